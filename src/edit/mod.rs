@@ -1,0 +1,3 @@
+//! Span-based edits: find the bytes to change, replace them, keep every other byte.
+
+pub mod json;

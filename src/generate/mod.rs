@@ -1,0 +1,3 @@
+//! Files the migration writes from scratch.
+
+pub mod scheduler;

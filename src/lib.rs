@@ -1,0 +1,15 @@
+//! capsule-migrate: rewrites a Git repository of Heroku Node.js apps so they deploy on
+//! Code Capsules.
+//!
+//! The pipeline runs one way: [`source`] -> [`inventory`] -> [`rules`] -> [`plan`] ->
+//! [`sink`]. Only the two ends do I/O.
+
+pub mod cli;
+pub mod diag;
+pub mod edit;
+pub mod generate;
+pub mod inventory;
+pub mod plan;
+pub mod rules;
+pub mod sink;
+pub mod source;

@@ -1,0 +1,65 @@
+//! The plan: the ordered file changes a migration makes, and what the user must read.
+//!
+//! The plan is the single source of truth: the diff, the report, the JSON and the commit
+//! are all rendered from it. Rules never write files; they edit a [`Workspace`], an
+//! overlay over the source, and the plan is the difference between the two.
+
+mod workspace;
+
+pub use workspace::Workspace;
+
+use crate::diag::Warning;
+use crate::source::EntryKind;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Modify,
+    Delete,
+}
+
+/// One file's change. `old` is `None` for a created file, `new` is `None` for a deleted one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub path: String,
+    pub action: Action,
+    pub old: Option<Vec<u8>>,
+    pub new: Option<Vec<u8>>,
+    /// Kept from the old entry; new files are `File`.
+    pub kind: EntryKind,
+    /// The ids of the rules that touched this file, in the order they ran.
+    pub rules: Vec<String>,
+}
+
+/// A note for the report: something the migration did or the user must do by hand.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Note {
+    pub rule: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Sorted by path; at most one change per path.
+    pub changes: Vec<Change>,
+    pub notes: Vec<Note>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The ids of every rule that changed a file, each once, in first-use order.
+    pub fn rules_applied(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        for id in self.changes.iter().flat_map(|c| c.rules.iter()) {
+            if !ids.contains(&id.as_str()) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+}
