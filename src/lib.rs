@@ -9,6 +9,7 @@ pub mod diag;
 pub mod edit;
 pub mod generate;
 pub mod inventory;
+pub mod lang;
 pub mod plan;
 pub mod rules;
 pub mod sink;

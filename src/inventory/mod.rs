@@ -3,3 +3,4 @@
 pub mod app_json;
 pub mod jobs;
 pub mod procfile;
+pub mod js;
