@@ -1,0 +1,183 @@
+//! Reading rule files: raw serde structs first, then validation into [`Rule`].
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{EMBEDDED, Error, Rule, RuleKind, RuleSet};
+use crate::diag::{FileError, Position};
+
+/// A rule file as written. Every key is documented here; unknown keys are refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    /// Unique kebab-case id, e.g. `pin-node-engine`.
+    id: String,
+    /// What the implementation does: one of the kinds of [`RuleKind`].
+    kind: String,
+    /// One line shown next to each change.
+    description: String,
+    /// What breaks on Code Capsules without the rule.
+    reason: String,
+    /// The kind's parameters.
+    #[serde(default)]
+    params: RawParams,
+}
+
+/// The union of every kind's parameters; validation checks which belong to the kind.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParams {
+    /// remove-files: file names to delete.
+    files: Option<Vec<String>>,
+    /// pin-node: the Node major to pin.
+    major: Option<u32>,
+}
+
+/// The parameter names each kind takes, all required.
+const KIND_PARAMS: &[(&str, &[&str])] = &[("remove-files", &["files"]), ("pin-node", &["major"])];
+
+/// The rule set compiled into the binary.
+pub fn embedded() -> Result<RuleSet, Error> {
+    let files: Vec<(String, String)> = EMBEDDED
+        .iter()
+        .map(|(name, text)| (format!("rules/{name}"), (*text).to_owned()))
+        .collect();
+    from_files(&files)
+}
+
+/// Every `*.toml` file of `dir`, in file name order, replacing the embedded set.
+pub fn load_dir(dir: &Path) -> Result<RuleSet, Error> {
+    let dir_error = |message: String| Error::Dir { dir: dir.display().to_string(), message };
+    let read = std::fs::read_dir(dir).map_err(|e| dir_error(e.to_string()))?;
+    let mut paths = Vec::new();
+    for entry in read {
+        let path = entry.map_err(|e| dir_error(e.to_string()))?.path();
+        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err(dir_error("it holds no *.toml rule files".into()));
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Invalid(FileError::new(&name, format!("cannot read: {e}"))))?;
+        files.push((name, text));
+    }
+    from_files(&files)
+}
+
+fn from_files(files: &[(String, String)]) -> Result<RuleSet, Error> {
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (name, text) in files {
+        let rule = parse_rule(name, text)?;
+        if !ids.insert(rule.id.clone()) {
+            let offset = text.find(&rule.id).unwrap_or(0);
+            let message = format!("rule id `{}` is used by another rule file too", rule.id);
+            return Err(FileError::at_offset(name, text.as_bytes(), offset, message).into());
+        }
+        rules.push(rule);
+    }
+    Ok(RuleSet { rules })
+}
+
+/// Parses and validates one rule file.
+pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
+    let raw: RawRule = toml_edit::de::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        FileError::at_offset(file, text.as_bytes(), offset, e.message().trim().to_owned())
+    })?;
+    // A second, span-keeping parse locates the keys that validation complains about.
+    let doc = toml_edit::Document::parse(text).map_err(|e| FileError::new(file, e.to_string()))?;
+    let at_key = |path: &[&str], message: String| -> FileError {
+        let position = key_position(&doc, text, path).unwrap_or(Position { line: 1, column: 1 });
+        FileError::at(file, position, message)
+    };
+
+    if !is_kebab_id(&raw.id) {
+        let message = format!("rule id `{}` must be lowercase kebab-case, like pin-node", raw.id);
+        return Err(at_key(&["id"], message));
+    }
+    if raw.description.trim().is_empty() || raw.description.contains('\n') {
+        return Err(at_key(&["description"], "description must be one non-empty line".into()));
+    }
+    if raw.reason.trim().is_empty() {
+        return Err(at_key(&["reason"], "reason must say what breaks without the rule".into()));
+    }
+    let Some((_, allowed)) = KIND_PARAMS.iter().find(|(k, _)| *k == raw.kind) else {
+        let kinds: Vec<&str> = KIND_PARAMS.iter().map(|(k, _)| *k).collect();
+        let message = format!("unknown rule kind `{}`; expected one of: {}", raw.kind, kinds.join(", "));
+        return Err(at_key(&["kind"], message));
+    };
+    if let Some(params) = doc.get("params").and_then(|p| p.as_table_like()) {
+        for (key, _) in params.iter() {
+            if !allowed.contains(&key) {
+                let message = format!(
+                    "`{key}` is not a parameter of a {} rule; it takes: {}",
+                    raw.kind,
+                    allowed.join(", ")
+                );
+                return Err(at_key(&["params", key], message));
+            }
+        }
+    }
+    let missing = |param: &str| at_key(&["kind"], format!("a {} rule needs params.{param}", raw.kind));
+    let p = raw.params;
+    let kind = match raw.kind.as_str() {
+        "remove-files" => {
+            let files = p.files.ok_or_else(|| missing("files"))?;
+            if let Some(bad) = files.iter().find(|f| f.is_empty() || f.contains('/')) {
+                let message = format!("`{bad}` must be a plain file name, without folders");
+                return Err(at_key(&["params", "files"], message));
+            }
+            RuleKind::RemoveFiles { files }
+        }
+        "pin-node" => {
+            let major = p.major.ok_or_else(|| missing("major"))?;
+            check_node_major(major).map_err(|m| at_key(&["params", "major"], m))?;
+            RuleKind::PinNode { major }
+        }
+        other => unreachable!("kind `{other}` is listed in KIND_PARAMS but not built"),
+    };
+    Ok(Rule {
+        id: raw.id,
+        description: raw.description.trim().to_owned(),
+        reason: raw.reason.trim().to_owned(),
+        kind,
+    })
+}
+
+/// Node majors this tool pins: node-cron 4 needs 20 or later.
+pub fn check_node_major(major: u32) -> Result<(), String> {
+    if (20..=99).contains(&major) {
+        Ok(())
+    } else {
+        Err(format!("Node major {major} is not supported; use 20 or later (24 is the default)"))
+    }
+}
+
+fn is_kebab_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn key_position(doc: &toml_edit::Document<&str>, text: &str, path: &[&str]) -> Option<Position> {
+    let (last, parents) = path.split_last()?;
+    let mut table = doc.as_table() as &dyn toml_edit::TableLike;
+    for name in parents {
+        table = table.get(name)?.as_table_like()?;
+    }
+    let span = table.key(last)?.span()?;
+    Some(Position::of_offset(text.as_bytes(), span.start))
+}
+
+#[cfg(test)]
+mod tests;
