@@ -4,6 +4,7 @@
 //! The pipeline runs one way: [`source`] -> [`inventory`] -> [`rules`] -> [`plan`] ->
 //! [`sink`]. Only the two ends do I/O.
 
+pub mod app;
 pub mod cli;
 pub mod diag;
 pub mod edit;

@@ -3,5 +3,6 @@
 mod support;
 
 mod browser;
+mod fixtures;
 mod frontend_node;
 mod scheduler_node;

@@ -4,8 +4,15 @@
 //! are all rendered from it. Rules never write files; they edit a [`Workspace`], an
 //! overlay over the source, and the plan is the difference between the two.
 
+mod build;
+mod frontend;
+mod pin_node;
+mod remove_files;
+mod scheduler;
 mod workspace;
 
+pub use build::{Context, Error, build};
+pub use pin_node::pins_major;
 pub use workspace::Workspace;
 
 use crate::diag::Warning;

@@ -33,10 +33,26 @@ struct RawParams {
     files: Option<Vec<String>>,
     /// pin-node: the Node major to pin.
     major: Option<u32>,
+    /// frontend-build: the environment variable that carries the backend URL.
+    env: Option<String>,
+    /// frontend-build: the generated build script's file name.
+    script: Option<String>,
+    /// frontend-build: the file the build writes into the public folder.
+    output: Option<String>,
+    /// scheduler: the generated scheduler's file name.
+    file: Option<String>,
+    /// scheduler: the node-cron version range to depend on.
+    node_cron: Option<String>,
 }
 
 /// The parameter names each kind takes, all required.
-const KIND_PARAMS: &[(&str, &[&str])] = &[("remove-files", &["files"]), ("pin-node", &["major"])];
+const KIND_PARAMS: &[(&str, &[&str])] = &[
+    ("remove-files", &["files"]),
+    ("pin-node", &["major"]),
+    ("frontend-build", &["env", "script", "output"]),
+    ("rewrite-urls", &[]),
+    ("scheduler", &["file", "node_cron"]),
+];
 
 /// The rule set compiled into the binary.
 pub fn embedded() -> Result<RuleSet, Error> {
@@ -132,9 +148,8 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
     let kind = match raw.kind.as_str() {
         "remove-files" => {
             let files = p.files.ok_or_else(|| missing("files"))?;
-            if let Some(bad) = files.iter().find(|f| f.is_empty() || f.contains('/')) {
-                let message = format!("`{bad}` must be a plain file name, without folders");
-                return Err(at_key(&["params", "files"], message));
+            for name in &files {
+                check_file_name(name).map_err(|m| at_key(&["params", "files"], m))?;
             }
             RuleKind::RemoveFiles { files }
         }
@@ -142,6 +157,27 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
             let major = p.major.ok_or_else(|| missing("major"))?;
             check_node_major(major).map_err(|m| at_key(&["params", "major"], m))?;
             RuleKind::PinNode { major }
+        }
+        "frontend-build" => {
+            let env = p.env.ok_or_else(|| missing("env"))?;
+            check_env_name(&env).map_err(|m| at_key(&["params", "env"], m))?;
+            let script = p.script.ok_or_else(|| missing("script"))?;
+            let output = p.output.ok_or_else(|| missing("output"))?;
+            for (key, name) in [("script", &script), ("output", &output)] {
+                check_file_name(name).map_err(|m| at_key(&["params", key], m))?;
+            }
+            if !script.ends_with(".cjs") {
+                let message = "the build script must end in .cjs so it runs as CommonJS everywhere";
+                return Err(at_key(&["params", "script"], message.into()));
+            }
+            RuleKind::FrontendBuild { env, script, output }
+        }
+        "rewrite-urls" => RuleKind::RewriteUrls,
+        "scheduler" => {
+            let file = p.file.ok_or_else(|| missing("file"))?;
+            check_file_name(&file).map_err(|m| at_key(&["params", "file"], m))?;
+            let node_cron = p.node_cron.ok_or_else(|| missing("node_cron"))?;
+            RuleKind::Scheduler { file, node_cron }
         }
         other => unreachable!("kind `{other}` is listed in KIND_PARAMS but not built"),
     };
@@ -159,6 +195,25 @@ pub fn check_node_major(major: u32) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("Node major {major} is not supported; use 20 or later (24 is the default)"))
+    }
+}
+
+/// An environment variable name as shells accept it.
+pub fn check_env_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(())
+    } else {
+        Err(format!("`{name}` is not an environment variable name (letters, digits and _)"))
+    }
+}
+
+fn check_file_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        Err(format!("`{name}` must be a plain file name, without folders"))
+    } else {
+        Ok(())
     }
 }
 

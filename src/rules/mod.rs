@@ -7,7 +7,7 @@
 
 mod load;
 
-pub use load::{embedded, load_dir};
+pub use load::{check_env_name, check_node_major, embedded, load_dir};
 
 use crate::diag::FileError;
 
@@ -16,6 +16,9 @@ use crate::diag::FileError;
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("10-remove-heroku-files.toml", include_str!("../../rules/10-remove-heroku-files.toml")),
     ("20-pin-node-engine.toml", include_str!("../../rules/20-pin-node-engine.toml")),
+    ("30-frontend-build.toml", include_str!("../../rules/30-frontend-build.toml")),
+    ("40-rewrite-herokuapp-urls.toml", include_str!("../../rules/40-rewrite-herokuapp-urls.toml")),
+    ("50-scheduler.toml", include_str!("../../rules/50-scheduler.toml")),
 ];
 
 /// A validated rule.
@@ -37,6 +40,15 @@ pub enum RuleKind {
     RemoveFiles { files: Vec<String> },
     /// Set `engines.node` in each app's package.json to `<major>.x`.
     PinNode { major: u32 },
+    /// Give each static frontend a build step that writes the backend URL, read from the
+    /// environment variable `env`, into `output` in its public folder, using the
+    /// generated script `script`.
+    FrontendBuild { env: String, script: String, output: String },
+    /// Replace `*.herokuapp.com` origins in frontend code with the injected value.
+    RewriteUrls,
+    /// Generate `file`, a node-cron scheduler for the app's Heroku Scheduler jobs, and
+    /// depend on node-cron `node_cron`.
+    Scheduler { file: String, node_cron: String },
 }
 
 impl RuleKind {
@@ -44,6 +56,9 @@ impl RuleKind {
         match self {
             RuleKind::RemoveFiles { .. } => "remove-files",
             RuleKind::PinNode { .. } => "pin-node",
+            RuleKind::FrontendBuild { .. } => "frontend-build",
+            RuleKind::RewriteUrls => "rewrite-urls",
+            RuleKind::Scheduler { .. } => "scheduler",
         }
     }
 }
@@ -70,6 +85,23 @@ impl RuleSet {
                 *m = major;
             }
         }
+    }
+
+    /// `--backend-url-env NAME` replaces the variable of every `frontend-build` rule.
+    pub fn override_backend_url_env(&mut self, name: &str) {
+        for rule in &mut self.rules {
+            if let RuleKind::FrontendBuild { env, .. } = &mut rule.kind {
+                name.clone_into(env);
+            }
+        }
+    }
+
+    /// The variable that carries the backend URL, as the frontend rule will use it.
+    pub fn backend_url_env(&self) -> Option<&str> {
+        self.rules.iter().find_map(|r| match &r.kind {
+            RuleKind::FrontendBuild { env, .. } => Some(env.as_str()),
+            _ => None,
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {

@@ -2,3 +2,5 @@
 
 pub mod commit;
 pub mod diff;
+pub mod json;
+pub mod report;

@@ -1,0 +1,63 @@
+//! Running the rules, in order, over the inventory.
+
+use super::{Note, Plan, Workspace, frontend, pin_node, remove_files, scheduler};
+use crate::diag::{FileError, Warning};
+use crate::inventory::Inventory;
+use crate::rules::{Rule, RuleKind, RuleSet};
+use crate::source::Source;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Source(#[from] crate::source::Error),
+}
+
+/// What every rule implementation gets: the facts, the files, and where to report.
+pub struct Context<'a, 's> {
+    pub inventory: &'a Inventory,
+    pub files: Workspace<'s>,
+    pub notes: Vec<Note>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Context<'_, '_> {
+    pub fn note(&mut self, rule: &Rule, message: impl Into<String>) {
+        self.notes.push(Note { rule: rule.id.clone(), message: message.into() });
+    }
+}
+
+/// The plan for this inventory: every rule runs once, in the rule set's order.
+pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<Plan, Error> {
+    let mut cx = Context {
+        inventory,
+        files: Workspace::new(source),
+        notes: Vec::new(),
+        warnings: inventory.warnings.clone(),
+    };
+    if inventory.heroku_markers.is_empty() && inventory.apps.is_empty() {
+        return Ok(Plan { warnings: cx.warnings, ..Plan::default() });
+    }
+    for rule in &rules.rules {
+        match &rule.kind {
+            RuleKind::RemoveFiles { files } => remove_files::run(&mut cx, rule, files),
+            RuleKind::PinNode { major } => pin_node::run(&mut cx, rule, *major)?,
+            RuleKind::FrontendBuild { env, script, output } => {
+                frontend::build_step(&mut cx, rule, env, script, output)?;
+            }
+            RuleKind::RewriteUrls => {
+                let env = rules.backend_url_env().unwrap_or("BACKEND_URL");
+                frontend::rewrite_urls(&mut cx, rule, env)?;
+            }
+            RuleKind::Scheduler { file, node_cron } => {
+                scheduler::run(&mut cx, rule, file, node_cron)?;
+            }
+        }
+    }
+    let changes = cx.files.into_changes()?;
+    let mut warnings = cx.warnings;
+    warnings.sort();
+    warnings.dedup();
+    Ok(Plan { changes, notes: cx.notes, warnings })
+}
