@@ -1,1 +1,159 @@
-//! (being written)
+//! Node.js for the tests that run generated JavaScript: a real node-cron 4 install, and
+//! `node --check`.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Set by CI to a folder where `npm install --prefix <dir> node-cron@4` already ran.
+const MODULES_ENV: &str = "CAPSULE_MIGRATE_NODE_MODULES";
+
+/// npm can stall on a dead network; a test run must not.
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// A folder holding `node_modules/node-cron` (major version 4). Installed with npm once
+/// per test run unless `CAPSULE_MIGRATE_NODE_MODULES` names one.
+pub fn node_cron_modules() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| match std::env::var_os(MODULES_ENV) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            assert!(
+                has_node_cron_4(&dir),
+                "{MODULES_ENV}={} has no node_modules/node-cron 4.x: run \
+                 `npm install --prefix {0} node-cron@4`",
+                dir.display()
+            );
+            dir
+        }
+        None => install_node_cron(&default_dir()),
+    })
+    .clone()
+}
+
+fn default_dir() -> PathBuf {
+    let base = option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target");
+    Path::new(base).join("node-deps")
+}
+
+/// Installs into `dir` unless it is already there. An exclusive lock on a file beside
+/// `dir` keeps concurrent test binaries from running npm into the same folder at once.
+fn install_node_cron(dir: &Path) -> PathBuf {
+    fs::create_dir_all(dir).expect("create the node-deps folder");
+    let lock_path = dir.with_extension("lock");
+    let lock = File::create(&lock_path).expect("create the node-deps lock file");
+    lock.lock().expect("lock the node-deps lock file");
+    if !has_node_cron_4(dir) {
+        let child = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(dir)
+            .arg("node-cron@4")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run npm (is Node.js installed?)");
+        let output = output_within(child, INSTALL_TIMEOUT);
+        assert!(
+            output.status.success() && has_node_cron_4(dir),
+            "npm install node-cron@4 into {} failed ({}); set {MODULES_ENV} to a folder where \
+             it is installed.\nstdout:\n{}\nstderr:\n{}",
+            dir.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+    }
+    drop(lock);
+    dir.to_path_buf()
+}
+
+fn has_node_cron_4(dir: &Path) -> bool {
+    let manifest = dir.join("node_modules/node-cron/package.json");
+    let Ok(text) = fs::read_to_string(manifest) else {
+        return false;
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    json["version"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("4."))
+}
+
+/// Makes `node-cron` importable from files in `app_dir` (both `import` and `require`
+/// resolve through a `node_modules` folder next to the file; NODE_PATH does not work
+/// for `import`).
+pub fn link_node_modules(app_dir: &Path) {
+    let modules = node_cron_modules().join("node_modules");
+    let modules = modules.canonicalize().expect("node_modules exists");
+    std::os::unix::fs::symlink(&modules, app_dir.join("node_modules"))
+        .expect("symlink node_modules into the app folder");
+}
+
+/// Asserts that `node --check` accepts the file at `path`.
+pub fn node_check(path: &Path) {
+    let child = Command::new("node")
+        .arg("--check")
+        .arg(path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run node (is Node.js installed?)");
+    let output = output_within(child, Duration::from_secs(30));
+    assert!(
+        output.status.success(),
+        "node --check {} failed ({}):\n{}",
+        path.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Waits for `child` at most `timeout`, killing it past that, and returns its exit
+/// status; panics on timeout so a stuck process fails the test instead of hanging it.
+pub fn wait_within(child: &mut Child, timeout: Duration) -> ExitStatus {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().expect("poll the child process") {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "process {} still running after {timeout:?}: killed it",
+                child.id()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Like `Child::wait_with_output`, with a bound. Output is read on threads so a chatty
+/// process cannot block on a full pipe while we wait.
+fn output_within(mut child: Child, timeout: Duration) -> Output {
+    let stdout = child.stdout.take().map(read_on_thread);
+    let stderr = child.stderr.take().map(read_on_thread);
+    let status = wait_within(&mut child, timeout);
+    let collect = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
+        h.map(|h| h.join().expect("reader thread"))
+            .unwrap_or_default()
+    };
+    Output {
+        status,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+    }
+}
+
+fn read_on_thread(
+    mut pipe: impl std::io::Read + Send + 'static,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
