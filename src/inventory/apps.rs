@@ -130,11 +130,11 @@ fn read_app(
 
 fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
     let web = app.process("web").map(|p| p.command.as_str());
-    let command = web.or_else(|| app.package_json.as_ref()?.script("start"));
     let has_index = source.entry(&app.path_of("index.html")).is_some();
     let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
-    let kind = frontend::classify(package.as_ref(), command, has_index)?;
-    let public_dir = normalize_dir(&frontend::public_dir(command, &kind));
+    let kind = frontend::classify(package.as_ref(), web, has_index)?;
+    let command = frontend::serve_command(package.as_ref(), web);
+    let public_dir = normalize_dir(&frontend::public_dir(command.as_deref(), &kind));
     Some(super::Frontend { kind, public_dir })
 }
 
