@@ -1,1 +1,117 @@
-//! (being written)
+//! Facts from JavaScript and TypeScript source, read with tree-sitter: environment
+//! variables, hard-coded `*.herokuapp.com` URLs, the module syntax, `process.exit` calls,
+//! disabled TLS checks and node-cron 3 options that node-cron 4 dropped.
+//!
+//! Monorepos hold thousands of files and parsing runs at a few MB/s, so callers first ask
+//! [`worth_parsing`] (a byte search at about 1 GB/s) and [`scan`] only the files it lets
+//! through. The queries are compiled once per language and shared by every thread.
+
+mod ast;
+mod collect;
+mod cron;
+mod prefilter;
+mod query;
+mod urls;
+
+#[cfg(test)]
+mod tests;
+
+use crate::diag::Position;
+use crate::lang::Lang;
+
+pub use prefilter::worth_parsing;
+
+/// One use of an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvUse {
+    pub name: String,
+    /// 1-based line of the variable's name.
+    pub line: usize,
+}
+
+/// A hard-coded `<name>.herokuapp.com` address inside a string or template literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlUse {
+    /// As written: scheme (when present), host, then port and path up to the end of the
+    /// literal, whitespace or a `${` substitution. Trailing punctuation is dropped.
+    pub url: String,
+    /// 1-based line of the address itself (it may sit deep in a multi-line template).
+    pub line: usize,
+}
+
+/// The module syntax a file is written in. This is syntax, not what Node will run: a
+/// TypeScript file written with `import` may well compile to CommonJS.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ModuleSyntax {
+    /// An `import` or `export` statement. It wins over `require`, which ES modules can
+    /// still get from `createRequire`; CommonJS files cannot hold import statements.
+    Esm,
+    /// `require(...)`, `module.exports` or `exports.x`, and no import/export statement.
+    CommonJs,
+    /// Neither, e.g. a script with no imports at all.
+    #[default]
+    Unknown,
+}
+
+/// What [`scan`] found in one file. Every list is in source order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JsFacts {
+    /// The path given to [`scan`], so the facts can be reported on their own.
+    pub path: String,
+    /// `process.env.X`, `process.env["X"]`, and names destructured from `process.env`.
+    /// Dynamic keys (`process.env[name]`) are not listed. `X ||= v`, `X += v` and `X++`
+    /// read the old value, so they are listed here and in `env_writes`.
+    pub env_reads: Vec<EnvUse>,
+    /// `process.env.X = v`, compound assignments, `X++` and `delete process.env.X`.
+    pub env_writes: Vec<EnvUse>,
+    pub herokuapp_urls: Vec<UrlUse>,
+    pub module_syntax: ModuleSyntax,
+    /// Lines of `process.exit(...)` calls.
+    pub process_exit: Vec<usize>,
+    /// Lines of `rejectUnauthorized: false` object properties.
+    pub ssl_reject_unauthorized_false: Vec<usize>,
+    /// `scheduled` / `runOnInit` keys (with their line) in the options of a node-cron
+    /// `schedule(...)` call: node-cron 4 removed both.
+    pub cron_v3_options: Vec<(String, usize)>,
+    /// The file imports or requires `node-cron`, `node-schedule`, or `cron`.
+    pub uses_node_cron: bool,
+    pub uses_node_schedule: bool,
+    pub uses_cron: bool,
+    /// Where the parser first met code it could not read. The facts elsewhere in the
+    /// file still count; the ones inside the broken part may be missing.
+    pub syntax_error: Option<Position>,
+}
+
+impl JsFacts {
+    /// Reads of Heroku's own variables (`HEROKU_APP_NAME`, `HEROKU_SLUG_COMMIT`, ...),
+    /// which Code Capsules does not set.
+    pub fn heroku_env_reads(&self) -> impl Iterator<Item = &EnvUse> {
+        self.env_reads
+            .iter()
+            .filter(|env| env.name.starts_with("HEROKU_"))
+    }
+}
+
+/// Parses `source` as `lang` and collects its facts. Any bytes are accepted: invalid
+/// UTF-8 and syntax errors only cost the facts inside the unreadable parts.
+///
+/// `worth_parsing` ignores the module syntax; call `scan` directly on a file whose
+/// module syntax matters even when it mentions none of the patterns.
+pub fn scan(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
+    let mut facts = JsFacts {
+        path: path.to_owned(),
+        ..JsFacts::default()
+    };
+    // `parse` only gives up when cancelled or without a language; neither can happen here.
+    let Some(tree) = lang.parser().parse(source, None) else {
+        return facts;
+    };
+    let root = tree.root_node();
+    collect::Collector::new(source)
+        .run(lang, root)
+        .fill(&mut facts);
+    facts.herokuapp_urls = urls::herokuapp_urls(root, source);
+    facts.syntax_error =
+        ast::first_error(root).map(|node| Position::of_offset(source, node.start_byte()));
+    facts
+}

@@ -1,0 +1,84 @@
+//! Small readings of syntax nodes shared by the collectors. They work on bytes, so
+//! invalid UTF-8 in a file never stops a scan.
+
+use tree_sitter::Node;
+
+/// The bytes of `node`. Tree-sitter ranges always lie inside the parsed text.
+pub fn text<'s>(node: Node<'_>, source: &'s [u8]) -> &'s [u8] {
+    source.get(node.byte_range()).unwrap_or_default()
+}
+
+pub fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// 1-based line where `node` starts.
+pub fn line(node: Node<'_>) -> usize {
+    node.start_position().row + 1
+}
+
+/// The child in field `field` of `parent` is `node`.
+pub fn is_field(parent: Node<'_>, field: &str, node: Node<'_>) -> bool {
+    parent.child_by_field_name(field) == Some(node)
+}
+
+/// The value of a string literal, or of a template literal without substitutions, as
+/// written between its quotes (escapes are kept as written).
+pub fn literal_value<'s>(node: Node<'_>, source: &'s [u8]) -> Option<&'s [u8]> {
+    let plain = match node.kind() {
+        "string" => true,
+        "template_string" => {
+            let mut cursor = node.walk();
+            let has_substitution = node
+                .named_children(&mut cursor)
+                .any(|c| c.kind() == "template_substitution");
+            !has_substitution
+        }
+        _ => false,
+    };
+    let quoted = text(node, source);
+    // An unterminated literal in broken code can be one byte long.
+    (plain && quoted.len() >= 2).then(|| &quoted[1..quoted.len() - 1])
+}
+
+/// The name an object key or destructuring key stands for: `a`, `"a"` or `'a'`.
+/// Computed keys (`[expr]`) and numbers have no static name.
+pub fn key_name<'s>(key: Node<'_>, source: &'s [u8]) -> Option<&'s [u8]> {
+    match key.kind() {
+        "property_identifier" | "shorthand_property_identifier" => Some(text(key, source)),
+        "shorthand_property_identifier_pattern" => Some(text(key, source)),
+        "string" => literal_value(key, source),
+        _ => None,
+    }
+}
+
+/// The first argument of a call when it is a plain string: `require("x")` gives `x`.
+pub fn first_string_argument<'s>(call: Node<'_>, source: &'s [u8]) -> Option<&'s [u8]> {
+    let arguments = call.child_by_field_name("arguments")?;
+    let mut cursor = arguments.walk();
+    let first = arguments
+        .named_children(&mut cursor)
+        .find(|c| c.kind() != "comment")?;
+    literal_value(first, source)
+}
+
+/// The first node, in source order, that the parser could not read or had to invent.
+pub fn first_error(root: Node<'_>) -> Option<Node<'_>> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut node = root;
+    'descend: loop {
+        if node.is_error() || node.is_missing() {
+            return Some(node);
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.has_error() {
+                node = child;
+                continue 'descend;
+            }
+        }
+        return Some(node);
+    }
+}

@@ -1,0 +1,269 @@
+//! Turns the query's captures into facts: environment uses, exits, TLS checks, module
+//! syntax and imports. node-cron calls are handed to [`super::cron`].
+
+use tree_sitter::{Node, QueryCursor, StreamingIterator};
+
+use super::ast::{self, lossy};
+use super::cron::NodeCron;
+use super::query::{self, Capture};
+use super::{EnvUse, JsFacts, ModuleSyntax};
+use crate::lang::Lang;
+
+/// How an expression naming an environment variable uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+    /// `X += v`, `X ||= v`, `X++`: the old value is read, then replaced.
+    ReadWrite,
+    /// `process.env.hasOwnProperty(...)`: a method of the object, not a variable.
+    Method,
+}
+
+/// Facts gathered during the walk, each with the byte offset that orders it.
+pub struct Collector<'t, 's> {
+    source: &'s [u8],
+    env_reads: Vec<(usize, EnvUse)>,
+    env_writes: Vec<(usize, EnvUse)>,
+    process_exit: Vec<(usize, usize)>,
+    tls_checks_off: Vec<(usize, usize)>,
+    esm: bool,
+    common_js: bool,
+    uses_node_cron: bool,
+    uses_node_schedule: bool,
+    uses_cron: bool,
+    node_cron: NodeCron<'t>,
+}
+
+impl<'t, 's> Collector<'t, 's> {
+    pub fn new(source: &'s [u8]) -> Self {
+        Collector {
+            source,
+            env_reads: Vec::new(),
+            env_writes: Vec::new(),
+            process_exit: Vec::new(),
+            tls_checks_off: Vec::new(),
+            esm: false,
+            common_js: false,
+            uses_node_cron: false,
+            uses_node_schedule: false,
+            uses_cron: false,
+            node_cron: NodeCron::default(),
+        }
+    }
+
+    /// Runs the language's query over the whole tree once.
+    pub fn run(mut self, lang: Lang, root: Node<'t>) -> Self {
+        let compiled = query::compiled(lang);
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&compiled.query, root, self.source);
+        while let Some(found) = matches.next() {
+            for capture in found.captures() {
+                if let Some(kind) = compiled.capture(capture.index) {
+                    self.add(kind, capture.node);
+                }
+            }
+        }
+        self
+    }
+
+    fn add(&mut self, kind: Capture, node: Node<'t>) {
+        match kind {
+            Capture::EnvMember => {
+                if let Some(property) = node.child_by_field_name("property") {
+                    self.env_use(node, property, ast::text(property, self.source));
+                }
+            }
+            Capture::EnvSubscript => {
+                let index = node.child_by_field_name("index");
+                // Only literal keys name a variable; `process.env[name]` is dynamic.
+                if let Some(index) = index
+                    && let Some(name) = ast::literal_value(index, self.source)
+                {
+                    self.env_use(node, index, name);
+                }
+            }
+            Capture::EnvPattern => self.env_destructured(node),
+            Capture::ExitCall => self.process_exit.push((node.start_byte(), ast::line(node))),
+            Capture::FalsePair => {
+                let key = node.child_by_field_name("key");
+                if key.and_then(|key| ast::key_name(key, self.source))
+                    == Some(b"rejectUnauthorized")
+                {
+                    self.tls_checks_off
+                        .push((node.start_byte(), ast::line(node)));
+                }
+            }
+            Capture::Import => self.import_statement(node),
+            Capture::Export => {
+                self.esm = true;
+                // `export { x } from "y"` loads "y" too.
+                if let Some(source) = node.child_by_field_name("source") {
+                    self.module_specifier(source);
+                }
+            }
+            Capture::NameCall => self.name_call(node),
+            Capture::DynamicImport => {
+                if self.module_specifier_of_call(node) {
+                    self.node_cron.add_import(node);
+                }
+            }
+            Capture::ScheduleMethodCall => self.node_cron.add_call(node),
+            Capture::CommonJsExport => self.common_js = true,
+        }
+    }
+
+    /// Records `name`, found at `name_node` inside `expression`, as read and/or written.
+    fn env_use(&mut self, expression: Node<'t>, name_node: Node<'t>, name: &[u8]) {
+        let access = access(expression);
+        let found = (
+            name_node.start_byte(),
+            EnvUse {
+                name: lossy(name),
+                line: ast::line(name_node),
+            },
+        );
+        match access {
+            Access::Read => self.env_reads.push(found),
+            Access::Write => self.env_writes.push(found),
+            Access::ReadWrite => {
+                self.env_reads.push(found.clone());
+                self.env_writes.push(found);
+            }
+            Access::Method => {}
+        }
+    }
+
+    /// `{ A, B: b, C = "d", D: d = "e" } = process.env` reads A, B, C and D. Computed
+    /// keys and `...rest` name nothing in particular.
+    fn env_destructured(&mut self, pattern: Node<'t>) {
+        let mut cursor = pattern.walk();
+        for entry in pattern.named_children(&mut cursor) {
+            let key = match entry.kind() {
+                "shorthand_property_identifier_pattern" => Some(entry),
+                "object_assignment_pattern" => entry.child_by_field_name("left"),
+                "pair_pattern" => entry.child_by_field_name("key"),
+                _ => None,
+            };
+            if let Some(key) = key
+                && let Some(name) = ast::key_name(key, self.source)
+            {
+                let found = EnvUse {
+                    name: lossy(name),
+                    line: ast::line(key),
+                };
+                self.env_reads.push((key.start_byte(), found));
+            }
+        }
+    }
+
+    fn import_statement(&mut self, statement: Node<'t>) {
+        let mut cursor = statement.walk();
+        let require_clause = statement
+            .named_children(&mut cursor)
+            .find(|c| c.kind() == "import_require_clause");
+        // TypeScript's `import x = require("y")` is CommonJS written with `import`.
+        let source = match require_clause {
+            Some(clause) => {
+                self.common_js = true;
+                clause.child_by_field_name("source")
+            }
+            None => {
+                self.esm = true;
+                statement.child_by_field_name("source")
+            }
+        };
+        if let Some(source) = source
+            && self.module_specifier(source)
+        {
+            self.node_cron.add_import(statement);
+        }
+    }
+
+    fn name_call(&mut self, call: Node<'t>) {
+        let function = call.child_by_field_name("function");
+        let is_require = function.is_some_and(|f| ast::text(f, self.source) == b"require");
+        if !is_require {
+            // Maybe `schedule(...)` imported by name from node-cron.
+            self.node_cron.add_call(call);
+            return;
+        }
+        self.common_js = true;
+        if self.module_specifier_of_call(call) {
+            self.node_cron.add_import(call);
+        }
+    }
+
+    /// Notes the module a `require(...)` or `import(...)` call loads; true for node-cron.
+    fn module_specifier_of_call(&mut self, call: Node<'t>) -> bool {
+        match ast::first_string_argument(call, self.source) {
+            Some(specifier) => self.note_module(specifier),
+            None => false,
+        }
+    }
+
+    /// Notes the module a string literal names; true for node-cron.
+    fn module_specifier(&mut self, literal: Node<'t>) -> bool {
+        match ast::literal_value(literal, self.source) {
+            Some(specifier) => self.note_module(specifier),
+            None => false,
+        }
+    }
+
+    fn note_module(&mut self, specifier: &[u8]) -> bool {
+        // "node-cron/src/x" is node-cron too.
+        let is = |package: &[u8]| {
+            specifier
+                .strip_prefix(package)
+                .is_some_and(|rest| rest.is_empty() || rest[0] == b'/')
+        };
+        if is(b"node-cron") {
+            self.uses_node_cron = true;
+            return true;
+        }
+        self.uses_node_schedule |= is(b"node-schedule");
+        self.uses_cron |= is(b"cron");
+        false
+    }
+
+    /// Moves everything into `facts`, each list in source order.
+    pub fn fill(self, facts: &mut JsFacts) {
+        facts.cron_v3_options = in_order(self.node_cron.v3_options(self.source));
+        facts.env_reads = in_order(self.env_reads);
+        facts.env_writes = in_order(self.env_writes);
+        facts.process_exit = in_order(self.process_exit);
+        facts.ssl_reject_unauthorized_false = in_order(self.tls_checks_off);
+        facts.module_syntax = match (self.esm, self.common_js) {
+            (true, _) => ModuleSyntax::Esm,
+            (false, true) => ModuleSyntax::CommonJs,
+            (false, false) => ModuleSyntax::Unknown,
+        };
+        facts.uses_node_cron = self.uses_node_cron;
+        facts.uses_node_schedule = self.uses_node_schedule;
+        facts.uses_cron = self.uses_cron;
+    }
+}
+
+/// How the expression `process.env.X` / `process.env["X"]` is used by its parent.
+fn access(expression: Node<'_>) -> Access {
+    let Some(parent) = expression.parent() else {
+        return Access::Read;
+    };
+    let operator = || parent.child_by_field_name("operator").map(|op| op.kind());
+    match parent.kind() {
+        "assignment_expression" if ast::is_field(parent, "left", expression) => Access::Write,
+        "augmented_assignment_expression" if ast::is_field(parent, "left", expression) => {
+            Access::ReadWrite
+        }
+        "update_expression" => Access::ReadWrite,
+        "unary_expression" if operator() == Some("delete") => Access::Write,
+        "call_expression" if ast::is_field(parent, "function", expression) => Access::Method,
+        _ => Access::Read,
+    }
+}
+
+/// Query matches come roughly, not strictly, in source order: sort by offset.
+fn in_order<T>(mut found: Vec<(usize, T)>) -> Vec<T> {
+    found.sort_by_key(|(offset, _)| *offset);
+    found.into_iter().map(|(_, item)| item).collect()
+}

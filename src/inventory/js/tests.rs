@@ -1,0 +1,478 @@
+//! Scans of small sources in each language. Each test states the facts it expects in
+//! full, so an extra or missing match fails it.
+
+use super::*;
+
+const LANGS: [Lang; 3] = [Lang::JavaScript, Lang::TypeScript, Lang::Tsx];
+
+fn run(lang: Lang, source: &str) -> JsFacts {
+    scan("app/src/file", lang, source.as_bytes())
+}
+
+fn env(uses: &[EnvUse]) -> Vec<(&str, usize)> {
+    uses.iter().map(|u| (u.name.as_str(), u.line)).collect()
+}
+
+fn urls(facts: &JsFacts) -> Vec<(&str, usize)> {
+    facts
+        .herokuapp_urls
+        .iter()
+        .map(|u| (u.url.as_str(), u.line))
+        .collect()
+}
+
+#[test]
+fn env_reads_in_every_form_and_language() {
+    let source = r#"const port = process.env.PORT || 3000;
+const db = process.env["DATABASE_URL"];
+const key = process.env['API_KEY'] ?? `${process.env[`SECRET`]}`;
+const dynamic = process.env[name] + process.env[`X_${suffix}`];
+if (process.env?.DEBUG === "1") console.log(process.env.NODE_ENV.trim());
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [
+            ("PORT", 1),
+            ("DATABASE_URL", 2),
+            ("API_KEY", 3),
+            ("SECRET", 3),
+            ("DEBUG", 5),
+            ("NODE_ENV", 5),
+        ];
+        assert_eq!(env(&facts.env_reads), expected, "{lang:?}");
+        assert!(facts.env_writes.is_empty(), "{lang:?}");
+        assert_eq!(facts.syntax_error, None, "{lang:?}");
+    }
+}
+
+#[test]
+fn assignments_are_writes_not_reads() {
+    let source = r#"process.env.TZ = "UTC";
+process.env["NODE_ENV"] = process.env.NODE_ENV || "production";
+process.env.RETRIES ||= "3";
+delete process.env.TOKEN;
+process.env.COUNT++;
+if (process.env.hasOwnProperty("HIDDEN")) {}
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let writes = [
+            ("TZ", 1),
+            ("NODE_ENV", 2),
+            ("RETRIES", 3),
+            ("TOKEN", 4),
+            ("COUNT", 5),
+        ];
+        assert_eq!(env(&facts.env_writes), writes, "{lang:?}");
+        let reads = [("NODE_ENV", 2), ("RETRIES", 3), ("COUNT", 5)];
+        assert_eq!(env(&facts.env_reads), reads, "{lang:?}");
+    }
+}
+
+#[test]
+fn destructuring_with_alias_default_and_rest() {
+    let source = r#"const { PORT, DATABASE_URL: dbUrl, LOG_LEVEL = "info" } = process.env;
+let {
+  REDIS_URL: redis = "redis://localhost",
+  "QUOTED": quoted,
+  [computed]: c,
+  ...others
+} = process.env;
+var { HEROKU_APP_NAME } = process.env;
+({ LATE } = process.env);
+const { NOT_ENV } = config;
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [
+            ("PORT", 1),
+            ("DATABASE_URL", 1),
+            ("LOG_LEVEL", 1),
+            ("REDIS_URL", 3),
+            ("QUOTED", 4),
+            ("HEROKU_APP_NAME", 8),
+            ("LATE", 9),
+        ];
+        assert_eq!(env(&facts.env_reads), expected, "{lang:?}");
+        let heroku: Vec<_> = facts.heroku_env_reads().map(|u| u.name.as_str()).collect();
+        assert_eq!(heroku, ["HEROKU_APP_NAME"], "{lang:?}");
+    }
+}
+
+#[test]
+fn typescript_annotations_and_tsx_markup_do_not_hide_uses() {
+    let ts = r#"const port: number = Number(process.env.PORT!);
+const { SECRET }: NodeJS.ProcessEnv = process.env;
+const api = <string>process.env.API_URL;
+"#;
+    let facts = run(Lang::TypeScript, ts);
+    assert_eq!(
+        env(&facts.env_reads),
+        [("PORT", 1), ("SECRET", 2), ("API_URL", 3)]
+    );
+
+    let tsx = r#"export const Link = ({ id }: { id: string }) => (
+  <a href="https://shop-api.herokuapp.com/items" data-env={process.env.REACT_APP_MODE}>
+    {id}
+  </a>
+);
+"#;
+    let facts = run(Lang::Tsx, tsx);
+    assert_eq!(env(&facts.env_reads), [("REACT_APP_MODE", 2)]);
+    assert_eq!(urls(&facts), [("https://shop-api.herokuapp.com/items", 2)]);
+    assert_eq!(facts.module_syntax, ModuleSyntax::Esm);
+    assert_eq!(facts.syntax_error, None);
+}
+
+#[test]
+fn herokuapp_urls_in_literals_only() {
+    let source = r#"const a = "https://my-api.herokuapp.com/v1/items?x=1";
+const b = 'my-api.herokuapp.com';
+const c = `wss://live.herokuapp.com/socket/${room}/join`;
+// https://in-a-comment.herokuapp.com is not code
+const d = "*.herokuapp.com, .herokuapp.com, https://herokuapp.com";
+const e = "https://x.herokuapp.community and //cdn-app.herokuapp.com/a.js, see https://docs.herokuapp.com.";
+const f = `
+  first line
+  http://multi.herokuapp.com:8080/path
+`;
+const g = `${host}.herokuapp.com`;
+const h = /api\.herokuapp\.com/;
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [
+            ("https://my-api.herokuapp.com/v1/items?x=1", 1),
+            ("my-api.herokuapp.com", 2),
+            ("wss://live.herokuapp.com/socket/", 3),
+            ("//cdn-app.herokuapp.com/a.js", 6),
+            ("https://docs.herokuapp.com", 6),
+            ("http://multi.herokuapp.com:8080/path", 9),
+        ];
+        assert_eq!(urls(&facts), expected, "{lang:?}");
+    }
+}
+
+#[test]
+fn module_syntax_from_imports_exports_and_require() {
+    let cases = [
+        ("import express from 'express';", ModuleSyntax::Esm),
+        ("export default function main() {}", ModuleSyntax::Esm),
+        ("export { a } from './a';", ModuleSyntax::Esm),
+        (
+            "const express = require('express');",
+            ModuleSyntax::CommonJs,
+        ),
+        ("module.exports = { run };", ModuleSyntax::CommonJs),
+        ("exports.handler = async () => {};", ModuleSyntax::CommonJs),
+        // ES modules can still get `require` from `createRequire`.
+        (
+            "import { createRequire } from 'module';\nconst x = require('x');",
+            ModuleSyntax::Esm,
+        ),
+        // CommonJS may load ES modules with `import()`.
+        (
+            "import('./esm.mjs').then(m => m.run());",
+            ModuleSyntax::Unknown,
+        ),
+        (
+            "console.log(require);\nconst required = 1;",
+            ModuleSyntax::Unknown,
+        ),
+        ("console.log('hi');", ModuleSyntax::Unknown),
+    ];
+    for lang in LANGS {
+        for (source, expected) in cases {
+            assert_eq!(
+                run(lang, source).module_syntax,
+                expected,
+                "{lang:?}: {source}"
+            );
+        }
+    }
+    let ts_require = "import fs = require('fs');\nfs.readFileSync('x');";
+    assert_eq!(
+        run(Lang::TypeScript, ts_require).module_syntax,
+        ModuleSyntax::CommonJs
+    );
+}
+
+#[test]
+fn scheduler_libraries_are_recognised_by_module_name() {
+    let check = |source: &str, lang: Lang| {
+        let f = run(lang, source);
+        (f.uses_node_cron, f.uses_node_schedule, f.uses_cron)
+    };
+    for lang in LANGS {
+        assert_eq!(
+            check("import cron from 'node-cron';", lang),
+            (true, false, false)
+        );
+        assert_eq!(
+            check("const c = require(\"node-cron\");", lang),
+            (true, false, false)
+        );
+        assert_eq!(
+            check("const s = await import('node-schedule');", lang),
+            (false, true, false)
+        );
+        assert_eq!(
+            check("const { CronJob } = require('cron');", lang),
+            (false, false, true)
+        );
+        assert_eq!(
+            check("export { CronJob } from 'cron';", lang),
+            (false, false, true)
+        );
+        assert_eq!(
+            check("import v from 'node-cron/src/validate';", lang),
+            (true, false, false)
+        );
+        let near = "import p from 'cron-parser'; const n = require('node-cron-x'); x('cron');";
+        assert_eq!(check(near, lang), (false, false, false));
+    }
+}
+
+#[test]
+fn process_exit_calls_only() {
+    let source = r#"main().catch(() => process.exit(1));
+process.exitCode = 2;
+const exit = process.exit;
+process.exit();
+"#;
+    for lang in LANGS {
+        assert_eq!(run(lang, source).process_exit, [1, 4], "{lang:?}");
+    }
+}
+
+#[test]
+fn reject_unauthorized_false_only() {
+    let source = r#"const pool = new Pool({ ssl: { rejectUnauthorized: false } });
+const a = { "rejectUnauthorized": false, other: false };
+const b = { rejectUnauthorized: true };
+const c = { rejectUnauthorized: process.env.NODE_ENV === "production" };
+const d = {
+  'rejectUnauthorized': false,
+};
+"#;
+    for lang in LANGS {
+        assert_eq!(
+            run(lang, source).ssl_reject_unauthorized_false,
+            [1, 2, 6],
+            "{lang:?}"
+        );
+    }
+}
+
+/// `header`, then on line 2 a node-cron 3 call passing both removed options.
+fn cron_file(header: &str, call: &str) -> String {
+    format!(
+        "{header}\n{call}('0 * * * *', job, {{ scheduled: false, runOnInit: true, timezone: 'UTC' }});\n"
+    )
+}
+
+fn cron_options(lang: Lang, source: &str) -> Vec<(String, usize)> {
+    run(lang, source).cron_v3_options
+}
+
+#[test]
+fn cron_v3_options_through_any_local_name() {
+    let both = vec![("scheduled".to_owned(), 2), ("runOnInit".to_owned(), 2)];
+    let bound = [
+        ("import cron from 'node-cron';", "cron.schedule"),
+        ("import * as nc from 'node-cron';", "nc.schedule"),
+        ("import { schedule as every } from 'node-cron';", "every"),
+        (
+            "import { default as jobs } from 'node-cron';",
+            "jobs.schedule",
+        ),
+        ("const tasks = require('node-cron');", "tasks.schedule"),
+        ("const { schedule } = require(\"node-cron\");", "schedule"),
+        ("const { schedule: run } = require('node-cron');", "run"),
+        ("let c; c = require('node-cron');", "c.schedule"),
+        ("const m = await import('node-cron');", "m.default.schedule"),
+        ("", "require('node-cron').schedule"),
+    ];
+    for lang in LANGS {
+        for (header, call) in bound {
+            let source = cron_file(header, call);
+            assert_eq!(cron_options(lang, &source), both, "{lang:?}: {source}");
+        }
+    }
+    let ts = cron_file("import cron = require('node-cron');", "cron.schedule");
+    assert_eq!(cron_options(Lang::TypeScript, &ts), both);
+}
+
+#[test]
+fn cron_v3_options_need_node_cron() {
+    let unbound = [
+        // No node-cron at all: another library's `schedule`.
+        ("import agenda from './agenda';", "agenda.schedule"),
+        (
+            "const schedule = require('node-schedule');",
+            "schedule.schedule",
+        ),
+        // node-cron is imported, but under another name than the callee's.
+        ("import cron from 'node-cron';", "queue.schedule"),
+        ("import cron from 'node-cron';", "schedule"),
+        ("import { validate } from 'node-cron';", "validate"),
+    ];
+    for lang in LANGS {
+        for (header, call) in unbound {
+            let source = cron_file(header, call);
+            assert_eq!(cron_options(lang, &source), [], "{lang:?}: {source}");
+        }
+    }
+}
+
+#[test]
+fn cron_v3_options_keys_in_any_spelling_and_object() {
+    let source = r#"const cron = require('node-cron');
+cron.schedule('* * * * *', () => {}, {
+  "scheduled": false,
+  name: 'job',
+});
+const runOnInit = true;
+cron.schedule('* * * * *', job, { runOnInit });
+cron.schedule('* * * * *', job, options);
+cron.schedule('* * * * *', job, { timezone: 'Etc/UTC', noOverlap: true });
+"#;
+    for lang in LANGS {
+        let expected = vec![("scheduled".to_owned(), 3), ("runOnInit".to_owned(), 7)];
+        assert_eq!(cron_options(lang, source), expected, "{lang:?}");
+    }
+}
+
+#[test]
+fn syntax_errors_keep_the_matches_elsewhere() {
+    let source = r#"const port = process.env.PORT;
+function broken( {{{ ]]] ;
+const url = "https://still-found.herokuapp.com";
+process.exit(process.env.EXIT_CODE);
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let names: Vec<_> = facts.env_reads.iter().map(|u| u.name.as_str()).collect();
+        assert!(
+            names.contains(&"PORT") && names.contains(&"EXIT_CODE"),
+            "{lang:?}: {names:?}"
+        );
+        assert_eq!(
+            urls(&facts),
+            [("https://still-found.herokuapp.com", 3)],
+            "{lang:?}"
+        );
+        assert_eq!(facts.process_exit, [4], "{lang:?}");
+        let error = facts.syntax_error.expect("the broken line is reported");
+        assert_eq!(error.line, 2, "{lang:?}");
+    }
+}
+
+#[test]
+fn invalid_utf8_is_read_as_bytes() {
+    let mut source = b"// \xff\xfe latin-1 comment: caf\xe9\n".to_vec();
+    source.extend_from_slice(b"const s = '\xe9t\xe9';\nconst port = process.env.PORT;\n");
+    for lang in LANGS {
+        let facts = scan("legacy.js", lang, &source);
+        assert_eq!(env(&facts.env_reads), [("PORT", 3)], "{lang:?}");
+        assert_eq!(facts.path, "legacy.js");
+    }
+}
+
+#[test]
+fn scanning_twice_gives_the_same_facts() {
+    let source = cron_file("const cron = require('node-cron');", "cron.schedule")
+        + "const { A, B } = process.env; process.env.C = process.env.D;\n";
+    for lang in LANGS {
+        assert_eq!(run(lang, &source), run(lang, &source), "{lang:?}");
+    }
+}
+
+#[test]
+fn files_that_fail_the_prefilter_have_no_findings() {
+    // The promise worth_parsing makes: skipping such a file loses nothing but the
+    // module syntax.
+    let source = "import x from 'y';\nexport const f = () => env.PORT + processEnv.X;\n";
+    assert!(!worth_parsing(source.as_bytes()));
+    let facts = run(Lang::TypeScript, source);
+    let expected = JsFacts {
+        path: facts.path.clone(),
+        module_syntax: ModuleSyntax::Esm,
+        ..JsFacts::default()
+    };
+    assert_eq!(facts, expected);
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Fragments that steer random input into the grammar's interesting corners.
+    const TOKENS: &[&str] = &[
+        "process",
+        ".env",
+        ".exit",
+        "[",
+        "]",
+        "'X'",
+        "\"",
+        "`",
+        "${",
+        "}",
+        "{",
+        "(",
+        ")",
+        "=",
+        "||=",
+        "delete ",
+        "const ",
+        "import ",
+        "from ",
+        "require",
+        "'node-cron'",
+        ".schedule",
+        "scheduled",
+        ": false",
+        ",",
+        ";",
+        "\n",
+        "https://a.herokuapp.com",
+        ".herokuapp.com",
+        "<a href=",
+        ">",
+        "</a>",
+        "exports",
+        "\u{e9}",
+        "\\",
+        "/*",
+        "//",
+    ];
+
+    proptest! {
+        #[test]
+        fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            for lang in LANGS {
+                let _ = worth_parsing(&bytes);
+                let facts = scan("random.js", lang, &bytes);
+                for url in &facts.herokuapp_urls {
+                    prop_assert!(url.url.contains(".herokuapp.com"));
+                }
+            }
+        }
+
+        #[test]
+        fn random_token_soup(picks in proptest::collection::vec(0..TOKENS.len(), 0..80)) {
+            let source: String = picks.iter().map(|&i| TOKENS[i]).collect();
+            for lang in LANGS {
+                let facts = run(lang, &source);
+                let lines = source.lines().count().max(1);
+                for use_ in facts.env_reads.iter().chain(&facts.env_writes) {
+                    prop_assert!(use_.line >= 1 && use_.line <= lines);
+                }
+                for url in &facts.herokuapp_urls {
+                    prop_assert!(url.line >= 1 && url.line <= lines);
+                }
+            }
+        }
+    }
+}
