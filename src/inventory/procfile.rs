@@ -1,1 +1,561 @@
-//! (being written)
+//! The Procfile: an app's process types and their commands.
+//!
+//! The rules are those of Heroku's current parser (heroku/buildpacks-procfile SPEC.md), so
+//! a Procfile that deploys on Heroku today reads the same here, and one Heroku would
+//! refuse is refused with the same reason. Corrections Heroku makes silently-but-warned
+//! (leading spaces, `_`, uppercase) are made here too, each with a [`Warning`].
+
+use crate::diag::{FileError, Warning};
+
+/// The longest process type Heroku accepts.
+const MAX_TYPE_LEN: usize = 63;
+
+/// A parsed Procfile: its processes in order of first appearance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Procfile {
+    pub processes: Vec<Process>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Procfile {
+    /// The process of type `name` (already normalised, e.g. `web`).
+    pub fn process(&self, name: &str) -> Option<&Process> {
+        self.processes.iter().find(|p| p.name == name)
+    }
+}
+
+/// One `type: command` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Process {
+    /// The normalised type: lowercase, `-` for `_`.
+    pub name: String,
+    /// The command, without surrounding spaces; a `#` in it is part of the command.
+    pub command: String,
+    /// The 1-based line the command comes from (the last one when a type repeats).
+    pub line: usize,
+}
+
+/// Parses the Procfile `file` (named in errors and warnings) from its bytes.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Procfile, FileError> {
+    let mut warnings = Vec::new();
+    let text = decode(file, bytes, &mut warnings)?;
+    let mut parser = Parser {
+        file,
+        text,
+        processes: Vec::new(),
+        warnings,
+    };
+    let mut start = 0;
+    for (index, raw) in text.split('\n').enumerate() {
+        // A CR is a line ending only as part of CRLF: not at the end of the file.
+        let ends_in_lf = start + raw.len() < text.len();
+        let line = if ends_in_lf {
+            raw.strip_suffix('\r').unwrap_or(raw)
+        } else {
+            raw
+        };
+        parser.line(index + 1, start, line)?;
+        start += raw.len() + 1;
+    }
+    if parser.processes.is_empty() {
+        parser
+            .warnings
+            .push(Warning::in_file(file, "defines no processes"));
+    }
+    Ok(Procfile {
+        processes: parser.processes,
+        warnings: parser.warnings,
+    })
+}
+
+/// The text of `bytes`: UTF-8 without its byte order mark (accepted with a warning, and left
+/// out of positions since editors do not count it as a column); other bytes are an error
+/// at their position. Shared with the app.json reader.
+pub(crate) fn decode<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    warnings: &mut Vec<Warning>,
+) -> Result<&'a str, FileError> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => {
+            let message = "starts with a UTF-8 byte order mark (ignored)";
+            warnings.push(Warning::at_line(file, 1, message));
+            rest
+        }
+        None => bytes,
+    };
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let message = format!(
+            "not UTF-8 text: byte 0x{:02X} cannot be read",
+            bytes[offset]
+        );
+        FileError::at_offset(file, bytes, offset, message)
+    })
+}
+
+struct Parser<'a> {
+    file: &'a str,
+    text: &'a str,
+    processes: Vec<Process>,
+    warnings: Vec<Warning>,
+}
+
+impl Parser<'_> {
+    fn error(&self, offset: usize, message: impl Into<String>) -> FileError {
+        FileError::at_offset(self.file, self.text.as_bytes(), offset, message)
+    }
+
+    /// Reads line `number`, which starts at byte `start` and has no line ending.
+    fn line(&mut self, number: usize, start: usize, line: &str) -> Result<(), FileError> {
+        if let Some(cr) = line.find('\r') {
+            return Err(self.error(
+                start + cr,
+                "carriage return (CR) without a line feed; save the file with LF or CRLF line endings",
+            ));
+        }
+        let content = line.trim_start_matches([' ', '\t']);
+        if content.is_empty() || content.starts_with('#') {
+            return Ok(());
+        }
+        let indent = line.len() - content.len();
+        let Some(colon) = content.find(':') else {
+            return Err(self.error(
+                start + indent,
+                "expected `type: command`, found no `:` on this line",
+            ));
+        };
+        let raw_type = &content[..colon];
+        let name = self.process_type(number, start + indent, raw_type)?;
+        if indent > 0 {
+            let message = format!("leading spaces before process type `{name}` ignored");
+            self.warnings
+                .push(Warning::at_line(self.file, number, message));
+        }
+        let command = content[colon + 1..].trim_matches([' ', '\t']);
+        if command.is_empty() {
+            let message = format!("process type `{name}` has no command after `:`");
+            return Err(self.error(start + indent + colon + 1, message));
+        }
+        self.add(Process {
+            name,
+            command: command.to_string(),
+            line: number,
+        });
+        Ok(())
+    }
+
+    /// Normalises and checks a process type that starts at byte `start`.
+    fn process_type(&mut self, line: usize, start: usize, raw: &str) -> Result<String, FileError> {
+        if raw.is_empty() {
+            return Err(self.error(start, "missing process type before `:`"));
+        }
+        let name: String = raw
+            .chars()
+            .map(|c| {
+                if c == '_' {
+                    '-'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        if let Some((offset, problem)) = type_problem(&name) {
+            return Err(self.error(
+                start + offset,
+                format!("invalid process type `{raw}`: {problem}"),
+            ));
+        }
+        if raw.contains('_') {
+            let message = format!("process type `{raw}`: `_` read as `-` (`{name}`)");
+            self.warnings
+                .push(Warning::at_line(self.file, line, message));
+        }
+        if raw.chars().any(|c| c.is_ascii_uppercase()) {
+            let message = format!("process type `{raw}`: uppercase read as lowercase (`{name}`)");
+            self.warnings
+                .push(Warning::at_line(self.file, line, message));
+        }
+        Ok(name)
+    }
+
+    /// Adds a process; a repeated type keeps its first place and takes the new command,
+    /// as Heroku's parser does.
+    fn add(&mut self, process: Process) {
+        match self.processes.iter_mut().find(|p| p.name == process.name) {
+            Some(earlier) => {
+                let message = format!(
+                    "process type `{}` is defined on lines {} and {}; the command on line {} is used",
+                    process.name, earlier.line, process.line, process.line
+                );
+                self.warnings
+                    .push(Warning::at_line(self.file, process.line, message));
+                *earlier = process;
+            }
+            None => self.processes.push(process),
+        }
+    }
+}
+
+/// Checks a normalised type against `^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`; on failure
+/// returns the byte offset of the first offending character and why it is wrong.
+fn type_problem(name: &str) -> Option<(usize, String)> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    if let Some((offset, c)) = name.char_indices().find(|&(_, c)| !allowed(c)) {
+        let why = if c == ' ' || c == '\t' {
+            "no spaces are allowed in a process type or before its `:`".to_string()
+        } else {
+            format!("`{c}` is not allowed; use letters a-z, digits and `-`")
+        };
+        return Some((offset, why));
+    }
+    if name.starts_with('-') {
+        return Some((0, "it must start with a letter or digit".to_string()));
+    }
+    if name.ends_with('-') {
+        return Some((
+            name.len() - 1,
+            "it must end with a letter or digit".to_string(),
+        ));
+    }
+    if name.len() > MAX_TYPE_LEN {
+        return Some((
+            MAX_TYPE_LEN,
+            format!("it is longer than {MAX_TYPE_LEN} characters"),
+        ));
+    }
+    None
+}
+
+/// A command split into what a shell would do before running the program.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommandParts {
+    /// The folder from leading `cd DIR && ...` (several `cd`s joined with `/`), without
+    /// `./` or a trailing `/`, quotes removed.
+    pub cd: Option<String>,
+    /// Leading `VAR=value` assignments (also after `env`), quotes removed from the value.
+    pub env: Vec<(String, String)>,
+    /// The rest of the command, as written.
+    pub program: String,
+}
+
+/// Splits `command` into its leading `cd DIR &&`, then its leading `VAR=value` words
+/// (optionally after `env`), then the rest. Only these simple shapes are recognised; anything
+/// else is left in `program`, so `cd api && node index.js` runs `node index.js` in `api/`.
+pub fn command_parts(command: &str) -> CommandParts {
+    let mut rest = command.trim();
+    let mut dirs: Vec<String> = Vec::new();
+    while let Some((dir, after)) = leading_cd(rest) {
+        dirs.push(dir);
+        rest = after;
+    }
+    let (env, program) = leading_assignments(rest);
+    let dirs: Vec<String> = dirs.into_iter().filter(|d| !d.is_empty()).collect();
+    let cd = (!dirs.is_empty()).then(|| dirs.join("/"));
+    CommandParts {
+        cd,
+        env,
+        program: program.to_string(),
+    }
+}
+
+/// `cd DIR && rest` => (DIR normalised, rest).
+fn leading_cd(command: &str) -> Option<(String, &str)> {
+    let after_cd = command.strip_prefix("cd")?;
+    if !after_cd.starts_with([' ', '\t']) {
+        return None;
+    }
+    let (dir, after_dir) = shell_word(after_cd.trim_start())?;
+    let rest = after_dir.trim_start().strip_prefix("&&")?.trim_start();
+    if rest.is_empty() {
+        return None;
+    }
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    Some((
+        if dir == "." {
+            String::new()
+        } else {
+            dir.to_string()
+        },
+        rest,
+    ))
+}
+
+/// Leading `NAME=value` words, with or without a leading `env`, and the rest.
+fn leading_assignments(command: &str) -> (Vec<(String, String)>, &str) {
+    let mut env = Vec::new();
+    let mut rest = command;
+    if let Some(after) = command.strip_prefix("env ") {
+        rest = after.trim_start();
+    }
+    while let Some((pair, after)) = assignment(rest) {
+        env.push(pair);
+        rest = after.trim_start();
+    }
+    if env.is_empty() || rest.is_empty() {
+        // Not `VAR=x program`: a bare `env` or a lone assignment is the whole command.
+        return (Vec::new(), command);
+    }
+    (env, rest)
+}
+
+fn assignment(text: &str) -> Option<((String, String), &str)> {
+    let eq = text.find('=')?;
+    let name = &text[..eq];
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let after_eq = &text[eq + 1..];
+    if after_eq.is_empty() || after_eq.starts_with([' ', '\t']) {
+        return Some(((name.to_string(), String::new()), after_eq));
+    }
+    let (value, rest) = shell_word(after_eq)?;
+    Some(((name.to_string(), value), rest))
+}
+
+/// One shell word from the start of `text`: runs of plain characters and '...' or "..."
+/// quoted parts, up to unquoted whitespace. `None` when a quote is not closed.
+fn shell_word(text: &str) -> Option<(String, &str)> {
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, ' ' | '\t') => return Some((word, &text[i..])),
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            _ => word.push(c),
+        }
+    }
+    quote.is_none().then_some((word, ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Position;
+
+    fn ok(text: &str) -> Procfile {
+        parse("api/Procfile", text.as_bytes()).expect("valid Procfile")
+    }
+
+    fn err(bytes: &[u8]) -> FileError {
+        parse("api/Procfile", bytes).expect_err("invalid Procfile")
+    }
+
+    fn at(line: usize, column: usize) -> Option<Position> {
+        Some(Position { line, column })
+    }
+
+    fn pairs(p: &Procfile) -> Vec<(&str, &str, usize)> {
+        p.processes
+            .iter()
+            .map(|p| (p.name.as_str(), p.command.as_str(), p.line))
+            .collect()
+    }
+
+    #[test]
+    fn reads_types_commands_and_lines_skipping_comments_and_blanks() {
+        let p = ok(
+            "# processes\n\nweb: node server.js\n  # indented comment\nworker:\tnode worker.js\n",
+        );
+        assert_eq!(
+            pairs(&p),
+            [
+                ("web", "node server.js", 3),
+                ("worker", "node worker.js", 5)
+            ]
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.process("worker").map(|w| w.line), Some(5));
+    }
+
+    #[test]
+    fn a_hash_or_colon_after_the_type_belongs_to_the_command() {
+        let p = ok("web: node a.js --tag #1 --url http://x:80   \n");
+        assert_eq!(
+            p.processes[0].command,
+            "node a.js --tag #1 --url http://x:80"
+        );
+    }
+
+    #[test]
+    fn crlf_is_accepted_and_no_final_newline_is_fine() {
+        let p = ok("web: npm start\r\nclock: node clock.js");
+        assert_eq!(
+            pairs(&p),
+            [("web", "npm start", 1), ("clock", "node clock.js", 2)]
+        );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_an_error_at_its_position() {
+        let e = err(b"web: npm start\nworker: a\rb\n");
+        assert_eq!(e.position, at(2, 10));
+        assert!(e.message.contains("carriage return"), "{}", e.message);
+        assert_eq!(err(b"web: npm start\r").position, at(1, 15));
+    }
+
+    #[test]
+    fn leading_spaces_underscores_and_uppercase_are_corrected_with_warnings() {
+        let p = ok("  Web: npm start\nMY_worker: node w.js\n");
+        assert_eq!(
+            pairs(&p),
+            [("web", "npm start", 1), ("my-worker", "node w.js", 2)]
+        );
+        let lines: Vec<_> = p
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.message.as_str()))
+            .collect();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(lines[0].1.contains("uppercase") && lines[0].0 == Some(1));
+        assert!(lines[1].1.contains("leading spaces") && lines[1].0 == Some(1));
+        assert!(lines[2].1.contains("`_`") && lines[2].0 == Some(2));
+        assert!(lines[3].1.contains("uppercase") && lines[3].0 == Some(2));
+        assert!(
+            p.warnings
+                .iter()
+                .all(|w| w.file.as_deref() == Some("api/Procfile"))
+        );
+    }
+
+    #[test]
+    fn an_empty_command_is_an_error_after_the_colon() {
+        let e = err(b"web: npm start\nworker:   \n");
+        assert_eq!(e.file, "api/Procfile");
+        assert_eq!(e.position, at(2, 8));
+        assert!(
+            e.message.contains("`worker` has no command"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_line_without_colon_is_an_error() {
+        let e = err(b"web: a\n\n   node server.js\n");
+        assert_eq!(e.position, at(3, 4));
+        assert!(e.message.contains("no `:`"), "{}", e.message);
+    }
+
+    #[test]
+    fn invalid_types_point_at_the_offending_character() {
+        let cases: [(&[u8], usize, &str); 7] = [
+            (b"w.eb: x", 2, "`.`"),
+            (b"web : x", 4, "no spaces"),
+            (b"-web: x", 1, "start"),
+            (b"web-: x", 4, "end"),
+            (b"web_: x", 4, "end"),
+            (b": x", 1, "missing process type"),
+            ("caf\u{e9}: x".as_bytes(), 4, "`\u{e9}`"),
+        ];
+        for (text, column, needle) in cases {
+            let e = err(text);
+            assert_eq!(
+                e.position,
+                at(1, column),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+            assert!(e.message.contains(needle), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn types_may_be_one_to_sixty_three_characters() {
+        assert_eq!(ok("a: x").processes[0].name, "a");
+        assert_eq!(ok("1-2: x").processes[0].name, "1-2");
+        let longest = format!("{}: x", "a".repeat(63));
+        assert_eq!(ok(&longest).processes[0].name.len(), 63);
+        let e = err(format!("{}: x", "a".repeat(64)).as_bytes());
+        assert_eq!(e.position, at(1, 64));
+        assert!(e.message.contains("63"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_repeated_type_keeps_its_place_takes_the_last_command_and_warns() {
+        let p = ok("web: one\nworker: w\nweb: two\n");
+        assert_eq!(pairs(&p), [("web", "two", 3), ("worker", "w", 2)]);
+        assert_eq!(p.warnings.len(), 1);
+        let w = &p.warnings[0];
+        assert_eq!(w.line, Some(3));
+        assert!(w.message.contains("lines 1 and 3"), "{}", w.message);
+    }
+
+    #[test]
+    fn non_utf8_is_an_error_at_the_byte() {
+        let e = err(b"web: a\nworker: caf\xE9\n");
+        assert_eq!(e.position, at(2, 12));
+        assert!(e.message.contains("0xE9"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_bom_is_accepted_with_a_warning_and_columns_ignore_it() {
+        let p = ok("\u{feff}web: npm start\n");
+        assert_eq!(pairs(&p), [("web", "npm start", 1)]);
+        assert!(p.warnings[0].message.contains("byte order mark"));
+        assert_eq!(err("\u{feff}web".as_bytes()).position, at(1, 1));
+    }
+
+    #[test]
+    fn an_empty_procfile_has_no_processes_and_a_warning() {
+        let p = ok("# nothing\n\n");
+        assert!(p.processes.is_empty());
+        assert!(p.warnings[0].message.contains("no processes"));
+    }
+
+    #[test]
+    fn command_parts_finds_cd_and_env() {
+        let parts = command_parts("cd api && node index.js");
+        assert_eq!(parts.cd.as_deref(), Some("api"));
+        assert!(parts.env.is_empty());
+        assert_eq!(parts.program, "node index.js");
+
+        let parts = command_parts(
+            "cd ./apps/ && cd 'my api/' && NODE_ENV=production PORT=\"80\" npm start",
+        );
+        assert_eq!(parts.cd.as_deref(), Some("apps/my api"));
+        let env = [
+            ("NODE_ENV".into(), "production".into()),
+            ("PORT".into(), "80".into()),
+        ];
+        assert_eq!(parts.env, env);
+        assert_eq!(parts.program, "npm start");
+
+        let parts = command_parts("env DEBUG=* EMPTY= node --max-old-space-size=512 a.js");
+        assert_eq!(
+            parts.env,
+            [
+                ("DEBUG".into(), "*".into()),
+                ("EMPTY".into(), String::new())
+            ]
+        );
+        assert_eq!(parts.program, "node --max-old-space-size=512 a.js");
+    }
+
+    #[test]
+    fn command_parts_leaves_other_shapes_whole() {
+        for command in [
+            "node index.js",
+            "cd api",
+            "cd api; node x",
+            "FOO=bar",
+            "env",
+            "cd 'x && y",
+        ] {
+            let parts = command_parts(command);
+            assert_eq!(
+                parts,
+                CommandParts {
+                    program: command.into(),
+                    ..Default::default()
+                }
+            );
+        }
+        assert_eq!(command_parts("cd . && npm start").cd, None);
+    }
+}
