@@ -24,7 +24,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     let mut inv = Inventory::default();
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut procfiles: BTreeMap<String, String> = BTreeMap::new(); // app dir -> Procfile path
-    let mut add = |found: &mut BTreeMap<String, Vec<String>>, dir: &str, why: String| {
+    let add = |found: &mut BTreeMap<String, Vec<String>>, dir: &str, why: String| {
         found.entry(dir.to_owned()).or_default().push(why);
     };
 

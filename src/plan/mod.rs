@@ -59,14 +59,13 @@ impl Plan {
         self.changes.is_empty()
     }
 
-    /// The ids of every rule that changed a file, each once, in first-use order.
-    pub fn rules_applied(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = Vec::new();
-        for id in self.changes.iter().flat_map(|c| c.rules.iter()) {
-            if !ids.contains(&id.as_str()) {
-                ids.push(id);
-            }
-        }
-        ids
+    /// The ids of every rule that changed a file, each once, in the order they ran.
+    pub fn rules_applied<'a>(&'a self, rules: &'a crate::rules::RuleSet) -> Vec<&'a str> {
+        rules
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|id| self.changes.iter().any(|c| c.rules.iter().any(|r| r == id)))
+            .collect()
     }
 }

@@ -46,7 +46,7 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
         writeln!(out, "Rules:")?;
-        for id in m.plan.rules_applied() {
+        for id in m.plan.rules_applied(&m.rules) {
             if let Some(rule) = m.rules.get(id) {
                 writeln!(out, "  {id}: {}", rule.description)?;
                 writeln!(out, "    why: {}", one_line(&rule.reason))?;
@@ -108,7 +108,7 @@ pub fn commit_message(m: &Migration) -> String {
     let apps: Vec<&str> = m.inventory.apps.iter().map(|a| a.display_dir()).collect();
     msg.push_str(&format!("Apps: {}\n\n", apps.join(", ")));
     msg.push_str("Rules applied:\n");
-    for id in m.plan.rules_applied() {
+    for id in m.plan.rules_applied(&m.rules) {
         let description = m.rules.get(id).map_or("", |r| r.description.as_str());
         msg.push_str(&format!("- {id}: {description}\n"));
     }
