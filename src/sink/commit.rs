@@ -1,1 +1,800 @@
-//! (being written)
+//! The migration as one commit on a new branch.
+//!
+//! Everything goes through the object database: HEAD's tree is edited in memory, the
+//! changed trees and a commit whose parent is HEAD are written as objects, and only then
+//! is `refs/heads/<branch>` created, with a precondition on its old value so that an
+//! existing branch is never moved by accident. The working tree, the index and HEAD are
+//! never touched, so this works the same on detached HEADs, bare repositories and linked
+//! worktrees.
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::tree::EntryKind as TreeKind;
+use gix::refs::file::transaction::prepare::{MustNotExist, ReferenceOutOfDate};
+use gix::refs::transaction::PreviousValue;
+use gix::refs::{FullName, Target};
+
+use crate::plan::{Action, Change};
+use crate::source::{EntryKind, GitSource};
+
+pub struct Request<'a> {
+    /// The short branch name, like `code-capsules-migration`.
+    pub branch: &'a str,
+    /// Replace the branch if it exists (never the branch a checkout is on).
+    pub force: bool,
+    pub message: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The new commit, in hex.
+    pub commit: String,
+    /// The short branch name.
+    pub branch: String,
+    /// The commit the branch pointed to before `--force` moved it.
+    pub replaced: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{name:?} is not a valid branch name ({reason}); choose another with --branch NAME")]
+    InvalidBranch { name: String, reason: String },
+    #[error(
+        "branch '{branch}' already exists (at {target}); pass --force to replace it, or \
+         --branch NAME to write the migration to another branch"
+    )]
+    BranchExists { branch: String, target: String },
+    #[error(
+        "branch '{branch}' is checked out at {location}; replacing it would change the files \
+         of that checkout, so choose another branch with --branch NAME"
+    )]
+    BranchCheckedOut { branch: String, location: String },
+    #[error(
+        "branch '{branch}' moved while the migration was being written; nothing was \
+         changed, run the command again"
+    )]
+    BranchMoved { branch: String },
+    #[error(
+        "{repo}: no git identity for the commit ({missing} is not set); run \
+         `git config user.name \"Your Name\"` and `git config user.email you@example.com`"
+    )]
+    MissingIdentity { repo: PathBuf, missing: &'static str },
+    #[error("the migration plan has no changes; there is nothing to commit")]
+    NothingToCommit,
+    #[error("{path}: cannot be written to git: {message}")]
+    File { path: String, message: String },
+    #[error("{repo}: cannot {what}: {message}")]
+    Git { repo: PathBuf, what: &'static str, message: String },
+}
+
+/// Writes `changes` as one commit on top of HEAD and points the new branch at it.
+///
+/// The common refusal (the branch exists, no `--force`) is decided before any object is
+/// written, so it leaves nothing behind.
+pub fn commit(git: &GitSource, changes: &[Change], request: &Request) -> Result<Outcome, Error> {
+    let repo = git.repo();
+    let ref_name = branch_ref_name(request.branch)?;
+    if changes.is_empty() {
+        return Err(Error::NothingToCommit);
+    }
+    let existing = existing_target(git, &ref_name)?;
+    if let Some(target) = &existing {
+        if !request.force {
+            return Err(Error::BranchExists {
+                branch: request.branch.to_owned(),
+                target: target.to_string(),
+            });
+        }
+        refuse_checked_out(git, &ref_name, request.branch)?;
+    }
+    let (author, committer) = identity(git)?;
+    let tree = write_tree(git, changes)?;
+    let commit = repo
+        .new_commit_as(committer, author, request.message, tree, [git.head_commit_oid()])
+        .map_err(|e| git_error(git.path(), "write the commit", &e))?
+        .id;
+    let precondition = match &existing {
+        Some(target) => PreviousValue::MustExistAndMatch(target.clone()),
+        None => PreviousValue::MustNotExist,
+    };
+    create_branch(git, ref_name, commit, precondition, request)?;
+    Ok(Outcome {
+        commit: commit.to_string(),
+        branch: request.branch.to_owned(),
+        replaced: existing.map(|t| t.to_string()),
+    })
+}
+
+/// `refs/heads/<branch>`, refusing what `git branch` refuses.
+fn branch_ref_name(branch: &str) -> Result<FullName, Error> {
+    let invalid = |reason: String| Error::InvalidBranch { name: branch.to_owned(), reason };
+    if branch.is_empty() {
+        return Err(invalid("it is empty".into()));
+    }
+    // A leading '-' would read as an option in the `git push` command we print.
+    if branch.starts_with('-') {
+        return Err(invalid("it starts with '-'".into()));
+    }
+    if branch == "HEAD" {
+        return Err(invalid("HEAD is reserved".into()));
+    }
+    let full = format!("refs/heads/{branch}");
+    gix::validate::reference::branch_name(full.as_bytes().as_bstr())
+        .map_err(|e| invalid(e.to_string()))?;
+    FullName::try_from(full).map_err(|e| invalid(e.to_string()))
+}
+
+/// What the branch points to now, read before anything is written.
+fn existing_target(git: &GitSource, ref_name: &FullName) -> Result<Option<Target>, Error> {
+    let name = ref_name.as_bstr().to_str().expect("built from a str");
+    let found = git
+        .repo()
+        .try_find_reference(name)
+        .map_err(|e| git_error(git.path(), "read the branch", &e))?;
+    Ok(found.map(|r| r.inner.target))
+}
+
+/// `--force` must not move a branch some checkout is on (this one or a linked worktree):
+/// that checkout's HEAD would then name content its files and index do not have.
+fn refuse_checked_out(git: &GitSource, ref_name: &FullName, branch: &str) -> Result<(), Error> {
+    let repo = git.repo();
+    let read_error = |e: gix::Error| git_error(git.path(), "read the worktrees' HEADs", &e);
+    let on_branch = |r: &gix::Repository| -> Result<bool, Error> {
+        Ok(r.head_name().map_err(read_error)?.as_ref() == Some(ref_name))
+    };
+    let checked_out = |location: &Path| Error::BranchCheckedOut {
+        branch: branch.to_owned(),
+        location: location.display().to_string(),
+    };
+    if on_branch(repo)? {
+        return Err(checked_out(repo.workdir().unwrap_or(repo.git_dir())));
+    }
+    for other in repo.worktrees_including_main().map_err(read_error)? {
+        let other = other.map_err(read_error)?;
+        if on_branch(&other)? {
+            return Err(checked_out(other.workdir().unwrap_or(other.git_dir())));
+        }
+    }
+    Ok(())
+}
+
+/// Author and committer from git config (and `GIT_AUTHOR_*` / `GIT_COMMITTER_*`).
+fn identity(
+    git: &GitSource,
+) -> Result<(gix::actor::SignatureRef<'_>, gix::actor::SignatureRef<'_>), Error> {
+    let repo = git.repo();
+    let missing = |missing| Error::MissingIdentity { repo: git.path().to_owned(), missing };
+    let author = repo.author().ok_or_else(|| missing("author name or email"))?;
+    let author = author.map_err(|e| git_error(git.path(), "read the author's identity", &e))?;
+    let committer = repo.committer().ok_or_else(|| missing("committer name or email"))?;
+    let committer =
+        committer.map_err(|e| git_error(git.path(), "read the committer's identity", &e))?;
+    Ok((author, committer))
+}
+
+/// HEAD's tree with the changes applied; only blobs and changed trees are written.
+fn write_tree(git: &GitSource, changes: &[Change]) -> Result<ObjectId, Error> {
+    let repo = git.repo();
+    let mut editor = repo
+        .edit_tree(git.head_tree_oid())
+        .map_err(|e| git_error(git.path(), "read HEAD's tree", &e))?;
+    for change in changes {
+        let file_error = |message: String| Error::File { path: change.path.clone(), message };
+        let path: &BStr = change.path.as_bytes().as_bstr();
+        match change.action {
+            Action::Delete => {
+                editor.remove(path).map_err(|e| file_error(e.to_string()))?;
+            }
+            Action::Create | Action::Modify => {
+                let bytes = change.new.as_deref().ok_or_else(|| {
+                    file_error("the plan has no new content for this file".into())
+                })?;
+                let kind = tree_kind(change.kind).ok_or_else(|| {
+                    file_error("a submodule cannot be written from file content".into())
+                })?;
+                let blob = repo.write_blob(bytes).map_err(|e| file_error(e.to_string()))?;
+                editor.upsert(path, kind, blob).map_err(|e| file_error(e.to_string()))?;
+            }
+        }
+    }
+    let tree = editor.write().map_err(|e| git_error(git.path(), "write the new tree", &e))?;
+    Ok(tree.detach())
+}
+
+fn tree_kind(kind: EntryKind) -> Option<TreeKind> {
+    match kind {
+        EntryKind::File => Some(TreeKind::Blob),
+        EntryKind::Executable => Some(TreeKind::BlobExecutable),
+        EntryKind::Symlink => Some(TreeKind::Link),
+        EntryKind::Submodule => None,
+    }
+}
+
+/// Points the branch at `commit` if it still has the value read at the start; losing a
+/// race to a concurrent run ends as "branch exists", never as a moved branch.
+fn create_branch(
+    git: &GitSource,
+    ref_name: FullName,
+    commit: ObjectId,
+    precondition: PreviousValue,
+    request: &Request,
+) -> Result<(), Error> {
+    let subject = request.message.lines().next().unwrap_or_default();
+    let log_message = format!("capsule-migrate: {subject}");
+    let Err(err) = git.repo().reference(ref_name, commit, precondition, log_message) else {
+        return Ok(());
+    };
+    let branch = request.branch.to_owned();
+    if let Some(exists) = err.downcast_any_ref::<MustNotExist>() {
+        return Err(Error::BranchExists { branch, target: exists.actual.to_string() });
+    }
+    if err.downcast_any_ref::<ReferenceOutOfDate>().is_some() {
+        return Err(Error::BranchMoved { branch });
+    }
+    Err(git_error(git.path(), "create the branch", &err))
+}
+
+fn git_error(repo: &Path, what: &'static str, err: &gix::Error) -> Error {
+    Error::Git { repo: repo.to_owned(), what, message: err.to_string() }
+}
+
+/// The remote to push the branch to: the current branch's upstream remote
+/// (`branch.<name>.remote`), else `origin`; `None` when neither has a URL.
+pub fn push_remote(git: &GitSource) -> Option<(String, String)> {
+    let config = git.repo().config_snapshot();
+    let config = config.plumbing();
+    let upstream = git
+        .head_ref_name()
+        .and_then(|branch| config.string_by("branch", Some(branch.as_bytes().as_bstr()), "remote"))
+        .map(|name| name.to_str_lossy().into_owned())
+        // "." means the upstream is a local branch: nothing to push to.
+        .filter(|name| name != ".");
+    upstream.into_iter().chain(Some("origin".to_owned())).find_map(|name| {
+        let url = config.string_by("remote", Some(name.as_bytes().as_bstr()), "url")?;
+        Some((name, url.to_str_lossy().into_owned()))
+    })
+}
+
+/// The web page that opens a pull (merge) request from `branch` into `base`, for
+/// repositories on github.com, gitlab.com and bitbucket.org.
+///
+/// `remote_url` may be `https://[user@]host/owner/repo[.git]`,
+/// `ssh://git@host[:port]/owner/repo[.git]` or `git@host:owner/repo[.git]`.
+pub fn pull_request_url(remote_url: &str, base: &str, branch: &str) -> Option<String> {
+    let (host, repo_path) = parse_remote_url(remote_url)?;
+    let segments = repo_path.split('/').count();
+    let (base, branch) = (url_encode(base), url_encode(branch));
+    match host.as_str() {
+        "github.com" if segments == 2 => {
+            Some(format!("https://github.com/{repo_path}/compare/{base}...{branch}?expand=1"))
+        }
+        // GitLab projects can sit in nested groups: group/subgroup/project.
+        "gitlab.com" if segments >= 2 => Some(format!(
+            "https://gitlab.com/{repo_path}/-/merge_requests/new?\
+             merge_request[source_branch]={branch}&merge_request[target_branch]={base}"
+        )),
+        "bitbucket.org" if segments == 2 => Some(format!(
+            "https://bitbucket.org/{repo_path}/pull-requests/new?source={branch}&dest={base}"
+        )),
+        _ => None,
+    }
+}
+
+/// The lowercase host and the `owner/repo` path of a remote URL.
+fn parse_remote_url(url: &str) -> Option<(String, String)> {
+    let url = url.trim();
+    let (authority, path) = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            if !matches!(scheme, "https" | "http" | "ssh" | "git+ssh" | "ssh+git" | "git") {
+                return None;
+            }
+            let (authority, path) = rest.split_once('/')?;
+            // Drop a port; an scp-like "host:path" has no "://" and is handled below.
+            (authority.split(':').next()?, path)
+        }
+        None => {
+            // scp-like syntax: [user@]host:path, where the host part has no '/'.
+            let (authority, path) = url.split_once(':')?;
+            if authority.contains('/') {
+                return None;
+            }
+            (authority, path)
+        }
+    };
+    let host = authority.rsplit('@').next()?.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_owned();
+    let path = path.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    let valid = !path.is_empty() && path.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+    valid.then(|| (host, path.to_owned()))
+}
+
+/// Percent-encodes everything but unreserved characters and '/', which branch names
+/// use as folders and the forges accept as is.
+fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Temporary repositories made with the real `git`, isolated from the machine's config.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    use crate::source::{Error, GitSource};
+
+    /// Every commit date in tests, for git and gix alike, so ids are reproducible.
+    pub const DATE: &str = "1700000000 +0000";
+    pub const NAME: &str = "Test User";
+    pub const EMAIL: &str = "test@example.com";
+
+    /// Variables that would point git elsewhere or supply an identity.
+    const CLEARED: &[&str] = &[
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ];
+
+    pub fn git_command(dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", DATE)
+            .env("GIT_COMMITTER_DATE", DATE)
+            .env("LC_ALL", "C");
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
+    /// Runs git in `dir`, panics with its stderr when it fails, returns trimmed stdout.
+    pub fn git(dir: &Path, args: &[&str]) -> String {
+        let out = git_command(dir, args).output().expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output").trim_end().to_owned()
+    }
+
+    /// Opens like the real tool, but reading only the repository's own config.
+    pub fn open_isolated(path: &Path) -> Result<Option<GitSource>, Error> {
+        let options = gix::open::Options::isolated().config_overrides([
+            format!("gitoxide.commit.authorDate={DATE}"),
+            format!("gitoxide.commit.committerDate={DATE}"),
+        ]);
+        GitSource::open_with(path, options)
+    }
+
+    pub struct TestRepo {
+        _dir: tempfile::TempDir,
+        /// The work tree (or the bare repository).
+        pub path: PathBuf,
+    }
+
+    impl TestRepo {
+        /// A new repository on branch `main` with a repo-local identity and no commits.
+        pub fn empty() -> TestRepo {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("repo");
+            std::fs::create_dir(&path).expect("mkdir");
+            git(&path, &["init", "-q", "-b", "main"]);
+            git(&path, &["config", "user.name", NAME]);
+            git(&path, &["config", "user.email", EMAIL]);
+            TestRepo { _dir: dir, path }
+        }
+
+        /// A repository whose first commit holds `files` (path, content).
+        pub fn with_files(files: &[(&str, &str)]) -> TestRepo {
+            let repo = TestRepo::empty();
+            for (path, content) in files {
+                repo.write(path, content);
+            }
+            repo.commit_all("initial");
+            repo
+        }
+
+        /// A folder next to the repository, removed with it.
+        pub fn sibling(&self, name: &str) -> PathBuf {
+            self.path.parent().expect("has parent").join(name)
+        }
+
+        pub fn write(&self, path: &str, content: &str) {
+            let full = self.path.join(path);
+            std::fs::create_dir_all(full.parent().expect("has parent")).expect("mkdir");
+            std::fs::write(full, content).expect("write");
+        }
+
+        /// Makes a tracked file executable on disk and in the index, like `chmod +x`.
+        pub fn make_executable(&self, path: &str) {
+            use std::os::unix::fs::PermissionsExt;
+            let full = self.path.join(path);
+            std::fs::set_permissions(&full, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            self.git(&["add", path]);
+        }
+
+        pub fn commit_all(&self, message: &str) {
+            self.git(&["add", "-A"]);
+            self.git(&["commit", "-q", "-m", message]);
+        }
+
+        pub fn git(&self, args: &[&str]) -> String {
+            git(&self.path, args)
+        }
+
+        pub fn open(&self) -> GitSource {
+            open_isolated(&self.path).expect("opens").expect("is a repository")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{DATE, EMAIL, NAME, TestRepo, git, git_command, open_isolated};
+    use super::*;
+
+    const MESSAGE: &str = "Migrate to Code Capsules\n\nRemoves the Procfile.\n";
+
+    fn change(path: &str, action: Action, new: Option<&str>, kind: EntryKind) -> Change {
+        Change {
+            path: path.to_owned(),
+            action,
+            old: None,
+            new: new.map(|s| s.as_bytes().to_vec()),
+            kind,
+            rules: vec!["test".into()],
+        }
+    }
+
+    fn request(branch: &str, force: bool) -> Request<'_> {
+        Request { branch, force, message: MESSAGE }
+    }
+
+    fn app_repo() -> TestRepo {
+        let repo = TestRepo::with_files(&[
+            ("Procfile", "web: node server.js\n"),
+            ("bin/start.sh", "#!/bin/sh\nnode server.js\n"),
+            ("scripts/only.js", "console.log('only');\n"),
+            ("server.js", "require('http');\n"),
+            ("web/package.json", "{\"name\":\"web\"}\n"),
+        ]);
+        repo.make_executable("bin/start.sh");
+        repo.git(&["commit", "-q", "-m", "exec bit"]);
+        repo
+    }
+
+    fn migration() -> Vec<Change> {
+        vec![
+            change("Procfile", Action::Delete, None, EntryKind::File),
+            change(
+                "bin/start.sh",
+                Action::Modify,
+                Some("#!/bin/sh\nexec node .\n"),
+                EntryKind::Executable,
+            ),
+            change("docs/MIGRATION.md", Action::Create, Some("# Guide\n"), EntryKind::File),
+            change("scripts/only.js", Action::Delete, None, EntryKind::File),
+            change(
+                "web/package.json",
+                Action::Modify,
+                Some("{\"name\":\"web2\"}\n"),
+                EntryKind::File,
+            ),
+        ]
+    }
+
+    /// `git ls-tree -r` of `rev` as "mode path" lines.
+    fn tree_of(repo: &Path, rev: &str) -> Vec<String> {
+        let out = git(repo, &["ls-tree", "-r", "--format=%(objectmode) %(path)", rev]);
+        out.lines().map(str::to_owned).collect()
+    }
+
+    fn object_count(repo: &Path) -> u64 {
+        let out = git(repo, &["count-objects", "-v"]);
+        out.lines()
+            .filter_map(|l| l.strip_prefix("count: ").or_else(|| l.strip_prefix("in-pack: ")))
+            .map(|n| n.parse::<u64>().unwrap())
+            .sum()
+    }
+
+    /// What `apply` promises not to change.
+    fn untouched_state(repo: &TestRepo) -> (String, String, String, Vec<u8>) {
+        (
+            repo.git(&["rev-parse", "HEAD"]),
+            repo.git(&["symbolic-ref", "-q", "HEAD"]),
+            repo.git(&["status", "--porcelain"]),
+            std::fs::read(repo.path.join(".git/index")).unwrap(),
+        )
+    }
+
+    #[test]
+    fn writes_exactly_the_changes_as_one_commit_on_a_new_branch() {
+        let repo = app_repo();
+        repo.write("server.js", "uncommitted edit\n");
+        let before = untouched_state(&repo);
+        let head = repo.git(&["rev-parse", "HEAD"]);
+
+        let outcome = commit(&repo.open(), &migration(), &request("migrate", false)).unwrap();
+
+        assert_eq!(outcome.branch, "migrate");
+        assert_eq!(outcome.replaced, None);
+        assert_eq!(repo.git(&["rev-parse", "refs/heads/migrate"]), outcome.commit);
+        assert_eq!(repo.git(&["show", "-s", "--format=%P", "migrate"]), head);
+        let expected = [
+            "100755 bin/start.sh",
+            "100644 docs/MIGRATION.md",
+            "100644 server.js",
+            "100644 web/package.json",
+        ];
+        // scripts/ held only the deleted file, so the folder is gone too.
+        assert_eq!(tree_of(&repo.path, "migrate"), expected);
+        assert_eq!(repo.git(&["show", "migrate:web/package.json"]), "{\"name\":\"web2\"}");
+        assert_eq!(repo.git(&["show", "migrate:server.js"]), "require('http');");
+        assert_eq!(repo.git(&["show", "migrate:docs/MIGRATION.md"]), "# Guide");
+        let meta = repo.git(&["show", "-s", "--format=%an <%ae>|%cn <%ce>|%at|%B", "migrate"]);
+        let date = DATE.split(' ').next().unwrap();
+        assert_eq!(
+            meta,
+            format!("{NAME} <{EMAIL}>|{NAME} <{EMAIL}>|{date}|{}", MESSAGE.trim_end())
+        );
+        repo.git(&["fsck", "--strict", "--no-dangling"]);
+        assert_eq!(untouched_state(&repo), before);
+    }
+
+    #[test]
+    fn commit_ids_are_reproducible_with_frozen_dates() {
+        let first = commit(&app_repo().open(), &migration(), &request("m", false)).unwrap();
+        let second = commit(&app_repo().open(), &migration(), &request("m", false)).unwrap();
+        assert_eq!(first.commit, second.commit);
+    }
+
+    #[test]
+    fn creates_symlinks_and_keeps_the_given_kind() {
+        let repo = app_repo();
+        let changes = [change("current", Action::Create, Some("web"), EntryKind::Symlink)];
+        commit(&repo.open(), &changes, &request("links", false)).unwrap();
+        assert!(tree_of(&repo.path, "links").contains(&"120000 current".to_owned()));
+        repo.git(&["fsck", "--strict"]);
+    }
+
+    #[test]
+    fn an_existing_branch_is_refused_without_writing_objects() {
+        let repo = app_repo();
+        repo.git(&["branch", "migrate"]);
+        let target = repo.git(&["rev-parse", "migrate"]);
+        let objects = object_count(&repo.path);
+
+        let err = commit(&repo.open(), &migration(), &request("migrate", false)).unwrap_err();
+
+        assert!(matches!(&err, Error::BranchExists { target: t, .. } if *t == target), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("'migrate' already exists") && text.contains("--force"), "{text}");
+        assert!(text.contains("--branch NAME"), "{text}");
+        assert_eq!(object_count(&repo.path), objects);
+        assert_eq!(repo.git(&["rev-parse", "migrate"]), target);
+    }
+
+    #[test]
+    fn force_replaces_an_existing_branch() {
+        let repo = app_repo();
+        repo.git(&["branch", "migrate", "HEAD~1"]);
+        let old = repo.git(&["rev-parse", "migrate"]);
+        let outcome = commit(&repo.open(), &migration(), &request("migrate", true)).unwrap();
+        assert_eq!(outcome.replaced.as_deref(), Some(old.as_str()));
+        assert_eq!(repo.git(&["rev-parse", "migrate"]), outcome.commit);
+        assert_eq!(repo.git(&["rev-parse", "migrate^"]), repo.git(&["rev-parse", "HEAD"]));
+    }
+
+    #[test]
+    fn force_never_moves_a_checked_out_branch() {
+        let repo = app_repo();
+        let main = repo.git(&["rev-parse", "main"]);
+        let err = commit(&repo.open(), &migration(), &request("main", true)).unwrap_err();
+        assert!(matches!(err, Error::BranchCheckedOut { .. }), "{err}");
+        assert!(err.to_string().contains("checked out at"), "{err}");
+
+        let linked = repo.sibling("linked");
+        repo.git(&["worktree", "add", "-q", "-b", "busy", linked.to_str().unwrap()]);
+        let err = commit(&repo.open(), &migration(), &request("busy", true)).unwrap_err();
+        assert!(matches!(err, Error::BranchCheckedOut { .. }), "{err}");
+        assert_eq!(repo.git(&["rev-parse", "main"]), main);
+        assert_eq!(repo.git(&["rev-parse", "busy"]), main);
+    }
+
+    #[test]
+    fn works_on_a_detached_head() {
+        let repo = app_repo();
+        repo.git(&["checkout", "-q", "--detach", "HEAD~1"]);
+        let head = repo.git(&["rev-parse", "HEAD"]);
+        let changes = [change("server.js", Action::Delete, None, EntryKind::File)];
+        let outcome = commit(&repo.open(), &changes, &request("migrate", false)).unwrap();
+        assert_eq!(repo.git(&["rev-parse", "migrate^"]), head);
+        assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+        let still_detached = git_command(&repo.path, &["symbolic-ref", "-q", "HEAD"]).status();
+        assert!(!still_detached.unwrap().success());
+        assert_eq!(repo.git(&["rev-parse", "migrate"]), outcome.commit);
+    }
+
+    #[test]
+    fn works_on_a_bare_repository() {
+        let repo = app_repo();
+        let bare = repo.sibling("bare.git");
+        git(&repo.path, &["clone", "-q", "--bare", ".", bare.to_str().unwrap()]);
+        git(&bare, &["config", "user.name", NAME]);
+        git(&bare, &["config", "user.email", EMAIL]);
+        let source = open_isolated(&bare).unwrap().unwrap();
+        let outcome = commit(&source, &migration(), &request("migrate", false)).unwrap();
+        assert_eq!(git(&bare, &["rev-parse", "migrate"]), outcome.commit);
+        let expected = ["100755 bin/start.sh", "100644 docs/MIGRATION.md", "100644 server.js"];
+        assert_eq!(tree_of(&bare, "migrate")[..3], expected);
+        git(&bare, &["fsck", "--strict"]);
+    }
+
+    #[test]
+    fn works_in_a_linked_worktree() {
+        let repo = app_repo();
+        let linked = repo.sibling("linked");
+        repo.git(&["worktree", "add", "-q", "-b", "feature", linked.to_str().unwrap()]);
+        git(&linked, &["commit", "-q", "--allow-empty", "-m", "feature work"]);
+        let feature = git(&linked, &["rev-parse", "HEAD"]);
+        let source = open_isolated(&linked).unwrap().unwrap();
+        let outcome = commit(&source, &migration(), &request("migrate", false)).unwrap();
+        // The branch is shared with the main checkout; the parent is the worktree's HEAD.
+        assert_eq!(repo.git(&["rev-parse", "migrate"]), outcome.commit);
+        assert_eq!(repo.git(&["rev-parse", "migrate^"]), feature);
+        assert_eq!(git(&linked, &["symbolic-ref", "HEAD"]), "refs/heads/feature");
+    }
+
+    #[test]
+    fn a_missing_identity_says_how_to_set_one() {
+        let repo = app_repo();
+        repo.git(&["config", "--unset", "user.name"]);
+        repo.git(&["config", "--unset", "user.email"]);
+        let objects = object_count(&repo.path);
+        let err = commit(&repo.open(), &migration(), &request("migrate", false)).unwrap_err();
+        assert!(matches!(err, Error::MissingIdentity { .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("git config user.name") && text.contains("git config user.email"));
+        assert_eq!(object_count(&repo.path), objects);
+        let exists = git_command(&repo.path, &["rev-parse", "-q", "--verify", "migrate"]).status();
+        assert!(!exists.unwrap().success());
+    }
+
+    #[test]
+    fn invalid_branch_names_are_refused() {
+        let repo = app_repo();
+        let source = repo.open();
+        for name in ["", "-x", "a..b", "a b", "HEAD", "x.lock", "end/", "a~1", "@{x}"] {
+            let err = commit(&source, &migration(), &request(name, false)).unwrap_err();
+            assert!(matches!(err, Error::InvalidBranch { .. }), "{name:?}: {err}");
+            assert!(err.to_string().contains("--branch NAME"), "{err}");
+        }
+        assert!(commit(&source, &migration(), &request("feature/capsules", false)).is_ok());
+    }
+
+    #[test]
+    fn an_empty_plan_is_not_committed() {
+        let repo = app_repo();
+        let err = commit(&repo.open(), &[], &request("migrate", false)).unwrap_err();
+        assert!(matches!(err, Error::NothingToCommit), "{err}");
+    }
+
+    #[test]
+    fn losing_the_creation_race_reads_as_branch_exists() {
+        let repo = app_repo();
+        let source = repo.open();
+        // Another run created the branch after our check: the precondition catches it.
+        repo.git(&["branch", "migrate", "HEAD~1"]);
+        let commit_id = source.head_commit_oid();
+        let name = branch_ref_name("migrate").unwrap();
+        let req = request("migrate", false);
+        let err =
+            create_branch(&source, name, commit_id, PreviousValue::MustNotExist, &req).unwrap_err();
+        assert!(matches!(err, Error::BranchExists { .. }), "{err}");
+        assert_eq!(repo.git(&["rev-parse", "migrate"]), repo.git(&["rev-parse", "HEAD~1"]));
+    }
+
+    #[test]
+    fn a_branch_moved_during_force_is_not_overwritten() {
+        let repo = app_repo();
+        repo.git(&["branch", "migrate", "HEAD~1"]);
+        let source = repo.open();
+        let name = branch_ref_name("migrate").unwrap();
+        let seen = existing_target(&source, &name).unwrap().expect("exists");
+        // Another run moves the branch between our read and our write.
+        repo.git(&["branch", "-f", "migrate", "HEAD"]);
+        let moved = repo.git(&["rev-parse", "migrate"]);
+        let precondition = PreviousValue::MustExistAndMatch(seen);
+        let new = source.head_commit_oid();
+        let err =
+            create_branch(&source, name, new, precondition, &request("migrate", true)).unwrap_err();
+        assert!(matches!(err, Error::BranchMoved { .. }), "{err}");
+        assert_eq!(repo.git(&["rev-parse", "migrate"]), moved);
+    }
+
+    #[test]
+    fn pull_request_urls_for_every_remote_form() {
+        let github = "https://github.com/acme/shop/compare/main...code-capsules-migration?expand=1";
+        for url in [
+            "https://github.com/acme/shop.git",
+            "https://github.com/acme/shop",
+            "https://user@github.com/acme/shop.git",
+            "http://github.com/acme/shop/",
+            "ssh://git@github.com/acme/shop.git",
+            "ssh://git@github.com:22/acme/shop.git",
+            "git@github.com:acme/shop.git",
+            "git@github.com:acme/shop",
+        ] {
+            let got = pull_request_url(url, "main", "code-capsules-migration");
+            assert_eq!(got.as_deref(), Some(github), "{url}");
+        }
+        let gitlab = "https://gitlab.com/grp/sub/app/-/merge_requests/new?\
+                      merge_request[source_branch]=mig&merge_request[target_branch]=main";
+        for url in ["https://gitlab.com/grp/sub/app.git", "git@gitlab.com:grp/sub/app.git"] {
+            assert_eq!(pull_request_url(url, "main", "mig").as_deref(), Some(gitlab), "{url}");
+        }
+        let bitbucket = "https://bitbucket.org/team/app/pull-requests/new?source=mig&dest=dev";
+        for url in ["https://me@bitbucket.org/team/app.git", "ssh://git@bitbucket.org/team/app.git"]
+        {
+            assert_eq!(pull_request_url(url, "dev", "mig").as_deref(), Some(bitbucket), "{url}");
+        }
+    }
+
+    #[test]
+    fn pull_request_urls_encode_branches_and_reject_unknown_remotes() {
+        let url = pull_request_url("git@github.com:o/r.git", "main", "fix/a#b&c");
+        let expected = "https://github.com/o/r/compare/main...fix/a%23b%26c?expand=1";
+        assert_eq!(url.as_deref(), Some(expected));
+        for url in [
+            "https://example.com/o/r.git",
+            "/srv/git/app.git",
+            "file:///srv/git/app.git",
+            "https://github.com/only-owner",
+            "https://github.com/o/r/extra",
+            "git@github.com:",
+            "",
+        ] {
+            assert_eq!(pull_request_url(url, "main", "b"), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn push_remote_prefers_the_upstream_then_origin() {
+        let repo = app_repo();
+        assert_eq!(push_remote(&repo.open()), None);
+        repo.git(&["remote", "add", "origin", "git@github.com:o/r.git"]);
+        let origin = Some(("origin".to_owned(), "git@github.com:o/r.git".to_owned()));
+        assert_eq!(push_remote(&repo.open()), origin);
+        repo.git(&["config", "branch.main.remote", "."]);
+        assert_eq!(push_remote(&repo.open()), origin);
+        repo.git(&["remote", "add", "fork", "https://gitlab.com/me/r.git"]);
+        repo.git(&["config", "branch.main.remote", "fork"]);
+        let fork = Some(("fork".to_owned(), "https://gitlab.com/me/r.git".to_owned()));
+        assert_eq!(push_remote(&repo.open()), fork);
+        repo.git(&["checkout", "-q", "--detach"]);
+        assert_eq!(push_remote(&repo.open()), origin);
+    }
+}

@@ -1,24 +1,491 @@
 //! HEAD's tree of a git repository, read through gix.
+//!
+//! The migration branch is based on HEAD's commit, so the files are that commit's tree,
+//! never the working tree. Opening looks at exactly the given folder (no upward search):
+//! a folder inside another repository, like a test fixture, is a plain directory.
+//! Listing decodes trees only; a blob is read when a rule asks for it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::{Entry, Error};
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::tree::EntryKind as TreeKind;
+
+use super::{Entry, EntryKind, Error};
+use crate::diag::Warning;
+
+/// Folders never descended into: they are installed dependencies, never apps, and the
+/// commit keeps them untouched because it edits HEAD's tree in place.
+const SKIPPED_TREE: &str = "node_modules";
 
 pub struct GitSource {
+    /// Boxed: a repository handle is over a kilobyte, and `Source` holds a `GitSource`
+    /// or a small `DirSource` by value.
+    repo: Box<gix::Repository>,
+    /// The folder as the user gave it, for messages.
+    path: PathBuf,
+    head_commit: ObjectId,
+    head_tree: ObjectId,
+    /// The full name of the branch HEAD points to, `None` when detached.
+    head_ref: Option<gix::refs::FullName>,
     entries: Vec<Entry>,
+    /// `blob_ids[i]` is the object of `entries[i]`.
+    blob_ids: Vec<ObjectId>,
+    warnings: Vec<Warning>,
 }
 
 impl GitSource {
-    /// `Ok(None)` when `path` is not inside a git repository.
-    pub fn open(_path: &Path) -> Result<Option<GitSource>, Error> {
-        Ok(None)
+    /// `Ok(None)` when `path` itself is neither a work tree root nor a bare repository.
+    ///
+    /// Configuration is read as git reads it (system, global, repository, `GIT_*`
+    /// variables), so the user's identity is found for the commit.
+    pub fn open(path: &Path) -> Result<Option<GitSource>, Error> {
+        GitSource::open_with(path, gix::open::Options::default())
+    }
+
+    /// Like [`GitSource::open`] with explicit gix options; tests pass
+    /// `gix::open::Options::isolated()` so the machine's git config cannot leak in.
+    pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitSource>, Error> {
+        let repo = match gix::open_opts(path, options) {
+            Ok(repo) => repo,
+            Err(err) if is_plain_directory(path, &err) => return Ok(None),
+            Err(err) => return Err(open_error(path, "cannot open the git repository", &err)),
+        };
+        let (head_ref, head_commit, head_tree) = resolve_head(&repo, path)?;
+        let listing = list_tree(&repo, head_tree)
+            .map_err(|e| open_error(path, "cannot list HEAD's tree", &e))?;
+        Ok(Some(GitSource {
+            path: path.to_owned(),
+            head_commit,
+            head_tree,
+            head_ref,
+            entries: listing.entries,
+            blob_ids: listing.blob_ids,
+            warnings: listing.warnings,
+            repo: Box::new(repo),
+        }))
     }
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
+    /// The bytes of the blob at `path` in HEAD's tree (a symlink reads as its target).
     pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
-        Err(Error::Read { path: path.to_owned(), message: "not implemented".into() })
+        let read_error = |message: String| Error::Read { path: path.to_owned(), message };
+        let index = self
+            .entries
+            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .map_err(|_| read_error("not in HEAD's tree".into()))?;
+        if self.entries[index].kind == EntryKind::Submodule {
+            return Err(read_error("is a submodule, not a file".into()));
+        }
+        let mut blob = self
+            .repo
+            .find_blob(self.blob_ids[index])
+            .map_err(|e| read_error(format!("blob {}: {e}", self.blob_ids[index])))?;
+        Ok(blob.take_data())
+    }
+
+    /// The folder as it was given to [`GitSource::open`], for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn head_commit_id(&self) -> String {
+        self.head_commit.to_string()
+    }
+
+    pub(crate) fn head_commit_oid(&self) -> ObjectId {
+        self.head_commit
+    }
+
+    pub(crate) fn head_tree_oid(&self) -> ObjectId {
+        self.head_tree
+    }
+
+    /// The short name of the branch HEAD points to (`main`), `None` when detached.
+    pub fn head_ref_name(&self) -> Option<String> {
+        let name = self.head_ref.as_ref()?;
+        let short = name.as_bstr().strip_prefix(b"refs/heads/")?;
+        Some(short.to_str_lossy().into_owned())
+    }
+
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
+    }
+
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// Findings of the listing, such as paths skipped because they are not UTF-8.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    pub fn repo(&self) -> &gix::Repository {
+        &self.repo
+    }
+
+    /// A warning when a merge, rebase, cherry-pick or similar is in progress: the
+    /// migration is based on HEAD's commit, which is then not what the user is working on.
+    pub fn state_warning(&self) -> Option<String> {
+        use gix::state::InProgress::*;
+        let (what, command) = match self.repo.state()? {
+            Merge => ("a merge", "git merge"),
+            Rebase | RebaseInteractive | ApplyMailboxRebase => ("a rebase", "git rebase"),
+            CherryPick | CherryPickSequence => ("a cherry-pick", "git cherry-pick"),
+            Revert | RevertSequence => ("a revert", "git revert"),
+            ApplyMailbox => ("git am", "git am"),
+            Bisect => return Some(bisect_warning()),
+        };
+        Some(format!(
+            "{what} is in progress: the migration is based on HEAD's commit {}, not on its \
+             unfinished result; finish it (`{command} --continue`) or abort it (`{command} \
+             --abort`) first",
+            self.head_commit.to_hex_with_len(12)
+        ))
+    }
+
+    /// Repo-relative paths of tracked files whose index or working-tree content differs
+    /// from HEAD (modified, staged, deleted, type-changed, conflicted), sorted.
+    ///
+    /// Untracked files are not listed: they are not part of HEAD, so the migration never
+    /// sees them and they cannot conflict with it. Empty for a bare repository. Nothing is
+    /// written, not even the refreshed stat data of the index.
+    pub fn uncommitted_paths(&self) -> Result<Vec<String>, Error> {
+        if self.repo.workdir().is_none() {
+            return Ok(Vec::new());
+        }
+        let status_error = |e: gix::Error| open_error(&self.path, "cannot compute git status", &e);
+        let iter = self
+            .repo
+            .status(gix::progress::Discard)
+            .map_err(status_error)?
+            .untracked_files(gix::status::UntrackedFiles::None)
+            .index_worktree_rewrites(None)
+            .index_worktree_submodules(gix::status::Submodule::Given {
+                ignore: gix::submodule::config::Ignore::All,
+                check_dirty: false,
+            })
+            .index_worktree_options_mut(|opts| opts.dirwalk_options = None)
+            .head_tree(self.head_tree)
+            .into_iter(Vec::new())
+            .map_err(status_error)?;
+        let mut paths = std::collections::BTreeSet::new();
+        for item in iter {
+            let item = item.map_err(status_error)?;
+            if let Some(path) = changed_path(&item) {
+                paths.insert(path.to_str_lossy().into_owned());
+            }
+        }
+        Ok(paths.into_iter().collect())
+    }
+}
+
+/// The path of a status item that is a real content difference from HEAD. Items that only
+/// say the index's stat data is stale are not changes.
+fn changed_path(item: &gix::status::Item) -> Option<&BStr> {
+    match item {
+        gix::status::Item::TreeIndex(change) => Some(change.location()),
+        gix::status::Item::IndexWorktree(change) => change.summary().map(|_| change.rela_path()),
+    }
+}
+
+fn bisect_warning() -> String {
+    "a bisect is in progress: HEAD is the commit under test, so the migration branch would \
+     be based on it; run `git bisect reset` first"
+        .into()
+}
+
+/// HEAD's branch name (if any), commit and tree.
+fn resolve_head(
+    repo: &gix::Repository,
+    path: &Path,
+) -> Result<(Option<gix::refs::FullName>, ObjectId, ObjectId), Error> {
+    let mut head = repo.head().map_err(|e| open_error(path, "cannot read HEAD", &e))?;
+    if head.is_unborn() {
+        return Err(Error::NoCommits { path: path.to_owned() });
+    }
+    let head_ref = head.referent_name().map(ToOwned::to_owned);
+    let commit = head
+        .peel_to_commit()
+        .map_err(|e| open_error(path, "HEAD does not point to a readable commit", &e))?;
+    let tree = commit.tree_id().map_err(|e| open_error(path, "cannot read HEAD's commit", &e))?;
+    Ok((head_ref, commit.id, tree.detach()))
+}
+
+/// gix says "not found" for a folder that is not a repository. A `.git` entry that fails
+/// to open is a broken repository, which must be reported, not walked as files.
+fn is_plain_directory(path: &Path, err: &gix::Error) -> bool {
+    err.is_not_found() && path.join(".git").symlink_metadata().is_err()
+}
+
+fn open_error(path: &Path, what: &str, err: &gix::Error) -> Error {
+    Error::Open { path: path.to_owned(), message: format!("{what}: {err}") }
+}
+
+struct Listing {
+    entries: Vec<Entry>,
+    blob_ids: Vec<ObjectId>,
+    warnings: Vec<Warning>,
+}
+
+/// Every non-tree entry below `root`, sorted by path, skipping `node_modules` trees.
+fn list_tree(repo: &gix::Repository, root: ObjectId) -> Result<Listing, gix::Error> {
+    let mut files: Vec<(Entry, ObjectId)> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut pending = vec![(String::new(), root)];
+    while let Some((prefix, tree_id)) = pending.pop() {
+        let tree = repo.find_tree(tree_id)?;
+        for entry in tree.iter() {
+            let entry = entry?;
+            let name = entry.filename();
+            let path = join(&prefix, name);
+            let Ok(path) = String::from_utf8(path) else {
+                warnings.push(non_utf8_warning(&prefix, name, entry.mode().is_tree()));
+                continue;
+            };
+            let kind = match entry.mode().kind() {
+                TreeKind::Tree => {
+                    if name != SKIPPED_TREE {
+                        pending.push((path, entry.object_id()));
+                    }
+                    continue;
+                }
+                TreeKind::Blob => EntryKind::File,
+                TreeKind::BlobExecutable => EntryKind::Executable,
+                TreeKind::Link => EntryKind::Symlink,
+                TreeKind::Commit => EntryKind::Submodule,
+            };
+            files.push((Entry { path, kind, size: None }, entry.object_id()));
+        }
+    }
+    // Git orders a tree's entries as if folders ended in '/'; callers binary-search by
+    // plain string order.
+    files.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    let (entries, blob_ids) = files.into_iter().unzip();
+    Ok(Listing { entries, blob_ids, warnings })
+}
+
+fn join(prefix: &str, name: &BStr) -> Vec<u8> {
+    let mut path = Vec::with_capacity(prefix.len() + 1 + name.len());
+    if !prefix.is_empty() {
+        path.extend_from_slice(prefix.as_bytes());
+        path.push(b'/');
+    }
+    path.extend_from_slice(name);
+    path
+}
+
+fn non_utf8_warning(prefix: &str, name: &BStr, is_tree: bool) -> Warning {
+    let shown = String::from_utf8_lossy(&join(prefix, name)).into_owned();
+    let what = if is_tree { "folder name" } else { "file name" };
+    Warning::in_file(
+        shown,
+        format!("{what} is not valid UTF-8; skipped by the migration and kept unchanged"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::commit::testing::{TestRepo, git, git_command, open_isolated};
+
+    fn listing(source: &GitSource) -> Vec<(String, EntryKind)> {
+        source.entries().iter().map(|e| (e.path.clone(), e.kind)).collect()
+    }
+
+    /// A repository with every entry kind, node_modules at two depths, and names whose
+    /// git tree order differs from string order ("a.b" sorts before "a/" in git).
+    fn mixed_repo() -> TestRepo {
+        let repo = TestRepo::with_files(&[
+            ("a.b", "dot\n"),
+            ("a/c.txt", "in a\n"),
+            ("bin/run.sh", "#!/bin/sh\necho hi\n"),
+            ("node_modules/x/index.js", "module.exports = 1;\n"),
+            ("web/node_modules/y/index.js", "module.exports = 2;\n"),
+            ("web/package.json", "{\"name\":\"web\"}\n"),
+        ]);
+        repo.make_executable("bin/run.sh");
+        std::os::unix::fs::symlink("a/c.txt", repo.path.join("link")).expect("symlink");
+        repo.git(&["add", "link"]);
+        let commit = repo.git(&["rev-parse", "HEAD"]);
+        let cacheinfo = format!("160000,{commit},vendor/lib");
+        repo.git(&["update-index", "--add", "--cacheinfo", &cacheinfo]);
+        repo.git(&["commit", "-q", "-m", "kinds"]);
+        repo
+    }
+
+    #[test]
+    fn lists_heads_tree_with_kinds_sorted_and_without_node_modules() {
+        let repo = mixed_repo();
+        let source = repo.open();
+        let expected = [
+            ("a.b", EntryKind::File),
+            ("a/c.txt", EntryKind::File),
+            ("bin/run.sh", EntryKind::Executable),
+            ("link", EntryKind::Symlink),
+            ("vendor/lib", EntryKind::Submodule),
+            ("web/package.json", EntryKind::File),
+        ];
+        let expected: Vec<_> = expected.iter().map(|(p, k)| (p.to_string(), *k)).collect();
+        assert_eq!(listing(&source), expected);
+        assert!(source.entries().iter().all(|e| e.size.is_none()));
+        assert!(source.warnings().is_empty());
+    }
+
+    #[test]
+    fn reads_blobs_on_demand_and_refuses_what_is_not_a_file() {
+        let repo = mixed_repo();
+        // The work tree must not matter: the source is HEAD's tree.
+        repo.write("web/package.json", "changed, not committed\n");
+        let source = repo.open();
+        assert_eq!(source.read("web/package.json").unwrap(), b"{\"name\":\"web\"}\n");
+        assert_eq!(source.read("link").unwrap(), b"a/c.txt");
+        let missing = source.read("nope.txt").unwrap_err().to_string();
+        assert_eq!(missing, "nope.txt: cannot read: not in HEAD's tree");
+        let submodule = source.read("vendor/lib").unwrap_err().to_string();
+        assert!(submodule.contains("vendor/lib") && submodule.contains("submodule"), "{submodule}");
+    }
+
+    #[test]
+    fn head_accessors_match_git() {
+        let repo = mixed_repo();
+        let source = repo.open();
+        assert_eq!(source.head_commit_id(), repo.git(&["rev-parse", "HEAD"]));
+        assert_eq!(source.head_ref_name().as_deref(), Some("main"));
+        assert!(!source.is_bare());
+        let workdir = source.workdir().expect("has a work tree").canonicalize().unwrap();
+        assert_eq!(workdir, repo.path.canonicalize().unwrap());
+        assert_eq!(source.state_warning(), None);
+
+        repo.git(&["checkout", "-q", "--detach"]);
+        assert_eq!(repo.open().head_ref_name(), None);
+    }
+
+    #[test]
+    fn folders_that_are_not_repository_roots_are_plain_directories() {
+        let repo = mixed_repo();
+        // Inside a repository, but not its root: no upward search.
+        assert!(open_isolated(&repo.path.join("web")).unwrap().is_none());
+        let outside = tempfile::tempdir().unwrap();
+        assert!(open_isolated(outside.path()).unwrap().is_none());
+        assert!(GitSource::open(outside.path()).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_broken_dot_git_is_an_error_not_a_plain_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".git"), "gitdir: /nonexistent/place\n").unwrap();
+        let err = open_isolated(dir.path()).err().expect("an error");
+        assert!(matches!(err, Error::Open { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_repository_without_commits_is_refused_clearly() {
+        let repo = TestRepo::empty();
+        let err = open_isolated(&repo.path).err().expect("an error");
+        assert!(matches!(err, Error::NoCommits { .. }), "{err}");
+        assert!(err.to_string().contains("no commits yet"), "{err}");
+    }
+
+    #[test]
+    fn bare_repositories_list_the_same_files_and_have_nothing_uncommitted() {
+        let repo = mixed_repo();
+        let bare = repo.sibling("bare.git");
+        git(&repo.path, &["clone", "-q", "--bare", ".", bare.to_str().unwrap()]);
+        let source = open_isolated(&bare).unwrap().expect("a repository");
+        assert!(source.is_bare());
+        assert_eq!(source.workdir(), None);
+        assert_eq!(listing(&source), listing(&repo.open()));
+        assert_eq!(source.uncommitted_paths().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn non_utf8_paths_are_skipped_with_a_warning() {
+        use std::os::unix::ffi::OsStrExt;
+        let repo = TestRepo::with_files(&[("ok.txt", "ok\n")]);
+        let name = std::ffi::OsStr::from_bytes(b"bad-\xff.txt");
+        std::fs::write(repo.path.join(name), "x\n").unwrap();
+        repo.commit_all("non-utf8");
+        let source = repo.open();
+        assert_eq!(listing(&source), vec![("ok.txt".to_string(), EntryKind::File)]);
+        let warnings = source.warnings();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].file.as_deref(), Some("bad-\u{fffd}.txt"));
+        assert!(warnings[0].message.contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn uncommitted_paths_are_tracked_changes_only_and_nothing_is_written() {
+        let repo = TestRepo::with_files(&[
+            ("clean.txt", "clean\n"),
+            ("deleted.txt", "gone soon\n"),
+            ("modified.txt", "before\n"),
+            ("staged.txt", "before\n"),
+            ("touched.txt", "same\n"),
+        ]);
+        repo.write("modified.txt", "after\n");
+        repo.write("staged.txt", "after\n");
+        repo.git(&["add", "staged.txt"]);
+        std::fs::remove_file(repo.path.join("deleted.txt")).unwrap();
+        repo.write("untracked.txt", "new\n");
+        // Same content, newer mtime: the index's stat data is stale, which is not a change
+        // and must not make us refresh (write) the index.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        repo.write("touched.txt", "same\n");
+        let index = repo.path.join(".git/index");
+        let index_before = std::fs::read(&index).unwrap();
+
+        let paths = repo.open().uncommitted_paths().unwrap();
+        assert_eq!(paths, ["deleted.txt", "modified.txt", "staged.txt"]);
+        assert_eq!(std::fs::read(&index).unwrap(), index_before, "the index was rewritten");
+    }
+
+    #[test]
+    fn a_merge_in_progress_is_reported() {
+        let repo = TestRepo::with_files(&[("f.txt", "base\n")]);
+        repo.git(&["checkout", "-q", "-b", "other"]);
+        repo.write("f.txt", "other\n");
+        repo.commit_all("other");
+        repo.git(&["checkout", "-q", "main"]);
+        repo.write("f.txt", "main\n");
+        repo.commit_all("main");
+        let merge = git_command(&repo.path, &["merge", "other"]).output().unwrap();
+        assert!(!merge.status.success(), "the merge must conflict");
+        let source = repo.open();
+        let warning = source.state_warning().expect("a warning");
+        assert!(warning.starts_with("a merge is in progress"), "{warning}");
+        assert!(warning.contains("git merge --abort"), "{warning}");
+        assert_eq!(source.uncommitted_paths().unwrap(), ["f.txt"]);
+    }
+
+    #[test]
+    fn twenty_thousand_files_list_quickly() {
+        let repo = TestRepo::with_files(&[("README.md", "hi\n")]);
+        let blob = repo.git(&["rev-parse", "HEAD:README.md"]);
+        // 200 folders of 100 files sharing one blob, added through the index in one call.
+        let mut info = String::new();
+        for dir in 0..200 {
+            for file in 0..100 {
+                info.push_str(&format!("100644 {blob}\tapps/d{dir:03}/f{file:03}.js\n"));
+            }
+        }
+        let mut cmd = git_command(&repo.path, &["update-index", "--add", "--index-info"]);
+        let mut child = cmd.stdin(std::process::Stdio::piped()).spawn().unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(info.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+        repo.git(&["commit", "-q", "-m", "many"]);
+
+        let started = std::time::Instant::now();
+        let source = repo.open();
+        let elapsed = started.elapsed();
+        assert_eq!(source.entries().len(), 20_001);
+        assert!(source.entries().windows(2).all(|w| w[0].path < w[1].path));
+        // Generous bound: the machine is shared and this is a debug build.
+        assert!(elapsed < std::time::Duration::from_secs(3), "took {elapsed:?}");
     }
 }
