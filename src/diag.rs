@@ -38,7 +38,11 @@ impl FileError {
         FileError { file: file.into(), position: None, message: message.into() }
     }
 
-    pub fn at(file: impl Into<String>, position: Position, message: impl Into<String>) -> FileError {
+    pub fn at(
+        file: impl Into<String>,
+        position: Position,
+        message: impl Into<String>,
+    ) -> FileError {
         FileError { file: file.into(), position: Some(position), message: message.into() }
     }
 

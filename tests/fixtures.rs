@@ -147,7 +147,11 @@ fn run_case(case: &Path, args: &[String], failures: &mut Vec<String>) {
     // The patch, applied to a clean checkout of HEAD, gives exactly the branch's tree.
     if !patch.is_empty() {
         let applied = repo.git_with_stdin(&["apply", "--index", "-"], patch.as_bytes());
-        assert!(applied.status.success(), "{name}: git apply: {}", String::from_utf8_lossy(&applied.stderr));
+        assert!(
+            applied.status.success(),
+            "{name}: git apply: {}",
+            String::from_utf8_lossy(&applied.stderr)
+        );
         let tree = repo.git(&["write-tree"]);
         let branch_tree = repo.rev_parse(&format!("{branch}^{{tree}}"));
         assert_eq!(tree.trim(), branch_tree, "{name}: patch and commit disagree");
@@ -156,7 +160,12 @@ fn run_case(case: &Path, args: &[String], failures: &mut Vec<String>) {
 }
 
 /// Migrating the migrated tree plans nothing.
-fn check_idempotent(case: &Path, migrated: &[(String, Vec<u8>)], args: &[String], failures: &mut Vec<String>) {
+fn check_idempotent(
+    case: &Path,
+    migrated: &[(String, Vec<u8>)],
+    args: &[String],
+    failures: &mut Vec<String>,
+) {
     let repo = TempRepo::new();
     for (path, bytes) in migrated {
         let target = repo.path.join(path);
@@ -176,7 +185,11 @@ fn check_idempotent(case: &Path, migrated: &[(String, Vec<u8>)], args: &[String]
 #[test]
 fn fixtures() {
     let cases = cases();
-    assert!(cases.len() >= MIN_CASES, "found {} fixture cases, expected at least {MIN_CASES}", cases.len());
+    assert!(
+        cases.len() >= MIN_CASES,
+        "found {} fixture cases, expected at least {MIN_CASES}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let args = case_args(case);

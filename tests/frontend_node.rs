@@ -12,11 +12,7 @@ const SCRIPT: &str = "capsule-build-config.cjs";
 /// A temp app folder holding the build script for `BACKEND_URL` -> `public/config.js`.
 fn app_with_script(variable: &str, output: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    fs::write(
-        dir.path().join(SCRIPT),
-        build_script(variable, output, "BACKEND_URL"),
-    )
-    .unwrap();
+    fs::write(dir.path().join(SCRIPT), build_script(variable, output, "BACKEND_URL")).unwrap();
     dir
 }
 
@@ -28,9 +24,7 @@ fn run(dir: &Path, variable: &str, value: Option<&str>) -> Output {
     if let Some(value) = value {
         command.env(variable, value);
     }
-    command
-        .output()
-        .expect("`node` must be installed to run these tests")
+    command.output().expect("`node` must be installed to run these tests")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -41,18 +35,10 @@ fn text(bytes: &[u8]) -> String {
 fn written(value: &str) -> String {
     let dir = app_with_script("BACKEND_URL", "public/config.js");
     let out = run(dir.path(), "BACKEND_URL", Some(value));
-    assert!(
-        out.status.success(),
-        "{value:?} failed: {}",
-        text(&out.stderr)
-    );
+    assert!(out.status.success(), "{value:?} failed: {}", text(&out.stderr));
     let config = fs::read_to_string(dir.path().join("public/config.js")).unwrap();
     assert!(config.starts_with("// Generated"), "{config}");
-    assert!(
-        text(&out.stdout).contains("wrote public/config.js"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("wrote public/config.js"), "{}", text(&out.stdout));
     config.lines().last().unwrap().to_string()
 }
 
@@ -62,10 +48,7 @@ fn fails_naming_the_variable(value: Option<&str>, message: &str) {
     assert_eq!(out.status.code(), Some(1), "{value:?} should fail");
     let stderr = text(&out.stderr);
     assert!(stderr.contains(message), "{value:?}: {stderr}");
-    assert!(
-        !dir.path().join("public").exists(),
-        "{value:?} wrote a file"
-    );
+    assert!(!dir.path().join("public").exists(), "{value:?} wrote a file");
 }
 
 #[test]
@@ -113,10 +96,7 @@ fn unset_empty_and_blank_values_fail_with_a_hint() {
 fn invalid_values_fail_naming_the_variable() {
     fails_naming_the_variable(Some("not a url"), "BACKEND_URL is not a valid URL");
     fails_naming_the_variable(Some("https://"), "BACKEND_URL is not a valid URL");
-    fails_naming_the_variable(
-        Some("ftp://files.example.com"),
-        "BACKEND_URL must be an http",
-    );
+    fails_naming_the_variable(Some("ftp://files.example.com"), "BACKEND_URL must be an http");
 }
 
 #[test]
@@ -143,11 +123,7 @@ fn the_output_folder_is_created_and_the_file_sets_the_global() {
 fn the_script_runs_in_an_esm_package_and_passes_node_check() {
     let dir = app_with_script("BACKEND_URL", "public/config.js");
     fs::write(dir.path().join("package.json"), r#"{ "type": "module" }"#).unwrap();
-    let check = Command::new("node")
-        .arg("--check")
-        .arg(SCRIPT)
-        .current_dir(dir.path())
-        .output();
+    let check = Command::new("node").arg("--check").arg(SCRIPT).current_dir(dir.path()).output();
     assert!(check.unwrap().status.success());
     let out = run(dir.path(), "BACKEND_URL", Some("api.example.com"));
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -52,10 +52,7 @@ impl Scheduler {
         let mut child = Command::new("node")
             .arg("scheduler.js")
             .current_dir(dir)
-            .env(
-                "SCHEDULER_SHUTDOWN_TIMEOUT_MS",
-                shutdown_timeout_ms.to_string(),
-            )
+            .env("SCHEDULER_SHUTDOWN_TIMEOUT_MS", shutdown_timeout_ms.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -66,11 +63,7 @@ impl Scheduler {
             gather(child.stdout.take().expect("stdout"), Arc::clone(&log)),
             gather(child.stderr.take().expect("stderr"), Arc::clone(&log)),
         ];
-        Scheduler {
-            child,
-            log,
-            readers,
-        }
+        Scheduler { child, log, readers }
     }
 
     fn log(&self) -> String {
@@ -141,16 +134,8 @@ fn file(dir: &TempDir, name: &str) -> PathBuf {
 #[test]
 fn every_variant_passes_node_check() {
     let jobs = [
-        job(
-            "report",
-            "0 30 2 * * *",
-            "node report.js --since \"yesterday\"",
-        ),
-        job(
-            "it's \"odd\"\n",
-            "*/10 * * * *",
-            "echo '\\' `date` ${HOME}\necho \u{2028} */ done",
-        ),
+        job("report", "0 30 2 * * *", "node report.js --since \"yesterday\""),
+        job("it's \"odd\"\n", "*/10 * * * *", "echo '\\' `date` ${HOME}\necho \u{2028} */ done"),
     ];
     for module in [ModuleSystem::Esm, ModuleSystem::CommonJs] {
         for jobs in [&jobs[..], &[]] {
@@ -175,17 +160,12 @@ fn every_second_job_runs_repeatedly_in_both_module_systems() {
         let dir = app(&[job("tick", EVERY_SECOND, "echo run >> runs.txt")], module);
         let mut scheduler = Scheduler::start(dir.path(), 2000);
         let runs = file(&dir, "runs.txt");
-        scheduler.wait_for("second run", Duration::from_secs(5), |_| {
-            lines_in(&runs) >= 2
-        });
+        scheduler.wait_for("second run", Duration::from_secs(5), |_| lines_in(&runs) >= 2);
         scheduler.wait_for("finish line", Duration::from_secs(2), |log| {
             log.contains("[scheduler] job \"tick\" finished: exit code 0 after ")
         });
         let log = scheduler.log();
-        assert!(
-            log.contains("[scheduler] job \"tick\" scheduled: \"* * * * * *\" UTC"),
-            "{log}"
-        );
+        assert!(log.contains("[scheduler] job \"tick\" scheduled: \"* * * * * *\" UTC"), "{log}");
         assert!(log.contains("[scheduler] job \"tick\" started: \"echo run >> runs.txt\""));
         scheduler.signal("TERM");
         let status = scheduler.exit_within(Duration::from_secs(4));
@@ -196,10 +176,7 @@ fn every_second_job_runs_repeatedly_in_both_module_systems() {
 #[test]
 fn failing_job_is_logged_and_runs_again() {
     let command = "echo try >> tries.txt; exit 3";
-    let dir = app(
-        &[job("flaky", EVERY_SECOND, command)],
-        ModuleSystem::CommonJs,
-    );
+    let dir = app(&[job("flaky", EVERY_SECOND, command)], ModuleSystem::CommonJs);
     let mut scheduler = Scheduler::start(dir.path(), 2000);
     let failure = "[scheduler] job \"flaky\" failed: exit code 3 after ";
     scheduler.wait_for("two logged failures", Duration::from_secs(5), |log| {
@@ -207,10 +184,7 @@ fn failing_job_is_logged_and_runs_again() {
     });
     assert!(lines_in(&file(&dir, "tries.txt")) >= 2);
     scheduler.signal("TERM");
-    assert_eq!(
-        scheduler.exit_within(Duration::from_secs(4)).code(),
-        Some(0)
-    );
+    assert_eq!(scheduler.exit_within(Duration::from_secs(4)).code(), Some(0));
 }
 
 #[test]
@@ -218,9 +192,7 @@ fn sigterm_lets_the_running_job_finish_then_exits_0() {
     let command = "sleep 1; echo done >> out.txt";
     let dir = app(&[job("slow", EVERY_SECOND, command)], ModuleSystem::Esm);
     let mut scheduler = Scheduler::start(dir.path(), 5000);
-    scheduler.wait_for("a start", Duration::from_secs(3), |log| {
-        log.contains("started:")
-    });
+    scheduler.wait_for("a start", Duration::from_secs(3), |log| log.contains("started:"));
     scheduler.signal("TERM");
     let status = scheduler.exit_within(Duration::from_secs(5));
     let out = file(&dir, "out.txt");
@@ -230,17 +202,10 @@ fn sigterm_lets_the_running_job_finish_then_exits_0() {
     assert_eq!(status.code(), Some(0), "{log}");
     assert_eq!(log.matches("started:").count(), 1, "{log}");
     assert!(log.contains("SIGTERM received: no new runs; waiting up to 5000 ms for 1 running"));
-    assert!(
-        log.contains("[scheduler] job \"slow\" finished: exit code 0"),
-        "{log}"
-    );
+    assert!(log.contains("[scheduler] job \"slow\" finished: exit code 0"), "{log}");
     assert!(log.trim_end().ends_with("[scheduler] stopped"), "{log}");
     std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(
-        lines_in(&out),
-        1,
-        "a run happened after the scheduler stopped"
-    );
+    assert_eq!(lines_in(&out), 1, "a run happened after the scheduler stopped");
 }
 
 #[test]
@@ -248,65 +213,36 @@ fn jobs_past_the_shutdown_bound_are_killed_with_their_children() {
     // The subshell outlives a kill of the job's shell alone; only a kill of the whole
     // process group stops it from writing.
     let command = "(sleep 2; echo late >> late.txt) & wait";
-    let dir = app(
-        &[job("stuck", EVERY_SECOND, command)],
-        ModuleSystem::CommonJs,
-    );
+    let dir = app(&[job("stuck", EVERY_SECOND, command)], ModuleSystem::CommonJs);
     let mut scheduler = Scheduler::start(dir.path(), 300);
-    scheduler.wait_for("a start", Duration::from_secs(3), |log| {
-        log.contains("started:")
-    });
+    scheduler.wait_for("a start", Duration::from_secs(3), |log| log.contains("started:"));
     let started = Instant::now();
     scheduler.signal("TERM");
     let status = scheduler.exit_within(Duration::from_secs(3));
     let log = scheduler.log();
     assert_eq!(status.code(), Some(1), "{log}");
-    assert!(
-        log.contains("[scheduler] killing 1 job(s) still running after 300 ms"),
-        "{log}"
-    );
+    assert!(log.contains("[scheduler] killing 1 job(s) still running after 300 ms"), "{log}");
     std::thread::sleep(Duration::from_millis(2500).saturating_sub(started.elapsed()));
-    assert!(
-        !file(&dir, "late.txt").exists(),
-        "the job's subshell survived the kill"
-    );
+    assert!(!file(&dir, "late.txt").exists(), "the job's subshell survived the kill");
 }
 
 #[test]
 fn sigint_while_idle_exits_0_at_once() {
-    let dir = app(
-        &[job("yearly", "0 0 1 1 *", "echo never")],
-        ModuleSystem::Esm,
-    );
+    let dir = app(&[job("yearly", "0 0 1 1 *", "echo never")], ModuleSystem::Esm);
     let mut scheduler = Scheduler::start(dir.path(), 5000);
-    scheduler.wait_for("scheduling", Duration::from_secs(3), |log| {
-        log.contains("scheduled:")
-    });
+    scheduler.wait_for("scheduling", Duration::from_secs(3), |log| log.contains("scheduled:"));
     scheduler.signal("INT");
-    assert_eq!(
-        scheduler.exit_within(Duration::from_secs(2)).code(),
-        Some(0)
-    );
-    assert!(
-        scheduler
-            .log()
-            .contains("SIGINT received: no new runs; waiting up to 5000 ms for 0")
-    );
+    assert_eq!(scheduler.exit_within(Duration::from_secs(2)).code(), Some(0));
+    assert!(scheduler.log().contains("SIGINT received: no new runs; waiting up to 5000 ms for 0"));
 }
 
 #[test]
 fn invalid_cron_expression_stops_the_start_naming_the_job() {
-    let dir = app(
-        &[job("broken", "61 * * * *", "echo never")],
-        ModuleSystem::CommonJs,
-    );
+    let dir = app(&[job("broken", "61 * * * *", "echo never")], ModuleSystem::CommonJs);
     let mut scheduler = Scheduler::start(dir.path(), 1000);
     let status = scheduler.exit_within(Duration::from_secs(3));
     let log = scheduler.log();
     assert_eq!(status.code(), Some(1), "{log}");
-    assert!(
-        log.contains("job \"broken\": invalid cron expression \"61 * * * *\""),
-        "{log}"
-    );
+    assert!(log.contains("job \"broken\": invalid cron expression \"61 * * * *\""), "{log}");
     assert!(!log.contains("scheduled:"), "{log}");
 }

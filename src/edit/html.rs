@@ -26,10 +26,7 @@ pub fn add_script(html: &str, src: &str) -> Option<String> {
     let tag = format!("<script src=\"{}\"></script>", escape_attribute(src));
 
     let line_start = html[..at].rfind('\n').map_or(bom_len(html), |i| i + 1);
-    let indent_len = html[line_start..at]
-        .bytes()
-        .take_while(|b| *b == b' ' || *b == b'\t')
-        .count();
+    let indent_len = html[line_start..at].bytes().take_while(|b| *b == b' ' || *b == b'\t').count();
     let mut out = String::with_capacity(html.len() + tag.len() + 8);
     if line_start + indent_len == at {
         let indent = &html[line_start..at];
@@ -72,9 +69,7 @@ fn comment_ranges(html: &str) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     let mut from = 0;
     while let Some(start) = html[from..].find("<!--").map(|i| from + i) {
-        let end = html[start + 4..]
-            .find("-->")
-            .map_or(html.len(), |i| start + 4 + i + 3);
+        let end = html[start + 4..].find("-->").map_or(html.len(), |i| start + 4 + i + 3);
         ranges.push((start, end));
         from = end;
     }
@@ -141,9 +136,8 @@ fn attributes(body: &str) -> Vec<(&str, &str)> {
                 (&value_part[1..end], value_part.get(end + 1..).unwrap_or(""))
             }
             _ => {
-                let end = value_part
-                    .find(|c: char| c.is_ascii_whitespace())
-                    .unwrap_or(value_part.len());
+                let end =
+                    value_part.find(|c: char| c.is_ascii_whitespace()).unwrap_or(value_part.len());
                 value_part.split_at(end)
             }
         };
@@ -165,11 +159,7 @@ fn newline_at(html: &str, at: usize) -> &'static str {
 }
 
 fn bom_len(html: &str) -> usize {
-    if html.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    }
+    if html.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 }
 }
 
 fn escape_attribute(value: &str) -> String {
@@ -221,10 +211,7 @@ mod tests {
     #[test]
     fn a_missing_final_newline_is_kept_missing() {
         let html = "<head>\n</head>";
-        assert_eq!(
-            add_script(html, "config.js").unwrap(),
-            format!("<head>\n{TAG}\n</head>")
-        );
+        assert_eq!(add_script(html, "config.js").unwrap(), format!("<head>\n{TAG}\n</head>"));
     }
 
     #[test]
@@ -271,10 +258,7 @@ mod tests {
         ] {
             assert!(has_script(html, "config.js"), "{html}");
         }
-        assert!(!has_script(
-            "<script data-src=\"config.js\"></script>",
-            "config.js"
-        ));
+        assert!(!has_script("<script data-src=\"config.js\"></script>", "config.js"));
         assert!(!has_script("<scripts src=\"config.js\">", "config.js"));
     }
 

@@ -60,11 +60,8 @@ pub fn find_herokuapp_urls(source: &str, lang: Lang) -> Vec<(usize, String)> {
 /// with more errors than the input (a bad `replacement`), nothing is rewritten and every
 /// candidate is listed in `skipped`.
 pub fn rewrite_herokuapp_urls(source: &str, lang: Lang, replacement: &str) -> Rewrite {
-    let mut result = Rewrite {
-        text: source.to_string(),
-        rewrites: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut result =
+        Rewrite { text: source.to_string(), rewrites: Vec::new(), skipped: Vec::new() };
     if !mentions_herokuapp(source) {
         return result;
     }
@@ -78,10 +75,7 @@ pub fn rewrite_herokuapp_urls(source: &str, lang: Lang, replacement: &str) -> Re
         match literal.plan.edit(source, &expr) {
             Ok(edit) => {
                 edits.push(edit);
-                result.rewrites.push(UrlRewrite {
-                    line: literal.line,
-                    url: literal.url,
-                });
+                result.rewrites.push(UrlRewrite { line: literal.line, url: literal.url });
             }
             Err(reason) => result.skipped.push(SkippedUrl {
                 line: literal.line,
@@ -94,11 +88,7 @@ pub fn rewrite_herokuapp_urls(source: &str, lang: Lang, replacement: &str) -> Re
     if !edits.is_empty() && error_count(&parse(&text, lang)) > error_count(&tree) {
         let reason = format!("rewriting it with `{replacement}` made the file unparsable");
         for r in result.rewrites.drain(..) {
-            result.skipped.push(SkippedUrl {
-                line: r.line,
-                url: r.url,
-                reason: reason.clone(),
-            });
+            result.skipped.push(SkippedUrl { line: r.line, url: r.url, reason: reason.clone() });
         }
         result.skipped.sort_by_key(|s| s.line);
         return result;
@@ -146,12 +136,7 @@ struct Edit {
 impl Plan {
     fn edit(&self, source: &str, expr: &str) -> Result<Edit, &'static str> {
         match *self {
-            Plan::Str {
-                start,
-                end,
-                origin,
-                parens,
-            } => {
+            Plan::Str { start, end, origin, parens } => {
                 let quote = &source[start..start + 1];
                 let rest = &source[start + 1 + origin..end - 1];
                 let text = match (rest.is_empty(), parens) {
@@ -176,11 +161,9 @@ impl Plan {
                 };
                 Ok(Edit { start, end, text })
             }
-            Plan::Template { start, origin } => Ok(Edit {
-                start,
-                end: start + origin,
-                text: format!("${{{expr}}}"),
-            }),
+            Plan::Template { start, origin } => {
+                Ok(Edit { start, end: start + origin, text: format!("${{{expr}}}") })
+            }
             Plan::Skip(reason) => Err(reason),
         }
     }
@@ -226,19 +209,10 @@ fn string_literal(node: Node, source: &str) -> Option<Found> {
         Some(parent) if parent.kind() == "jsx_attribute" => Plan::JsxAttr { start, end, origin },
         _ => match skip_reason(node, source) {
             Some(reason) => Plan::Skip(reason),
-            None => Plan::Str {
-                start,
-                end,
-                origin,
-                parens: needs_parens(node),
-            },
+            None => Plan::Str { start, end, origin, parens: needs_parens(node) },
         },
     };
-    Some(Found {
-        line: node.start_position().row + 1,
-        url: content.to_string(),
-        plan,
-    })
+    Some(Found { line: node.start_position().row + 1, url: content.to_string(), plan })
 }
 
 fn template_literal(node: Node, source: &str) -> Option<Found> {
@@ -259,17 +233,10 @@ fn template_literal(node: Node, source: &str) -> Option<Found> {
         // The tag function receives the literal's chunks: changing them changes its input.
         Plan::Skip("a tagged template")
     } else {
-        Plan::Template {
-            start: start + 1,
-            origin,
-        }
+        Plan::Template { start: start + 1, origin }
     };
     let url = source[start + 1..end - 1].to_string();
-    Some(Found {
-        line: node.start_position().row + 1,
-        url,
-        plan,
-    })
+    Some(Found { line: node.start_position().row + 1, url, plan })
 }
 
 /// Why a string literal in this position cannot become an expression, if it cannot.
@@ -296,9 +263,7 @@ fn skip_reason(node: Node, source: &str) -> Option<&'static str> {
 
 /// Whether `child` is the node in `parent`'s field `field`.
 fn is_field(parent: Node, field: &str, child: Node) -> bool {
-    parent
-        .child_by_field_name(field)
-        .is_some_and(|n| n.id() == child.id())
+    parent.child_by_field_name(field).is_some_and(|n| n.id() == child.id())
 }
 
 /// Whether `expr + "rest"` must be parenthesised where this literal stands: anywhere that
@@ -346,10 +311,7 @@ fn origin_len(content: &str) -> Option<usize> {
         .into_iter()
         .find(|s| bytes.len() >= s.len() && bytes[..s.len()].eq_ignore_ascii_case(s.as_bytes()))?;
     let mut i = scheme.len();
-    let app = bytes[i..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
-        .count();
+    let app = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
     if app == 0 {
         return None;
     }
@@ -360,10 +322,7 @@ fn origin_len(content: &str) -> Option<usize> {
     }
     i += DOMAIN.len();
     if bytes.get(i) == Some(&b':') {
-        let digits = bytes[i + 1..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
+        let digits = bytes[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
         if digits == 0 {
             return None;
         }
@@ -379,9 +338,7 @@ fn origin_len(content: &str) -> Option<usize> {
 fn as_operand(replacement: &str) -> String {
     let is_name_part = |s: &str| {
         let mut chars = s.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
     };
     if replacement.split('.').all(is_name_part) {
@@ -393,9 +350,7 @@ fn as_operand(replacement: &str) -> String {
 
 /// JSX attribute text as the body of a JS string literal with the same quote.
 fn escape_for_js(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('\r', "\\r")
-        .replace('\n', "\\n")
+    text.replace('\\', "\\\\").replace('\r', "\\r").replace('\n', "\\n")
 }
 
 fn splice(source: &str, edits: &[Edit]) -> String {
@@ -414,17 +369,12 @@ fn splice(source: &str, edits: &[Edit]) -> String {
 
 fn mentions_herokuapp(source: &str) -> bool {
     const NEEDLE: &[u8] = b"herokuapp.com";
-    source
-        .as_bytes()
-        .windows(NEEDLE.len())
-        .any(|w| w.eq_ignore_ascii_case(NEEDLE))
+    source.as_bytes().windows(NEEDLE.len()).any(|w| w.eq_ignore_ascii_case(NEEDLE))
 }
 
 fn parse(source: &str, lang: Lang) -> Tree {
     // Parsing only fails on cancellation or a missing language, neither of which applies.
-    lang.parser()
-        .parse(source, None)
-        .expect("parser has a language and no timeout")
+    lang.parser().parse(source, None).expect("parser has a language and no timeout")
 }
 
 fn error_count(tree: &Tree) -> usize {
@@ -455,12 +405,7 @@ mod tests {
     fn rewrite(source: &str, lang: Lang) -> Rewrite {
         let out = rewrite_herokuapp_urls(source, lang, BACKEND);
         let tree = parse(&out.text, lang);
-        assert_eq!(
-            error_count(&tree),
-            0,
-            "rewritten text does not parse:\n{}",
-            out.text
-        );
+        assert_eq!(error_count(&tree), 0, "rewritten text does not parse:\n{}", out.text);
         out
     }
 
@@ -502,10 +447,7 @@ mod tests {
             js("const u = `https://a.herokuapp.com/api/${id}?q=${q}`;"),
             "const u = `${window.BACKEND_URL}/api/${id}?q=${q}`;"
         );
-        assert_eq!(
-            js("u = `https://a.herokuapp.com`;"),
-            "u = `${window.BACKEND_URL}`;"
-        );
+        assert_eq!(js("u = `https://a.herokuapp.com`;"), "u = `${window.BACKEND_URL}`;");
         assert_eq!(
             js("u = `https://a.herokuapp.com${path}`;"),
             "u = `${window.BACKEND_URL}${path}`;"
@@ -560,10 +502,7 @@ mod tests {
             "ok = u === window.BACKEND_URL + '/api' ? 1 : 2;"
         );
         // A bare origin is a member expression: no parentheses needed anywhere.
-        assert_eq!(
-            js("n = 'https://a.herokuapp.com'.length;"),
-            "n = window.BACKEND_URL.length;"
-        );
+        assert_eq!(js("n = 'https://a.herokuapp.com'.length;"), "n = window.BACKEND_URL.length;");
     }
 
     #[test]
@@ -595,10 +534,7 @@ mod tests {
         );
         assert_eq!(
             out.rewrites,
-            [UrlRewrite {
-                line: 3,
-                url: "https://x.herokuapp.com/api".into()
-            }]
+            [UrlRewrite { line: 3, url: "https://x.herokuapp.com/api".into() }]
         );
     }
 
@@ -622,22 +558,12 @@ mod tests {
                       const base: string = 'https://x.herokuapp.com/api' as string;\n\
                       import y = require('https://x.herokuapp.com/m');\n";
         let out = rewrite(source, Lang::TypeScript);
-        assert!(
-            out.text
-                .contains("const base: string = window.BACKEND_URL + '/api' as string;")
-        );
-        assert!(
-            out.text
-                .starts_with("type Api = 'https://x.herokuapp.com';\nenum Hosts")
-        );
+        assert!(out.text.contains("const base: string = window.BACKEND_URL + '/api' as string;"));
+        assert!(out.text.starts_with("type Api = 'https://x.herokuapp.com';\nenum Hosts"));
         let reasons: Vec<&str> = out.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert_eq!(
             reasons,
-            [
-                "a type",
-                "an enum member, which must be a constant",
-                "an import or export specifier"
-            ]
+            ["a type", "an enum member, which must be a constant", "an import or export specifier"]
         );
     }
 
@@ -679,11 +605,8 @@ mod tests {
             "fetch(`${import.meta.env.VITE_BACKEND_URL}/a`); \
              f(import.meta.env.VITE_BACKEND_URL + '/b');"
         );
-        let out = rewrite_herokuapp_urls(
-            "f('https://x.herokuapp.com/b');",
-            Lang::JavaScript,
-            "a || b",
-        );
+        let out =
+            rewrite_herokuapp_urls("f('https://x.herokuapp.com/b');", Lang::JavaScript, "a || b");
         assert_eq!(out.text, "f((a || b) + '/b');");
     }
 
@@ -694,11 +617,7 @@ mod tests {
         assert_eq!(out.text, source);
         assert!(out.rewrites.is_empty());
         assert_eq!(out.skipped.len(), 1);
-        assert!(
-            out.skipped[0].reason.contains("unparsable"),
-            "{:?}",
-            out.skipped
-        );
+        assert!(out.skipped[0].reason.contains("unparsable"), "{:?}", out.skipped);
     }
 
     #[test]

@@ -28,20 +28,11 @@ pub enum EditError {
     #[error("the path to edit is empty")]
     EmptyPath,
     #[error("cannot set `{path}`: {at} is {found}, not an object")]
-    NotAnObject {
-        path: String,
-        at: String,
-        found: &'static str,
-        offset: usize,
-    },
+    NotAnObject { path: String, at: String, found: &'static str, offset: usize },
     /// The guard fired: the edit would have produced text that does not mean what was
     /// intended. This is a bug in the editor; nothing is written.
     #[error("editing `{path}` would not give the intended JSON ({reason}); the file is left as is")]
-    Unverified {
-        path: String,
-        reason: String,
-        offset: usize,
-    },
+    Unverified { path: String, reason: String, offset: usize },
 }
 
 impl EditError {
@@ -110,9 +101,8 @@ pub fn remove(text: &str, path: &[&str]) -> Result<String, EditError> {
         return Ok(result);
     };
     let mut intended = root.to_value();
-    if let Some(Value::Object(map)) = parent_path
-        .iter()
-        .try_fold(&mut intended, |v, k| v.get_mut(*k))
+    if let Some(Value::Object(map)) =
+        parent_path.iter().try_fold(&mut intended, |v, k| v.get_mut(*k))
     {
         map.remove(*key);
     }
@@ -156,9 +146,7 @@ fn plan_set(
             let new_value = rest.iter().rev().fold(value.clone(), |inner, k| {
                 Value::Object(Map::from_iter([(k.to_string(), inner)]))
             });
-            return Ok(Some(insert_member(
-                text, node, members, key, &new_value, block, &doc,
-            )));
+            return Ok(Some(insert_member(text, node, members, key, &new_value, block, &doc)));
         };
         if rest.is_empty() {
             return Ok(replace_value(text, node, member, value, block, &doc));
@@ -184,18 +172,13 @@ fn replace_value(
         return None;
     }
     let layout = if block {
-        Layout::Block {
-            indent: style::line_indent(text, member.key_span.start).to_string(),
-        }
+        Layout::Block { indent: style::line_indent(text, member.key_span.start).to_string() }
     } else {
         Layout::Inline(style::inline_style(text, object, doc))
     };
     let mut with = String::new();
     style::render(value, &layout, doc, &mut with);
-    Some(Splice {
-        range: member.value.span.clone(),
-        with,
-    })
+    Some(Splice { range: member.value.span.clone(), with })
 }
 
 /// The splice that adds `"key": value` to `object`: after its last member, or as the
@@ -219,9 +202,7 @@ fn insert_member(
         with.push(',');
         with.push_str(doc.newline);
         with.push_str(indent);
-        Layout::Block {
-            indent: indent.to_string(),
-        }
+        Layout::Block { indent: indent.to_string() }
     } else {
         let inline = style::inline_style(text, object, doc);
         with.push(',');
@@ -232,10 +213,7 @@ fn insert_member(
     with.push_str(colon);
     style::render(value, &layout, doc, &mut with);
     let at = last.value.span.end;
-    Splice {
-        range: at..at,
-        with,
-    }
+    Splice { range: at..at, with }
 }
 
 /// The splice that replaces an empty object (`{}`, or with whitespace inside) with one
@@ -254,10 +232,7 @@ fn fill_empty(
         let inner = format!("{indent}{}", doc.unit);
         with.push_str(doc.newline);
         with.push_str(&inner);
-        (
-            Layout::Block { indent: inner },
-            format!("{}{indent}}}", doc.newline),
-        )
+        (Layout::Block { indent: inner }, format!("{}{indent}}}", doc.newline))
     } else {
         let inline = doc.default_inline();
         let pad = if inline.pad { " " } else { "" };
@@ -268,10 +243,7 @@ fn fill_empty(
     with.push_str(&doc.colon);
     style::render(value, &layout, doc, &mut with);
     with.push_str(&close);
-    Splice {
-        range: object.span.clone(),
-        with,
-    }
+    Splice { range: object.span.clone(), with }
 }
 
 /// The object at `path` and its members.
@@ -294,10 +266,7 @@ fn plan_remove(object: &Node, members: &[Member], key: &str) -> Option<Splice> {
         // The only member: the object becomes `{}`.
         (None, None) => object.span.start + 1..object.span.end - 1,
     };
-    Some(Splice {
-        range,
-        with: String::new(),
-    })
+    Some(Splice { range, with: String::new() })
 }
 
 fn set_value(target: &mut Value, path: &[&str], value: Value) {
@@ -317,21 +286,13 @@ fn verify(result: &str, intended: &Value, path: &[&str], offset: usize) -> Resul
     let reparsed =
         parse(result).map_err(|e| unverified(path, format!("it would not parse: {e}"), offset))?;
     if reparsed.to_value() != *intended {
-        return Err(unverified(
-            path,
-            "it would parse to a different value".into(),
-            offset,
-        ));
+        return Err(unverified(path, "it would parse to a different value".into(), offset));
     }
     Ok(())
 }
 
 fn unverified(path: &[&str], reason: String, offset: usize) -> EditError {
-    EditError::Unverified {
-        path: path.join("."),
-        reason,
-        offset,
-    }
+    EditError::Unverified { path: path.join("."), reason, offset }
 }
 
 fn not_an_object(path: &[&str], depth: usize, node: &Node) -> EditError {

@@ -1,5 +1,5 @@
 //! Span-based edits: find the bytes to change, replace them, keep every other byte.
 
-pub mod json;
 pub mod html;
 pub mod js_urls;
+pub mod json;

@@ -22,14 +22,8 @@ pub enum FrontendKind {
 }
 
 /// The programs that only serve files (`sirv` is sirv-cli's command).
-const STATIC_SERVERS: [&str; 6] = [
-    "http-server",
-    "serve",
-    "live-server",
-    "lite-server",
-    "static-server",
-    "sirv",
-];
+const STATIC_SERVERS: [&str; 6] =
+    ["http-server", "serve", "live-server", "lite-server", "static-server", "sirv"];
 
 /// What kind of frontend an app is, or `None` when it is not one (it runs its own server,
 /// or nothing shows it serves files).
@@ -46,9 +40,7 @@ pub fn classify(
     let Some(command) = serve_command(package_json, web_command) else {
         return match tool {
             Some(kind) => Some(kind),
-            None if has_root_index_html => Some(FrontendKind::Static {
-                server: String::new(),
-            }),
+            None if has_root_index_html => Some(FrontendKind::Static { server: String::new() }),
             None => None,
         };
     };
@@ -65,13 +57,7 @@ pub fn classify(
 /// The command that serves the app: `web_command`, else the `start` script, with
 /// `npm start`, `npm run X`, `yarn X`... followed to the script they run.
 pub fn serve_command(package_json: Option<&Value>, web_command: Option<&str>) -> Option<String> {
-    let script = |name: &str| {
-        package_json?
-            .get("scripts")?
-            .get(name)?
-            .as_str()
-            .map(str::to_string)
-    };
+    let script = |name: &str| package_json?.get("scripts")?.get(name)?.as_str().map(str::to_string);
     let mut command = match web_command {
         Some(command) => command.to_string(),
         None => script("start")?,
@@ -112,16 +98,10 @@ pub fn public_dir(command: Option<&str>, kind: &FrontendKind) -> String {
 /// The build tool a package builds with, judged by its `build` script, then by its
 /// dependencies.
 fn build_tool(package_json: &Value) -> Option<FrontendKind> {
-    let build = package_json
-        .get("scripts")
-        .and_then(|s| s.get("build"))
-        .and_then(Value::as_str);
+    let build = package_json.get("scripts").and_then(|s| s.get("build")).and_then(Value::as_str);
     let runs = |words: [&str; 2]| {
         build.is_some_and(|b| {
-            b.split_whitespace()
-                .collect::<Vec<_>>()
-                .windows(2)
-                .any(|w| w == words)
+            b.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| w == words)
         })
     };
     if runs(["vite", "build"]) {
@@ -131,12 +111,9 @@ fn build_tool(package_json: &Value) -> Option<FrontendKind> {
         return Some(FrontendKind::CreateReactApp);
     }
     let depends_on = |name: &str| {
-        ["dependencies", "devDependencies"].iter().any(|section| {
-            package_json
-                .get(section)
-                .and_then(|d| d.get(name))
-                .is_some()
-        })
+        ["dependencies", "devDependencies"]
+            .iter()
+            .any(|section| package_json.get(section).and_then(|d| d.get(name)).is_some())
     };
     if depends_on("vite") {
         Some(FrontendKind::Vite)
@@ -171,9 +148,7 @@ impl Invocation {
         let mut words = shell_words(step).into_iter().peekable();
         loop {
             let word = words.peek()?;
-            let assignment = word
-                .split_once('=')
-                .is_some_and(|(name, _)| is_env_name(name));
+            let assignment = word.split_once('=').is_some_and(|(name, _)| is_env_name(name));
             if assignment || word == "cross-env" || word == "exec" {
                 words.next();
             } else if word == "npx" {
@@ -196,10 +171,7 @@ impl Invocation {
             _ => name,
         };
         let program = if name == "sirv-cli" { "sirv" } else { name }.to_string();
-        Some(Invocation {
-            program,
-            args: words.collect(),
-        })
+        Some(Invocation { program, args: words.collect() })
     }
 
     /// The package script this runs, for `npm start`, `npm run X`, `yarn X`, `pnpm X`.
@@ -238,9 +210,7 @@ fn shell_words(text: &str) -> Vec<String> {
 
 fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -278,21 +248,12 @@ fn value_flags(server: &str) -> &'static [&'static str] {
             "--ssl-key",
             "--ssl-pass",
         ],
-        "static-server" => &[
-            "-p",
-            "--port",
-            "-i",
-            "--index",
-            "-n",
-            "--not-found",
-            "-c",
-            "--cors",
-            "-H",
-            "--host",
-        ],
-        "sirv" => &[
-            "-p", "--port", "-H", "--host", "-m", "--maxage", "-C", "--cert", "-K", "--key",
-        ],
+        "static-server" => {
+            &["-p", "--port", "-i", "--index", "-n", "--not-found", "-c", "--cors", "-H", "--host"]
+        }
+        "sirv" => {
+            &["-p", "--port", "-H", "--host", "-m", "--maxage", "-C", "--cert", "-K", "--key"]
+        }
         _ => &[],
     }
 }
@@ -309,9 +270,7 @@ fn first_positional(server: &str, args: &[String]) -> Option<String> {
             return Some(arg.clone());
         }
         // `-d false` is how http-server's switches are turned off.
-        let boolean_value = args
-            .peek()
-            .is_some_and(|next| *next == "true" || *next == "false");
+        let boolean_value = args.peek().is_some_and(|next| *next == "true" || *next == "false");
         if takes_value.contains(&arg.as_str()) || boolean_value {
             args.next();
         }
@@ -419,16 +378,12 @@ fn js_string(text: &str) -> String {
 fn comment_text(text: &str) -> String {
     let literal = js_string(text);
     // JS also ends lines at U+2028 and U+2029, which JSON leaves as they are.
-    literal[1..literal.len() - 1]
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    literal[1..literal.len() - 1].replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
 }
 
 fn is_js_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
@@ -438,9 +393,7 @@ mod tests {
     use serde_json::json;
 
     fn static_kind(server: &str) -> Option<FrontendKind> {
-        Some(FrontendKind::Static {
-            server: server.to_string(),
-        })
+        Some(FrontendKind::Static { server: server.to_string() })
     }
 
     #[test]
@@ -450,25 +403,14 @@ mod tests {
             ("serve -s build", "serve"),
             ("npx -y http-server ./public -p $PORT", "http-server"),
             ("npx --yes serve@14 -s dist", "serve"),
-            (
-                "./node_modules/.bin/live-server --port=$PORT www",
-                "live-server",
-            ),
+            ("./node_modules/.bin/live-server --port=$PORT www", "live-server"),
             ("node_modules/.bin/lite-server", "lite-server"),
             ("NODE_ENV=production static-server dist", "static-server"),
             ("npm run build && npx sirv-cli public --port $PORT", "sirv"),
         ] {
-            assert_eq!(
-                classify(None, Some(command), false),
-                static_kind(server),
-                "{command}"
-            );
+            assert_eq!(classify(None, Some(command), false), static_kind(server), "{command}");
             let package = json!({ "scripts": { "start": command } });
-            assert_eq!(
-                classify(Some(&package), None, false),
-                static_kind(server),
-                "{command}"
-            );
+            assert_eq!(classify(Some(&package), None, false), static_kind(server), "{command}");
         }
     }
 
@@ -476,14 +418,8 @@ mod tests {
     fn npm_start_is_followed_to_the_script() {
         let package =
             json!({ "scripts": { "start": "npm run serve", "serve": "http-server www" } });
-        assert_eq!(
-            classify(Some(&package), Some("npm start"), false),
-            static_kind("http-server")
-        );
-        assert_eq!(
-            classify(Some(&package), Some("yarn serve"), false),
-            static_kind("http-server")
-        );
+        assert_eq!(classify(Some(&package), Some("npm start"), false), static_kind("http-server"));
+        assert_eq!(classify(Some(&package), Some("yarn serve"), false), static_kind("http-server"));
         assert_eq!(
             serve_command(Some(&package), Some("npm run start")).as_deref(),
             Some("http-server www")
@@ -518,20 +454,11 @@ mod tests {
             "scripts": { "start": "react-scripts start", "build": "react-scripts build" },
             "dependencies": { "react-scripts": "5.0.1" }
         });
-        assert_eq!(
-            classify(Some(&cra), None, false),
-            Some(FrontendKind::CreateReactApp)
-        );
+        assert_eq!(classify(Some(&cra), None, false), Some(FrontendKind::CreateReactApp));
         let build_only = json!({ "scripts": { "build": "tsc && vite build" } });
-        assert_eq!(
-            classify(Some(&build_only), None, false),
-            Some(FrontendKind::Vite)
-        );
+        assert_eq!(classify(Some(&build_only), None, false), Some(FrontendKind::Vite));
         let vite_dev = json!({ "scripts": { "start": "vite --port $PORT" } });
-        assert_eq!(
-            classify(Some(&vite_dev), None, false),
-            Some(FrontendKind::Vite)
-        );
+        assert_eq!(classify(Some(&vite_dev), None, false), Some(FrontendKind::Vite));
     }
 
     #[test]
@@ -563,30 +490,21 @@ mod tests {
             assert_eq!(public_dir(Some(command), &kind), dir, "{command}");
         }
         assert_eq!(public_dir(None, &kind), ".");
-        assert_eq!(
-            public_dir(Some("serve -s build"), &FrontendKind::Vite),
-            "dist"
-        );
+        assert_eq!(public_dir(Some("serve -s build"), &FrontendKind::Vite), "dist");
         assert_eq!(public_dir(None, &FrontendKind::CreateReactApp), "build");
     }
 
     #[test]
     fn build_script_names_its_inputs_and_is_deterministic() {
         let script = build_script("BACKEND_URL", "public/config.js", "BACKEND_URL");
-        assert_eq!(
-            script,
-            build_script("BACKEND_URL", "public/config.js", "BACKEND_URL")
-        );
+        assert_eq!(script, build_script("BACKEND_URL", "public/config.js", "BACKEND_URL"));
         assert!(script.starts_with("// Generated by capsule-migrate."));
         assert!(script.contains("const VARIABLE = \"BACKEND_URL\";\n"));
         assert!(script.contains("const OUTPUT = \"public/config.js\";\n"));
         assert!(script.contains("const GLOBAL = \"window.BACKEND_URL\";\n"));
         assert!(script.contains("// Set BACKEND_URL on this Capsule"));
         for placeholder in ["__VARIABLE", "__OUTPUT", "__GLOBAL"] {
-            assert!(
-                !script.contains(placeholder),
-                "{placeholder} was left:\n{script}"
-            );
+            assert!(!script.contains(placeholder), "{placeholder} was left:\n{script}");
         }
     }
 
@@ -597,10 +515,7 @@ mod tests {
         assert!(script.contains(r#"const OUTPUT = "out/a\nb.js";"#));
         assert!(script.contains(r#"const GLOBAL = "window[\"my-global\"]";"#));
         // The comment header stays comments: every line before the code starts with `//`.
-        let header: Vec<&str> = script
-            .lines()
-            .take_while(|l| !l.starts_with("\"use"))
-            .collect();
+        let header: Vec<&str> = script.lines().take_while(|l| !l.starts_with("\"use")).collect();
         assert!(header.iter().all(|l| l.starts_with("//")), "{header:#?}");
     }
 }

@@ -1,4 +1,4 @@
 //! Files the migration writes from scratch.
 
-pub mod scheduler;
 pub mod frontend;
+pub mod scheduler;

@@ -101,12 +101,7 @@ impl Addon {
             return None;
         }
         let plan = plan.map(str::to_string);
-        Some(Addon {
-            service: service.to_string(),
-            plan,
-            alias: None,
-            options: None,
-        })
+        Some(Addon { service: service.to_string(), plan, alias: None, options: None })
     }
 }
 
@@ -115,21 +110,14 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<AppJson, FileError> {
     let mut warnings = Vec::new();
     let text = super::procfile::decode(file, bytes, &mut warnings)?;
     if text.trim().is_empty() {
-        return Err(FileError::new(
-            file,
-            "is empty; an app.json holds one JSON object",
-        ));
+        return Err(FileError::new(file, "is empty; an app.json holds one JSON object"));
     }
     if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
         return Err(syntax_error(file, text, &e));
     }
     let root = tree::read(text)
         .ok_or_else(|| FileError::new(file, "could not be read as JSON (internal error)"))?;
-    let mut reader = Reader {
-        file,
-        text,
-        warnings,
-    };
+    let mut reader = Reader { file, text, warnings };
     let mut app = reader.app(&root)?;
     app.warnings = reader.warnings;
     Ok(app)
@@ -142,11 +130,8 @@ fn syntax_error(file: &str, text: &str, error: &serde_json::Error) -> FileError 
         Some(i) => message[..i].to_string(),
         None => message,
     };
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(error.line().saturating_sub(1))
-        .map(str::len)
-        .sum();
+    let line_start: usize =
+        text.split_inclusive('\n').take(error.line().saturating_sub(1)).map(str::len).sum();
     let offset = line_start + error.column().saturating_sub(1);
     FileError::at_offset(file, text.as_bytes(), offset, message)
 }
@@ -213,10 +198,7 @@ impl Reader<'_> {
     }
 
     fn wrong_type(&self, node: &Node, what: &str, expected: &str) -> FileError {
-        self.error(
-            node,
-            format!("`{what}` must be {expected}, found {}", node.kind_name()),
-        )
+        self.error(node, format!("`{what}` must be {expected}, found {}", node.kind_name()))
     }
 
     fn line(&self, offset: usize) -> usize {
@@ -230,8 +212,7 @@ impl Reader<'_> {
             known.join(", ")
         );
         let line = self.line(member.key_offset);
-        self.warnings
-            .push(Warning::at_line(self.file, line, message));
+        self.warnings.push(Warning::at_line(self.file, line, message));
     }
 
     /// An object's members (none for `null`); a repeated key keeps its last value, as JSON
@@ -256,8 +237,7 @@ impl Reader<'_> {
                     self.line(member.key_offset)
                 );
                 let line = self.line(kept[i].key_offset);
-                self.warnings
-                    .push(Warning::at_line(self.file, line, message));
+                self.warnings.push(Warning::at_line(self.file, line, message));
                 kept.remove(i);
             }
             kept.push(member);
@@ -295,10 +275,7 @@ impl Reader<'_> {
 
     fn strings(&self, node: &Node, what: &str) -> Result<Vec<String>, FileError> {
         let items = self.array(node, what, "an array of strings")?;
-        items
-            .iter()
-            .map(|item| self.string(item, &format!("{what}[]")))
-            .collect()
+        items.iter().map(|item| self.string(item, &format!("{what}[]"))).collect()
     }
 }
 

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile};
 use crate::diag::{FileError, Warning};
-use crate::inventory::package_json::PackageJson;
 use crate::generate::frontend;
+use crate::inventory::package_json::PackageJson;
 use crate::source::{EntryKind, Source};
 
 /// What the user told us besides the repository.

@@ -45,11 +45,7 @@ pub struct Job {
 impl Job {
     /// The repo-relative path of `file` inside the job's app folder.
     pub fn app_path(&self, file: &str) -> String {
-        if self.app.is_empty() {
-            file.to_string()
-        } else {
-            format!("{}/{file}", self.app)
-        }
+        if self.app.is_empty() { file.to_string() } else { format!("{}/{file}", self.app) }
     }
 }
 
@@ -136,10 +132,7 @@ fn check_job(
     spans: &Spans,
     app_exists: &dyn Fn(&str) -> bool,
 ) -> Result<(Job, Option<String>), FileError> {
-    let line = spans
-        .table
-        .as_ref()
-        .map_or(0, |s| line_of(at.text, s.start));
+    let line = spans.table.as_ref().map_or(0, |s| line_of(at.text, s.start));
     let app = normalise_app(&raw.app).map_err(|why| at.error(&spans.app, why))?;
     if !app_exists(&app) {
         let message = format!(
@@ -158,13 +151,7 @@ fn check_job(
         Some(name) => Some(check_name(&name).map_err(|why| at.error(&spans.name, why))?),
         None => None,
     };
-    let job = Job {
-        app,
-        name: String::new(),
-        command,
-        schedule,
-        line,
-    };
+    let job = Job { app, name: String::new(), command, schedule, line };
     Ok((job, name))
 }
 
@@ -186,18 +173,14 @@ fn job_spans(doc: &Document<&str>) -> Vec<Spans> {
         }
     };
     match doc.get("job") {
-        Some(Item::ArrayOfTables(tables)) => tables
-            .iter()
-            .map(|t| of(t, t.span().or_else(|| header_span(t))))
-            .collect(),
+        Some(Item::ArrayOfTables(tables)) => {
+            tables.iter().map(|t| of(t, t.span().or_else(|| header_span(t)))).collect()
+        }
         Some(Item::Value(toml_edit::Value::Array(array))) => array
             .iter()
             .map(|v| match v.as_inline_table() {
                 Some(t) => of(t, v.span()),
-                None => Spans {
-                    table: v.span(),
-                    ..Spans::default()
-                },
+                None => Spans { table: v.span(), ..Spans::default() },
             })
             .collect(),
         _ => Vec::new(),
@@ -225,9 +208,7 @@ fn normalise_app(app: &str) -> Result<String, String> {
         match part {
             "" | "." => {}
             ".." => {
-                return Err(format!(
-                    "app folder `{app}` must stay inside the repository"
-                ));
+                return Err(format!("app folder `{app}` must stay inside the repository"));
             }
             _ => parts.push(part),
         }
@@ -241,9 +222,7 @@ fn check_name(name: &str) -> Result<String, String> {
         return Err("the job's name is empty; give a name or leave `name` out".to_string());
     }
     if name.chars().any(char::is_control) {
-        return Err(format!(
-            "the job's name {name:?} contains a control character"
-        ));
+        return Err(format!("the job's name {name:?} contains a control character"));
     }
     Ok(name.to_string())
 }
@@ -258,9 +237,7 @@ fn name_jobs(
     for (index, (name, span)) in given.iter().enumerate() {
         let Some(name) = name else { continue };
         let app = &jobs[index].app;
-        let earlier = jobs[..index]
-            .iter()
-            .find(|j| &j.app == app && &j.name == name);
+        let earlier = jobs[..index].iter().find(|j| &j.app == app && &j.name == name);
         if let Some(earlier) = earlier {
             let message = format!(
                 "job name `{name}` is already used in this app by the job on line {}; names \
@@ -330,21 +307,13 @@ pub fn default_name(command: &str) -> String {
     };
     let mut name = String::new();
     for c in stem.chars() {
-        let c = if c.is_ascii_alphanumeric() {
-            c.to_ascii_lowercase()
-        } else {
-            '-'
-        };
+        let c = if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' };
         if !(c == '-' && (name.is_empty() || name.ends_with('-'))) {
             name.push(c);
         }
     }
     let name = name.trim_end_matches('-');
-    if name.is_empty() {
-        "job".to_string()
-    } else {
-        name.to_string()
-    }
+    if name.is_empty() { "job".to_string() } else { name.to_string() }
 }
 
 #[cfg(test)]
@@ -432,19 +401,11 @@ schedule = "Every 10 minutes"
         let e =
             err("[[job]]\napp = \"emailer\"\ncomand = \"x\"\nschedule = \"every 10 minutes\"\n");
         assert_eq!(e.file, FILE);
-        assert!(
-            e.message.contains("unknown field `comand`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("unknown field `comand`"), "{}", e.message);
         assert_eq!(e.position.map(|p| p.line), Some(3));
 
         let e = err("[[job]]\napp = \"emailer\"\ncommand = \"x\"\n");
-        assert!(
-            e.message.contains("missing field `schedule`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("missing field `schedule`"), "{}", e.message);
         assert!(e.position.is_some());
 
         let e = err("[[job]]\napp = 3\ncommand = \"x\"\nschedule = \"every 10 minutes\"\n");
@@ -470,11 +431,7 @@ schedule = "Every 10 minutes"
         let e =
             err("[[job]]\ncommand = \"x\"\napp   = \"mailer\"\nschedule = \"every 10 minutes\"\n");
         assert_eq!(e.position, at(3, 9));
-        assert!(
-            e.message.contains("`mailer` does not exist"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("`mailer` does not exist"), "{}", e.message);
         for app in ["../x", "/emailer", "a\\\\b"] {
             let text = format!(
                 "[[job]]\napp = \"{app}\"\ncommand = \"x\"\nschedule = \"every 10 minutes\"\n"
@@ -513,28 +470,19 @@ schedule = "Every 10 minutes"
                 "[[job]]\napp = \"{app}\"\ncommand = \"node a.js\"\nschedule = \"every 10 minutes\"\nname = \"{name}\"\n"
             )
         };
-        let text = [
-            job("emailer", "digest"),
-            job(".", "digest"),
-            job("emailer", "digest"),
-        ]
-        .concat();
+        let text =
+            [job("emailer", "digest"), job(".", "digest"), job("emailer", "digest")].concat();
         let e = err(&text);
         assert_eq!(e.position, at(15, 8));
         assert!(e.message.contains("line 1"), "{}", e.message);
         // The same name in different apps is fine.
-        assert_eq!(
-            ok(&[job("emailer", "digest"), job(".", "digest")].concat()).len(),
-            2
-        );
+        assert_eq!(ok(&[job("emailer", "digest"), job(".", "digest")].concat()).len(), 2);
     }
 
     #[test]
     fn derived_names_are_unique_per_app_and_avoid_given_names() {
         let job = |app: &str, command: &str, name: Option<&str>| {
-            let name = name
-                .map(|n| format!("name = \"{n}\"\n"))
-                .unwrap_or_default();
+            let name = name.map(|n| format!("name = \"{n}\"\n")).unwrap_or_default();
             format!(
                 "[[job]]\napp = \"{app}\"\ncommand = \"{command}\"\nschedule = \"every 10 minutes\"\n{name}"
             )
@@ -555,10 +503,8 @@ schedule = "Every 10 minutes"
             ("emailer", "send-4"),
             ("", "send"),
         ];
-        let expected: Vec<_> = expected
-            .iter()
-            .map(|(a, n)| (a.to_string(), n.to_string()))
-            .collect();
+        let expected: Vec<_> =
+            expected.iter().map(|(a, n)| (a.to_string(), n.to_string())).collect();
         assert_eq!(names, expected);
     }
 
@@ -567,14 +513,8 @@ schedule = "Every 10 minutes"
         let cases = [
             ("node job.ts", "job"),
             ("npm run send-digest", "send-digest"),
-            (
-                "npx ts-node --transpile-only scripts/Clean_Up.ts",
-                "clean-up",
-            ),
-            (
-                "cd api && NODE_ENV=production node dist/jobs/report.js --days 3",
-                "report",
-            ),
+            ("npx ts-node --transpile-only scripts/Clean_Up.ts", "clean-up"),
+            ("cd api && NODE_ENV=production node dist/jobs/report.js --days 3", "report"),
             ("yarn", "job"),
             ("./bin/.hidden", "hidden"),
             ("python3 manage.py", "python3"),

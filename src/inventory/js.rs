@@ -86,9 +86,7 @@ impl JsFacts {
     /// Reads of Heroku's own variables (`HEROKU_APP_NAME`, `HEROKU_SLUG_COMMIT`, ...),
     /// which Code Capsules does not set.
     pub fn heroku_env_reads(&self) -> impl Iterator<Item = &EnvUse> {
-        self.env_reads
-            .iter()
-            .filter(|env| env.name.starts_with("HEROKU_"))
+        self.env_reads.iter().filter(|env| env.name.starts_with("HEROKU_"))
     }
 }
 
@@ -98,18 +96,13 @@ impl JsFacts {
 /// `worth_parsing` ignores the module syntax; call `scan` directly on a file whose
 /// module syntax matters even when it mentions none of the patterns.
 pub fn scan(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
-    let mut facts = JsFacts {
-        path: path.to_owned(),
-        ..JsFacts::default()
-    };
+    let mut facts = JsFacts { path: path.to_owned(), ..JsFacts::default() };
     // `parse` only gives up when cancelled or without a language; neither can happen here.
     let Some(tree) = lang.parser().parse(source, None) else {
         return facts;
     };
     let root = tree.root_node();
-    collect::Collector::new(source)
-        .run(lang, root)
-        .fill(&mut facts);
+    collect::Collector::new(source).run(lang, root).fill(&mut facts);
     facts.herokuapp_urls = urls::herokuapp_urls(root, source);
     facts.syntax_error =
         ast::first_error(root).map(|node| Position::of_offset(source, node.start_byte()));

@@ -15,7 +15,12 @@ pub struct PackageJson {
 impl PackageJson {
     pub fn parse(path: &str, bytes: &[u8]) -> Result<PackageJson, FileError> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            FileError::at_offset(path, bytes, e.valid_up_to(), "not valid UTF-8 (package.json must be UTF-8)")
+            FileError::at_offset(
+                path,
+                bytes,
+                e.valid_up_to(),
+                "not valid UTF-8 (package.json must be UTF-8)",
+            )
         })?;
         let body = text.strip_prefix('\u{feff}').unwrap_or(text);
         if body.trim().is_empty() {

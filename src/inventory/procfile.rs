@@ -39,33 +39,19 @@ pub struct Process {
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Procfile, FileError> {
     let mut warnings = Vec::new();
     let text = decode(file, bytes, &mut warnings)?;
-    let mut parser = Parser {
-        file,
-        text,
-        processes: Vec::new(),
-        warnings,
-    };
+    let mut parser = Parser { file, text, processes: Vec::new(), warnings };
     let mut start = 0;
     for (index, raw) in text.split('\n').enumerate() {
         // A CR is a line ending only as part of CRLF: not at the end of the file.
         let ends_in_lf = start + raw.len() < text.len();
-        let line = if ends_in_lf {
-            raw.strip_suffix('\r').unwrap_or(raw)
-        } else {
-            raw
-        };
+        let line = if ends_in_lf { raw.strip_suffix('\r').unwrap_or(raw) } else { raw };
         parser.line(index + 1, start, line)?;
         start += raw.len() + 1;
     }
     if parser.processes.is_empty() {
-        parser
-            .warnings
-            .push(Warning::in_file(file, "defines no processes"));
+        parser.warnings.push(Warning::in_file(file, "defines no processes"));
     }
-    Ok(Procfile {
-        processes: parser.processes,
-        warnings: parser.warnings,
-    })
+    Ok(Procfile { processes: parser.processes, warnings: parser.warnings })
 }
 
 /// The text of `bytes`: UTF-8 without its byte order mark (accepted with a warning, and left
@@ -86,10 +72,7 @@ pub(crate) fn decode<'a>(
     };
     std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
-        let message = format!(
-            "not UTF-8 text: byte 0x{:02X} cannot be read",
-            bytes[offset]
-        );
+        let message = format!("not UTF-8 text: byte 0x{:02X} cannot be read", bytes[offset]);
         FileError::at_offset(file, bytes, offset, message)
     })
 }
@@ -120,28 +103,22 @@ impl Parser<'_> {
         }
         let indent = line.len() - content.len();
         let Some(colon) = content.find(':') else {
-            return Err(self.error(
-                start + indent,
-                "expected `type: command`, found no `:` on this line",
-            ));
+            return Err(
+                self.error(start + indent, "expected `type: command`, found no `:` on this line")
+            );
         };
         let raw_type = &content[..colon];
         let name = self.process_type(number, start + indent, raw_type)?;
         if indent > 0 {
             let message = format!("leading spaces before process type `{name}` ignored");
-            self.warnings
-                .push(Warning::at_line(self.file, number, message));
+            self.warnings.push(Warning::at_line(self.file, number, message));
         }
         let command = content[colon + 1..].trim_matches([' ', '\t']);
         if command.is_empty() {
             let message = format!("process type `{name}` has no command after `:`");
             return Err(self.error(start + indent + colon + 1, message));
         }
-        self.add(Process {
-            name,
-            command: command.to_string(),
-            line: number,
-        });
+        self.add(Process { name, command: command.to_string(), line: number });
         Ok(())
     }
 
@@ -150,31 +127,20 @@ impl Parser<'_> {
         if raw.is_empty() {
             return Err(self.error(start, "missing process type before `:`"));
         }
-        let name: String = raw
-            .chars()
-            .map(|c| {
-                if c == '_' {
-                    '-'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
+        let name: String =
+            raw.chars().map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
         if let Some((offset, problem)) = type_problem(&name) {
-            return Err(self.error(
-                start + offset,
-                format!("invalid process type `{raw}`: {problem}"),
-            ));
+            return Err(
+                self.error(start + offset, format!("invalid process type `{raw}`: {problem}"))
+            );
         }
         if raw.contains('_') {
             let message = format!("process type `{raw}`: `_` read as `-` (`{name}`)");
-            self.warnings
-                .push(Warning::at_line(self.file, line, message));
+            self.warnings.push(Warning::at_line(self.file, line, message));
         }
         if raw.chars().any(|c| c.is_ascii_uppercase()) {
             let message = format!("process type `{raw}`: uppercase read as lowercase (`{name}`)");
-            self.warnings
-                .push(Warning::at_line(self.file, line, message));
+            self.warnings.push(Warning::at_line(self.file, line, message));
         }
         Ok(name)
     }
@@ -188,8 +154,7 @@ impl Parser<'_> {
                     "process type `{}` is defined on lines {} and {}; the command on line {} is used",
                     process.name, earlier.line, process.line, process.line
                 );
-                self.warnings
-                    .push(Warning::at_line(self.file, process.line, message));
+                self.warnings.push(Warning::at_line(self.file, process.line, message));
                 *earlier = process;
             }
             None => self.processes.push(process),
@@ -213,16 +178,10 @@ fn type_problem(name: &str) -> Option<(usize, String)> {
         return Some((0, "it must start with a letter or digit".to_string()));
     }
     if name.ends_with('-') {
-        return Some((
-            name.len() - 1,
-            "it must end with a letter or digit".to_string(),
-        ));
+        return Some((name.len() - 1, "it must end with a letter or digit".to_string()));
     }
     if name.len() > MAX_TYPE_LEN {
-        return Some((
-            MAX_TYPE_LEN,
-            format!("it is longer than {MAX_TYPE_LEN} characters"),
-        ));
+        return Some((MAX_TYPE_LEN, format!("it is longer than {MAX_TYPE_LEN} characters")));
     }
     None
 }
@@ -252,11 +211,7 @@ pub fn command_parts(command: &str) -> CommandParts {
     let (env, program) = leading_assignments(rest);
     let dirs: Vec<String> = dirs.into_iter().filter(|d| !d.is_empty()).collect();
     let cd = (!dirs.is_empty()).then(|| dirs.join("/"));
-    CommandParts {
-        cd,
-        env,
-        program: program.to_string(),
-    }
+    CommandParts { cd, env, program: program.to_string() }
 }
 
 /// `cd DIR && rest` => (DIR normalised, rest).
@@ -271,14 +226,7 @@ fn leading_cd(command: &str) -> Option<(String, &str)> {
         return None;
     }
     let dir = dir.trim_start_matches("./").trim_end_matches('/');
-    Some((
-        if dir == "." {
-            String::new()
-        } else {
-            dir.to_string()
-        },
-        rest,
-    ))
+    Some((if dir == "." { String::new() } else { dir.to_string() }, rest))
 }
 
 /// Leading `NAME=value` words, with or without a leading `env`, and the rest.
@@ -303,9 +251,7 @@ fn assignment(text: &str) -> Option<((String, String), &str)> {
     let eq = text.find('=')?;
     let name = &text[..eq];
     let mut chars = name.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
     }
@@ -351,10 +297,7 @@ mod tests {
     }
 
     fn pairs(p: &Procfile) -> Vec<(&str, &str, usize)> {
-        p.processes
-            .iter()
-            .map(|p| (p.name.as_str(), p.command.as_str(), p.line))
-            .collect()
+        p.processes.iter().map(|p| (p.name.as_str(), p.command.as_str(), p.line)).collect()
     }
 
     #[test]
@@ -362,13 +305,7 @@ mod tests {
         let p = ok(
             "# processes\n\nweb: node server.js\n  # indented comment\nworker:\tnode worker.js\n",
         );
-        assert_eq!(
-            pairs(&p),
-            [
-                ("web", "node server.js", 3),
-                ("worker", "node worker.js", 5)
-            ]
-        );
+        assert_eq!(pairs(&p), [("web", "node server.js", 3), ("worker", "node worker.js", 5)]);
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert_eq!(p.process("worker").map(|w| w.line), Some(5));
     }
@@ -376,19 +313,13 @@ mod tests {
     #[test]
     fn a_hash_or_colon_after_the_type_belongs_to_the_command() {
         let p = ok("web: node a.js --tag #1 --url http://x:80   \n");
-        assert_eq!(
-            p.processes[0].command,
-            "node a.js --tag #1 --url http://x:80"
-        );
+        assert_eq!(p.processes[0].command, "node a.js --tag #1 --url http://x:80");
     }
 
     #[test]
     fn crlf_is_accepted_and_no_final_newline_is_fine() {
         let p = ok("web: npm start\r\nclock: node clock.js");
-        assert_eq!(
-            pairs(&p),
-            [("web", "npm start", 1), ("clock", "node clock.js", 2)]
-        );
+        assert_eq!(pairs(&p), [("web", "npm start", 1), ("clock", "node clock.js", 2)]);
     }
 
     #[test]
@@ -402,25 +333,14 @@ mod tests {
     #[test]
     fn leading_spaces_underscores_and_uppercase_are_corrected_with_warnings() {
         let p = ok("  Web: npm start\nMY_worker: node w.js\n");
-        assert_eq!(
-            pairs(&p),
-            [("web", "npm start", 1), ("my-worker", "node w.js", 2)]
-        );
-        let lines: Vec<_> = p
-            .warnings
-            .iter()
-            .map(|w| (w.line, w.message.as_str()))
-            .collect();
+        assert_eq!(pairs(&p), [("web", "npm start", 1), ("my-worker", "node w.js", 2)]);
+        let lines: Vec<_> = p.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
         assert_eq!(lines.len(), 4, "{lines:?}");
         assert!(lines[0].1.contains("uppercase") && lines[0].0 == Some(1));
         assert!(lines[1].1.contains("leading spaces") && lines[1].0 == Some(1));
         assert!(lines[2].1.contains("`_`") && lines[2].0 == Some(2));
         assert!(lines[3].1.contains("uppercase") && lines[3].0 == Some(2));
-        assert!(
-            p.warnings
-                .iter()
-                .all(|w| w.file.as_deref() == Some("api/Procfile"))
-        );
+        assert!(p.warnings.iter().all(|w| w.file.as_deref() == Some("api/Procfile")));
     }
 
     #[test]
@@ -428,11 +348,7 @@ mod tests {
         let e = err(b"web: npm start\nworker:   \n");
         assert_eq!(e.file, "api/Procfile");
         assert_eq!(e.position, at(2, 8));
-        assert!(
-            e.message.contains("`worker` has no command"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("`worker` has no command"), "{}", e.message);
     }
 
     #[test]
@@ -455,12 +371,7 @@ mod tests {
         ];
         for (text, column, needle) in cases {
             let e = err(text);
-            assert_eq!(
-                e.position,
-                at(1, column),
-                "{:?}",
-                String::from_utf8_lossy(text)
-            );
+            assert_eq!(e.position, at(1, column), "{:?}", String::from_utf8_lossy(text));
             assert!(e.message.contains(needle), "{}", e.message);
         }
     }
@@ -519,42 +430,21 @@ mod tests {
             "cd ./apps/ && cd 'my api/' && NODE_ENV=production PORT=\"80\" npm start",
         );
         assert_eq!(parts.cd.as_deref(), Some("apps/my api"));
-        let env = [
-            ("NODE_ENV".into(), "production".into()),
-            ("PORT".into(), "80".into()),
-        ];
+        let env = [("NODE_ENV".into(), "production".into()), ("PORT".into(), "80".into())];
         assert_eq!(parts.env, env);
         assert_eq!(parts.program, "npm start");
 
         let parts = command_parts("env DEBUG=* EMPTY= node --max-old-space-size=512 a.js");
-        assert_eq!(
-            parts.env,
-            [
-                ("DEBUG".into(), "*".into()),
-                ("EMPTY".into(), String::new())
-            ]
-        );
+        assert_eq!(parts.env, [("DEBUG".into(), "*".into()), ("EMPTY".into(), String::new())]);
         assert_eq!(parts.program, "node --max-old-space-size=512 a.js");
     }
 
     #[test]
     fn command_parts_leaves_other_shapes_whole() {
-        for command in [
-            "node index.js",
-            "cd api",
-            "cd api; node x",
-            "FOO=bar",
-            "env",
-            "cd 'x && y",
-        ] {
+        for command in ["node index.js", "cd api", "cd api; node x", "FOO=bar", "env", "cd 'x && y"]
+        {
             let parts = command_parts(command);
-            assert_eq!(
-                parts,
-                CommandParts {
-                    program: command.into(),
-                    ..Default::default()
-                }
-            );
+            assert_eq!(parts, CommandParts { program: command.into(), ..Default::default() });
         }
         assert_eq!(command_parts("cd . && npm start").cd, None);
     }

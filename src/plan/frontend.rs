@@ -14,7 +14,13 @@ use crate::rules::Rule;
 /// The global the generated config script sets, and static frontend code reads.
 pub const GLOBAL: &str = "BACKEND_URL";
 
-pub fn build_step(cx: &mut Context, rule: &Rule, env: &str, script: &str, output: &str) -> Result<(), Error> {
+pub fn build_step(
+    cx: &mut Context,
+    rule: &Rule,
+    env: &str,
+    script: &str,
+    output: &str,
+) -> Result<(), Error> {
     for app in &cx.inventory.apps {
         let Some(frontend) = &app.frontend else { continue };
         match &frontend.kind {
@@ -30,7 +36,8 @@ pub fn build_step(cx: &mut Context, rule: &Rule, env: &str, script: &str, output
             }
         }
         let public = &frontend.public_dir;
-        let output_rel = if public.is_empty() { output.to_owned() } else { format!("{public}/{output}") };
+        let output_rel =
+            if public.is_empty() { output.to_owned() } else { format!("{public}/{output}") };
         let script_text = build_script(env, &output_rel, GLOBAL);
         cx.files.write(&app.path_of(script), script_text.into_bytes(), &rule.id);
         add_build_script(cx, rule, app, script)?;
@@ -73,7 +80,8 @@ fn add_build_script(cx: &mut Context, rule: &Rule, app: &App, script: &str) -> R
 fn ignore_output(cx: &mut Context, rule: &Rule, app: &App, output_rel: &str) -> Result<(), Error> {
     let path = app.path_of(".gitignore");
     let line = format!("/{output_rel}");
-    let mut text = cx.files.read(&path)?.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+    let mut text =
+        cx.files.read(&path)?.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     if text.lines().any(|l| l.trim() == line || l.trim() == output_rel) {
         return Ok(());
     }
@@ -90,7 +98,13 @@ fn ignore_output(cx: &mut Context, rule: &Rule, app: &App, output_rel: &str) -> 
 }
 
 /// Every HTML page of the public folder loads the config before its own scripts.
-fn load_in_pages(cx: &mut Context, rule: &Rule, app: &App, public: &str, output: &str) -> Result<(), Error> {
+fn load_in_pages(
+    cx: &mut Context,
+    rule: &Rule,
+    app: &App,
+    public: &str,
+    output: &str,
+) -> Result<(), Error> {
     let prefix = if public.is_empty() { String::new() } else { format!("{public}/") };
     let pages: Vec<String> = cx
         .files
@@ -129,22 +143,27 @@ fn load_in_pages(cx: &mut Context, rule: &Rule, app: &App, public: &str, output:
 /// `rewrite-urls`: hard-coded herokuapp origins in a frontend's code become the injected
 /// value; elsewhere they are reported.
 pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Error> {
-    let code: Vec<_> = cx.inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
+    let code: Vec<_> =
+        cx.inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
     for file in code {
         let app = file.app.as_deref().and_then(|dir| cx.inventory.app(dir));
         let frontend = app.and_then(|a| a.frontend.as_ref());
         let (Some(frontend), Some(lang)) = (frontend, Lang::of_path(&file.path)) else {
             for url in &file.facts.herokuapp_urls {
-                cx.warnings.push(Warning::at_line(&file.path, url.line, format!(
-                    "hard-coded Heroku URL {}: point it at the new Capsule", url.url
-                )));
+                cx.warnings.push(Warning::at_line(
+                    &file.path,
+                    url.line,
+                    format!("hard-coded Heroku URL {}: point it at the new Capsule", url.url),
+                ));
             }
             continue;
         };
         let replacement = match &frontend.kind {
             FrontendKind::Static { .. } => format!("window.{GLOBAL}"),
             FrontendKind::Vite => format!("import.meta.env.{}", bundler_var(&frontend.kind, env)),
-            FrontendKind::CreateReactApp => format!("process.env.{}", bundler_var(&frontend.kind, env)),
+            FrontendKind::CreateReactApp => {
+                format!("process.env.{}", bundler_var(&frontend.kind, env))
+            }
         };
         let Some(bytes) = cx.files.read(&file.path)? else { continue };
         let text = String::from_utf8_lossy(&bytes).into_owned();

@@ -61,7 +61,11 @@ pub fn run(cx: &mut Context, rule: &Rule, major: u32) -> Result<(), Error> {
 /// Anything else (`>=20`, `18 || 20`, `*`) does not pin one major.
 pub fn pins_major(range: &str, major: u32) -> bool {
     let r = range.trim();
-    let r = r.strip_prefix('^').or_else(|| r.strip_prefix('~')).or_else(|| r.strip_prefix('=')).unwrap_or(r);
+    let r = r
+        .strip_prefix('^')
+        .or_else(|| r.strip_prefix('~'))
+        .or_else(|| r.strip_prefix('='))
+        .unwrap_or(r);
     let r = r.trim_start().strip_prefix('v').unwrap_or(r.trim_start());
     let mut parts = r.split('.');
     let first_is_major = parts.next().and_then(|p| p.parse::<u32>().ok()) == Some(major);
@@ -82,7 +86,9 @@ mod tests {
 
     #[test]
     fn ranges_that_pin_one_major() {
-        for r in ["24", "24.x", "24.X", "24.x.x", "24.11.1", "^24.3", "~24", "24.*", "=24.1.0", "v24"] {
+        for r in
+            ["24", "24.x", "24.X", "24.x.x", "24.11.1", "^24.3", "~24", "24.*", "=24.1.0", "v24"]
+        {
             assert!(pins_major(r, 24), "{r}");
         }
         for r in [">=20", "20.x", "24 || 22", "*", ">=24 <25", "24.1.2.3", "", "lts", "^22"] {

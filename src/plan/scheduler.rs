@@ -69,7 +69,9 @@ fn depend_on_node_cron(
         Some(current) => {
             cx.warnings.push(Warning::in_file(
                 path,
-                format!("node-cron `{current}` is upgraded to `{wanted}` for the generated scheduler"),
+                format!(
+                    "node-cron `{current}` is upgraded to `{wanted}` for the generated scheduler"
+                ),
             ));
             warn_removed_options(cx, app);
         }
@@ -110,7 +112,9 @@ fn wire_scripts(
 ) -> Result<String, Error> {
     let command = format!("node {file}");
     let pkg = app.package_json.as_ref().expect("checked by the caller");
-    if pkg.script("start") == Some(command.as_str()) || pkg.script("scheduler") == Some(command.as_str()) {
+    if pkg.script("start") == Some(command.as_str())
+        || pkg.script("scheduler") == Some(command.as_str())
+    {
         return Ok(text.to_owned());
     }
     if runs_a_service(cx, app) {
@@ -121,7 +125,10 @@ fn wire_scripts(
         return set(path, text, &["scripts", "scheduler"], &command);
     }
     if let Some(old) = pkg.script("start") {
-        cx.note(rule, format!("{}: `npm start` ran `{old}`; it now starts the scheduler", app.display_dir()));
+        cx.note(
+            rule,
+            format!("{}: `npm start` ran `{old}`; it now starts the scheduler", app.display_dir()),
+        );
     }
     set(path, text, &["scripts", "start"], &command)
 }
@@ -129,7 +136,8 @@ fn wire_scripts(
 /// True when the app has a web process, or a long-running process that is not one of
 /// its Scheduler jobs (a `worker: node job.ts` that a job also runs is that job).
 fn runs_a_service(cx: &Context, app: &App) -> bool {
-    let job_commands: Vec<&str> = cx.inventory.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+    let job_commands: Vec<&str> =
+        cx.inventory.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
     app.processes().iter().any(|p| {
         p.name == "web" || (p.name != "release" && !job_commands.contains(&p.command.trim()))
     })

@@ -56,10 +56,8 @@ const KIND_PARAMS: &[(&str, &[&str])] = &[
 
 /// The rule set compiled into the binary.
 pub fn embedded() -> Result<RuleSet, Error> {
-    let files: Vec<(String, String)> = EMBEDDED
-        .iter()
-        .map(|(name, text)| (format!("rules/{name}"), (*text).to_owned()))
-        .collect();
+    let files: Vec<(String, String)> =
+        EMBEDDED.iter().map(|(name, text)| (format!("rules/{name}"), (*text).to_owned())).collect();
     from_files(&files)
 }
 
@@ -128,7 +126,8 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
     }
     let Some((_, allowed)) = KIND_PARAMS.iter().find(|(k, _)| *k == raw.kind) else {
         let kinds: Vec<&str> = KIND_PARAMS.iter().map(|(k, _)| *k).collect();
-        let message = format!("unknown rule kind `{}`; expected one of: {}", raw.kind, kinds.join(", "));
+        let message =
+            format!("unknown rule kind `{}`; expected one of: {}", raw.kind, kinds.join(", "));
         return Err(at_key(&["kind"], message));
     };
     if let Some(params) = doc.get("params").and_then(|p| p.as_table_like()) {
@@ -143,7 +142,8 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
             }
         }
     }
-    let missing = |param: &str| at_key(&["kind"], format!("a {} rule needs params.{param}", raw.kind));
+    let missing =
+        |param: &str| at_key(&["kind"], format!("a {} rule needs params.{param}", raw.kind));
     let p = raw.params;
     let kind = match raw.kind.as_str() {
         "remove-files" => {

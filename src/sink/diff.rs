@@ -38,13 +38,7 @@ struct Style {
 }
 
 impl Style {
-    const PLAIN: Style = Style {
-        meta: "",
-        frag: "",
-        old: "",
-        new: "",
-        reset: "",
-    };
+    const PLAIN: Style = Style { meta: "", frag: "", old: "", new: "", reset: "" };
     const COLOR: Style = Style {
         meta: "\x1b[1m",
         frag: "\x1b[36m",
@@ -74,16 +68,8 @@ fn write_change(change: &Change, style: &Style, out: &mut dyn Write) -> io::Resu
     }
     meta_line(out, style, &index_line(change, old, new, binary)?)?;
 
-    let old_label = if change.action == Action::Create {
-        "/dev/null"
-    } else {
-        &a_name
-    };
-    let new_label = if change.action == Action::Delete {
-        "/dev/null"
-    } else {
-        &b_name
-    };
+    let old_label = if change.action == Action::Create { "/dev/null" } else { &a_name };
+    let new_label = if change.action == Action::Delete { "/dev/null" } else { &b_name };
     if binary {
         // git does not colour this line.
         return writeln!(out, "Binary files {old_label} and {new_label} differ");
@@ -99,9 +85,7 @@ fn write_change(change: &Change, style: &Style, out: &mut dyn Write) -> io::Resu
     }
     file_line(out, style, "---", old_label)?;
     file_line(out, style, "+++", new_label)?;
-    hunks
-        .iter()
-        .try_for_each(|ops| write_hunk(&lines, ops, style, out))
+    hunks.iter().try_for_each(|ops| write_hunk(&lines, ops, style, out))
 }
 
 /// `index <old>..<new>[ <mode>]`: blob ids, zeros for the side that does not exist.
@@ -117,11 +101,7 @@ fn index_line(change: &Change, old: &[u8], new: &[u8], binary: bool) -> io::Resu
 
 /// The bytes of one side; the side that does not exist for `missing` is empty.
 fn side<'c>(change: &Change, missing: Action, bytes: &'c Option<Vec<u8>>) -> &'c [u8] {
-    if change.action == missing {
-        &[]
-    } else {
-        bytes.as_deref().unwrap_or_default()
-    }
+    if change.action == missing { &[] } else { bytes.as_deref().unwrap_or_default() }
 }
 
 /// git's test for binary content is a NUL byte; we look at the whole file, not just the
@@ -166,10 +146,7 @@ fn write_hunk(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     writeln!(out, "{}{}{}", style.frag, hunk_header(ops), style.reset)?;
-    for change in ops
-        .iter()
-        .flat_map(|op| op.iter_changes(&lines.0[..], &lines.1[..]))
-    {
+    for change in ops.iter().flat_map(|op| op.iter_changes(&lines.0[..], &lines.1[..])) {
         let (tag, color) = match change.tag() {
             ChangeTag::Equal => (b' ', ""),
             ChangeTag::Delete => (b'-', style.old),
@@ -206,9 +183,9 @@ fn write_hunk_line(
     color: &str,
     reset: &str,
 ) -> io::Result<()> {
-    let body_len = line.strip_suffix(b"\n").map_or(line.len(), |rest| {
-        rest.strip_suffix(b"\r").map_or(rest.len(), <[u8]>::len)
-    });
+    let body_len = line
+        .strip_suffix(b"\n")
+        .map_or(line.len(), |rest| rest.strip_suffix(b"\r").map_or(rest.len(), <[u8]>::len));
     let (body, ending) = line.split_at(body_len);
     let reset = if color.is_empty() { "" } else { reset };
     out.write_all(color.as_bytes())?;
@@ -296,9 +273,7 @@ mod tests {
     impl Repo {
         /// A repository whose HEAD holds the old side of every change.
         fn holding_old_side_of(changes: &[Change]) -> Repo {
-            let repo = Repo {
-                dir: tempfile::tempdir().expect("temp dir"),
-            };
+            let repo = Repo { dir: tempfile::tempdir().expect("temp dir") };
             repo.git_ok(&["init", "-q", "."], None);
             for c in changes.iter().filter(|c| c.action != Action::Create) {
                 repo.write(&c.path, c.old.as_deref().unwrap(), c.kind);
@@ -313,11 +288,7 @@ mod tests {
             let file = self.dir.path().join(path);
             std::fs::create_dir_all(file.parent().unwrap()).unwrap();
             std::fs::write(&file, bytes).unwrap();
-            let mode = if kind == EntryKind::Executable {
-                0o755
-            } else {
-                0o644
-            };
+            let mode = if kind == EntryKind::Executable { 0o755 } else { 0o644 };
             std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
         }
 
@@ -364,13 +335,7 @@ mod tests {
         repo.git_ok(&["apply", "-"], Some(&patch));
         for c in changes {
             let on_disk = std::fs::read(repo.path(&c.path)).ok();
-            assert_eq!(
-                on_disk,
-                c.new,
-                "{} after git apply; patch:\n{}",
-                c.path,
-                text(&patch)
-            );
+            assert_eq!(on_disk, c.new, "{} after git apply; patch:\n{}", c.path, text(&patch));
         }
     }
 
@@ -379,41 +344,22 @@ mod tests {
         let mut exec = change("bin/start.sh", Some(b"#!/bin/sh\nnode server.js\n"), None);
         exec.kind = EntryKind::Executable;
         vec![
-            change(
-                "Procfile",
-                Some(b"web: node server.js\nworker: node w.js"),
-                None,
-            ),
+            change("Procfile", Some(b"web: node server.js\nworker: node w.js"), None),
             change("app.json", Some(b"{\n  \"name\": \"x\"\n}\n"), None),
             exec,
             change("caf\u{e9}.txt", Some(b"menu\n"), None),
-            change(
-                "crlf.txt",
-                Some(b"a\r\nb\r\nc\r\n"),
-                Some(b"a\r\nB\r\nc\r\n"),
-            ),
+            change("crlf.txt", Some(b"a\r\nb\r\nc\r\n"), Some(b"a\r\nB\r\nc\r\n")),
             change("empty.txt", None, Some(b"")),
-            change(
-                "latin1.txt",
-                Some(b"caf\xe9\n\xff\xfe\n"),
-                Some(b"caf\xe9\nna\xefve\n"),
-            ),
+            change("latin1.txt", Some(b"caf\xe9\n\xff\xfe\n"), Some(b"caf\xe9\nna\xefve\n")),
             change("my notes.md", None, Some(b"# Notes\n")),
             change("nonl.txt", Some(b"x\ny"), Some(b"x\ny\nz\n")),
-            change(
-                "web/src/cron.js",
-                None,
-                Some(b"const cron = require('node-cron');\n"),
-            ),
+            change("web/src/cron.js", None, Some(b"const cron = require('node-cron');\n")),
         ]
     }
 
     #[test]
     fn modify_renders_headers_and_one_hunk() {
-        let patch = render(
-            &[change("f.txt", Some(b"a\nb\nc\n"), Some(b"a\nB\nc\n"))],
-            false,
-        );
+        let patch = render(&[change("f.txt", Some(b"a\nb\nc\n"), Some(b"a\nB\nc\n"))], false);
         let expected = "diff --git a/f.txt b/f.txt\n\
                         index de98044..7be73ce 100644\n\
                         --- a/f.txt\n\
@@ -455,16 +401,9 @@ mod tests {
 
     #[test]
     fn far_apart_changes_make_separate_hunks() {
-        let old: Vec<u8> = (1..=20)
-            .flat_map(|i| format!("l{i}\n").into_bytes())
-            .collect();
-        let new = text(&old)
-            .replace("l2\n", "two\n")
-            .replace("l18\n", "eighteen\n");
-        let patch = text(&render(
-            &[change("n", Some(&old), Some(new.as_bytes()))],
-            false,
-        ));
+        let old: Vec<u8> = (1..=20).flat_map(|i| format!("l{i}\n").into_bytes()).collect();
+        let new = text(&old).replace("l2\n", "two\n").replace("l18\n", "eighteen\n");
+        let patch = text(&render(&[change("n", Some(&old), Some(new.as_bytes()))], false));
         let first = "@@ -1,5 +1,5 @@\n l1\n-l2\n+two\n l3\n l4\n l5\n@@ ";
         let second = "@@ -15,6 +15,6 @@\n l15\n l16\n l17\n-l18\n+eighteen\n l19\n l20\n";
         assert!(patch.contains(first) && patch.ends_with(second), "{patch}");
@@ -475,11 +414,7 @@ mod tests {
         let old: &[u8] = b"a\rb\nc\n";
         let new: &[u8] = b"a\rB\nc\n";
         let patch = render(&[change("cr", Some(old), Some(new))], false);
-        assert!(
-            patch.ends_with(b"@@ -1,2 +1,2 @@\n-a\rb\n+a\rB\n c\n"),
-            "{}",
-            text(&patch)
-        );
+        assert!(patch.ends_with(b"@@ -1,2 +1,2 @@\n-a\rb\n+a\rB\n c\n"), "{}", text(&patch));
         assert_git_applies(&[change("cr", Some(old), Some(new))]);
     }
 
@@ -488,22 +423,13 @@ mod tests {
         assert_eq!(quote_path("a/", "with space.txt"), "a/with space.txt");
         assert_eq!(quote_path("a/", "caf\u{e9}.txt"), r#""a/caf\303\251.txt""#);
         assert_eq!(quote_path("b/", "say \"hi\"\\x"), r#""b/say \"hi\"\\x""#);
-        assert_eq!(
-            quote_path("a/", "tab\there\x01\x7f"),
-            r#""a/tab\there\001\177""#
-        );
+        assert_eq!(quote_path("a/", "tab\there\x01\x7f"), r#""a/tab\there\001\177""#);
         let patch = text(&render(&[change("my notes.md", None, Some(b"n\n"))], false));
         assert!(patch.starts_with("diff --git a/my notes.md b/my notes.md\n"));
         assert!(patch.contains("+++ b/my notes.md\t\n"), "{patch}");
-        let patch = text(&render(
-            &[change("caf\u{e9}.txt", Some(b"n\n"), None)],
-            false,
-        ));
+        let patch = text(&render(&[change("caf\u{e9}.txt", Some(b"n\n"), None)], false));
         assert!(patch.starts_with("diff --git \"a/caf\\303\\251.txt\" \"b/caf\\303\\251.txt\"\n"));
-        assert!(
-            patch.contains("--- \"a/caf\\303\\251.txt\"\n+++ /dev/null\n"),
-            "{patch}"
-        );
+        assert!(patch.contains("--- \"a/caf\\303\\251.txt\"\n+++ /dev/null\n"), "{patch}");
     }
 
     #[test]
@@ -560,12 +486,7 @@ mod tests {
         let repo = Repo::holding_old_side_of(&[]);
         for content in [&b""[..], b"a\r\nb", b"caf\xe9\n", b"x\0y"] {
             let git = text(&repo.git_ok(&["hash-object", "--stdin"], Some(content)));
-            let ours = blob_id(
-                &change("f", Some(content), None),
-                Action::Create,
-                content,
-                40,
-            );
+            let ours = blob_id(&change("f", Some(content), None), Action::Create, content, 40);
             assert_eq!(ours.unwrap(), git.trim(), "content {content:?}");
         }
     }
@@ -625,9 +546,7 @@ mod tests {
 
         fn any_change(path: &'static str) -> impl Strategy<Value = Change> {
             (prop::option::of(content()), prop::option::of(content()))
-                .prop_filter("a change has at least one side", |(o, n)| {
-                    o.is_some() || n.is_some()
-                })
+                .prop_filter("a change has at least one side", |(o, n)| o.is_some() || n.is_some())
                 .prop_map(move |(o, n)| change(path, o.as_deref(), n.as_deref()))
         }
 

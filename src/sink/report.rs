@@ -85,8 +85,9 @@ fn source_line(m: &Migration) -> String {
                 None => format!("Based on HEAD {short} (detached)."),
             }
         }
-        None => "Plain folder (not a git repository): `apply` needs git; plan and diff work."
-            .to_owned(),
+        None => {
+            "Plain folder (not a git repository): `apply` needs git; plan and diff work.".to_owned()
+        }
     }
 }
 
@@ -138,7 +139,11 @@ pub fn write_applied(
             }
         }
         None => {
-            writeln!(out, "Push it with (after adding a remote):\n  git push -u origin {}", done.branch)?;
+            writeln!(
+                out,
+                "Push it with (after adding a remote):\n  git push -u origin {}",
+                done.branch
+            )?;
         }
     }
     Ok(())

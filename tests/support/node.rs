@@ -77,9 +77,7 @@ fn has_node_cron_4(dir: &Path) -> bool {
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
         return false;
     };
-    json["version"]
-        .as_str()
-        .is_some_and(|v| v.starts_with("4."))
+    json["version"].as_str().is_some_and(|v| v.starts_with("4."))
 }
 
 /// Makes `node-cron` importable from files in `app_dir` (both `import` and `require`
@@ -122,10 +120,7 @@ pub fn wait_within(child: &mut Child, timeout: Duration) -> ExitStatus {
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!(
-                "process {} still running after {timeout:?}: killed it",
-                child.id()
-            );
+            panic!("process {} still running after {timeout:?}: killed it", child.id());
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -138,14 +133,9 @@ fn output_within(mut child: Child, timeout: Duration) -> Output {
     let stderr = child.stderr.take().map(read_on_thread);
     let status = wait_within(&mut child, timeout);
     let collect = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
-        h.map(|h| h.join().expect("reader thread"))
-            .unwrap_or_default()
+        h.map(|h| h.join().expect("reader thread")).unwrap_or_default()
     };
-    Output {
-        status,
-        stdout: collect(stdout),
-        stderr: collect(stderr),
-    }
+    Output { status, stdout: collect(stdout), stderr: collect(stderr) }
 }
 
 fn read_on_thread(

@@ -66,8 +66,7 @@ impl Node {
 
     /// The value at a path of object keys.
     pub fn lookup(&self, path: &[&str]) -> Option<&Node> {
-        path.iter()
-            .try_fold(self, |node, key| node.member(key).map(|m| &m.value))
+        path.iter().try_fold(self, |node, key| node.member(key).map(|m| &m.value))
     }
 
     /// What the value means, as serde_json would read it (the last duplicate key wins).
@@ -103,16 +102,8 @@ impl Node {
 
 /// Parses one JSON text. A leading UTF-8 byte order mark is allowed; spans count it.
 pub fn parse(text: &str) -> Result<Node, JsonError> {
-    let start = if text.starts_with(BOM) {
-        BOM.len_utf8()
-    } else {
-        0
-    };
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: start,
-    };
+    let start = if text.starts_with(BOM) { BOM.len_utf8() } else { 0 };
+    let mut parser = Parser { text, bytes: text.as_bytes(), pos: start };
     let root = parser.value(0)?;
     parser.skip_ws();
     if parser.pos < text.len() {
@@ -139,10 +130,7 @@ impl Parser<'_> {
     }
 
     fn error(&self, offset: usize, message: impl Into<String>) -> JsonError {
-        JsonError {
-            offset,
-            message: message.into(),
-        }
+        JsonError { offset, message: message.into() }
     }
 
     /// "unexpected `x` <context>" at the current position (or end of input).
@@ -176,10 +164,7 @@ impl Parser<'_> {
             Some(b'-' | b'0'..=b'9') => self.number()?,
             _ => return Err(self.unexpected("where a value was expected")),
         };
-        Ok(Node {
-            span: start..self.pos,
-            kind,
-        })
+        Ok(Node { span: start..self.pos, kind })
     }
 
     fn check_depth(&self, depth: usize) -> Result<(), JsonError> {
@@ -209,11 +194,7 @@ impl Parser<'_> {
             self.skip_ws();
             self.expect(b':', "after an object key; expected `:`")?;
             let value = self.value(depth)?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            members.push(Member { key, key_span, value });
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,

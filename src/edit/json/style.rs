@@ -43,11 +43,7 @@ impl DocStyle {
             _ => "\n",
         };
         let colon = first_colon(text, root).unwrap_or(": ").to_string();
-        DocStyle {
-            newline,
-            unit: indent_unit(text),
-            colon,
-        }
+        DocStyle { newline, unit: indent_unit(text), colon }
     }
 
     /// The spacing to use on one line when no neighbour shows it: compact if the
@@ -136,10 +132,7 @@ pub fn inline_style(text: &str, object: &Node, doc: &DocStyle) -> InlineStyle {
     }
     if let Some(second) = members.get(1) {
         let gap = &text[first.value.span.end..second.key_span.start];
-        style.after_comma = gap
-            .split_once(',')
-            .map_or("", |(_, after)| after)
-            .to_string();
+        style.after_comma = gap.split_once(',').map_or("", |(_, after)| after).to_string();
     }
     style
 }

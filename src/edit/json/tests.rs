@@ -87,11 +87,7 @@ fn parse_errors_name_file_line_and_column() {
     let text = "{\n  \"a\": 1,\n}\n";
     let err = parse(text).unwrap_err();
     let file_error = parse_error("web/package.json", text, &err);
-    assert!(
-        file_error
-            .to_string()
-            .starts_with("web/package.json:3:1: invalid JSON")
-    );
+    assert!(file_error.to_string().starts_with("web/package.json:3:1: invalid JSON"));
 }
 
 #[test]
@@ -102,10 +98,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     assert!(err.message.contains("nesting"));
     let objects = "{\"a\":".repeat(100_000);
     assert!(parse(&objects).unwrap_err().message.contains("nesting"));
-    assert!(matches!(
-        set(&arrays, &["a"], &json!(1)),
-        Err(EditError::Parse(_))
-    ));
+    assert!(matches!(set(&arrays, &["a"], &json!(1)), Err(EditError::Parse(_))));
 
     let deepest = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
     assert!(parse(&deepest).is_ok());
@@ -145,18 +138,11 @@ fn a_duplicate_key_is_edited_at_its_last_occurrence() {
 fn engines_added(indent: &str, newline: &str) -> (String, String) {
     let before = ["{", "\"name\": \"web\",", "\"files\": [\"a\", \"b\"]", "}"];
     let lines = |rows: &[(usize, &str)]| {
-        let rows: Vec<String> = rows
-            .iter()
-            .map(|(d, l)| format!("{}{l}", indent.repeat(*d)))
-            .collect();
+        let rows: Vec<String> =
+            rows.iter().map(|(d, l)| format!("{}{l}", indent.repeat(*d))).collect();
         rows.join(newline)
     };
-    let old = lines(&[
-        (0, before[0]),
-        (1, before[1]),
-        (1, before[2]),
-        (0, before[3]),
-    ]);
+    let old = lines(&[(0, before[0]), (1, before[1]), (1, before[2]), (0, before[3])]);
     let new = lines(&[
         (0, before[0]),
         (1, before[1]),
@@ -176,11 +162,7 @@ fn a_new_member_is_indented_like_its_siblings() {
             for end in ["", newline] {
                 let (old, new) = engines_added(indent, newline);
                 let out = set_str(&format!("{old}{end}"), &["engines", "node"], "24.x");
-                assert_eq!(
-                    out,
-                    format!("{new}{end}"),
-                    "indent {indent:?}, newline {newline:?}"
-                );
+                assert_eq!(out, format!("{new}{end}"), "indent {indent:?}, newline {newline:?}");
                 let bom = set_str(&format!("\u{feff}{old}{end}"), &["engines", "node"], "24.x");
                 assert_eq!(bom, format!("\u{feff}{new}{end}"));
             }
@@ -193,24 +175,15 @@ fn one_line_objects_stay_on_one_line_with_their_spacing() {
     let engines = &["engines", "node"];
     let cases = [
         (r#"{"a":1}"#, r#"{"a":1,"engines":{"node":"24.x"}}"#),
-        (
-            r#"{ "a": 1 }"#,
-            r#"{ "a": 1, "engines": { "node": "24.x" } }"#,
-        ),
-        (
-            r#"{"a": 1, "b": [1,2]}"#,
-            r#"{"a": 1, "b": [1,2], "engines": {"node": "24.x"}}"#,
-        ),
+        (r#"{ "a": 1 }"#, r#"{ "a": 1, "engines": { "node": "24.x" } }"#),
+        (r#"{"a": 1, "b": [1,2]}"#, r#"{"a": 1, "b": [1,2], "engines": {"node": "24.x"}}"#),
     ];
     for (text, expected) in cases {
         assert_eq!(set_str(text, engines, "24.x"), expected);
     }
     let nested = "{\n  \"engines\": {\"npm\": \"10\"},\n  \"b\": 2\n}";
     let out = set_str(nested, engines, "24.x");
-    assert_eq!(
-        out,
-        "{\n  \"engines\": {\"npm\": \"10\", \"node\": \"24.x\"},\n  \"b\": 2\n}"
-    );
+    assert_eq!(out, "{\n  \"engines\": {\"npm\": \"10\", \"node\": \"24.x\"},\n  \"b\": 2\n}");
 }
 
 #[test]
@@ -257,10 +230,7 @@ fn engines_in_a_tab_crlf_package_json_touch_only_their_lines() {
         let changes = diff.iter_all_changes().filter(|c| c.tag() == tag);
         changes.map(|c| c.value().to_string()).collect()
     };
-    assert_eq!(
-        changed(ChangeTag::Delete),
-        ["\t\"files\": [\"dist\", \"src\"]\r\n"]
-    );
+    assert_eq!(changed(ChangeTag::Delete), ["\t\"files\": [\"dist\", \"src\"]\r\n"]);
     let added = [
         "\t\"files\": [\"dist\", \"src\"],\r\n",
         "\t\"engines\": {\r\n",
@@ -275,14 +245,7 @@ fn a_non_object_on_the_path_is_an_error_at_its_position() {
     let text = "{\n  \"engines\": \"14\"\n}";
     let err = set(text, &["engines", "node"], &json!("24.x")).unwrap_err();
     assert!(
-        matches!(
-            &err,
-            EditError::NotAnObject {
-                found: "a string",
-                offset: 15,
-                ..
-            }
-        ),
+        matches!(&err, EditError::NotAnObject { found: "a string", offset: 15, .. }),
         "{err:?}"
     );
     let shown = err.to_file_error("package.json", text).to_string();
@@ -291,10 +254,7 @@ fn a_non_object_on_the_path_is_an_error_at_its_position() {
         "package.json:2:14: cannot set `engines.node`: `engines` is a string, not an object"
     );
     let top = set("[1]", &["a"], &json!(1)).unwrap_err();
-    assert!(
-        top.to_string().contains("the top-level value is an array"),
-        "{top}"
-    );
+    assert!(top.to_string().contains("the top-level value is an array"), "{top}");
     assert_eq!(set("{}", &[], &json!(1)), Err(EditError::EmptyPath));
 }
 
@@ -322,18 +282,9 @@ fn removing_a_member_takes_its_lines_and_one_comma() {
 
 #[test]
 fn removing_from_one_line_objects_and_duplicates() {
-    assert_eq!(
-        remove(r#"{"a": 1, "b": 2, "c": 3}"#, &["b"]).unwrap(),
-        r#"{"a": 1, "c": 3}"#
-    );
-    assert_eq!(
-        remove(r#"{"a": 1, "b": 2}"#, &["b"]).unwrap(),
-        r#"{"a": 1}"#
-    );
-    assert_eq!(
-        remove(r#"{"a": 1, "b": 2, "a": 3}"#, &["a"]).unwrap(),
-        r#"{"b": 2}"#
-    );
+    assert_eq!(remove(r#"{"a": 1, "b": 2, "c": 3}"#, &["b"]).unwrap(), r#"{"a": 1, "c": 3}"#);
+    assert_eq!(remove(r#"{"a": 1, "b": 2}"#, &["b"]).unwrap(), r#"{"a": 1}"#);
+    assert_eq!(remove(r#"{"a": 1, "b": 2, "a": 3}"#, &["a"]).unwrap(), r#"{"b": 2}"#);
     assert_eq!(remove(r#"{"a": 1, "a": 2}"#, &["a"]).unwrap(), "{}");
 }
 

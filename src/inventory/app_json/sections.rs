@@ -33,10 +33,7 @@ impl Reader<'_> {
         let members = match &node.kind {
             Kind::Null => return Ok(None),
             Kind::String(command) => {
-                return Ok(Some(Script {
-                    command: command.clone(),
-                    size: None,
-                }));
+                return Ok(Some(Script { command: command.clone(), size: None }));
             }
             Kind::Object(_) => self.object(node, what, expected)?,
             _ => return Err(self.wrong_type(node, what, expected)),
@@ -107,8 +104,7 @@ impl Reader<'_> {
                         "`{name}` is \"{generator}\"; Heroku only knows \"secret\" (ignored)"
                     );
                     let line = self.line(value.offset);
-                    self.warnings
-                        .push(Warning::at_line(self.file, line, message));
+                    self.warnings.push(Warning::at_line(self.file, line, message));
                 }
             }
             _ => self.unknown(field, &format!("`{what}`"), ENV_FIELDS),
@@ -121,11 +117,7 @@ impl Reader<'_> {
         let mut formation = Vec::new();
         for member in self.object(node, "formation", expected)? {
             let what = format!("formation.{}", member.key);
-            let mut entry = Formation {
-                process: member.key.clone(),
-                quantity: None,
-                size: None,
-            };
+            let mut entry = Formation { process: member.key.clone(), quantity: None, size: None };
             for field in self.object(&member.value, &what, "an object {\"quantity\", \"size\"}")? {
                 let name = format!("{what}.{}", field.key);
                 match field.key.as_str() {
@@ -169,10 +161,7 @@ impl Reader<'_> {
 
     fn addon_spec(&self, node: &Node, spec: &str) -> Result<Addon, FileError> {
         Addon::from_spec(spec).ok_or_else(|| {
-            self.error(
-                node,
-                format!("add-on \"{spec}\" is not of the form \"service[:plan]\""),
-            )
+            self.error(node, format!("add-on \"{spec}\" is not of the form \"service[:plan]\""))
         })
     }
 
@@ -193,11 +182,7 @@ impl Reader<'_> {
         let Some(addon) = addon else {
             return Err(self.error(node, "add-on object has no \"plan\"".to_string()));
         };
-        Ok(Addon {
-            alias,
-            options,
-            ..addon
-        })
+        Ok(Addon { alias, options, ..addon })
     }
 
     pub(super) fn buildpacks(&mut self, node: &Node) -> Result<Vec<String>, FileError> {

@@ -55,40 +55,20 @@ fn reads_every_documented_key() {
     assert_eq!(app.description.as_deref(), Some("Does one thing"));
     assert_eq!(app.keywords, ["productivity", "node"]);
     assert_eq!(app.website.as_deref(), Some("https://example.com/"));
-    assert_eq!(
-        app.repository.as_deref(),
-        Some("https://github.com/jane/tool")
-    );
+    assert_eq!(app.repository.as_deref(), Some("https://github.com/jane/tool"));
     assert_eq!(app.logo.as_deref(), Some("https://example.com/logo.svg"));
     assert_eq!(app.success_url.as_deref(), Some("/welcome"));
     assert_eq!(app.stack.as_deref(), Some("heroku-24"));
     assert_eq!(app.image.as_deref(), Some("heroku/nodejs"));
-    let postdeploy = Script {
-        command: "npm run migrate".into(),
-        size: None,
-    };
-    let predestroy = Script {
-        command: "npm run drop".into(),
-        size: Some("standard-1x".into()),
-    };
+    let postdeploy = Script { command: "npm run migrate".into(), size: None };
+    let predestroy = Script { command: "npm run drop".into(), size: Some("standard-1x".into()) };
     assert_eq!(
         app.scripts,
-        Scripts {
-            postdeploy: Some(postdeploy),
-            pr_predestroy: Some(predestroy)
-        }
+        Scripts { postdeploy: Some(postdeploy), pr_predestroy: Some(predestroy) }
     );
     let formation = [
-        Formation {
-            process: "web".into(),
-            quantity: Some(1),
-            size: Some("standard-1x".into()),
-        },
-        Formation {
-            process: "worker".into(),
-            quantity: Some(0),
-            size: None,
-        },
+        Formation { process: "web".into(), quantity: Some(1), size: Some("standard-1x".into()) },
+        Formation { process: "worker".into(), quantity: Some(0), size: None },
     ];
     assert_eq!(app.formation, formation);
     assert_eq!(app.buildpacks, ["heroku/nodejs", "https://github.com/x/y"]);
@@ -116,14 +96,8 @@ fn env_keeps_declaration_order_and_defaults() {
     let secret = var("SECRET_TOKEN");
     assert!(secret.secret && secret.required && secret.value.is_none());
     let concurrency = var("WEB_CONCURRENCY");
-    assert_eq!(
-        (concurrency.value.as_deref(), concurrency.required),
-        (Some("5"), false)
-    );
-    assert_eq!(
-        var("API_KEY").description.as_deref(),
-        Some("From the vendor")
-    );
+    assert_eq!((concurrency.value.as_deref(), concurrency.required), (Some("5"), false));
+    assert_eq!(var("API_KEY").description.as_deref(), Some("From the vendor"));
 }
 
 #[test]
@@ -136,10 +110,7 @@ fn addons_split_service_plan_and_alias() {
         options: None,
     };
     assert_eq!(app.addons[0], addon("heroku-redis", None, None));
-    assert_eq!(
-        app.addons[1],
-        addon("heroku-postgresql", Some("essential-0"), None)
-    );
+    assert_eq!(app.addons[1], addon("heroku-postgresql", Some("essential-0"), None));
     let papertrail = Addon {
         options: Some(serde_json::json!({"version": "1"})),
         ..addon("papertrail", Some("choklad"), Some("LOGS"))
@@ -154,18 +125,10 @@ fn unknown_keys_are_warnings_with_their_line() {
     let app = ok(
         "{\n  \"nmae\": \"x\",\n  \"env\": {\"A\": {\"value\": \"1\", \"secret\": true}},\n  \"environments\": {\"staging\": {}}\n}",
     );
-    let found: Vec<_> = app
-        .warnings
-        .iter()
-        .map(|w| (w.line, w.message.as_str()))
-        .collect();
+    let found: Vec<_> = app.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
     assert_eq!(found.len(), 3, "{found:?}");
     assert_eq!(found[0].0, Some(2));
-    assert!(
-        found[0].1.contains("unknown key `nmae` in app.json"),
-        "{}",
-        found[0].1
-    );
+    assert!(found[0].1.contains("unknown key `nmae` in app.json"), "{}", found[0].1);
     assert_eq!(found[1].0, Some(3));
     assert!(found[1].1.contains("`secret` in `env.A`"), "{}", found[1].1);
     assert!(found[2].1.contains("`staging`"), "{}", found[2].1);
@@ -175,48 +138,16 @@ fn unknown_keys_are_warnings_with_their_line() {
 #[test]
 fn wrong_types_are_errors_at_the_value() {
     let cases: [(&str, (usize, usize), &str); 10] = [
-        (
-            "{\n  \"env\": [\"A\"]\n}",
-            (2, 10),
-            "`env` must be an object",
-        ),
-        (
-            "{\"addons\": [\"redis\", 3]}",
-            (1, 22),
-            "`addons[]` must be \"service[:plan]\"",
-        ),
+        ("{\n  \"env\": [\"A\"]\n}", (2, 10), "`env` must be an object"),
+        ("{\"addons\": [\"redis\", 3]}", (1, 22), "`addons[]` must be \"service[:plan]\""),
         ("{\"addons\": [{\"as\": \"X\"}]}", (1, 13), "no \"plan\""),
         ("{\"addons\": [\"\"]}", (1, 13), "not of the form"),
-        (
-            "{\"env\": {\"A\": 5}}",
-            (1, 15),
-            "`env.A` must be a string value",
-        ),
-        (
-            "{\"env\": {\"A\": {\"required\": \"no\"}}}",
-            (1, 28),
-            "true or false",
-        ),
-        (
-            "{\"formation\": {\"web\": {\"quantity\": 1.5}}}",
-            (1, 36),
-            "whole number",
-        ),
-        (
-            "{\"scripts\": {\"postdeploy\": {\"size\": \"x\"}}}",
-            (1, 28),
-            "no \"command\"",
-        ),
-        (
-            "{\"buildpacks\": [\"heroku/nodejs\"]}",
-            (1, 17),
-            "`buildpacks[]` must be an object",
-        ),
-        (
-            "{\"keywords\": [\"a\", false]}",
-            (1, 20),
-            "`keywords[]` must be a string",
-        ),
+        ("{\"env\": {\"A\": 5}}", (1, 15), "`env.A` must be a string value"),
+        ("{\"env\": {\"A\": {\"required\": \"no\"}}}", (1, 28), "true or false"),
+        ("{\"formation\": {\"web\": {\"quantity\": 1.5}}}", (1, 36), "whole number"),
+        ("{\"scripts\": {\"postdeploy\": {\"size\": \"x\"}}}", (1, 28), "no \"command\""),
+        ("{\"buildpacks\": [\"heroku/nodejs\"]}", (1, 17), "`buildpacks[]` must be an object"),
+        ("{\"keywords\": [\"a\", false]}", (1, 20), "`keywords[]` must be a string"),
     ];
     for (text, (line, column), needle) in cases {
         let e = err(text.as_bytes());

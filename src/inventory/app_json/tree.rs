@@ -54,12 +54,9 @@ impl Node {
             Kind::Number(n) => Value::Number(n.clone()),
             Kind::String(s) => Value::String(s.clone()),
             Kind::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
-            Kind::Object(members) => Value::Object(
-                members
-                    .iter()
-                    .map(|m| (m.key.clone(), m.value.to_value()))
-                    .collect(),
-            ),
+            Kind::Object(members) => {
+                Value::Object(members.iter().map(|m| (m.key.clone(), m.value.to_value())).collect())
+            }
         }
     }
 }
@@ -119,10 +116,7 @@ impl Reader<'_> {
 
     fn number(&mut self) -> Option<serde_json::Number> {
         let start = self.pos;
-        while matches!(
-            self.peek(),
-            Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-        ) {
+        while matches!(self.peek(), Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')) {
             self.pos += 1;
         }
         serde_json::from_str(&self.text[start..self.pos]).ok()
@@ -181,11 +175,7 @@ impl Reader<'_> {
             let key = self.string()?;
             self.expect(b':')?;
             let value = self.value()?;
-            members.push(Member {
-                key,
-                key_offset,
-                value,
-            });
+            members.push(Member { key, key_offset, value });
             self.skip_space();
             match self.peek()? {
                 b',' => self.pos += 1,
@@ -206,24 +196,11 @@ mod tests {
     fn keeps_offsets_and_key_order() {
         let text = "{ \"b\": [1, \"x\\\"y\", null],\n \"a\": {\"t\": true, \"f\": false} }";
         let root = read(text).expect("valid");
-        let Kind::Object(members) = &root.kind else {
-            panic!("object expected")
-        };
-        let keys: Vec<_> = members
-            .iter()
-            .map(|m| (m.key.as_str(), m.key_offset))
-            .collect();
+        let Kind::Object(members) = &root.kind else { panic!("object expected") };
+        let keys: Vec<_> = members.iter().map(|m| (m.key.as_str(), m.key_offset)).collect();
         assert_eq!(keys, [("b", 2), ("a", 27)]);
-        let Kind::Array(items) = &members[0].value.kind else {
-            panic!("array expected")
-        };
-        assert_eq!(
-            items[1],
-            Node {
-                offset: 11,
-                kind: Kind::String("x\"y".into())
-            }
-        );
+        let Kind::Array(items) = &members[0].value.kind else { panic!("array expected") };
+        assert_eq!(items[1], Node { offset: 11, kind: Kind::String("x\"y".into()) });
         assert_eq!(items[2].offset, 19);
         assert_eq!(members[1].value.offset, 32);
         assert_eq!(root.to_value()["a"]["f"], serde_json::Value::Bool(false));
@@ -233,10 +210,7 @@ mod tests {
     fn decodes_escapes_and_numbers_and_refuses_leftovers() {
         let node = read(" \"caf\\u00e9 \\ud83d\\ude00\" ").expect("valid");
         assert_eq!(node.kind, Kind::String("café 😀".into()));
-        assert_eq!(
-            read("-1.5e3").map(|n| n.to_value()),
-            Some(serde_json::json!(-1500.0))
-        );
+        assert_eq!(read("-1.5e3").map(|n| n.to_value()), Some(serde_json::json!(-1500.0)));
         assert_eq!(read("[1] x"), None);
         assert_eq!(read("{\"a\" 1}"), None);
     }

@@ -38,12 +38,8 @@ impl Schedule {
             });
         }
         match check_cron(text) {
-            Ok(()) => Ok(Schedule::Cron(
-                text.split_whitespace().collect::<Vec<_>>().join(" "),
-            )),
-            Err(why) => Err(format!(
-                "`{text}` is not a valid cron expression: {why}; {ACCEPTED}"
-            )),
+            Ok(()) => Ok(Schedule::Cron(text.split_whitespace().collect::<Vec<_>>().join(" "))),
+            Err(why) => Err(format!("`{text}` is not a valid cron expression: {why}; {ACCEPTED}")),
         }
     }
 
@@ -103,35 +99,20 @@ struct Field {
     first_named: u32,
 }
 
-const MONTHS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: &[&str] =
+    &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const WEEKDAYS: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 const fn field(name: &'static str, min: u32, max: u32) -> Field {
-    Field {
-        name,
-        min,
-        max,
-        names: &[],
-        first_named: 0,
-    }
+    Field { name, min, max, names: &[], first_named: 0 }
 }
 
 const SECOND: Field = field("second", 0, 59);
 const MINUTE: Field = field("minute", 0, 59);
 const HOUR: Field = field("hour", 0, 23);
 const DAY_OF_MONTH: Field = field("day of month", 1, 31);
-const MONTH: Field = Field {
-    names: MONTHS,
-    first_named: 1,
-    ..field("month", 1, 12)
-};
-const DAY_OF_WEEK: Field = Field {
-    names: WEEKDAYS,
-    first_named: 0,
-    ..field("day of week", 0, 7)
-};
+const MONTH: Field = Field { names: MONTHS, first_named: 1, ..field("month", 1, 12) };
+const DAY_OF_WEEK: Field = Field { names: WEEKDAYS, first_named: 0, ..field("day of week", 0, 7) };
 
 /// Checks a cron expression; the error names the field and the part that is wrong.
 fn check_cron(text: &str) -> Result<(), String> {
@@ -147,16 +128,10 @@ fn check_cron(text: &str) -> Result<(), String> {
     }
     // node-cron refuses a day of month that no chosen month has (`31 2`).
     let (days, months) = (&values[values.len() - 3], &values[values.len() - 2]);
-    let possible = months
-        .iter()
-        .any(|&m| days.iter().any(|&d| d <= days_in_month(m)));
+    let possible = months.iter().any(|&m| days.iter().any(|&d| d <= days_in_month(m)));
     if !possible {
         let n = parts.len();
-        return Err(format!(
-            "day `{}` never occurs in month `{}`",
-            parts[n - 3],
-            parts[n - 2]
-        ));
+        return Err(format!("day `{}` never occurs in month `{}`", parts[n - 3], parts[n - 2]));
     }
     Ok(())
 }
@@ -182,9 +157,7 @@ fn field_values(text: &str, field: &Field) -> Result<Vec<u32>, String> {
             _ if base == "*" => (field.min, field.max),
             Some((a, b)) => (value(a, field).map_err(bad)?, value(b, field).map_err(bad)?),
             None if step.is_some() => {
-                return Err(bad(format!(
-                    "a step needs `*` or a range before it, found `{item}`"
-                )));
+                return Err(bad(format!("a step needs `*` or a range before it, found `{item}`")));
             }
             None => {
                 let v = value(base, field).map_err(bad)?;
@@ -225,10 +198,7 @@ fn value(text: &str, field: &Field) -> Result<u32, String> {
 
 fn name_hint(field: &Field) -> String {
     match field.names.first() {
-        Some(first) => format!(
-            " or a name `{first}`-`{}`",
-            field.names[field.names.len() - 1]
-        ),
+        Some(first) => format!(" or a name `{first}`-`{}`", field.names[field.names.len() - 1]),
         None => String::new(),
     }
 }
@@ -250,20 +220,8 @@ mod tests {
             ("every hour at :00", Schedule::Hourly { minute: 0 }),
             ("EVERY HOUR AT :50", Schedule::Hourly { minute: 50 }),
             ("every day at 00:00", Schedule::Daily { hour: 0, minute: 0 }),
-            (
-                "every day at 23:30",
-                Schedule::Daily {
-                    hour: 23,
-                    minute: 30,
-                },
-            ),
-            (
-                "every day at 7:30",
-                Schedule::Daily {
-                    hour: 7,
-                    minute: 30,
-                },
-            ),
+            ("every day at 23:30", Schedule::Daily { hour: 23, minute: 30 }),
+            ("every day at 7:30", Schedule::Daily { hour: 7, minute: 30 }),
         ];
         for (text, expected) in cases {
             assert_eq!(Schedule::parse(text), Ok(expected), "{text}");
@@ -287,10 +245,7 @@ mod tests {
         for text in refused {
             let why = Schedule::parse(text).expect_err(text);
             assert!(why.contains("not a Heroku Scheduler frequency"), "{why}");
-            assert!(
-                why.contains("every hour at :MM") && why.contains("cron"),
-                "{why}"
-            );
+            assert!(why.contains("every hour at :MM") && why.contains("cron"), "{why}");
         }
         assert!(Schedule::parse("  ").unwrap_err().contains("empty"));
     }
@@ -299,30 +254,14 @@ mod tests {
     fn heroku_wordings_become_cron() {
         assert_eq!(Schedule::EveryTenMinutes.to_cron(), "*/10 * * * *");
         assert_eq!(Schedule::Hourly { minute: 20 }.to_cron(), "20 * * * *");
-        assert_eq!(
-            Schedule::Daily {
-                hour: 6,
-                minute: 30
-            }
-            .to_cron(),
-            "30 6 * * *"
-        );
-        assert_eq!(
-            Schedule::Daily { hour: 6, minute: 0 }.describe(),
-            "every day at 06:00"
-        );
-        assert_eq!(
-            Schedule::Hourly { minute: 0 }.describe(),
-            "every hour at :00"
-        );
+        assert_eq!(Schedule::Daily { hour: 6, minute: 30 }.to_cron(), "30 6 * * *");
+        assert_eq!(Schedule::Daily { hour: 6, minute: 0 }.describe(), "every day at 06:00");
+        assert_eq!(Schedule::Hourly { minute: 0 }.describe(), "every hour at :00");
     }
 
     #[test]
     fn cron_whitespace_is_normalised_and_the_rest_kept() {
-        assert_eq!(
-            Schedule::parse(" 0\t3  * * MON-fri "),
-            Ok(cron("0 3 * * MON-fri"))
-        );
+        assert_eq!(Schedule::parse(" 0\t3  * * MON-fri "), Ok(cron("0 3 * * MON-fri")));
         assert_eq!(cron("0 3 * * 1").to_cron(), "0 3 * * 1");
         assert_eq!(cron("0 3 * * 1").describe(), "0 3 * * 1");
     }
@@ -343,10 +282,7 @@ mod tests {
             "00 05 * * *",
         ];
         for text in accepted {
-            assert!(
-                matches!(Schedule::parse(text), Ok(Schedule::Cron(_))),
-                "{text}"
-            );
+            assert!(matches!(Schedule::parse(text), Ok(Schedule::Cron(_))), "{text}");
         }
     }
 
@@ -366,10 +302,7 @@ mod tests {
             ("5/10 * * * *", "needs `*` or a range"),
             ("30-10 * * * *", "backwards"),
             ("* * * * mon-sun", "backwards"),
-            (
-                "* * * jan-mon *",
-                "`mon` is not a number or a name `jan`-`dec`",
-            ),
+            ("* * * jan-mon *", "`mon` is not a number or a name `jan`-`dec`"),
             ("* * * * jan", "day of week"),
             ("1,,2 * * * *", "missing"),
             ("L * * * *", "not a number"),
@@ -419,11 +352,7 @@ mod tests {
         if !names.is_empty() {
             let named = (0..names.len(), prop::bool::ANY).prop_map(move |(i, upper)| {
                 let name = names[i];
-                if upper {
-                    name.to_uppercase()
-                } else {
-                    name.to_string()
-                }
+                if upper { name.to_uppercase() } else { name.to_string() }
             });
             options.push(named.boxed());
         }

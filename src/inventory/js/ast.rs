@@ -29,9 +29,8 @@ pub fn literal_value<'s>(node: Node<'_>, source: &'s [u8]) -> Option<&'s [u8]> {
         "string" => true,
         "template_string" => {
             let mut cursor = node.walk();
-            let has_substitution = node
-                .named_children(&mut cursor)
-                .any(|c| c.kind() == "template_substitution");
+            let has_substitution =
+                node.named_children(&mut cursor).any(|c| c.kind() == "template_substitution");
             !has_substitution
         }
         _ => false,
@@ -56,9 +55,7 @@ pub fn key_name<'s>(key: Node<'_>, source: &'s [u8]) -> Option<&'s [u8]> {
 pub fn first_string_argument<'s>(call: Node<'_>, source: &'s [u8]) -> Option<&'s [u8]> {
     let arguments = call.child_by_field_name("arguments")?;
     let mut cursor = arguments.walk();
-    let first = arguments
-        .named_children(&mut cursor)
-        .find(|c| c.kind() != "comment")?;
+    let first = arguments.named_children(&mut cursor).find(|c| c.kind() != "comment")?;
     literal_value(first, source)
 }
 

@@ -90,8 +90,7 @@ impl<'t, 's> Collector<'t, 's> {
                 if key.and_then(|key| ast::key_name(key, self.source))
                     == Some(b"rejectUnauthorized")
                 {
-                    self.tls_checks_off
-                        .push((node.start_byte(), ast::line(node)));
+                    self.tls_checks_off.push((node.start_byte(), ast::line(node)));
                 }
             }
             Capture::Import => self.import_statement(node),
@@ -116,13 +115,8 @@ impl<'t, 's> Collector<'t, 's> {
     /// Records `name`, found at `name_node` inside `expression`, as read and/or written.
     fn env_use(&mut self, expression: Node<'t>, name_node: Node<'t>, name: &[u8]) {
         let access = access(expression);
-        let found = (
-            name_node.start_byte(),
-            EnvUse {
-                name: lossy(name),
-                line: ast::line(name_node),
-            },
-        );
+        let found =
+            (name_node.start_byte(), EnvUse { name: lossy(name), line: ast::line(name_node) });
         match access {
             Access::Read => self.env_reads.push(found),
             Access::Write => self.env_writes.push(found),
@@ -148,10 +142,7 @@ impl<'t, 's> Collector<'t, 's> {
             if let Some(key) = key
                 && let Some(name) = ast::key_name(key, self.source)
             {
-                let found = EnvUse {
-                    name: lossy(name),
-                    line: ast::line(key),
-                };
+                let found = EnvUse { name: lossy(name), line: ast::line(key) };
                 self.env_reads.push((key.start_byte(), found));
             }
         }
@@ -159,9 +150,8 @@ impl<'t, 's> Collector<'t, 's> {
 
     fn import_statement(&mut self, statement: Node<'t>) {
         let mut cursor = statement.walk();
-        let require_clause = statement
-            .named_children(&mut cursor)
-            .find(|c| c.kind() == "import_require_clause");
+        let require_clause =
+            statement.named_children(&mut cursor).find(|c| c.kind() == "import_require_clause");
         // TypeScript's `import x = require("y")` is CommonJS written with `import`.
         let source = match require_clause {
             Some(clause) => {
@@ -213,9 +203,7 @@ impl<'t, 's> Collector<'t, 's> {
     fn note_module(&mut self, specifier: &[u8]) -> bool {
         // "node-cron/src/x" is node-cron too.
         let is = |package: &[u8]| {
-            specifier
-                .strip_prefix(package)
-                .is_some_and(|rest| rest.is_empty() || rest[0] == b'/')
+            specifier.strip_prefix(package).is_some_and(|rest| rest.is_empty() || rest[0] == b'/')
         };
         if is(b"node-cron") {
             self.uses_node_cron = true;

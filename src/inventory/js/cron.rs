@@ -58,11 +58,7 @@ struct Bindings<'a, 's> {
 
 impl<'a, 's> Bindings<'a, 's> {
     fn of(imports: &'a [Node<'a>], source: &'s [u8]) -> Self {
-        let mut bindings = Bindings {
-            imports,
-            modules: Vec::new(),
-            schedules: Vec::new(),
-        };
+        let mut bindings = Bindings { imports, modules: Vec::new(), schedules: Vec::new() };
         for &import in imports {
             if import.kind() == "import_statement" {
                 bindings.bind_statement(import, source);
@@ -211,10 +207,7 @@ fn removed_options(call: Node<'_>, source: &[u8], found: &mut Vec<(usize, (Strin
         return;
     };
     let mut cursor = arguments.walk();
-    for object in arguments
-        .named_children(&mut cursor)
-        .filter(|a| a.kind() == "object")
-    {
+    for object in arguments.named_children(&mut cursor).filter(|a| a.kind() == "object") {
         let mut entries = object.walk();
         for entry in object.named_children(&mut entries) {
             let key = match entry.kind() {

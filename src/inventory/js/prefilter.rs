@@ -48,9 +48,7 @@ pub fn worth_parsing(bytes: &[u8]) -> bool {
     bytes.windows(2).enumerate().any(|(at, pair)| {
         let pair = pair_index(pair[0], pair[1]);
         FIRST_PAIRS[pair >> 6] & (1 << (pair & 63)) != 0
-            && PATTERNS
-                .iter()
-                .any(|pattern| bytes[at..].starts_with(pattern))
+            && PATTERNS.iter().any(|pattern| bytes[at..].starts_with(pattern))
     })
 }
 
@@ -63,22 +61,10 @@ mod tests {
         for pattern in PATTERNS {
             let mut text = b"const a = 1;\n".to_vec();
             text.extend_from_slice(pattern);
-            assert!(
-                worth_parsing(pattern),
-                "alone: {}",
-                String::from_utf8_lossy(pattern)
-            );
-            assert!(
-                worth_parsing(&text),
-                "at the end: {}",
-                String::from_utf8_lossy(pattern)
-            );
+            assert!(worth_parsing(pattern), "alone: {}", String::from_utf8_lossy(pattern));
+            assert!(worth_parsing(&text), "at the end: {}", String::from_utf8_lossy(pattern));
             text.extend_from_slice(b" trailing");
-            assert!(
-                worth_parsing(&text),
-                "inside: {}",
-                String::from_utf8_lossy(pattern)
-            );
+            assert!(worth_parsing(&text), "inside: {}", String::from_utf8_lossy(pattern));
         }
     }
 
@@ -86,16 +72,12 @@ mod tests {
     fn real_uses_pass() {
         assert!(worth_parsing(b"const port = process.env.PORT || 3000;"));
         assert!(worth_parsing(b"const { DATABASE_URL } = process.env;"));
-        assert!(worth_parsing(
-            b"fetch('https://my-api.herokuapp.com/items')"
-        ));
+        assert!(worth_parsing(b"fetch('https://my-api.herokuapp.com/items')"));
         assert!(worth_parsing(b"import cron from 'node-cron';"));
         assert!(worth_parsing(b"const { CronJob } = require(\"cron\");"));
         assert!(worth_parsing(b"ssl: { rejectUnauthorized: false }"));
         assert!(worth_parsing(b"main().then(() => process.exit(0));"));
-        assert!(worth_parsing(
-            b"// \xff\xfe\x00 not UTF-8, then process.env.X"
-        ));
+        assert!(worth_parsing(b"// \xff\xfe\x00 not UTF-8, then process.env.X"));
     }
 
     #[test]
@@ -103,15 +85,9 @@ mod tests {
         assert!(!worth_parsing(b""));
         assert!(!worth_parsing(b"p"));
         assert!(!worth_parsing(b"export const add = (a, b) => a + b;\n"));
-        assert!(!worth_parsing(
-            b"const processes = []; process.on('exit', f); env.PORT"
-        ));
-        assert!(!worth_parsing(
-            b"const url = 'https://example.com'; // heroku"
-        ));
-        assert!(!worth_parsing(
-            b"proces.env herokuapp.co crontab rejectunauthorized"
-        ));
+        assert!(!worth_parsing(b"const processes = []; process.on('exit', f); env.PORT"));
+        assert!(!worth_parsing(b"const url = 'https://example.com'; // heroku"));
+        assert!(!worth_parsing(b"proces.env herokuapp.co crontab rejectunauthorized"));
         assert!(!worth_parsing(&[0xff, 0xfe, 0x00, b'p', b'r', 0x80]));
     }
 }

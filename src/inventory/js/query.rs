@@ -115,11 +115,7 @@ impl Compiled {
         // here is a bug in this file, not something a user's input can cause.
         let query = Query::new(&lang.grammar(), SOURCE)
             .unwrap_or_else(|e| panic!("built-in {lang:?} query does not compile: {e}"));
-        let captures = query
-            .capture_names()
-            .iter()
-            .map(|name| Capture::from_name(name))
-            .collect();
+        let captures = query.capture_names().iter().map(|name| Capture::from_name(name)).collect();
         Compiled { query, captures }
     }
 
@@ -153,10 +149,7 @@ mod tests {
             let named = compiled.captures.iter().flatten().count();
             // Eleven kinds, `cjs.export` used by two patterns but one capture name.
             assert_eq!(named, 11, "{lang:?}");
-            assert!(
-                std::ptr::eq(compiled, super::compiled(lang)),
-                "compiled once"
-            );
+            assert!(std::ptr::eq(compiled, super::compiled(lang)), "compiled once");
         }
     }
 }

@@ -14,11 +14,7 @@ fn env(uses: &[EnvUse]) -> Vec<(&str, usize)> {
 }
 
 fn urls(facts: &JsFacts) -> Vec<(&str, usize)> {
-    facts
-        .herokuapp_urls
-        .iter()
-        .map(|u| (u.url.as_str(), u.line))
-        .collect()
+    facts.herokuapp_urls.iter().map(|u| (u.url.as_str(), u.line)).collect()
 }
 
 #[test]
@@ -56,13 +52,7 @@ if (process.env.hasOwnProperty("HIDDEN")) {}
 "#;
     for lang in LANGS {
         let facts = run(lang, source);
-        let writes = [
-            ("TZ", 1),
-            ("NODE_ENV", 2),
-            ("RETRIES", 3),
-            ("TOKEN", 4),
-            ("COUNT", 5),
-        ];
+        let writes = [("TZ", 1), ("NODE_ENV", 2), ("RETRIES", 3), ("TOKEN", 4), ("COUNT", 5)];
         assert_eq!(env(&facts.env_writes), writes, "{lang:?}");
         let reads = [("NODE_ENV", 2), ("RETRIES", 3), ("COUNT", 5)];
         assert_eq!(env(&facts.env_reads), reads, "{lang:?}");
@@ -106,10 +96,7 @@ const { SECRET }: NodeJS.ProcessEnv = process.env;
 const api = <string>process.env.API_URL;
 "#;
     let facts = run(Lang::TypeScript, ts);
-    assert_eq!(
-        env(&facts.env_reads),
-        [("PORT", 1), ("SECRET", 2), ("API_URL", 3)]
-    );
+    assert_eq!(env(&facts.env_reads), [("PORT", 1), ("SECRET", 2), ("API_URL", 3)]);
 
     let tsx = r#"export const Link = ({ id }: { id: string }) => (
   <a href="https://shop-api.herokuapp.com/items" data-env={process.env.REACT_APP_MODE}>
@@ -159,42 +146,23 @@ fn module_syntax_from_imports_exports_and_require() {
         ("import express from 'express';", ModuleSyntax::Esm),
         ("export default function main() {}", ModuleSyntax::Esm),
         ("export { a } from './a';", ModuleSyntax::Esm),
-        (
-            "const express = require('express');",
-            ModuleSyntax::CommonJs,
-        ),
+        ("const express = require('express');", ModuleSyntax::CommonJs),
         ("module.exports = { run };", ModuleSyntax::CommonJs),
         ("exports.handler = async () => {};", ModuleSyntax::CommonJs),
         // ES modules can still get `require` from `createRequire`.
-        (
-            "import { createRequire } from 'module';\nconst x = require('x');",
-            ModuleSyntax::Esm,
-        ),
+        ("import { createRequire } from 'module';\nconst x = require('x');", ModuleSyntax::Esm),
         // CommonJS may load ES modules with `import()`.
-        (
-            "import('./esm.mjs').then(m => m.run());",
-            ModuleSyntax::Unknown,
-        ),
-        (
-            "console.log(require);\nconst required = 1;",
-            ModuleSyntax::Unknown,
-        ),
+        ("import('./esm.mjs').then(m => m.run());", ModuleSyntax::Unknown),
+        ("console.log(require);\nconst required = 1;", ModuleSyntax::Unknown),
         ("console.log('hi');", ModuleSyntax::Unknown),
     ];
     for lang in LANGS {
         for (source, expected) in cases {
-            assert_eq!(
-                run(lang, source).module_syntax,
-                expected,
-                "{lang:?}: {source}"
-            );
+            assert_eq!(run(lang, source).module_syntax, expected, "{lang:?}: {source}");
         }
     }
     let ts_require = "import fs = require('fs');\nfs.readFileSync('x');";
-    assert_eq!(
-        run(Lang::TypeScript, ts_require).module_syntax,
-        ModuleSyntax::CommonJs
-    );
+    assert_eq!(run(Lang::TypeScript, ts_require).module_syntax, ModuleSyntax::CommonJs);
 }
 
 #[test]
@@ -204,30 +172,12 @@ fn scheduler_libraries_are_recognised_by_module_name() {
         (f.uses_node_cron, f.uses_node_schedule, f.uses_cron)
     };
     for lang in LANGS {
-        assert_eq!(
-            check("import cron from 'node-cron';", lang),
-            (true, false, false)
-        );
-        assert_eq!(
-            check("const c = require(\"node-cron\");", lang),
-            (true, false, false)
-        );
-        assert_eq!(
-            check("const s = await import('node-schedule');", lang),
-            (false, true, false)
-        );
-        assert_eq!(
-            check("const { CronJob } = require('cron');", lang),
-            (false, false, true)
-        );
-        assert_eq!(
-            check("export { CronJob } from 'cron';", lang),
-            (false, false, true)
-        );
-        assert_eq!(
-            check("import v from 'node-cron/src/validate';", lang),
-            (true, false, false)
-        );
+        assert_eq!(check("import cron from 'node-cron';", lang), (true, false, false));
+        assert_eq!(check("const c = require(\"node-cron\");", lang), (true, false, false));
+        assert_eq!(check("const s = await import('node-schedule');", lang), (false, true, false));
+        assert_eq!(check("const { CronJob } = require('cron');", lang), (false, false, true));
+        assert_eq!(check("export { CronJob } from 'cron';", lang), (false, false, true));
+        assert_eq!(check("import v from 'node-cron/src/validate';", lang), (true, false, false));
         let near = "import p from 'cron-parser'; const n = require('node-cron-x'); x('cron');";
         assert_eq!(check(near, lang), (false, false, false));
     }
@@ -256,11 +206,7 @@ const d = {
 };
 "#;
     for lang in LANGS {
-        assert_eq!(
-            run(lang, source).ssl_reject_unauthorized_false,
-            [1, 2, 6],
-            "{lang:?}"
-        );
+        assert_eq!(run(lang, source).ssl_reject_unauthorized_false, [1, 2, 6], "{lang:?}");
     }
 }
 
@@ -282,10 +228,7 @@ fn cron_v3_options_through_any_local_name() {
         ("import cron from 'node-cron';", "cron.schedule"),
         ("import * as nc from 'node-cron';", "nc.schedule"),
         ("import { schedule as every } from 'node-cron';", "every"),
-        (
-            "import { default as jobs } from 'node-cron';",
-            "jobs.schedule",
-        ),
+        ("import { default as jobs } from 'node-cron';", "jobs.schedule"),
         ("const tasks = require('node-cron');", "tasks.schedule"),
         ("const { schedule } = require(\"node-cron\");", "schedule"),
         ("const { schedule: run } = require('node-cron');", "run"),
@@ -308,10 +251,7 @@ fn cron_v3_options_need_node_cron() {
     let unbound = [
         // No node-cron at all: another library's `schedule`.
         ("import agenda from './agenda';", "agenda.schedule"),
-        (
-            "const schedule = require('node-schedule');",
-            "schedule.schedule",
-        ),
+        ("const schedule = require('node-schedule');", "schedule.schedule"),
         // node-cron is imported, but under another name than the callee's.
         ("import cron from 'node-cron';", "queue.schedule"),
         ("import cron from 'node-cron';", "schedule"),
@@ -353,15 +293,8 @@ process.exit(process.env.EXIT_CODE);
     for lang in LANGS {
         let facts = run(lang, source);
         let names: Vec<_> = facts.env_reads.iter().map(|u| u.name.as_str()).collect();
-        assert!(
-            names.contains(&"PORT") && names.contains(&"EXIT_CODE"),
-            "{lang:?}: {names:?}"
-        );
-        assert_eq!(
-            urls(&facts),
-            [("https://still-found.herokuapp.com", 3)],
-            "{lang:?}"
-        );
+        assert!(names.contains(&"PORT") && names.contains(&"EXIT_CODE"), "{lang:?}: {names:?}");
+        assert_eq!(urls(&facts), [("https://still-found.herokuapp.com", 3)], "{lang:?}");
         assert_eq!(facts.process_exit, [4], "{lang:?}");
         let error = facts.syntax_error.expect("the broken line is reported");
         assert_eq!(error.line, 2, "{lang:?}");

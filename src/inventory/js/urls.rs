@@ -44,22 +44,13 @@ fn literal_around(root: Node<'_>, at: usize) -> Option<Node<'_>> {
 /// The address around the host suffix at `at`, bounded by the literal's quotes.
 fn url_at(literal: Node<'_>, source: &[u8], at: usize) -> Option<UrlUse> {
     let content_start = (literal.start_byte() + 1).min(at);
-    let content_end = literal
-        .end_byte()
-        .saturating_sub(1)
-        .max(at + HOST_SUFFIX.len());
+    let content_end = literal.end_byte().saturating_sub(1).max(at + HOST_SUFFIX.len());
     let name_start = name_start(source, content_start, at)?;
     let start = scheme_start(source, content_start, name_start);
     let end = url_end(source, at + HOST_SUFFIX.len(), content_end)?;
-    let newlines = source[literal.start_byte()..start]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count();
+    let newlines = source[literal.start_byte()..start].iter().filter(|&&b| b == b'\n').count();
     let line = literal.start_position().row + 1 + newlines;
-    Some(UrlUse {
-        url: lossy(&source[start..end]),
-        line,
-    })
+    Some(UrlUse { url: lossy(&source[start..end]), line })
 }
 
 fn is_host_byte(byte: u8) -> bool {
@@ -69,11 +60,7 @@ fn is_host_byte(byte: u8) -> bool {
 /// Start of the app name before the suffix; `None` when there is no name
 /// (`"*.herokuapp.com"` is a pattern, not an address).
 fn name_start(source: &[u8], content_start: usize, at: usize) -> Option<usize> {
-    let name_len = source[content_start..at]
-        .iter()
-        .rev()
-        .take_while(|&&b| is_host_byte(b))
-        .count();
+    let name_len = source[content_start..at].iter().rev().take_while(|&&b| is_host_byte(b)).count();
     (name_len > 0).then_some(at - name_len)
 }
 
@@ -91,11 +78,7 @@ fn scheme_start(source: &[u8], content_start: usize, host_start: usize) -> usize
         .rev()
         .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
         .count();
-    if scheme_len == 0 {
-        host_start
-    } else {
-        host_start - 3 - scheme_len
-    }
+    if scheme_len == 0 { host_start } else { host_start - 3 - scheme_len }
 }
 
 /// End of the address: the end of the literal, whitespace, a quote or a `${`, less

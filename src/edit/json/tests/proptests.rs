@@ -166,13 +166,7 @@ fn common_ends(a: &str, b: &str) -> (usize, usize) {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let room = a.len().min(b.len()) - prefix;
-    let suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(room)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let suffix = a.iter().rev().zip(b.iter().rev()).take(room).take_while(|(x, y)| x == y).count();
     (prefix, suffix)
 }
 
@@ -182,9 +176,7 @@ fn intended_set(doc: &Value, path: &[&str], value: &Value) -> Option<Value> {
     let mut current = &mut out;
     for key in path {
         let map = current.as_object_mut()?;
-        current = map
-            .entry(key.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
+        current = map.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
     }
     *current = value.clone();
     Some(out)
