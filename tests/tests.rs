@@ -5,4 +5,5 @@ mod support;
 mod browser;
 mod fixtures;
 mod frontend_node;
+mod git_repo;
 mod scheduler_node;

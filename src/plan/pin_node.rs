@@ -12,17 +12,17 @@ pub fn run(cx: &mut Context, rule: &Rule, major: u32) -> Result<(), Error> {
     for app in &cx.inventory.apps {
         let Some(pkg) = &app.package_json else { continue };
         let current = pkg.engines_node();
-        if let Some(version_file) = &app.node_version_file {
-            if version_major(&version_file.value) != Some(major) {
-                cx.warnings.push(Warning::in_file(
-                    &version_file.path,
-                    format!(
-                        "says `{}` but engines.node will be {wanted}; Code Capsules reads \
-                         engines.node only: update or remove this file",
-                        version_file.value
-                    ),
-                ));
-            }
+        if let Some(version_file) = &app.node_version_file
+            && version_major(&version_file.value) != Some(major)
+        {
+            cx.warnings.push(Warning::in_file(
+                &version_file.path,
+                format!(
+                    "says `{}` but engines.node will be {wanted}; Code Capsules reads \
+                     engines.node only: update or remove this file",
+                    version_file.value
+                ),
+            ));
         }
         if current.is_some_and(|range| pins_major(range, major)) {
             continue;

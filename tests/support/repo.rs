@@ -121,10 +121,11 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `dir` with its bytes, sorted by repo-style path.
+/// Every file under `dir` with its bytes, sorted by repo-style path; `.git` is skipped.
 pub fn dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    let walk = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter();
+    for entry in walk.filter_entry(|e| e.file_name() != ".git") {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");

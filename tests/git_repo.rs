@@ -1,0 +1,120 @@
+//! The tool against real repositories: what it refuses, and what it never touches.
+
+use std::path::Path;
+
+use crate::support::repo::{TempRepo, dir_files, run_tool};
+
+fn monorepo() -> TempRepo {
+    TempRepo::with_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/monorepo/in"))
+}
+
+fn path(repo: &TempRepo) -> String {
+    repo.path.display().to_string()
+}
+
+#[test]
+fn an_existing_branch_is_refused_without_force_and_replaced_with_it() {
+    let repo = monorepo();
+    let (code, out, _) = run_tool(&["apply", &path(&repo)]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Created commit"), "{out}");
+    let first = repo.rev_parse("code-capsules-migration");
+
+    let (code, out, err) = run_tool(&["apply", &path(&repo)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("code-capsules-migration") && err.contains("--force"), "{err}");
+    assert_eq!(repo.rev_parse("code-capsules-migration"), first);
+
+    let (code, out, err) = run_tool(&["apply", &path(&repo), "--force", "--node", "22"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("was at {first}")), "{out}");
+    let pinned = repo.git(&["show", "code-capsules-migration:backend/package.json"]);
+    assert!(pinned.contains("\"node\": \"22.x\""), "{pinned}");
+    repo.git(&["fsck", "--strict", "--no-progress"]);
+}
+
+#[test]
+fn uncommitted_work_is_reported_and_left_exactly_as_it_was() {
+    let repo = monorepo();
+    repo.write("backend/package.json", "{ \"name\": \"edited but not committed\" }\n");
+    repo.write("notes.txt", "untracked\n");
+    let before = dir_files(&repo.path);
+    let status = repo.git(&["status", "--porcelain=v1"]);
+
+    let (code, _, err) = run_tool(&["apply", &path(&repo)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("uncommitted change(s) are not part of the migration"), "{err}");
+    assert!(err.contains("backend/package.json: has uncommitted changes"), "{err}");
+
+    assert!(dir_files(&repo.path) == before, "the working tree changed");
+    assert_eq!(repo.git(&["status", "--porcelain=v1"]), status);
+    // The branch edits the committed package.json, not the uncommitted one.
+    let migrated = repo.git(&["show", "code-capsules-migration:backend/package.json"]);
+    assert!(migrated.contains("\"name\": \"shop-backend\""), "{migrated}");
+}
+
+#[test]
+fn a_plain_folder_can_be_planned_and_diffed_but_not_applied() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/root-app/in");
+    let dir = dir.display().to_string();
+    let (code, out, _) = run_tool(&["plan", &dir]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Plain folder (not a git repository)"), "{out}");
+    let (code, patch, _) = run_tool(&["diff", &dir]);
+    assert_eq!(code, 0);
+    assert!(patch.contains("diff --git a/Procfile b/Procfile"), "{patch}");
+    let (code, out, err) = run_tool(&["apply", &dir]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("not a git repository") && err.contains("`apply`"), "{err}");
+}
+
+#[test]
+fn diff_exit_code_tells_whether_there_are_changes() {
+    let repo = monorepo();
+    let (code, patch, _) = run_tool(&["diff", &path(&repo), "--exit-code"]);
+    assert_eq!(code, 1);
+    assert!(!patch.is_empty());
+    assert!(!patch.contains('\x1b'), "no colour when not on a terminal");
+
+    let empty = TempRepo::new();
+    empty.write("package.json", "{ \"name\": \"not heroku\" }\n");
+    empty.commit_all("Plain node app");
+    let (code, patch, err) = run_tool(&["diff", &path(&empty), "--exit-code"]);
+    assert_eq!((code, patch.as_str()), (0, ""));
+    assert!(err.contains("No Heroku app found"), "{err}");
+}
+
+#[test]
+fn colour_is_used_only_when_asked_for() {
+    let repo = monorepo();
+    let (_, patch, _) = run_tool(&["diff", &path(&repo), "--color", "always"]);
+    assert!(patch.contains("\x1b[31m"), "{patch}");
+}
+
+#[test]
+fn a_repository_without_commits_is_refused_with_a_clear_message() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: node index.js\n");
+    let (code, _, err) = run_tool(&["plan", &path(&repo)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no commits yet"), "{err}");
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    let repo = monorepo();
+    for args in [
+        vec!["plan", "--node", "16"],
+        vec!["plan", "--backend-url-env", "backend-url"],
+        vec!["diff", "--color", "sometimes"],
+        vec!["plan", "--app", "no/such/folder"],
+        vec!["plan", "--jobs", "/no/such/jobs.toml"],
+    ] {
+        let mut args = args;
+        let p = path(&repo);
+        args.insert(1, &p);
+        let (code, out, err) = run_tool(&args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(!err.is_empty() && out.is_empty(), "{args:?}");
+    }
+}
