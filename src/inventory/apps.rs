@@ -29,6 +29,13 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     };
 
     for entry in source.entries() {
+        if entry.kind == EntryKind::Submodule && !in_node_modules(&entry.path) {
+            inv.warnings.push(Warning::in_file(
+                &entry.path,
+                "is a submodule: skipped; migrate its repository on its own",
+            ));
+            continue;
+        }
         let name = entry.path.rsplit('/').next().unwrap_or(&entry.path);
         if !matches!(name, "Procfile" | "app.json") || in_node_modules(&entry.path) {
             continue;
@@ -57,7 +64,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         }
     }
 
-    let root_package = read_package_json(source, "package.json")?;
+    let root_package = read_package_json(source, "package.json", &mut Vec::new())?;
     if let Some(pkg) = &root_package {
         if let Some((name, _)) = pkg.scripts().find(|(name, _)| name.starts_with("heroku-")) {
             inv.heroku_markers.push(format!("package.json (script {name})"));
@@ -91,7 +98,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     }
 
     for (dir, evidence) in found {
-        inv.apps.push(read_app(source, dir, evidence, &procfiles)?);
+        inv.apps.push(read_app(source, dir, evidence, &procfiles, &mut inv.warnings)?);
     }
     inv.code = super::code::scan(source, &inv.apps)?;
     Ok(inv)
@@ -102,6 +109,7 @@ fn read_app(
     dir: String,
     evidence: Vec<String>,
     procfiles: &BTreeMap<String, String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<App, Error> {
     let procfile = match procfiles.get(&dir) {
         Some(path) => Some(read_procfile(source, path)?),
@@ -112,11 +120,11 @@ fn read_app(
         Some(e) if e.kind.is_regular() => Some(read_app_json(source, &app_json_path)?),
         _ => None,
     };
-    let package_json = read_package_json(source, &join(&dir, "package.json"))?;
+    let package_json = read_package_json(source, &join(&dir, "package.json"), warnings)?;
     let mut node_version_file = None;
     for name in [".nvmrc", ".node-version"] {
         let path = join(&dir, name);
-        if let Some(bytes) = read_small(source, &path)? {
+        if let Some(bytes) = read_small(source, &path, warnings)? {
             let text = String::from_utf8_lossy(&bytes).trim().to_owned();
             node_version_file = Some(Located { path, value: text });
             break;
@@ -197,23 +205,45 @@ fn read_app_json(source: &Source, path: &str) -> Result<Located<app_json::AppJso
     Ok(Located { path: path.to_owned(), value })
 }
 
-fn read_package_json(source: &Source, path: &str) -> Result<Option<PackageJson>, Error> {
-    match read_small(source, path)? {
+fn read_package_json(
+    source: &Source,
+    path: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<PackageJson>, Error> {
+    match read_small(source, path, warnings)? {
         Some(bytes) => Ok(Some(PackageJson::parse(path, &bytes)?)),
         None => Ok(None),
     }
 }
 
-/// The bytes of a regular file, `None` when absent or not a regular file.
-fn read_small(source: &Source, path: &str) -> Result<Option<Vec<u8>>, Error> {
+/// The bytes of a regular file; `None` (with a warning) for a symlink, a submodule or a
+/// file too large to be what its name says, and `None` when absent.
+fn read_small(
+    source: &Source,
+    path: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Vec<u8>>, Error> {
     let Some(entry) = source.entry(path) else { return Ok(None) };
-    if entry.kind != EntryKind::File && entry.kind != EntryKind::Executable {
+    if !entry.kind.is_regular() {
+        warnings.push(Warning::in_file(
+            path,
+            "is a symlink or submodule: not followed, not edited; the branch keeps it as it is",
+        ));
         return Ok(None);
     }
+    let too_large = |warnings: &mut Vec<Warning>| {
+        warnings.push(Warning::in_file(path, format!("is larger than {MAX_READ} bytes: skipped")));
+        Ok(None)
+    };
     if entry.size.is_some_and(|s| s > MAX_READ) {
-        return Err(FileError::new(path, format!("larger than {MAX_READ} bytes; not read")).into());
+        return too_large(warnings);
     }
-    Ok(Some(source.read(path)?))
+    // Git listings carry no sizes: check after reading.
+    let bytes = source.read(path)?;
+    if bytes.len() as u64 > MAX_READ {
+        return too_large(warnings);
+    }
+    Ok(Some(bytes))
 }
 
 /// `./a/b/` -> `a/b`, `.` -> `` (the root).

@@ -67,6 +67,41 @@ pub enum Error {
     File { path: String, message: String },
     #[error("{repo}: cannot {what}: {message}")]
     Git { repo: PathBuf, what: &'static str, message: String },
+    #[error(
+        "{lock}: another capsule-migrate apply is writing to this repository; wait for it, \
+         or delete this file if no other run is active"
+    )]
+    Busy { lock: PathBuf },
+}
+
+/// Held while one run checks the branch and creates it. gix's ref transaction alone lets
+/// two runs that made the identical commit (same tree, parent and second) both "create"
+/// the branch; with this lock the later run sees the branch and refuses it.
+struct RunLock {
+    path: PathBuf,
+}
+
+impl RunLock {
+    fn acquire(git: &GitSource) -> Result<RunLock, Error> {
+        let path = git.repo().common_dir().join("capsule-migrate.lock");
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(_) => Ok(RunLock { path }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(Error::Busy { lock: path })
+            }
+            Err(e) => Err(Error::Git {
+                repo: git.path().to_owned(),
+                what: "lock the repository",
+                message: format!("{}: {e}", path.display()),
+            }),
+        }
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// Writes `changes` as one commit on top of HEAD and points the new branch at it.
@@ -79,6 +114,7 @@ pub fn commit(git: &GitSource, changes: &[Change], request: &Request) -> Result<
     if changes.is_empty() {
         return Err(Error::NothingToCommit);
     }
+    let _lock = RunLock::acquire(git)?;
     let existing = existing_target(git, &ref_name)?;
     if let Some(target) = &existing {
         if !request.force {

@@ -1,0 +1,304 @@
+//! Odd repositories and bad input: a clear error or a safe result, never a loss or a panic.
+//! These run the real binary, so a panic (exit 101) or a crash cannot hide.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use crate::support::repo::{GIT_ENV, TempRepo};
+
+fn tool(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
+    cmd.args(args).env("NO_COLOR", "1");
+    for (k, v) in GIT_ENV {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path(repo: &TempRepo) -> String {
+    repo.path.display().to_string()
+}
+
+/// A committed repository holding `files` plus a Procfile, so there is an app to read.
+fn repo_with(files: &[(&str, &[u8])]) -> TempRepo {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: node index.js\n");
+    for (name, bytes) in files {
+        let target = repo.path.join(name);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    repo.commit_all("App");
+    repo
+}
+
+#[test]
+fn bad_files_stop_with_file_line_and_column_and_write_nothing() {
+    let deep = "[".repeat(100_000);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("package.json", b"{\"name\": }".to_vec(), "error: package.json:1:10: invalid JSON"),
+        ("package.json", b"[1, 2]".to_vec(), "error: package.json:1:1: package.json must hold"),
+        (
+            "package.json",
+            b"{\"name\": \"caf\xe9\"}".to_vec(),
+            "error: package.json:1:14: not valid UTF-8",
+        ),
+        ("package.json", deep.into_bytes(), "error: package.json:1:"),
+        ("package.json", Vec::new(), "error: package.json: empty file"),
+        ("app.json", b"{\n  \"env\": [1]\n}".to_vec(), "error: app.json:2:"),
+        ("app.json", b"{\n  \"name\": \"x\",,\n}".to_vec(), "error: app.json:2:"),
+    ];
+    for (name, bytes, expected) in cases {
+        let repo = repo_with(&[(name, &bytes)]);
+        for command in ["plan", "diff", "apply"] {
+            let out = tool(&[command, &path(&repo)]);
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{name} {command}: {stderr}");
+            assert!(stderr.starts_with(expected), "{name} {command}: {stderr}");
+            assert!(out.stdout.is_empty(), "{name} {command}");
+        }
+        assert_eq!(repo.git(&["branch", "--list"]).trim(), "* main", "{name}: a branch was made");
+    }
+}
+
+#[test]
+fn bad_procfiles_name_the_line() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"web: node a.js\rworker: node b.js\n", "error: Procfile:1:"),
+        (b"web node index.js\n", "error: Procfile:1:1:"),
+        (b"# comment\nweb:\n", "error: Procfile:2:"),
+        (b"web: node \xff.js\n", "error: Procfile:1:"),
+    ];
+    for (bytes, expected) in cases {
+        let repo = TempRepo::new();
+        repo.write("package.json", "{ \"name\": \"x\" }\n");
+        std::fs::write(repo.path.join("Procfile"), bytes).unwrap();
+        repo.commit_all("App");
+        let out = tool(&["plan", &path(&repo)]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.starts_with(expected), "{expected}: {stderr}");
+    }
+}
+
+#[test]
+fn a_bad_jobs_file_names_its_line_and_column() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let jobs = repo.path.parent().unwrap().join("jobs.toml");
+    let cases = [
+        (
+            "[[job]]\napp = \".\"\ncommand = \"node a.js\"\nschedule = \"every 7 minutes\"\n",
+            ":4:12:",
+        ),
+        (
+            "[[job]]\napp = \"nope\"\ncommand = \"node a.js\"\nschedule = \"every 10 minutes\"\n",
+            ":2:7:",
+        ),
+        (
+            "[[job]]\napp = \".\"\ncommand = \"x\"\nschedule = \"every 10 minutes\"\ncolour = 1\n",
+            ":5:1:",
+        ),
+        ("[[job]]\napp = \".\"\nschedule = \"every 10 minutes\"\n", ":1:1:"),
+    ];
+    for (content, position) in cases {
+        std::fs::write(&jobs, content).unwrap();
+        let out = tool(&["plan", &path(&repo), "--jobs", &jobs.display().to_string()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let expected = format!("error: {}{position}", jobs.display());
+        assert!(stderr.starts_with(&expected), "{content}\n{stderr}");
+    }
+}
+
+#[test]
+fn symlinks_are_reported_never_followed_and_kept_on_the_branch() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: node index.js\n");
+    repo.write("real.json", "{ \"name\": \"real\" }\n");
+    std::os::unix::fs::symlink("real.json", repo.path.join("package.json")).unwrap();
+    repo.write("api/Procfile.real", "web: node api.js\n");
+    std::os::unix::fs::symlink("Procfile.real", repo.path.join("api/Procfile")).unwrap();
+    repo.commit_all("Symlinks");
+
+    let out = tool(&["apply", &path(&repo)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("package.json: is a symlink"), "{stderr}");
+    assert!(stderr.contains("api/Procfile: is a symlink"), "{stderr}");
+    let tree = repo.git(&["ls-tree", "-r", "code-capsules-migration"]);
+    assert!(tree.contains("120000 blob") && tree.contains("\tpackage.json\n"), "{tree}");
+    assert!(tree.contains("\tapi/Procfile\n"), "{tree}");
+    assert!(!tree.contains("\tProcfile\n"), "the real root Procfile is removed: {tree}");
+    assert_eq!(
+        repo.git(&["show", "code-capsules-migration:real.json"]),
+        "{ \"name\": \"real\" }\n"
+    );
+
+    // The same in a plain folder: the walk does not follow the link either.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("Procfile"), "web: node index.js\n").unwrap();
+    std::fs::write(plain.path().join("real.json"), "{ \"name\": \"real\" }\n").unwrap();
+    std::os::unix::fs::symlink("real.json", plain.path().join("package.json")).unwrap();
+    let out = tool(&["diff", &plain.path().display().to_string()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("package.json: is a symlink"), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("real.json"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn submodules_are_skipped_and_reported() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let head = repo.rev_parse("HEAD");
+    repo.git(&["update-index", "--add", "--cacheinfo", &format!("160000,{head},vendor/lib")]);
+    repo.git(&["commit", "-q", "-m", "Submodule"]);
+    let out = tool(&["plan", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).contains("vendor/lib: is a submodule: skipped"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+fn apply_ok(repo_path: &str) -> String {
+    let out = tool(&["apply", repo_path]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn detached_head_bare_shallow_and_linked_worktrees_all_work() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    repo.write("index.js", "console.log(1);\n");
+    repo.commit_all("Second");
+
+    // Detached HEAD: the branch is based on the detached commit.
+    let first = repo.rev_parse("HEAD~1");
+    repo.git(&["checkout", "-q", "--detach", &first]);
+    assert!(apply_ok(&path(&repo)).contains("Created commit"));
+    assert_eq!(repo.rev_parse("code-capsules-migration~1"), first);
+    assert_eq!(repo.rev_parse("HEAD"), first);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["branch", "-q", "-D", "code-capsules-migration"]);
+
+    let parent = repo.path.parent().unwrap();
+    let url = format!("file://{}", repo.path.display());
+    for (name, extra) in [("bare.git", vec!["--bare"]), ("shallow", vec!["--depth", "1"])] {
+        let target = parent.join(name);
+        let mut args = vec!["clone", "-q"];
+        args.extend(extra);
+        args.push(&url);
+        let target_str = target.display().to_string();
+        args.push(&target_str);
+        repo.git(&args);
+        assert!(apply_ok(&target_str).contains("Created commit"), "{name}");
+        let check = |args: &[&str]| {
+            let out = Command::new("git").args(args).current_dir(&target).output().unwrap();
+            assert!(out.status.success(), "{name}: git {args:?}: {}", text(&out.stderr));
+            text(&out.stdout)
+        };
+        check(&["fsck", "--no-progress"]);
+        assert_eq!(
+            check(&["rev-parse", "code-capsules-migration~1"]),
+            check(&["rev-parse", "HEAD"])
+        );
+    }
+
+    let linked = parent.join("linked");
+    let linked_str = linked.display().to_string();
+    repo.git(&["worktree", "add", "-q", "-b", "feature", &linked_str]);
+    let status = repo.git(&["-C", &linked_str, "status", "--porcelain"]);
+    let out = tool(&["apply", &linked_str, "--branch", "migrate-feature"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(repo.rev_parse("migrate-feature~1"), repo.rev_parse("feature"));
+    assert_eq!(repo.git(&["-C", &linked_str, "status", "--porcelain"]), status);
+    assert_eq!(repo.git(&["-C", &linked_str, "symbolic-ref", "HEAD"]).trim(), "refs/heads/feature");
+}
+
+#[test]
+fn a_merge_in_progress_is_warned_about() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    repo.git(&["checkout", "-q", "-b", "other"]);
+    repo.write("index.js", "one\n");
+    repo.commit_all("One");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("index.js", "two\n");
+    repo.commit_all("Two");
+    let merge = repo.git_output(&["merge", "-q", "other"]);
+    assert!(!merge.status.success(), "the merge conflicts");
+    let out = tool(&["plan", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.to_lowercase().contains("merge"), "{stdout}");
+}
+
+#[test]
+fn concurrent_applies_leave_one_branch_with_one_commit() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let p = path(&repo);
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
+            cmd.args(["apply", &p]).stdout(Stdio::piped()).stderr(Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> =
+        children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let winners = outputs.iter().filter(|o| o.status.code() == Some(0)).count();
+    assert_eq!(winners, 1, "exactly one run creates the branch");
+    for out in outputs.iter().filter(|o| o.status.code() != Some(0)) {
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        let clear = stderr.contains("already exists") || stderr.contains("another capsule-migrate");
+        assert!(clear, "{stderr}");
+    }
+    assert_eq!(repo.git(&["rev-list", "--count", "main..code-capsules-migration"]).trim(), "1");
+    assert!(!repo.path.join(".git/capsule-migrate.lock").exists(), "the run lock is released");
+    repo.git(&["fsck", "--strict", "--no-progress"]);
+}
+
+#[test]
+fn a_closed_pipe_ends_diff_quietly() {
+    // Enough apps that the patch is far larger than a pipe's buffer.
+    let repo = TempRepo::new();
+    for i in 0..150 {
+        repo.write(&format!("app{i}/Procfile"), "web: node index.js\nworker: node worker.js\n");
+        repo.write(
+            &format!("app{i}/package.json"),
+            "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\"\n}\n",
+        );
+        repo.write(&format!("app{i}/app.json"), &format!("{{\n  \"name\": \"app{i}\"\n}}\n"));
+    }
+    repo.commit_all("Many apps");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"))
+        .args(["diff", &path(&repo)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 200];
+    child.stdout.as_mut().unwrap().read_exact(&mut head).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(text(&head).starts_with("diff --git a/app0/Procfile"));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!text(&out.stderr).contains("error"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn errors_go_to_stderr_and_the_patch_to_stdout() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let out = tool(&["diff", &path(&repo)]);
+    assert!(text(&out.stdout).starts_with("diff --git"));
+    let missing = Path::new(&path(&repo)).join("nope");
+    let out = tool(&["diff", &missing.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("not a directory"), "{}", text(&out.stderr));
+}
