@@ -280,6 +280,9 @@ fn shell_word(text: &str) -> Option<(String, &str)> {
 }
 
 #[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::diag::Position;
