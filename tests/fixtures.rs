@@ -173,12 +173,42 @@ fn check_idempotent(
         std::fs::write(target, bytes).unwrap();
     }
     repo.commit_all("Migrated");
+    check_generated_javascript(case, &repo.path, migrated, failures);
     let (code, patch, stderr) = tool("diff", &repo.path, args);
     if code != 0 || !patch.is_empty() {
         failures.push(format!(
             "{}: migrating the migrated tree is not a no-op (exit {code}): {stderr}\n{patch}",
             case.display()
         ));
+    }
+}
+
+/// Every JavaScript file the migration created or changed parses with `node --check`,
+/// in place, so `"type": "module"` decides how a `.js` file is read as it will on Node.
+fn check_generated_javascript(
+    case: &Path,
+    tree: &Path,
+    migrated: &[(String, Vec<u8>)],
+    failures: &mut Vec<String>,
+) {
+    let original = dir_files(&case.join("in"));
+    for (path, bytes) in migrated {
+        let is_js = [".js", ".cjs", ".mjs"].iter().any(|ext| path.ends_with(ext));
+        if !is_js || original.iter().any(|(p, b)| p == path && b == bytes) {
+            continue;
+        }
+        let out = std::process::Command::new("node")
+            .arg("--check")
+            .arg(tree.join(path))
+            .output()
+            .expect("node runs");
+        if !out.status.success() {
+            failures.push(format!(
+                "{}: {path} does not pass node --check: {}",
+                case.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
     }
 }
 
