@@ -302,3 +302,32 @@ fn errors_go_to_stderr_and_the_patch_to_stdout() {
     assert!(out.stdout.is_empty());
     assert!(text(&out.stderr).contains("not a directory"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn deeply_nested_files_are_read_without_overflowing_the_stack() {
+    let deep_js = format!(
+        "const a = {}\"https://x.herokuapp.com/api\"{};\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let deep_env =
+        format!("const b = {}process.env.SECRET{};\n", "(".repeat(50_000), ")".repeat(50_000));
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: npx http-server public -p $PORT\n");
+    repo.write("package.json", "{ \"name\": \"site\" }\n");
+    repo.write("public/index.html", "<html><head><script src=\"app.js\"></script></head></html>\n");
+    repo.write("public/app.js", &deep_js);
+    repo.write("public/env.js", &deep_env);
+    repo.commit_all("Deep");
+    let out = tool(&["diff", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let patch = text(&out.stdout);
+    assert!(patch.contains("+const a = [[[["), "the URL in the deep file is rewritten");
+    assert!(patch.contains("window.BACKEND_URL + \"/api\""));
+
+    let jobs = repo.path.parent().unwrap().join("deep.toml");
+    std::fs::write(&jobs, format!("x = {}\n", "[".repeat(100_000))).unwrap();
+    let out = tool(&["plan", &path(&repo), "--jobs", &jobs.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("deep.toml:1:"), "{}", text(&out.stderr));
+}
