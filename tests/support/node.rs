@@ -1,36 +1,52 @@
-//! Node.js for the tests that run generated JavaScript: a real node-cron 4 install, and
-//! `node --check`.
+//! Node.js for the tests that run generated JavaScript: real npm packages (node-cron 4,
+//! playwright-core 1) installed once into a shared folder, and `node --check`.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Set by CI to a folder where `npm install --prefix <dir> node-cron@4` already ran.
+/// Set by CI to a folder where `npm install --prefix <dir> node-cron@4 playwright-core@1`
+/// already ran.
 const MODULES_ENV: &str = "CAPSULE_MIGRATE_NODE_MODULES";
 
 /// npm can stall on a dead network; a test run must not.
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// A folder holding `node_modules/node-cron` (major version 4). Installed with npm once
-/// per test run unless `CAPSULE_MIGRATE_NODE_MODULES` names one.
+/// A folder holding `node_modules/node-cron` (major version 4).
 pub fn node_cron_modules() -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| match std::env::var_os(MODULES_ENV) {
+    node_modules_with("node-cron", 4)
+}
+
+/// A folder holding `node_modules/<package>` at major version `major`. Installed with npm
+/// at most once per test run into a shared folder, unless `CAPSULE_MIGRATE_NODE_MODULES`
+/// names one (which must then hold it already).
+pub fn node_modules_with(package: &str, major: u32) -> PathBuf {
+    // Held while installing, so tests in this binary that need the same folder wait for
+    // one npm run instead of starting their own.
+    static READY: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+    let spec = format!("{package}@{major}");
+    let mut ready = READY.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(dir) = ready.get(&spec) {
+        return dir.clone();
+    }
+    let dir = match std::env::var_os(MODULES_ENV) {
         Some(dir) => {
             let dir = PathBuf::from(dir);
             assert!(
-                has_node_cron_4(&dir),
-                "{MODULES_ENV}={} has no node_modules/node-cron 4.x: run \
-                 `npm install --prefix {0} node-cron@4`",
+                has_package(&dir, package, major),
+                "{MODULES_ENV}={} has no node_modules/{package} {major}.x: run \
+                 `npm install --prefix {0} {spec}`",
                 dir.display()
             );
             dir
         }
-        None => install_node_cron(&default_dir()),
-    })
-    .clone()
+        None => install(&default_dir(), package, major),
+    };
+    ready.insert(spec, dir.clone());
+    dir
 }
 
 fn default_dir() -> PathBuf {
@@ -38,26 +54,23 @@ fn default_dir() -> PathBuf {
     Path::new(base).join("node-deps")
 }
 
-/// Installs into `dir` unless it is already there. An exclusive lock on a file beside
-/// `dir` keeps concurrent test binaries from running npm into the same folder at once.
-fn install_node_cron(dir: &Path) -> PathBuf {
+/// Installs `package@major` into `dir` unless it is already there. An exclusive lock on a
+/// file beside `dir` keeps concurrent test binaries from running npm into the same
+/// folder at once. npm records each package in `dir/package.json`, so installing one
+/// keeps the others.
+fn install(dir: &Path, package: &str, major: u32) -> PathBuf {
     fs::create_dir_all(dir).expect("create the node-deps folder");
     let lock_path = dir.with_extension("lock");
     let lock = File::create(&lock_path).expect("create the node-deps lock file");
     lock.lock().expect("lock the node-deps lock file");
-    if !has_node_cron_4(dir) {
-        let child = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(dir)
-            .arg("node-cron@4")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run npm (is Node.js installed?)");
-        let output = output_within(child, INSTALL_TIMEOUT);
+    if !has_package(dir, package, major) {
+        let spec = format!("{package}@{major}");
+        let mut command = Command::new("npm");
+        command.args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(dir).arg(&spec);
+        let output = output_within(command, INSTALL_TIMEOUT);
         assert!(
-            output.status.success() && has_node_cron_4(dir),
-            "npm install node-cron@4 into {} failed ({}); set {MODULES_ENV} to a folder where \
+            output.status.success() && has_package(dir, package, major),
+            "npm install {spec} into {} failed ({}); set {MODULES_ENV} to a folder where \
              it is installed.\nstdout:\n{}\nstderr:\n{}",
             dir.display(),
             output.status,
@@ -69,15 +82,15 @@ fn install_node_cron(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
-fn has_node_cron_4(dir: &Path) -> bool {
-    let manifest = dir.join("node_modules/node-cron/package.json");
+fn has_package(dir: &Path, package: &str, major: u32) -> bool {
+    let manifest = dir.join("node_modules").join(package).join("package.json");
     let Ok(text) = fs::read_to_string(manifest) else {
         return false;
     };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
         return false;
     };
-    json["version"].as_str().is_some_and(|v| v.starts_with("4."))
+    json["version"].as_str().is_some_and(|v| v.starts_with(&format!("{major}.")))
 }
 
 /// Makes `node-cron` importable from files in `app_dir` (both `import` and `require`
@@ -92,14 +105,9 @@ pub fn link_node_modules(app_dir: &Path) {
 
 /// Asserts that `node --check` accepts the file at `path`.
 pub fn node_check(path: &Path) {
-    let child = Command::new("node")
-        .arg("--check")
-        .arg(path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run node (is Node.js installed?)");
-    let output = output_within(child, Duration::from_secs(30));
+    let mut command = Command::new("node");
+    command.arg("--check").arg(path);
+    let output = output_within(command, Duration::from_secs(30));
     assert!(
         output.status.success(),
         "node --check {} failed ({}):\n{}",
@@ -126,9 +134,17 @@ pub fn wait_within(child: &mut Child, timeout: Duration) -> ExitStatus {
     }
 }
 
-/// Like `Child::wait_with_output`, with a bound. Output is read on threads so a chatty
-/// process cannot block on a full pipe while we wait.
-fn output_within(mut child: Child, timeout: Duration) -> Output {
+/// Runs `command` like `Command::output`, with a bound: past `timeout` the process is
+/// killed and the test fails. Output is read on threads so a chatty process cannot block
+/// on a full pipe while we wait.
+pub fn output_within(mut command: Command, timeout: Duration) -> Output {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("run {program} (is it installed?): {error}"));
     let stdout = child.stdout.take().map(read_on_thread);
     let stderr = child.stderr.take().map(read_on_thread);
     let status = wait_within(&mut child, timeout);
