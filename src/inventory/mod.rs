@@ -7,6 +7,7 @@
 pub mod app_json;
 mod apps;
 pub mod code;
+mod docs;
 pub mod jobs;
 pub mod js;
 pub mod package_json;
