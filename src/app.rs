@@ -125,6 +125,7 @@ pub fn plan(settings: &Settings, format: Format, out: &mut dyn Write) -> anyhow:
     match format {
         Format::Text => sink::report::write_text(&migration, out)?,
         Format::Json => sink::json::write_json(&migration, out)?,
+        Format::Markdown => sink::guide::write_markdown(&migration, out)?,
     }
     Ok(Outcome::default())
 }

@@ -29,7 +29,8 @@ enum Command {
     Plan {
         #[command(flatten)]
         common: Common,
-        /// Output for people (text) or for programs (json).
+        /// Output for people (text), the migration guide (markdown, as committed in
+        /// CODE_CAPSULES.md), or for programs (json, documented in docs/plan-json.md).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -85,6 +86,7 @@ struct Common {
 pub enum Format {
     Text,
     Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@
 //! [`sink`]. Only the two ends do I/O.
 
 pub mod app;
+pub mod capsules;
 pub mod cli;
 pub mod diag;
 pub mod edit;

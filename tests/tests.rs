@@ -6,5 +6,6 @@ mod browser;
 mod fixtures;
 mod frontend_node;
 mod git_repo;
+mod guide;
 mod hostile;
 mod scheduler_node;

@@ -1,6 +1,7 @@
 //! Running the rules, in order, over the inventory.
 
-use super::{Note, Plan, Workspace, frontend, pin_node, remove_files, scheduler};
+use super::{Note, Plan, Workspace, frontend, guide, pin_node, release, remove_files, scheduler};
+use crate::capsules;
 use crate::diag::{FileError, Warning};
 use crate::inventory::Inventory;
 use crate::rules::{Rule, RuleKind, RuleSet};
@@ -28,7 +29,8 @@ impl Context<'_, '_> {
     }
 }
 
-/// The plan for this inventory: every rule runs once, in the rule set's order.
+/// The plan for this inventory: every rule runs once, in the rule set's order, except
+/// that guide rules run after all the others.
 pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<Plan, Error> {
     let mut cx = Context {
         inventory,
@@ -39,6 +41,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
     if inventory.heroku_markers.is_empty() && inventory.apps.is_empty() {
         return Ok(Plan { warnings: cx.warnings, ..Plan::default() });
     }
+    let mut guides: Vec<(&Rule, &str)> = Vec::new();
     for rule in &rules.rules {
         match &rule.kind {
             RuleKind::RemoveFiles { files } => remove_files::run(&mut cx, rule, files),
@@ -53,11 +56,23 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
             RuleKind::Scheduler { file, node_cron } => {
                 scheduler::run(&mut cx, rule, file, node_cron)?;
             }
+            RuleKind::ReleasePhase => release::run(&mut cx, rule)?,
+            RuleKind::Guide { file } => guides.push((rule, file)),
         }
     }
-    let changes = cx.files.into_changes()?;
-    let mut warnings = cx.warnings;
-    warnings.sort();
-    warnings.dedup();
-    Ok(Plan { changes, notes: cx.notes, warnings })
+    let deployment = capsules::derive(inventory, rules);
+    let mut plan = Plan {
+        changes: cx.files.into_changes()?,
+        notes: cx.notes,
+        warnings: cx.warnings,
+        capsules: deployment,
+    };
+    plan.warnings.sort();
+    plan.warnings.dedup();
+    // The guide describes every other rule's work, so it is written last.
+    for (rule, file) in guides {
+        let written = guide::Written { source, inventory, rules, rule, file };
+        guide::add_to(&mut plan, &written)?;
+    }
+    Ok(plan)
 }

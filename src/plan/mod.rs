@@ -6,7 +6,9 @@
 
 mod build;
 mod frontend;
+mod guide;
 mod pin_node;
+mod release;
 mod remove_files;
 mod scheduler;
 mod workspace;
@@ -52,6 +54,8 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub notes: Vec<Note>,
     pub warnings: Vec<Warning>,
+    /// The Capsules to create by hand: what the guide, the report and JSON describe.
+    pub capsules: crate::capsules::Deployment,
 }
 
 impl Plan {

@@ -39,7 +39,7 @@ struct RawParams {
     script: Option<String>,
     /// frontend-build: the file the build writes into the public folder.
     output: Option<String>,
-    /// scheduler: the generated scheduler's file name.
+    /// scheduler: the generated scheduler's file name; guide: the guide's file name.
     file: Option<String>,
     /// scheduler: the node-cron version range to depend on.
     node_cron: Option<String>,
@@ -52,6 +52,8 @@ const KIND_PARAMS: &[(&str, &[&str])] = &[
     ("frontend-build", &["env", "script", "output"]),
     ("rewrite-urls", &[]),
     ("scheduler", &["file", "node_cron"]),
+    ("release-phase", &[]),
+    ("guide", &["file"]),
 ];
 
 /// The rule set compiled into the binary.
@@ -178,6 +180,16 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
             check_file_name(&file).map_err(|m| at_key(&["params", "file"], m))?;
             let node_cron = p.node_cron.ok_or_else(|| missing("node_cron"))?;
             RuleKind::Scheduler { file, node_cron }
+        }
+        "release-phase" => RuleKind::ReleasePhase,
+        "guide" => {
+            let file = p.file.ok_or_else(|| missing("file"))?;
+            check_file_name(&file).map_err(|m| at_key(&["params", "file"], m))?;
+            if !file.ends_with(".md") {
+                let message = "the guide is Markdown: its file name must end in .md";
+                return Err(at_key(&["params", "file"], message.into()));
+            }
+            RuleKind::Guide { file }
         }
         other => unreachable!("kind `{other}` is listed in KIND_PARAMS but not built"),
     };

@@ -19,6 +19,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("30-frontend-build.toml", include_str!("../../rules/30-frontend-build.toml")),
     ("40-rewrite-herokuapp-urls.toml", include_str!("../../rules/40-rewrite-herokuapp-urls.toml")),
     ("50-scheduler.toml", include_str!("../../rules/50-scheduler.toml")),
+    ("60-release-phase.toml", include_str!("../../rules/60-release-phase.toml")),
+    ("90-guide.toml", include_str!("../../rules/90-guide.toml")),
 ];
 
 /// A validated rule.
@@ -49,6 +51,14 @@ pub enum RuleKind {
     /// Generate `file`, a node-cron scheduler for the app's Heroku Scheduler jobs, and
     /// depend on node-cron `node_cron`.
     Scheduler { file: String, node_cron: String },
+    /// Move what Heroku ran around the build and the release into npm scripts: the
+    /// `release:` process becomes `prestart`, `heroku-postbuild` joins `build`; report
+    /// the rest (`heroku-prebuild`, `heroku-cleanup`, app.json `postdeploy`).
+    ReleasePhase,
+    /// Write the migration guide, `file` at the repository root, while the repository
+    /// still has a Procfile or app.json. It runs after every other rule, wherever it is
+    /// listed, since it describes what they did.
+    Guide { file: String },
 }
 
 impl RuleKind {
@@ -59,6 +69,8 @@ impl RuleKind {
             RuleKind::FrontendBuild { .. } => "frontend-build",
             RuleKind::RewriteUrls => "rewrite-urls",
             RuleKind::Scheduler { .. } => "scheduler",
+            RuleKind::ReleasePhase => "release-phase",
+            RuleKind::Guide { .. } => "guide",
         }
     }
 }
@@ -100,6 +112,14 @@ impl RuleSet {
     pub fn backend_url_env(&self) -> Option<&str> {
         self.rules.iter().find_map(|r| match &r.kind {
             RuleKind::FrontendBuild { env, .. } => Some(env.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The file the guide rule writes, when the set has one.
+    pub fn guide_file(&self) -> Option<&str> {
+        self.rules.iter().find_map(|r| match &r.kind {
+            RuleKind::Guide { file } => Some(file.as_str()),
             _ => None,
         })
     }

@@ -1,10 +1,12 @@
-//! The plan for programs: `plan --format json`. The schema is documented in the README.
+//! The plan for programs: `plan --format json`. The schema is documented field by field
+//! in `docs/plan-json.md`; a test checks the two agree in both directions.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use crate::app::Migration;
+use crate::capsules::{AddonUse, Capsule, CapsuleEnv, ProcessUse, redacted};
 use crate::diag::Warning;
 use crate::plan::{Action, Note};
 
@@ -15,7 +17,13 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Document<'a> {
     schema_version: u32,
     apps: Vec<App<'a>>,
+    processes: &'a [ProcessUse],
+    addons: &'a [AddonUse],
+    env: Vec<AppEnv<'a>>,
     jobs: Vec<Job<'a>>,
+    capsules: &'a [Capsule],
+    /// The migration guide's path when the plan writes it.
+    guide: Option<&'a str>,
     changes: Vec<Change<'a>>,
     notes: &'a [Note],
     warnings: &'a [Warning],
@@ -32,7 +40,16 @@ struct App<'a> {
 #[derive(Serialize)]
 struct Process<'a> {
     name: &'a str,
-    command: &'a str,
+    /// Credential-looking `VAR=value` values are shown as `***`.
+    command: String,
+}
+
+/// One variable of one app: what any of the app's Capsules needs.
+#[derive(Serialize)]
+struct AppEnv<'a> {
+    app: &'a str,
+    #[serde(flatten)]
+    var: &'a CapsuleEnv,
 }
 
 #[derive(Serialize)]
@@ -52,6 +69,8 @@ struct Change<'a> {
 }
 
 pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
+    let deployment = &m.plan.capsules;
+    let guide = m.rules.guide_file().filter(|f| m.plan.changes.iter().any(|c| c.path == *f));
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         apps: m
@@ -65,10 +84,13 @@ pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
                 processes: a
                     .processes()
                     .iter()
-                    .map(|p| Process { name: &p.name, command: &p.command })
+                    .map(|p| Process { name: &p.name, command: redacted(&p.command) })
                     .collect(),
             })
             .collect(),
+        processes: &deployment.processes,
+        addons: &deployment.addons,
+        env: app_env(m),
         jobs: m
             .inventory
             .jobs
@@ -81,6 +103,8 @@ pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
                 cron: j.schedule.to_cron(),
             })
             .collect(),
+        capsules: &deployment.capsules,
+        guide,
         changes: m
             .plan
             .changes
@@ -92,4 +116,21 @@ pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// Each app's variables: the first occurrence of each name across its Capsules, in
+/// Capsule order.
+fn app_env(m: &Migration) -> Vec<AppEnv<'_>> {
+    let mut vars: Vec<AppEnv> = Vec::new();
+    for app in &m.inventory.apps {
+        let dir = app.display_dir();
+        for capsule in m.plan.capsules.capsules_of(dir) {
+            for var in &capsule.env {
+                if !vars.iter().any(|v| v.app == dir && v.var.name == var.name) {
+                    vars.push(AppEnv { app: dir, var });
+                }
+            }
+        }
+    }
+    vars
 }

@@ -1,6 +1,8 @@
-//! Renderings of a plan: the patch, the report, JSON, and the git commit.
+//! Renderings of a plan: the patch, the report, the migration guide, JSON, and the git
+//! commit.
 
 pub mod commit;
 pub mod diff;
+pub mod guide;
 pub mod json;
 pub mod report;

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use crate::app::Migration;
+use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvSource, Replacement};
 use crate::plan::Action;
 
 /// The text plan: apps, processes, jobs, each change with its rule, notes and warnings.
@@ -25,14 +26,46 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         if let Some(node) = app.package_json.as_ref().and_then(|p| p.engines_node()) {
             writeln!(out, "    engines.node: {node}")?;
         }
+        let deployment = &m.plan.capsules;
         for process in app.processes() {
-            writeln!(out, "    process {}: {}", process.name, process.command)?;
+            let command = crate::capsules::redacted(&process.command);
+            writeln!(out, "    process {}: {command}", process.name)?;
+            let used = deployment
+                .processes
+                .iter()
+                .find(|p| p.app == app.display_dir() && p.name == process.name);
+            match used {
+                Some(used) if used.capsule.is_some() => {
+                    let capsule = used.capsule.as_deref().unwrap_or_default();
+                    writeln!(out, "      -> Capsule {capsule}: {}", used.note)?;
+                }
+                Some(used) => writeln!(out, "      -> {}", used.note)?,
+                None => {}
+            }
         }
         for job in inv.jobs_of(&app.dir) {
             let schedule = job.schedule.describe();
             writeln!(out, "    job {}: {} ({schedule}, UTC)", job.name, job.command)?;
         }
+        for addon in deployment.addons.iter().filter(|a| a.app == app.display_dir()) {
+            let target = match (addon.replacement, &addon.capsule) {
+                (Replacement::DataCapsule, Some(capsule)) => format!("Capsule {capsule}"),
+                (Replacement::Scheduler, Some(capsule)) => {
+                    format!("the node-cron scheduler in Capsule {capsule}")
+                }
+                (Replacement::Scheduler, None) => {
+                    "the node-cron scheduler, once its jobs are given with --jobs".to_owned()
+                }
+                _ => "no direct equivalent (see the guide)".to_owned(),
+            };
+            writeln!(out, "    add-on {} -> {target}", addon.spec())?;
+        }
+        let names = env_names(deployment, app.display_dir());
+        if !names.is_empty() {
+            writeln!(out, "    env: {}", names.join(", "))?;
+        }
     }
+    write_capsules(m, out)?;
     writeln!(out)?;
     if m.plan.is_empty() {
         writeln!(out, "Nothing to do: the repository is already migrated to Code Capsules.")?;
@@ -61,6 +94,87 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     write_warnings(m, out)
+}
+
+/// Every variable the app's Capsules need, each once, in Capsule order.
+fn env_names(deployment: &Deployment, app: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for capsule in deployment.capsules_of(app) {
+        for var in &capsule.env {
+            if !names.contains(&var.name) {
+                names.push(var.name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// The Capsules to create, in order, each with its settings and variables.
+fn write_capsules(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
+    let capsules = &m.plan.capsules.capsules;
+    if capsules.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "Capsules to create ({}), in this order:", capsules.len())?;
+    for (i, capsule) in capsules.iter().enumerate() {
+        let (number, name, kind) = (i + 1, &capsule.name, capsule.kind.label());
+        writeln!(out, "  {number}. {name} [{kind}]{}", settings(capsule))?;
+        writeln!(out, "       replaces {}", capsule.replaces)?;
+        if !capsule.env.is_empty() {
+            let vars: Vec<String> = capsule.env.iter().map(env_summary).collect();
+            writeln!(out, "       env: {}", vars.join(", "))?;
+        }
+    }
+    if let Some(file) = m.rules.guide_file()
+        && m.plan.changes.iter().any(|c| c.path == file)
+    {
+        writeln!(
+            out,
+            "  How to create each one: {file}, written by the migration (also `plan --format markdown`)."
+        )?;
+    }
+    Ok(())
+}
+
+fn settings(c: &Capsule) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(folder) = &c.folder {
+        parts.push(format!("folder {folder}"));
+    }
+    if let Some(build) = &c.build_command {
+        parts.push(format!("build `{build}`"));
+    }
+    if let Some(run) = &c.run_command {
+        parts.push(format!("run `{run}`"));
+    }
+    if let Some(output) = &c.output_folder {
+        parts.push(format!("output {output}"));
+    }
+    if let Some(replicas) = c.replicas {
+        parts.push(format!("{replicas} replica{}", if replicas == 1 { "" } else { "s" }));
+    }
+    if parts.is_empty() { String::new() } else { format!(" {}", parts.join(", ")) }
+}
+
+/// A variable and, briefly, where its value comes from.
+fn env_summary(var: &CapsuleEnv) -> String {
+    let name = &var.name;
+    match &var.source {
+        EnvSource::DataCapsule { capsule } => format!("{name} (link {capsule})"),
+        EnvSource::CapsuleUrl { capsule: Some(capsule) } => format!("{name} (URL of {capsule})"),
+        EnvSource::CapsuleUrl { capsule: None } => format!("{name} (a Capsule's URL)"),
+        EnvSource::Procfile { .. } => match &var.value {
+            Some(value) => format!("{name}={value}"),
+            None => format!("{name} (Procfile)"),
+        },
+        EnvSource::AppJson { secret: true } => format!("{name} (secret)"),
+        EnvSource::Addon { service } => format!("{name} ({service})"),
+        EnvSource::Heroku => format!("{name} (Heroku only)"),
+        EnvSource::HerokuBuild => format!("{name} (not needed)"),
+        EnvSource::CodeCapsules => format!("{name} (set by Code Capsules)"),
+        EnvSource::AppJson { secret: false } | EnvSource::Code => name.clone(),
+    }
 }
 
 fn write_warnings(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
@@ -113,6 +227,11 @@ pub fn commit_message(m: &Migration) -> String {
         let description = m.rules.get(id).map_or("", |r| r.description.as_str());
         msg.push_str(&format!("- {id}: {description}\n"));
     }
+    if let Some(file) = m.rules.guide_file()
+        && m.plan.changes.iter().any(|c| c.path == file)
+    {
+        msg.push_str(&format!("\nWhat to create on Code Capsules, and how: {file}.\n"));
+    }
     msg.push_str("\nGenerated by capsule-migrate.\n");
     msg
 }
@@ -146,5 +265,20 @@ pub fn write_applied(
             )?;
         }
     }
+    write_guide_location(m, &done.branch, out)
+}
+
+/// Where the guide is: it is in the branch only, since the working tree is not touched.
+fn write_guide_location(m: &Migration, branch: &str, out: &mut dyn Write) -> io::Result<()> {
+    let Some(file) = m.rules.guide_file() else { return Ok(()) };
+    if !m.plan.changes.iter().any(|c| c.path == file) {
+        return Ok(());
+    }
+    writeln!(out, "The migration guide is {file} on the branch; read it with:")?;
+    writeln!(out, "  git show {branch}:{file}")?;
+    writeln!(
+        out,
+        "It doubles as the pull request's description: paste it there (or `gh pr create --body-file` a copy)."
+    )?;
     Ok(())
 }

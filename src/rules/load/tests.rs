@@ -89,3 +89,23 @@ fn a_rules_dir_replaces_the_set_and_duplicate_ids_are_refused() {
     let empty = tempfile::tempdir().unwrap();
     assert!(load_dir(empty.path()).unwrap_err().to_string().contains("no *.toml"));
 }
+
+#[test]
+fn guide_and_release_rules_are_read_and_checked() {
+    let guide = "id = \"guide\"\nkind = \"guide\"\ndescription = \"d\"\nreason = \"r\"\n[params]\nfile = \"GUIDE.md\"\n";
+    let rule = parse_rule("r.toml", guide).unwrap();
+    assert_eq!(rule.kind, RuleKind::Guide { file: "GUIDE.md".into() });
+    assert!(
+        err(&guide.replace("GUIDE.md", "docs/GUIDE.md"))
+            .contains("r.toml:6:1: `docs/GUIDE.md` must be a plain file name")
+    );
+    assert!(err(&guide.replace("GUIDE.md", "GUIDE.txt")).contains("must end in .md"));
+    assert!(err(&guide.replace("file = \"GUIDE.md\"", "")).contains("needs params.file"));
+    let release = "id = \"r\"\nkind = \"release-phase\"\ndescription = \"d\"\nreason = \"r\"\n";
+    assert_eq!(parse_rule("r.toml", release).unwrap().kind, RuleKind::ReleasePhase);
+    let message = err(&format!("{release}[params]\nfile = \"x\"\n"));
+    assert!(message.contains("`file` is not a parameter of a release-phase rule"), "{message}");
+    let set = embedded().unwrap();
+    assert_eq!(set.guide_file(), Some("CODE_CAPSULES.md"));
+    assert_eq!(set.rules.last().map(|r| r.kind.name()), Some("guide"));
+}

@@ -1,0 +1,536 @@
+//! The Capsules to create on Code Capsules, derived from the inventory.
+//!
+//! Heroku kept half of a deployment outside the code: dynos per process type, add-ons,
+//! config vars and Scheduler jobs. Removing the Procfile and app.json must not lose what
+//! they said, so this module turns them into the Capsules a user creates by hand, each
+//! with its folder, commands, replicas and environment variables. Every sink (the guide,
+//! the text plan, JSON) renders the same [`Deployment`].
+//!
+//! Nothing here reads a secret: values are shown only when the repository already holds
+//! them (a non-secret app.json default, a `VAR=value` Procfile prefix) and the name does
+//! not look like a credential.
+
+mod addons;
+mod env;
+mod launch;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::generate::frontend::FrontendKind;
+use crate::inventory::jobs::Job;
+use crate::inventory::procfile::Process;
+use crate::inventory::{App, Inventory};
+use crate::rules::RuleSet;
+
+pub use addons::{AddonUse, Replacement};
+pub use env::{CapsuleEnv, EnvSource};
+pub use launch::{Launch, launch, redacted, shell_quote};
+
+/// The kinds of Capsule a Heroku deployment maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapsuleKind {
+    /// Data Capsules come first: the others link to them.
+    #[serde(rename = "postgresql")]
+    PostgreSql,
+    Redis,
+    Backend,
+    /// A static site: built once, served without a Node process.
+    Frontend,
+}
+
+impl CapsuleKind {
+    /// The type as Code Capsules names it in its "New Capsule" dialog.
+    pub fn label(self) -> &'static str {
+        match self {
+            CapsuleKind::PostgreSql => "PostgreSQL",
+            CapsuleKind::Redis => "Redis",
+            CapsuleKind::Backend => "Backend",
+            CapsuleKind::Frontend => "Frontend (static site)",
+        }
+    }
+
+    pub fn is_data(self) -> bool {
+        matches!(self, CapsuleKind::PostgreSql | CapsuleKind::Redis)
+    }
+}
+
+/// One Capsule to create.
+#[derive(Debug, Clone, Serialize)]
+pub struct Capsule {
+    /// A suggested name, unique in the deployment; other Capsules refer to it.
+    pub name: String,
+    pub kind: CapsuleKind,
+    /// The app folder it deploys (`.` for the root); `None` for data Capsules.
+    pub app: Option<String>,
+    /// What it replaces on Heroku, for people: `web: node server.js`, an add-on, jobs.
+    pub replaces: String,
+    /// The project path Code Capsules builds from, like `/` or `/backend`.
+    pub folder: Option<String>,
+    pub build_command: Option<String>,
+    pub run_command: Option<String>,
+    /// Where a static site's files are after the build, relative to `folder`.
+    pub output_folder: Option<String>,
+    /// `None` for data Capsules and static sites, which have no processes to scale.
+    pub replicas: Option<u64>,
+    /// The Heroku process type it runs (`web`, `worker`, ...); `None` for data Capsules
+    /// and the scheduler, which replace add-ons.
+    pub heroku_process: Option<String>,
+    /// The dyno size Heroku's formation gave the process, to pick a similar Capsule size.
+    pub heroku_size: Option<String>,
+    pub env: Vec<CapsuleEnv>,
+    /// What to know or do when creating it, one sentence each.
+    pub notes: Vec<String>,
+}
+
+/// What became of one Procfile process: a Capsule, or a note saying where it went.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessUse {
+    /// The app folder, `.` for the root.
+    pub app: String,
+    pub name: String,
+    pub command: String,
+    /// The Capsule that runs it, when one does.
+    pub capsule: Option<String>,
+    /// Where it went, one sentence.
+    pub note: String,
+}
+
+/// Everything a user creates on Code Capsules, in the order to create it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Deployment {
+    /// Data Capsules, then backends, then frontends; apps in folder order within each.
+    pub capsules: Vec<Capsule>,
+    /// Every Procfile process of every app, in app and Procfile order.
+    pub processes: Vec<ProcessUse>,
+    /// Every app.json add-on of every app, in app and declaration order.
+    pub addons: Vec<AddonUse>,
+}
+
+impl Deployment {
+    pub fn capsule(&self, name: &str) -> Option<&Capsule> {
+        self.capsules.iter().find(|c| c.name == name)
+    }
+
+    /// The Capsules that deploy the app in `dir` (`.` for the root).
+    pub fn capsules_of<'a>(&'a self, dir: &str) -> impl Iterator<Item = &'a Capsule> + 'a {
+        let dir = dir.to_owned();
+        self.capsules.iter().filter(move |c| c.app.as_deref() == Some(dir.as_str()))
+    }
+}
+
+/// Derives the Capsules for `inventory`, with the variable names the rules use.
+pub fn derive(inventory: &Inventory, rules: &RuleSet) -> Deployment {
+    let backend_url_env = rules.backend_url_env().unwrap_or("BACKEND_URL");
+    let mut builder =
+        Builder { inv: inventory, names: BTreeSet::new(), out: Deployment::default() };
+    let data = addons::plan_data(inventory, &mut |base| builder.unique_name(base));
+    builder.out.addons = data.uses.clone();
+    builder.out.capsules.extend(data.capsules.iter().cloned());
+    for app in &inventory.apps {
+        builder.app(app, &data);
+    }
+    env::link_capsules(&mut builder.out, inventory, backend_url_env);
+    scheduler_advice(&mut builder.out);
+    // A stable sort keeps folder order within each kind.
+    builder.out.capsules.sort_by_key(|c| c.kind);
+    builder.out
+}
+
+struct Builder<'a> {
+    inv: &'a Inventory,
+    names: BTreeSet<String>,
+    out: Deployment,
+}
+
+impl Builder<'_> {
+    fn unique_name(&mut self, base: &str) -> String {
+        let base = kebab(base);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !self.names.insert(name.clone()) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        name
+    }
+
+    fn app(&mut self, app: &App, data: &addons::DataPlan) {
+        let base = base_name(app);
+        let first_process = self.out.processes.len();
+        let jobs: Vec<&Job> = self.inv.jobs_of(&app.dir).collect();
+        let service = runs_a_service(self.inv, app);
+        let mut app_capsules: Vec<Capsule> =
+            self.main_capsule(app, &base, service, jobs.is_empty()).into_iter().collect();
+        let job_processes = self.other_processes(app, &base, &jobs, &mut app_capsules);
+        if !jobs.is_empty() && app.package_json.is_some() {
+            let mut capsule = self.scheduler(app, &jobs, service, &base);
+            if !job_processes.is_empty() {
+                capsule.replaces.push_str(&format!(" (and {})", job_processes.join(", ")));
+            }
+            app_capsules.push(capsule);
+        }
+
+        // The web process was handled first; report them all in Procfile order.
+        let order = |name: &str| app.processes().iter().position(|p| p.name == name);
+        self.out.processes[first_process..].sort_by_key(|p| order(&p.name));
+
+        let app_env = env::app_env(self.inv, app, data);
+        for capsule in &mut app_capsules {
+            env::add_app_env(capsule, &app_env);
+        }
+        self.out.capsules.extend(app_capsules);
+    }
+
+    /// The Capsule that serves the app: its static site, its web process, or `npm start`
+    /// when there is no Procfile (Heroku's default web process).
+    fn main_capsule(
+        &mut self,
+        app: &App,
+        base: &str,
+        service: bool,
+        no_jobs: bool,
+    ) -> Option<Capsule> {
+        if let Some(frontend) = &app.frontend {
+            let name = self.unique_name(base);
+            if let Some(web) = app.process("web") {
+                let note = "served as a static site: no Node process runs it on Code Capsules";
+                self.process_use(app, web, Some(&name), note);
+            }
+            Some(self.frontend(app, frontend, name))
+        } else if let Some(web) = app.process("web") {
+            let name = self.unique_name(base);
+            self.process_use(app, web, Some(&name), "runs in its own Backend Capsule");
+            Some(self.web(app, web, name))
+        } else if !service && no_jobs && has_start_script(app) {
+            let name = self.unique_name(base);
+            Some(self.npm_start(app, name))
+        } else {
+            None
+        }
+    }
+
+    /// A Capsule or a note for every process but `web`; returns the processes that only
+    /// ran a Scheduler job's command, for the scheduler Capsule to mention.
+    fn other_processes(
+        &mut self,
+        app: &App,
+        base: &str,
+        jobs: &[&Job],
+        capsules: &mut Vec<Capsule>,
+    ) -> Vec<String> {
+        let mut job_processes = Vec::new();
+        for process in app.processes().iter().filter(|p| p.name != "web") {
+            if process.name == "release" {
+                self.process_use(app, process, None, &release_note(app));
+            } else if let Some(job) = jobs.iter().find(|j| j.command == process.command.trim()) {
+                job_processes.push(format!("`{}: {}`", process.name, redacted(&process.command)));
+                let note = format!(
+                    "runs the same command as the Scheduler job `{}`: the node-cron scheduler \
+                     runs it on its schedule, so it gets no Capsule of its own",
+                    job.name
+                );
+                self.process_use(app, process, None, &note);
+            } else {
+                let name = self.unique_name(&format!("{base}-{}", process.name));
+                self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
+                capsules.push(self.other_process(app, process, name));
+            }
+        }
+        job_processes
+    }
+
+    fn process_use(&mut self, app: &App, process: &Process, capsule: Option<&str>, note: &str) {
+        self.out.processes.push(ProcessUse {
+            app: app.display_dir().to_owned(),
+            name: process.name.clone(),
+            command: redacted(&process.command),
+            capsule: capsule.map(str::to_owned),
+            note: note.to_owned(),
+        });
+    }
+
+    fn blank(&self, app: &App, name: String, kind: CapsuleKind, replaces: String) -> Capsule {
+        Capsule {
+            name,
+            kind,
+            app: Some(app.display_dir().to_owned()),
+            replaces,
+            folder: Some(folder(&app.dir)),
+            build_command: backend_build(app),
+            run_command: None,
+            output_folder: None,
+            replicas: Some(1),
+            heroku_process: None,
+            heroku_size: None,
+            env: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn frontend(&self, app: &App, frontend: &crate::inventory::Frontend, name: String) -> Capsule {
+        let replaces = match app.process("web") {
+            Some(web) => format!("web: {}", redacted(&web.command)),
+            None => "static files".to_owned(),
+        };
+        let mut capsule = self.blank(app, name, CapsuleKind::Frontend, replaces);
+        capsule.build_command = Some("npm run build".to_owned());
+        capsule.output_folder = Some(if frontend.public_dir.is_empty() {
+            ".".into()
+        } else {
+            frontend.public_dir.clone()
+        });
+        capsule.replicas = None;
+        capsule.heroku_process = app.process("web").map(|_| "web".to_owned());
+        if let FrontendKind::Static { server } = &frontend.kind
+            && !server.is_empty()
+        {
+            capsule.notes.push(format!(
+                "Code Capsules serves the files itself: `{server}` is no longer needed at run time"
+            ));
+        }
+        capsule
+    }
+
+    fn web(&self, app: &App, web: &Process, name: String) -> Capsule {
+        let mut capsule =
+            self.blank(app, name, CapsuleKind::Backend, format!("web: {}", redacted(&web.command)));
+        capsule.heroku_process = Some("web".into());
+        let launch = launch(app, web);
+        capsule.run_command = Some(web_run_command(app, &launch));
+        self.apply_launch(&mut capsule, app, web, &launch);
+        capsule
+    }
+
+    fn other_process(&self, app: &App, process: &Process, name: String) -> Capsule {
+        let replaces = format!("{}: {}", process.name, redacted(&process.command));
+        let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
+        capsule.heroku_process = Some(process.name.clone());
+        let launch = launch(app, process);
+        capsule.run_command = Some(launch.command.clone());
+        self.apply_launch(&mut capsule, app, process, &launch);
+        capsule.notes.push(format!(
+            "serves no web traffic: it is Heroku's `{}` process, a long-running background process",
+            process.name
+        ));
+        if process.name == "clock" || process.name.contains("cron") {
+            if capsule.replicas.is_some_and(|n| n > 1) {
+                capsule.notes.push(format!(
+                    "Heroku ran {} `{}` dynos; keep one replica or each scheduled task runs once \
+                     per replica",
+                    capsule.replicas.unwrap_or(1),
+                    process.name
+                ));
+            }
+            capsule.replicas = Some(1);
+        }
+        capsule
+    }
+
+    /// Replicas, dyno size, and the `cd`/`VAR=value` parts of the command.
+    fn apply_launch(&self, capsule: &mut Capsule, app: &App, process: &Process, launch: &Launch) {
+        if let Some(formation) = formation(app, &process.name) {
+            capsule.replicas = Some(formation.quantity.unwrap_or(1));
+            capsule.heroku_size.clone_from(&formation.size);
+            if formation.quantity == Some(0) {
+                capsule.notes.push(format!(
+                    "app.json's formation gives `{}` 0 dynos: Heroku did not run it; create the \
+                     Capsule only if you need it",
+                    process.name
+                ));
+            }
+        }
+        if let Some(cd) = &launch.unresolved_cd {
+            capsule.notes.push(format!(
+                "the command changes into `{cd}`, which is not the app folder: it is kept in the \
+                 run command so dependencies still install from the app folder"
+            ));
+        }
+        for (name, value) in &launch.env {
+            env::push_procfile_env(capsule, &process.name, name, value);
+        }
+    }
+
+    fn npm_start(&self, app: &App, name: String) -> Capsule {
+        let replaces = "`npm start` (no Procfile)".to_owned();
+        let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
+        capsule.run_command = Some("npm start".into());
+        // Without a Procfile, Heroku's web process was `npm start`.
+        capsule.heroku_process = Some("web".into());
+        if let Some(formation) = formation(app, "web") {
+            capsule.replicas = Some(formation.quantity.unwrap_or(1));
+            capsule.heroku_size.clone_from(&formation.size);
+        }
+        capsule
+    }
+
+    fn scheduler(&mut self, app: &App, jobs: &[&Job], service: bool, base: &str) -> Capsule {
+        let names: Vec<String> = jobs.iter().map(|j| format!("`{}`", j.name)).collect();
+        let replaces = format!("{SCHEDULER_REPLACES} {}", names.join(", "));
+        let (name, run) = if service {
+            (self.unique_name(&format!("{base}-scheduler")), "npm run scheduler")
+        } else {
+            (self.unique_name(base), "npm start")
+        };
+        let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
+        capsule.run_command = Some(run.into());
+        capsule.notes.push(
+            "keep exactly one replica: every replica runs every job (node-cron has no lock \
+             across Capsules)"
+                .into(),
+        );
+        capsule
+    }
+}
+
+/// Says, for each Heroku Scheduler add-on, which Capsule runs its jobs now.
+fn scheduler_advice(out: &mut Deployment) {
+    for i in 0..out.addons.len() {
+        if out.addons[i].replacement != Replacement::Scheduler {
+            continue;
+        }
+        let runner = out
+            .capsules_of(&out.addons[i].app)
+            .find(|c| c.replaces.starts_with(SCHEDULER_REPLACES))
+            .map(|c| c.name.clone());
+        out.addons[i].advice = match &runner {
+            Some(name) => format!(
+                "the jobs from the jobs file run in `{name}`; delete them from Heroku Scheduler \
+                 once it runs, or every job runs twice"
+            ),
+            None => "no jobs were given for this app: copy them from the Scheduler dashboard \
+                     (`heroku addons:open scheduler -a <heroku-app>`) into a jobs file and run \
+                     capsule-migrate again with `--jobs FILE`"
+                .to_owned(),
+        };
+        out.addons[i].capsule = runner;
+    }
+}
+
+/// How a scheduler Capsule's `replaces` starts.
+pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler jobs";
+
+/// True when the app has a web process, or a long-running process that is not one of
+/// its Scheduler jobs. Then the scheduler runs as `npm run scheduler` in a Capsule of its
+/// own; otherwise `npm start` starts it. This mirrors the scheduler rule's choice.
+pub fn runs_a_service(inv: &Inventory, app: &App) -> bool {
+    let job_commands: Vec<&str> = inv.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+    app.processes().iter().any(|p| {
+        p.name == "web" || (p.name != "release" && !job_commands.contains(&p.command.trim()))
+    })
+}
+
+/// The run command of the web Capsule. Code Capsules starts Node apps with `npm start`,
+/// and only `npm start` runs the `prestart` script that replaces the release phase.
+pub fn web_run_command(app: &App, launch: &Launch) -> String {
+    let pkg = app.package_json.as_ref();
+    let start = pkg.and_then(|p| p.script("start"));
+    let has_release = app.process("release").is_some();
+    let via_npm = is_npm_start(&launch.command)
+        || start == Some(launch.command.as_str())
+        || (has_release && start.is_none() && pkg.is_some());
+    if via_npm {
+        "npm start".into()
+    } else if has_release && pkg.is_some() {
+        format!("npm run prestart && {}", launch.command)
+    } else {
+        launch.command.clone()
+    }
+}
+
+/// The web command the release rule makes the `start` script, when there is none: without
+/// it `npm start` (and so `prestart`) would not run the web process.
+pub fn start_script_to_add(app: &App) -> Option<String> {
+    let pkg = app.package_json.as_ref()?;
+    if pkg.script("start").is_some() || app.process("release").is_none() {
+        return None;
+    }
+    let web = app.process("web")?;
+    let launch = launch(app, web);
+    (!is_npm_start(&launch.command)).then_some(launch.command)
+}
+
+/// `npm start` and its spellings.
+pub fn is_npm_start(command: &str) -> bool {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    matches!(
+        words.as_slice(),
+        ["npm", "start"]
+            | ["npm", "run", "start"]
+            | ["npm", "run-script", "start"]
+            | ["yarn", "start"]
+            | ["yarn", "run", "start"]
+            | ["pnpm", "start"]
+            | ["pnpm", "run", "start"]
+    )
+}
+
+fn release_note(app: &App) -> String {
+    match (&app.package_json, app.process("web")) {
+        (Some(_), Some(_)) => "becomes the `prestart` script: `npm start` runs it before the web \
+                               process, as Heroku's release phase did"
+            .into(),
+        (Some(_), None) => "becomes the `prestart` script, but there is no web process: it runs \
+                            only before `npm start`; run it by hand before each deploy otherwise"
+            .into(),
+        (None, _) => "has no package.json to hold a `prestart` script: run it by hand before \
+                      each deploy"
+            .into(),
+    }
+}
+
+fn formation<'a>(app: &'a App, process: &str) -> Option<&'a crate::inventory::app_json::Formation> {
+    app.app_json.as_ref()?.value.formation.iter().find(|f| f.process == process)
+}
+
+fn has_start_script(app: &App) -> bool {
+    app.package_json.as_ref().is_some_and(|p| p.script("start").is_some())
+}
+
+/// Code Capsules runs `npm run build` on its own when there is a build script; after the
+/// release rule, a `heroku-postbuild` script is part of `build`.
+fn backend_build(app: &App) -> Option<String> {
+    let pkg = app.package_json.as_ref()?;
+    (pkg.script("build").is_some() || pkg.script("heroku-postbuild").is_some())
+        .then(|| "npm run build".to_owned())
+}
+
+/// The project path for an app folder.
+pub fn folder(dir: &str) -> String {
+    format!("/{dir}")
+}
+
+/// The name people know the app by: app.json's name, package.json's name (without an npm
+/// scope), the folder's name, or `app`.
+fn base_name(app: &App) -> String {
+    let from_app_json = app.app_json.as_ref().and_then(|a| a.value.name.clone());
+    let from_package = app.package_json.as_ref().and_then(|p| {
+        let name = p.value.get("name")?.as_str()?;
+        Some(name.rsplit('/').next().unwrap_or(name).to_owned())
+    });
+    let from_dir = app.dir.rsplit('/').next().filter(|d| !d.is_empty()).map(str::to_owned);
+    [from_app_json, from_package, from_dir]
+        .into_iter()
+        .flatten()
+        .map(|n| kebab(&n))
+        .find(|n| !n.is_empty())
+        .unwrap_or_else(|| "app".into())
+}
+
+/// Lowercase letters, digits and single dashes, as Capsule names take them.
+pub(crate) fn kebab(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
