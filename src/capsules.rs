@@ -164,7 +164,7 @@ impl Builder<'_> {
         let base = base_name(app);
         let first_process = self.out.processes.len();
         let jobs: Vec<&Job> = self.inv.jobs_of(&app.dir).collect();
-        let service = runs_a_service(self.inv, app);
+        let service = self.inv.runs_a_service(app);
         let mut app_capsules: Vec<Capsule> =
             self.main_capsule(app, &base, service, jobs.is_empty()).into_iter().collect();
         let job_processes = self.other_processes(app, &base, &jobs, &mut app_capsules);
@@ -414,16 +414,6 @@ fn scheduler_advice(out: &mut Deployment) {
 
 /// How a scheduler Capsule's `replaces` starts.
 pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler jobs";
-
-/// True when the app has a web process, or a long-running process that is not one of
-/// its Scheduler jobs. Then the scheduler runs as `npm run scheduler` in a Capsule of its
-/// own; otherwise `npm start` starts it. This mirrors the scheduler rule's choice.
-pub fn runs_a_service(inv: &Inventory, app: &App) -> bool {
-    let job_commands: Vec<&str> = inv.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
-    app.processes().iter().any(|p| {
-        p.name == "web" || (p.name != "release" && !job_commands.contains(&p.command.trim()))
-    })
-}
 
 /// The run command of the web Capsule. Code Capsules starts Node apps with `npm start`,
 /// and only `npm start` runs the `prestart` script that replaces the release phase.

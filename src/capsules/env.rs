@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use super::addons::{DataPlan, Replacement, env_prefix, replacement};
 use super::{Capsule, CapsuleKind, Deployment};
-use crate::generate::frontend::FrontendKind;
 use crate::inventory::{App, Inventory};
 
 /// One variable to set on a Capsule.
@@ -230,11 +229,8 @@ fn link_backends(
         let hosts = herokuapp_hosts(inv, capsule);
         let app = capsule.app.as_deref().and_then(|d| inv.app(app_dir(d)));
         let kind = app.and_then(|a| a.frontend.as_ref()).map(|f| &f.kind);
-        let name = match &kind {
-            Some(FrontendKind::Vite) => format!("VITE_{backend_url_env}"),
-            Some(FrontendKind::CreateReactApp) => format!("REACT_APP_{backend_url_env}"),
-            _ => backend_url_env.to_owned(),
-        };
+        let name =
+            kind.map_or_else(|| backend_url_env.to_owned(), |k| k.backend_url_var(backend_url_env));
         let source = EnvSource::CapsuleUrl { capsule: backend.clone() };
         // Which Heroku backend the frontend called tells the user which Capsule replaces it.
         let description = (!hosts.is_empty()).then(|| {

@@ -21,6 +21,18 @@ pub enum FrontendKind {
     CreateReactApp,
 }
 
+impl FrontendKind {
+    /// The variable that carries the backend URL into the build: bundlers only expose
+    /// variables with their own prefix to browser code.
+    pub fn backend_url_var(&self, env: &str) -> String {
+        match self {
+            FrontendKind::Vite => format!("VITE_{env}"),
+            FrontendKind::CreateReactApp => format!("REACT_APP_{env}"),
+            FrontendKind::Static { .. } => env.to_owned(),
+        }
+    }
+}
+
 /// The programs that only serve files (`sirv` is sirv-cli's command).
 const STATIC_SERVERS: [&str; 6] =
     ["http-server", "serve", "live-server", "lite-server", "static-server", "sirv"];

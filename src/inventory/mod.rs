@@ -92,6 +92,15 @@ impl Inventory {
         self.code.iter().filter(move |c| c.app.as_deref() == Some(dir))
     }
 
+    /// True when the app has a web process, or a long-running process that is not one of
+    /// its Scheduler jobs (a `worker: node job.ts` that a job also runs is that job).
+    pub fn runs_a_service(&self, app: &App) -> bool {
+        let job_commands: Vec<&str> = self.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+        app.processes().iter().any(|p| {
+            p.name == "web" || (p.name != "release" && !job_commands.contains(&p.command.trim()))
+        })
+    }
+
     pub fn jobs_of<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a jobs::Job> + 'a {
         self.jobs.iter().filter(move |j| j.app == dir)
     }

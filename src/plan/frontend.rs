@@ -26,7 +26,7 @@ pub fn build_step(
         match &frontend.kind {
             FrontendKind::Static { .. } => {}
             FrontendKind::Vite | FrontendKind::CreateReactApp => {
-                let var = bundler_var(&frontend.kind, env);
+                let var = frontend.kind.backend_url_var(env);
                 cx.note(rule, format!(
                     "{}: built by {}; set {var} (with https://) on the Capsule so the build bakes it in",
                     app.display_dir(),
@@ -160,9 +160,9 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         };
         let replacement = match &frontend.kind {
             FrontendKind::Static { .. } => format!("window.{GLOBAL}"),
-            FrontendKind::Vite => format!("import.meta.env.{}", bundler_var(&frontend.kind, env)),
+            FrontendKind::Vite => format!("import.meta.env.{}", frontend.kind.backend_url_var(env)),
             FrontendKind::CreateReactApp => {
-                format!("process.env.{}", bundler_var(&frontend.kind, env))
+                format!("process.env.{}", frontend.kind.backend_url_var(env))
             }
         };
         let Some(bytes) = cx.files.read(&file.path)? else { continue };
@@ -177,15 +177,6 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         cx.files.write(&file.path, rewrite.text.into_bytes(), &rule.id);
     }
     Ok(())
-}
-
-/// Bundlers only expose variables with their prefix to browser code.
-pub fn bundler_var(kind: &FrontendKind, env: &str) -> String {
-    match kind {
-        FrontendKind::Vite => format!("VITE_{env}"),
-        FrontendKind::CreateReactApp => format!("REACT_APP_{env}"),
-        FrontendKind::Static { .. } => env.to_owned(),
-    }
 }
 
 fn bundler_name(kind: &FrontendKind) -> &'static str {

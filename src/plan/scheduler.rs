@@ -117,7 +117,7 @@ fn wire_scripts(
     {
         return Ok(text.to_owned());
     }
-    if runs_a_service(cx, app) {
+    if cx.inventory.runs_a_service(app) {
         cx.note(rule, format!(
             "{}: `npm run scheduler` starts the scheduler; give it its own Capsule with one replica",
             app.display_dir()
@@ -131,16 +131,6 @@ fn wire_scripts(
         );
     }
     set(path, text, &["scripts", "start"], &command)
-}
-
-/// True when the app has a web process, or a long-running process that is not one of
-/// its Scheduler jobs (a `worker: node job.ts` that a job also runs is that job).
-fn runs_a_service(cx: &Context, app: &App) -> bool {
-    let job_commands: Vec<&str> =
-        cx.inventory.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
-    app.processes().iter().any(|p| {
-        p.name == "web" || (p.name != "release" && !job_commands.contains(&p.command.trim()))
-    })
 }
 
 /// The major of a simple npm range such as `^3.0.3`, `~4.1`, `4.x`.
