@@ -181,8 +181,14 @@ fn warning_lines(plan: &Plan) -> Vec<String> {
     plan.warnings.iter().map(|w| format!("warning: {w}")).collect()
 }
 
-fn nothing_to_do(migration: &Migration) -> String {
-    if migration.inventory.heroku_markers.is_empty() && migration.inventory.apps.is_empty() {
+/// Why there is nothing to change, in one line.
+pub fn nothing_to_do(migration: &Migration) -> String {
+    let guide = migration.rules.guide_file();
+    let migrated = guide.is_some_and(|file| migration.source.entry(file).is_some());
+    if migrated && migration.inventory.heroku_markers.is_empty() {
+        let file = guide.unwrap_or_default();
+        format!("Nothing to do: the repository is already migrated to Code Capsules (see {file}).")
+    } else if migration.inventory.apps.is_empty() {
         "No Heroku app found (no Procfile, app.json or heroku-* npm script): nothing to migrate."
             .into()
     } else {

@@ -39,10 +39,7 @@ pub fn write_markdown(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     if m.inventory.apps.is_empty() {
         writeln!(out, "# Moving to Code Capsules")?;
         writeln!(out)?;
-        writeln!(
-            out,
-            "No Heroku app found (no Procfile, app.json or heroku-* npm script): nothing to migrate."
-        )?;
+        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
         return Ok(());
     }
     if let Some(file) = m.rules.guide_file()

@@ -12,8 +12,7 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     let inv = &m.inventory;
     if inv.apps.is_empty() {
         writeln!(out)?;
-        writeln!(out, "No Heroku app found (no Procfile, app.json or heroku-* npm script).")?;
-        writeln!(out, "Nothing to migrate.")?;
+        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
         return write_warnings(m, out);
     }
     writeln!(out)?;
@@ -68,7 +67,7 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     write_capsules(m, out)?;
     writeln!(out)?;
     if m.plan.is_empty() {
-        writeln!(out, "Nothing to do: the repository is already migrated to Code Capsules.")?;
+        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
     } else {
         writeln!(out, "Changes ({} files):", m.plan.changes.len())?;
         let width = m.plan.changes.iter().map(|c| c.path.len()).max().unwrap_or(0);
