@@ -6,4 +6,5 @@ mod browser;
 mod fixtures;
 mod frontend_node;
 mod git_repo;
+mod regressions;
 mod scheduler_node;
