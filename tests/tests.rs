@@ -8,4 +8,5 @@ mod frontend_node;
 mod git_repo;
 mod guide;
 mod hostile;
+mod regressions;
 mod scheduler_node;

@@ -117,7 +117,9 @@ fn attributes(body: &str) -> Vec<(&str, &str)> {
     let mut found = Vec::new();
     let mut rest = body;
     loop {
-        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+        // A stray `>` (left in the body by an unclosed quote) starts no attribute and
+        // must be skipped, or the loop below would not advance.
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>');
         if rest.is_empty() {
             return found;
         }

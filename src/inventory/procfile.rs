@@ -114,7 +114,9 @@ impl Parser<'_> {
             self.warnings.push(Warning::at_line(self.file, number, message));
         }
         let command = content[colon + 1..].trim_matches([' ', '\t']);
-        if command.is_empty() {
+        // Only spaces and tabs are trimmed (Heroku's rule), but a command of other
+        // whitespace alone (a vertical tab, U+3000) names no program either.
+        if command.trim().is_empty() {
             let message = format!("process type `{name}` has no command after `:`");
             return Err(self.error(start + indent + colon + 1, message));
         }

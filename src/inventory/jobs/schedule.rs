@@ -72,7 +72,8 @@ fn heroku_wording(text: &str) -> Option<Schedule> {
     }
     if let Some(minute) = text.strip_prefix("every hour at :") {
         let minute = two_digits(minute)?;
-        return (minute % 10 == 0).then_some(Schedule::Hourly { minute });
+        // `:60` would pass the multiple-of-ten test but is no minute (cron refuses 60).
+        return (minute < 60 && minute % 10 == 0).then_some(Schedule::Hourly { minute });
     }
     let (hour, minute) = text.strip_prefix("every day at ")?.split_once(':')?;
     let hour = match hour.len() {
