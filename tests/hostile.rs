@@ -331,3 +331,17 @@ fn deeply_nested_files_are_read_without_overflowing_the_stack() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("deep.toml:1:"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_very_large_file_is_skipped_with_a_warning_not_read_as_an_app_file() {
+    let huge =
+        format!("{{\"name\": \"huge\", \"padding\": \"{}\"}}\n", "x".repeat(9 * 1024 * 1024));
+    let repo = repo_with(&[("package.json", huge.as_bytes())]);
+    let out = tool(&["diff", &path(&repo)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("package.json: is larger than"), "{stderr}");
+    let patch = text(&out.stdout);
+    assert!(!patch.contains("b/package.json"), "the large file is left alone");
+    assert!(patch.contains("deleted file mode 100644"), "the Procfile still goes");
+}
