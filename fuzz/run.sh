@@ -5,7 +5,7 @@
 #   fuzz/run.sh [SECONDS] [TARGET...]     # default 60 s, all targets
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and nightly rustc flags: the nightly
-# toolchain when rustup has one, else the stable one with RUSTC_BOOTSTRAP=1.
+# toolchain when rustup has one, else the default (stable) one with RUSTC_BOOTSTRAP=1.
 # FUZZ_TOOLCHAIN=stable|nightly forces the choice. The corpus libFuzzer grows goes to
 # fuzz/corpus-gen/<target> (not committed); the committed seeds in fuzz/corpus/<target>
 # are read only. A crash stops that target and is saved under fuzz/artifacts/<target>/;
@@ -33,7 +33,7 @@ if [[ $toolchain == nightly ]]; then
 else
   # cargo-fuzz passes -Z flags (sanitizer, coverage); stable accepts them only this way.
   export RUSTC_BOOTSTRAP=1
-  cargo=(cargo +stable fuzz)
+  cargo=(cargo fuzz)
 fi
 
 if (( $# > 0 )); then targets=("$@"); else mapfile -t targets < <("${cargo[@]}" list); fi

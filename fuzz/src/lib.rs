@@ -348,8 +348,8 @@ pub fn js_scan(data: &[u8]) {
     }
 }
 
-/// URL rewriting, in all three grammars: nothing rewritten means nothing changed, and a
-/// second pass over the result finds nothing left to rewrite.
+/// URL rewriting, in all three grammars: nothing rewritten means nothing changed, and in
+/// a file without syntax errors a second pass over the result finds nothing to rewrite.
 pub fn js_urls(data: &[u8]) {
     let source = String::from_utf8_lossy(data);
     let lines = line_count(source.as_bytes());
@@ -365,6 +365,12 @@ pub fn js_urls(data: &[u8]) {
             continue;
         }
         assert_ne!(first.text, source, "{lang:?}: rewrites reported, text unchanged");
+        // In a file with syntax errors, tree-sitter's recovery may read the rewritten text
+        // differently and find a literal it could not see before: only clean files must
+        // be finished in one pass.
+        if js::scan("src/app.js", lang, source.as_bytes()).syntax_error.is_some() {
+            continue;
+        }
         let second = js_urls::rewrite_herokuapp_urls(&first.text, lang, BACKEND_URL);
         assert!(second.rewrites.is_empty(), "{lang:?}: second pass rewrote {:?}", second.rewrites);
         assert_eq!(second.text, first.text);
