@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
+use gix::objs::Find as _;
 use gix::objs::tree::EntryKind as TreeKind;
 
 use super::{Entry, EntryKind, Error};
@@ -17,6 +18,10 @@ use crate::diag::Warning;
 /// Folders never descended into: they are installed dependencies, never apps, and the
 /// commit keeps them untouched because it edits HEAD's tree in place.
 const SKIPPED_TREE: &str = "node_modules";
+
+/// A thread's read buffer larger than this is dropped after use rather than reused:
+/// source files are kilobytes, and only the odd generated bundle is megabytes.
+const MAX_KEPT_BUFFER: usize = 4 * 1024 * 1024;
 
 pub struct GitSource {
     /// Boxed: a repository handle is over a kilobyte, and `Source` holds a `GitSource`
@@ -72,19 +77,55 @@ impl GitSource {
 
     /// The bytes of the blob at `path` in HEAD's tree (a symlink reads as its target).
     pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
-        let read_error = |message: String| Error::Read { path: path.to_owned(), message };
+        let id = self.blob_id(path)?;
+        let mut blob = self.repo.find_blob(id).map_err(|e| Error::Read {
+            path: path.to_owned(),
+            message: format!("blob {id}: {e}"),
+        })?;
+        Ok(blob.take_data())
+    }
+
+    /// [`super::Source::read_many`] for HEAD's tree: each thread reads through its own
+    /// handle on the shared object database into one reused buffer.
+    pub(super) fn read_many<T, F>(
+        &self,
+        paths: &[&str],
+        threads: usize,
+        visit: &F,
+    ) -> Result<Vec<T>, Error>
+    where
+        T: Send,
+        F: Fn(usize, &[u8]) -> Option<T> + Sync,
+    {
+        let ids = paths.iter().map(|path| self.blob_id(path)).collect::<Result<Vec<_>, _>>()?;
+        // A `Repository` caches in `RefCell`s and cannot be shared; the thread-safe form
+        // shares the opened object database (packs, indices, mappings) between threads.
+        let shared = self.repo.as_ref().clone().into_sync();
+        let init = || (shared.to_thread_local(), Vec::new());
+        super::in_parallel(paths.len(), threads, init, |(repo, buffer), index| {
+            let bytes = read_blob_into(repo, ids[index], buffer)
+                .map_err(|message| Error::Read { path: paths[index].to_owned(), message })?;
+            let kept = visit(index, bytes);
+            // One committed bundle must not pin its size in every thread's buffer.
+            if buffer.capacity() > MAX_KEPT_BUFFER {
+                *buffer = Vec::new();
+            }
+            Ok(kept)
+        })
+    }
+
+    /// The blob of the file at `path`, refusing paths not in HEAD and submodules.
+    fn blob_id(&self, path: &str) -> Result<ObjectId, Error> {
+        let read_error =
+            |message: &str| Error::Read { path: path.to_owned(), message: message.into() };
         let index = self
             .entries
             .binary_search_by(|e| e.path.as_str().cmp(path))
-            .map_err(|_| read_error("not in HEAD's tree".into()))?;
+            .map_err(|_| read_error("not in HEAD's tree"))?;
         if self.entries[index].kind == EntryKind::Submodule {
-            return Err(read_error("is a submodule, not a file".into()));
+            return Err(read_error("is a submodule, not a file"));
         }
-        let mut blob = self
-            .repo
-            .find_blob(self.blob_ids[index])
-            .map_err(|e| read_error(format!("blob {}: {e}", self.blob_ids[index])))?;
-        Ok(blob.take_data())
+        Ok(self.blob_ids[index])
     }
 
     /// The folder as it was given to [`GitSource::open`], for messages.
@@ -267,6 +308,19 @@ fn list_tree(repo: &gix::Repository, root: ObjectId) -> Result<Listing, gix::Err
     files.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
     let (entries, blob_ids) = files.into_iter().unzip();
     Ok(Listing { entries, blob_ids, warnings })
+}
+
+/// The bytes of blob `id`, read through `buffer` (reused from one blob to the next).
+fn read_blob_into<'b>(
+    repo: &gix::Repository,
+    id: ObjectId,
+    buffer: &'b mut Vec<u8>,
+) -> Result<&'b [u8], String> {
+    match repo.objects.try_find(&id, buffer) {
+        Ok(Some(object)) => Ok(object.data),
+        Ok(None) => Err(format!("blob {id}: not in the object database")),
+        Err(err) => Err(format!("blob {id}: {err}")),
+    }
 }
 
 fn join(prefix: &str, name: &BStr) -> Vec<u8> {

@@ -1,10 +1,15 @@
 //! The byte search that keeps most files away from the parser.
 //!
-//! Neither `memchr` nor `aho-corasick` is a direct dependency, so this is a one-pass scan
-//! of our own: a static bitset of the patterns' first two bytes flags the few candidate
-//! positions, and only those are compared in full. Measured at about 1 GB/s in release
-//! on npm's own JavaScript (three times a first-byte table, since `p`, `r`, `c` and `n`
-//! are everywhere in code), against 3-7 MB/s for parsing.
+//! It reads every JS/TS byte of a monorepo, so it must be far faster than the parser
+//! (3-7 MB/s). Each pattern is looked for with the SIMD substring search of `memchr`,
+//! which gix already links in and re-exports through `bstr`. Eight passes over a file
+//! that stays in cache measured 2.6 GB/s in release on the benchmark's sources, against
+//! 1 GB/s for the earlier single pass with a table of the patterns' first two bytes: the
+//! SIMD search skips 32 bytes at a time where the table looked at every byte.
+
+use std::sync::LazyLock;
+
+use gix::bstr::Finder;
 
 /// Byte strings that every fact [`super::scan`] reports must contain.
 ///
@@ -23,33 +28,16 @@ const PATTERNS: &[&[u8]] = &[
     b"node-schedule",
 ];
 
-/// One bit per possible pair of bytes: set when a pattern starts with that pair.
-static FIRST_PAIRS: [u64; 1024] = first_pairs();
-
-const fn first_pairs() -> [u64; 1024] {
-    let mut bits = [0u64; 1024];
-    let mut i = 0;
-    while i < PATTERNS.len() {
-        let pair = pair_index(PATTERNS[i][0], PATTERNS[i][1]);
-        bits[pair >> 6] |= 1 << (pair & 63);
-        i += 1;
-    }
-    bits
-}
-
-const fn pair_index(first: u8, second: u8) -> usize {
-    (first as usize) << 8 | second as usize
-}
+/// One searcher per pattern, built once: building one picks the pattern's rarest bytes
+/// to look for, which is worth doing once rather than per file.
+static FINDERS: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| PATTERNS.iter().map(Finder::new).collect());
 
 /// True when `bytes` contain any pattern a scan looks for, so that parsing them can
 /// find something. False means [`super::scan`] would report no facts except the module
 /// syntax.
 pub fn worth_parsing(bytes: &[u8]) -> bool {
-    bytes.windows(2).enumerate().any(|(at, pair)| {
-        let pair = pair_index(pair[0], pair[1]);
-        FIRST_PAIRS[pair >> 6] & (1 << (pair & 63)) != 0
-            && PATTERNS.iter().any(|pattern| bytes[at..].starts_with(pattern))
-    })
+    FINDERS.iter().any(|finder| finder.find(bytes).is_some())
 }
 
 #[cfg(test)]

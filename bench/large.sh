@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Benchmark: capsule-migrate on a large monorepo, side by side with git on the same
+# object database (issue 7). See bench/README.md.
+#
+#   bench/large.sh            # 5 runs of each command, best time and peak memory
+#   RUNS=9 bench/large.sh     # more runs
+#   STRICT=1 bench/large.sh   # exit 1 when a target is missed
+#
+# The synthetic repository (40 apps x 500 sources, about 20,000 files and 260 MB) is
+# generated once by bench/gen.py, committed and packed with `git gc`, and cached in
+# bench/work/ (ignored by git) until gen.py or the size settings change.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$ROOT/bench/work
+RUNS=${RUNS:-5}
+APPS=${APPS:-40}
+FILES=${FILES:-500}
+SEED=${SEED:-7}
+REPO=$WORK/repo
+JOBS=$WORK/jobs.toml
+SCRATCH=$WORK/scratch
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/capsule-migrate
+
+# Targets of issue 7.
+MAX_DIFF_VS_GREP=1.5
+MAX_RSS_MB=150
+MAX_APPLY_VS_COMMIT=1.0
+
+die() { echo "large.sh: $*" >&2; exit 2; }
+
+# Git must not read the machine's configuration (hooks, pagers, fsmonitor, signing):
+# both tools run as in a fresh account. Identity comes from the environment.
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
+export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
+
+generate() {
+    local key=$1 tmp=$WORK/repo.tmp
+    echo "Generating $APPS apps x $FILES files into $REPO (once; cached) ..."
+    rm -rf "$REPO" "$tmp"
+    mkdir -p "$WORK"
+    python3 "$ROOT/bench/gen.py" "$tmp" --jobs-file "$JOBS" --apps "$APPS" --files "$FILES" --seed "$SEED"
+    # Files older than the index are never "racily clean": status trusts their stat data
+    # instead of re-reading them, as in a checkout that has been sitting for a while.
+    sleep 1
+    git -C "$tmp" init -q -b main
+    git -C "$tmp" add -A
+    # No automatic gc or maintenance in the background: it would race the packing below
+    # and the benchmark runs.
+    git -C "$tmp" config gc.auto 0
+    git -C "$tmp" config maintenance.auto false
+    GIT_AUTHOR_DATE='2025-01-01T00:00:00Z' GIT_COMMITTER_DATE='2025-01-01T00:00:00Z' \
+        git -C "$tmp" commit -q -m "Synthetic Heroku monorepo"
+    git -C "$tmp" gc -q --prune=now
+    mv "$tmp" "$REPO"
+    echo "$key" >"$WORK/repo.key"
+}
+
+cache_key() {
+    { sha256sum "$ROOT/bench/gen.py"; echo "$APPS $FILES $SEED"; } | sha256sum | cut -c1-16
+}
+
+# measure OUT CMD...: runs CMD with stdout discarded; writes "milliseconds peak-KiB" to
+# OUT. Time is wall clock around the process; peak memory is the maximum resident set
+# size the kernel recorded for it (GNU time's %M, or getrusage in a Python fallback).
+measure() {
+    local out=$1 start end
+    shift
+    start=$(date +%s%N)
+    if [[ -x /usr/bin/time ]]; then
+        /usr/bin/time -f %M -o "$WORK/rss" "$@" >/dev/null 2>"$WORK/stderr" || failed "$@"
+    else
+        python3 -c '
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL)
+open(sys.argv[1], "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(code)' "$WORK/rss" "$@" 2>"$WORK/stderr" || failed "$@"
+    fi
+    end=$(date +%s%N)
+    echo "$(((end - start) / 1000000)) $(tail -n 1 "$WORK/rss")" >"$out"
+}
+
+failed() {
+    echo "large.sh: command failed: $*" >&2
+    cat "$WORK/stderr" >&2
+    exit 1
+}
+
+seconds() { awk -v ms="$1" 'BEGIN { printf "%.3f s", ms / 1000 }'; }
+megabytes() { awk -v kb="$1" 'BEGIN { printf "%.0f MB", kb / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+within() { awk -v v="$1" -v max="$2" 'BEGIN { exit !(v <= max) }'; }
+
+# --- the repository -----------------------------------------------------------------
+command -v git >/dev/null || die "git is not installed"
+command -v python3 >/dev/null || die "python3 is needed to generate the repository"
+[[ -x /usr/bin/time ]] || echo "note: /usr/bin/time is missing; peak memory comes from getrusage"
+
+key=$(cache_key)
+if [[ ! -d $REPO || ! -f $JOBS || "$(cat "$WORK/repo.key" 2>/dev/null)" != "$key" ]]; then
+    generate "$key"
+fi
+
+echo "Building the release binary ..."
+cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
+[[ -x $BIN ]] || die "no binary at $BIN"
+
+files=$(git -C "$REPO" ls-tree -r HEAD --name-only | wc -l)
+bytes=$(git -C "$REPO" ls-tree -r -l HEAD | awk '{ s += $4 } END { print s }')
+pack=$(du -cb "$REPO"/.git/objects/pack/*.pack | tail -n 1 | cut -f1)
+echo "Repository: $files files, $((bytes / 1000000)) MB in HEAD, pack $((pack / 1000000)) MB ($REPO)"
+echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(git --version)"
+echo "Runs: $RUNS of each, side by side; the summary gives the best time and the highest peak"
+
+# --- diff against git grep ----------------------------------------------------------
+# The patch is the change both commit measurements make.
+"$BIN" diff "$REPO" --jobs "$JOBS" >"$WORK/change.patch" 2>"$WORK/stderr" || failed "$BIN diff"
+changed=$(grep -c '^diff --git' "$WORK/change.patch" || true)
+echo "Change: $changed files ($(wc -c <"$WORK/change.patch") bytes of patch)"
+echo
+
+best() { sort -n "$1" | head -n 1 | cut -d' ' -f1; }
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+peak() { sort -n -k2 "$1" | tail -n 1 | cut -d' ' -f2; }
+
+: >"$WORK/grep.all"
+: >"$WORK/diff.all"
+: >"$WORK/ratio.all"
+printf '%-4s  %-24s  %-24s  %s\n' run "git grep -l process.env" "capsule-migrate diff" ratio
+for ((run = 1; run <= RUNS; run++)); do
+    measure "$WORK/one" git -C "$REPO" grep -l -e process.env HEAD
+    read -r grep_ms grep_kb <"$WORK/one"
+    echo "$grep_ms $grep_kb" >>"$WORK/grep.all"
+    measure "$WORK/one" "$BIN" diff "$REPO" --jobs "$JOBS"
+    read -r diff_ms diff_kb <"$WORK/one"
+    echo "$diff_ms $diff_kb" >>"$WORK/diff.all"
+    ratio "$diff_ms" "$grep_ms" >>"$WORK/ratio.all"
+    echo >>"$WORK/ratio.all"
+    printf '%-4s  %-24s  %-24s  %sx\n' "$run" "$(seconds "$grep_ms"), $(megabytes "$grep_kb")" \
+        "$(seconds "$diff_ms"), $(megabytes "$diff_kb")" "$(tail -n 1 "$WORK/ratio.all")"
+done
+
+# --- apply against git commit -------------------------------------------------------
+# A scratch clone keeps the cached repository pristine. Each run starts from a clean
+# checkout of main: `capsule-migrate apply` writes its branch, then the same patch is
+# staged with `git apply --index` and only `git commit` is timed. `apply` is the whole
+# pipeline (read, plan) plus the commit, so compare it with `diff` too.
+echo
+echo "Cloning a scratch copy for apply and commit ..."
+rm -rf "$SCRATCH"
+git clone -q "$REPO" "$SCRATCH"
+sleep 1 # as in generate(): no racily clean index entries
+
+: >"$WORK/commit.all"
+: >"$WORK/apply.all"
+printf '%-4s  %-24s  %-24s\n' run "git commit" "capsule-migrate apply"
+for ((run = 1; run <= RUNS; run++)); do
+    git -C "$SCRATCH" checkout -q -f -B git-commit-bench main
+    measure "$WORK/one" "$BIN" apply "$SCRATCH" --jobs "$JOBS" --branch "capsule-bench-$run"
+    read -r apply_ms apply_kb <"$WORK/one"
+    echo "$apply_ms $apply_kb" >>"$WORK/apply.all"
+    git -C "$SCRATCH" apply --index "$WORK/change.patch"
+    measure "$WORK/one" git -C "$SCRATCH" commit -m "Migrate to Code Capsules"
+    read -r commit_ms commit_kb <"$WORK/one"
+    echo "$commit_ms $commit_kb" >>"$WORK/commit.all"
+    printf '%-4s  %-24s  %-24s\n' "$run" "$(seconds "$commit_ms"), $(megabytes "$commit_kb")" \
+        "$(seconds "$apply_ms"), $(megabytes "$apply_kb")"
+done
+# Same change: the diff applied by git and the commit written by capsule-migrate must
+# give the same tree, or the comparison (and the tool) is wrong.
+ours=$(git -C "$SCRATCH" rev-parse "capsule-bench-$RUNS^{tree}")
+theirs=$(git -C "$SCRATCH" rev-parse "git-commit-bench^{tree}")
+[[ $ours == "$theirs" ]] || die "apply's tree $ours differs from the applied diff's tree $theirs"
+
+# --- summary ------------------------------------------------------------------------
+grep_ms=$(best "$WORK/grep.all")
+diff_ms=$(best "$WORK/diff.all")
+commit_ms=$(best "$WORK/commit.all")
+apply_ms=$(best "$WORK/apply.all")
+diff_ratio=$(ratio "$diff_ms" "$grep_ms")
+apply_ratio=$(ratio "$apply_ms" "$commit_ms")
+missed=0
+# check LABEL VALUE UNIT MAX TARGET: one line of the verdict; remembers a miss.
+check() {
+    local verdict=ok
+    within "$2" "$4" || { verdict=MISSED; missed=1; }
+    printf '%-20s %6s%-3s (target %s)  %s\n' "$1" "$2" "$3" "$5" "$verdict"
+}
+line() { printf '%-24s %10s %8s\n' "$@"; }
+
+echo
+line "" "best" "peak"
+line "git grep -l process.env" "$(seconds "$grep_ms")" "$(megabytes "$(peak "$WORK/grep.all")")"
+line "capsule-migrate diff" "$(seconds "$diff_ms")" "$(megabytes "$(peak "$WORK/diff.all")")"
+line "git commit" "$(seconds "$commit_ms")" "$(megabytes "$(peak "$WORK/commit.all")")"
+line "capsule-migrate apply" "$(seconds "$apply_ms")" "$(megabytes "$(peak "$WORK/apply.all")")"
+echo
+echo "diff / git grep, median of the runs: $(median "$WORK/ratio.all")x (noise on a shared machine)"
+echo
+diff_mb=$(( $(peak "$WORK/diff.all") / 1024 ))
+apply_mb=$(( $(peak "$WORK/apply.all") / 1024 ))
+check "diff / git grep" "$diff_ratio" x "$MAX_DIFF_VS_GREP" "<= ${MAX_DIFF_VS_GREP}x"
+check "apply / git commit" "$apply_ratio" x "$MAX_APPLY_VS_COMMIT" "<= ${MAX_APPLY_VS_COMMIT}x"
+check "peak memory diff" "$diff_mb" " MB" "$((MAX_RSS_MB - 1))" "< $MAX_RSS_MB MB"
+check "peak memory apply" "$apply_mb" " MB" "$((MAX_RSS_MB - 1))" "< $MAX_RSS_MB MB"
+echo "(apply reads and plans all that diff does, then commits; git commit only writes"
+echo " what git apply --index staged: compare apply with diff too. See bench/README.md.)"
+
+if [[ ${STRICT:-0} == 1 && $missed == 1 ]]; then
+    exit 1
+fi
