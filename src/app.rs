@@ -156,6 +156,16 @@ pub fn apply(
 ) -> anyhow::Result<Outcome> {
     let migration = prepare(settings)?;
     let Some(git) = migration.source.git() else {
+        // A folder inside a work tree is read as a plain folder: the branch must be made
+        // from the whole repository's HEAD, so point at its root.
+        if let Some(root) = enclosing_work_tree(&settings.repo) {
+            bail!(
+                "{}: is a folder inside the git repository at {}; run `apply` on the \
+                 repository's root (use --app DIR to name app folders)",
+                settings.repo.display(),
+                root.display()
+            );
+        }
         bail!(
             "{}: not a git repository; `apply` writes a commit on a new branch and needs one \
              (`plan` and `diff` work on plain folders)",
@@ -175,6 +185,11 @@ pub fn apply(
     sink::report::write_applied(&migration, &done, out)?;
     outcome.code = 0;
     Ok(outcome)
+}
+
+fn enclosing_work_tree(path: &std::path::Path) -> Option<PathBuf> {
+    let repo = gix::discover(path).ok()?;
+    repo.workdir().map(|w| w.canonicalize().unwrap_or_else(|_| w.to_owned()))
 }
 
 fn warning_lines(plan: &Plan) -> Vec<String> {

@@ -55,8 +55,11 @@ fn uncommitted_work_is_reported_and_left_exactly_as_it_was() {
 
 #[test]
 fn a_plain_folder_can_be_planned_and_diffed_but_not_applied() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/root-app/in");
-    let dir = dir.display().to_string();
+    // A copy outside any repository: the fixture itself sits inside this project's.
+    let plain = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/root-app/in");
+    crate::support::repo::copy_tree(&fixture, plain.path());
+    let dir = plain.path().display().to_string();
     let (code, out, _) = run_tool(&["plan", &dir]);
     assert_eq!(code, 0);
     assert!(out.starts_with("Plain folder (not a git repository)"), "{out}");
@@ -117,4 +120,14 @@ fn bad_options_are_usage_errors() {
         assert_eq!(code, 2, "{args:?}: {out}");
         assert!(!err.is_empty() && out.is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn apply_on_a_folder_inside_a_repository_points_at_its_root() {
+    let repo = monorepo();
+    let sub = repo.path.join("backend");
+    let (code, out, err) = run_tool(&["apply", &sub.display().to_string()]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("is a folder inside the git repository at"), "{err}");
+    assert!(repo.git(&["branch", "--list"]).trim() == "* main");
 }
