@@ -172,7 +172,7 @@ pub fn apply(
             settings.repo.display()
         );
     };
-    let mut outcome = Outcome { code: 0, stderr: warning_lines(&migration.plan) };
+    let outcome = Outcome { code: 0, stderr: warning_lines(&migration.plan) };
     if migration.plan.is_empty() {
         writeln!(out, "{}", nothing_to_do(&migration))?;
         writeln!(out, "No commit was made.")?;
@@ -183,7 +183,6 @@ pub fn apply(
     let done = sink::commit::commit(git, &migration.plan.changes, &request)
         .with_context(|| format!("{}: cannot create branch {branch}", settings.repo.display()))?;
     sink::report::write_applied(&migration, &done, out)?;
-    outcome.code = 0;
     Ok(outcome)
 }
 

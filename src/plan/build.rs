@@ -24,6 +24,21 @@ pub struct Context<'a, 's> {
 }
 
 impl Context<'_, '_> {
+    /// The current text of `path`, or `None` when it is absent or not UTF-8. Editing a
+    /// lossy copy would change bytes far from the edit, so a file that is not UTF-8 is
+    /// left as it is, with a warning.
+    pub fn read_text(&mut self, path: &str) -> Result<Option<String>, Error> {
+        let Some(bytes) = self.files.read(path)? else { return Ok(None) };
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Some(text)),
+            Err(_) => {
+                let message = "is not UTF-8 text: left as it is; make this change by hand";
+                self.warnings.push(Warning::in_file(path, message));
+                Ok(None)
+            }
+        }
+    }
+
     pub fn note(&mut self, rule: &Rule, message: impl Into<String>) {
         self.notes.push(Note { rule: rule.id.clone(), message: message.into() });
     }
@@ -75,4 +90,10 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         guide::add_to(&mut plan, &written)?;
     }
     Ok(plan)
+}
+
+/// `text` (the JSON file `path`) with the string `value` at `key`.
+pub fn set_json_string(path: &str, text: &str, key: &[&str], value: &str) -> Result<String, Error> {
+    crate::edit::json::set(text, key, &serde_json::Value::String(value.to_owned()))
+        .map_err(|e| Error::File(e.to_file_error(path, text)))
 }

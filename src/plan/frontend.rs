@@ -63,7 +63,10 @@ fn add_build_script(cx: &mut Context, rule: &Rule, app: &App, script: &str) -> R
         cx.files.write(&path, text.into_bytes(), &rule.id);
         return Ok(());
     };
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let Ok(text) = String::from_utf8(bytes) else {
+        cx.warnings.push(Warning::in_file(&path, "is not UTF-8 text: add the build step by hand"));
+        return Ok(());
+    };
     let current = json::get(&text, &["scripts", "build"]).ok().flatten();
     let build = match current.as_ref().and_then(Value::as_str) {
         Some(existing) if existing.contains(&step) => return Ok(()),
@@ -80,8 +83,12 @@ fn add_build_script(cx: &mut Context, rule: &Rule, app: &App, script: &str) -> R
 fn ignore_output(cx: &mut Context, rule: &Rule, app: &App, output_rel: &str) -> Result<(), Error> {
     let path = app.path_of(".gitignore");
     let line = format!("/{output_rel}");
-    let mut text =
-        cx.files.read(&path)?.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+    let mut text = if cx.files.exists(&path) {
+        let Some(text) = cx.read_text(&path)? else { return Ok(()) };
+        text
+    } else {
+        String::new()
+    };
     if text.lines().any(|l| l.trim() == line || l.trim() == output_rel) {
         return Ok(());
     }
@@ -123,8 +130,7 @@ fn load_in_pages(
         )));
     }
     for page in pages {
-        let Some(bytes) = cx.files.read(&page)? else { continue };
-        let html_text = String::from_utf8_lossy(&bytes).into_owned();
+        let Some(html_text) = cx.read_text(&page)? else { continue };
         let below = parent(&page).strip_prefix(public).unwrap_or("");
         let ups = below.split('/').filter(|p| !p.is_empty()).count();
         let src = format!("{}{output}", "../".repeat(ups));
@@ -165,8 +171,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
                 format!("process.env.{}", frontend.kind.backend_url_var(env))
             }
         };
-        let Some(bytes) = cx.files.read(&file.path)? else { continue };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let Some(text) = cx.read_text(&file.path)? else { continue };
         let rewrite = js_urls::rewrite_herokuapp_urls(&text, lang, &replacement);
         if rewrite.rewrites.is_empty() {
             continue;

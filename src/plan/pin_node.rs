@@ -35,10 +35,7 @@ pub fn run(cx: &mut Context, rule: &Rule, major: u32) -> Result<(), Error> {
         } else if pkg.value.get("engines").is_some_and(|e| !e.is_object()) {
             cx.warnings.push(Warning::in_file(&pkg.path, "`engines` is not an object; replaced"));
         }
-        let text = match cx.files.read(&pkg.path)? {
-            Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            None => continue,
-        };
+        let Some(text) = cx.read_text(&pkg.path)? else { continue };
         let path: &[&str] = if pkg.value.get("engines").is_some_and(Value::is_object) {
             &["engines", "node"]
         } else {

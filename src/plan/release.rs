@@ -13,7 +13,7 @@
 
 use serde_json::Value;
 
-use super::build::{Context, Error};
+use super::build::{Context, Error, set_json_string};
 use crate::capsules::{self, launch};
 use crate::diag::FileError;
 use crate::edit::json;
@@ -35,8 +35,7 @@ pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {
             continue;
         };
         let path = pkg.path.clone();
-        let Some(bytes) = cx.files.read(&path)? else { continue };
-        let original = String::from_utf8_lossy(&bytes).into_owned();
+        let Some(original) = cx.read_text(&path)? else { continue };
         let mut text = original.clone();
         if app.process("release").is_some() {
             text = release_to_prestart(cx, rule, app, &path, &text)?;
@@ -56,8 +55,7 @@ fn script(path: &str, text: &str, name: &str) -> Result<Option<String>, Error> {
 }
 
 fn set_script(path: &str, text: &str, name: &str, value: &str) -> Result<String, Error> {
-    json::set(text, &["scripts", name], &Value::String(value.to_owned()))
-        .map_err(|e| Error::File(e.to_file_error(path, text)))
+    set_json_string(path, text, &["scripts", name], value)
 }
 
 /// The release command runs as `prestart`, chained after an existing one.

@@ -2,9 +2,8 @@
 
 use serde_json::Value;
 
-use super::build::{Context, Error};
-use crate::diag::{FileError, Warning};
-use crate::edit::json;
+use super::build::{Context, Error, set_json_string};
+use crate::diag::Warning;
 use crate::generate::scheduler::{ModuleSystem, ScheduledJob, scheduler_js};
 use crate::inventory::App;
 use crate::rules::Rule;
@@ -36,22 +35,12 @@ pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result
         let scheduler_path = app.path_of(file);
         cx.files.write(&scheduler_path, scheduler_js(&jobs, module).into_bytes(), &rule.id);
 
-        let text = current_text(cx, &pkg.path)?;
+        let Some(text) = cx.read_text(&pkg.path)? else { continue };
         let text = depend_on_node_cron(cx, app, &pkg.path, &text, node_cron)?;
         let text = wire_scripts(cx, rule, app, &pkg.path, &text, file)?;
         cx.files.write(&pkg.path, text.into_bytes(), &rule.id);
     }
     Ok(())
-}
-
-fn current_text(cx: &Context, path: &str) -> Result<String, Error> {
-    let bytes = cx.files.read(path)?.unwrap_or_default();
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn set(path: &str, text: &str, key: &[&str], value: &str) -> Result<String, Error> {
-    json::set(text, key, &Value::String(value.to_owned()))
-        .map_err(|e| Error::File(FileError::new(path, format!("cannot edit: {e}"))))
 }
 
 /// Adds node-cron to `dependencies`, upgrading a 3.x (or older) range.
@@ -77,7 +66,7 @@ fn depend_on_node_cron(
         }
         None => {}
     }
-    set(path, text, &["dependencies", "node-cron"], wanted)
+    set_json_string(path, text, &["dependencies", "node-cron"], wanted)
 }
 
 /// node-cron 4 dropped the `scheduled` and `runOnInit` options: code that passes them to
@@ -122,7 +111,7 @@ fn wire_scripts(
             "{}: `npm run scheduler` starts the scheduler; give it its own Capsule with one replica",
             app.display_dir()
         ));
-        return set(path, text, &["scripts", "scheduler"], &command);
+        return set_json_string(path, text, &["scripts", "scheduler"], &command);
     }
     if let Some(old) = pkg.script("start") {
         cx.note(
@@ -130,7 +119,7 @@ fn wire_scripts(
             format!("{}: `npm start` ran `{old}`; it now starts the scheduler", app.display_dir()),
         );
     }
-    set(path, text, &["scripts", "start"], &command)
+    set_json_string(path, text, &["scripts", "start"], &command)
 }
 
 /// The major of a simple npm range such as `^3.0.3`, `~4.1`, `4.x`.
