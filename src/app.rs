@@ -11,10 +11,11 @@ use anyhow::{Context as _, bail};
 use crate::cli::Format;
 use crate::diag::{FileError, Warning};
 use crate::inventory::{self, Inventory};
-use crate::plan::{self, Plan};
+use crate::plan::{self, Change, Plan};
 use crate::rules::{self, RuleSet};
+use crate::saved;
 use crate::sink;
-use crate::source::Source;
+use crate::source::{GitRepo, Source};
 
 /// The settings a run works with, made from the flags in one place (`cli`).
 #[derive(Debug, Clone)]
@@ -54,34 +55,65 @@ pub struct Migration {
     pub inventory: Inventory,
     pub rules: RuleSet,
     pub plan: Plan,
+    /// What identifies this plan for [`saved`]; `None` outside git.
+    pub key: Option<saved::Key>,
+    /// How many of the plan's last warnings are about the work tree (uncommitted
+    /// changes, an operation in progress) rather than the files of HEAD.
+    pub worktree_warnings: usize,
+}
+
+/// The settings that are files or overrides: the rules and the jobs file's text.
+struct Inputs {
+    rules: RuleSet,
+    jobs_text: Option<String>,
+}
+
+impl Inputs {
+    fn read(settings: &Settings) -> anyhow::Result<Inputs> {
+        let mut rules = match &settings.rules {
+            Some(dir) => rules::load_dir(dir)?,
+            None => rules::embedded()?,
+        };
+        if let Some(major) = settings.node {
+            rules.override_node_major(major);
+        }
+        if let Some(name) = &settings.backend_url_env {
+            rules.override_backend_url_env(name);
+        }
+        let jobs_text = match &settings.jobs {
+            Some(path) => Some(read_jobs_file(path)?),
+            None => None,
+        };
+        Ok(Inputs { rules, jobs_text })
+    }
+
+    fn key(&self, settings: &Settings, git: &GitRepo) -> Option<saved::Key> {
+        saved::Key::new(settings, &self.rules, self.jobs_text.as_deref(), git)
+    }
 }
 
 /// Runs the pipeline up to the plan. Nothing is written.
 pub fn prepare(settings: &Settings) -> anyhow::Result<Migration> {
-    let mut rules = match &settings.rules {
-        Some(dir) => rules::load_dir(dir)?,
-        None => rules::embedded()?,
-    };
-    if let Some(major) = settings.node {
-        rules.override_node_major(major);
-    }
-    if let Some(name) = &settings.backend_url_env {
-        rules.override_backend_url_env(name);
-    }
+    let inputs = Inputs::read(settings)?;
     let source = Source::open(&settings.repo)?;
-    let jobs_text = match &settings.jobs {
-        Some(path) => Some(read_jobs_file(path)?),
-        None => None,
-    };
     let jobs_name = settings.jobs.as_ref().map(|p| p.display().to_string());
     let hints = inventory::Hints {
         apps: &settings.apps,
-        jobs: jobs_name.as_deref().zip(jobs_text.as_deref()),
+        jobs: jobs_name.as_deref().zip(inputs.jobs_text.as_deref()),
     };
     let inventory = inventory::discover(&source, &hints)?;
-    let mut plan = plan::build(&source, &inventory, &rules)?;
-    plan.warnings.extend(repository_warnings(&source, &plan)?);
-    Ok(Migration { source, inventory, rules, plan })
+    let mut plan = plan::build(&source, &inventory, &inputs.rules)?;
+    let mut key = None;
+    let mut worktree_warnings = 0;
+    if let Some(git) = source.git() {
+        plan.warnings.extend(git.warnings().iter().cloned());
+        let paths: Vec<&str> = plan.changes.iter().map(|c| c.path.as_str()).collect();
+        let found = worktree_warnings_of(git, &paths)?;
+        worktree_warnings = found.len();
+        plan.warnings.extend(found);
+        key = inputs.key(settings, git);
+    }
+    Ok(Migration { source, inventory, rules: inputs.rules, plan, key, worktree_warnings })
 }
 
 fn read_jobs_file(path: &std::path::Path) -> anyhow::Result<String> {
@@ -94,11 +126,10 @@ fn read_jobs_file(path: &std::path::Path) -> anyhow::Result<String> {
     })
 }
 
-/// What the user should know about the repository itself: uncommitted work that the
-/// branch will not contain, and operations in progress.
-fn repository_warnings(source: &Source, plan: &Plan) -> anyhow::Result<Vec<Warning>> {
-    let Some(git) = source.git() else { return Ok(Vec::new()) };
-    let mut warnings: Vec<Warning> = git.warnings().to_vec();
+/// What the user should know about the work tree: uncommitted work that the branch will
+/// not contain (naming those of `changed` it touches), and operations in progress.
+fn worktree_warnings_of(git: &GitRepo, changed: &[&str]) -> anyhow::Result<Vec<Warning>> {
+    let mut warnings = Vec::new();
     if let Some(state) = git.state_warning() {
         warnings.push(Warning::new(state));
     }
@@ -108,10 +139,10 @@ fn repository_warnings(source: &Source, plan: &Plan) -> anyhow::Result<Vec<Warni
             "{} uncommitted change(s) are not part of the migration, which is based on HEAD",
             dirty.len()
         )));
-        for change in &plan.changes {
-            if dirty.contains(&change.path) {
+        for &path in changed {
+            if dirty.binary_search_by(|d| d.as_str().cmp(path)).is_ok() {
                 warnings.push(Warning::in_file(
-                    &change.path,
+                    path,
                     "has uncommitted changes; the migration edits the committed version",
                 ));
             }
@@ -127,6 +158,7 @@ pub fn plan(settings: &Settings, format: Format, out: &mut dyn Write) -> anyhow:
         Format::Json => sink::json::write_json(&migration, out)?,
         Format::Markdown => sink::guide::write_markdown(&migration, out)?,
     }
+    save_for_apply(&migration);
     Ok(Outcome::default())
 }
 
@@ -139,6 +171,7 @@ pub fn diff(
     let migration = prepare(settings)?;
     sink::diff::write_patch(&migration.plan.changes, color, out)?;
     out.flush()?;
+    save_for_apply(&migration);
     let mut outcome = Outcome { code: 0, stderr: warning_lines(&migration.plan) };
     if migration.plan.is_empty() {
         outcome.stderr.push(nothing_to_do(&migration));
@@ -148,12 +181,54 @@ pub fn diff(
     Ok(outcome)
 }
 
+/// Keeps the plan just shown for `apply` ([`saved`]), when there is a change to commit.
+fn save_for_apply(migration: &Migration) {
+    let (Some(git), Some(key)) = (migration.source.git(), migration.key) else { return };
+    if migration.plan.is_empty() {
+        return;
+    }
+    let own = migration.plan.warnings.len() - migration.worktree_warnings;
+    let plan = saved::SavedPlan {
+        changes: migration
+            .plan
+            .changes
+            .iter()
+            .map(|c| Change { old: None, rules: Vec::new(), ..c.clone() })
+            .collect(),
+        message: sink::report::commit_message(migration),
+        warnings: migration.plan.warnings[..own].iter().map(ToString::to_string).collect(),
+        guide: guide_in_plan(migration).map(str::to_owned),
+    };
+    saved::save(git, key, &plan);
+}
+
+/// The guide's path when the plan writes it.
+fn guide_in_plan(migration: &Migration) -> Option<&str> {
+    let file = migration.rules.guide_file()?;
+    migration.plan.changes.iter().any(|c| c.path == file).then_some(file)
+}
+
+/// How `apply` finds its plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// The plan `plan` or `diff` saved for exactly these inputs, when there is one.
+    Saved,
+    /// Always read the repository again (`--rescan`).
+    Rescan,
+}
+
 pub fn apply(
     settings: &Settings,
     branch: &str,
     force: bool,
+    reuse: Reuse,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
+    if reuse == Reuse::Saved
+        && let Some(outcome) = apply_saved(settings, branch, force, out)?
+    {
+        return Ok(outcome);
+    }
     let migration = prepare(settings)?;
     let Some(git) = migration.source.git() else {
         // A folder inside a work tree is read as a plain folder: the branch must be made
@@ -182,8 +257,41 @@ pub fn apply(
     let request = sink::commit::Request { branch, force, message: &message };
     let done = sink::commit::commit(git, &migration.plan.changes, &request)
         .with_context(|| format!("{}: cannot create branch {branch}", settings.repo.display()))?;
-    sink::report::write_applied(&migration, &done, out)?;
+    let applied = sink::report::Applied {
+        files_changed: migration.plan.changes.len(),
+        guide: guide_in_plan(&migration),
+        reused: false,
+    };
+    sink::report::write_applied(git, &applied, &done, out)?;
     Ok(outcome)
+}
+
+/// `apply` from the plan [`saved`] for these inputs: `Ok(None)` when there is none (or
+/// anything stops it before the commit), and the full pipeline runs instead, which also
+/// reports any bad input properly.
+fn apply_saved(
+    settings: &Settings,
+    branch: &str,
+    force: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Option<Outcome>> {
+    let Ok(inputs) = Inputs::read(settings) else { return Ok(None) };
+    let Ok(Some(git)) = GitRepo::open(&settings.repo) else { return Ok(None) };
+    let Some(key) = inputs.key(settings, &git) else { return Ok(None) };
+    let Some(plan) = saved::load(&git, key) else { return Ok(None) };
+    let paths: Vec<&str> = plan.changes.iter().map(|c| c.path.as_str()).collect();
+    let mut stderr: Vec<String> = plan.warnings.iter().map(|w| format!("warning: {w}")).collect();
+    stderr.extend(worktree_warnings_of(&git, &paths)?.iter().map(|w| format!("warning: {w}")));
+    let request = sink::commit::Request { branch, force, message: &plan.message };
+    let done = sink::commit::commit(&git, &plan.changes, &request)
+        .with_context(|| format!("{}: cannot create branch {branch}", settings.repo.display()))?;
+    let applied = sink::report::Applied {
+        files_changed: plan.changes.len(),
+        guide: plan.guide.as_deref(),
+        reused: true,
+    };
+    sink::report::write_applied(&git, &applied, &done, out)?;
+    Ok(Some(Outcome { code: 0, stderr }))
 }
 
 fn enclosing_work_tree(path: &std::path::Path) -> Option<PathBuf> {

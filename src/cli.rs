@@ -55,6 +55,10 @@ enum Command {
         /// Replace the branch if it exists (never the branch HEAD is on).
         #[arg(long)]
         force: bool,
+        /// Read the repository again even when the last plan or diff saved the plan for
+        /// this commit and these options.
+        #[arg(long)]
+        rescan: bool,
     },
 }
 
@@ -145,8 +149,9 @@ where
             let color = use_color(color);
             app::diff(&common.into_settings(), exit_code, color, stdout)
         }
-        Command::Apply { common, branch, force } => {
-            app::apply(&common.into_settings(), &branch, force, stdout)
+        Command::Apply { common, branch, force, rescan } => {
+            let reuse = if rescan { app::Reuse::Rescan } else { app::Reuse::Saved };
+            app::apply(&common.into_settings(), &branch, force, reuse, stdout)
         }
     };
     match result {

@@ -14,5 +14,6 @@ pub mod inventory;
 pub mod lang;
 pub mod plan;
 pub mod rules;
+pub mod saved;
 pub mod sink;
 pub mod source;

@@ -9,4 +9,5 @@ mod git_repo;
 mod guide;
 mod hostile;
 mod regressions;
+mod saved_plan;
 mod scheduler_node;

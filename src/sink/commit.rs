@@ -17,7 +17,7 @@ use gix::refs::transaction::PreviousValue;
 use gix::refs::{FullName, Target};
 
 use crate::plan::{Action, Change};
-use crate::source::{EntryKind, GitSource};
+use crate::source::{EntryKind, GitRepo};
 
 pub struct Request<'a> {
     /// The short branch name, like `code-capsules-migration`.
@@ -82,7 +82,7 @@ struct RunLock {
 }
 
 impl RunLock {
-    fn acquire(git: &GitSource) -> Result<RunLock, Error> {
+    fn acquire(git: &GitRepo) -> Result<RunLock, Error> {
         let path = git.repo().common_dir().join("capsule-migrate.lock");
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(_) => Ok(RunLock { path }),
@@ -108,7 +108,7 @@ impl Drop for RunLock {
 ///
 /// The common refusal (the branch exists, no `--force`) is decided before any object is
 /// written, so it leaves nothing behind.
-pub fn commit(git: &GitSource, changes: &[Change], request: &Request) -> Result<Outcome, Error> {
+pub fn commit(git: &GitRepo, changes: &[Change], request: &Request) -> Result<Outcome, Error> {
     let repo = git.repo();
     let ref_name = branch_ref_name(request.branch)?;
     if changes.is_empty() {
@@ -163,7 +163,7 @@ fn branch_ref_name(branch: &str) -> Result<FullName, Error> {
 }
 
 /// What the branch points to now, read before anything is written.
-fn existing_target(git: &GitSource, ref_name: &FullName) -> Result<Option<Target>, Error> {
+fn existing_target(git: &GitRepo, ref_name: &FullName) -> Result<Option<Target>, Error> {
     let name = ref_name.as_bstr().to_str().expect("built from a str");
     let found = git
         .repo()
@@ -174,7 +174,7 @@ fn existing_target(git: &GitSource, ref_name: &FullName) -> Result<Option<Target
 
 /// `--force` must not move a branch some checkout is on (this one or a linked worktree):
 /// that checkout's HEAD would then name content its files and index do not have.
-fn refuse_checked_out(git: &GitSource, ref_name: &FullName, branch: &str) -> Result<(), Error> {
+fn refuse_checked_out(git: &GitRepo, ref_name: &FullName, branch: &str) -> Result<(), Error> {
     let repo = git.repo();
     let read_error = |e: gix::Error| git_error(git.path(), "read the worktrees' HEADs", &e);
     let on_branch = |r: &gix::Repository| -> Result<bool, Error> {
@@ -198,7 +198,7 @@ fn refuse_checked_out(git: &GitSource, ref_name: &FullName, branch: &str) -> Res
 
 /// Author and committer from git config (and `GIT_AUTHOR_*` / `GIT_COMMITTER_*`).
 fn identity(
-    git: &GitSource,
+    git: &GitRepo,
 ) -> Result<(gix::actor::SignatureRef<'_>, gix::actor::SignatureRef<'_>), Error> {
     let repo = git.repo();
     let missing = |missing| Error::MissingIdentity { repo: git.path().to_owned(), missing };
@@ -211,7 +211,7 @@ fn identity(
 }
 
 /// HEAD's tree with the changes applied; only blobs and changed trees are written.
-fn write_tree(git: &GitSource, changes: &[Change]) -> Result<ObjectId, Error> {
+fn write_tree(git: &GitRepo, changes: &[Change]) -> Result<ObjectId, Error> {
     let repo = git.repo();
     let mut editor = repo
         .edit_tree(git.head_tree_oid())
@@ -251,7 +251,7 @@ fn tree_kind(kind: EntryKind) -> Option<TreeKind> {
 /// Points the branch at `commit` if it still has the value read at the start; losing a
 /// race to a concurrent run ends as "branch exists", never as a moved branch.
 fn create_branch(
-    git: &GitSource,
+    git: &GitRepo,
     ref_name: FullName,
     commit: ObjectId,
     precondition: PreviousValue,
@@ -278,7 +278,7 @@ fn git_error(repo: &Path, what: &'static str, err: &gix::Error) -> Error {
 
 /// The remote to push the branch to: the current branch's upstream remote
 /// (`branch.<name>.remote`), else `origin`; `None` when neither has a URL.
-pub fn push_remote(git: &GitSource) -> Option<(String, String)> {
+pub fn push_remote(git: &GitRepo) -> Option<(String, String)> {
     let config = git.repo().config_snapshot();
     let config = config.plumbing();
     let upstream = git

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use crate::app::Migration;
 use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvSource, Replacement};
 use crate::plan::Action;
+use crate::source::GitRepo;
 
 /// The text plan: apps, processes, jobs, each change with its rule, notes and warnings.
 pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
@@ -235,19 +236,36 @@ pub fn commit_message(m: &Migration) -> String {
     msg
 }
 
+/// What `apply` made, for [`write_applied`].
+pub struct Applied<'a> {
+    pub files_changed: usize,
+    /// The guide's path when the commit writes one.
+    pub guide: Option<&'a str>,
+    /// The commit was made from the plan a `plan` or `diff` saved.
+    pub reused: bool,
+}
+
 /// What `apply` prints: the commit, the branch, how to push it and open the pull request.
 pub fn write_applied(
-    m: &Migration,
+    git: &GitRepo,
+    applied: &Applied,
     done: &crate::sink::commit::Outcome,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let n = m.plan.changes.len();
+    let n = applied.files_changed;
     writeln!(out, "Created commit {} on branch {} ({n} files changed).", done.commit, done.branch)?;
     if let Some(old) = &done.replaced {
         writeln!(out, "The branch was at {old} before (--force).")?;
     }
+    if applied.reused {
+        writeln!(
+            out,
+            "It is the change the last plan or diff showed for this commit (saved in {}; \
+             --rescan reads the repository again).",
+            git.repo().git_dir().join(crate::saved::FILE).display()
+        )?;
+    }
     writeln!(out, "Your working tree, index and HEAD are unchanged.")?;
-    let Some(git) = m.source.git() else { return Ok(()) };
     match crate::sink::commit::push_remote(git) {
         Some((remote, url)) => {
             writeln!(out, "Push it with:\n  git push -u {remote} {}", done.branch)?;
@@ -264,15 +282,8 @@ pub fn write_applied(
             )?;
         }
     }
-    write_guide_location(m, &done.branch, out)
-}
-
-/// Where the guide is: it is in the branch only, since the working tree is not touched.
-fn write_guide_location(m: &Migration, branch: &str, out: &mut dyn Write) -> io::Result<()> {
-    let Some(file) = m.rules.guide_file() else { return Ok(()) };
-    if !m.plan.changes.iter().any(|c| c.path == file) {
-        return Ok(());
-    }
+    let Some(file) = applied.guide else { return Ok(()) };
+    let branch = &done.branch;
     writeln!(out, "The migration guide is {file} on the branch; read it with:")?;
     writeln!(out, "  git show {branch}:{file}")?;
     writeln!(

@@ -23,7 +23,9 @@ const SKIPPED_TREE: &str = "node_modules";
 /// source files are kilobytes, and only the odd generated bundle is megabytes.
 const MAX_KEPT_BUFFER: usize = 4 * 1024 * 1024;
 
-pub struct GitSource {
+/// A repository and its HEAD, before any file is read. Committing a plan needs no more
+/// than this; [`GitRepo::list`] turns it into a [`GitSource`] that can read files.
+pub struct GitRepo {
     /// Boxed: a repository handle is over a kilobyte, and `Source` holds a `GitSource`
     /// or a small `DirSource` by value.
     repo: Box<gix::Repository>,
@@ -33,102 +35,65 @@ pub struct GitSource {
     head_tree: ObjectId,
     /// The full name of the branch HEAD points to, `None` when detached.
     head_ref: Option<gix::refs::FullName>,
+}
+
+/// HEAD's tree, listed: every file's path and blob. Everything about the repository
+/// itself is on the [`GitRepo`] it derefs to.
+pub struct GitSource {
+    repo: GitRepo,
     entries: Vec<Entry>,
     /// `blob_ids[i]` is the object of `entries[i]`.
     blob_ids: Vec<ObjectId>,
     warnings: Vec<Warning>,
 }
 
-impl GitSource {
+impl std::ops::Deref for GitSource {
+    type Target = GitRepo;
+
+    fn deref(&self) -> &GitRepo {
+        &self.repo
+    }
+}
+
+impl GitRepo {
     /// `Ok(None)` when `path` itself is neither a work tree root nor a bare repository.
     ///
     /// Configuration is read as git reads it (system, global, repository, `GIT_*`
     /// variables), so the user's identity is found for the commit.
-    pub fn open(path: &Path) -> Result<Option<GitSource>, Error> {
-        GitSource::open_with(path, gix::open::Options::default())
+    pub fn open(path: &Path) -> Result<Option<GitRepo>, Error> {
+        GitRepo::open_with(path, gix::open::Options::default())
     }
 
-    /// Like [`GitSource::open`] with explicit gix options; tests pass
+    /// Like [`GitRepo::open`] with explicit gix options; tests pass
     /// `gix::open::Options::isolated()` so the machine's git config cannot leak in.
-    pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitSource>, Error> {
+    pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitRepo>, Error> {
         let repo = match gix::open_opts(path, options) {
             Ok(repo) => repo,
             Err(err) if is_plain_directory(path, &err) => return Ok(None),
             Err(err) => return Err(open_error(path, "cannot open the git repository", &err)),
         };
         let (head_ref, head_commit, head_tree) = resolve_head(&repo, path)?;
-        let listing = list_tree(&repo, head_tree)
-            .map_err(|e| open_error(path, "cannot list HEAD's tree", &e))?;
-        Ok(Some(GitSource {
+        Ok(Some(GitRepo {
             path: path.to_owned(),
             head_commit,
             head_tree,
             head_ref,
-            entries: listing.entries,
-            blob_ids: listing.blob_ids,
-            warnings: listing.warnings,
             repo: Box::new(repo),
         }))
     }
 
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
-    }
-
-    /// The bytes of the blob at `path` in HEAD's tree (a symlink reads as its target).
-    pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
-        let id = self.blob_id(path)?;
-        let mut blob = self.repo.find_blob(id).map_err(|e| Error::Read {
-            path: path.to_owned(),
-            message: format!("blob {id}: {e}"),
-        })?;
-        Ok(blob.take_data())
-    }
-
-    /// [`super::Source::read_many`] for HEAD's tree: each thread reads through its own
-    /// handle on the shared object database into one reused buffer.
-    pub(super) fn read_many<T, F>(
-        &self,
-        paths: &[&str],
-        threads: usize,
-        visit: &F,
-    ) -> Result<Vec<T>, Error>
-    where
-        T: Send,
-        F: Fn(usize, &[u8]) -> Option<T> + Sync,
-    {
-        let ids = paths.iter().map(|path| self.blob_id(path)).collect::<Result<Vec<_>, _>>()?;
-        // A `Repository` caches in `RefCell`s and cannot be shared; the thread-safe form
-        // shares the opened object database (packs, indices, mappings) between threads.
-        let shared = self.repo.as_ref().clone().into_sync();
-        let init = || (shared.to_thread_local(), Vec::new());
-        super::in_parallel(paths.len(), threads, init, |(repo, buffer), index| {
-            let bytes = read_blob_into(repo, ids[index], buffer)
-                .map_err(|message| Error::Read { path: paths[index].to_owned(), message })?;
-            let kept = visit(index, bytes);
-            // One committed bundle must not pin its size in every thread's buffer.
-            if buffer.capacity() > MAX_KEPT_BUFFER {
-                *buffer = Vec::new();
-            }
-            Ok(kept)
+    /// Lists HEAD's tree (trees only: no file is read yet).
+    pub fn list(self) -> Result<GitSource, Error> {
+        let listing = list_tree(&self.repo, self.head_tree)
+            .map_err(|e| open_error(&self.path, "cannot list HEAD's tree", &e))?;
+        Ok(GitSource {
+            repo: self,
+            entries: listing.entries,
+            blob_ids: listing.blob_ids,
+            warnings: listing.warnings,
         })
     }
-
-    /// The blob of the file at `path`, refusing paths not in HEAD and submodules.
-    fn blob_id(&self, path: &str) -> Result<ObjectId, Error> {
-        let read_error =
-            |message: &str| Error::Read { path: path.to_owned(), message: message.into() };
-        let index = self
-            .entries
-            .binary_search_by(|e| e.path.as_str().cmp(path))
-            .map_err(|_| read_error("not in HEAD's tree"))?;
-        if self.entries[index].kind == EntryKind::Submodule {
-            return Err(read_error("is a submodule, not a file"));
-        }
-        Ok(self.blob_ids[index])
-    }
-
-    /// The folder as it was given to [`GitSource::open`], for messages.
+    /// The folder as it was given to [`GitRepo::open`], for messages.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -158,11 +123,6 @@ impl GitSource {
 
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
-    }
-
-    /// Findings of the listing, such as paths skipped because they are not UTF-8.
-    pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
     }
 
     pub fn repo(&self) -> &gix::Repository {
@@ -200,7 +160,8 @@ impl GitSource {
             return Ok(Vec::new());
         }
         let status_error = |e: gix::Error| open_error(&self.path, "cannot compute git status", &e);
-        let iter = self
+        let index = self.repo.index_or_empty().map_err(status_error)?;
+        let platform = self
             .repo
             .status(gix::progress::Discard)
             .map_err(status_error)?
@@ -210,19 +171,35 @@ impl GitSource {
                 ignore: gix::submodule::config::Ignore::All,
                 check_dirty: false,
             })
-            .index_worktree_options_mut(|opts| opts.dirwalk_options = None)
-            .head_tree(self.head_tree)
-            .into_iter(Vec::new())
-            .map_err(status_error)?;
+            .index_worktree_options_mut(|opts| opts.dirwalk_options = None);
         let mut paths = std::collections::BTreeSet::new();
-        for item in iter {
-            let item = item.map_err(status_error)?;
-            if let Some(path) = changed_path(&item) {
-                paths.insert(path.to_str_lossy().into_owned());
+        let mut add = |path: &BStr| paths.insert(path.to_str_lossy().into_owned());
+        if index_matches_tree(&index, self.head_tree) {
+            // The index is HEAD's tree: only the work tree can differ (what git does too).
+            let iter = platform.into_index_worktree_iter(Vec::new()).map_err(status_error)?;
+            for item in iter {
+                let item = item.map_err(status_error)?;
+                if item.summary().is_some() {
+                    add(item.rela_path());
+                }
+            }
+        } else {
+            let iter =
+                platform.head_tree(self.head_tree).into_iter(Vec::new()).map_err(status_error)?;
+            for item in iter {
+                if let Some(path) = changed_path(&item.map_err(status_error)?) {
+                    add(path);
+                }
             }
         }
         Ok(paths.into_iter().collect())
     }
+}
+
+/// The index's cache-tree extension says its entries are exactly `tree`: git keeps it
+/// up to date on commit and checkout and invalidates the root on any staged change.
+fn index_matches_tree(index: &gix::index::State, tree: ObjectId) -> bool {
+    index.tree().is_some_and(|root| root.num_entries.is_some() && root.id == tree)
 }
 
 /// The path of a status item that is a real content difference from HEAD. Items that only
@@ -231,6 +208,80 @@ fn changed_path(item: &gix::status::Item) -> Option<&BStr> {
     match item {
         gix::status::Item::TreeIndex(change) => Some(change.location()),
         gix::status::Item::IndexWorktree(change) => change.summary().map(|_| change.rela_path()),
+    }
+}
+
+impl GitSource {
+    /// [`GitRepo::open`], then [`GitRepo::list`].
+    pub fn open(path: &Path) -> Result<Option<GitSource>, Error> {
+        GitRepo::open(path)?.map(GitRepo::list).transpose()
+    }
+
+    /// [`GitRepo::open_with`], then [`GitRepo::list`].
+    pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitSource>, Error> {
+        GitRepo::open_with(path, options)?.map(GitRepo::list).transpose()
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The bytes of the blob at `path` in HEAD's tree (a symlink reads as its target).
+    pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
+        let id = self.blob_id(path)?;
+        let mut blob = self.repo.repo.find_blob(id).map_err(|e| Error::Read {
+            path: path.to_owned(),
+            message: format!("blob {id}: {e}"),
+        })?;
+        Ok(blob.take_data())
+    }
+
+    /// [`super::Source::read_many`] for HEAD's tree: each thread reads through its own
+    /// handle on the shared object database into one reused buffer.
+    pub(super) fn read_many<T, F>(
+        &self,
+        paths: &[&str],
+        threads: usize,
+        visit: &F,
+    ) -> Result<Vec<T>, Error>
+    where
+        T: Send,
+        F: Fn(usize, &[u8]) -> Option<T> + Sync,
+    {
+        let ids = paths.iter().map(|path| self.blob_id(path)).collect::<Result<Vec<_>, _>>()?;
+        // A `Repository` caches in `RefCell`s and cannot be shared; the thread-safe form
+        // shares the opened object database (packs, indices, mappings) between threads.
+        let shared = self.repo.repo.as_ref().clone().into_sync();
+        let init = || (shared.to_thread_local(), Vec::new());
+        super::in_parallel(paths.len(), threads, init, |(repo, buffer), index| {
+            let bytes = read_blob_into(repo, ids[index], buffer)
+                .map_err(|message| Error::Read { path: paths[index].to_owned(), message })?;
+            let kept = visit(index, bytes);
+            // One committed bundle must not pin its size in every thread's buffer.
+            if buffer.capacity() > MAX_KEPT_BUFFER {
+                *buffer = Vec::new();
+            }
+            Ok(kept)
+        })
+    }
+
+    /// The blob of the file at `path`, refusing paths not in HEAD and submodules.
+    fn blob_id(&self, path: &str) -> Result<ObjectId, Error> {
+        let read_error =
+            |message: &str| Error::Read { path: path.to_owned(), message: message.into() };
+        let index = self
+            .entries
+            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .map_err(|_| read_error("not in HEAD's tree"))?;
+        if self.entries[index].kind == EntryKind::Submodule {
+            return Err(read_error("is a submodule, not a file"));
+        }
+        Ok(self.blob_ids[index])
+    }
+
+    /// Findings of the listing, such as paths skipped because they are not UTF-8.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 }
 
@@ -496,6 +547,29 @@ mod tests {
         let paths = repo.open().uncommitted_paths().unwrap();
         assert_eq!(paths, ["deleted.txt", "modified.txt", "staged.txt"]);
         assert_eq!(std::fs::read(&index).unwrap(), index_before, "the index was rewritten");
+    }
+
+    #[test]
+    fn the_index_is_compared_with_head_only_when_its_cache_tree_does_not_match() {
+        let repo = TestRepo::with_files(&[("a/one.txt", "1\n"), ("b.txt", "b\n")]);
+        let git = repo.open();
+        let fresh = git.repo().index_or_empty().unwrap();
+        assert!(index_matches_tree(&fresh, git.head_tree), "git commit writes the cache-tree");
+        // Only the work tree differs: the fast path must still see it.
+        repo.write("a/one.txt", "2\n");
+        assert_eq!(repo.open().uncommitted_paths().unwrap(), ["a/one.txt"]);
+
+        // A staged change invalidates the root of the cache-tree...
+        repo.git(&["add", "a/one.txt"]);
+        let git = repo.open();
+        assert!(!index_matches_tree(&git.repo().index_or_empty().unwrap(), git.head_tree));
+        assert_eq!(git.uncommitted_paths().unwrap(), ["a/one.txt"]);
+        // ...and so does an index made from another tree, even one whose work tree
+        // matches it: the staged deletion is a change from HEAD.
+        repo.write("a/one.txt", "1\n");
+        repo.git(&["add", "a/one.txt"]);
+        repo.git(&["rm", "-q", "b.txt"]);
+        assert_eq!(repo.open().uncommitted_paths().unwrap(), ["b.txt"]);
     }
 
     #[test]

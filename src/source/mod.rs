@@ -9,7 +9,7 @@ mod dir;
 mod git;
 
 pub use dir::DirSource;
-pub use git::GitSource;
+pub use git::{GitRepo, GitSource};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
