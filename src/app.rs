@@ -96,6 +96,8 @@ impl Inputs {
 pub fn prepare(settings: &Settings) -> anyhow::Result<Migration> {
     let inputs = Inputs::read(settings)?;
     let source = Source::open(&settings.repo)?;
+    // Status looks at the work tree, not at HEAD's blobs: it overlaps with the scan.
+    let status = source.git().map(|git| git.uncommitted_paths_in_background());
     let jobs_name = settings.jobs.as_ref().map(|p| p.display().to_string());
     let hints = inventory::Hints {
         apps: &settings.apps,
@@ -105,10 +107,10 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Migration> {
     let mut plan = plan::build(&source, &inventory, &inputs.rules)?;
     let mut key = None;
     let mut worktree_warnings = 0;
-    if let Some(git) = source.git() {
+    if let (Some(git), Some(status)) = (source.git(), status) {
         plan.warnings.extend(git.warnings().iter().cloned());
         let paths: Vec<&str> = plan.changes.iter().map(|c| c.path.as_str()).collect();
-        let found = worktree_warnings_of(git, &paths)?;
+        let found = worktree_warnings_of(git, &status.wait()?, &paths);
         worktree_warnings = found.len();
         plan.warnings.extend(found);
         key = inputs.key(settings, git);
@@ -127,13 +129,13 @@ fn read_jobs_file(path: &std::path::Path) -> anyhow::Result<String> {
 }
 
 /// What the user should know about the work tree: uncommitted work that the branch will
-/// not contain (naming those of `changed` it touches), and operations in progress.
-fn worktree_warnings_of(git: &GitRepo, changed: &[&str]) -> anyhow::Result<Vec<Warning>> {
+/// not contain (`dirty`, sorted, naming those of `changed` it touches), and operations in
+/// progress.
+fn worktree_warnings_of(git: &GitRepo, dirty: &[String], changed: &[&str]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if let Some(state) = git.state_warning() {
         warnings.push(Warning::new(state));
     }
-    let dirty = git.uncommitted_paths()?;
     if !dirty.is_empty() {
         warnings.push(Warning::new(format!(
             "{} uncommitted change(s) are not part of the migration, which is based on HEAD",
@@ -148,7 +150,7 @@ fn worktree_warnings_of(git: &GitRepo, changed: &[&str]) -> anyhow::Result<Vec<W
             }
         }
     }
-    Ok(warnings)
+    warnings
 }
 
 pub fn plan(settings: &Settings, format: Format, out: &mut dyn Write) -> anyhow::Result<Outcome> {
@@ -281,7 +283,9 @@ fn apply_saved(
     let Some(plan) = saved::load(&git, key) else { return Ok(None) };
     let paths: Vec<&str> = plan.changes.iter().map(|c| c.path.as_str()).collect();
     let mut stderr: Vec<String> = plan.warnings.iter().map(|w| format!("warning: {w}")).collect();
-    stderr.extend(worktree_warnings_of(&git, &paths)?.iter().map(|w| format!("warning: {w}")));
+    let dirty = git.uncommitted_paths()?;
+    stderr
+        .extend(worktree_warnings_of(&git, &dirty, &paths).iter().map(|w| format!("warning: {w}")));
     let request = sink::commit::Request { branch, force, message: &plan.message };
     let done = sink::commit::commit(&git, &plan.changes, &request)
         .with_context(|| format!("{}: cannot create branch {branch}", settings.repo.display()))?;

@@ -151,6 +151,8 @@ fn load_in_pages(
 pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Error> {
     let code: Vec<_> =
         cx.inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
+    // Read in order here; parse again on every core below (tens of milliseconds on one).
+    let mut edits: Vec<(&str, Lang, String, String)> = Vec::new();
     for file in code {
         let app = file.app.as_deref().and_then(|dir| cx.inventory.app(dir));
         let frontend = app.and_then(|a| a.frontend.as_ref());
@@ -172,14 +174,20 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
             }
         };
         let Some(text) = cx.read_text(&file.path)? else { continue };
-        let rewrite = js_urls::rewrite_herokuapp_urls(&text, lang, &replacement);
+        edits.push((&file.path, lang, replacement, text));
+    }
+    let rewritten = crate::source::map_in_parallel(edits.len(), |i| {
+        let (_, lang, replacement, text) = &edits[i];
+        js_urls::rewrite_herokuapp_urls(text, *lang, replacement)
+    });
+    for ((path, _, replacement, _), rewrite) in edits.iter().zip(rewritten) {
         if rewrite.rewrites.is_empty() {
             continue;
         }
         for done in &rewrite.rewrites {
-            cx.note(rule, format!("{}:{}: {} -> {replacement}", file.path, done.line, done.url));
+            cx.note(rule, format!("{path}:{}: {} -> {replacement}", done.line, done.url));
         }
-        cx.files.write(&file.path, rewrite.text.into_bytes(), &rule.id);
+        cx.files.write(path, rewrite.text.into_bytes(), &rule.id);
     }
     Ok(())
 }

@@ -156,44 +156,70 @@ impl GitRepo {
     /// sees them and they cannot conflict with it. Empty for a bare repository. Nothing is
     /// written, not even the refreshed stat data of the index.
     pub fn uncommitted_paths(&self) -> Result<Vec<String>, Error> {
-        if self.repo.workdir().is_none() {
-            return Ok(Vec::new());
-        }
-        let status_error = |e: gix::Error| open_error(&self.path, "cannot compute git status", &e);
-        let index = self.repo.index_or_empty().map_err(status_error)?;
-        let platform = self
-            .repo
-            .status(gix::progress::Discard)
-            .map_err(status_error)?
-            .untracked_files(gix::status::UntrackedFiles::None)
-            .index_worktree_rewrites(None)
-            .index_worktree_submodules(gix::status::Submodule::Given {
-                ignore: gix::submodule::config::Ignore::All,
-                check_dirty: false,
-            })
-            .index_worktree_options_mut(|opts| opts.dirwalk_options = None);
-        let mut paths = std::collections::BTreeSet::new();
-        let mut add = |path: &BStr| paths.insert(path.to_str_lossy().into_owned());
-        if index_matches_tree(&index, self.head_tree) {
-            // The index is HEAD's tree: only the work tree can differ (what git does too).
-            let iter = platform.into_index_worktree_iter(Vec::new()).map_err(status_error)?;
-            for item in iter {
-                let item = item.map_err(status_error)?;
-                if item.summary().is_some() {
-                    add(item.rela_path());
-                }
-            }
-        } else {
-            let iter =
-                platform.head_tree(self.head_tree).into_iter(Vec::new()).map_err(status_error)?;
-            for item in iter {
-                if let Some(path) = changed_path(&item.map_err(status_error)?) {
-                    add(path);
-                }
-            }
-        }
-        Ok(paths.into_iter().collect())
+        uncommitted_paths(&self.repo, self.head_tree, &self.path)
     }
+
+    /// [`GitRepo::uncommitted_paths`] on a thread of its own, to overlap it with other
+    /// work: it reads the index and looks at every tracked file of the work tree.
+    pub fn uncommitted_paths_in_background(&self) -> Background<Vec<String>> {
+        let repo = self.repo.as_ref().clone().into_sync();
+        let (head_tree, path) = (self.head_tree, self.path.clone());
+        Background(std::thread::spawn(move || {
+            uncommitted_paths(&repo.to_thread_local(), head_tree, &path)
+        }))
+    }
+}
+
+/// A result being computed on another thread.
+pub struct Background<T>(std::thread::JoinHandle<Result<T, Error>>);
+
+impl<T> Background<T> {
+    /// Waits for the result; a panic on that thread goes on here.
+    pub fn wait(self) -> Result<T, Error> {
+        self.0.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+fn uncommitted_paths(
+    repo: &gix::Repository,
+    head_tree: ObjectId,
+    path: &Path,
+) -> Result<Vec<String>, Error> {
+    if repo.workdir().is_none() {
+        return Ok(Vec::new());
+    }
+    let status_error = |e: gix::Error| open_error(path, "cannot compute git status", &e);
+    let index = repo.index_or_empty().map_err(status_error)?;
+    let platform = repo
+        .status(gix::progress::Discard)
+        .map_err(status_error)?
+        .untracked_files(gix::status::UntrackedFiles::None)
+        .index_worktree_rewrites(None)
+        .index_worktree_submodules(gix::status::Submodule::Given {
+            ignore: gix::submodule::config::Ignore::All,
+            check_dirty: false,
+        })
+        .index_worktree_options_mut(|opts| opts.dirwalk_options = None);
+    let mut paths = std::collections::BTreeSet::new();
+    let mut add = |path: &BStr| paths.insert(path.to_str_lossy().into_owned());
+    if index_matches_tree(&index, head_tree) {
+        // The index is HEAD's tree: only the work tree can differ (what git does too).
+        let iter = platform.into_index_worktree_iter(Vec::new()).map_err(status_error)?;
+        for item in iter {
+            let item = item.map_err(status_error)?;
+            if item.summary().is_some() {
+                add(item.rela_path());
+            }
+        }
+    } else {
+        let iter = platform.head_tree(head_tree).into_iter(Vec::new()).map_err(status_error)?;
+        for item in iter {
+            if let Some(path) = changed_path(&item.map_err(status_error)?) {
+                add(path);
+            }
+        }
+    }
+    Ok(paths.into_iter().collect())
 }
 
 /// The index's cache-tree extension says its entries are exactly `tree`: git keeps it

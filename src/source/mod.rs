@@ -9,7 +9,7 @@ mod dir;
 mod git;
 
 pub use dir::DirSource;
-pub use git::{GitRepo, GitSource};
+pub use git::{Background, GitRepo, GitSource};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -162,6 +162,22 @@ const CHUNK: usize = 16;
 fn default_threads(count: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     cores.min(MAX_THREADS).min(count.div_ceil(FILES_PER_THREAD)).max(1)
+}
+
+/// `work(i)` for every `i` in `0..count` on every core, in the order of `i`: for a few
+/// dozen CPU-heavy items, such as files to parse again, where the thresholds of
+/// [`Source::read_many`] (made for reading thousands of files) would keep one thread.
+pub fn map_in_parallel<T, W>(count: usize, work: W) -> Vec<T>
+where
+    T: Send,
+    W: Fn(usize) -> T + Sync,
+{
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = cores.min(MAX_THREADS).min(count.div_ceil(CHUNK)).max(1);
+    match in_parallel(count, threads, || (), |(), index| Ok(Some(work(index)))) {
+        Ok(values) => values,
+        Err(_) => unreachable!("the work cannot fail"),
+    }
 }
 
 /// Runs `work(state, i)` for every `i` in `0..count` on `threads` threads, each with its
@@ -317,6 +333,18 @@ mod tests {
             );
             assert_eq!(outcome.unwrap_err().to_string(), "5: cannot read: bad");
         }
+    }
+
+    #[test]
+    fn map_in_parallel_keeps_the_order_of_the_items() {
+        assert_eq!(map_in_parallel(0, |i| i), Vec::<usize>::new());
+        let squares = map_in_parallel(1000, |i| {
+            if i % 97 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            i * i
+        });
+        assert_eq!(squares, (0..1000).map(|i| i * i).collect::<Vec<_>>());
     }
 
     #[test]
