@@ -279,18 +279,34 @@ fn git_error(repo: &Path, what: &'static str, err: &gix::Error) -> Error {
 /// The remote to push the branch to: the current branch's upstream remote
 /// (`branch.<name>.remote`), else `origin`; `None` when neither has a URL.
 pub fn push_remote(git: &GitRepo) -> Option<(String, String)> {
-    let config = git.repo().config_snapshot();
-    let config = config.plumbing();
-    let upstream = git
-        .head_ref_name()
-        .and_then(|branch| config.string_by("branch", Some(branch.as_bytes().as_bstr()), "remote"))
-        .map(|name| name.to_str_lossy().into_owned())
-        // "." means the upstream is a local branch: nothing to push to.
-        .filter(|name| name != ".");
-    upstream.into_iter().chain(Some("origin".to_owned())).find_map(|name| {
-        let url = config.string_by("remote", Some(name.as_bytes().as_bstr()), "url")?;
-        Some((name, url.to_str_lossy().into_owned()))
-    })
+    let repo = git.repo();
+    let snapshot = repo.config_snapshot();
+    let config = snapshot.plumbing();
+    let branch = git.head_ref_name();
+    let of_branch = |key: &str| {
+        let name =
+            config.string_by("branch", Some(branch.as_deref()?.as_bytes().as_bstr()), key)?;
+        Some(name.to_str_lossy().into_owned())
+    };
+    // As git picks the remote for a push, except that the new branch has no settings of
+    // its own: the current branch's stand in for them.
+    let candidates = [
+        of_branch("pushRemote"),
+        config.string("remote.pushDefault").map(|n| n.to_str_lossy().into_owned()),
+        of_branch("remote"),
+        Some("origin".to_owned()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        // "." means a local branch: nothing to push to.
+        .filter(|name| name != ".")
+        .find_map(|name| {
+            let remote = repo.try_find_remote(name.as_bytes().as_bstr())?.ok()?;
+            // pushurl when set, and url.<base>.insteadOf / pushInsteadOf applied.
+            let url = remote.url(gix::remote::Direction::Push)?.to_bstring();
+            Some((name, url.to_str_lossy().into_owned()))
+        })
 }
 
 /// The web page that opens a pull (merge) request from `branch` into `base`, for
@@ -832,5 +848,28 @@ mod tests {
         assert_eq!(push_remote(&repo.open()), fork);
         repo.git(&["checkout", "-q", "--detach"]);
         assert_eq!(push_remote(&repo.open()), origin);
+    }
+
+    #[test]
+    fn push_remote_follows_push_settings_and_url_rewrites() {
+        let repo = app_repo();
+        repo.git(&["remote", "add", "origin", "https://github.com/acme/shop.git"]);
+        repo.git(&["remote", "add", "mine", "gh:me/shop.git"]);
+        repo.git(&["config", "branch.main.remote", "origin"]);
+        let origin = Some(("origin".to_owned(), "https://github.com/acme/shop.git".to_owned()));
+        assert_eq!(push_remote(&repo.open()), origin);
+        // A fork workflow: fetch from origin, push to one's own copy.
+        repo.git(&["config", "remote.pushDefault", "mine"]);
+        repo.git(&["config", "url.git@github.com:.insteadOf", "gh:"]);
+        let mine = Some(("mine".to_owned(), "git@github.com:me/shop.git".to_owned()));
+        assert_eq!(push_remote(&repo.open()), mine);
+        repo.git(&["config", "branch.main.pushRemote", "origin"]);
+        assert_eq!(push_remote(&repo.open()), origin);
+        repo.git(&["config", "remote.origin.pushurl", "ssh://git@github.com/acme/shop.git"]);
+        let push_url = Some(("origin".to_owned(), "ssh://git@github.com/acme/shop.git".to_owned()));
+        assert_eq!(push_remote(&repo.open()), push_url);
+        // A name without a remote behind it falls through to the next.
+        repo.git(&["config", "branch.main.pushRemote", "gone"]);
+        assert_eq!(push_remote(&repo.open()), mine);
     }
 }
