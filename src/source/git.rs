@@ -617,6 +617,27 @@ mod tests {
     }
 
     #[test]
+    fn a_rebase_stopped_on_a_conflict_is_reported() {
+        let repo = TestRepo::with_files(&[("f.txt", "base\n")]);
+        repo.git(&["checkout", "-q", "-b", "topic"]);
+        repo.write("f.txt", "topic\n");
+        repo.commit_all("topic");
+        repo.git(&["checkout", "-q", "main"]);
+        repo.write("f.txt", "main\n");
+        repo.commit_all("main");
+        repo.git(&["checkout", "-q", "topic"]);
+        let rebase = git_command(&repo.path, &["rebase", "main"]).output().unwrap();
+        assert!(!rebase.status.success(), "the rebase must stop on the conflict");
+        let source = repo.open();
+        let warning = source.state_warning().expect("a warning");
+        assert!(warning.starts_with("a rebase is in progress"), "{warning}");
+        assert!(warning.contains("git rebase --abort"), "{warning}");
+        // HEAD is detached at main's commit while the rebase runs: that is the base.
+        assert_eq!(source.head_ref_name(), None);
+        assert_eq!(source.head_commit_id(), repo.git(&["rev-parse", "main"]).trim());
+    }
+
+    #[test]
     fn twenty_thousand_files_list_quickly() {
         let repo = TestRepo::with_files(&[("README.md", "hi\n")]);
         let blob = repo.git(&["rev-parse", "HEAD:README.md"]);
