@@ -68,8 +68,8 @@ pub enum Error {
     #[error("{repo}: cannot {what}: {message}")]
     Git { repo: PathBuf, what: &'static str, message: String },
     #[error(
-        "{lock}: another capsule-migrate apply is writing to this repository; wait for it, \
-         or delete this file if no other run is active"
+        "{lock}: another capsule-migrate apply is writing to this repository; wait for it \
+         to finish and run again"
     )]
     Busy { lock: PathBuf },
 }
@@ -77,32 +77,44 @@ pub enum Error {
 /// Held while one run checks the branch and creates it. gix's ref transaction alone lets
 /// two runs that made the identical commit (same tree, parent and second) both "create"
 /// the branch; with this lock the later run sees the branch and refuses it.
+///
+/// It is an advisory lock on `capsule-migrate.lock` in the git folder, which the system
+/// releases when the file is closed or the process ends, even when it is killed: no
+/// stale lock is ever left behind. The empty file stays; deleting it while another run
+/// has it open would let two runs hold locks on two different files.
 struct RunLock {
-    path: PathBuf,
+    _file: std::fs::File,
 }
 
 impl RunLock {
     fn acquire(git: &GitRepo) -> Result<RunLock, Error> {
-        let path = git.repo().common_dir().join("capsule-migrate.lock");
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(_) => Ok(RunLock { path }),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                Err(Error::Busy { lock: path })
+        let path = git.repo().common_dir().join(LOCK_FILE);
+        let failed = |e: std::io::Error| Error::Git {
+            repo: git.path().to_owned(),
+            what: "lock the repository",
+            message: format!("{}: {e}", path.display()),
+        };
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(failed)?;
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy { lock: path }),
+            // A file system without locks: the race it guards against is rare enough
+            // that refusing to work there would be worse.
+            Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+                Ok(RunLock { _file: file })
             }
-            Err(e) => Err(Error::Git {
-                repo: git.path().to_owned(),
-                what: "lock the repository",
-                message: format!("{}: {e}", path.display()),
-            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(failed(e)),
         }
     }
 }
 
-impl Drop for RunLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
+/// The run lock's file in the (common) git folder.
+pub const LOCK_FILE: &str = "capsule-migrate.lock";
 
 /// Writes `changes` as one commit on top of HEAD and points the new branch at it.
 ///
@@ -848,6 +860,25 @@ mod tests {
         assert_eq!(push_remote(&repo.open()), fork);
         repo.git(&["checkout", "-q", "--detach"]);
         assert_eq!(push_remote(&repo.open()), origin);
+    }
+
+    #[test]
+    fn the_run_lock_excludes_a_live_run_and_survives_a_killed_one() {
+        let repo = app_repo();
+        let git = repo.open();
+        let lock = repo.path.join(".git").join(LOCK_FILE);
+        // A killed run leaves the file, but not the lock.
+        std::fs::write(&lock, "").unwrap();
+        drop(RunLock::acquire(&git).expect("a left-over file does not block"));
+        // A live run holds it.
+        let held = std::fs::File::open(&lock).unwrap();
+        held.try_lock().unwrap();
+        match RunLock::acquire(&git) {
+            Err(Error::Busy { lock: named }) => assert_eq!(named, lock),
+            other => panic!("expected Busy, got {:?}", other.map(|_| ())),
+        }
+        drop(held);
+        drop(RunLock::acquire(&git).expect("released when the holder closes it"));
     }
 
     #[test]
