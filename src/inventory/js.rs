@@ -98,7 +98,7 @@ impl JsFacts {
 pub fn scan(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
     let mut facts = JsFacts { path: path.to_owned(), ..JsFacts::default() };
     // `parse` only gives up when cancelled or without a language; neither can happen here.
-    let Some(tree) = lang.parser().parse(source, None) else {
+    let Some(tree) = lang.parse(source) else {
         return facts;
     };
     let root = tree.root_node();
