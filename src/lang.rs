@@ -1,5 +1,7 @@
 //! The source languages read with tree-sitter, chosen by file extension.
 
+use std::cell::RefCell;
+
 /// A JavaScript-family language with its own tree-sitter grammar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
@@ -34,8 +36,21 @@ impl Lang {
         }
     }
 
-    /// A parser for this language.
-    pub fn parser(self) -> tree_sitter::Parser {
+    /// Parses `source` with this thread's parser for the language, made on first use: a
+    /// parser keeps its buffers from one file to the next. `None` only when cancelled,
+    /// which nothing here asks for.
+    pub fn parse(self, source: impl AsRef<[u8]>) -> Option<tree_sitter::Tree> {
+        thread_local! {
+            static PARSERS: RefCell<[Option<tree_sitter::Parser>; 3]> =
+                const { RefCell::new([None, None, None]) };
+        }
+        PARSERS.with_borrow_mut(|parsers| {
+            let parser = parsers[self as usize].get_or_insert_with(|| self.parser());
+            parser.parse(source, None)
+        })
+    }
+
+    fn parser(self) -> tree_sitter::Parser {
         let mut parser = tree_sitter::Parser::new();
         // The grammars are compiled into this binary against the same tree-sitter ABI.
         parser.set_language(&self.grammar()).expect("bundled grammar matches tree-sitter");
@@ -60,7 +75,7 @@ mod tests {
     #[test]
     fn every_grammar_loads() {
         for lang in [Lang::JavaScript, Lang::TypeScript, Lang::Tsx] {
-            let tree = lang.parser().parse("const a = 1;", None).unwrap();
+            let tree = lang.parse("const a = 1;").unwrap();
             assert!(!tree.root_node().has_error());
         }
     }

@@ -374,7 +374,7 @@ fn mentions_herokuapp(source: &str) -> bool {
 
 fn parse(source: &str, lang: Lang) -> Tree {
     // Parsing only fails on cancellation or a missing language, neither of which applies.
-    lang.parser().parse(source, None).expect("parser has a language and no timeout")
+    lang.parse(source).expect("parser has a language and no timeout")
 }
 
 fn error_count(tree: &Tree) -> usize {

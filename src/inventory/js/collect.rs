@@ -1,11 +1,11 @@
-//! Turns the query's captures into facts: environment uses, exits, TLS checks, module
-//! syntax and imports. node-cron calls are handed to [`super::cron`].
+//! Turns the nodes the walk finds into facts: environment uses, exits, TLS checks,
+//! module syntax and imports. node-cron calls are handed to [`super::cron`].
 
-use tree_sitter::{Node, QueryCursor, StreamingIterator};
+use tree_sitter::Node;
 
 use super::ast::{self, lossy};
 use super::cron::NodeCron;
-use super::query::{self, Capture};
+use super::walk::{self, Capture};
 use super::{EnvUse, JsFacts, ModuleSyntax};
 use crate::lang::Lang;
 
@@ -52,18 +52,18 @@ impl<'t, 's> Collector<'t, 's> {
         }
     }
 
-    /// Runs the language's query over the whole tree once.
+    /// Walks the whole tree once.
     pub fn run(mut self, lang: Lang, root: Node<'t>) -> Self {
-        let compiled = query::compiled(lang);
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(&compiled.query, root, self.source);
-        while let Some(found) = matches.next() {
-            for capture in found.captures() {
-                if let Some(kind) = compiled.capture(capture.index) {
-                    self.add(kind, capture.node);
-                }
-            }
-        }
+        let source = self.source;
+        walk::walk(lang, root, source, |kind, node| self.add(kind, node));
+        self
+    }
+
+    /// [`Collector::run`] with the query the walk replaced, for the tests to compare.
+    #[cfg(test)]
+    pub fn run_query(mut self, lang: Lang, root: Node<'t>) -> Self {
+        let source = self.source;
+        super::query::captures(lang, root, source, |kind, node| self.add(kind, node));
         self
     }
 
@@ -250,7 +250,8 @@ fn access(expression: Node<'_>) -> Access {
     }
 }
 
-/// Query matches come roughly, not strictly, in source order: sort by offset.
+/// The walk finds a destructuring pattern before the uses inside its defaults, and
+/// node-cron options only at the end: sort by offset.
 fn in_order<T>(mut found: Vec<(usize, T)>) -> Vec<T> {
     found.sort_by_key(|(offset, _)| *offset);
     found.into_iter().map(|(_, item)| item).collect()
