@@ -169,7 +169,7 @@ mod tests {
     fn assert_agree(lang: Lang, source: &[u8]) {
         let text = String::from_utf8_lossy(source);
         let by_walk = found_by(lang, source, |lang, root, source, found| {
-            walk::walk(lang, root, source, found)
+            walk::walk_everything(lang, root, source, found)
         });
         let by_query =
             found_by(lang, source, |lang, root, source, found| captures(lang, root, source, found));
@@ -222,6 +222,7 @@ mod tests {
         "import { createRequire } from 'module';\nconst x = require('x');",
         "import 'side-effect'; import * as fs from 'fs'; import d, { a as b } from 'node-cron';",
         // node-cron.
+        "import { schedule as every } from 'node-cron';\nfunction jobs() { every('* * * * *', run, { runOnInit: true }); }",
         "import cron from 'node-cron';\ncron.schedule('0 * * * *', job, { scheduled: false, runOnInit: true, timezone: 'UTC' });",
         "const { schedule: run } = require('node-cron');\nrun('*', job, { scheduled: false });",
         "let c; c = require('node-cron');\nc.schedule('*', job, { 'runOnInit': true });",

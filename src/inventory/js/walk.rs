@@ -14,6 +14,7 @@
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
 
+use gix::bstr::ByteSlice;
 use tree_sitter::{Language, Node, TreeCursor};
 
 use super::ast;
@@ -51,12 +52,37 @@ pub enum Capture {
 
 /// Calls `found` for each node of the tree under `root` that the collector wants, in
 /// depth-first order. A loop over a cursor, not recursion: a file can nest 50,000 deep.
+///
+/// Subtrees without any of [`WORDS`] are skipped: the nodes found there (calls of names
+/// other than `require`) would give the collector nothing.
 pub fn walk<'t>(lang: Lang, root: Node<'t>, source: &[u8], found: impl FnMut(Capture, Node<'t>)) {
+    walk_with(lang, root, source, &Landmarks::of(source), found);
+}
+
+/// [`walk`] into every subtree: the tests compare what it finds with the query's matches.
+#[cfg(test)]
+pub fn walk_everything<'t>(
+    lang: Lang,
+    root: Node<'t>,
+    source: &[u8],
+    found: impl FnMut(Capture, Node<'t>),
+) {
+    walk_with(lang, root, source, &Landmarks(None), found);
+}
+
+fn walk_with<'t>(
+    lang: Lang,
+    root: Node<'t>,
+    source: &[u8],
+    landmarks: &Landmarks,
+    found: impl FnMut(Capture, Node<'t>),
+) {
     let mut walk = Walk { ids: Ids::of(lang), source, children: root.walk(), found };
     let mut cursor = root.walk();
     loop {
-        walk.visit(cursor.node());
-        if cursor.goto_first_child() {
+        let node = cursor.node();
+        walk.visit(node);
+        if landmarks.inside(node) && cursor.goto_first_child() {
             continue;
         }
         while !cursor.goto_next_sibling() {
@@ -64,6 +90,36 @@ pub fn walk<'t>(lang: Lang, root: Node<'t>, source: &[u8], found: impl FnMut(Cap
                 return;
             }
         }
+    }
+}
+
+/// Words of which every node the collector can use holds one: `process` (environment,
+/// exit), `import`, `export` (also in `exports`), `require` and `rejectUnauthorized`.
+/// node-cron's calls are the exception: `cron.schedule(...)`, or `every(...)` after
+/// `import { schedule as every } from "node-cron"`, need not hold any, so a file that
+/// mentions `cron` at all is walked whole.
+const WORDS: &[&[u8]] = &[b"process", b"import", b"export", b"require", b"rejectUnauthorized"];
+
+/// Where [`WORDS`] start in a file. A subtree with none of them inside has nothing for
+/// the collector, and is not entered: most of a file's nodes are in such subtrees.
+struct Landmarks(Option<Vec<usize>>);
+
+impl Landmarks {
+    fn of(source: &[u8]) -> Landmarks {
+        if source.find(b"cron").is_some() {
+            return Landmarks(None);
+        }
+        let mut starts: Vec<usize> = WORDS.iter().flat_map(|word| source.find_iter(word)).collect();
+        starts.sort_unstable();
+        Landmarks(Some(starts))
+    }
+
+    /// Whether a word starts inside `node` (and so lies wholly inside it, since a node
+    /// that holds part of a word's text holds all of that token).
+    fn inside(&self, node: Node<'_>) -> bool {
+        let Some(starts) = &self.0 else { return true };
+        let first_after = starts.partition_point(|&at| at < node.start_byte());
+        starts.get(first_after).is_some_and(|&at| at < node.end_byte())
     }
 }
 
@@ -325,6 +381,48 @@ impl Ids {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn captures(lang: Lang, source: &str, every: bool) -> Vec<(Capture, String)> {
+        let tree = lang.parse(source.as_bytes()).expect("parsed");
+        let mut found = Vec::new();
+        let mut keep = |kind, node: Node<'_>| {
+            found.push((kind, node.utf8_text(source.as_bytes()).unwrap().to_owned()));
+        };
+        let root = tree.root_node();
+        if every {
+            walk_everything(lang, root, source.as_bytes(), &mut keep);
+        } else {
+            walk(lang, root, source.as_bytes(), &mut keep);
+        }
+        found
+    }
+
+    #[test]
+    fn subtrees_without_a_landmark_are_not_entered() {
+        let source = "function start() { listen(port); }\nconst port = process.env.PORT;\n";
+        let everything = captures(Lang::JavaScript, source, true);
+        assert_eq!(everything.len(), 2, "{everything:?}");
+        assert_eq!(captures(Lang::JavaScript, source, false), [everything[1].clone()]);
+        // Words inside a subtree keep it: here the whole function.
+        let inside = "function start() { listen(process.env.PORT); }";
+        assert_eq!(captures(Lang::JavaScript, inside, false).len(), 2);
+    }
+
+    #[test]
+    fn a_file_that_mentions_cron_is_walked_whole() {
+        // `every` is node-cron's schedule under another name: no landmark in the call.
+        let source = "import { schedule as every } from 'node-cron';\n\
+                      function jobs() { every('* * * * *', run, { runOnInit: true }); }\n";
+        let found = captures(Lang::TypeScript, source, false);
+        assert!(
+            found
+                .iter()
+                .any(|(kind, text)| *kind == Capture::NameCall && text.starts_with("every(")),
+            "{found:?}"
+        );
+        let facts = super::super::scan("jobs.ts", Lang::TypeScript, source.as_bytes());
+        assert_eq!(facts.cron_v3_options, [("runOnInit".to_owned(), 2)]);
+    }
 
     #[test]
     fn every_kind_and_field_exists_in_every_language() {
