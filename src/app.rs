@@ -281,14 +281,16 @@ fn apply_saved(
     let Ok(Some(git)) = GitRepo::open(&settings.repo) else { return Ok(None) };
     let Some(key) = inputs.key(settings, &git) else { return Ok(None) };
     let Some(plan) = saved::load(&git, key) else { return Ok(None) };
-    let paths: Vec<&str> = plan.changes.iter().map(|c| c.path.as_str()).collect();
-    let mut stderr: Vec<String> = plan.warnings.iter().map(|w| format!("warning: {w}")).collect();
-    let dirty = git.uncommitted_paths()?;
-    stderr
-        .extend(worktree_warnings_of(&git, &dirty, &paths).iter().map(|w| format!("warning: {w}")));
+    // Status looks at the work tree while the objects are written.
+    let status = git.uncommitted_paths_in_background();
     let request = sink::commit::Request { branch, force, message: &plan.message };
     let done = sink::commit::commit(&git, &plan.changes, &request)
         .with_context(|| format!("{}: cannot create branch {branch}", settings.repo.display()))?;
+    let paths: Vec<&str> = plan.changes.iter().map(|c| c.path.as_str()).collect();
+    let worktree = worktree_warnings_of(&git, &status.wait()?, &paths);
+    let stderr = plan.warnings.iter().map(ToString::to_string);
+    let stderr = stderr.chain(worktree.iter().map(ToString::to_string));
+    let stderr = stderr.map(|w| format!("warning: {w}")).collect();
     let applied = sink::report::Applied {
         files_changed: plan.changes.len(),
         guide: plan.guide.as_deref(),
