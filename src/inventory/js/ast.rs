@@ -17,6 +17,26 @@ pub fn line(node: Node<'_>) -> usize {
     node.start_position().row + 1
 }
 
+/// The child of `node` in field `name`, read with a cursor over its own children.
+///
+/// `Node::child_by_field_name` can answer with a node from inside a hidden child that is
+/// aliased to a visible kind: for TypeScript's `typeof process.env.FOO` it gives `env`
+/// as the `property`. A cursor sees the fields as the tree-sitter query engine does.
+pub fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let mut cursor = node.walk();
+    if !cursor.goto_first_child() {
+        return None;
+    }
+    loop {
+        if cursor.field_name() == Some(name) {
+            return Some(cursor.node());
+        }
+        if !cursor.goto_next_sibling() {
+            return None;
+        }
+    }
+}
+
 /// The child in field `field` of `parent` is `node`.
 pub fn is_field(parent: Node<'_>, field: &str, node: Node<'_>) -> bool {
     parent.child_by_field_name(field) == Some(node)

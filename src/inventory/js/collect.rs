@@ -70,7 +70,7 @@ impl<'t, 's> Collector<'t, 's> {
     fn add(&mut self, kind: Capture, node: Node<'t>) {
         match kind {
             Capture::EnvMember => {
-                if let Some(property) = node.child_by_field_name("property") {
+                if let Some(property) = ast::field(node, "property") {
                     self.env_use(node, property, ast::text(property, self.source));
                 }
             }

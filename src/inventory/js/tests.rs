@@ -409,3 +409,13 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn a_typeof_type_names_the_variable_not_env() {
+    // In a type, `process.env.FOO` is a hidden rule aliased to a member expression; its
+    // `property` field must come from the node itself, not from the `process.env` inside.
+    for lang in [Lang::TypeScript, Lang::Tsx] {
+        let facts = run(lang, "type T = typeof process.env.FOO;\nlet y: typeof process.env.A.B;\n");
+        assert_eq!(env(&facts.env_reads), [("FOO", 1), ("A", 2)], "{lang:?}");
+    }
+}
