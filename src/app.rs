@@ -287,7 +287,11 @@ fn apply_saved(
     let done = sink::commit::commit(&git, &plan.changes, &request)
         .with_context(|| format!("{}: cannot create branch {branch}", settings.repo.display()))?;
     let paths: Vec<&str> = plan.changes.iter().map(|c| c.path.as_str()).collect();
-    let worktree = worktree_warnings_of(&git, &status.wait()?, &paths);
+    // The branch exists now: a status that fails costs its warnings, not the exit code.
+    let worktree = match status.wait() {
+        Ok(dirty) => worktree_warnings_of(&git, &dirty, &paths),
+        Err(e) => vec![Warning::new(format!("cannot look for uncommitted changes: {e}"))],
+    };
     let stderr = plan.warnings.iter().map(ToString::to_string);
     let stderr = stderr.chain(worktree.iter().map(ToString::to_string));
     let stderr = stderr.map(|w| format!("warning: {w}")).collect();
