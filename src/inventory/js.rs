@@ -106,6 +106,13 @@ pub fn scan(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
     scan_with(path, lang, source, |collector, root| collector.run(lang, root))
 }
 
+/// [`scan`] with a walk that enters every subtree, for checking that the subtrees [`scan`]
+/// skips hold no facts (the fuzz target `js_scan` compares the two).
+#[doc(hidden)]
+pub fn scan_every_node(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
+    scan_with(path, lang, source, |collector, root| collector.run_every_node(lang, root))
+}
+
 /// [`scan`], with the pass that feeds the collector given: the tests run the old query.
 fn scan_with<'s>(
     path: &str,

@@ -59,6 +59,13 @@ impl<'t, 's> Collector<'t, 's> {
         self
     }
 
+    /// [`Collector::run`] into every subtree, even those without a landmark.
+    pub fn run_every_node(mut self, lang: Lang, root: Node<'t>) -> Self {
+        let source = self.source;
+        walk::walk_everything(lang, root, source, |kind, node| self.add(kind, node));
+        self
+    }
+
     /// [`Collector::run`] with the query the walk replaced, for the tests to compare.
     #[cfg(test)]
     pub fn run_query(mut self, lang: Lang, root: Node<'t>) -> Self {

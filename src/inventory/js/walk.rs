@@ -59,8 +59,8 @@ pub fn walk<'t>(lang: Lang, root: Node<'t>, source: &[u8], found: impl FnMut(Cap
     walk_with(lang, root, source, &Landmarks::of(source), found);
 }
 
-/// [`walk`] into every subtree: the tests compare what it finds with the query's matches.
-#[cfg(test)]
+/// [`walk`] into every subtree: the tests compare what it finds with the query's matches,
+/// and the fuzz target the facts with those of [`walk`].
 pub fn walk_everything<'t>(
     lang: Lang,
     root: Node<'t>,
