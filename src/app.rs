@@ -255,6 +255,8 @@ pub fn apply(
         writeln!(out, "No commit was made.")?;
         return Ok(outcome);
     }
+    // A plan saved for other inputs means this commit is not the change last shown.
+    let unlike_saved = reuse == Reuse::Saved && saved::exists(git);
     let message = sink::report::commit_message(&migration);
     let request = sink::commit::Request { branch, force, message: &message };
     let done = sink::commit::commit(git, &migration.plan.changes, &request)
@@ -262,7 +264,11 @@ pub fn apply(
     let applied = sink::report::Applied {
         files_changed: migration.plan.changes.len(),
         guide: guide_in_plan(&migration),
-        reused: false,
+        plan: if unlike_saved {
+            sink::report::PlanFrom::Afresh
+        } else {
+            sink::report::PlanFrom::Read
+        },
     };
     sink::report::write_applied(git, &applied, &done, out)?;
     Ok(outcome)
@@ -298,7 +304,7 @@ fn apply_saved(
     let applied = sink::report::Applied {
         files_changed: plan.changes.len(),
         guide: plan.guide.as_deref(),
-        reused: true,
+        plan: sink::report::PlanFrom::Saved,
     };
     sink::report::write_applied(&git, &applied, &done, out)?;
     Ok(Some(Outcome { code: 0, stderr }))

@@ -106,6 +106,11 @@ pub fn save(git: &GitRepo, key: Key, plan: &SavedPlan) {
     }
 }
 
+/// Whether some plan is saved, whatever it was made from.
+pub fn exists(git: &GitRepo) -> bool {
+    path(git).is_file()
+}
+
 /// The plan saved for `key`, if there is one and it is intact.
 pub fn load(git: &GitRepo, key: Key) -> Option<SavedPlan> {
     let bytes = std::fs::read(path(git)).ok()?;

@@ -29,7 +29,7 @@ fn rescanned_tree(args: &[&str]) -> String {
     let mut full = vec!["apply", path.as_str(), "--rescan"];
     full.extend_from_slice(args);
     let (out, _) = tool(&full);
-    assert!(!out.contains(REUSED), "{out}");
+    assert!(!out.contains(REUSED) && !out.contains("planned afresh"), "{out}");
     fresh.rev_parse("code-capsules-migration^{tree}")
 }
 
@@ -65,6 +65,7 @@ fn a_new_commit_or_other_options_are_a_miss() {
     // Other options than the plan was made with.
     let (out, _) = tool(&["apply", &path, "--branch", "a"]);
     assert!(!out.contains(REUSED), "{out}");
+    assert!(out.contains("planned afresh") && out.contains("git show a"), "{out}");
     let pinned = repo.git(&["show", "a:backend/package.json"]);
     assert!(pinned.contains("\"node\": \"24.x\""), "{pinned}");
 
@@ -74,6 +75,10 @@ fn a_new_commit_or_other_options_are_a_miss() {
     repo.commit_all("Add a worker");
     let (out, _) = tool(&["apply", &path, "--branch", "b"]);
     assert!(!out.contains(REUSED), "{out}");
+    assert!(out.contains("planned afresh"), "{out}");
+    // Asked for, a fresh plan is no news.
+    let (out, _) = tool(&["apply", &path, "--branch", "c", "--rescan"]);
+    assert!(!out.contains("planned afresh") && !out.contains(REUSED), "{out}");
     assert_eq!(repo.rev_parse("b^"), repo.rev_parse("HEAD"));
     let guide = repo.git(&["show", "b:CODE_CAPSULES.md"]);
     assert!(guide.contains("node worker.js"), "the new worker is in the guide");
@@ -90,7 +95,7 @@ fn a_damaged_saved_plan_is_ignored() {
     bytes[last] ^= 0x20;
     std::fs::write(&saved, bytes).unwrap();
     let (out, _) = tool(&["apply", &path]);
-    assert!(!out.contains(REUSED), "{out}");
+    assert!(!out.contains(REUSED) && out.contains("planned afresh"), "{out}");
     assert_eq!(repo.rev_parse("code-capsules-migration^{tree}"), rescanned_tree(&[]));
 }
 

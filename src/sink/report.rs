@@ -241,8 +241,20 @@ pub struct Applied<'a> {
     pub files_changed: usize,
     /// The guide's path when the commit writes one.
     pub guide: Option<&'a str>,
-    /// The commit was made from the plan a `plan` or `diff` saved.
-    pub reused: bool,
+    pub plan: PlanFrom,
+}
+
+/// Where the plan `apply` committed came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFrom {
+    /// The plan the last `plan` or `diff` saved for this commit and these options.
+    Saved,
+    /// Read and planned now, and no `plan` or `diff` had saved a plan (or `--rescan`).
+    Read,
+    /// Read and planned now, although a plan was saved: the last `plan` or `diff` was for
+    /// another commit or other options (or its file is damaged), so this need not be the
+    /// change it showed.
+    Afresh,
 }
 
 /// What `apply` prints: the commit, the branch, how to push it and open the pull request.
@@ -257,13 +269,21 @@ pub fn write_applied(
     if let Some(old) = &done.replaced {
         writeln!(out, "The branch was at {old} before (--force).")?;
     }
-    if applied.reused {
-        writeln!(
+    match applied.plan {
+        PlanFrom::Saved => writeln!(
             out,
             "It is the change the last plan or diff showed for this commit (saved in {}; \
              --rescan reads the repository again).",
             git.repo().git_dir().join(crate::saved::FILE).display()
-        )?;
+        )?,
+        PlanFrom::Afresh => writeln!(
+            out,
+            "It was planned afresh: the plan the last plan or diff saved is for another \
+             commit or other options, or unreadable; review this commit (git show {}) \
+             before you push it.",
+            done.branch
+        )?,
+        PlanFrom::Read => {}
     }
     writeln!(out, "Your working tree, index and HEAD are unchanged.")?;
     match crate::sink::commit::push_remote(git) {
