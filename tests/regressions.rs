@@ -127,3 +127,17 @@ fn a_script_tag_with_an_unclosed_quote_is_read_to_its_end() {
     let out = out.expect("the page has a <script tag to go before");
     assert!(out.contains("  <script src=\"backend-url.js\"></script>\n  <script type;"), "{out}");
 }
+
+/// js_scan (src/inventory/js/prefilter.rs): `require("cron/...")` made the scan report the
+/// `cron` module, but the prefilter only knew the name followed by a quote, so a file
+/// whose only cron import was a deep one (`node-cron/src/...` too) was never parsed.
+#[test]
+fn a_deep_import_of_a_cron_module_is_not_skipped() {
+    use capsule_migrate::inventory::js;
+    use capsule_migrate::lang::Lang;
+    for source in ["require(\"cron/\rp'ess\");", "import t from 'node-cron/src/task.js';"] {
+        assert!(js::worth_parsing(source.as_bytes()), "{source}");
+        let facts = js::scan("a.js", Lang::JavaScript, source.as_bytes());
+        assert!(facts.uses_cron || facts.uses_node_cron, "{source}");
+    }
+}

@@ -14,7 +14,8 @@ use gix::bstr::Finder;
 /// Byte strings that every fact [`super::scan`] reports must contain.
 ///
 /// `HEROKU_` is not listed: a Heroku variable is only reported when read through
-/// `process.env`. Quoted `cron` covers `node-cron` and `cron` module names in imports.
+/// `process.env`. Quoted `cron` covers `node-cron` and `cron` module names in imports,
+/// and `cron/` their deep imports (`require("node-cron/src/node-cron")`).
 /// Not covered: `process . env` with whitespace or comments inside, and upper-case
 /// Heroku hostnames.
 const PATTERNS: &[&[u8]] = &[
@@ -25,6 +26,7 @@ const PATTERNS: &[&[u8]] = &[
     b"cron'",
     b"cron\"",
     b"cron`",
+    b"cron/",
     b"node-schedule",
 ];
 
@@ -63,6 +65,7 @@ mod tests {
         assert!(worth_parsing(b"fetch('https://my-api.herokuapp.com/items')"));
         assert!(worth_parsing(b"import cron from 'node-cron';"));
         assert!(worth_parsing(b"const { CronJob } = require(\"cron\");"));
+        assert!(worth_parsing(b"const task = require('node-cron/src/scheduled-task');"));
         assert!(worth_parsing(b"ssl: { rejectUnauthorized: false }"));
         assert!(worth_parsing(b"main().then(() => process.exit(0));"));
         assert!(worth_parsing(b"// \xff\xfe\x00 not UTF-8, then process.env.X"));
