@@ -94,7 +94,11 @@ impl Inputs {
 
 /// Runs the pipeline up to the plan. Nothing is written.
 pub fn prepare(settings: &Settings) -> anyhow::Result<Migration> {
-    let inputs = Inputs::read(settings)?;
+    prepare_with(settings, Inputs::read(settings)?)
+}
+
+/// [`prepare`] with the rules and jobs file already read.
+fn prepare_with(settings: &Settings, inputs: Inputs) -> anyhow::Result<Migration> {
     let source = Source::open(&settings.repo)?;
     // Status looks at the work tree, not at HEAD's blobs: it overlaps with the scan.
     let status = source.git().map(|git| git.uncommitted_paths_in_background());
@@ -226,12 +230,13 @@ pub fn apply(
     reuse: Reuse,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
+    let inputs = Inputs::read(settings)?;
     if reuse == Reuse::Saved
-        && let Some(outcome) = apply_saved(settings, branch, force, out)?
+        && let Some(outcome) = apply_saved(settings, &inputs, branch, force, out)?
     {
         return Ok(outcome);
     }
-    let migration = prepare(settings)?;
+    let migration = prepare_with(settings, inputs)?;
     let Some(git) = migration.source.git() else {
         // A folder inside a work tree is read as a plain folder: the branch must be made
         // from the whole repository's HEAD, so point at its root.
@@ -279,11 +284,11 @@ pub fn apply(
 /// reports any bad input properly.
 fn apply_saved(
     settings: &Settings,
+    inputs: &Inputs,
     branch: &str,
     force: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Option<Outcome>> {
-    let Ok(inputs) = Inputs::read(settings) else { return Ok(None) };
     let Ok(Some(git)) = GitRepo::open(&settings.repo) else { return Ok(None) };
     let Some(key) = inputs.key(settings, &git) else { return Ok(None) };
     let Some(plan) = saved::load(&git, key) else { return Ok(None) };

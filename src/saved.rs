@@ -38,21 +38,18 @@ impl Key {
         jobs_text: Option<&str>,
         git: &GitRepo,
     ) -> Option<Key> {
-        let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
-        let mut field = |bytes: &[u8]| {
-            hasher.update(&(bytes.len() as u64).to_le_bytes());
-            hasher.update(bytes);
-        };
-        field(MAGIC);
-        field(program_identity()?.as_bytes());
-        field(git.head_commit_oid().as_bytes());
-        field(git.head_tree_oid().as_bytes());
+        let mut inputs = Vec::new();
+        put(&mut inputs, MAGIC);
+        put(&mut inputs, program_identity()?.as_bytes());
+        put(&mut inputs, git.head_commit_oid().as_bytes());
+        put(&mut inputs, git.head_tree_oid().as_bytes());
         // The repository's own path is left out: the file lives inside it.
         let Settings { repo: _, jobs, apps, node, backend_url_env, rules: rules_dir } = settings;
-        field(format!("{jobs:?} {apps:?} {node:?} {backend_url_env:?} {rules_dir:?}").as_bytes());
-        field(format!("{rules:?}").as_bytes());
-        field(jobs_text.unwrap_or("\0no jobs file").as_bytes());
-        hasher.try_finalize().ok().map(Key)
+        let options = format!("{jobs:?} {apps:?} {node:?} {backend_url_env:?} {rules_dir:?}");
+        put(&mut inputs, options.as_bytes());
+        put(&mut inputs, format!("{rules:?}").as_bytes());
+        put(&mut inputs, jobs_text.unwrap_or("\0no jobs file").as_bytes());
+        checksum(&inputs).map(Key)
     }
 }
 
@@ -142,12 +139,15 @@ fn split(bytes: &[u8], at: usize) -> Option<(&[u8], &[u8])> {
     (bytes.len() >= at).then(|| bytes.split_at(at))
 }
 
+/// Appends `bytes` with its length before it, so no two sequences of fields run together.
+fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    out.extend_from_slice(bytes);
+}
+
 fn encode(plan: &SavedPlan) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut field = |bytes: &[u8]| {
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(bytes);
-    };
+    let mut field = |bytes: &[u8]| put(&mut out, bytes);
     field(plan.message.as_bytes());
     field(plan.guide.as_deref().map_or(b"" as &[u8], str::as_bytes));
     field(&(plan.warnings.len() as u64).to_le_bytes());
