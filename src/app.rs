@@ -141,9 +141,12 @@ fn worktree_warnings_of(git: &GitRepo, dirty: &[String], changed: &[&str]) -> Ve
         warnings.push(Warning::new(state));
     }
     if !dirty.is_empty() {
+        let count = match dirty.len() {
+            1 => "1 uncommitted change is".to_owned(),
+            n => format!("{n} uncommitted changes are"),
+        };
         warnings.push(Warning::new(format!(
-            "{} uncommitted change(s) are not part of the migration, which is based on HEAD",
-            dirty.len()
+            "{count} not part of the migration, which is based on HEAD"
         )));
         for &path in changed {
             if dirty.binary_search_by(|d| d.as_str().cmp(path)).is_ok() {
@@ -175,7 +178,19 @@ pub fn diff(
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     let migration = prepare(settings)?;
-    sink::diff::write_patch(&migration.plan.changes, color, out)?;
+    match migration.source.git().filter(|git| git.scope().is_some()) {
+        // `git apply` reads paths from the repository's root, as `git diff` writes them.
+        Some(git) => {
+            let changes: Vec<plan::Change> = migration
+                .plan
+                .changes
+                .iter()
+                .map(|c| plan::Change { path: git.repo_path(&c.path), ..c.clone() })
+                .collect();
+            sink::diff::write_patch(&changes, color, out)?;
+        }
+        None => sink::diff::write_patch(&migration.plan.changes, color, out)?,
+    }
     out.flush()?;
     save_for_apply(&migration);
     let mut outcome = Outcome { code: 0, stderr: warning_lines(&migration.plan) };
@@ -190,7 +205,8 @@ pub fn diff(
 /// Keeps the plan just shown for `apply` ([`saved`]), when there is a change to commit.
 fn save_for_apply(migration: &Migration) {
     let (Some(git), Some(key)) = (migration.source.git(), migration.key) else { return };
-    if migration.plan.is_empty() {
+    // `apply` runs on the repository's root, never on a scope: nothing to keep for it.
+    if migration.plan.is_empty() || git.scope().is_some() {
         return;
     }
     let own = migration.plan.warnings.len() - migration.worktree_warnings;
@@ -237,6 +253,16 @@ pub fn apply(
         return Ok(outcome);
     }
     let migration = prepare_with(settings, inputs)?;
+    if let Some(git) = migration.source.git()
+        && let (Some(_), Some(root)) = (git.scope(), git.workdir())
+    {
+        bail!(
+            "{}: is a folder inside the git repository at {}; run `apply` on the \
+             repository's root (use --app DIR to name app folders)",
+            settings.repo.display(),
+            root.display()
+        );
+    }
     let Some(git) = migration.source.git() else {
         // A folder inside a work tree is read as a plain folder: the branch must be made
         // from the whole repository's HEAD, so point at its root.
@@ -290,6 +316,10 @@ fn apply_saved(
     out: &mut dyn Write,
 ) -> anyhow::Result<Option<Outcome>> {
     let Ok(Some(git)) = GitRepo::open(&settings.repo) else { return Ok(None) };
+    if git.scope().is_some() {
+        // Refused with the full plan's message; a plan saved at the root is not this one.
+        return Ok(None);
+    }
     let Some(key) = inputs.key(settings, &git) else { return Ok(None) };
     let Some(plan) = saved::load(&git, key) else { return Ok(None) };
     // Status looks at the work tree while the objects are written.

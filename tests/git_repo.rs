@@ -43,7 +43,7 @@ fn uncommitted_work_is_reported_and_left_exactly_as_it_was() {
 
     let (code, _, err) = run_tool(&["apply", &path(&repo)]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("uncommitted change(s) are not part of the migration"), "{err}");
+    assert!(err.contains("1 uncommitted change is not part of the migration"), "{err}");
     assert!(err.contains("backend/package.json: has uncommitted changes"), "{err}");
 
     assert!(dir_files(&repo.path) == before, "the working tree changed");
@@ -130,4 +130,36 @@ fn apply_on_a_folder_inside_a_repository_points_at_its_root() {
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(err.contains("is a folder inside the git repository at"), "{err}");
     assert!(repo.git(&["branch", "--list"]).trim() == "* main");
+}
+
+/// Regression: `plan` and `diff` on a folder inside a repository read the working tree of
+/// that folder alone, as a plain folder, with Capsule folders relative to it.
+#[test]
+fn plan_and_diff_on_a_folder_inside_a_repository_read_heads_commit_from_its_root() {
+    let outer = TempRepo::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/monorepo/in");
+    crate::support::repo::copy_tree(&fixture, &outer.path.join("apps/shop"));
+    outer.commit_all("A shop inside a larger repository");
+    // Uncommitted work is not part of the migration.
+    outer.write("apps/shop/backend/Procfile", "web: node changed-but-not-committed.js\n");
+    let sub = outer.path.join("apps/shop").display().to_string();
+
+    let (code, out, err) = run_tool(&["plan", &sub]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("of the git repository at") && out.contains("the folder apps/shop"),
+        "{out}"
+    );
+    assert!(out.contains("folder /apps/shop/backend"), "{out}");
+    assert!(!out.contains("changed-but-not-committed"), "{out}");
+    assert!(out.contains("1 uncommitted change is not part of the migration"), "{out}");
+    assert!(out.contains("backend/Procfile: has uncommitted changes"), "{out}");
+
+    let (code, patch, _) = run_tool(&["diff", &sub]);
+    assert_eq!(code, 0);
+    assert!(patch.contains("diff --git a/apps/shop/backend/Procfile b/apps/shop/backend/Procfile"));
+    outer.git(&["stash", "-q"]);
+    let patch_file = outer.path.join("../shop.patch");
+    std::fs::write(&patch_file, &patch).unwrap();
+    outer.git(&["apply", "--check", &patch_file.display().to_string()]);
 }

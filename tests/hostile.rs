@@ -301,7 +301,11 @@ fn errors_go_to_stderr_and_the_patch_to_stdout() {
     let out = tool(&["diff", &missing.display().to_string()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
-    assert!(text(&out.stderr).contains("not a directory"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("nope: does not exist"), "{}", text(&out.stderr));
+    let file = Path::new(&path(&repo)).join("package.json");
+    let out = tool(&["plan", &file.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("package.json: is not a folder"), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -75,7 +75,14 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
             RuleKind::Guide { file } => guides.push((rule, file)),
         }
     }
-    let deployment = capsules::derive(inventory, rules);
+    let mut deployment = capsules::derive(inventory, rules);
+    // A folder inside a repository is deployed from that repository: Code Capsules'
+    // project path starts at the repository's root.
+    if let Some(scope) = source.git().and_then(|git| git.scope()) {
+        for folder in deployment.capsules.iter_mut().filter_map(|c| c.folder.as_mut()) {
+            *folder = format!("/{scope}{}", folder.trim_end_matches('/'));
+        }
+    }
     let mut plan = Plan {
         changes: cx.files.into_changes()?,
         notes: cx.notes,

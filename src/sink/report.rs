@@ -194,9 +194,18 @@ fn source_line(m: &Migration) -> String {
         Some(git) => {
             let id = git.head_commit_id();
             let short = &id[..id.len().min(7)];
-            match git.head_ref_name() {
-                Some(branch) => format!("Based on HEAD {short} (branch {branch})."),
-                None => format!("Based on HEAD {short} (detached)."),
+            let head = match git.head_ref_name() {
+                Some(branch) => format!("HEAD {short} (branch {branch})"),
+                None => format!("HEAD {short} (detached)"),
+            };
+            match (git.scope(), git.workdir()) {
+                (Some(folder), Some(root)) => format!(
+                    "Based on {head} of the git repository at {}: the folder {folder} of that \
+                     commit (paths in the patch are from the repository's root; run `apply` on \
+                     the root).",
+                    root.display()
+                ),
+                _ => format!("Based on {head}."),
             }
         }
         None => {

@@ -1,9 +1,9 @@
 //! HEAD's tree of a git repository, read through gix.
 //!
 //! The migration branch is based on HEAD's commit, so the files are that commit's tree,
-//! never the working tree. Opening looks at exactly the given folder (no upward search):
-//! a folder inside another repository, like a test fixture, is a plain directory.
-//! Listing decodes trees only; a blob is read when a rule asks for it.
+//! never the working tree. A folder inside a work tree (a test fixture, or an app folder of
+//! a monorepo) is read from the enclosing repository's HEAD too, as the subtree at that
+//! folder: its *scope*. Listing decodes trees only; a blob is read when a rule asks for it.
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +35,10 @@ pub struct GitRepo {
     head_tree: ObjectId,
     /// The full name of the branch HEAD points to, `None` when detached.
     head_ref: Option<gix::refs::FullName>,
+    /// When the user named a folder inside the work tree: its path from the repository's
+    /// root (`/`-separated, no trailing `/`) and its tree in HEAD's commit. Paths of the
+    /// listing are relative to it.
+    scope: Option<(String, ObjectId)>,
 }
 
 /// HEAD's tree, listed: every file's path and blob. Everything about the repository
@@ -56,7 +60,9 @@ impl std::ops::Deref for GitSource {
 }
 
 impl GitRepo {
-    /// `Ok(None)` when `path` itself is neither a work tree root nor a bare repository.
+    /// `Ok(None)` when `path` is neither a repository nor inside a work tree. A folder
+    /// inside a work tree opens the enclosing repository, scoped to that folder; it fails
+    /// when the folder is not in HEAD's commit (untracked, or ignored).
     ///
     /// Configuration is read as git reads it (system, global, repository, `GIT_*`
     /// variables), so the user's identity is found for the commit.
@@ -67,24 +73,49 @@ impl GitRepo {
     /// Like [`GitRepo::open`] with explicit gix options; tests pass
     /// `gix::open::Options::isolated()` so the machine's git config cannot leak in.
     pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitRepo>, Error> {
-        let repo = match gix::open_opts(path, options) {
-            Ok(repo) => repo,
-            Err(err) if is_plain_directory(path, &err) => return Ok(None),
+        let (repo, scope) = match gix::open_opts(path, options.clone()) {
+            Ok(repo) => (repo, None),
+            Err(err) if is_plain_directory(path, &err) => {
+                let Some((root, scope)) = enclosing_work_tree(path) else { return Ok(None) };
+                let repo = gix::open_opts(&root, options)
+                    .map_err(|e| open_error(&root, "cannot open the git repository", &e))?;
+                (repo, Some(scope))
+            }
             Err(err) => return Err(open_error(path, "cannot open the git repository", &err)),
         };
         let (head_ref, head_commit, head_tree) = resolve_head(&repo, path)?;
+        let scope = match scope {
+            Some(folder) => Some(scope_tree(&repo, head_tree, path, folder)?),
+            None => None,
+        };
         Ok(Some(GitRepo {
             path: path.to_owned(),
             head_commit,
             head_tree,
             head_ref,
+            scope,
             repo: Box::new(repo),
         }))
     }
 
+    /// The folder the user named, as a path from the repository's root, when it is not
+    /// the root: everything listed and planned is inside it.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_ref().map(|(folder, _)| folder.as_str())
+    }
+
+    /// `path` (relative to the scope) as a path from the repository's root.
+    pub fn repo_path(&self, path: &str) -> String {
+        match self.scope() {
+            Some(folder) => format!("{folder}/{path}"),
+            None => path.to_owned(),
+        }
+    }
+
     /// Lists HEAD's tree (trees only: no file is read yet).
     pub fn list(self) -> Result<GitSource, Error> {
-        let listing = list_tree(&self.repo, self.head_tree)
+        let root = self.scope.as_ref().map_or(self.head_tree, |(_, tree)| *tree);
+        let listing = list_tree(&self.repo, root)
             .map_err(|e| open_error(&self.path, "cannot list HEAD's tree", &e))?;
         Ok(GitSource {
             repo: self,
@@ -155,8 +186,10 @@ impl GitRepo {
     /// Untracked files are not listed: they are not part of HEAD, so the migration never
     /// sees them and they cannot conflict with it. Empty for a bare repository. Nothing is
     /// written, not even the refreshed stat data of the index.
+    /// With a scope, only paths inside it are listed, relative to it.
     pub fn uncommitted_paths(&self) -> Result<Vec<String>, Error> {
-        uncommitted_paths(&self.repo, self.head_tree, &self.path)
+        let paths = uncommitted_paths(&self.repo, self.head_tree, &self.path)?;
+        Ok(in_scope(self.scope(), paths))
     }
 
     /// [`GitRepo::uncommitted_paths`] on a thread of its own, to overlap it with other
@@ -164,10 +197,20 @@ impl GitRepo {
     pub fn uncommitted_paths_in_background(&self) -> Background<Vec<String>> {
         let repo = self.repo.as_ref().clone().into_sync();
         let (head_tree, path) = (self.head_tree, self.path.clone());
+        let scope = self.scope().map(str::to_owned);
         Background(std::thread::spawn(move || {
-            uncommitted_paths(&repo.to_thread_local(), head_tree, &path)
+            let paths = uncommitted_paths(&repo.to_thread_local(), head_tree, &path)?;
+            Ok(in_scope(scope.as_deref(), paths))
         }))
     }
+}
+
+/// The `paths` (from the repository's root) inside `scope`, relative to it; all of them
+/// when there is no scope.
+fn in_scope(scope: Option<&str>, paths: Vec<String>) -> Vec<String> {
+    let Some(folder) = scope else { return paths };
+    let prefix = format!("{folder}/");
+    paths.into_iter().filter_map(|p| p.strip_prefix(&prefix).map(str::to_owned)).collect()
 }
 
 /// A result being computed on another thread.
@@ -334,6 +377,44 @@ fn resolve_head(
     Ok((head_ref, commit.id, tree.detach()))
 }
 
+/// The work tree root above `path` (the nearest ancestor with a `.git` entry) and
+/// `path`'s place inside it, `/`-separated; `None` when no ancestor is a work tree.
+fn enclosing_work_tree(path: &Path) -> Option<(PathBuf, String)> {
+    let path = path.canonicalize().ok()?;
+    let root = path.ancestors().skip(1).find(|dir| dir.join(".git").symlink_metadata().is_ok())?;
+    let inside = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = inside.components().map(|c| c.as_os_str().to_str()).collect();
+    Some((root.to_owned(), parts?.join("/")))
+}
+
+/// The tree of `folder` in HEAD's tree `head_tree`.
+fn scope_tree(
+    repo: &gix::Repository,
+    head_tree: ObjectId,
+    path: &Path,
+    folder: String,
+) -> Result<(String, ObjectId), Error> {
+    let root = repo.workdir().map_or_else(|| path.to_owned(), Path::to_owned);
+    let not_committed = || Error::Open {
+        path: path.to_owned(),
+        message: format!(
+            "is inside the git repository at {}, but `{folder}` is not a folder of HEAD's \
+             commit (untracked or ignored?); commit it first, or run on the repository's root",
+            root.display()
+        ),
+    };
+    let tree =
+        repo.find_tree(head_tree).map_err(|e| open_error(path, "cannot read HEAD's tree", &e))?;
+    let entry = tree
+        .lookup_entry_by_path(&folder)
+        .map_err(|e| open_error(path, "cannot read HEAD's tree", &e))?
+        .ok_or_else(not_committed)?;
+    if !entry.mode().is_tree() {
+        return Err(not_committed());
+    }
+    Ok((folder, entry.object_id()))
+}
+
 /// gix says "not found" for a folder that is not a repository. A `.git` entry that fails
 /// to open is a broken repository, which must be reported, not walked as files.
 fn is_plain_directory(path: &Path, err: &gix::Error) -> bool {
@@ -497,10 +578,23 @@ mod tests {
     }
 
     #[test]
-    fn folders_that_are_not_repository_roots_are_plain_directories() {
+    fn a_folder_inside_a_work_tree_is_heads_subtree_at_that_folder() {
         let repo = mixed_repo();
-        // Inside a repository, but not its root: no upward search.
-        assert!(open_isolated(&repo.path.join("web")).unwrap().is_none());
+        std::fs::write(repo.path.join("web/package.json"), "{\"name\":\"edited\"}\n").unwrap();
+        let source = open_isolated(&repo.path.join("web")).unwrap().expect("the enclosing repo");
+        assert_eq!(source.scope(), Some("web"));
+        let paths: Vec<&str> = source.entries().iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["package.json"], "node_modules skipped, paths inside the folder");
+        // HEAD's content, not the edited work tree's.
+        assert_eq!(source.read("package.json").unwrap(), b"{\"name\":\"web\"}\n");
+        assert_eq!(source.uncommitted_paths().unwrap(), ["package.json"]);
+        assert_eq!(source.repo_path("package.json"), "web/package.json");
+
+        std::fs::create_dir(repo.path.join("untracked")).unwrap();
+        let err = open_isolated(&repo.path.join("untracked")).err().expect("an error");
+        let message = err.to_string();
+        assert!(message.contains("`untracked` is not a folder of HEAD's commit"), "{message}");
+
         let outside = tempfile::tempdir().unwrap();
         assert!(open_isolated(outside.path()).unwrap().is_none());
         assert!(GitSource::open(outside.path()).unwrap().is_none());

@@ -69,14 +69,20 @@ pub enum Source {
 }
 
 impl Source {
-    /// Opens `path`: HEAD's tree when it is (inside) a git work tree or a bare repository,
-    /// else a plain directory walk.
+    /// Opens `path`: HEAD's tree when it is a git work tree or a bare repository, the
+    /// subtree at `path` of HEAD's tree when it is a folder inside a work tree, else a
+    /// plain directory walk. Fails when `path` does not exist or is not a folder.
     pub fn open(path: &std::path::Path) -> Result<Source, Error> {
-        if !path.is_dir() {
-            return Err(Error::Open {
-                path: path.to_owned(),
-                message: "not a directory; pass the folder of the repository to migrate".into(),
-            });
+        let problem = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => None,
+            Ok(_) => Some("is not a folder; pass the folder of the repository to migrate".into()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some("does not exist; pass the folder of the repository to migrate".into())
+            }
+            Err(e) => Some(format!("cannot be read: {e}")),
+        };
+        if let Some(message) = problem {
+            return Err(Error::Open { path: path.to_owned(), message });
         }
         match GitSource::open(path)? {
             Some(git) => Ok(Source::Git(git)),
