@@ -223,7 +223,10 @@ def source_file(rng, app, ext, frontend):
 
 
 def write(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # A bare file name (`--jobs-file jobs.toml`) has no folder to make.
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
 

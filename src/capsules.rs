@@ -371,7 +371,8 @@ impl Builder<'_> {
 
     fn scheduler(&mut self, app: &App, jobs: &[&Job], service: bool, base: &str) -> Capsule {
         let names: Vec<String> = jobs.iter().map(|j| format!("`{}`", j.name)).collect();
-        let replaces = format!("{SCHEDULER_REPLACES} {}", names.join(", "));
+        let plural = if names.len() == 1 { "" } else { "s" };
+        let replaces = format!("{SCHEDULER_REPLACES}{plural} {}", names.join(", "));
         let (name, run) = if service {
             (self.unique_name(&format!("{base}-scheduler")), "npm run scheduler")
         } else {
@@ -412,8 +413,8 @@ fn scheduler_advice(out: &mut Deployment) {
     }
 }
 
-/// How a scheduler Capsule's `replaces` starts.
-pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler jobs";
+/// How a scheduler Capsule's `replaces` starts (`job` or `jobs`, then their names).
+pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler job";
 
 /// The run command of the web Capsule. Code Capsules starts Node apps with `npm start`,
 /// and only `npm start` runs the `prestart` script that replaces the release phase.

@@ -108,6 +108,8 @@ fn bad_options_are_usage_errors() {
     let repo = monorepo();
     for args in [
         vec!["plan", "--node", "16"],
+        vec!["plan", "--node", "99"],
+        vec!["plan", "--node", "23"],
         vec!["plan", "--backend-url-env", "backend-url"],
         vec!["diff", "--color", "sometimes"],
         vec!["plan", "--app", "no/such/folder"],
@@ -119,6 +121,9 @@ fn bad_options_are_usage_errors() {
         let (code, out, err) = run_tool(&args);
         assert_eq!(code, 2, "{args:?}: {out}");
         assert!(!err.is_empty() && out.is_empty(), "{args:?}");
+        if args[2] == "--node" {
+            assert!(err.contains("use one of 20, 22, 24, 26"), "{err}");
+        }
     }
 }
 
@@ -162,4 +167,63 @@ fn plan_and_diff_on_a_folder_inside_a_repository_read_heads_commit_from_its_root
     let patch_file = outer.path.join("../shop.patch");
     std::fs::write(&patch_file, &patch).unwrap();
     outer.git(&["apply", "--check", &patch_file.display().to_string()]);
+}
+
+/// The Scheduler add-on's jobs live only in Heroku's dashboard, and the migration deletes
+/// the app.json that names the add-on: without `--jobs` that is a warning everywhere.
+#[test]
+fn a_scheduler_add_on_without_jobs_is_a_warning_in_text_json_and_guide() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: node server.js\n");
+    repo.write("app.json", r#"{ "addons": ["scheduler:standard"] }"#);
+    repo.write("package.json", "{ \"name\": \"tasks\" }\n");
+    repo.commit_all("An app with Scheduler jobs");
+    let needle = "app.json: declares the Heroku Scheduler add-on `scheduler:standard`, but no jobs \
+                  were given for `.`";
+    for format in ["text", "markdown"] {
+        let (code, out, err) = run_tool(&["plan", &path(&repo), "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(needle) && out.contains("--jobs FILE"), "{format}: {out}");
+    }
+    let (_, out, _) = run_tool(&["plan", &path(&repo), "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let warnings = doc["warnings"].to_string();
+    assert!(warnings.contains("declares the Heroku Scheduler add-on"), "{warnings}");
+    assert!(warnings.contains("app.json"), "{warnings}");
+}
+
+#[test]
+fn nothing_to_do_lists_no_capsules_to_create() {
+    let repo = monorepo();
+    let jobs = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/monorepo/jobs.toml");
+    let jobs = jobs.display().to_string();
+    let (code, _, err) = run_tool(&["apply", &path(&repo), "--jobs", &jobs]);
+    assert_eq!(code, 0, "{err}");
+    repo.git(&["checkout", "-q", "code-capsules-migration"]);
+    let (code, out, _) = run_tool(&["plan", &path(&repo), "--jobs", &jobs]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Nothing to do"), "{out}");
+    assert!(!out.contains("Capsules to create"), "{out}");
+}
+
+/// With fixed dates the same inputs give the same commit id: `--force` then replaces the
+/// branch with the commit it already had, and says so instead of naming it as the old one.
+#[test]
+fn force_onto_the_same_commit_says_nothing_changed() {
+    let repo = monorepo();
+    // The binary, with git's fixed dates (which gix honours) in its environment.
+    let apply = |extra: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
+        cmd.arg("apply").arg(&repo.path).args(extra);
+        cmd.envs(crate::support::repo::GIT_ENV.iter().copied());
+        let output = cmd.output().expect("the binary runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    apply(&[]);
+    let first = repo.rev_parse("code-capsules-migration");
+    let out = apply(&["--force", "--rescan"]);
+    assert_eq!(repo.rev_parse("code-capsules-migration"), first, "fixed dates: the same commit");
+    assert!(out.contains("already pointed at this commit"), "{out}");
+    assert!(!out.contains("was at"), "{out}");
 }

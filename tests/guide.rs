@@ -11,9 +11,12 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
-/// `plan --format FORMAT` of a fixture's input, with its jobs file.
+/// `plan --format FORMAT` of a fixture's input, committed to a repository of its own as
+/// the fixture harness does (the fixture's folder is inside this project's repository),
+/// with its jobs file.
 fn plan(case: &str, format: &str) -> String {
-    let input = fixture(case).join("in").display().to_string();
+    let repo = TempRepo::with_tree(&fixture(case).join("in"));
+    let input = repo.path.display().to_string();
     let jobs = fixture(case).join("jobs.toml").display().to_string();
     let (code, out, err) = run_tool(&["plan", &input, "--jobs", &jobs, "--format", format]);
     assert_eq!(code, 0, "{case}: {err}");
@@ -151,7 +154,7 @@ fn the_guide_covers_every_capsule_variable_and_step_of_root_full() {
         // Every Capsule, with its settings.
         "| 3 | `ledger` | Backend | `/` | `web: NODE_OPTIONS=--max-old-space-size=900 node server.js` | `npm run build` (automatic) | `npm start` | — | 2 |",
         "| 5 | `ledger-clock` | Backend | `/` | `clock: node clock.js` |",
-        "| 6 | `ledger-scheduler` | Backend | `/` | Heroku Scheduler jobs `send-reminders` |",
+        "| 6 | `ledger-scheduler` | Backend | `/` | Heroku Scheduler job `send-reminders` |",
         // Variables from app.json, the Procfile, add-ons and the code.
         "| `JWT_SECRET` | a random secret",
         "| `INVOICE_CURRENCY` | `EUR` (app.json's default)",

@@ -83,6 +83,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
             *folder = format!("/{scope}{}", folder.trim_end_matches('/'));
         }
     }
+    cx.warnings.extend(scheduler_without_jobs(inventory, &deployment));
     let mut plan = Plan {
         changes: cx.files.into_changes()?,
         notes: cx.notes,
@@ -97,6 +98,36 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         guide::add_to(&mut plan, &written)?;
     }
     Ok(plan)
+}
+
+/// A Scheduler add-on whose jobs were not given: the jobs live only in Heroku's dashboard,
+/// and the migration removes the app.json that named the add-on, so nothing else would
+/// remind anyone of them.
+fn scheduler_without_jobs(
+    inventory: &Inventory,
+    deployment: &capsules::Deployment,
+) -> Vec<Warning> {
+    let unscheduled = deployment
+        .addons
+        .iter()
+        .filter(|a| a.replacement == capsules::Replacement::Scheduler && a.capsule.is_none());
+    unscheduled
+        .filter_map(|addon| {
+            let app = inventory.apps.iter().find(|app| app.display_dir() == addon.app)?;
+            let file = app.app_json.as_ref()?;
+            Some(Warning::in_file(
+                &file.path,
+                format!(
+                    "declares the Heroku Scheduler add-on `{}`, but no jobs were given for `{}`: \
+                     its jobs stop running after the move. Copy them from the dashboard \
+                     (`heroku addons:open scheduler -a <heroku-app>`) into a jobs file and run \
+                     again with `--jobs FILE`",
+                    addon.spec(),
+                    addon.app
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// `text` (the JSON file `path`) with the string `value` at `key`.

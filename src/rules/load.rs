@@ -201,13 +201,21 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
     })
 }
 
-/// Node majors this tool pins: node-cron 4 needs 20 or later.
+/// The Node majors this tool pins: the even (long-term support) release lines from 20 on
+/// that exist as of 2026-11 (nodejs.org's release schedule: 26 became LTS in October
+/// 2026). node-cron 4 needs 20 or later; odd majors are short-lived and never LTS.
+pub const SUPPORTED_NODE_MAJORS: &[u32] = &[20, 22, 24, 26];
+
+/// `major` when it is one of [`SUPPORTED_NODE_MAJORS`]; else the message that lists them.
 pub fn check_node_major(major: u32) -> Result<(), String> {
-    if (20..=99).contains(&major) {
-        Ok(())
-    } else {
-        Err(format!("Node major {major} is not supported; use 20 or later (24 is the default)"))
+    if SUPPORTED_NODE_MAJORS.contains(&major) {
+        return Ok(());
     }
+    let list: Vec<String> = SUPPORTED_NODE_MAJORS.iter().map(u32::to_string).collect();
+    Err(format!(
+        "Node major {major} is not supported; use one of {} (24 is the default)",
+        list.join(", ")
+    ))
 }
 
 /// An environment variable name as shells accept it.

@@ -65,7 +65,10 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "    env: {}", names.join(", "))?;
         }
     }
-    write_capsules(m, out)?;
+    // Nothing to do lists nothing to create.
+    if !m.plan.is_empty() {
+        write_capsules(m, out)?;
+    }
     writeln!(out)?;
     if m.plan.is_empty() {
         writeln!(out, "{}", crate::app::nothing_to_do(m))?;
@@ -275,8 +278,13 @@ pub fn write_applied(
 ) -> io::Result<()> {
     let n = applied.files_changed;
     writeln!(out, "Created commit {} on branch {} ({n} files changed).", done.commit, done.branch)?;
-    if let Some(old) = &done.replaced {
-        writeln!(out, "The branch was at {old} before (--force).")?;
+    match &done.replaced {
+        // The same tree, parent, message and second give the same commit id.
+        Some(old) if *old == done.commit => {
+            writeln!(out, "The branch already pointed at this commit (--force changed nothing).")?;
+        }
+        Some(old) => writeln!(out, "The branch was at {old} before (--force).")?,
+        None => {}
     }
     match applied.plan {
         PlanFrom::Saved => writeln!(
