@@ -190,7 +190,9 @@ mod tests {
     #[test]
     fn lists_pipes_and_prefixes() {
         assert_eq!(
-            programs("NODE_ENV=production npm run build && node copy.js || echo failed; cat a | wc"),
+            programs(
+                "NODE_ENV=production npm run build && node copy.js || echo failed; cat a | wc"
+            ),
             vec![
                 w(&["npm", "run", "build"], false),
                 w(&["node", "copy.js"], false),
@@ -212,7 +214,9 @@ mod tests {
     #[test]
     fn cd_moves_later_commands_but_not_out_of_a_subshell() {
         assert_eq!(
-            programs("(cd client && npm run build) && npm run build && cd . && cd api && npm start"),
+            programs(
+                "(cd client && npm run build) && npm run build && cd . && cd api && npm start"
+            ),
             vec![
                 w(&["cd", "client"], false),
                 w(&["npm", "run", "build"], true),
@@ -227,7 +231,10 @@ mod tests {
     #[test]
     fn command_substitutions_are_commands_too() {
         let found = programs("echo $(npm run version) done");
-        assert_eq!(found, vec![w(&["npm", "run", "version"], false), w(&["echo", "?", "done"], false)]);
+        assert_eq!(
+            found,
+            vec![w(&["npm", "run", "version"], false), w(&["echo", "?", "done"], false)]
+        );
     }
 
     #[test]

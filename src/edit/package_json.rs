@@ -192,9 +192,10 @@ mod tests {
     #[test]
     fn scripts_are_set_chained_and_removed_in_place() {
         let mut e = editor("{\n  \"scripts\": {\n    \"build\": \"tsc\"\n  }\n}\n");
-        assert_eq!(e.chain_script("build", "node copy.js").unwrap(), Chained::Appended {
-            before: "tsc".into()
-        });
+        assert_eq!(
+            e.chain_script("build", "node copy.js").unwrap(),
+            Chained::Appended { before: "tsc".into() }
+        );
         assert_eq!(e.chain_script("build", "node copy.js").unwrap(), Chained::Already);
         assert_eq!(e.chain_script("start", "node s.js").unwrap(), Chained::Created);
         e.remove_script("build").unwrap();
@@ -205,8 +206,7 @@ mod tests {
     fn a_script_that_would_run_itself_is_refused_with_its_position() {
         let text = "{\n  \"scripts\": {\n    \"build\": \"tsc\",\n    \"x\": \"1\"\n  }\n}\n";
         let mut e = editor(text);
-        for spelling in ["npm run build", "npm run-script build", "yarn build", "yarn run build"]
-        {
+        for spelling in ["npm run build", "npm run-script build", "yarn build", "yarn run build"] {
             let err = e.chain_script("build", &format!("{spelling} && node copy.js")).unwrap_err();
             assert_eq!(err.to_string().split(": the").next(), Some("app/package.json:3:5"));
             assert!(err.message.contains("(build -> build)"), "{err}");

@@ -3,6 +3,7 @@
 use super::{Note, Plan, Workspace, frontend, guide, pin_node, release, remove_files, scheduler};
 use crate::capsules;
 use crate::diag::{FileError, Warning};
+use crate::edit::package_json::PackageJsonEditor;
 use crate::inventory::Inventory;
 use crate::rules::{Rule, RuleKind, RuleSet};
 use crate::source::Source;
@@ -37,6 +38,22 @@ impl Context<'_, '_> {
                 Ok(None)
             }
         }
+    }
+
+    /// The package.json at `path` as it stands after the rules so far, opened for
+    /// editing; `None` when it is absent or not UTF-8 (with a warning).
+    pub fn package_json(&mut self, path: &str) -> Result<Option<PackageJsonEditor>, Error> {
+        Ok(self.read_text(path)?.map(|text| PackageJsonEditor::new(path, text)))
+    }
+
+    /// Records the edited package.json on behalf of `rule`, when it changed.
+    pub fn save(&mut self, editor: PackageJsonEditor, rule: &Rule) -> Result<(), Error> {
+        let path = editor.path().to_owned();
+        let current = self.files.read(&path)?;
+        if current.as_deref() != Some(editor.text().as_bytes()) {
+            self.files.write(&path, editor.into_text().into_bytes(), &rule.id);
+        }
+        Ok(())
     }
 
     pub fn note(&mut self, rule: &Rule, message: impl Into<String>) {
@@ -90,10 +107,4 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         guide::add_to(&mut plan, &written)?;
     }
     Ok(plan)
-}
-
-/// `text` (the JSON file `path`) with the string `value` at `key`.
-pub fn set_json_string(path: &str, text: &str, key: &[&str], value: &str) -> Result<String, Error> {
-    crate::edit::json::set(text, key, &serde_json::Value::String(value.to_owned()))
-        .map_err(|e| Error::File(e.to_file_error(path, text)))
 }

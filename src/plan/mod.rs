@@ -11,6 +11,7 @@ mod pin_node;
 mod release;
 mod remove_files;
 mod scheduler;
+mod semver;
 mod workspace;
 
 pub use build::{Context, Error, build};
