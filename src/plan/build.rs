@@ -77,7 +77,9 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
     for rule in &rules.rules {
         match &rule.kind {
             RuleKind::RemoveFiles { files } => remove_files::run(&mut cx, rule, files),
-            RuleKind::PinNode { major } => pin_node::run(&mut cx, rule, *major)?,
+            RuleKind::PinNode { major, platform_majors } => {
+                pin_node::run(&mut cx, rule, *major, platform_majors)?;
+            }
             RuleKind::FrontendBuild { env, script, output } => {
                 frontend::build_step(&mut cx, rule, env, script, output)?;
             }

@@ -12,10 +12,10 @@ mod release;
 mod remove_files;
 mod scheduler;
 mod semver;
+mod toolchains;
 mod workspace;
 
 pub use build::{Context, Error, build};
-pub use pin_node::pins_major;
 pub use workspace::Workspace;
 
 use crate::diag::Warning;
