@@ -152,14 +152,14 @@ impl PackageJsonEditor {
         if let Some(found) = scripts::cycle(after_scripts.iter().map(|(k, v)| (&**k, &**v))) {
             let before = self.scripts()?;
             if scripts::cycle(before.iter().map(|(k, v)| (&**k, &**v))).is_none() {
-                return Err(self.cycle_error(&after, &found));
+                return Err(self.cycle_error(&found));
             }
         }
         self.text = after.text;
         Ok(())
     }
 
-    fn cycle_error(&self, after: &PackageJsonEditor, cycle: &[String]) -> FileError {
+    fn cycle_error(&self, cycle: &[String]) -> FileError {
         let message = format!(
             "the migration would make the `{}` script run itself ({}) through npm/yarn/pnpm run \
              calls, which recurse until killed; nothing is written: rename or change the script \
@@ -167,17 +167,30 @@ impl PackageJsonEditor {
             cycle[0],
             cycle.join(" -> ")
         );
-        // Point at the script in the text as it is; a script that does not exist yet
-        // has no place there, so the position is that of the edited text.
-        for editor in [self, after] {
-            if let Ok(root) = json::parse(&editor.text)
-                && let Some(script) = root.member("scripts").and_then(|s| s.value.member(&cycle[0]))
-            {
-                let offset = script.key_span.start;
-                return FileError::at_offset(&self.path, editor.text.as_bytes(), offset, message);
-            }
+        // Point at a script of the cycle that the file has now, else at `scripts`.
+        let existing = cycle.iter().find(|name| self.script(name).ok().flatten().is_some());
+        match existing {
+            Some(name) => self.error_at(&["scripts", name], message),
+            None => self.error_at(&["scripts"], message),
         }
-        FileError::new(&self.path, message)
+    }
+
+    /// An error about `key`, at the line and column of its member in the text as it is
+    /// now (of the nearest parent that exists; the file when none does).
+    pub fn error_at(&self, key: &[&str], message: impl Into<String>) -> FileError {
+        let message = message.into();
+        let Ok(root) = json::parse(&self.text) else { return FileError::new(&self.path, message) };
+        let mut offset = None;
+        let mut node = &root;
+        for name in key {
+            let Some(member) = node.member(name) else { break };
+            offset = Some(member.key_span.start);
+            node = &member.value;
+        }
+        match offset {
+            Some(offset) => FileError::at_offset(&self.path, self.text.as_bytes(), offset, message),
+            None => FileError::new(&self.path, message),
+        }
     }
 }
 

@@ -245,6 +245,10 @@ fn follow_node(
             );
         }
     }
+    // A `volta` left empty by the drops above says nothing: it goes too.
+    if editor.get(&["volta"])?.is_some_and(|v| v.as_object().is_some_and(|o| o.is_empty())) {
+        editor.remove_field(&["volta"])?;
+    }
     Ok(())
 }
 

@@ -134,6 +134,21 @@ fn postbuild_into_build(
         return Ok(());
     };
     let original = app.package_json.as_ref().and_then(|p| p.script("build")).map(str::to_owned);
+    if original.is_none() && !spans.is_empty() {
+        // With no `build` script, that call ran something else on Heroku (a `build`
+        // binary through yarn or pnpm); as `build` it would call itself.
+        return Err(editor
+            .error_at(
+                &["scripts", "heroku-postbuild"],
+                format!(
+                    "`heroku-postbuild` (`{postbuild}`) runs `build`, but there is no `build` \
+                     script: as the new `build` it would run itself until killed; nothing is \
+                     written: spell out what that call ran (or add the `build` script) and run \
+                     again"
+                ),
+            )
+            .into());
+    }
     let current = editor.script("build")?;
     // Steps an earlier rule appended to `build` (the frontend's URL injection) stay last.
     let added = match (&original, &current) {

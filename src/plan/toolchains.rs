@@ -202,13 +202,13 @@ mod tests {
         let node20 = semver::range("20.x").unwrap();
         let old =
             deps(&[("react-scripts", "3.4.1"), ("webpack", "^4.46.0"), ("node-sass", "^4.14.1")]);
-        let found = old_toolchain_warnings(&old, &node24, "24.x");
+        let found = old_toolchain_warnings(old, &node24, "24.x");
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found[0].contains("NODE_OPTIONS=--openssl-legacy-provider"));
         let new =
             deps(&[("react-scripts", "^5.0.1"), ("webpack", "^5.90.0"), ("node-sass", "^9.0.0")]);
-        assert!(old_toolchain_warnings(&new, &node20, "20.x").is_empty());
+        assert!(old_toolchain_warnings(new, &node20, "20.x").is_empty());
         let sass9 = deps(&[("node-sass", "^9.0.0")]);
-        assert_eq!(old_toolchain_warnings(&sass9, &node24, "24.x").len(), 1);
+        assert_eq!(old_toolchain_warnings(sass9, &node24, "24.x").len(), 1);
     }
 }
