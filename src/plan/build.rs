@@ -22,6 +22,8 @@ pub struct Context<'a, 's> {
     pub files: Workspace<'s>,
     pub notes: Vec<Note>,
     pub warnings: Vec<Warning>,
+    /// What `pin-node` decided for each app.
+    pub node_engines: Vec<super::NodeEngine>,
 }
 
 impl Context<'_, '_> {
@@ -69,6 +71,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         files: Workspace::new(source),
         notes: Vec::new(),
         warnings: inventory.warnings.clone(),
+        node_engines: Vec::new(),
     };
     if inventory.heroku_markers.is_empty() && inventory.apps.is_empty() {
         return Ok(Plan { warnings: cx.warnings, ..Plan::default() });
@@ -99,6 +102,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         changes: cx.files.into_changes()?,
         notes: cx.notes,
         warnings: cx.warnings,
+        node_engines: cx.node_engines,
         capsules: deployment,
     };
     plan.warnings.sort();

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::NodeEngine;
 use super::build::{Context, Error};
 use super::semver;
 use super::toolchains::{self, Tool};
@@ -37,6 +38,19 @@ pub enum Reason {
     NoPlatformMajor,
     PastNewest { newest: u64 },
     CannotRunTypeScript { entry: String },
+}
+
+impl Reason {
+    /// The reason's name in the JSON plan.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Reason::Missing => "missing",
+            Reason::NotARange => "not-a-range",
+            Reason::NoPlatformMajor => "no-platform-major",
+            Reason::PastNewest { .. } => "past-newest",
+            Reason::CannotRunTypeScript { .. } => "cannot-run-typescript",
+        }
+    }
 }
 
 /// The decision for `current` (the `engines.node` value, if any) on a platform running
@@ -92,9 +106,22 @@ pub fn run(
                     message.push_str(&format!(", and every version it admits runs `{entry}`"));
                 }
                 cx.note(rule, message);
-                shown.clone().unwrap_or_default()
+                let kept = shown.clone().unwrap_or_default();
+                cx.node_engines.push(NodeEngine {
+                    app: app.dir.clone(),
+                    decision: "kept",
+                    reason: "valid",
+                    engines_node: kept.clone(),
+                });
+                kept
             }
             Decision::Pin(reason) => {
+                cx.node_engines.push(NodeEngine {
+                    app: app.dir.clone(),
+                    decision: "pinned",
+                    reason: reason.name(),
+                    engines_node: wanted.clone(),
+                });
                 pin(cx, rule, app, &mut editor, shown.as_deref(), &wanted, &reason, &majors)?;
                 if let Some(entry) = &ts_entry
                     && semver::range(&wanted)

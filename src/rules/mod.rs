@@ -54,7 +54,7 @@ pub enum RuleKind {
     /// depend on node-cron `node_cron`.
     Scheduler { file: String, node_cron: String },
     /// Move what Heroku ran around the build and the release into npm scripts: the
-    /// `release:` process becomes `prestart`, `heroku-postbuild` joins `build`; report
+    /// `release:` process becomes `prestart`, `heroku-postbuild` becomes `build`; report
     /// the rest (`heroku-prebuild`, `heroku-cleanup`, app.json `postdeploy`).
     ReleasePhase,
     /// Write the migration guide, `file` at the repository root, while the repository
