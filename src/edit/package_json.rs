@@ -59,8 +59,22 @@ impl PackageJsonEditor {
 
     /// Every script whose command is a string, in file order.
     pub fn scripts(&self) -> Result<Vec<(String, String)>, FileError> {
-        let Some(Value::Object(map)) = self.get(&["scripts"])? else { return Ok(Vec::new()) };
-        Ok(map.into_iter().filter_map(|(k, v)| Some((k, v.as_str()?.to_owned()))).collect())
+        let root =
+            json::parse(&self.text).map_err(|e| json::parse_error(&self.path, &self.text, &e))?;
+        let Some(json::Node { kind: json::NodeKind::Object(members), .. }) =
+            root.lookup(&["scripts"])
+        else {
+            return Ok(Vec::new());
+        };
+        // The last of duplicate keys wins, as in `JSON.parse`; each name once, in file order.
+        let mut out: Vec<(String, String)> = Vec::new();
+        for member in members {
+            out.retain(|(name, _)| *name != member.key);
+            if let json::NodeKind::String(command) = &member.value.kind {
+                out.push((member.key.clone(), command.clone()));
+            }
+        }
+        Ok(out)
     }
 
     /// Sets script `name` to `command`.

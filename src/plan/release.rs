@@ -172,6 +172,16 @@ fn postbuild_into_build(
         for span in spans.iter().rev() {
             new_build.replace_range(span.clone(), &name);
         }
+        let callers = keep_calling_old_build(editor, &name)?;
+        if !callers.is_empty() {
+            cx.note(
+                rule,
+                format!(
+                    "{dir}: {} ran the old `build`, and now run it as `{name}`",
+                    callers.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
         kept_as = Some(name);
     }
     if let Some(added) = &added {
@@ -198,6 +208,36 @@ fn postbuild_into_build(
     };
     cx.note(rule, message);
     Ok(())
+}
+
+/// Other scripts that ran the old `build` (`"start:prod": "npm run build && node
+/// dist"`) run it by its new name, so they keep doing what they did. Returns their names.
+fn keep_calling_old_build(
+    editor: &mut PackageJsonEditor,
+    name: &str,
+) -> Result<Vec<String>, Error> {
+    let mut changed = Vec::new();
+    for (script, command) in editor.scripts()? {
+        if ["build", "heroku-postbuild", name].contains(&script.as_str()) {
+            continue;
+        }
+        let Some(calls) = scripts::calls(&command) else { continue };
+        let spans: Vec<_> = calls
+            .iter()
+            .filter(|c| c.script == "build")
+            .filter_map(|c| c.name_span.clone())
+            .collect();
+        if spans.is_empty() {
+            continue;
+        }
+        let mut renamed = command.clone();
+        for span in spans.iter().rev() {
+            renamed.replace_range(span.clone(), name);
+        }
+        editor.set_script(&script, &renamed)?;
+        changed.push(script);
+    }
+    Ok(changed)
 }
 
 /// `heroku-postbuild` is just `npm run build` (or `yarn build`, ... with no arguments
@@ -375,6 +415,19 @@ mod tests {
             assert_eq!(got["prebuild:app"], "rm -rf dist", "{postbuild}");
             assert!(got.get("heroku-postbuild").is_none() && got.get("prebuild").is_none());
         }
+    }
+
+    #[test]
+    fn other_scripts_that_ran_the_old_build_keep_running_it() {
+        let m = migrate_scripts(
+            r#""build": "tsc", "prestart:prod": "rimraf dist && npm run build", "dev": "yarn build --watch", "heroku-postbuild": "webpack""#,
+        );
+        let got = scripts(&m);
+        assert_eq!(got["build"], "webpack");
+        assert_eq!(got["build:app"], "tsc");
+        assert_eq!(got["prestart:prod"], "rimraf dist && npm run build:app");
+        assert_eq!(got["dev"], "yarn build:app --watch");
+        assert!(notes(&m).contains("`prestart:prod`, `dev` ran the old `build`"), "{}", notes(&m));
     }
 
     #[test]
