@@ -144,6 +144,22 @@ pub fn run(
                 &final_range,
             );
             cx.warnings.extend(warnings.into_iter().map(|w| Warning::in_file(&pkg.path, w)));
+            // The build may build other packages of the app (`npm run build --prefix
+            // client`): their tools run on the same Node.
+            for folder in build_folders(pkg) {
+                let path = app.path_of(&format!("{folder}/package.json"));
+                let Some(bytes) = cx.files.read(&path)? else { continue };
+                let Ok(Value::Object(inner)) = serde_json::from_slice::<Value>(&bytes) else {
+                    continue;
+                };
+                let dependency = |name: &str| {
+                    ["dependencies", "devDependencies"].iter().find_map(|section| {
+                        inner.get(*section)?.get(name)?.as_str().map(str::to_owned)
+                    })
+                };
+                let warnings = toolchains::old_toolchain_warnings(dependency, &range, &final_range);
+                cx.warnings.extend(warnings.into_iter().map(|w| Warning::in_file(&path, w)));
+            }
         }
         cx.save(editor, rule)?;
     }
@@ -333,6 +349,58 @@ fn node_runs_typescript(line: &str) -> Option<String> {
     })
 }
 
+/// The folders, relative to the app, that its build-time scripts build in: `cd X`,
+/// `--prefix X`, `--cwd X`, `-C X`, `--dir X` in `heroku-prebuild`, `heroku-postbuild`,
+/// `build` and the install lifecycle. Folders outside the app are left out.
+fn build_folders(pkg: &crate::inventory::package_json::PackageJson) -> Vec<String> {
+    const BUILD_SCRIPTS: &[&str] = &[
+        "heroku-prebuild",
+        "heroku-postbuild",
+        "build",
+        "preinstall",
+        "install",
+        "postinstall",
+        "prepare",
+    ];
+    const FOLDER_OPTIONS: &[&str] = &["--prefix", "--cwd", "-C", "--dir"];
+    let mut folders: Vec<String> = Vec::new();
+    let mut add = |folder: &str| {
+        let folder = folder.trim_start_matches("./").trim_end_matches('/');
+        let inside = !folder.is_empty()
+            && !folder.starts_with('/')
+            && folder.split('/').all(|part| !matches!(part, "" | "." | ".."));
+        if inside && !folders.iter().any(|f| f == folder) {
+            folders.push(folder.to_owned());
+        }
+    };
+    for name in BUILD_SCRIPTS {
+        let Some(line) = pkg.script(name) else { continue };
+        for command in crate::shell::commands(line).unwrap_or_default() {
+            let words: Vec<Option<&str>> =
+                command.words.iter().map(|w| w.text.as_deref()).collect();
+            if words.first() == Some(&Some("cd")) {
+                if let Some(Some(folder)) = words.get(1) {
+                    add(folder);
+                }
+                continue;
+            }
+            for (i, word) in words.iter().enumerate() {
+                let Some(word) = word else { continue };
+                if let Some((flag, value)) = word.split_once('=')
+                    && FOLDER_OPTIONS.contains(&flag)
+                {
+                    add(value);
+                } else if FOLDER_OPTIONS.contains(word)
+                    && let Some(Some(value)) = words.get(i + 1)
+                {
+                    add(value);
+                }
+            }
+        }
+    }
+    folders
+}
+
 fn list(majors: &[u64]) -> String {
     let names: Vec<String> = majors.iter().map(u64::to_string).collect();
     match names.as_slice() {
@@ -393,6 +461,20 @@ mod tests {
             let entry = "src/server.ts".to_owned();
             assert_eq!(d, Decision::Pin(Reason::CannotRunTypeScript { entry }), "{range}");
         }
+    }
+
+    #[test]
+    fn folders_the_build_builds_in() {
+        let text = r#"{"scripts": {
+            "heroku-postbuild": "NPM_CONFIG_PRODUCTION=false npm install --prefix frontend && npm run build --prefix=frontend",
+            "build": "cd client && yarn build && yarn --cwd ./admin/ build && pnpm -C ../shared build",
+            "postinstall": "cd $DIR && cd / && cd .",
+            "start": "cd server && node index.js"
+        }}"#;
+        let pkg =
+            crate::inventory::package_json::PackageJson::parse("package.json", text.as_bytes())
+                .unwrap();
+        assert_eq!(build_folders(&pkg), ["frontend", "client", "admin"]);
     }
 
     #[test]
