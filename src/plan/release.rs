@@ -177,8 +177,9 @@ fn postbuild_into_build(
             cx.note(
                 rule,
                 format!(
-                    "{dir}: {} ran the old `build`, and now run it as `{name}`",
-                    callers.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    "{dir}: {} ran the old `build`, and now {} it as `{name}`",
+                    callers.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                    if callers.len() == 1 { "runs" } else { "run" }
                 ),
             );
         }
