@@ -432,6 +432,26 @@ mod tests {
     }
 
     #[test]
+    fn a_step_an_earlier_rule_added_to_build_stays_last_and_runs_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("public")).unwrap();
+        for (path, text) in [
+            ("Procfile", "web: npx http-server public -p $PORT\n"),
+            ("public/index.html", "<html><head><script src=\"app.js\"></script></head></html>\n"),
+            (
+                "package.json",
+                r#"{ "engines": { "node": "24.x" }, "scripts": { "build": "tsc", "heroku-postbuild": "npm run build && node x.js" } }"#,
+            ),
+        ] {
+            std::fs::write(dir.path().join(path), text).unwrap();
+        }
+        let m = prepare(&Settings::for_repo(dir.path())).unwrap();
+        let got = scripts(&m);
+        assert_eq!(got["build"], "npm run build:app && node x.js && node inject-backend-url.cjs");
+        assert_eq!(got["build:app"], "tsc");
+    }
+
+    #[test]
     fn a_taken_name_is_not_reused() {
         let m = migrate_scripts(
             r#""build": "tsc", "build:app": "vite build", "heroku-postbuild": "npm run build && x""#,
