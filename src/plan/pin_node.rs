@@ -31,12 +31,19 @@ pub enum Decision {
     Pin(Reason),
 }
 
+/// Why `engines.node` is pinned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
+    /// There is none: Code Capsules would use its default, Node 20.
     Missing,
+    /// Not a string npm reads as a range (`"latest"`, a number).
     NotARange,
+    /// It admits none of the Node majors Code Capsules runs (`~10.13.0`, `16.x`).
     NoPlatformMajor,
+    /// It admits majors past `newest`, the newest Code Capsules runs (`>=18`): the
+    /// build would take the newest Node it can get.
     PastNewest { newest: u64 },
+    /// It admits versions before 22.18 while the app runs `node entry` on a `.ts` file.
     CannotRunTypeScript { entry: String },
 }
 

@@ -20,6 +20,7 @@ pub enum Tool {
 }
 
 impl Tool {
+    /// The tool `packageManager`'s `name@version` names, when it is one of these.
     pub fn from_name(name: &str) -> Option<Tool> {
         match name {
             "npm" => Some(Tool::Npm),
@@ -29,6 +30,7 @@ impl Tool {
         }
     }
 
+    /// Its command and `engines` key.
     pub fn name(self) -> &'static str {
         match self {
             Tool::Npm => "npm",
