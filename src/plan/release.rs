@@ -160,6 +160,7 @@ fn postbuild_into_build(
     };
     let mut new_build = postbuild.clone();
     let mut kept_as = None;
+    let mut moved_hooks: Vec<String> = Vec::new();
     if let Some(old) = &original {
         let name = free_build_name(editor)?;
         editor.set_script(&name, old)?;
@@ -167,6 +168,7 @@ fn postbuild_into_build(
             if let Some(command) = editor.script(&format!("{hook}build"))? {
                 editor.set_script(&format!("{hook}{name}"), &command)?;
                 editor.remove_script(&format!("{hook}build"))?;
+                moved_hooks.push(format!("`{hook}build` as `{hook}{name}`"));
             }
         }
         for span in spans.iter().rev() {
@@ -190,17 +192,21 @@ fn postbuild_into_build(
     }
     editor.set_script("build", &new_build)?;
     editor.remove_script("heroku-postbuild")?;
+    let hooks = match moved_hooks.as_slice() {
+        [] => String::new(),
+        moved => format!(" (with {})", moved.join(" and ")),
+    };
     let message = match (&kept_as, spans.is_empty()) {
         (Some(name), false) => format!(
             "{dir}: `build` is now what `heroku-postbuild` ran (`{new_build}`): Heroku ran \
-             `heroku-postbuild` instead of `build`; the old `build` is kept as `{name}` (with its \
-             pre/post scripts), which the new `build` runs where `heroku-postbuild` ran \
-             `build`, so every step runs once, in Heroku's order"
+             `heroku-postbuild` instead of `build`; the old `build` is kept as `{name}`{hooks}, \
+             which the new `build` runs where `heroku-postbuild` ran `build`, so every step \
+             runs once, in Heroku's order"
         ),
         (Some(name), true) => format!(
             "{dir}: `build` is now what `heroku-postbuild` ran (`{new_build}`): Heroku ran \
              `heroku-postbuild` instead of `build`, so the old `build` never ran there; it is \
-             kept as `{name}`"
+             kept as `{name}`{hooks}"
         ),
         (None, _) => format!(
             "{dir}: the `heroku-postbuild` command `{postbuild}` is now the `build` script, \
