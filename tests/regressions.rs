@@ -141,3 +141,55 @@ fn a_deep_import_of_a_cron_module_is_not_skipped() {
         assert!(facts.uses_cron || facts.uses_node_cron, "{source}");
     }
 }
+
+// Command lines built from the words scripts are made of, through the `script_calls`
+// check (cargo-fuzz is not on every machine; this runs on every `cargo test`).
+mod script_call_lines {
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "npm",
+        "run",
+        "run-script",
+        "yarn",
+        "pnpm",
+        "build",
+        "lint",
+        "start",
+        "--silent",
+        "--prefix",
+        "client",
+        "-C",
+        "--",
+        "--prod",
+        "&&",
+        "||",
+        ";",
+        "|",
+        "(",
+        ")",
+        "cd",
+        "..",
+        "\"npm run build\"",
+        "'build'",
+        "$(yarn build)",
+        "$X",
+        "concurrently",
+        "npm:build",
+        "run-s",
+        "install",
+        "ci",
+        "node",
+        "x.js",
+        "workspace",
+        "-w",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn lines_of_script_words(words in prop::collection::vec(prop::sample::select(WORDS), 1..12)) {
+            super::checks::script_calls(words.join(" ").as_bytes());
+        }
+    }
+}

@@ -16,9 +16,11 @@ use capsule_migrate::diag::FileError;
 use capsule_migrate::edit::json::{self, EditError};
 use capsule_migrate::edit::{html as html_edit, js_urls};
 use capsule_migrate::inventory::jobs::{self as jobs_file, ACCEPTED, Schedule};
+use capsule_migrate::inventory::scripts;
 use capsule_migrate::inventory::{app_json as app_json_file, js, package_json, procfile as proc};
 use capsule_migrate::lang::Lang;
 use capsule_migrate::rules;
+use capsule_migrate::shell;
 use serde_json::Value;
 
 /// A target's check: panics when the input breaks one of the parser's promises.
@@ -36,6 +38,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("js_scan", js_scan),
     ("js_urls", js_urls),
     ("html", html),
+    ("script_calls", script_calls),
 ];
 
 const LANGS: [Lang; 3] = [Lang::JavaScript, Lang::TypeScript, Lang::Tsx];
@@ -405,6 +408,42 @@ fn has_tag(page: &str, open: &str) -> bool {
         let next = page.as_bytes().get(at + open.len());
         next.is_none_or(|b| b.is_ascii_whitespace() || b"/>".contains(b))
     })
+}
+
+/// The shell reader and the script-call finder: word spans lie on the line; renaming
+/// the `build` calls at their spans (as the release rule does) gives the same calls with
+/// the new name; the cycle finder sees a script that calls itself.
+pub fn script_calls(data: &[u8]) {
+    let Ok(line) = std::str::from_utf8(data) else { return };
+    let Some(commands) = shell::commands(line) else { return };
+    for word in commands.iter().flat_map(|c| &c.words) {
+        assert!(line.get(word.span.clone()).is_some(), "word span {:?} off the line", word.span);
+    }
+    let calls = scripts::calls(line).expect("a line the shell reads has calls");
+    let mut renamed = line.to_owned();
+    let mut spans: Vec<_> =
+        calls.iter().filter(|c| c.script == "build").filter_map(|c| c.name_span.clone()).collect();
+    spans.sort_by_key(|s| s.start);
+    for span in spans.iter().rev() {
+        assert!(line.get(span.clone()).is_some(), "name span {span:?} off the line");
+        renamed.replace_range(span.clone(), "build:app");
+    }
+    let expected: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            let was_renamed = c.script == "build" && c.name_span.is_some();
+            if was_renamed { "build:app".to_owned() } else { c.script.clone() }
+        })
+        .collect();
+    if let Some(after) = scripts::calls(&renamed) {
+        let got: Vec<String> = after.into_iter().map(|c| c.script).collect();
+        assert_eq!(got, expected, "renaming the build calls of {line:?} gave {renamed:?}");
+    } else {
+        panic!("renaming the build calls of {line:?} gave an unreadable {renamed:?}");
+    }
+    let calls_build = calls.iter().any(|c| c.script == "build");
+    let found = scripts::cycle([("build", line), ("build:app", "tsc")]);
+    assert_eq!(found.is_some(), calls_build, "cycle {found:?} for {line:?}");
 }
 
 /// A parser's error names the file it was given and, when placed, a line and column

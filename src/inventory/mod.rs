@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod js;
 pub mod package_json;
 pub mod procfile;
+pub mod scripts;
 
 pub use apps::{Hints, discover};
 

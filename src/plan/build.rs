@@ -3,6 +3,7 @@
 use super::{Note, Plan, Workspace, frontend, guide, pin_node, release, remove_files, scheduler};
 use crate::capsules;
 use crate::diag::{FileError, Warning};
+use crate::edit::package_json::PackageJsonEditor;
 use crate::inventory::Inventory;
 use crate::rules::{Rule, RuleKind, RuleSet};
 use crate::source::Source;
@@ -21,6 +22,8 @@ pub struct Context<'a, 's> {
     pub files: Workspace<'s>,
     pub notes: Vec<Note>,
     pub warnings: Vec<Warning>,
+    /// What `pin-node` decided for each app.
+    pub node_engines: Vec<super::NodeEngine>,
 }
 
 impl Context<'_, '_> {
@@ -39,6 +42,22 @@ impl Context<'_, '_> {
         }
     }
 
+    /// The package.json at `path` as it stands after the rules so far, opened for
+    /// editing; `None` when it is absent or not UTF-8 (with a warning).
+    pub fn package_json(&mut self, path: &str) -> Result<Option<PackageJsonEditor>, Error> {
+        Ok(self.read_text(path)?.map(|text| PackageJsonEditor::new(path, text)))
+    }
+
+    /// Records the edited package.json on behalf of `rule`, when it changed.
+    pub fn save(&mut self, editor: PackageJsonEditor, rule: &Rule) -> Result<(), Error> {
+        let path = editor.path().to_owned();
+        let current = self.files.read(&path)?;
+        if current.as_deref() != Some(editor.text().as_bytes()) {
+            self.files.write(&path, editor.into_text().into_bytes(), &rule.id);
+        }
+        Ok(())
+    }
+
     pub fn note(&mut self, rule: &Rule, message: impl Into<String>) {
         self.notes.push(Note { rule: rule.id.clone(), message: message.into() });
     }
@@ -52,6 +71,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         files: Workspace::new(source),
         notes: Vec::new(),
         warnings: inventory.warnings.clone(),
+        node_engines: Vec::new(),
     };
     if inventory.heroku_markers.is_empty() && inventory.apps.is_empty() {
         return Ok(Plan { warnings: cx.warnings, ..Plan::default() });
@@ -60,7 +80,9 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
     for rule in &rules.rules {
         match &rule.kind {
             RuleKind::RemoveFiles { files } => remove_files::run(&mut cx, rule, files),
-            RuleKind::PinNode { major } => pin_node::run(&mut cx, rule, *major)?,
+            RuleKind::PinNode { major, platform_majors } => {
+                pin_node::run(&mut cx, rule, *major, platform_majors)?;
+            }
             RuleKind::FrontendBuild { env, script, output } => {
                 frontend::build_step(&mut cx, rule, env, script, output)?;
             }
@@ -88,6 +110,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         changes: cx.files.into_changes()?,
         notes: cx.notes,
         warnings: cx.warnings,
+        node_engines: cx.node_engines,
         capsules: deployment,
     };
     plan.warnings.sort();
@@ -128,10 +151,4 @@ fn scheduler_without_jobs(
             ))
         })
         .collect()
-}
-
-/// `text` (the JSON file `path`) with the string `value` at `key`.
-pub fn set_json_string(path: &str, text: &str, key: &[&str], value: &str) -> Result<String, Error> {
-    crate::edit::json::set(text, key, &serde_json::Value::String(value.to_owned()))
-        .map_err(|e| Error::File(e.to_file_error(path, text)))
 }

@@ -1,11 +1,10 @@
 //! `frontend-build` and `rewrite-urls`: a static frontend gets its backend URL at build
 //! time instead of a hard-coded `*.herokuapp.com` address.
 
-use serde_json::Value;
-
 use super::build::{Context, Error};
-use crate::diag::{FileError, Warning};
-use crate::edit::{html, js_urls, json};
+use crate::diag::Warning;
+use crate::edit::package_json::PackageJsonEditor;
+use crate::edit::{html, js_urls};
 use crate::generate::frontend::{FrontendKind, build_script};
 use crate::inventory::{App, join, parent};
 use crate::lang::Lang;
@@ -67,16 +66,9 @@ fn add_build_script(cx: &mut Context, rule: &Rule, app: &App, script: &str) -> R
         cx.warnings.push(Warning::in_file(&path, "is not UTF-8 text: add the build step by hand"));
         return Ok(());
     };
-    let current = json::get(&text, &["scripts", "build"]).ok().flatten();
-    let build = match current.as_ref().and_then(Value::as_str) {
-        Some(existing) if existing.contains(&step) => return Ok(()),
-        Some(existing) => format!("{existing} && {step}"),
-        None => step,
-    };
-    let edited = json::set(&text, &["scripts", "build"], &Value::String(build))
-        .map_err(|e| FileError::new(&path, format!("cannot add the build script: {e}")))?;
-    cx.files.write(&path, edited.into_bytes(), &rule.id);
-    Ok(())
+    let mut editor = PackageJsonEditor::new(&path, text);
+    editor.chain_script("build", &step)?;
+    cx.save(editor, rule)
 }
 
 /// The generated config is a build output: keep it out of git.

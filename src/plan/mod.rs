@@ -11,10 +11,11 @@ mod pin_node;
 mod release;
 mod remove_files;
 mod scheduler;
+mod semver;
+mod toolchains;
 mod workspace;
 
 pub use build::{Context, Error, build};
-pub use pin_node::pins_major;
 pub use workspace::Workspace;
 
 use crate::diag::Warning;
@@ -48,12 +49,29 @@ pub struct Note {
     pub message: String,
 }
 
+/// What `pin-node` decided for one app's `engines.node`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NodeEngine {
+    /// The app's folder as the inventory has it (`""` for the root).
+    #[serde(skip)]
+    pub app: String,
+    /// `kept` or `pinned`.
+    pub decision: &'static str,
+    /// Why: `valid` for a kept range; `missing`, `not-a-range`, `no-platform-major`,
+    /// `past-newest` or `cannot-run-typescript` for a pin.
+    pub reason: &'static str,
+    /// `engines.node` after the migration.
+    pub engines_node: String,
+}
+
 #[derive(Debug, Default)]
 pub struct Plan {
     /// Sorted by path; at most one change per path.
     pub changes: Vec<Change>,
     pub notes: Vec<Note>,
     pub warnings: Vec<Warning>,
+    /// One per app with a package.json, in app order.
+    pub node_engines: Vec<NodeEngine>,
     /// The Capsules to create by hand: what the guide, the report and JSON describe.
     pub capsules: crate::capsules::Deployment,
 }

@@ -11,13 +11,11 @@
 //! Every edit checks whether the script already does the work, so migrating the migrated
 //! tree changes nothing.
 
-use serde_json::Value;
-
-use super::build::{Context, Error, set_json_string};
+use super::build::{Context, Error};
 use crate::capsules::{self, launch};
-use crate::diag::FileError;
-use crate::edit::json;
-use crate::inventory::App;
+use crate::diag::Warning;
+use crate::edit::package_json::{Chained, PackageJsonEditor};
+use crate::inventory::{App, scripts};
 use crate::rules::Rule;
 
 pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {
@@ -34,28 +32,14 @@ pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {
             }
             continue;
         };
-        let path = pkg.path.clone();
-        let Some(original) = cx.read_text(&path)? else { continue };
-        let mut text = original.clone();
+        let Some(mut editor) = cx.package_json(&pkg.path)? else { continue };
         if app.process("release").is_some() {
-            text = release_to_prestart(cx, rule, app, &path, &text)?;
+            release_to_prestart(cx, rule, app, &mut editor)?;
         }
-        text = postbuild_into_build(cx, rule, app, &path, &text)?;
-        if text != original {
-            cx.files.write(&path, text.into_bytes(), &rule.id);
-        }
+        postbuild_into_build(cx, rule, app, &mut editor)?;
+        cx.save(editor, rule)?;
     }
     Ok(())
-}
-
-fn script(path: &str, text: &str, name: &str) -> Result<Option<String>, Error> {
-    let value = json::get(text, &["scripts", name])
-        .map_err(|e| FileError::new(path, format!("cannot read scripts.{name}: {e}")))?;
-    Ok(value.as_ref().and_then(Value::as_str).map(str::to_owned))
-}
-
-fn set_script(path: &str, text: &str, name: &str, value: &str) -> Result<String, Error> {
-    set_json_string(path, text, &["scripts", name], value)
 }
 
 /// The release command runs as `prestart`, chained after an existing one.
@@ -63,41 +47,36 @@ fn release_to_prestart(
     cx: &mut Context,
     rule: &Rule,
     app: &App,
-    path: &str,
-    text: &str,
-) -> Result<String, Error> {
+    editor: &mut PackageJsonEditor,
+) -> Result<(), Error> {
     let release = app.process("release").expect("checked by the caller");
     let command = launch(app, release).with_env();
     // Notes are shown to people; the script itself needs the real values.
     let shown = capsules::redacted(&command);
     let dir = app.display_dir();
-    let mut text = text.to_owned();
-    match script(path, &text, "prestart")? {
-        Some(existing) if existing.contains(&command) => {}
-        Some(existing) => {
-            text = set_script(path, &text, "prestart", &format!("{existing} && {command}"))?;
-            cx.note(
-                rule,
-                format!(
-                    "{dir}: the release command `{shown}` runs after the existing `prestart` \
+    match editor.chain_script("prestart", &command)? {
+        Chained::Already => {}
+        Chained::Appended { before } => cx.note(
+            rule,
+            format!(
+                "{dir}: the release command `{shown}` runs after the existing `prestart` \
                  (`{}`), before `npm start`",
-                    capsules::redacted(&existing)
-                ),
-            );
-        }
-        None => {
-            text = set_script(path, &text, "prestart", &command)?;
-            cx.note(rule, format!(
+                capsules::redacted(&before)
+            ),
+        ),
+        Chained::Created => cx.note(
+            rule,
+            format!(
                 "{dir}: the release command `{shown}` is now the `prestart` script: `npm start` \
-                 runs it on every start of every replica, not once per release as on Heroku, so \
-                 it must be safe to run again and concurrently"
-            ));
-        }
+             runs it on every start of every replica, not once per release as on Heroku, so \
+             it must be safe to run again and concurrently"
+            ),
+        ),
     }
     if let Some(start) = capsules::start_script_to_add(app)
-        && script(path, &text, "start")?.is_none()
+        && editor.script("start")?.is_none()
     {
-        text = set_script(path, &text, "start", &start)?;
+        editor.set_script("start", &start)?;
         cx.note(rule, format!(
             "{dir}: `npm start` runs the web command `{start}`, so that `prestart` runs before it"
         ));
@@ -111,59 +90,190 @@ fn release_to_prestart(
             ),
         );
     }
-    Ok(text)
+    Ok(())
 }
 
-/// `npm run build` runs what `heroku-postbuild` ran.
+/// `npm run build` does what Heroku's build did: Heroku ran `heroku-postbuild` instead
+/// of `build`, so `build` becomes the postbuild command and `heroku-postbuild` goes
+/// (Heroku too then runs `build`, the same command). Where the postbuild command ran
+/// the old `build` (`npm run build`, `yarn build`, ...), the old `build` is kept under
+/// a free name (`build:app`) with its `prebuild`/`postbuild` hooks, and those calls run
+/// it by that name: one build, each step once, in Heroku's order, and no self-call.
 fn postbuild_into_build(
     cx: &mut Context,
     rule: &Rule,
     app: &App,
-    path: &str,
-    text: &str,
-) -> Result<String, Error> {
-    let Some(postbuild) = script(path, text, "heroku-postbuild")? else {
-        return Ok(text.to_owned());
-    };
+    editor: &mut PackageJsonEditor,
+) -> Result<(), Error> {
+    let Some(postbuild) = editor.script("heroku-postbuild")? else { return Ok(()) };
     let dir = app.display_dir();
-    if runs_build_script(&postbuild) {
-        // `heroku-postbuild: npm run build` is what Code Capsules does anyway.
-        return Ok(text.to_owned());
+    let Some(calls) = scripts::calls(&postbuild) else {
+        cx.warnings.push(Warning::in_file(
+            editor.path(),
+            format!(
+                "`heroku-postbuild` (`{postbuild}`) is not readable as a shell command: Heroku ran \
+             it instead of `build`; make `build` do what it does by hand"
+            ),
+        ));
+        return Ok(());
+    };
+    let build_calls: Vec<_> = calls.iter().filter(|c| c.script == "build").collect();
+    if is_plain_build_call(&postbuild, &build_calls) {
+        // Heroku ran `build` through it, as Code Capsules runs `build`.
+        return Ok(());
     }
-    match script(path, text, "build")? {
-        Some(build) if build.contains(&postbuild) => Ok(text.to_owned()),
-        Some(build) => {
-            let chained = format!("{build} && {postbuild}");
+    let Some(spans) = build_calls.iter().map(|c| c.name_span.clone()).collect::<Option<Vec<_>>>()
+    else {
+        cx.warnings.push(Warning::in_file(
+            editor.path(),
+            format!(
+                "`heroku-postbuild` (`{postbuild}`) runs `build` in a way the migration cannot \
+             rename: Heroku ran it instead of `build`; make `build` do what it does by hand"
+            ),
+        ));
+        return Ok(());
+    };
+    let original = app.package_json.as_ref().and_then(|p| p.script("build")).map(str::to_owned);
+    if original.is_none() && !spans.is_empty() {
+        // With no `build` script, that call ran something else on Heroku (a `build`
+        // binary through yarn or pnpm); as `build` it would call itself.
+        return Err(editor
+            .error_at(
+                &["scripts", "heroku-postbuild"],
+                format!(
+                    "`heroku-postbuild` (`{postbuild}`) runs `build`, but there is no `build` \
+                     script: as the new `build` it would run itself until killed; nothing is \
+                     written: spell out what that call ran (or add the `build` script) and run \
+                     again"
+                ),
+            )
+            .into());
+    }
+    let current = editor.script("build")?;
+    // Steps an earlier rule appended to `build` (the frontend's URL injection) stay last.
+    let added = match (&original, &current) {
+        (Some(old), Some(now)) => {
+            now.strip_prefix(old.as_str()).and_then(|r| r.strip_prefix(" && ")).map(str::to_owned)
+        }
+        (None, Some(now)) => Some(now.clone()),
+        _ => None,
+    };
+    let mut new_build = postbuild.clone();
+    let mut kept_as = None;
+    let mut moved_hooks: Vec<String> = Vec::new();
+    if let Some(old) = &original {
+        let name = free_build_name(editor)?;
+        editor.set_script(&name, old)?;
+        for hook in ["pre", "post"] {
+            if let Some(command) = editor.script(&format!("{hook}build"))? {
+                editor.set_script(&format!("{hook}{name}"), &command)?;
+                editor.remove_script(&format!("{hook}build"))?;
+                moved_hooks.push(format!("`{hook}build` as `{hook}{name}`"));
+            }
+        }
+        for span in spans.iter().rev() {
+            new_build.replace_range(span.clone(), &name);
+        }
+        let callers = keep_calling_old_build(editor, &name)?;
+        if !callers.is_empty() {
             cx.note(
                 rule,
                 format!(
-                    "{dir}: `build` now ends with the `heroku-postbuild` command `{postbuild}`; on \
-                 Heroku that script ran instead of `build`, now both run: check that is intended"
+                    "{dir}: {} ran the old `build`, and now {} it as `{name}`",
+                    callers.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                    if callers.len() == 1 { "runs" } else { "run" }
                 ),
             );
-            set_script(path, text, "build", &chained)
         }
-        None => {
-            cx.note(rule, format!(
-                "{dir}: the `heroku-postbuild` command `{postbuild}` is now the `build` script, \
-                 which Code Capsules runs after installing dependencies"
-            ));
-            set_script(path, text, "build", &postbuild)
-        }
+        kept_as = Some(name);
     }
+    if let Some(added) = &added {
+        new_build = format!("{new_build} && {added}");
+    }
+    editor.set_script("build", &new_build)?;
+    editor.remove_script("heroku-postbuild")?;
+    let hooks = match moved_hooks.as_slice() {
+        [] => String::new(),
+        moved => format!(" (with {})", moved.join(" and ")),
+    };
+    let message = match (&kept_as, spans.is_empty()) {
+        (Some(name), false) => format!(
+            "{dir}: `build` is now what `heroku-postbuild` ran (`{new_build}`): Heroku ran \
+             `heroku-postbuild` instead of `build`; the old `build` is kept as `{name}`{hooks}, \
+             which the new `build` runs where `heroku-postbuild` ran `build`, so every step \
+             runs once, in Heroku's order"
+        ),
+        (Some(name), true) => format!(
+            "{dir}: `build` is now what `heroku-postbuild` ran (`{new_build}`): Heroku ran \
+             `heroku-postbuild` instead of `build`, so the old `build` never ran there; it is \
+             kept as `{name}`{hooks}"
+        ),
+        (None, _) => format!(
+            "{dir}: the `heroku-postbuild` command `{postbuild}` is now the `build` script, \
+             which Code Capsules runs after installing dependencies"
+        ),
+    };
+    cx.note(rule, message);
+    Ok(())
 }
 
-/// `npm run build`, `yarn build` and the like.
-fn runs_build_script(command: &str) -> bool {
-    let words: Vec<&str> = command.split_whitespace().collect();
-    matches!(
-        words.as_slice(),
-        ["npm", "run", "build"]
-            | ["yarn", "build"]
-            | ["yarn", "run", "build"]
-            | ["pnpm", "build"]
-            | ["pnpm", "run", "build"]
-    )
+/// Other scripts that ran the old `build` (`"start:prod": "npm run build && node
+/// dist"`) run it by its new name, so they keep doing what they did. Returns their names.
+fn keep_calling_old_build(
+    editor: &mut PackageJsonEditor,
+    name: &str,
+) -> Result<Vec<String>, Error> {
+    let mut changed = Vec::new();
+    for (script, command) in editor.scripts()? {
+        if ["build", "heroku-postbuild", name].contains(&script.as_str()) {
+            continue;
+        }
+        let Some(calls) = scripts::calls(&command) else { continue };
+        let spans: Vec<_> = calls
+            .iter()
+            .filter(|c| c.script == "build")
+            .filter_map(|c| c.name_span.clone())
+            .collect();
+        if spans.is_empty() {
+            continue;
+        }
+        let mut renamed = command.clone();
+        for span in spans.iter().rev() {
+            renamed.replace_range(span.clone(), name);
+        }
+        editor.set_script(&script, &renamed)?;
+        changed.push(script);
+    }
+    Ok(changed)
+}
+
+/// `heroku-postbuild` is just `npm run build` (or `yarn build`, ... with no arguments
+/// for the script): Heroku ran `build` through it, as Code Capsules runs `build`.
+fn is_plain_build_call(postbuild: &str, build_calls: &[&scripts::ScriptCall]) -> bool {
+    let [call] = build_calls else { return false };
+    let Some(span) = &call.name_span else { return false };
+    let Some(commands) = crate::shell::commands(postbuild) else { return false };
+    let [command] = commands.as_slice() else { return false };
+    command.words.iter().filter(|w| w.span.start > span.start).all(|w| {
+        w.text
+            .as_deref()
+            .is_some_and(|t| ["--silent", "-s", "--if-present", "--quiet", "-q"].contains(&t))
+    })
+}
+
+/// A script name for the old `build` that neither it nor its hooks take from another.
+fn free_build_name(editor: &PackageJsonEditor) -> Result<String, Error> {
+    let taken: Vec<String> = editor.scripts()?.into_iter().map(|(name, _)| name).collect();
+    let free = |name: &str| {
+        [name.to_owned(), format!("pre{name}"), format!("post{name}")]
+            .iter()
+            .all(|n| !taken.contains(n))
+    };
+    let name = std::iter::once("build:app".to_owned())
+        .chain((2..).map(|n| format!("build:app{n}")))
+        .find(|n| free(n))
+        .expect("some name is free");
+    Ok(name)
 }
 
 /// The hooks nothing on Code Capsules runs: said once per app, in the plan and the guide.
@@ -259,30 +369,111 @@ mod tests {
         assert!(m.plan.changes.iter().all(|c| c.path != "package.json"), "{:?}", m.plan.changes);
     }
 
+    fn migrate_scripts(scripts: &str) -> Migration {
+        let pkg = format!(r#"{{ "engines": {{ "node": "24.x" }}, "scripts": {{ {scripts} }} }}"#);
+        migrate(&[("Procfile", "web: node s.js\n"), ("package.json", &pkg)])
+    }
+
     #[test]
-    fn heroku_postbuild_becomes_or_joins_build() {
-        let engines = r#""engines": { "node": "24.x" }"#;
-        let only =
-            format!(r#"{{ {engines}, "scripts": {{ "heroku-postbuild": "node assets.js" }} }}"#);
-        let m = migrate(&[("Procfile", "web: node s.js\n"), ("package.json", &only)]);
-        assert_eq!(scripts(&m)["build"], "node assets.js");
-        assert_eq!(scripts(&m)["heroku-postbuild"], "node assets.js");
+    fn heroku_postbuild_becomes_build_as_heroku_ran_it_instead() {
+        let m = migrate_scripts(r#""heroku-postbuild": "node assets.js""#);
+        assert_eq!(scripts(&m), serde_json::json!({ "build": "node assets.js" }));
 
-        let both = format!(
-            r#"{{ {engines}, "scripts": {{ "build": "tsc", "heroku-postbuild": "node assets.js" }} }}"#
+        let m = migrate_scripts(r#""build": "tsc", "heroku-postbuild": "node assets.js""#);
+        assert_eq!(
+            scripts(&m),
+            serde_json::json!({ "build": "node assets.js", "build:app": "tsc" })
         );
-        let m = migrate(&[("Procfile", "web: node s.js\n"), ("package.json", &both)]);
-        assert_eq!(scripts(&m)["build"], "tsc && node assets.js");
-        assert!(notes(&m).contains("now both run"), "{}", notes(&m));
+        assert!(notes(&m).contains("never ran there; it is kept as `build:app`"), "{}", notes(&m));
+    }
 
-        // Already in build, or postbuild only runs build: nothing to change.
-        for scripts in [
-            r#""build": "tsc && node assets.js", "heroku-postbuild": "node assets.js""#,
-            r#""build": "tsc", "heroku-postbuild": "npm run build""#,
+    #[test]
+    fn every_spelling_of_a_postbuild_that_runs_build_runs_the_old_build_once() {
+        for (postbuild, expected) in [
+            ("npm run build && node copy.js", "npm run build:app && node copy.js"),
+            ("npm run-script build && node copy.js", "npm run-script build:app && node copy.js"),
+            ("yarn build && node copy.js", "yarn build:app && node copy.js"),
+            ("yarn run build && node copy.js", "yarn run build:app && node copy.js"),
+            ("pnpm build && node copy.js", "pnpm build:app && node copy.js"),
+            ("pnpm run build && node copy.js", "pnpm run build:app && node copy.js"),
+            ("npm run build -- --prod", "npm run build:app -- --prod"),
+            (
+                "npm run --silent build && yarn build",
+                "npm run --silent build:app && yarn build:app",
+            ),
+            (
+                "node a.js && npm run build --if-present",
+                "node a.js && npm run build:app --if-present",
+            ),
+            // `build` of another folder is not this package's build.
+            (
+                "cd client && npm install && npm run build",
+                "cd client && npm install && npm run build",
+            ),
+            ("npm --prefix client run build", "npm --prefix client run build"),
         ] {
-            let pkg = format!(r#"{{ {engines}, "scripts": {{ {scripts} }} }}"#);
-            let m = migrate(&[("Procfile", "web: node s.js\n"), ("package.json", &pkg)]);
-            assert!(m.plan.changes.iter().all(|c| c.path != "package.json"), "{scripts}");
+            let scripts_json = format!(
+                r#""prebuild": "rm -rf dist", "build": "tsc", "heroku-postbuild": "{postbuild}""#
+            );
+            let m = migrate_scripts(&scripts_json);
+            let got = scripts(&m);
+            assert_eq!(got["build"], expected, "{postbuild}");
+            assert_eq!(got["build:app"], "tsc", "{postbuild}");
+            assert_eq!(got["prebuild:app"], "rm -rf dist", "{postbuild}");
+            assert!(got.get("heroku-postbuild").is_none() && got.get("prebuild").is_none());
+        }
+    }
+
+    #[test]
+    fn other_scripts_that_ran_the_old_build_keep_running_it() {
+        let m = migrate_scripts(
+            r#""build": "tsc", "prestart:prod": "rimraf dist && npm run build", "dev": "yarn build --watch", "heroku-postbuild": "webpack""#,
+        );
+        let got = scripts(&m);
+        assert_eq!(got["build"], "webpack");
+        assert_eq!(got["build:app"], "tsc");
+        assert_eq!(got["prestart:prod"], "rimraf dist && npm run build:app");
+        assert_eq!(got["dev"], "yarn build:app --watch");
+        assert!(notes(&m).contains("`prestart:prod`, `dev` ran the old `build`"), "{}", notes(&m));
+    }
+
+    #[test]
+    fn a_step_an_earlier_rule_added_to_build_stays_last_and_runs_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("public")).unwrap();
+        for (path, text) in [
+            ("Procfile", "web: npx http-server public -p $PORT\n"),
+            ("public/index.html", "<html><head><script src=\"app.js\"></script></head></html>\n"),
+            (
+                "package.json",
+                r#"{ "engines": { "node": "24.x" }, "scripts": { "build": "tsc", "heroku-postbuild": "npm run build && node x.js" } }"#,
+            ),
+        ] {
+            std::fs::write(dir.path().join(path), text).unwrap();
+        }
+        let m = prepare(&Settings::for_repo(dir.path())).unwrap();
+        let got = scripts(&m);
+        assert_eq!(got["build"], "npm run build:app && node x.js && node inject-backend-url.cjs");
+        assert_eq!(got["build:app"], "tsc");
+    }
+
+    #[test]
+    fn a_taken_name_is_not_reused() {
+        let m = migrate_scripts(
+            r#""build": "tsc", "build:app": "vite build", "heroku-postbuild": "npm run build && x""#,
+        );
+        assert_eq!(scripts(&m)["build"], "npm run build:app2 && x");
+        assert_eq!(scripts(&m)["build:app2"], "tsc");
+        assert_eq!(scripts(&m)["build:app"], "vite build");
+    }
+
+    #[test]
+    fn a_postbuild_that_only_runs_build_changes_nothing() {
+        for postbuild in ["npm run build", "yarn build", "pnpm run build", "npm run build --silent"]
+        {
+            let m =
+                migrate_scripts(&format!(r#""build": "tsc", "heroku-postbuild": "{postbuild}""#));
+            assert!(m.plan.changes.iter().all(|c| c.path != "package.json"), "{postbuild}");
         }
     }
 

@@ -2,8 +2,10 @@
 
 use serde_json::Value;
 
-use super::build::{Context, Error, set_json_string};
+use super::build::{Context, Error};
+use super::semver;
 use crate::diag::Warning;
+use crate::edit::package_json::PackageJsonEditor;
 use crate::generate::scheduler::{ModuleSystem, ScheduledJob, scheduler_js};
 use crate::inventory::App;
 use crate::rules::Rule;
@@ -35,10 +37,10 @@ pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result
         let scheduler_path = app.path_of(file);
         cx.files.write(&scheduler_path, scheduler_js(&jobs, module).into_bytes(), &rule.id);
 
-        let Some(text) = cx.read_text(&pkg.path)? else { continue };
-        let text = depend_on_node_cron(cx, app, &pkg.path, &text, node_cron)?;
-        let text = wire_scripts(cx, rule, app, &pkg.path, &text, file)?;
-        cx.files.write(&pkg.path, text.into_bytes(), &rule.id);
+        let Some(mut editor) = cx.package_json(&pkg.path)? else { continue };
+        depend_on_node_cron(cx, app, &mut editor, node_cron)?;
+        wire_scripts(cx, rule, app, &mut editor, file)?;
+        cx.save(editor, rule)?;
     }
     Ok(())
 }
@@ -47,17 +49,16 @@ pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result
 fn depend_on_node_cron(
     cx: &mut Context,
     app: &App,
-    path: &str,
-    text: &str,
+    editor: &mut PackageJsonEditor,
     wanted: &str,
-) -> Result<String, Error> {
+) -> Result<(), Error> {
     let pkg = app.package_json.as_ref().expect("checked by the caller");
     let in_deps = pkg.value.get("dependencies").and_then(|d| d.get("node-cron"));
     match in_deps.and_then(Value::as_str) {
-        Some(current) if major_of(current).is_some_and(|m| m >= 4) => return Ok(text.to_owned()),
+        Some(current) if only_4_or_later(current) => return Ok(()),
         Some(current) => {
             cx.warnings.push(Warning::in_file(
-                path,
+                editor.path(),
                 format!(
                     "node-cron `{current}` is upgraded to `{wanted}` for the generated scheduler"
                 ),
@@ -66,7 +67,8 @@ fn depend_on_node_cron(
         }
         None => {}
     }
-    set_json_string(path, text, &["dependencies", "node-cron"], wanted)
+    editor.add_dependency("node-cron", wanted)?;
+    Ok(())
 }
 
 /// node-cron 4 dropped the `scheduled` and `runOnInit` options: code that passes them to
@@ -95,23 +97,23 @@ fn wire_scripts(
     cx: &mut Context,
     rule: &Rule,
     app: &App,
-    path: &str,
-    text: &str,
+    editor: &mut PackageJsonEditor,
     file: &str,
-) -> Result<String, Error> {
+) -> Result<(), Error> {
     let command = format!("node {file}");
     let pkg = app.package_json.as_ref().expect("checked by the caller");
     if pkg.script("start") == Some(command.as_str())
         || pkg.script("scheduler") == Some(command.as_str())
     {
-        return Ok(text.to_owned());
+        return Ok(());
     }
     if cx.inventory.runs_a_service(app) {
         cx.note(rule, format!(
             "{}: `npm run scheduler` starts the scheduler; give it its own Capsule with one replica",
             app.display_dir()
         ));
-        return set_json_string(path, text, &["scripts", "scheduler"], &command);
+        editor.set_script("scheduler", &command)?;
+        return Ok(());
     }
     if let Some(old) = pkg.script("start") {
         cx.note(
@@ -119,11 +121,28 @@ fn wire_scripts(
             format!("{}: `npm start` ran `{old}`; it now starts the scheduler", app.display_dir()),
         );
     }
-    set_json_string(path, text, &["scripts", "start"], &command)
+    editor.set_script("start", &command)?;
+    Ok(())
 }
 
-/// The major of a simple npm range such as `^3.0.3`, `~4.1`, `4.x`.
-fn major_of(range: &str) -> Option<u32> {
-    let r = range.trim().trim_start_matches(['^', '~', '=', 'v']);
-    r.split('.').next()?.parse().ok()
+/// True when every version the range admits is node-cron 4 or later (`^4.1`, `>=4`),
+/// so the generated scheduler's API is there. A range npm cannot read (a git URL, a
+/// tag) is upgraded like an old one.
+fn only_4_or_later(range: &str) -> bool {
+    semver::range(range).is_some_and(|r| !semver::overlaps(&r, "<4.0.0"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::only_4_or_later;
+
+    #[test]
+    fn node_cron_ranges_that_need_the_upgrade() {
+        for kept in ["^4.6.0", "4.x", "~4.1", ">=4", "4.0.0", "^5"] {
+            assert!(only_4_or_later(kept), "{kept}");
+        }
+        for upgraded in ["^3.0.3", "3.x", "*", ">=3", "^3 || ^4", "latest", "github:a/b", ""] {
+            assert!(!only_4_or_later(upgraded), "{upgraded}");
+        }
+    }
 }

@@ -33,6 +33,9 @@ struct RawParams {
     files: Option<Vec<String>>,
     /// pin-node: the Node major to pin.
     major: Option<u32>,
+    /// pin-node: the Node majors the platform runs; an engines.node that admits one of
+    /// them (and can run the app) is kept.
+    platform_majors: Option<Vec<u32>>,
     /// frontend-build: the environment variable that carries the backend URL.
     env: Option<String>,
     /// frontend-build: the generated build script's file name.
@@ -48,7 +51,7 @@ struct RawParams {
 /// The parameter names each kind takes, all required.
 const KIND_PARAMS: &[(&str, &[&str])] = &[
     ("remove-files", &["files"]),
-    ("pin-node", &["major"]),
+    ("pin-node", &["major", "platform_majors"]),
     ("frontend-build", &["env", "script", "output"]),
     ("rewrite-urls", &[]),
     ("scheduler", &["file", "node_cron"]),
@@ -158,7 +161,12 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
         "pin-node" => {
             let major = p.major.ok_or_else(|| missing("major"))?;
             check_node_major(major).map_err(|m| at_key(&["params", "major"], m))?;
-            RuleKind::PinNode { major }
+            let platform_majors = p.platform_majors.ok_or_else(|| missing("platform_majors"))?;
+            if platform_majors.is_empty() || platform_majors.iter().any(|m| !(1..=99).contains(m)) {
+                let message = "list the Node majors Code Capsules runs, such as [20, 22, 24]";
+                return Err(at_key(&["params", "platform_majors"], message.into()));
+            }
+            RuleKind::PinNode { major, platform_majors }
         }
         "frontend-build" => {
             let env = p.env.ok_or_else(|| missing("env"))?;

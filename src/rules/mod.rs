@@ -40,8 +40,10 @@ pub struct Rule {
 pub enum RuleKind {
     /// Delete every file with one of these names, in any app folder.
     RemoveFiles { files: Vec<String> },
-    /// Set `engines.node` in each app's package.json to `<major>.x`.
-    PinNode { major: u32 },
+    /// Keep a valid `engines.node` in each app's package.json, or pin `<major>.x` where
+    /// it is missing, admits none of `platform_majors` (the Node majors Code Capsules
+    /// runs), reaches past them, or cannot run the app; package-manager pins follow.
+    PinNode { major: u32, platform_majors: Vec<u32> },
     /// Give each static frontend a build step that writes the backend URL, read from the
     /// environment variable `env`, into `output` in its public folder, using the
     /// generated script `script`.
@@ -52,7 +54,7 @@ pub enum RuleKind {
     /// depend on node-cron `node_cron`.
     Scheduler { file: String, node_cron: String },
     /// Move what Heroku ran around the build and the release into npm scripts: the
-    /// `release:` process becomes `prestart`, `heroku-postbuild` joins `build`; report
+    /// `release:` process becomes `prestart`, `heroku-postbuild` becomes `build`; report
     /// the rest (`heroku-prebuild`, `heroku-cleanup`, app.json `postdeploy`).
     ReleasePhase,
     /// Write the migration guide, `file` at the repository root, while the repository
@@ -93,7 +95,7 @@ impl RuleSet {
     /// `--node MAJOR` replaces the major of every `pin-node` rule.
     pub fn override_node_major(&mut self, major: u32) {
         for rule in &mut self.rules {
-            if let RuleKind::PinNode { major: m } = &mut rule.kind {
+            if let RuleKind::PinNode { major: m, .. } = &mut rule.kind {
                 *m = major;
             }
         }

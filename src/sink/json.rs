@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::app::Migration;
 use crate::capsules::{AddonUse, Capsule, CapsuleEnv, ProcessUse, redacted};
 use crate::diag::Warning;
-use crate::plan::{Action, Note};
+use crate::plan::{Action, NodeEngine, Note};
 
 /// Bumped when a field changes meaning or goes away; new fields do not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -34,6 +34,8 @@ struct App<'a> {
     dir: &'a str,
     evidence: &'a [String],
     engines_node: Option<&'a str>,
+    /// What the migration decided for `engines.node`; `None` without a package.json.
+    node_engine: Option<&'a NodeEngine>,
     processes: Vec<Process<'a>>,
 }
 
@@ -81,6 +83,7 @@ pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
                 dir: a.display_dir(),
                 evidence: &a.evidence,
                 engines_node: a.package_json.as_ref().and_then(|p| p.engines_node()),
+                node_engine: m.plan.node_engines.iter().find(|n| n.app == a.dir),
                 processes: a
                     .processes()
                     .iter()

@@ -11,13 +11,14 @@ description = "Pin Node"
 reason = "Code Capsules defaults to Node 20"
 [params]
 major = 22
+platform_majors = [20, 22, 24]
 "#;
 
 #[test]
 fn a_valid_rule_becomes_its_kind() {
     let rule = parse_rule("r.toml", VALID).unwrap();
     assert_eq!(rule.id, "pin-node-engine");
-    assert_eq!(rule.kind, RuleKind::PinNode { major: 22 });
+    assert_eq!(rule.kind, RuleKind::PinNode { major: 22, platform_majors: vec![20, 22, 24] });
 }
 
 #[test]

@@ -228,7 +228,10 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
         }
         if let Some(pkg) = &app.package_json {
             for (script, what) in [
-                ("heroku-postbuild", "is now part of `build`, which Code Capsules runs"),
+                (
+                    "heroku-postbuild",
+                    "ran instead of `build`; it is now `build`, which Code Capsules runs",
+                ),
                 (
                     "heroku-prebuild",
                     "ran before the install, and nothing runs it now: move it into `build` if \

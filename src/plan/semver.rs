@@ -1,0 +1,60 @@
+//! npm version ranges (`engines.node`, `engines.npm`, dependency ranges), read the way
+//! npm reads them, through the `nodejs-semver` crate: every range question of the
+//! planner goes through here.
+
+use nodejs_semver::{Range, Version};
+
+/// An npm range, or `None` when npm would not read it as one (`"latest"`, `"node 10"`).
+/// An empty string and `*` are ranges that admit every version.
+pub fn range(text: &str) -> Option<Range> {
+    Range::parse(text.trim()).ok()
+}
+
+/// True when `range` admits some version of major `major` (`>=20.12 <21` admits 20).
+pub fn admits_major(range: &Range, major: u64) -> bool {
+    range.allows_any(&major_range(major))
+}
+
+/// True when `range` admits some version that `other` admits.
+pub fn overlaps(range: &Range, other: &str) -> bool {
+    Range::parse(other).is_ok_and(|other| range.allows_any(&other))
+}
+
+/// `<major>.x` as a range.
+pub fn major_range(major: u64) -> Range {
+    Range::parse(format!("{major}.x")).expect("a major is a range")
+}
+
+/// The lowest version `range` admits, when it has a lower bound.
+pub fn lowest(range: &Range) -> Option<Version> {
+    range.min_version()
+}
+
+/// A full version (`22.18.0`, `v24.1.0`).
+pub fn version(text: &str) -> Option<Version> {
+    Version::parse(text.trim()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_as_npm_reads_them() {
+        let capped = range(">=20.12 <21 || 22 || 24 <24.17.0").unwrap();
+        for major in [20, 22, 24] {
+            assert!(admits_major(&capped, major), "{major}");
+        }
+        assert!(!admits_major(&capped, 21) && !admits_major(&capped, 26));
+        assert!(!overlaps(&capped, ">=24.17.0 <25"));
+        let exact = range("22.18.0").unwrap();
+        assert!(admits_major(&exact, 22) && !admits_major(&exact, 24));
+        assert!(!overlaps(&exact, "<22.18.0"));
+        for (text, major) in [("^3.0.3", 3), ("~4.1", 4), ("4.x", 4), ("v24", 24), (">=20", 20)] {
+            assert_eq!(lowest(&range(text).unwrap()).map(|v| v.major()), Some(major), "{text}");
+        }
+        assert!(admits_major(&range("").unwrap(), 99) && admits_major(&range("*").unwrap(), 1));
+        assert!(range("latest").is_none());
+        assert_eq!(version("v24.1.0").map(|v| v.minor()), Some(1));
+    }
+}
