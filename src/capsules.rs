@@ -445,9 +445,14 @@ pub fn start_script_to_add(app: &App) -> Option<String> {
     (!is_npm_start(&launch.command)).then_some(launch.command)
 }
 
-/// `npm start` and its spellings.
+/// `npm start` and its spellings, read with the shell grammar (`npm  start`, `"npm" start`).
 pub fn is_npm_start(command: &str) -> bool {
-    let words: Vec<&str> = command.split_whitespace().collect();
+    let steps = crate::shell::simple_commands(command);
+    let [step] = steps.as_slice() else { return false };
+    if !step.assignments.is_empty() {
+        return false;
+    }
+    let words: Vec<&str> = step.words.iter().map(String::as_str).collect();
     matches!(
         words.as_slice(),
         ["npm", "start"]

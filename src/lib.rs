@@ -15,5 +15,6 @@ pub mod lang;
 pub mod plan;
 pub mod rules;
 pub mod saved;
+pub mod shell;
 pub mod sink;
 pub mod source;

@@ -293,11 +293,12 @@ const RUNNERS: &[&str] = &[
 /// folders or extension, as lowercase letters, digits and `-` (`node jobs/Send_Mail.js`
 /// gives `send-mail`); `job` when nothing is left.
 pub fn default_name(command: &str) -> String {
-    let parts = super::procfile::command_parts(command);
-    let target = parts
-        .program
-        .split_whitespace()
-        .map(|w| w.trim_matches(['\'', '"']))
+    let steps = crate::shell::simple_commands(command);
+    // The step after any `cd DIR &&`: the one that runs the job.
+    let words = steps.iter().find(|c| c.words.first().is_some_and(|w| w != "cd"));
+    let target = words
+        .into_iter()
+        .flat_map(|c| c.words.iter().map(String::as_str))
         .find(|w| !w.starts_with('-') && !RUNNERS.contains(w) && !w.is_empty())
         .unwrap_or("");
     let file = target.rsplit('/').next().unwrap_or(target);

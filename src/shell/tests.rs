@@ -1,0 +1,128 @@
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+}
+
+fn whole(command: &str) -> CommandParts {
+    CommandParts { program: command.to_owned(), ..CommandParts::default() }
+}
+
+#[test]
+fn cd_and_plain_assignments_move_out_of_the_command() {
+    let parts = command_parts("cd api && node index.js");
+    assert_eq!(parts.cd.as_deref(), Some("api"));
+    assert!(parts.env.is_empty());
+    assert_eq!(parts.program, "node index.js");
+
+    let parts =
+        command_parts("cd ./apps/ && cd 'my api/' && NODE_ENV=production PORT=\"80\" npm start");
+    assert_eq!(parts.cd.as_deref(), Some("apps/my api"));
+    assert_eq!(parts.env, env(&[("NODE_ENV", "production"), ("PORT", "80")]));
+    assert_eq!(parts.program, "npm start");
+
+    let parts = command_parts("env DEBUG=* EMPTY= node --max-old-space-size=512 a.js");
+    assert_eq!(parts.env, env(&[("DEBUG", "*"), ("EMPTY", "")]));
+    assert_eq!(parts.program, "node --max-old-space-size=512 a.js");
+    assert_eq!(command_parts("cd . && npm start").cd, None);
+}
+
+#[test]
+fn quotes_and_escapes_are_removed_as_the_shell_does() {
+    let parts = command_parts(r#"A="say \"hi\" \$5" B=c\ d C='it''s' D=x"y"'z' node a.js"#);
+    let expected = [("A", r#"say "hi" $5"#), ("B", "c d"), ("C", "its"), ("D", "xyz")];
+    assert_eq!(parts.env, env(&expected));
+    assert_eq!(parts.program, "node a.js");
+    // Inside double quotes a backslash only escapes `$`, `` ` ``, `"`, `\` and newline.
+    assert_eq!(command_parts(r#"A="a\b" x"#).env, env(&[("A", r"a\b")]));
+}
+
+#[test]
+fn a_value_that_expands_keeps_the_whole_line() {
+    // Heroku's bash reads `$DEBUG_RELEASE` when the command runs: no literal to copy.
+    let line = "DEBUG=$DEBUG_RELEASE  IS_HEROKU=true  npm run on-release";
+    assert_eq!(command_parts(line), whole(line));
+    for line in [
+        "PATH=$BOT_PATHS:$PATH && bin/bot --name $BOT_NAME",
+        "A=${B:-x} node a.js",
+        "A=$(date +%s) node a.js",
+        "A=`date` node a.js",
+        "HOME_DIR=~/app node a.js",
+        "A=\"$B\" node a.js",
+        "env A=$B node a.js",
+    ] {
+        assert_eq!(command_parts(line), whole(line), "{line}");
+    }
+}
+
+#[test]
+fn assignments_that_do_not_reach_the_only_command_stay() {
+    for line in [
+        "A=1 node a.js && node b.js",
+        "A=1 node a.js | tee log",
+        "A=1 node a.js; node b.js",
+        "A=1 node a.js || exit 1",
+        "A=1",
+        "A=1 B=2",
+        "env",
+        "node index.js",
+        "cd api",
+        "cd api; node x",
+        "cd api || exit && node x",
+        "cd $APP_DIR && node x",
+    ] {
+        let parts = command_parts(line);
+        assert!(parts.env.is_empty(), "{line}: {parts:?}");
+        assert_eq!(parts.cd, None, "{line}");
+        assert_eq!(parts.program, line, "{line}");
+    }
+    // The cd still moves out when the rest is a longer list.
+    let parts = command_parts("cd web && A=1 npm run build && npm start");
+    assert_eq!(parts.cd.as_deref(), Some("web"));
+    assert_eq!(parts.program, "A=1 npm run build && npm start");
+    assert!(parts.env.is_empty());
+}
+
+#[test]
+fn a_line_the_shell_cannot_read_is_kept_whole() {
+    for line in ["cd 'x && y", "A=\"open node a.js", "node a.js )", "A=1 &&"] {
+        assert!(!is_well_formed(line), "{line}");
+        assert_eq!(command_parts(line), whole(line), "{line}");
+        assert!(simple_commands(line).is_empty());
+    }
+}
+
+#[test]
+fn simple_commands_list_every_step_with_literal_words() {
+    let commands =
+        simple_commands(r#"cd api && NODE_ENV=prod node "my server.js" --port $PORT | tee a"#);
+    let words: Vec<&[String]> = commands.iter().map(|c| c.words.as_slice()).collect();
+    assert_eq!(words.len(), 3);
+    assert_eq!(words[0], ["cd", "api"]);
+    assert_eq!(words[1], ["node", "my server.js", "--port", "$PORT"]);
+    assert_eq!(words[2], ["tee", "a"]);
+    assert_eq!(commands[1].assignments[0].name, "NODE_ENV");
+    assert_eq!(commands[1].assignments[0].literal.as_deref(), Some("prod"));
+    assert_eq!(commands[1].program(), Some("node"));
+    // `$(...)` only computes a word: `which` is not a step.
+    let inner = simple_commands("node $(which server) > log 2>&1");
+    assert_eq!(inner.len(), 1);
+    assert_eq!(inner[0].words[0], "node");
+    assert_eq!(simple_commands("./node_modules/.bin/serve -s")[0].program(), Some("serve"));
+}
+
+#[test]
+fn variables_read_are_found_in_every_spelling() {
+    let line = r#"PATH=$BOT_PATHS:$PATH && bin/bot --name "${BOT_NAME}" -x ${MODE:-fast} $1 $@"#;
+    assert_eq!(variables_read(line), ["BOT_PATHS", "PATH", "BOT_NAME", "MODE"]);
+    assert!(variables_read("node '$NOT_READ' a.js").is_empty());
+}
+
+#[test]
+fn quoting_round_trips_through_the_grammar() {
+    assert_eq!(quote("production"), "production");
+    for value in ["a b", "it's", "", "$HOME", "a\"b\\c", "`x`", "*", "x;y&&z", "~/a", "tab\tx"] {
+        let line = format!("A={} node a.js", quote(value));
+        assert_eq!(command_parts(&line).env, env(&[("A", value)]), "{line}");
+    }
+}
