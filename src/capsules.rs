@@ -207,7 +207,9 @@ impl Builder<'_> {
             let name = self.unique_name(base);
             self.process_use(app, web, Some(&name), "runs in its own Backend Capsule");
             Some(self.web(app, web, name))
-        } else if !service && no_jobs && has_start_script(app) {
+        } else if (app.procfile.is_none() && service)
+            || (!service && no_jobs && has_start_script(app))
+        {
             let name = self.unique_name(base);
             Some(self.npm_start(app, name))
         } else {
@@ -228,7 +230,9 @@ impl Builder<'_> {
         for process in app.processes().iter().filter(|p| p.name != "web") {
             if process.name == "release" {
                 self.process_use(app, process, None, &release_note(app));
-            } else if let Some(job) = jobs.iter().find(|j| j.command == process.command.trim()) {
+            } else if let Some(job) = jobs.iter().find(|j| j.command == process.command.trim())
+                && !app.formation_runs(&process.name)
+            {
                 job_processes.push(format!("`{}: {}`", process.name, redacted(&process.command)));
                 let note = format!(
                     "runs the same command as the Scheduler job `{}`: the node-cron scheduler \

@@ -193,7 +193,7 @@ fn apply_says_where_the_guide_is_and_commits_it() {
 }
 
 #[test]
-fn without_a_procfile_or_app_json_no_guide_is_written_but_markdown_still_explains() {
+fn a_migration_with_only_heroku_scripts_still_commits_its_guide() {
     let repo = TempRepo::new();
     repo.write(
         "package.json",
@@ -203,10 +203,11 @@ fn without_a_procfile_or_app_json_no_guide_is_written_but_markdown_still_explain
     let path = repo.path.display().to_string();
     let (_, json, _) = run_tool(&["plan", &path, "--format", "json"]);
     let doc: Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(doc["guide"], Value::Null);
+    // The package.json changes, so the guide that says why is committed with it.
+    assert_eq!(doc["guide"], "CODE_CAPSULES.md");
     let paths: Vec<&str> =
         doc["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["package.json"]);
+    assert_eq!(paths, ["CODE_CAPSULES.md", "package.json"]);
     let (code, markdown, _) = run_tool(&["plan", &path, "--format", "markdown"]);
     assert_eq!(code, 0);
     assert!(

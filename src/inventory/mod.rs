@@ -67,6 +67,13 @@ impl App {
     pub fn process(&self, name: &str) -> Option<&procfile::Process> {
         self.processes().iter().find(|p| p.name == name)
     }
+
+    /// True when app.json's formation gives process type `name` at least one dyno
+    /// (a quantity left out means 1).
+    pub fn formation_runs(&self, name: &str) -> bool {
+        let formation = self.app_json.as_ref().map_or(&[][..], |a| &a.value.formation[..]);
+        formation.iter().any(|f| f.process == name && f.quantity.unwrap_or(1) > 0)
+    }
 }
 
 /// Everything the rules need to know.
@@ -93,11 +100,19 @@ impl Inventory {
     }
 
     /// True when the app has a web process, or a long-running process that is not one of
-    /// its Scheduler jobs (a `worker: node job.ts` that a job also runs is that job).
+    /// its Scheduler jobs (a `worker: node job.ts` that a job also runs is that job, unless
+    /// app.json's formation says Heroku ran it too). Without a Procfile Heroku's web process
+    /// is `npm start`, so a `start` script that is not a job's command is a service.
     pub fn runs_a_service(&self, app: &App) -> bool {
         let job_commands: Vec<&str> = self.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+        if app.procfile.is_none() {
+            let start = app.package_json.as_ref().and_then(|p| p.script("start"));
+            return start.is_some_and(|s| !job_commands.contains(&s.trim()));
+        }
         app.processes().iter().any(|p| {
-            p.name == "web" || (p.name != "release" && !job_commands.contains(&p.command.trim()))
+            p.name == "web"
+                || (p.name != "release"
+                    && (!job_commands.contains(&p.command.trim()) || app.formation_runs(&p.name)))
         })
     }
 

@@ -2,8 +2,8 @@
 //!
 //! The rules are those of Heroku's current parser (heroku/buildpacks-procfile SPEC.md), so
 //! a Procfile that deploys on Heroku today reads the same here, and one Heroku would
-//! refuse is refused with the same reason. Corrections Heroku makes silently-but-warned
-//! (leading spaces, `_`, uppercase) are made here too, each with a [`Warning`].
+//! refuse is refused with the same reason. Leading spaces are ignored with a [`Warning`];
+//! process names keep their spelling, as on Heroku's classic stacks.
 
 use crate::diag::{FileError, Warning};
 
@@ -18,7 +18,7 @@ pub struct Procfile {
 }
 
 impl Procfile {
-    /// The process of type `name` (already normalised, e.g. `web`).
+    /// The process of type `name`, as written in the Procfile.
     pub fn process(&self, name: &str) -> Option<&Process> {
         self.processes.iter().find(|p| p.name == name)
     }
@@ -27,7 +27,8 @@ impl Procfile {
 /// One `type: command` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Process {
-    /// The normalised type: lowercase, `-` for `_`.
+    /// The type as written (`order_maker` stays `order_maker`); `web` and `release` are
+    /// special only spelled so.
     pub name: String,
     /// The command, without surrounding spaces; a `#` in it is part of the command.
     pub command: String,
@@ -124,27 +125,28 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// Normalises and checks a process type that starts at byte `start`.
+    /// Checks a process type that starts at byte `start`. The name is kept as written:
+    /// Heroku's classic stacks, where apps leaving Heroku ran, keep `order_maker` and
+    /// `Web` as they are (only the newer Fir parser lowercases and turns `_` into `-`).
     fn process_type(&mut self, line: usize, start: usize, raw: &str) -> Result<String, FileError> {
         if raw.is_empty() {
             return Err(self.error(start, "missing process type before `:`"));
         }
-        let name: String =
+        let folded: String =
             raw.chars().map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
-        if let Some((offset, problem)) = type_problem(&name) {
+        if let Some((offset, problem)) = type_problem(&folded) {
             return Err(
                 self.error(start + offset, format!("invalid process type `{raw}`: {problem}"))
             );
         }
-        if raw.contains('_') {
-            let message = format!("process type `{raw}`: `_` read as `-` (`{name}`)");
+        if raw != folded && matches!(folded.as_str(), "web" | "release") {
+            let message = format!(
+                "process type `{raw}` is not `{folded}`: Heroku's classic stacks run it as a \
+                 process type of its own, not as the {folded} process"
+            );
             self.warnings.push(Warning::at_line(self.file, line, message));
         }
-        if raw.chars().any(|c| c.is_ascii_uppercase()) {
-            let message = format!("process type `{raw}`: uppercase read as lowercase (`{name}`)");
-            self.warnings.push(Warning::at_line(self.file, line, message));
-        }
-        Ok(name)
+        Ok(raw.to_owned())
     }
 
     /// Adds a process; a repeated type keeps its first place and takes the new command,
@@ -247,15 +249,16 @@ mod tests {
     }
 
     #[test]
-    fn leading_spaces_underscores_and_uppercase_are_corrected_with_warnings() {
-        let p = ok("  Web: npm start\nMY_worker: node w.js\n");
-        assert_eq!(pairs(&p), [("web", "npm start", 1), ("my-worker", "node w.js", 2)]);
+    fn names_keep_their_spelling_and_a_web_spelled_otherwise_is_warned() {
+        let p = ok("  Web: npm start\nMY_worker: node w.js\norder_maker: node o.js\n");
+        let expected = [("Web", "npm start", 1), ("MY_worker", "node w.js", 2)];
+        assert_eq!(pairs(&p)[..2], expected);
+        assert_eq!(p.process("order_maker").map(|o| o.line), Some(3));
+        assert_eq!(p.process("web"), None);
         let lines: Vec<_> = p.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
-        assert_eq!(lines.len(), 4, "{lines:?}");
-        assert!(lines[0].1.contains("uppercase") && lines[0].0 == Some(1));
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].1.contains("`Web` is not `web`") && lines[0].0 == Some(1));
         assert!(lines[1].1.contains("leading spaces") && lines[1].0 == Some(1));
-        assert!(lines[2].1.contains("`_`") && lines[2].0 == Some(2));
-        assert!(lines[3].1.contains("uppercase") && lines[3].0 == Some(2));
         assert!(p.warnings.iter().all(|w| w.file.as_deref() == Some("api/Procfile")));
     }
 

@@ -36,10 +36,23 @@ pub fn build_step(
             }
         }
         let public = &frontend.public_dir;
+        // Neither the script nor the file it writes may replace one of the app's own.
+        let wanted = [app.path_of(script), join(&join(&app.dir, public), output)];
+        let script_path = cx.free_path(&wanted[0], "capsule")?;
+        let output_path = cx.free_path(&wanted[1], "capsule")?;
+        for (wanted, chosen) in wanted.iter().zip([&script_path, &output_path]) {
+            if wanted != chosen {
+                cx.note(rule, format!(
+                    "`{wanted}` is the app's own file: the generated one is `{chosen}` instead"
+                ));
+            }
+        }
+        let script = script_path.rsplit('/').next().unwrap_or(&script_path);
+        let output = output_path.rsplit('/').next().unwrap_or(&output_path);
         let output_rel =
             if public.is_empty() { output.to_owned() } else { format!("{public}/{output}") };
         let script_text = build_script(env, &output_rel, GLOBAL);
-        cx.files.write(&app.path_of(script), script_text.into_bytes(), &rule.id);
+        cx.files.write(&script_path, script_text.into_bytes(), &rule.id);
         add_build_script(cx, rule, app, script)?;
         ignore_output(cx, rule, app, &output_rel)?;
         load_in_pages(cx, rule, app, &join(&app.dir, public), output)?;
