@@ -260,12 +260,21 @@ impl Builder<'_> {
     }
 
     fn blank(&self, app: &App, name: String, kind: CapsuleKind, replaces: String) -> Capsule {
+        let notes = match (&app.run_dir, &app.procfile) {
+            (Some(run_dir), Some(procfile)) => vec![format!(
+                "`{}` has no package.json beside it: its commands run from `{}`, the folder \
+                 with the code, as Heroku's monorepo buildpack ran them",
+                procfile.path,
+                folder(run_dir)
+            )],
+            _ => Vec::new(),
+        };
         Capsule {
             name,
             kind,
             app: Some(app.display_dir().to_owned()),
             replaces,
-            folder: Some(folder(&app.dir)),
+            folder: Some(folder(app.build_dir())),
             build_command: backend_build(app),
             run_command: None,
             output_folder: None,
@@ -273,7 +282,7 @@ impl Builder<'_> {
             heroku_process: None,
             heroku_size: None,
             env: Vec::new(),
-            notes: Vec::new(),
+            notes,
         }
     }
 

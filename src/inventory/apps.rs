@@ -24,6 +24,8 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     let mut inv = Inventory::default();
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut procfiles: BTreeMap<String, String> = BTreeMap::new(); // app dir -> Procfile path
+    let mut run_dirs: BTreeMap<String, String> = BTreeMap::new(); // app dir -> where it runs
+    let mut claims: Vec<(String, String)> = Vec::new(); // (owning dir, Procfile path)
     let add = |found: &mut BTreeMap<String, Vec<String>>, dir: &str, why: String| {
         found.entry(dir.to_owned()).or_default().push(why);
     };
@@ -51,8 +53,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         if name == "Procfile" {
             let procfile = read_procfile(source, &entry.path)?;
             let dir = procfile_app_dir(source, &entry.path, &procfile.value);
-            add(&mut found, &dir, format!("{} declares its processes", entry.path));
-            procfiles.insert(dir, entry.path.clone());
+            claims.push((dir, entry.path.clone()));
             inv.warnings.extend(procfile.value.warnings.iter().cloned());
         } else {
             let dir = parent(&entry.path);
@@ -62,6 +63,15 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
                 add(&mut found, &dir, why);
             }
         }
+    }
+
+    for (dir, path, run_dir) in own_procfiles(claims) {
+        if let Some(run_dir) = run_dir {
+            run_dirs.insert(dir.clone(), run_dir);
+        }
+        // First, as when read in path order: the Procfile is the strongest evidence.
+        found.entry(dir.clone()).or_default().insert(0, format!("{path} declares its processes"));
+        procfiles.insert(dir, path);
     }
 
     let root_package = read_package_json(source, "package.json", &mut Vec::new())?;
@@ -98,7 +108,9 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     }
 
     for (dir, evidence) in found {
-        inv.apps.push(read_app(source, dir, evidence, &procfiles, &mut inv.warnings)?);
+        let mut app = read_app(source, dir, evidence, &procfiles, &mut inv.warnings)?;
+        app.run_dir = run_dirs.remove(&app.dir);
+        inv.apps.push(app);
     }
     inv.code = super::code::scan(source, &inv.apps)?;
     if !inv.heroku_markers.is_empty() {
@@ -133,8 +145,16 @@ fn read_app(
             break;
         }
     }
-    let mut app =
-        App { dir, evidence, procfile, app_json, package_json, node_version_file, frontend: None };
+    let mut app = App {
+        dir,
+        evidence,
+        procfile,
+        app_json,
+        package_json,
+        node_version_file,
+        frontend: None,
+        run_dir: None,
+    };
     app.frontend = detect_frontend(source, &app);
     Ok(app)
 }
@@ -172,6 +192,27 @@ fn procfile_app_dir(source: &Source, path: &str, procfile: &procfile::Procfile) 
         Some(target) => target,
         None => dir.to_owned(),
     }
+}
+
+/// One Procfile per app: when several Procfiles would belong to the same folder (a root
+/// `Procfile` and `server/collab/Procfile` whose folder has no package.json), the one in
+/// that folder keeps it and each other one is an app of its own folder, so no process
+/// is lost. Heroku ran such a Procfile only through a monorepo buildpack, as its own app.
+/// Each entry is (app folder, Procfile path, the folder it runs from when not its own).
+fn own_procfiles(claims: Vec<(String, String)>) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for (dir, path) in &claims {
+        let rivals: Vec<&String> =
+            claims.iter().filter(|(d, p)| d == dir && p != path).map(|(_, p)| p).collect();
+        let nearest = |p: &str| (parent(p) != dir, p.len(), p.to_owned());
+        let keeps = rivals.iter().all(|rival| nearest(path) < nearest(rival));
+        if keeps {
+            out.push((dir.clone(), path.clone(), None));
+        } else {
+            out.push((parent(path).to_owned(), path.clone(), Some(dir.clone())));
+        }
+    }
+    out
 }
 
 /// Folders named by Heroku's monorepo conventions in app.json: `APP_BASE` and `PROCFILE`.

@@ -39,6 +39,10 @@ pub struct App {
     pub node_version_file: Option<Located<String>>,
     /// Set when the app only serves static files (or is built by a bundler).
     pub frontend: Option<Frontend>,
+    /// The folder its commands run from and its Capsules build, when that is not `dir`:
+    /// a nested Procfile without a package.json beside it (run from the repository by a
+    /// monorepo buildpack) is an app of its own folder whose code is the enclosing one.
+    pub run_dir: Option<String>,
 }
 
 /// A frontend app: how it is built and where its pages are.
@@ -53,6 +57,11 @@ impl App {
     /// The folder as shown to people: `.` for the root.
     pub fn display_dir(&self) -> &str {
         if self.dir.is_empty() { "." } else { &self.dir }
+    }
+
+    /// The folder its Capsules build and run from.
+    pub fn build_dir(&self) -> &str {
+        self.run_dir.as_deref().unwrap_or(&self.dir)
     }
 
     /// The path of `name` inside this app's folder.

@@ -42,9 +42,12 @@ pub fn build_step(
         let output_path = cx.free_path(&wanted[1], "capsule")?;
         for (wanted, chosen) in wanted.iter().zip([&script_path, &output_path]) {
             if wanted != chosen {
-                cx.note(rule, format!(
-                    "`{wanted}` is the app's own file: the generated one is `{chosen}` instead"
-                ));
+                cx.note(
+                    rule,
+                    format!(
+                        "`{wanted}` is the app's own file: the generated one is `{chosen}` instead"
+                    ),
+                );
             }
         }
         let script = script_path.rsplit('/').next().unwrap_or(&script_path);

@@ -34,11 +34,14 @@ pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result
         let module = if pkg.is_esm() { ModuleSystem::Esm } else { ModuleSystem::CommonJs };
         let scheduler_path = cx.free_path(&app.path_of(file), "cron")?;
         if scheduler_path != app.path_of(file) {
-            cx.note(rule, format!(
-                "{}: `{file}` is the app's own file: the generated scheduler is `{}` instead",
-                app.display_dir(),
-                relative(&app.dir, &scheduler_path)
-            ));
+            cx.note(
+                rule,
+                format!(
+                    "{}: `{file}` is the app's own file: the generated scheduler is `{}` instead",
+                    app.display_dir(),
+                    relative(&app.dir, &scheduler_path)
+                ),
+            );
         }
         cx.files.write(&scheduler_path, scheduler_js(&jobs, module).into_bytes(), &rule.id);
         let file = relative(&app.dir, &scheduler_path);
@@ -132,7 +135,11 @@ fn wire_scripts(
 
 /// `path` relative to the app folder `dir`.
 fn relative<'a>(dir: &str, path: &'a str) -> &'a str {
-    if dir.is_empty() { path } else { path.strip_prefix(dir).map_or(path, |p| p.trim_start_matches('/')) }
+    if dir.is_empty() {
+        path
+    } else {
+        path.strip_prefix(dir).map_or(path, |p| p.trim_start_matches('/'))
+    }
 }
 
 /// The major of a simple npm range such as `^3.0.3`, `~4.1`, `4.x`.
