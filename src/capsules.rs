@@ -428,29 +428,51 @@ fn scheduler_advice(out: &mut Deployment) {
 /// How a scheduler Capsule's `replaces` starts.
 pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler jobs";
 
-/// The run command of the web Capsule. Code Capsules starts Node apps with `npm start`,
-/// and only `npm start` runs the `prestart` script that replaces the release phase.
+/// The run command of the web Capsule: what Heroku ran, with the release command first.
+/// `npm start` only when it runs exactly that: on Heroku a Procfile command other than
+/// `npm start` never ran the `prestart` script, so `npm start` is used then only when
+/// there is no `prestart` to drag along.
 pub fn web_run_command(app: &App, launch: &Launch) -> String {
     let pkg = app.package_json.as_ref();
     let start = pkg.and_then(|p| p.script("start"));
     let has_release = app.process("release").is_some();
-    let via_npm = is_npm_start(&launch.command)
-        || start == Some(launch.command.as_str())
-        || (has_release && start.is_none() && pkg.is_some());
-    if via_npm {
+    if release_in_prestart(app) {
+        return "npm start".into();
+    }
+    if has_release {
+        // The release runs once before the web command, without any lifecycle script.
+        let release = app.process("release").expect("checked above");
+        return format!("{} && {}", self::launch(app, release).with_env(), launch.command);
+    }
+    let no_prestart = pkg.is_none_or(|p| p.script("prestart").is_none());
+    if is_npm_start(&launch.command) || (start == Some(launch.command.as_str()) && no_prestart) {
         "npm start".into()
-    } else if has_release && pkg.is_some() {
-        format!("npm run prestart && {}", launch.command)
     } else {
         launch.command.clone()
     }
+}
+
+/// True when the release command becomes (part of) the `prestart` script: the web process
+/// is `npm start` (which ran `prestart` on Heroku too), or `npm start` will run the web
+/// command and there is no `prestart` whose meaning would change. An app without a web
+/// process keeps the `prestart` route (the guide says when to run it by hand).
+pub fn release_in_prestart(app: &App) -> bool {
+    let Some(pkg) = &app.package_json else { return false };
+    if app.process("release").is_none() {
+        return false;
+    }
+    let Some(web) = app.process("web") else { return true };
+    let web = launch(app, web).command;
+    let start = pkg.script("start");
+    is_npm_start(&web)
+        || (pkg.script("prestart").is_none() && (start.is_none() || start == Some(web.as_str())))
 }
 
 /// The web command the release rule makes the `start` script, when there is none: without
 /// it `npm start` (and so `prestart`) would not run the web process.
 pub fn start_script_to_add(app: &App) -> Option<String> {
     let pkg = app.package_json.as_ref()?;
-    if pkg.script("start").is_some() || app.process("release").is_none() {
+    if pkg.script("start").is_some() || !release_in_prestart(app) {
         return None;
     }
     let web = app.process("web")?;
@@ -479,6 +501,11 @@ pub fn is_npm_start(command: &str) -> bool {
 }
 
 fn release_note(app: &App) -> String {
+    if app.package_json.is_some() && app.process("web").is_some() && !release_in_prestart(app) {
+        return "runs first in the web Capsule's run command, once per start, before the web \
+                command (not as `prestart`: `npm start` would run scripts Heroku never ran here)"
+            .into();
+    }
     match (&app.package_json, app.process("web")) {
         (Some(_), Some(_)) => "becomes the `prestart` script: `npm start` runs it before the web \
                                process, as Heroku's release phase did"
@@ -486,8 +513,11 @@ fn release_note(app: &App) -> String {
         (Some(_), None) => "becomes the `prestart` script, but there is no web process: it runs \
                             only before `npm start`; run it by hand before each deploy otherwise"
             .into(),
-        (None, _) => "has no package.json to hold a `prestart` script: run it by hand before \
-                      each deploy"
+        (None, Some(_)) => "runs first in the web Capsule's run command, once per start, before \
+                            the web command (there is no package.json to hold a `prestart`)"
+            .into(),
+        (None, None) => "has no package.json to hold a `prestart` script and there is no web \
+                         process: run it by hand before each deploy"
             .into(),
     }
 }

@@ -218,11 +218,15 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
     for app in &g.inventory.apps {
         let dir = code(app.display_dir());
         if let Some(release) = app.process("release") {
+            let now = if crate::capsules::release_in_prestart(app) {
+                "is now the `prestart` script, which `npm start` runs first"
+            } else {
+                "now runs first in the web Capsule's run command, before the web command"
+            };
             md.line(&format!(
                 "- **Release phase** ({dir}): Code Capsules has none. The `release` command {} \
-                 is now the `prestart` script, which `npm start` runs first: on every start of \
-                 every replica, not once per release. It must be safe to run again and at the \
-                 same time (migrations usually are; seeding may not be).",
+                 {now}: on every start of every replica, not once per release. It must be safe \
+                 to run again and at the same time (migrations usually are; seeding may not be).",
                 code(&crate::capsules::redacted(&release.command))
             ));
         }
