@@ -101,7 +101,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
     let mut guides: Vec<(&Rule, &str)> = Vec::new();
     for rule in &rules.rules {
         match &rule.kind {
-            RuleKind::RemoveFiles { files } => remove_files::run(&mut cx, rule, files),
+            RuleKind::RemoveFiles { files } => remove_files::run(&mut cx, rule, files)?,
             RuleKind::PinNode { major } => pin_node::run(&mut cx, rule, *major)?,
             RuleKind::FrontendBuild { env, script, output } => {
                 frontend::build_step(&mut cx, rule, env, script, output)?;
