@@ -10,14 +10,24 @@ use crate::rules::Rule;
 
 pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result<(), Error> {
     for app in &cx.inventory.apps {
+        // A cron expression node-cron reads differently becomes two tasks (see
+        // `Schedule::node_cron_expressions`); the second is named after its weekdays.
         let jobs: Vec<ScheduledJob> = cx
             .inventory
             .jobs_of(&app.dir)
-            .map(|job| ScheduledJob {
-                name: job.name.clone(),
-                command: job.command.clone(),
-                cron: job.schedule.to_cron(),
-                schedule_text: job.schedule.describe(),
+            .flat_map(|job| {
+                let expressions = job.schedule.node_cron_expressions();
+                let split = expressions.len() > 1;
+                expressions.into_iter().enumerate().map(move |(i, cron)| ScheduledJob {
+                    name: if split && i == 1 {
+                        format!("{} (day of week)", job.name)
+                    } else {
+                        job.name.clone()
+                    },
+                    command: job.command.clone(),
+                    cron,
+                    schedule_text: job.schedule.describe(),
+                })
             })
             .collect();
         if jobs.is_empty() {
