@@ -552,12 +552,22 @@ fn base_name(app: &App) -> String {
         Some(name.rsplit('/').next().unwrap_or(name).to_owned())
     });
     let from_dir = app.dir.rsplit('/').next().filter(|d| !d.is_empty()).map(str::to_owned);
-    [from_app_json, from_package, from_dir]
+    let base = [from_app_json, from_package, from_dir.clone()]
         .into_iter()
         .flatten()
         .map(|n| kebab(&n))
         .find(|n| !n.is_empty())
-        .unwrap_or_else(|| "app".into())
+        .unwrap_or_else(|| "app".into());
+    // A name from files shared with other apps (the app.json APP_BASE / PROCFILE sits in,
+    // the package.json it runs from) names the repository: add the app's folder.
+    let shared = app.run_dir.is_some()
+        || app.app_json.as_ref().is_some_and(|a| crate::inventory::parent(&a.path) != app.dir);
+    match from_dir {
+        Some(folder) if shared && !base.ends_with(&kebab(&folder)) => {
+            format!("{base}-{}", kebab(&folder))
+        }
+        _ => base,
+    }
 }
 
 /// Lowercase letters, digits and single dashes, as Capsule names take them.

@@ -64,9 +64,10 @@ impl App {
         self.run_dir.as_deref().unwrap_or(&self.dir)
     }
 
-    /// The path of `name` inside this app's folder.
+    /// The path of `name` inside the folder that holds this app's code and package.json
+    /// (its own folder, or the one it runs from: see `run_dir`).
     pub fn path_of(&self, name: &str) -> String {
-        join(&self.dir, name)
+        join(self.build_dir(), name)
     }
 
     pub fn processes(&self) -> &[procfile::Process] {

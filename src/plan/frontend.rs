@@ -37,7 +37,7 @@ pub fn build_step(
         }
         let public = &frontend.public_dir;
         // Neither the script nor the file it writes may replace one of the app's own.
-        let wanted = [app.path_of(script), join(&join(&app.dir, public), output)];
+        let wanted = [app.path_of(script), join(&join(app.build_dir(), public), output)];
         let script_path = cx.free_path(&wanted[0], "capsule")?;
         let output_path = cx.free_path(&wanted[1], "capsule")?;
         for (wanted, chosen) in wanted.iter().zip([&script_path, &output_path]) {
@@ -58,7 +58,7 @@ pub fn build_step(
         cx.files.write(&script_path, script_text.into_bytes(), &rule.id);
         add_build_script(cx, rule, app, script)?;
         ignore_output(cx, rule, app, &output_rel)?;
-        load_in_pages(cx, rule, app, &join(&app.dir, public), output)?;
+        load_in_pages(cx, rule, app, &join(app.build_dir(), public), output)?;
     }
     Ok(())
 }

@@ -49,12 +49,12 @@ pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result
                 format!(
                     "{}: `{file}` is the app's own file: the generated scheduler is `{}` instead",
                     app.display_dir(),
-                    relative(&app.dir, &scheduler_path)
+                    relative(app.build_dir(), &scheduler_path)
                 ),
             );
         }
         cx.files.write(&scheduler_path, scheduler_js(&jobs, module).into_bytes(), &rule.id);
-        let file = relative(&app.dir, &scheduler_path);
+        let file = relative(app.build_dir(), &scheduler_path);
 
         let Some(text) = cx.read_text(&pkg.path)? else { continue };
         let text = depend_on_node_cron(cx, app, &pkg.path, &text, node_cron)?;
