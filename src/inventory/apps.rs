@@ -155,6 +155,9 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         }
         inv.apps.push(app);
     }
+    for app in &inv.apps {
+        inv.warnings.extend(super::programs::unknown_programs(source, app));
+    }
     inv.code = super::code::scan(source, &inv.apps)?;
     if !inv.heroku_markers.is_empty() {
         inv.warnings.extend(super::docs::herokuapp_mentions(source)?);
@@ -223,6 +226,9 @@ fn own_static_folder(app: &App) -> Option<String> {
 }
 
 fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
+    if let Some(frontend) = super::programs::buildpack_frontend(source, app) {
+        return Some(frontend);
+    }
     let web = app.process("web").map(|p| p.command.as_str());
     let has_index = source.entry(&app.path_of("index.html")).is_some();
     let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));

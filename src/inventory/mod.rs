@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod js;
 pub mod package_json;
 pub mod procfile;
+pub mod programs;
 
 pub use apps::{Hints, discover};
 
