@@ -132,6 +132,17 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         let exists = |dir: &str| folder_exists(source, &normalize_dir(dir));
         for mut job in super::jobs::parse(file, text, &exists)? {
             job.app = normalize_dir(&job.app);
+            if let Some(url) = job.keep_alive_target() {
+                // It kept a free dyno awake: on a Capsule it would ping a dead host forever.
+                // Not named by its path: the guide is committed, the path is the user's.
+                inv.warnings.push(Warning::new(format!(
+                    "the Scheduler job `{}` (jobs file line {}) only requests {url}, a \
+                     keep-alive ping for a sleeping Heroku dyno: dropped, since Capsules do not \
+                     sleep and that address goes away",
+                    job.name, job.line
+                )));
+                continue;
+            }
             add(&mut found, &job.app, format!("has the Heroku Scheduler job `{}`", job.name));
             inv.jobs.push(job);
         }
