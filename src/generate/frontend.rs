@@ -157,7 +157,7 @@ impl Invocation {
         // The shell grammar has already taken the assignments off each step.
         // A pipeline's later commands only read its output (`serve -s build | tee log`).
         let steps = crate::shell::simple_commands(command);
-        let step = steps.into_iter().filter(|c| !c.piped).next_back()?;
+        let step = steps.into_iter().rfind(|c| !c.piped)?;
         let mut words = step.words.into_iter().peekable();
         loop {
             let word = words.peek()?;

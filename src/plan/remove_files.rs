@@ -33,11 +33,11 @@ pub fn runs_foreman(command: &str) -> bool {
             all => all,
         };
         let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
-        let runs = match (program, words.get(1).copied()) {
-            (Some("nf" | "foreman" | "node-foreman"), Some("start")) => true,
-            (Some("heroku"), Some("local")) => true,
-            _ => false,
-        };
+        let runs = matches!(
+            (program, words.get(1).copied()),
+            (Some("nf" | "foreman" | "node-foreman"), Some("start"))
+                | (Some("heroku"), Some("local"))
+        );
         // `-f Procfile.dev` (heroku local, foreman) or `-j Procfile.dev` (nf) read another file.
         let other_file = words.windows(2).any(|w| {
             matches!(w[0], "-f" | "--procfile" | "-j")
