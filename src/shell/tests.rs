@@ -126,3 +126,30 @@ fn quoting_round_trips_through_the_grammar() {
         assert_eq!(command_parts(&line).env, env(&[("A", value)]), "{line}");
     }
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::*;
+
+    proptest! {
+        /// Whatever a value holds, quoting it and reading the line back gives the value.
+        #[test]
+        fn quoted_values_read_back_unchanged(value in "[ -~\t]{0,24}", name in "[A-Z][A-Z0-9_]{0,8}") {
+            let line = format!("{name}={} node a.js", quote(&value));
+            let parts = command_parts(&line);
+            prop_assert_eq!(parts.env, vec![(name, value)]);
+            prop_assert_eq!(parts.program, "node a.js");
+        }
+
+        /// Any text is an answer, never a panic, and the program is never lost.
+        #[test]
+        fn any_command_keeps_a_program(command in "[ -~]{1,40}") {
+            let parts = command_parts(&command);
+            prop_assume!(!command.trim().is_empty());
+            prop_assert!(!parts.program.trim().is_empty(), "{:?}", parts);
+            let _ = simple_commands(&command);
+            let _ = variables_read(&command);
+        }
+    }
+}
