@@ -230,7 +230,8 @@ impl Builder<'_> {
         for process in app.processes().iter().filter(|p| p.name != "web") {
             if process.name == "release" {
                 self.process_use(app, process, None, &release_note(app));
-            } else if let Some(job) = jobs.iter().find(|j| j.command == process.command.trim())
+            } else if let Some(job) =
+                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command))
                 && !app.formation_runs(&process.name)
             {
                 job_processes.push(format!("`{}: {}`", process.name, redacted(&process.command)));

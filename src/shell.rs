@@ -363,6 +363,50 @@ fn leading_env(node: Node, src: &str) -> Option<(Vec<(String, String)>, usize)> 
     (!env.is_empty()).then_some((env, program.start_byte()))
 }
 
+/// True when `a` and `b` run the same commands with the same words (`node  job.js` and
+/// `node 'job.js'` are the same); lines the grammar cannot read compare as trimmed text.
+pub fn same_command(a: &str, b: &str) -> bool {
+    if a.trim() == b.trim() {
+        return true;
+    }
+    let key = |c: &str| -> Option<Vec<(Vec<(String, Option<String>)>, Vec<String>)>> {
+        let steps = simple_commands(c);
+        if steps.is_empty() {
+            return None;
+        }
+        Some(
+            steps
+                .into_iter()
+                .map(|s| {
+                    let vars = s.assignments.into_iter().map(|a| (a.name, a.literal)).collect();
+                    (vars, s.words)
+                })
+                .collect(),
+        )
+    };
+    // Words alone would not tell `a && b` from `a || b`: the operators must match too.
+    match (key(a), key(b)) {
+        (Some(ka), Some(kb)) => ka == kb && operators(a) == operators(b),
+        _ => false,
+    }
+}
+
+/// The list and pipeline operators of a line, in order.
+fn operators(command: &str) -> Vec<String> {
+    let tree = parse(command);
+    let mut out = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if !node.is_named() && matches!(node.kind(), "&&" | "||" | ";" | "|" | "&") {
+            out.push(node.kind().to_owned());
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
 /// A shell variable name: a letter or `_`, then letters, digits and `_`.
 pub fn is_name(name: &str) -> bool {
     let mut chars = name.chars();

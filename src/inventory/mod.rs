@@ -115,15 +115,16 @@ impl Inventory {
     /// app.json's formation says Heroku ran it too). Without a Procfile Heroku's web process
     /// is `npm start`, so a `start` script that is not a job's command is a service.
     pub fn runs_a_service(&self, app: &App) -> bool {
-        let job_commands: Vec<&str> = self.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+        let is_a_job = |command: &str| {
+            self.jobs_of(&app.dir).any(|j| crate::shell::same_command(&j.command, command))
+        };
         if app.procfile.is_none() {
             let start = app.package_json.as_ref().and_then(|p| p.script("start"));
-            return start.is_some_and(|s| !job_commands.contains(&s.trim()));
+            return start.is_some_and(|s| !is_a_job(s));
         }
         app.processes().iter().any(|p| {
             p.name == "web"
-                || (p.name != "release"
-                    && (!job_commands.contains(&p.command.trim()) || app.formation_runs(&p.name)))
+                || (p.name != "release" && (!is_a_job(&p.command) || app.formation_runs(&p.name)))
         })
     }
 

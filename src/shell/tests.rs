@@ -112,6 +112,15 @@ fn simple_commands_list_every_step_with_literal_words() {
 }
 
 #[test]
+fn the_same_command_is_recognised_in_any_spelling() {
+    assert!(same_command("node  jobs/send.js", "node 'jobs/send.js'"));
+    assert!(same_command("A=1 node x.js && echo ok", "A='1' node x.js  &&  echo ok"));
+    assert!(!same_command("node a.js && node b.js", "node a.js || node b.js"));
+    assert!(!same_command("node a.js", "node b.js"));
+    assert!(!same_command("A=1 node a.js", "node a.js"));
+}
+
+#[test]
 fn variables_read_are_found_in_every_spelling() {
     let line = r#"PATH=$BOT_PATHS:$PATH && bin/bot --name "${BOT_NAME}" -x ${MODE:-fast} $1 $@"#;
     assert_eq!(variables_read(line), ["BOT_PATHS", "PATH", "BOT_NAME", "MODE"]);
