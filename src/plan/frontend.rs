@@ -110,11 +110,14 @@ fn ignore_output(cx: &mut Context, rule: &Rule, app: &App, output_rel: &str) -> 
     }
     if !text.is_empty() && !cx.is_free_or_generated(&path)? {
         // The user's own .gitignore is theirs to edit.
-        cx.note(rule, format!(
-            "{}: `npm run build` writes `{output_rel}`: add `{line}` to `{path}` so it is not \
+        cx.note(
+            rule,
+            format!(
+                "{}: `npm run build` writes `{output_rel}`: add `{line}` to `{path}` so it is not \
              committed",
-            app.display_dir()
-        ));
+                app.display_dir()
+            ),
+        );
         return Ok(());
     }
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
