@@ -363,13 +363,17 @@ fn leading_env(node: Node, src: &str) -> Option<(Vec<(String, String)>, usize)> 
     (!env.is_empty()).then_some((env, program.start_byte()))
 }
 
+/// A step of a line as [`same_command`] compares it.
+type StepKey = (Vec<(String, Option<String>)>, Vec<String>);
+
 /// True when `a` and `b` run the same commands with the same words (`node  job.js` and
 /// `node 'job.js'` are the same); lines the grammar cannot read compare as trimmed text.
 pub fn same_command(a: &str, b: &str) -> bool {
     if a.trim() == b.trim() {
         return true;
     }
-    let key = |c: &str| -> Option<Vec<(Vec<(String, Option<String>)>, Vec<String>)>> {
+    // Each step as its assignments (name, literal value) and words: spans left out.
+    let key = |c: &str| -> Option<Vec<StepKey>> {
         let steps = simple_commands(c);
         if steps.is_empty() {
             return None;
