@@ -183,6 +183,7 @@ impl Builder<'_> {
         let app_env = env::app_env(self.inv, app, data);
         for capsule in &mut app_capsules {
             env::add_app_env(capsule, &app_env);
+            self.add_shell_reads(capsule, app);
         }
         self.out.capsules.extend(app_capsules);
     }
@@ -248,6 +249,42 @@ impl Builder<'_> {
             }
         }
         job_processes
+    }
+
+    /// The variables the commands a Capsule runs read through the shell (`$BOT_NAME` in
+    /// `bin/bot --name $BOT_NAME`, the release command's `$DEBUG_RELEASE`): Heroku's values,
+    /// listed where nothing else lists them yet.
+    fn add_shell_reads(&self, capsule: &mut Capsule, app: &App) {
+        let procfile = app.procfile.as_ref().map_or("Procfile", |p| p.path.as_str());
+        let mut commands: Vec<(String, String)> = Vec::new();
+        if let Some(process) = capsule.heroku_process.as_deref().and_then(|p| app.process(p)) {
+            commands.push((process.command.clone(), format!("{procfile}:{}", process.line)));
+            if process.name == "web"
+                && let Some(release) = app.process("release")
+            {
+                commands.push((release.command.clone(), format!("{procfile}:{}", release.line)));
+            }
+        } else if capsule.replaces.starts_with(SCHEDULER_REPLACES) {
+            for job in self.inv.jobs_of(&app.dir) {
+                commands.push((job.command.clone(), format!("the Scheduler job `{}`", job.name)));
+            }
+        }
+        for (command, place) in commands {
+            for name in crate::shell::variables_read(&command) {
+                if SHELL_OWN.contains(&name.as_str()) || capsule.env.iter().any(|v| v.name == name)
+                {
+                    continue;
+                }
+                capsule.env.push(CapsuleEnv {
+                    name,
+                    source: EnvSource::Code,
+                    description: None,
+                    required: None,
+                    value: None,
+                    read_by: vec![place.clone()],
+                });
+            }
+        }
     }
 
     fn process_use(&mut self, app: &App, process: &Process, capsule: Option<&str>, note: &str) {
@@ -425,6 +462,10 @@ fn scheduler_advice(out: &mut Deployment) {
         out.addons[i].capsule = runner;
     }
 }
+
+/// Variables the shell, the system or Code Capsules sets: a command that reads them needs
+/// no config var.
+const SHELL_OWN: &[&str] = &["PORT", "NODE_ENV", "PATH", "HOME", "PWD", "USER", "SHELL", "TMPDIR"];
 
 /// How a scheduler Capsule's `replaces` starts.
 pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler jobs";
