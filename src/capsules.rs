@@ -238,8 +238,10 @@ impl Builder<'_> {
                 job_processes.push(format!("`{}: {}`", process.name, redacted(&process.command)));
                 let note = format!(
                     "runs the same command as the Scheduler job `{}`: the node-cron scheduler \
-                     runs it on its schedule, so it gets no Capsule of its own",
-                    job.name
+                     runs it on its schedule, so it gets no Capsule of its own (Heroku ran \
+                     non-web processes only when scaled up: if `heroku ps` shows `{}` running, \
+                     give it a Capsule too)",
+                    job.name, process.name
                 );
                 self.process_use(app, process, None, &note);
             } else {
