@@ -183,6 +183,7 @@ impl Builder<'_> {
         let app_env = env::app_env(self.inv, app, data);
         for capsule in &mut app_capsules {
             env::add_app_env(capsule, &app_env);
+            self.add_shell_reads(capsule, app);
         }
         self.out.capsules.extend(app_capsules);
     }
@@ -207,7 +208,9 @@ impl Builder<'_> {
             let name = self.unique_name(base);
             self.process_use(app, web, Some(&name), "runs in its own Backend Capsule");
             Some(self.web(app, web, name))
-        } else if !service && no_jobs && has_start_script(app) {
+        } else if (app.procfile.is_none() && service)
+            || (!service && no_jobs && has_start_script(app))
+        {
             let name = self.unique_name(base);
             Some(self.npm_start(app, name))
         } else {
@@ -228,12 +231,17 @@ impl Builder<'_> {
         for process in app.processes().iter().filter(|p| p.name != "web") {
             if process.name == "release" {
                 self.process_use(app, process, None, &release_note(app));
-            } else if let Some(job) = jobs.iter().find(|j| j.command == process.command.trim()) {
+            } else if let Some(job) =
+                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command))
+                && !app.formation_runs(&process.name)
+            {
                 job_processes.push(format!("`{}: {}`", process.name, redacted(&process.command)));
                 let note = format!(
                     "runs the same command as the Scheduler job `{}`: the node-cron scheduler \
-                     runs it on its schedule, so it gets no Capsule of its own",
-                    job.name
+                     runs it on its schedule, so it gets no Capsule of its own (Heroku ran \
+                     non-web processes only when scaled up: if `heroku ps` shows `{}` running, \
+                     give it a Capsule too)",
+                    job.name, process.name
                 );
                 self.process_use(app, process, None, &note);
             } else {
@@ -243,6 +251,42 @@ impl Builder<'_> {
             }
         }
         job_processes
+    }
+
+    /// The variables the commands a Capsule runs read through the shell (`$BOT_NAME` in
+    /// `bin/bot --name $BOT_NAME`, the release command's `$DEBUG_RELEASE`): Heroku's values,
+    /// listed where nothing else lists them yet.
+    fn add_shell_reads(&self, capsule: &mut Capsule, app: &App) {
+        let procfile = app.procfile.as_ref().map_or("Procfile", |p| p.path.as_str());
+        let mut commands: Vec<(String, String)> = Vec::new();
+        if let Some(process) = capsule.heroku_process.as_deref().and_then(|p| app.process(p)) {
+            commands.push((process.command.clone(), format!("{procfile}:{}", process.line)));
+            if process.name == "web"
+                && let Some(release) = app.process("release")
+            {
+                commands.push((release.command.clone(), format!("{procfile}:{}", release.line)));
+            }
+        } else if capsule.replaces.starts_with(SCHEDULER_REPLACES) {
+            for job in self.inv.jobs_of(&app.dir) {
+                commands.push((job.command.clone(), format!("the Scheduler job `{}`", job.name)));
+            }
+        }
+        for (command, place) in commands {
+            for name in crate::shell::variables_read(&command) {
+                if SHELL_OWN.contains(&name.as_str()) || capsule.env.iter().any(|v| v.name == name)
+                {
+                    continue;
+                }
+                capsule.env.push(CapsuleEnv {
+                    name,
+                    source: EnvSource::Code,
+                    description: None,
+                    required: None,
+                    value: None,
+                    read_by: vec![place.clone()],
+                });
+            }
+        }
     }
 
     fn process_use(&mut self, app: &App, process: &Process, capsule: Option<&str>, note: &str) {
@@ -256,12 +300,21 @@ impl Builder<'_> {
     }
 
     fn blank(&self, app: &App, name: String, kind: CapsuleKind, replaces: String) -> Capsule {
+        let notes = match (&app.run_dir, &app.procfile) {
+            (Some(run_dir), Some(procfile)) => vec![format!(
+                "`{}` has no package.json beside it: its commands run from `{}`, the folder \
+                 with the code, as Heroku's monorepo buildpack ran them",
+                procfile.path,
+                folder(run_dir)
+            )],
+            _ => Vec::new(),
+        };
         Capsule {
             name,
             kind,
             app: Some(app.display_dir().to_owned()),
             replaces,
-            folder: Some(folder(&app.dir)),
+            folder: Some(folder(app.build_dir())),
             build_command: backend_build(app),
             run_command: None,
             output_folder: None,
@@ -269,7 +322,7 @@ impl Builder<'_> {
             heroku_process: None,
             heroku_size: None,
             env: Vec::new(),
-            notes: Vec::new(),
+            notes,
         }
     }
 
@@ -413,32 +466,58 @@ fn scheduler_advice(out: &mut Deployment) {
     }
 }
 
+/// Variables the shell, the system or Code Capsules sets: a command that reads them needs
+/// no config var.
+const SHELL_OWN: &[&str] = &["PORT", "NODE_ENV", "PATH", "HOME", "PWD", "USER", "SHELL", "TMPDIR"];
+
 /// How a scheduler Capsule's `replaces` starts (`job` or `jobs`, then their names).
 pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler job";
 
-/// The run command of the web Capsule. Code Capsules starts Node apps with `npm start`,
-/// and only `npm start` runs the `prestart` script that replaces the release phase.
+/// The run command of the web Capsule: what Heroku ran, with the release command first.
+/// `npm start` only when it runs exactly that: on Heroku a Procfile command other than
+/// `npm start` never ran the `prestart` script, so `npm start` is used then only when
+/// there is no `prestart` to drag along.
 pub fn web_run_command(app: &App, launch: &Launch) -> String {
     let pkg = app.package_json.as_ref();
     let start = pkg.and_then(|p| p.script("start"));
     let has_release = app.process("release").is_some();
-    let via_npm = is_npm_start(&launch.command)
-        || start == Some(launch.command.as_str())
-        || (has_release && start.is_none() && pkg.is_some());
-    if via_npm {
+    if release_in_prestart(app) {
+        return "npm start".into();
+    }
+    if has_release {
+        // The release runs once before the web command, without any lifecycle script.
+        let release = app.process("release").expect("checked above");
+        return format!("{} && {}", self::launch(app, release).with_env(), launch.command);
+    }
+    let no_prestart = pkg.is_none_or(|p| p.script("prestart").is_none());
+    if is_npm_start(&launch.command) || (start == Some(launch.command.as_str()) && no_prestart) {
         "npm start".into()
-    } else if has_release && pkg.is_some() {
-        format!("npm run prestart && {}", launch.command)
     } else {
         launch.command.clone()
     }
+}
+
+/// True when the release command becomes (part of) the `prestart` script: the web process
+/// is `npm start` (which ran `prestart` on Heroku too), or `npm start` will run the web
+/// command and there is no `prestart` whose meaning would change. An app without a web
+/// process keeps the `prestart` route (the guide says when to run it by hand).
+pub fn release_in_prestart(app: &App) -> bool {
+    let Some(pkg) = &app.package_json else { return false };
+    if app.process("release").is_none() {
+        return false;
+    }
+    let Some(web) = app.process("web") else { return true };
+    let web = launch(app, web).command;
+    let start = pkg.script("start");
+    is_npm_start(&web)
+        || (pkg.script("prestart").is_none() && (start.is_none() || start == Some(web.as_str())))
 }
 
 /// The web command the release rule makes the `start` script, when there is none: without
 /// it `npm start` (and so `prestart`) would not run the web process.
 pub fn start_script_to_add(app: &App) -> Option<String> {
     let pkg = app.package_json.as_ref()?;
-    if pkg.script("start").is_some() || app.process("release").is_none() {
+    if pkg.script("start").is_some() || !release_in_prestart(app) {
         return None;
     }
     let web = app.process("web")?;
@@ -446,9 +525,14 @@ pub fn start_script_to_add(app: &App) -> Option<String> {
     (!is_npm_start(&launch.command)).then_some(launch.command)
 }
 
-/// `npm start` and its spellings.
+/// `npm start` and its spellings, read with the shell grammar (`npm  start`, `"npm" start`).
 pub fn is_npm_start(command: &str) -> bool {
-    let words: Vec<&str> = command.split_whitespace().collect();
+    let steps = crate::shell::simple_commands(command);
+    let [step] = steps.as_slice() else { return false };
+    if !step.assignments.is_empty() {
+        return false;
+    }
+    let words: Vec<&str> = step.words.iter().map(String::as_str).collect();
     matches!(
         words.as_slice(),
         ["npm", "start"]
@@ -462,6 +546,11 @@ pub fn is_npm_start(command: &str) -> bool {
 }
 
 fn release_note(app: &App) -> String {
+    if app.package_json.is_some() && app.process("web").is_some() && !release_in_prestart(app) {
+        return "runs first in the web Capsule's run command, once per start, before the web \
+                command (not as `prestart`: `npm start` would run scripts Heroku never ran here)"
+            .into();
+    }
     match (&app.package_json, app.process("web")) {
         (Some(_), Some(_)) => "becomes the `prestart` script: `npm start` runs it before the web \
                                process, as Heroku's release phase did"
@@ -469,8 +558,11 @@ fn release_note(app: &App) -> String {
         (Some(_), None) => "becomes the `prestart` script, but there is no web process: it runs \
                             only before `npm start`; run it by hand before each deploy otherwise"
             .into(),
-        (None, _) => "has no package.json to hold a `prestart` script: run it by hand before \
-                      each deploy"
+        (None, Some(_)) => "runs first in the web Capsule's run command, once per start, before \
+                            the web command (there is no package.json to hold a `prestart`)"
+            .into(),
+        (None, None) => "has no package.json to hold a `prestart` script and there is no web \
+                         process: run it by hand before each deploy"
             .into(),
     }
 }
@@ -505,12 +597,22 @@ fn base_name(app: &App) -> String {
         Some(name.rsplit('/').next().unwrap_or(name).to_owned())
     });
     let from_dir = app.dir.rsplit('/').next().filter(|d| !d.is_empty()).map(str::to_owned);
-    [from_app_json, from_package, from_dir]
+    let base = [from_app_json, from_package, from_dir.clone()]
         .into_iter()
         .flatten()
         .map(|n| kebab(&n))
         .find(|n| !n.is_empty())
-        .unwrap_or_else(|| "app".into())
+        .unwrap_or_else(|| "app".into());
+    // A name from files shared with other apps (the app.json APP_BASE / PROCFILE sits in,
+    // the package.json it runs from) names the repository: add the app's folder.
+    let shared = app.run_dir.is_some()
+        || app.app_json.as_ref().is_some_and(|a| crate::inventory::parent(&a.path) != app.dir);
+    match from_dir {
+        Some(folder) if shared && !base.ends_with(&kebab(&folder)) => {
+            format!("{base}-{}", kebab(&folder))
+        }
+        _ => base,
+    }
 }
 
 /// Lowercase letters, digits and single dashes, as Capsule names take them.

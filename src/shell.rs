@@ -1,11 +1,224 @@
-//! The simple commands of a shell command line (an npm script, a Procfile command), read
-//! with tree-sitter-bash: `&&`, `||`, `;`, pipes, subshells, quotes and `$(...)` are the
-//! grammar's business, not a hand-written splitter's.
+//! The one shell grammar of the tool: Procfile lines, package.json scripts and Scheduler
+//! job commands are all shell (Heroku runs each with `bash -c`, npm with `sh -c`).
+//!
+//! Commands are read with tree-sitter-bash, so quotes, `\` escapes, `&&`, `||`, `;`, `|`,
+//! redirections, `$VAR`, `${VAR}` and `$(...)` mean here what they mean to the shell that
+//! runs them. Nothing is guessed from spaces: a command the grammar cannot read without
+//! error (an unclosed quote) is only ever kept whole, as written. Words the tool writes are
+//! quoted with `shlex`.
 
 use std::cell::RefCell;
 use std::ops::Range;
 
 use tree_sitter::Node;
+
+/// Node kinds whose value is only known when the shell runs: a word holding one of them
+/// is not a literal.
+const EXPANSIONS: &[&str] = &[
+    "simple_expansion",
+    "expansion",
+    "command_substitution",
+    "process_substitution",
+    "arithmetic_expansion",
+    "brace_expression",
+];
+
+/// Parses `command` with this thread's bash parser, made on first use.
+fn parse(command: &str) -> tree_sitter::Tree {
+    thread_local! {
+        static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+    }
+    PARSER.with_borrow_mut(|parser| {
+        let parser = parser.get_or_insert_with(|| {
+            let mut parser = tree_sitter::Parser::new();
+            // The grammar is compiled into this binary against the same tree-sitter ABI.
+            parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .expect("bundled grammar matches tree-sitter");
+            parser
+        });
+        // `None` only when cancelled or without a language, neither of which happens here.
+        parser.parse(command, None).expect("the parser has a language and no timeout")
+    })
+}
+
+/// A leading `NAME=value` of a simple command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub name: String,
+    /// The value with quotes and escapes removed, when the shell would not expand anything
+    /// in it; `None` for `NAME=$OTHER`, `NAME=$(cmd)`, `NAME=~/x` and the like.
+    pub literal: Option<String>,
+    /// The byte range of the value as written (quotes included) in the command.
+    pub value_span: Range<usize>,
+}
+
+/// One simple command: its leading assignments and its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleCommand {
+    pub assignments: Vec<Assignment>,
+    /// The program and its arguments: each word's literal value, or the word as written
+    /// when it holds an expansion (`$PORT`).
+    pub words: Vec<String>,
+    /// The byte range of the command in the line, assignments included.
+    pub span: Range<usize>,
+    /// True for a command that reads another's output (`b` and `c` in `a | b | c`).
+    pub piped: bool,
+}
+
+impl SimpleCommand {
+    /// The program's file name (`node` for `./node_modules/.bin/node`).
+    pub fn program(&self) -> Option<&str> {
+        let word = self.words.first()?;
+        Some(word.rsplit('/').next().unwrap_or(word))
+    }
+}
+
+/// True when bash reads `command` without a syntax error (an unclosed quote, a stray `)`).
+pub fn is_well_formed(command: &str) -> bool {
+    !parse(command).root_node().has_error()
+}
+
+/// Every simple command of `command`, in the order they appear (those inside `$(...)`
+/// excluded: they only compute a word). Empty when the line does not parse.
+pub fn simple_commands(command: &str) -> Vec<SimpleCommand> {
+    let tree = parse(command);
+    let root = tree.root_node();
+    if root.has_error() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    collect_commands(root, command, &mut out);
+    out
+}
+
+fn collect_commands(node: Node, src: &str, out: &mut Vec<SimpleCommand>) {
+    if matches!(node.kind(), "command_substitution" | "process_substitution") {
+        return;
+    }
+    if node.kind() == "command" {
+        let mut command = simple_command(node, src);
+        command.piped = node.parent().is_some_and(|p| {
+            p.kind() == "pipeline" && p.named_child(0).is_some_and(|first| first.id() != node.id())
+        });
+        out.push(command);
+    }
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        collect_commands(child, src, out);
+    }
+}
+
+fn simple_command(node: Node, src: &str) -> SimpleCommand {
+    let mut assignments = Vec::new();
+    let mut words = Vec::new();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "variable_assignment" => assignments.push(assignment(child, src)),
+            "command_name"
+            | "word"
+            | "string"
+            | "raw_string"
+            | "concatenation"
+            | "number"
+            | "simple_expansion"
+            | "expansion"
+            | "command_substitution"
+            | "ansi_c_string" => {
+                let word = child.named_child(0).filter(|_| child.kind() == "command_name");
+                let word = word.unwrap_or(child);
+                words.push(literal(word, src).unwrap_or_else(|| text(word, src).to_owned()));
+            }
+            _ => {}
+        }
+    }
+    SimpleCommand { assignments, words, span: node.byte_range(), piped: false }
+}
+
+fn assignment(node: Node, src: &str) -> Assignment {
+    let name = node.child_by_field_name("name").map_or("", |n| text(n, src)).to_owned();
+    match node.child_by_field_name("value") {
+        Some(value) => {
+            Assignment { name, literal: literal(value, src), value_span: value.byte_range() }
+        }
+        None => Assignment {
+            name,
+            literal: Some(String::new()),
+            value_span: node.end_byte()..node.end_byte(),
+        },
+    }
+}
+
+fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    &src[node.byte_range()]
+}
+
+/// The value of a word after quote removal, or `None` when the shell expands something
+/// in it (a `$`, a backquote, a leading `~`).
+fn literal(node: Node, src: &str) -> Option<String> {
+    if has_expansion(node) {
+        return None;
+    }
+    let raw = text(node, src);
+    match node.kind() {
+        "raw_string" => Some(raw.get(1..raw.len().saturating_sub(1))?.to_owned()),
+        "string" => {
+            let inner = raw.get(1..raw.len().saturating_sub(1))?;
+            Some(unescape(inner, |c| matches!(c, '$' | '`' | '"' | '\\' | '\n')))
+        }
+        "word" | "number" => {
+            if raw.starts_with('~') || raw.contains('`') {
+                return None;
+            }
+            Some(unescape(raw, |_| true))
+        }
+        "concatenation" => {
+            let mut value = String::new();
+            let mut cursor = node.walk();
+            for (i, part) in node.children(&mut cursor).enumerate() {
+                if i == 0 && part.kind() == "word" && text(part, src).starts_with('~') {
+                    return None;
+                }
+                value.push_str(&literal(part, src)?);
+            }
+            Some(value)
+        }
+        _ => None,
+    }
+}
+
+fn has_expansion(node: Node) -> bool {
+    if EXPANSIONS.contains(&node.kind()) {
+        return true;
+    }
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(has_expansion)
+}
+
+/// Removes the backslash before each character `escapes` accepts (a bare word accepts
+/// all; inside double quotes only `$`, `` ` ``, `"`, `\` and a newline).
+fn unescape(text: &str, escapes: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(&next) = chars.peek()
+            && escapes(next)
+        {
+            chars.next();
+            if next != '\n' {
+                out.push(next);
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+// The words of every command, with where they are and the folder they run in: the view
+// that follows `npm run`/`yarn`/`pnpm` calls from script to script.
 
 /// One word of a command: its meaning when it is a constant, and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +255,7 @@ impl Command {
 /// subshells and `$(...)`. `None` when the line does not parse as shell, so callers
 /// can say they could not read it instead of guessing.
 pub fn commands(line: &str) -> Option<Vec<Command>> {
-    let tree = parse(line)?;
+    let tree = parse(line);
     let root = tree.root_node();
     if root.has_error() {
         return None;
@@ -51,22 +264,6 @@ pub fn commands(line: &str) -> Option<Vec<Command>> {
     let mut after_cd = false;
     collect(root, line, &mut after_cd, &mut out);
     Some(out)
-}
-
-fn parse(line: &str) -> Option<tree_sitter::Tree> {
-    thread_local! {
-        static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
-    }
-    PARSER.with_borrow_mut(|parser| {
-        let parser = parser.get_or_insert_with(|| {
-            let mut parser = tree_sitter::Parser::new();
-            let language: tree_sitter::Language = tree_sitter_bash::LANGUAGE.into();
-            // The grammar is compiled into this binary against the same tree-sitter ABI.
-            parser.set_language(&language).expect("bundled grammar matches tree-sitter");
-            parser
-        });
-        parser.parse(line, None)
-    })
 }
 
 fn collect(node: Node, line: &str, after_cd: &mut bool, out: &mut Vec<Command>) {
@@ -80,7 +277,7 @@ fn collect(node: Node, line: &str, after_cd: &mut bool, out: &mut Vec<Command>) 
                     collect(child, line, &mut inner, out);
                 }
             }
-            let command = simple_command(node, line, *after_cd);
+            let command = words_of(node, line, *after_cd);
             if command.program() == Some("cd") {
                 let target = command.args().first().and_then(|w| w.text.as_deref());
                 if target != Some(".") && target != Some("./") {
@@ -108,7 +305,7 @@ fn collect(node: Node, line: &str, after_cd: &mut bool, out: &mut Vec<Command>) 
     }
 }
 
-fn simple_command(node: Node, line: &str, after_cd: bool) -> Command {
+fn words_of(node: Node, line: &str, after_cd: bool) -> Command {
     let mut words = Vec::new();
     if let Some(name) = node.child_by_field_name("name") {
         words.push(word(name, line));
@@ -121,131 +318,222 @@ fn simple_command(node: Node, line: &str, after_cd: bool) -> Command {
 }
 
 fn word(node: Node, line: &str) -> Word {
-    Word { text: constant_text(node, line), span: node.byte_range() }
+    // A command name wraps the word that spells it.
+    let spelled = node.named_child(0).filter(|_| node.kind() == "command_name").unwrap_or(node);
+    Word { text: literal(spelled, line), span: node.byte_range() }
 }
 
-/// What a word means once the shell has removed its quotes, when it has no expansion.
-fn constant_text(node: Node, line: &str) -> Option<String> {
-    let text = &line[node.byte_range()];
-    match node.kind() {
-        "command_name" => constant_text(node.named_child(0)?, line),
-        "word" | "number" => Some(unescape_plain(text)),
-        "raw_string" => Some(text.trim_matches('\'').to_owned()),
-        "string" => {
-            let mut cursor = node.walk();
-            let mut value = String::new();
-            for child in node.named_children(&mut cursor) {
-                if child.kind() != "string_content" {
-                    return None;
-                }
-                value.push_str(&line[child.byte_range()]);
+/// The names of the variables `command` reads (`$X`, `${X}`, `${X:-default}`), in order of
+/// first use, without the shell's own (`$1`, `$@`, `$?`). Variables assigned earlier on
+/// the same line are still listed: the line may read them before.
+pub fn variables_read(command: &str) -> Vec<String> {
+    let tree = parse(command);
+    let mut names = Vec::new();
+    collect_reads(tree.root_node(), command, &mut names);
+    names
+}
+
+fn collect_reads(node: Node, src: &str, names: &mut Vec<String>) {
+    if matches!(node.kind(), "simple_expansion" | "expansion") {
+        let mut cursor = node.walk();
+        let name = node.named_children(&mut cursor).find(|n| n.kind() == "variable_name");
+        if let Some(name) = name {
+            let name = text(name, src).to_owned();
+            if is_name(&name) && !names.contains(&name) {
+                names.push(name);
             }
-            Some(value)
         }
-        "concatenation" => {
-            let mut cursor = node.walk();
-            let parts: Option<Vec<String>> =
-                node.named_children(&mut cursor).map(|c| constant_text(c, line)).collect();
-            Some(parts?.concat())
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        collect_reads(child, src, names);
+    }
+}
+
+/// A command split into what can move out of it onto a Capsule: the folder of leading
+/// `cd DIR &&` steps and the variables of leading plain `NAME=value` assignments.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommandParts {
+    /// The folder from leading `cd DIR && ...` (several `cd`s joined with `/`), without
+    /// `./` or a trailing `/`, quotes removed.
+    pub cd: Option<String>,
+    /// Leading `NAME=value` assignments (also after `env`), values unquoted. Only plain
+    /// ones, directly before the one simple command the line runs: `A=1 x && y` sets `A`
+    /// for `x` alone, and `A=$B x` takes Heroku's value of `B`, so both stay in `program`.
+    pub env: Vec<(String, String)>,
+    /// The rest of the command, as written.
+    pub program: String,
+}
+
+/// Splits `command` into its leading `cd DIR &&` steps, then the leading assignments of
+/// the simple command that follows, then the rest (as written). A line that does not
+/// parse, or any other shape, is left whole in `program`.
+pub fn command_parts(command: &str) -> CommandParts {
+    let whole = || CommandParts { program: command.trim().to_owned(), ..CommandParts::default() };
+    let tree = parse(command);
+    let root = tree.root_node();
+    if root.has_error() {
+        return whole();
+    }
+    let mut cursor = root.walk();
+    let statements: Vec<Node> =
+        root.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+    let [statement] = statements.as_slice() else { return whole() };
+    let steps = and_steps(*statement);
+
+    let mut dirs = Vec::new();
+    let mut first = 0;
+    while first + 1 < steps.len()
+        && let Some(dir) = cd_target(steps[first], command)
+    {
+        dirs.push(dir);
+        first += 1;
+    }
+    let rest_start = steps[first].start_byte();
+    let rest_end = command.trim_end().len().max(rest_start);
+    let program = &command[rest_start..rest_end];
+    let dirs: Vec<String> = dirs.into_iter().filter(|d| !d.is_empty()).collect();
+    let cd = (!dirs.is_empty()).then(|| dirs.join("/"));
+
+    let mut parts = CommandParts { cd, env: Vec::new(), program: program.to_owned() };
+    if first + 1 == steps.len()
+        && let Some((env, run_start)) = leading_env(steps[first], command)
+    {
+        parts.env = env;
+        parts.program = command[run_start..rest_end].to_owned();
+    }
+    parts
+}
+
+/// The steps of `a && b && c` (the grammar nests them to the left); any other statement,
+/// `||` and `;` lists included, is one step.
+fn and_steps(node: Node) -> Vec<Node> {
+    if node.kind() == "list" && node.named_child_count() == 2 {
+        let operator = node.child(1).map(|n| n.kind());
+        if operator == Some("&&")
+            && let (Some(left), Some(right)) = (node.named_child(0), node.named_child(1))
+        {
+            let mut steps = and_steps(left);
+            steps.push(right);
+            return steps;
+        }
+    }
+    vec![node]
+}
+
+/// `cd DIR` with one literal argument: DIR without `./` or a trailing `/` (`""` for `.`).
+fn cd_target(node: Node, src: &str) -> Option<String> {
+    let command = (node.kind() == "command").then(|| simple_command(node, src))?;
+    match (command.assignments.is_empty(), command.words.as_slice()) {
+        (true, [cd, dir]) if cd == "cd" && !is_raw_expansion(dir) => {
+            let dir = dir.trim_start_matches("./").trim_end_matches('/');
+            Some(if dir == "." { String::new() } else { dir.to_owned() })
         }
         _ => None,
     }
 }
 
-/// A bare word with its backslash escapes applied (`a\ b` is `a b`).
-fn unescape_plain(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(next) = chars.next() {
-                out.push(next);
-            }
-        } else {
-            out.push(c);
+/// True for a word kept as written because it expands (`$DIR`, `~/x`).
+fn is_raw_expansion(word: &str) -> bool {
+    word.contains('$') || word.starts_with('~') || word.contains('`')
+}
+
+/// The plain leading assignments of a simple command (`A=1 B='x y' node a.js`, or after
+/// `env`) and the byte where the program starts; `None` when there are none, when one is
+/// not plain, or when nothing runs after them.
+fn leading_env(node: Node, src: &str) -> Option<(Vec<(String, String)>, usize)> {
+    if node.kind() != "command" {
+        return None;
+    }
+    let mut env = Vec::new();
+    let mut cursor = node.walk();
+    let children: Vec<Node> = node.named_children(&mut cursor).collect();
+    let mut index = 0;
+    while let Some(child) = children.get(index).filter(|c| c.kind() == "variable_assignment") {
+        let assignment = assignment(*child, src);
+        env.push((assignment.name, assignment.literal?));
+        index += 1;
+    }
+    // `env A=1 B=2 program`: the grammar reads the pairs as plain words.
+    let name = children.get(index).filter(|c| c.kind() == "command_name")?;
+    if env.is_empty() && text(*name, src) == "env" {
+        index += 1;
+        while let Some(word) = children.get(index).filter(|c| c.kind() == "word") {
+            let raw = text(*word, src);
+            let Some((name, _)) = raw.split_once('=').filter(|(n, _)| is_name(n)) else { break };
+            env.push((name.to_owned(), literal(*word, src)?[name.len() + 1..].to_owned()));
+            index += 1;
         }
+    }
+    let program = children.get(index)?;
+    (!env.is_empty()).then_some((env, program.start_byte()))
+}
+
+/// A step of a line as [`same_command`] compares it.
+type StepKey = (Vec<(String, Option<String>)>, Vec<String>);
+
+/// True when `a` and `b` run the same commands with the same words (`node  job.js` and
+/// `node 'job.js'` are the same); lines the grammar cannot read compare as trimmed text.
+pub fn same_command(a: &str, b: &str) -> bool {
+    if a.trim() == b.trim() {
+        return true;
+    }
+    // Each step as its assignments (name, literal value) and words: spans left out.
+    let key = |c: &str| -> Option<Vec<StepKey>> {
+        let steps = simple_commands(c);
+        if steps.is_empty() {
+            return None;
+        }
+        Some(
+            steps
+                .into_iter()
+                .map(|s| {
+                    let vars = s.assignments.into_iter().map(|a| (a.name, a.literal)).collect();
+                    (vars, s.words)
+                })
+                .collect(),
+        )
+    };
+    // Words alone would not tell `a && b` from `a || b`: the operators must match too.
+    match (key(a), key(b)) {
+        (Some(ka), Some(kb)) => ka == kb && operators(a) == operators(b),
+        _ => false,
+    }
+}
+
+/// The list and pipeline operators of a line, in order.
+fn operators(command: &str) -> Vec<String> {
+    let tree = parse(command);
+    let mut out = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if !node.is_named() && matches!(node.kind(), "&&" | "||" | ";" | "|" | "&") {
+            out.push(node.kind().to_owned());
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A shell variable name: a letter or `_`, then letters, digits and `_`.
+pub fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
 
-    fn programs(line: &str) -> Vec<(Vec<String>, bool)> {
-        commands(line)
-            .unwrap()
-            .into_iter()
-            .map(|c| {
-                let words = c.words.iter().map(|w| w.text.clone().unwrap_or("?".into())).collect();
-                (words, c.after_cd)
-            })
-            .collect()
-    }
-
-    fn w(words: &[&str], after_cd: bool) -> (Vec<String>, bool) {
-        (words.iter().map(|s| s.to_string()).collect(), after_cd)
-    }
-
-    #[test]
-    fn lists_pipes_and_prefixes() {
-        assert_eq!(
-            programs(
-                "NODE_ENV=production npm run build && node copy.js || echo failed; cat a | wc"
-            ),
-            vec![
-                w(&["npm", "run", "build"], false),
-                w(&["node", "copy.js"], false),
-                w(&["echo", "failed"], false),
-                w(&["cat", "a"], false),
-                w(&["wc"], false),
-            ]
-        );
-    }
-
-    #[test]
-    fn quotes_are_removed_and_expansions_marked() {
-        assert_eq!(
-            programs(r#"node "a b.js" 'c' d\ e $X "$Y" pre"fix""#),
-            vec![w(&["node", "a b.js", "c", "d e", "?", "?", "prefix"], false)]
-        );
-    }
-
-    #[test]
-    fn cd_moves_later_commands_but_not_out_of_a_subshell() {
-        assert_eq!(
-            programs(
-                "(cd client && npm run build) && npm run build && cd . && cd api && npm start"
-            ),
-            vec![
-                w(&["cd", "client"], false),
-                w(&["npm", "run", "build"], true),
-                w(&["npm", "run", "build"], false),
-                w(&["cd", "."], false),
-                w(&["cd", "api"], false),
-                w(&["npm", "start"], true),
-            ]
-        );
-    }
-
-    #[test]
-    fn command_substitutions_are_commands_too() {
-        let found = programs("echo $(npm run version) done");
-        assert_eq!(
-            found,
-            vec![w(&["npm", "run", "version"], false), w(&["echo", "?", "done"], false)]
-        );
-    }
-
-    #[test]
-    fn spans_point_at_the_words() {
-        let line = "yarn  build --prod";
-        let c = &commands(line).unwrap()[0];
-        assert_eq!(&line[c.words[1].span.clone()], "build");
-    }
-
-    #[test]
-    fn an_unparsable_line_is_none() {
-        assert_eq!(commands("echo 'unterminated"), None);
+/// `value` as one shell word: as is when the shell reads it back unchanged, else quoted
+/// (by `shlex`, which never lets `$`, `` ` `` or `\` take effect). A NUL byte, which no
+/// shell word can hold, is dropped.
+pub fn quote(value: &str) -> String {
+    let value = value.replace('\0', "");
+    match shlex::try_quote(&value) {
+        Ok(quoted) => quoted.into_owned(),
+        Err(_) => format!("'{}'", value.replace('\'', r"'\''")),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -196,7 +196,7 @@ fn apply_says_where_the_guide_is_and_commits_it() {
 }
 
 #[test]
-fn without_a_procfile_or_app_json_no_guide_is_written_but_markdown_still_explains() {
+fn a_migration_with_only_heroku_scripts_still_commits_its_guide() {
     let repo = TempRepo::new();
     repo.write(
         "package.json",
@@ -206,14 +206,70 @@ fn without_a_procfile_or_app_json_no_guide_is_written_but_markdown_still_explain
     let path = repo.path.display().to_string();
     let (_, json, _) = run_tool(&["plan", &path, "--format", "json"]);
     let doc: Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(doc["guide"], Value::Null);
+    // The package.json changes, so the guide that says why is committed with it.
+    assert_eq!(doc["guide"], "CODE_CAPSULES.md");
     let paths: Vec<&str> =
         doc["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["package.json"]);
+    assert_eq!(paths, ["CODE_CAPSULES.md", "package.json"]);
     let (code, markdown, _) = run_tool(&["plan", &path, "--format", "markdown"]);
     assert_eq!(code, 0);
     assert!(
         markdown.contains("| 1 | `app` | Backend | `/` | `npm start` (no Procfile) |"),
         "{markdown}"
     );
+}
+
+#[test]
+fn a_guide_file_of_the_users_stops_the_migration_and_nothing_is_written() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: node server.js\n");
+    repo.write("package.json", r#"{ "scripts": { "start": "node server.js" } }"#);
+    repo.write("CODE_CAPSULES.md", "# Our notes on Code Capsules\n\nWritten by us.\n");
+    repo.commit_all("own guide");
+    let path = repo.path.display().to_string();
+    let head = repo.rev_parse("HEAD");
+    for command in ["plan", "apply"] {
+        let (code, out, err) = run_tool(&[command, &path]);
+        assert_eq!(code, 2, "{command}: {out}");
+        assert!(
+            err.contains("CODE_CAPSULES.md") && err.contains("not written by capsule-migrate"),
+            "{err}"
+        );
+    }
+    assert_eq!(repo.rev_parse("HEAD"), head);
+    assert!(
+        repo.git_output(&["rev-parse", "--verify", "-q", "code-capsules-migration"])
+            .stdout
+            .is_empty()
+    );
+}
+
+#[test]
+fn generated_files_take_a_free_name_beside_the_users_own() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: npx http-server public -p $PORT\n");
+    repo.write("package.json", r#"{ "name": "site", "scripts": {} }"#);
+    repo.write("public/index.html", "<html><head><script src=\"app.js\"></script></head></html>\n");
+    repo.write("public/app.js", "fetch('https://api-1a2b.herokuapp.com/x');\n");
+    // The app's own files at the names the build step would use.
+    repo.write("inject-backend-url.cjs", "// our own deploy helper\n");
+    repo.write("public/config.js", "window.SITE = {};\n");
+    repo.commit_all("static site with its own config.js");
+    let path = repo.path.display().to_string();
+    let (code, json, err) = run_tool(&["plan", &path, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let changes: Vec<(&str, &str)> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["path"].as_str().unwrap(), c["action"].as_str().unwrap()))
+        .collect();
+    assert!(changes.contains(&("inject-backend-url.capsule.cjs", "create")), "{changes:?}");
+    assert!(
+        changes.iter().all(|(p, _)| *p != "inject-backend-url.cjs" && *p != "public/config.js")
+    );
+    let (_, patch, _) = run_tool(&["diff", &path, "--color", "never"]);
+    assert!(patch.contains("config.capsule.js"), "{patch}");
+    assert!(patch.contains("\"build\": \"node inject-backend-url.capsule.cjs\""), "{patch}");
 }

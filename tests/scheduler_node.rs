@@ -246,3 +246,81 @@ fn invalid_cron_expression_stops_the_start_naming_the_job() {
     assert!(log.contains("job \"broken\": invalid cron expression \"61 * * * *\""), "{log}");
     assert!(!log.contains("scheduled:"), "{log}");
 }
+
+/// The cron expressions of the scheduler the migration generates for `schedule`, read
+/// from the patch `diff` prints.
+fn generated_expressions(schedule: &str) -> Vec<String> {
+    let dir = TempDir::new().expect("temp dir");
+    fs::write(dir.path().join("Procfile"), "web: node server.js\n").unwrap();
+    fs::write(dir.path().join("package.json"), r#"{ "scripts": { "start": "node server.js" } }"#)
+        .unwrap();
+    let jobs = dir.path().join("jobs.toml");
+    let toml =
+        format!("[[job]]\napp = \".\"\ncommand = \"node report.js\"\nschedule = \"{schedule}\"\n");
+    fs::write(&jobs, toml).unwrap();
+    let path = dir.path().display().to_string();
+    let jobs = jobs.display().to_string();
+    let (code, patch, err) =
+        super::support::repo::run_tool(&["diff", &path, "--jobs", &jobs, "--color", "never"]);
+    assert_eq!(code, 0, "{err}");
+    let scheduler = patch.split("diff --git").find(|f| f.contains("+++ b/scheduler.js")).unwrap();
+    scheduler
+        .lines()
+        .filter_map(|l| l.strip_prefix("+    cron: \"")?.strip_suffix("\","))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// For every 10 minutes of 2027 (UTC): whether any of the node-cron expressions matches
+/// (read by node-cron 4's own matcher), and whether cron's rule for `minute hour doms
+/// dows` does, where a day matches when its day of month OR its weekday is listed.
+fn year_of_matches(
+    expressions: &[String],
+    minute: u32,
+    hour: u32,
+    doms: &[u32],
+    dows: &[u32],
+) -> (usize, usize, usize) {
+    let modules = super::support::node::node_cron_modules().join("node_modules");
+    let script = format!(
+        r#"const cron = require({cron});
+const tasks = {exprs}.map((e) => cron.createTask(e, () => {{}}, {{ timezone: "Etc/UTC" }}));
+const doms = {doms}, dows = {dows};
+let both = 0, onlyNode = 0, onlyCron = 0;
+for (let t = Date.UTC(2027, 0, 1); t < Date.UTC(2028, 0, 1); t += 600000) {{
+  const d = new Date(t);
+  const node = tasks.some((task) => task.match(d));
+  const posix = d.getUTCMinutes() === {minute} && d.getUTCHours() === {hour} &&
+    (doms.includes(d.getUTCDate()) || dows.includes(d.getUTCDay()));
+  if (node && posix) both++; else if (node) onlyNode++; else if (posix) onlyCron++;
+}}
+console.log(both, onlyNode, onlyCron);
+"#,
+        cron = serde_json::to_string(&modules.join("node-cron").display().to_string()).unwrap(),
+        exprs = serde_json::to_string(expressions).unwrap(),
+        doms = serde_json::to_string(doms).unwrap(),
+        dows = serde_json::to_string(dows).unwrap(),
+    );
+    let mut command = Command::new("node");
+    command.arg("-e").arg(script);
+    let output = super::support::node::output_within(command, Duration::from_secs(120));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let counts: Vec<usize> = String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    (counts[0], counts[1], counts[2])
+}
+
+#[test]
+fn day_of_month_or_day_of_week_runs_as_often_as_cron_over_a_year() {
+    let expressions = generated_expressions("0 9 1,15 * 5");
+    assert_eq!(expressions, ["0 9 1,15 * *", "0 9 2-14,16-31 * 5"]);
+    let (both, only_node, only_cron) = year_of_matches(&expressions, 0, 9, &[1, 15], &[5]);
+    // 24 days of month and 53 Fridays in 2027 (it starts on one); 4 Fridays fall on the
+    // 1st or 15th (January and October): 73 runs, none missed, none extra.
+    assert_eq!((both, only_node, only_cron), (73, 0, 0));
+    // The expression as written, read by node-cron alone, runs on those 4 days only.
+    let written = ["0 9 1,15 * 5".to_owned()];
+    assert_eq!(year_of_matches(&written, 0, 9, &[1, 15], &[5]), (4, 0, 69));
+}

@@ -48,8 +48,8 @@ const NODE_RANGE: &str = "24.x";
 const BACKEND_URL: &str = "window.BACKEND_URL";
 const SCRIPT_SRC: &str = "backend-url.js";
 
-/// The Procfile parser: processes are unique, normalised and non-empty; commands split
-/// without losing the program.
+/// The Procfile parser: processes are unique, named as written within Heroku's rule, and
+/// non-empty; commands split without losing the program.
 pub fn procfile(data: &[u8]) {
     let parsed = match proc::parse("Procfile", data) {
         Ok(parsed) => parsed,
@@ -59,23 +59,28 @@ pub fn procfile(data: &[u8]) {
     let mut names = HashSet::new();
     for p in &parsed.processes {
         assert!(names.insert(p.name.as_str()), "process type `{}` listed twice", p.name);
-        assert!(is_process_type(&p.name), "process type `{}` is not normalised", p.name);
+        assert!(is_process_type(&p.name), "process type `{}` breaks Heroku's rule", p.name);
         assert!(!p.command.is_empty(), "process `{}` has an empty command", p.name);
         assert_eq!(p.command, p.command.trim_matches([' ', '\t']), "command not trimmed");
         assert!(!p.command.contains(['\n', '\r']), "command spans lines: {:?}", p.command);
         assert!((1..=lines).contains(&p.line), "line {} of {lines}", p.line);
         let parts = proc::command_parts(&p.command);
         assert!(!parts.program.trim().is_empty(), "`{}` lost its program", p.command);
+        // The shell grammar reads every command without panicking.
+        let _ = capsule_migrate::shell::simple_commands(&p.command);
+        let _ = capsule_migrate::shell::variables_read(&p.command);
         if let Some(cd) = &parts.cd {
             assert!(!cd.is_empty() && !cd.starts_with("./") && !cd.ends_with('/'), "cd {cd:?}");
         }
     }
 }
 
-/// `^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`, Heroku's rule for process types.
+/// `^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`, Heroku's rule for process types, once `_` is
+/// read as `-` and uppercase as lowercase (the name itself keeps its spelling).
 fn is_process_type(name: &str) -> bool {
     let inner = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
-    let bytes = name.as_bytes();
+    let folded = name.to_ascii_lowercase().replace('_', "-");
+    let bytes = folded.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
         && bytes.iter().all(|&b| inner(b))

@@ -3,6 +3,7 @@
 
 use crate::inventory::procfile::{Process, command_parts};
 use crate::inventory::{App, join, parent};
+use crate::shell;
 
 /// A Procfile command taken apart for a Capsule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,59 +38,37 @@ impl Launch {
     /// The command with its variables in front again, for a place that has no separate
     /// environment (an npm script).
     pub fn with_env(&self) -> String {
-        let mut words: Vec<String> =
-            self.env.iter().map(|(name, value)| format!("{name}={}", shell_quote(value))).collect();
+        let mut words: Vec<String> = self
+            .env
+            .iter()
+            .map(|(name, value)| format!("{name}={}", shell::quote(value)))
+            .collect();
         words.push(self.command.clone());
         words.join(" ")
     }
 }
 
-/// `command` as it may be shown to people: the values of leading `VAR=value` words whose
-/// name or value looks like a credential are replaced with `***`.
+/// `command` as it may be shown to people: the values of `NAME=value` assignments (in any
+/// step of the line) whose name or value looks like a credential are replaced with `***`.
 pub fn redacted(command: &str) -> String {
-    let parts = command_parts(command);
     let mut text = command.to_owned();
-    for (name, value) in &parts.env {
-        if value.is_empty() || !super::env::looks_secret(name, value) {
-            continue;
-        }
-        let assignment = format!("{name}=");
-        let Some(start) = text
-            .match_indices(&assignment)
-            .map(|(i, _)| i)
-            .find(|&i| i == 0 || text[..i].ends_with([' ', '\t']))
-        else {
-            continue;
-        };
-        let value_start = start + assignment.len();
-        let value_end = value_start + shell_word_len(&text[value_start..]);
-        text.replace_range(value_start..value_end, "***");
+    let assignments = shell::simple_commands(command).into_iter().flat_map(|c| c.assignments);
+    // From the end, so earlier spans stay valid.
+    let secret: Vec<_> = assignments
+        .filter(|a| {
+            let value = a.literal.as_deref().unwrap_or(&command[a.value_span.clone()]);
+            !value.is_empty() && super::env::looks_secret(&a.name, value)
+        })
+        .collect();
+    for assignment in secret.iter().rev() {
+        text.replace_range(assignment.value_span.clone(), "***");
     }
     text
 }
 
-/// The byte length of the shell word at the start of `text`, quotes included.
-fn shell_word_len(text: &str) -> usize {
-    let mut quote: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (None, ' ' | '\t') => return i,
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            _ => {}
-        }
-    }
-    text.len()
-}
-
-/// `value` as one shell word: as is when it has only safe characters, else single-quoted.
+/// `value` as one shell word (the shell grammar's quoting).
 pub fn shell_quote(value: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c);
-    if !value.is_empty() && value.chars().all(safe) {
-        value.to_owned()
-    } else {
-        format!("'{}'", value.replace('\'', r"'\''"))
-    }
+    shell::quote(value)
 }
 
 /// `./a/../b/` -> `b`; `..` past the root stays, so it never equals an app folder.
@@ -112,14 +91,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quoting_keeps_safe_words_and_quotes_the_rest() {
-        assert_eq!(shell_quote("production"), "production");
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
-    }
-
-    #[test]
     fn redaction_hides_credential_values_only() {
         assert_eq!(
             redacted("cd api && API_KEY='a b' MODE=fast node s.js"),
@@ -127,6 +98,10 @@ mod tests {
         );
         assert_eq!(redacted("DB=postgres://u:p@h/d node s.js"), "DB=*** node s.js");
         assert_eq!(redacted("node s.js --token=abc"), "node s.js --token=abc");
+        assert_eq!(
+            redacted("API_KEY=abc123 node a.js && SECRET=\"x y\" node b.js"),
+            "API_KEY=*** node a.js && SECRET=*** node b.js"
+        );
     }
 
     #[test]

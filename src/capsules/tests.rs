@@ -312,11 +312,19 @@ fn a_frontend_gets_its_backends_url_and_the_backend_the_frontends() {
 fn the_web_command_runs_through_npm_start_when_it_can() {
     let release = "release: node migrate.js\nweb: node server.js --cluster\n";
     let d = deployment(&[("Procfile", release), ("package.json", PACKAGE)], None);
-    // `npm start` would run something else: prestart is called explicitly.
+    // `npm start` would run something else: the release runs first, on its own.
     assert_eq!(
         d.capsules[0].run_command.as_deref(),
-        Some("npm run prestart && node server.js --cluster")
+        Some("node migrate.js && node server.js --cluster")
     );
+    // Heroku never ran this `prestart` before `node s.js`; `npm start` would.
+    let own_prestart = r#"{ "scripts": { "prestart": "rimraf dist", "start": "node s.js" } }"#;
+    let d = deployment(&[("Procfile", "web: node s.js\n"), ("package.json", own_prestart)], None);
+    assert_eq!(d.capsules[0].run_command.as_deref(), Some("node s.js"));
+    let web = "web: npm run start:prod\nrelease: npx prisma migrate deploy\n";
+    let d = deployment(&[("Procfile", web), ("package.json", own_prestart)], None);
+    let run = "npx prisma migrate deploy && npm run start:prod";
+    assert_eq!(d.capsules[0].run_command.as_deref(), Some(run));
     let d = deployment(&[("Procfile", release), ("package.json", "{}")], None);
     // The release rule adds a start script, so `npm start` runs prestart then the web.
     assert_eq!(d.capsules[0].run_command.as_deref(), Some("npm start"));

@@ -113,7 +113,8 @@ fn build_tool(package_json: &Value) -> Option<FrontendKind> {
     let build = package_json.get("scripts").and_then(|s| s.get("build")).and_then(Value::as_str);
     let runs = |words: [&str; 2]| {
         build.is_some_and(|b| {
-            b.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| w == words)
+            let steps = crate::shell::simple_commands(b);
+            steps.iter().any(|c| c.words.windows(2).any(|w| w == words))
         })
     };
     if runs(["vite", "build"]) {
@@ -148,19 +149,20 @@ struct Invocation {
 }
 
 impl Invocation {
-    /// The last `&&`/`;` step of `command` (the one left running), without environment
+    /// The last `&&`/`;` step of `command` (the one left running), read with the shell
+    /// grammar, without environment
     /// assignments, `cross-env`, `npx` and its flags, a `node_modules/.bin/` path or an
     /// `@version` suffix.
     fn parse(command: &str) -> Option<Invocation> {
-        let step = command
-            .split("&&")
-            .flat_map(|s| s.split(';'))
-            .filter(|s| !s.trim().is_empty())
-            .last()?;
-        let mut words = shell_words(step).into_iter().peekable();
+        // The shell grammar has already taken the assignments off each step.
+        // A pipeline's later commands only read its output (`serve -s build | tee log`).
+        let steps = crate::shell::simple_commands(command);
+        let step = steps.into_iter().rfind(|c| !c.piped)?;
+        let mut words = step.words.into_iter().peekable();
         loop {
             let word = words.peek()?;
-            let assignment = word.split_once('=').is_some_and(|(name, _)| is_env_name(name));
+            let assignment =
+                word.split_once('=').is_some_and(|(name, _)| crate::shell::is_name(name));
             if assignment || word == "cross-env" || word == "exec" {
                 words.next();
             } else if word == "npx" {
@@ -197,33 +199,6 @@ impl Invocation {
             _ => None,
         }
     }
-}
-
-/// Splits on whitespace, keeping quoted words together (without their quotes).
-fn shell_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word: Option<String> = None;
-    let mut quote = None;
-    for c in text.chars() {
-        match (quote, c) {
-            (Some(q), _) if c == q => quote = None,
-            (Some(_), _) => word.get_or_insert_with(String::new).push(c),
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                word.get_or_insert_with(String::new);
-            }
-            (None, _) if c.is_whitespace() => words.extend(word.take()),
-            (None, _) => word.get_or_insert_with(String::new).push(c),
-        }
-    }
-    words.extend(word);
-    words
-}
-
-fn is_env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The flags of each server that take the next word as their value. live-server takes

@@ -48,6 +48,9 @@ impl AppJson {
 pub struct Scripts {
     pub postdeploy: Option<Script>,
     pub pr_predestroy: Option<Script>,
+    /// Keys Heroku does not run (`dokku`, `pr-predeploy`, ...), as written, in order: named
+    /// in the guide so nothing the file declares vanishes.
+    pub other: Vec<String>,
 }
 
 /// A script: `"command"` or `{"command": ..., "size": ...}`.

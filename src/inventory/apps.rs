@@ -24,6 +24,10 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     let mut inv = Inventory::default();
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut procfiles: BTreeMap<String, String> = BTreeMap::new(); // app dir -> Procfile path
+    let mut run_dirs: BTreeMap<String, String> = BTreeMap::new(); // app dir -> where it runs
+    let mut claims: Vec<(String, String)> = Vec::new(); // (owning dir, Procfile path)
+    let mut describes: Vec<(String, Vec<(String, String)>)> = Vec::new(); // app.json, targets
+    let mut app_jsons: BTreeMap<String, String> = BTreeMap::new(); // app dir -> app.json path
     let add = |found: &mut BTreeMap<String, Vec<String>>, dir: &str, why: String| {
         found.entry(dir.to_owned()).or_default().push(why);
     };
@@ -51,16 +55,52 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         if name == "Procfile" {
             let procfile = read_procfile(source, &entry.path)?;
             let dir = procfile_app_dir(source, &entry.path, &procfile.value);
-            add(&mut found, &dir, format!("{} declares its processes", entry.path));
-            procfiles.insert(dir, entry.path.clone());
+            claims.push((dir, entry.path.clone()));
             inv.warnings.extend(procfile.value.warnings.iter().cloned());
         } else {
-            let dir = parent(&entry.path);
-            add(&mut found, dir, format!("{} describes it", entry.path));
             let app_json = read_app_json(source, &entry.path)?;
-            for (dir, why) in monorepo_dirs(source, &entry.path, &app_json) {
-                add(&mut found, &dir, why);
+            inv.warnings.extend(app_json.value.warnings.iter().cloned());
+            let declares_monorepo =
+                ["APP_BASE", "PROCFILE"].iter().any(|name| app_json.value.env_var(name).is_some());
+            if declares_monorepo {
+                // It describes the app(s) its APP_BASE / PROCFILE point at, not its folder.
+                describes.push((entry.path.clone(), monorepo_dirs(source, &entry.path, &app_json)));
+            } else {
+                add(&mut found, parent(&entry.path), format!("{} describes it", entry.path));
             }
+        }
+    }
+
+    for (dir, path, run_dir) in own_procfiles(claims) {
+        if let Some(run_dir) = run_dir {
+            run_dirs.insert(dir.clone(), run_dir);
+        }
+        // First, as when read in path order: the Procfile is the strongest evidence.
+        found.entry(dir.clone()).or_default().insert(0, format!("{path} declares its processes"));
+        procfiles.insert(dir, path);
+    }
+
+    for (path, targets) in describes {
+        let base = parent(&path);
+        let targets = if targets.is_empty() {
+            // `PROCFILE` with no value: each Heroku app set its own; the app.json describes
+            // every Procfile app below it (the multi-procfile buildpack's apps).
+            let below = |p: &str| base.is_empty() || p.starts_with(&format!("{base}/"));
+            let why = format!("{path} describes it (its `PROCFILE` is set per Heroku app)");
+            procfiles
+                .iter()
+                .filter(|(_, p)| below(p))
+                .map(|(dir, _)| (dir.clone(), why.clone()))
+                .collect()
+        } else {
+            targets
+        };
+        if targets.is_empty() {
+            add(&mut found, base, format!("{path} describes it"));
+        }
+        for (dir, why) in targets {
+            add(&mut found, &dir, why);
+            app_jsons.insert(dir, path.clone());
         }
     }
 
@@ -92,13 +132,42 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         let exists = |dir: &str| folder_exists(source, &normalize_dir(dir));
         for mut job in super::jobs::parse(file, text, &exists)? {
             job.app = normalize_dir(&job.app);
+            if let Some(url) = job.keep_alive_target() {
+                // It kept a free dyno awake: on a Capsule it would ping a dead host forever.
+                // Not named by its path: the guide is committed, the path is the user's.
+                inv.warnings.push(Warning::new(format!(
+                    "the Scheduler job `{}` (jobs file line {}) only requests {url}, a \
+                     keep-alive ping for a sleeping Heroku dyno: dropped, since Capsules do not \
+                     sleep and that address goes away",
+                    job.name, job.line
+                )));
+                continue;
+            }
             add(&mut found, &job.app, format!("has the Heroku Scheduler job `{}`", job.name));
             inv.jobs.push(job);
         }
     }
 
     for (dir, evidence) in found {
-        inv.apps.push(read_app(source, dir, evidence, &procfiles, &mut inv.warnings)?);
+        let run_dir = run_dirs.remove(&dir);
+        let mut app =
+            read_app(source, dir, run_dir, evidence, &procfiles, &app_jsons, &mut inv.warnings)?;
+        app.frontend = detect_frontend(source, &app);
+        if let Some(public) = own_static_folder(&app) {
+            // A static site served from inside its own folder needs none of the code
+            // around it: it builds from its folder, not from the shared package.json.
+            app.run_dir = None;
+            app.package_json =
+                read_package_json(source, &app.path_of("package.json"), &mut inv.warnings)?;
+            app.node_version_file = None;
+            if let Some(frontend) = &mut app.frontend {
+                frontend.public_dir = public;
+            }
+        }
+        inv.apps.push(app);
+    }
+    for app in &inv.apps {
+        inv.warnings.extend(super::programs::unknown_programs(source, app));
     }
     inv.code = super::code::scan(source, &inv.apps)?;
     if !inv.heroku_markers.is_empty() {
@@ -110,36 +179,67 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
 fn read_app(
     source: &Source,
     dir: String,
+    run_dir: Option<String>,
     evidence: Vec<String>,
     procfiles: &BTreeMap<String, String>,
+    app_jsons: &BTreeMap<String, String>,
     warnings: &mut Vec<Warning>,
 ) -> Result<App, Error> {
     let procfile = match procfiles.get(&dir) {
         Some(path) => Some(read_procfile(source, path)?),
         None => None,
     };
-    let app_json_path = join(&dir, "app.json");
+    // An app.json elsewhere that names this app (APP_BASE, PROCFILE) before its own folder's.
+    let app_json_path = app_jsons.get(&dir).cloned().unwrap_or_else(|| join(&dir, "app.json"));
     let app_json = match source.entry(&app_json_path) {
         Some(e) if e.kind.is_regular() => Some(read_app_json(source, &app_json_path)?),
         _ => None,
     };
-    let package_json = read_package_json(source, &join(&dir, "package.json"), warnings)?;
+    // The code, and so package.json and the Node version, are where the app runs from.
+    let code_dir = run_dir.as_deref().unwrap_or(&dir);
+    let package_json = read_package_json(source, &join(code_dir, "package.json"), warnings)?;
     let mut node_version_file = None;
     for name in [".nvmrc", ".node-version"] {
-        let path = join(&dir, name);
+        let path = join(code_dir, name);
         if let Some(bytes) = read_small(source, &path, warnings)? {
             let text = String::from_utf8_lossy(&bytes).trim().to_owned();
             node_version_file = Some(Located { path, value: text });
             break;
         }
     }
-    let mut app =
-        App { dir, evidence, procfile, app_json, package_json, node_version_file, frontend: None };
-    app.frontend = detect_frontend(source, &app);
+    let app = App {
+        dir,
+        evidence,
+        procfile,
+        app_json,
+        package_json,
+        node_version_file,
+        frontend: None,
+        run_dir,
+    };
     Ok(app)
 }
 
+/// For a static app that runs from another folder (`run_dir`) but serves files inside its
+/// own, the served folder relative to its own.
+fn own_static_folder(app: &App) -> Option<String> {
+    let run_dir = app.run_dir.as_deref()?;
+    let frontend = app.frontend.as_ref()?;
+    if !matches!(frontend.kind, frontend::FrontendKind::Static { .. }) {
+        return None;
+    }
+    let served = normalize_dir(&join(run_dir, &frontend.public_dir));
+    if served == app.dir {
+        return Some(String::new());
+    }
+    let prefix = if app.dir.is_empty() { String::new() } else { format!("{}/", app.dir) };
+    served.strip_prefix(&prefix).map(str::to_owned)
+}
+
 fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
+    if let Some(frontend) = super::programs::buildpack_frontend(source, app) {
+        return Some(frontend);
+    }
     let web = app.process("web").map(|p| p.command.as_str());
     let has_index = source.entry(&app.path_of("index.html")).is_some();
     let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
@@ -172,6 +272,26 @@ fn procfile_app_dir(source: &Source, path: &str, procfile: &procfile::Procfile) 
         Some(target) => target,
         None => dir.to_owned(),
     }
+}
+
+/// One Procfile per app: when several Procfiles would belong to the same folder (a root
+/// `Procfile` and `server/collab/Procfile` whose folder has no package.json), the one in
+/// that folder keeps it and every other one is an app of its own folder, so no process
+/// is lost; with none in that folder (the multi-procfile buildpack's `apps/api/Procfile`
+/// and `apps/front/Procfile`) each is. Heroku ran such a Procfile only through a monorepo
+/// buildpack, as its own app, from the code around it.
+/// Each entry is (app folder, Procfile path, the folder it runs from when not its own).
+fn own_procfiles(claims: Vec<(String, String)>) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for (dir, path) in &claims {
+        let shared = claims.iter().any(|(d, p)| d == dir && p != path);
+        if !shared || parent(path) == dir {
+            out.push((dir.clone(), path.clone(), None));
+        } else {
+            out.push((parent(path).to_owned(), path.clone(), Some(dir.clone())));
+        }
+    }
+    out
 }
 
 /// Folders named by Heroku's monorepo conventions in app.json: `APP_BASE` and `PROCFILE`.

@@ -75,6 +75,7 @@ mod tests {
             package_json: None,
             node_version_file: None,
             frontend: None,
+            run_dir: None,
         }
     }
 

@@ -43,6 +43,28 @@ pub struct Job {
 }
 
 impl Job {
+    /// The `*.herokuapp.com` address the job only requests, when it is a keep-alive ping
+    /// (`curl -s https://my-app.herokuapp.com/ > /dev/null`, `wget -qO- ...`): a job that
+    /// kept a free dyno awake, with nothing to do once the app runs on a Capsule.
+    pub fn keep_alive_target(&self) -> Option<String> {
+        let steps = crate::shell::simple_commands(&self.command);
+        let [step] = steps.as_slice() else { return None };
+        let program = step.program()?;
+        if !matches!(program, "curl" | "wget" | "http" | "https") {
+            return None;
+        }
+        let urls: Vec<&String> = step.words[1..].iter().filter(|w| !w.starts_with('-')).collect();
+        let is_herokuapp = |url: &str| {
+            let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+            let host = rest.split(['/', '?', ':']).next().unwrap_or("");
+            host.ends_with(".herokuapp.com")
+        };
+        match urls.as_slice() {
+            [url] if is_herokuapp(url) => Some((*url).clone()),
+            _ => None,
+        }
+    }
+
     /// The repo-relative path of `file` inside the job's app folder.
     pub fn app_path(&self, file: &str) -> String {
         if self.app.is_empty() { file.to_string() } else { format!("{}/{file}", self.app) }
@@ -293,11 +315,12 @@ const RUNNERS: &[&str] = &[
 /// folders or extension, as lowercase letters, digits and `-` (`node jobs/Send_Mail.js`
 /// gives `send-mail`); `job` when nothing is left.
 pub fn default_name(command: &str) -> String {
-    let parts = super::procfile::command_parts(command);
-    let target = parts
-        .program
-        .split_whitespace()
-        .map(|w| w.trim_matches(['\'', '"']))
+    let steps = crate::shell::simple_commands(command);
+    // The step after any `cd DIR &&`: the one that runs the job.
+    let words = steps.iter().find(|c| c.words.first().is_some_and(|w| w != "cd"));
+    let target = words
+        .into_iter()
+        .flat_map(|c| c.words.iter().map(String::as_str))
         .find(|w| !w.starts_with('-') && !RUNNERS.contains(w) && !w.is_empty())
         .unwrap_or("");
     let file = target.rsplit('/').next().unwrap_or(target);
@@ -314,6 +337,35 @@ pub fn default_name(command: &str) -> String {
     }
     let name = name.trim_end_matches('-');
     if name.is_empty() { "job".to_string() } else { name.to_string() }
+}
+
+#[cfg(test)]
+mod keep_alive_tests {
+    use super::*;
+
+    fn job(command: &str) -> Job {
+        let schedule = Schedule::EveryTenMinutes;
+        Job { app: String::new(), name: "ping".into(), command: command.into(), schedule, line: 1 }
+    }
+
+    #[test]
+    fn a_lone_request_to_a_herokuapp_address_is_a_keep_alive() {
+        for command in [
+            "curl https://my-app.herokuapp.com",
+            "curl -s https://my-app.herokuapp.com/health > /dev/null",
+            "wget -q -O- 'http://my-app.herokuapp.com/?ping=1'",
+        ] {
+            assert!(job(command).keep_alive_target().is_some(), "{command}");
+        }
+        for command in [
+            "curl https://api.example.com/ping",
+            "curl https://a.herokuapp.com && node report.js",
+            "node ping.js",
+            "curl https://a.herokuapp.com.evil.net",
+        ] {
+            assert_eq!(job(command).keep_alive_target(), None, "{command}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod js;
 pub mod package_json;
 pub mod procfile;
+pub mod programs;
 pub mod scripts;
 
 pub use apps::{Hints, discover};
@@ -40,6 +41,10 @@ pub struct App {
     pub node_version_file: Option<Located<String>>,
     /// Set when the app only serves static files (or is built by a bundler).
     pub frontend: Option<Frontend>,
+    /// The folder its commands run from and its Capsules build, when that is not `dir`:
+    /// a nested Procfile without a package.json beside it (run from the repository by a
+    /// monorepo buildpack) is an app of its own folder whose code is the enclosing one.
+    pub run_dir: Option<String>,
 }
 
 /// A frontend app: how it is built and where its pages are.
@@ -56,9 +61,15 @@ impl App {
         if self.dir.is_empty() { "." } else { &self.dir }
     }
 
-    /// The path of `name` inside this app's folder.
+    /// The folder its Capsules build and run from.
+    pub fn build_dir(&self) -> &str {
+        self.run_dir.as_deref().unwrap_or(&self.dir)
+    }
+
+    /// The path of `name` inside the folder that holds this app's code and package.json
+    /// (its own folder, or the one it runs from: see `run_dir`).
     pub fn path_of(&self, name: &str) -> String {
-        join(&self.dir, name)
+        join(self.build_dir(), name)
     }
 
     pub fn processes(&self) -> &[procfile::Process] {
@@ -67,6 +78,13 @@ impl App {
 
     pub fn process(&self, name: &str) -> Option<&procfile::Process> {
         self.processes().iter().find(|p| p.name == name)
+    }
+
+    /// True when app.json's formation gives process type `name` at least one dyno
+    /// (a quantity left out means 1).
+    pub fn formation_runs(&self, name: &str) -> bool {
+        let formation = self.app_json.as_ref().map_or(&[][..], |a| &a.value.formation[..]);
+        formation.iter().any(|f| f.process == name && f.quantity.unwrap_or(1) > 0)
     }
 }
 
@@ -94,11 +112,20 @@ impl Inventory {
     }
 
     /// True when the app has a web process, or a long-running process that is not one of
-    /// its Scheduler jobs (a `worker: node job.ts` that a job also runs is that job).
+    /// its Scheduler jobs (a `worker: node job.ts` that a job also runs is that job, unless
+    /// app.json's formation says Heroku ran it too). Without a Procfile Heroku's web process
+    /// is `npm start`, so a `start` script that is not a job's command is a service.
     pub fn runs_a_service(&self, app: &App) -> bool {
-        let job_commands: Vec<&str> = self.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+        let is_a_job = |command: &str| {
+            self.jobs_of(&app.dir).any(|j| crate::shell::same_command(&j.command, command))
+        };
+        if app.procfile.is_none() {
+            let start = app.package_json.as_ref().and_then(|p| p.script("start"));
+            return start.is_some_and(|s| !is_a_job(s));
+        }
         app.processes().iter().any(|p| {
-            p.name == "web" || (p.name != "release" && !job_commands.contains(&p.command.trim()))
+            p.name == "web"
+                || (p.name != "release" && (!is_a_job(&p.command) || app.formation_runs(&p.name)))
         })
     }
 

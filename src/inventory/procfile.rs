@@ -2,8 +2,8 @@
 //!
 //! The rules are those of Heroku's current parser (heroku/buildpacks-procfile SPEC.md), so
 //! a Procfile that deploys on Heroku today reads the same here, and one Heroku would
-//! refuse is refused with the same reason. Corrections Heroku makes silently-but-warned
-//! (leading spaces, `_`, uppercase) are made here too, each with a [`Warning`].
+//! refuse is refused with the same reason. Leading spaces are ignored with a [`Warning`];
+//! process names keep their spelling, as on Heroku's classic stacks.
 
 use crate::diag::{FileError, Warning};
 
@@ -18,7 +18,7 @@ pub struct Procfile {
 }
 
 impl Procfile {
-    /// The process of type `name` (already normalised, e.g. `web`).
+    /// The process of type `name`, as written in the Procfile.
     pub fn process(&self, name: &str) -> Option<&Process> {
         self.processes.iter().find(|p| p.name == name)
     }
@@ -27,7 +27,8 @@ impl Procfile {
 /// One `type: command` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Process {
-    /// The normalised type: lowercase, `-` for `_`.
+    /// The type as written (`order_maker` stays `order_maker`); `web` and `release` are
+    /// special only spelled so.
     pub name: String,
     /// The command, without surrounding spaces; a `#` in it is part of the command.
     pub command: String,
@@ -124,27 +125,28 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// Normalises and checks a process type that starts at byte `start`.
+    /// Checks a process type that starts at byte `start`. The name is kept as written:
+    /// Heroku's classic stacks, where apps leaving Heroku ran, keep `order_maker` and
+    /// `Web` as they are (only the newer Fir parser lowercases and turns `_` into `-`).
     fn process_type(&mut self, line: usize, start: usize, raw: &str) -> Result<String, FileError> {
         if raw.is_empty() {
             return Err(self.error(start, "missing process type before `:`"));
         }
-        let name: String =
+        let folded: String =
             raw.chars().map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
-        if let Some((offset, problem)) = type_problem(&name) {
+        if let Some((offset, problem)) = type_problem(&folded) {
             return Err(
                 self.error(start + offset, format!("invalid process type `{raw}`: {problem}"))
             );
         }
-        if raw.contains('_') {
-            let message = format!("process type `{raw}`: `_` read as `-` (`{name}`)");
+        if raw != folded && matches!(folded.as_str(), "web" | "release") {
+            let message = format!(
+                "process type `{raw}` is not `{folded}`: Heroku's classic stacks run it as a \
+                 process type of its own, not as the {folded} process"
+            );
             self.warnings.push(Warning::at_line(self.file, line, message));
         }
-        if raw.chars().any(|c| c.is_ascii_uppercase()) {
-            let message = format!("process type `{raw}`: uppercase read as lowercase (`{name}`)");
-            self.warnings.push(Warning::at_line(self.file, line, message));
-        }
-        Ok(name)
+        Ok(raw.to_owned())
     }
 
     /// Adds a process; a repeated type keeps its first place and takes the new command,
@@ -188,98 +190,9 @@ fn type_problem(name: &str) -> Option<(usize, String)> {
     None
 }
 
-/// A command split into what a shell would do before running the program.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CommandParts {
-    /// The folder from leading `cd DIR && ...` (several `cd`s joined with `/`), without
-    /// `./` or a trailing `/`, quotes removed.
-    pub cd: Option<String>,
-    /// Leading `VAR=value` assignments (also after `env`), quotes removed from the value.
-    pub env: Vec<(String, String)>,
-    /// The rest of the command, as written.
-    pub program: String,
-}
-
-/// Splits `command` into its leading `cd DIR &&`, then its leading `VAR=value` words
-/// (optionally after `env`), then the rest. Only these simple shapes are recognised; anything
-/// else is left in `program`, so `cd api && node index.js` runs `node index.js` in `api/`.
-pub fn command_parts(command: &str) -> CommandParts {
-    let mut rest = command.trim();
-    let mut dirs: Vec<String> = Vec::new();
-    while let Some((dir, after)) = leading_cd(rest) {
-        dirs.push(dir);
-        rest = after;
-    }
-    let (env, program) = leading_assignments(rest);
-    let dirs: Vec<String> = dirs.into_iter().filter(|d| !d.is_empty()).collect();
-    let cd = (!dirs.is_empty()).then(|| dirs.join("/"));
-    CommandParts { cd, env, program: program.to_string() }
-}
-
-/// `cd DIR && rest` => (DIR normalised, rest).
-fn leading_cd(command: &str) -> Option<(String, &str)> {
-    let after_cd = command.strip_prefix("cd")?;
-    if !after_cd.starts_with([' ', '\t']) {
-        return None;
-    }
-    let (dir, after_dir) = shell_word(after_cd.trim_start())?;
-    let rest = after_dir.trim_start().strip_prefix("&&")?.trim_start();
-    if rest.is_empty() {
-        return None;
-    }
-    let dir = dir.trim_start_matches("./").trim_end_matches('/');
-    Some((if dir == "." { String::new() } else { dir.to_string() }, rest))
-}
-
-/// Leading `NAME=value` words, with or without a leading `env`, and the rest.
-fn leading_assignments(command: &str) -> (Vec<(String, String)>, &str) {
-    let mut env = Vec::new();
-    let mut rest = command;
-    if let Some(after) = command.strip_prefix("env ") {
-        rest = after.trim_start();
-    }
-    while let Some((pair, after)) = assignment(rest) {
-        env.push(pair);
-        rest = after.trim_start();
-    }
-    if env.is_empty() || rest.is_empty() {
-        // Not `VAR=x program`: a bare `env` or a lone assignment is the whole command.
-        return (Vec::new(), command);
-    }
-    (env, rest)
-}
-
-fn assignment(text: &str) -> Option<((String, String), &str)> {
-    let eq = text.find('=')?;
-    let name = &text[..eq];
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return None;
-    }
-    let after_eq = &text[eq + 1..];
-    if after_eq.is_empty() || after_eq.starts_with([' ', '\t']) {
-        return Some(((name.to_string(), String::new()), after_eq));
-    }
-    let (value, rest) = shell_word(after_eq)?;
-    Some(((name.to_string(), value), rest))
-}
-
-/// One shell word from the start of `text`: runs of plain characters and '...' or "..."
-/// quoted parts, up to unquoted whitespace. `None` when a quote is not closed.
-fn shell_word(text: &str) -> Option<(String, &str)> {
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (None, ' ' | '\t') => return Some((word, &text[i..])),
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            _ => word.push(c),
-        }
-    }
-    quote.is_none().then_some((word, ""))
-}
+/// The shell grammar reads Procfile commands; these are re-exported for the readers of
+/// processes.
+pub use crate::shell::{CommandParts, command_parts};
 
 #[cfg(test)]
 mod proptests;
@@ -336,15 +249,16 @@ mod tests {
     }
 
     #[test]
-    fn leading_spaces_underscores_and_uppercase_are_corrected_with_warnings() {
-        let p = ok("  Web: npm start\nMY_worker: node w.js\n");
-        assert_eq!(pairs(&p), [("web", "npm start", 1), ("my-worker", "node w.js", 2)]);
+    fn names_keep_their_spelling_and_a_web_spelled_otherwise_is_warned() {
+        let p = ok("  Web: npm start\nMY_worker: node w.js\norder_maker: node o.js\n");
+        let expected = [("Web", "npm start", 1), ("MY_worker", "node w.js", 2)];
+        assert_eq!(pairs(&p)[..2], expected);
+        assert_eq!(p.process("order_maker").map(|o| o.line), Some(3));
+        assert_eq!(p.process("web"), None);
         let lines: Vec<_> = p.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
-        assert_eq!(lines.len(), 4, "{lines:?}");
-        assert!(lines[0].1.contains("uppercase") && lines[0].0 == Some(1));
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].1.contains("`Web` is not `web`") && lines[0].0 == Some(1));
         assert!(lines[1].1.contains("leading spaces") && lines[1].0 == Some(1));
-        assert!(lines[2].1.contains("`_`") && lines[2].0 == Some(2));
-        assert!(lines[3].1.contains("uppercase") && lines[3].0 == Some(2));
         assert!(p.warnings.iter().all(|w| w.file.as_deref() == Some("api/Procfile")));
     }
 
@@ -422,35 +336,5 @@ mod tests {
         let p = ok("# nothing\n\n");
         assert!(p.processes.is_empty());
         assert!(p.warnings[0].message.contains("no processes"));
-    }
-
-    #[test]
-    fn command_parts_finds_cd_and_env() {
-        let parts = command_parts("cd api && node index.js");
-        assert_eq!(parts.cd.as_deref(), Some("api"));
-        assert!(parts.env.is_empty());
-        assert_eq!(parts.program, "node index.js");
-
-        let parts = command_parts(
-            "cd ./apps/ && cd 'my api/' && NODE_ENV=production PORT=\"80\" npm start",
-        );
-        assert_eq!(parts.cd.as_deref(), Some("apps/my api"));
-        let env = [("NODE_ENV".into(), "production".into()), ("PORT".into(), "80".into())];
-        assert_eq!(parts.env, env);
-        assert_eq!(parts.program, "npm start");
-
-        let parts = command_parts("env DEBUG=* EMPTY= node --max-old-space-size=512 a.js");
-        assert_eq!(parts.env, [("DEBUG".into(), "*".into()), ("EMPTY".into(), String::new())]);
-        assert_eq!(parts.program, "node --max-old-space-size=512 a.js");
-    }
-
-    #[test]
-    fn command_parts_leaves_other_shapes_whole() {
-        for command in ["node index.js", "cd api", "cd api; node x", "FOO=bar", "env", "cd 'x && y"]
-        {
-            let parts = command_parts(command);
-            assert_eq!(parts, CommandParts { program: command.into(), ..Default::default() });
-        }
-        assert_eq!(command_parts("cd . && npm start").cd, None);
     }
 }

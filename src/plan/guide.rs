@@ -1,13 +1,14 @@
 //! `guide`: the migration guide, written into the repository root with the migration.
 //!
 //! It is made from the finished plan (every other rule's changes, notes and warnings) and
-//! the Capsules, so it runs last. It is written only while the repository still has a
-//! Procfile or app.json: the migrated tree has neither, so migrating it again leaves the
-//! guide alone.
+//! the Capsules, so it runs last. It is written while the repository still has a Procfile
+//! or app.json, and whenever another rule changed a file: the migrated tree has neither,
+//! so migrating it again leaves the guide alone. A guide file the user wrote is never
+//! replaced.
 
 use super::build::Error;
 use super::{Action, Change, Plan};
-use crate::diag::Warning;
+use crate::diag::{FileError, Warning};
 use crate::inventory::Inventory;
 use crate::rules::{Rule, RuleSet};
 use crate::sink::guide::{Guide, render};
@@ -25,7 +26,9 @@ pub struct Written<'a> {
 
 /// Adds the guide to `plan`'s changes (kept sorted), unless there is nothing to describe.
 pub fn add_to(plan: &mut Plan, w: &Written) -> Result<(), Error> {
-    if !has_heroku_files(w.inventory) {
+    // Whenever the migration changes anything, the guide says what and why; a migrated
+    // tree (no Heroku files, nothing left to change) gets no new guide.
+    if !has_heroku_files(w.inventory) && plan.changes.is_empty() {
         return Ok(());
     }
     let old = match w.source.entry(w.file) {
@@ -54,8 +57,15 @@ pub fn add_to(plan: &mut Plan, w: &Written) -> Result<(), Error> {
     if old.as_ref() == Some(&new) {
         return Ok(());
     }
-    if old.is_some() {
-        plan.warnings.push(Warning::in_file(w.file, "exists and is replaced by the new guide"));
+    if old.as_deref().is_some_and(|old| !super::build::is_generated(old)) {
+        // The user's own document: replacing it would lose their text.
+        return Err(FileError::new(
+            w.file,
+            "exists and was not written by capsule-migrate: the migration guide would replace \
+             it; rename or move it, or name another guide file in the `migration-guide` rule \
+             (`--rules DIR`)",
+        )
+        .into());
     }
     let kind = w.source.entry(w.file).map_or(EntryKind::File, |e| e.kind);
     let change = Change {

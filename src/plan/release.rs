@@ -23,18 +23,35 @@ pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {
         report_other_hooks(cx, rule, app);
         let Some(pkg) = &app.package_json else {
             if let Some(release) = app.process("release") {
-                cx.note(rule, format!(
-                    "{}: the release command `{}` has no package.json to run from: run it by hand \
-                     before each deploy",
-                    app.display_dir(),
-                    capsules::redacted(&release.command)
-                ));
+                let what = if app.process("web").is_some() {
+                    "runs first in the web Capsule's run command (there is no package.json to \
+                     hold a `prestart`)"
+                } else {
+                    "has no package.json to run from and there is no web process: run it by \
+                     hand before each deploy"
+                };
+                cx.note(
+                    rule,
+                    format!(
+                        "{}: the release command `{}` {what}",
+                        app.display_dir(),
+                        capsules::redacted(&release.command)
+                    ),
+                );
             }
             continue;
         };
         let Some(mut editor) = cx.package_json(&pkg.path)? else { continue };
-        if app.process("release").is_some() {
+        if capsules::release_in_prestart(app) {
             release_to_prestart(cx, rule, app, &mut editor)?;
+        } else if let Some(release) = app.process("release") {
+            cx.note(rule, format!(
+                "{}: the release command `{}` runs first in the web Capsule's run command, once \
+                 per start: `npm start` would run scripts Heroku never ran before this web command, \
+                 so no npm script changes",
+                app.display_dir(),
+                capsules::redacted(&release.command)
+            ));
         }
         postbuild_into_build(cx, rule, app, &mut editor)?;
         cx.save(editor, rule)?;
@@ -347,14 +364,43 @@ mod tests {
     }
 
     #[test]
-    fn an_existing_prestart_is_chained_and_a_missing_start_is_added() {
+    fn an_existing_prestart_is_chained_when_heroku_ran_it_too() {
         let m = migrate(&[
-            ("Procfile", "release: npm run migrate\nweb: node server.js\n"),
-            ("package.json", r#"{ "scripts": { "prestart": "npm run check", "migrate": "x" } }"#),
+            ("Procfile", "release: npm run migrate\nweb: npm start\n"),
+            (
+                "package.json",
+                r#"{ "scripts": { "prestart": "npm run check", "start": "node s.js", "migrate": "x" } }"#,
+            ),
         ]);
         let scripts = scripts(&m);
         assert_eq!(scripts["prestart"], "npm run check && npm run migrate");
+        assert_eq!(scripts["start"], "node s.js");
+    }
+
+    #[test]
+    fn a_missing_start_is_added_so_prestart_runs_before_the_web_command() {
+        let m = migrate(&[
+            ("Procfile", "release: npm run migrate\nweb: node server.js\n"),
+            ("package.json", r#"{ "scripts": { "migrate": "x" } }"#),
+        ]);
+        let scripts = scripts(&m);
+        assert_eq!(scripts["prestart"], "npm run migrate");
         assert_eq!(scripts["start"], "node server.js");
+    }
+
+    #[test]
+    fn a_prestart_heroku_never_ran_keeps_its_meaning() {
+        // `node server.js` ran without `prestart` on Heroku: `npm start` would add it.
+        let m = migrate(&[
+            ("Procfile", "release: npm run migrate\nweb: node server.js\n"),
+            ("package.json", r#"{ "scripts": { "prestart": "rimraf dist", "migrate": "x" } }"#),
+        ]);
+        let scripts = scripts(&m);
+        assert_eq!(scripts["prestart"], "rimraf dist");
+        assert!(scripts.get("start").is_none(), "{scripts:?}");
+        let web = &m.plan.capsules.capsules[0];
+        assert_eq!(web.run_command.as_deref(), Some("npm run migrate && node server.js"));
+        assert!(notes(&m).contains("no npm script changes"), "{}", notes(&m));
     }
 
     #[test]

@@ -1,10 +1,80 @@
 //! `remove-files`: delete Heroku's own files from every app.
+//!
+//! A Procfile that foreman (`nf start`, `foreman start`, `heroku local`) reads from an npm
+//! script goes too: Code Capsules' buildpacks would run its `web` line instead of the run
+//! command, and each process has its own Capsule now. A `start` script that ran foreman
+//! runs the web command instead, so `npm start` still starts the app; other scripts that
+//! ran it are named in a note.
 
-use super::build::Context;
-use crate::inventory::{in_node_modules, parent};
+use super::build::{Context, Error};
+use crate::capsules::launch;
+use crate::inventory::{App, in_node_modules, parent};
 use crate::rules::Rule;
+use crate::shell;
 
-pub fn run(cx: &mut Context, rule: &Rule, names: &[String]) {
+pub fn run(cx: &mut Context, rule: &Rule, names: &[String]) -> Result<(), Error> {
+    delete_files(cx, rule, names);
+    if names.iter().any(|n| n == "Procfile") {
+        for app in &cx.inventory.apps {
+            if app.procfile.is_some() {
+                replace_foreman(cx, rule, app)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True when `command` runs foreman or a clone of it, which read the Procfile.
+pub fn runs_foreman(command: &str) -> bool {
+    shell::simple_commands(command).iter().any(|c| {
+        let words: Vec<&str> = c.words.iter().map(String::as_str).collect();
+        let words = match words.as_slice() {
+            ["npx" | "exec", rest @ ..] => rest,
+            all => all,
+        };
+        let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
+        let runs = matches!(
+            (program, words.get(1).copied()),
+            (Some("nf" | "foreman" | "node-foreman"), Some("start"))
+                | (Some("heroku"), Some("local"))
+        );
+        // `-f Procfile.dev` (heroku local, foreman) or `-j Procfile.dev` (nf) read another file.
+        let other_file = words.windows(2).any(|w| {
+            matches!(w[0], "-f" | "--procfile" | "-j")
+                && w[1].rsplit('/').next() != Some("Procfile")
+        }) || words.iter().any(|w| {
+            w.strip_prefix("--procfile=").is_some_and(|f| f.rsplit('/').next() != Some("Procfile"))
+        });
+        runs && !other_file
+    })
+}
+
+fn replace_foreman(cx: &mut Context, rule: &Rule, app: &App) -> Result<(), Error> {
+    let Some(pkg) = &app.package_json else { return Ok(()) };
+    let dir = app.display_dir();
+    let readers: Vec<(&str, &str)> = pkg.scripts().filter(|(_, c)| runs_foreman(c)).collect();
+    for (name, command) in readers {
+        match (name, app.process("web")) {
+            ("start", Some(web)) => {
+                let Some(mut editor) = cx.package_json(&pkg.path)? else { continue };
+                let web = launch(app, web).with_env();
+                editor.set_script("start", &web)?;
+                cx.save(editor, rule)?;
+                cx.note(rule, format!(
+                    "{dir}: `start` ran `{command}`, which reads the Procfile: it now runs the web \
+                     command `{web}`; the other processes run in Capsules of their own"
+                ));
+            }
+            _ => cx.note(rule, format!(
+                "{dir}: the script `{name}` (`{command}`) reads the Procfile, which is removed: \
+                 run each process's command (listed in CODE_CAPSULES.md) instead"
+            )),
+        }
+    }
+    Ok(())
+}
+
+fn delete_files(cx: &mut Context, rule: &Rule, names: &[String]) {
     let source = cx.files.source();
     let app_dirs: Vec<&str> = cx.inventory.apps.iter().map(|a| a.dir.as_str()).collect();
     for entry in source.entries() {
@@ -19,5 +89,34 @@ pub fn run(cx: &mut Context, rule: &Rule, names: &[String]) {
             continue;
         }
         cx.files.delete(&entry.path, &rule.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_foreman;
+
+    #[test]
+    fn foreman_and_its_clones_are_recognised_in_any_step() {
+        for command in [
+            "nf start",
+            "foreman start web=1,worker=1",
+            "npx nf start",
+            "./node_modules/.bin/nf start",
+            "npm run build && heroku local",
+            "NODE_ENV=production node-foreman start -j Procfile",
+            "heroku local --procfile=Procfile",
+        ] {
+            assert!(runs_foreman(command), "{command}");
+        }
+        for command in [
+            "node index.js",
+            "heroku local -f Procfile.dev",
+            "nf start -j Procfile.dev",
+            "heroku logs --tail",
+            "echo nf start",
+        ] {
+            assert!(!runs_foreman(command), "{command}");
+        }
     }
 }

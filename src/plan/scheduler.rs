@@ -12,14 +12,24 @@ use crate::rules::Rule;
 
 pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result<(), Error> {
     for app in &cx.inventory.apps {
+        // A cron expression node-cron reads differently becomes two tasks (see
+        // `Schedule::node_cron_expressions`); the second is named after its weekdays.
         let jobs: Vec<ScheduledJob> = cx
             .inventory
             .jobs_of(&app.dir)
-            .map(|job| ScheduledJob {
-                name: job.name.clone(),
-                command: job.command.clone(),
-                cron: job.schedule.to_cron(),
-                schedule_text: job.schedule.describe(),
+            .flat_map(|job| {
+                let expressions = job.schedule.node_cron_expressions();
+                let split = expressions.len() > 1;
+                expressions.into_iter().enumerate().map(move |(i, cron)| ScheduledJob {
+                    name: if split && i == 1 {
+                        format!("{} (day of week)", job.name)
+                    } else {
+                        job.name.clone()
+                    },
+                    command: job.command.clone(),
+                    cron,
+                    schedule_text: job.schedule.describe(),
+                })
             })
             .collect();
         if jobs.is_empty() {
@@ -34,8 +44,19 @@ pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result
             continue;
         };
         let module = if pkg.is_esm() { ModuleSystem::Esm } else { ModuleSystem::CommonJs };
-        let scheduler_path = app.path_of(file);
+        let scheduler_path = cx.free_path(&app.path_of(file), "cron")?;
+        if scheduler_path != app.path_of(file) {
+            cx.note(
+                rule,
+                format!(
+                    "{}: `{file}` is the app's own file: the generated scheduler is `{}` instead",
+                    app.display_dir(),
+                    relative(app.build_dir(), &scheduler_path)
+                ),
+            );
+        }
         cx.files.write(&scheduler_path, scheduler_js(&jobs, module).into_bytes(), &rule.id);
+        let file = relative(app.build_dir(), &scheduler_path);
 
         let Some(mut editor) = cx.package_json(&pkg.path)? else { continue };
         depend_on_node_cron(cx, app, &mut editor, node_cron)?;
@@ -123,6 +144,15 @@ fn wire_scripts(
     }
     editor.set_script("start", &command)?;
     Ok(())
+}
+
+/// `path` relative to the app folder `dir`.
+fn relative<'a>(dir: &str, path: &'a str) -> &'a str {
+    if dir.is_empty() {
+        path
+    } else {
+        path.strip_prefix(dir).map_or(path, |p| p.trim_start_matches('/'))
+    }
 }
 
 /// True when every version the range admits is node-cron 4 or later (`^4.1`, `>=4`),

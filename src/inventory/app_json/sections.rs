@@ -22,7 +22,10 @@ impl Reader<'_> {
             match member.key.as_str() {
                 "postdeploy" => scripts.postdeploy = self.script(&member.value, &what)?,
                 "pr-predestroy" => scripts.pr_predestroy = self.script(&member.value, &what)?,
-                _ => self.unknown(member, "`scripts`", SCRIPT_KEYS),
+                _ => {
+                    self.unknown(member, "`scripts`", SCRIPT_KEYS);
+                    scripts.other.push(member.key.clone());
+                }
             }
         }
         Ok(scripts)

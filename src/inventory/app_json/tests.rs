@@ -48,6 +48,14 @@ const FULL: &str = r#"{
 }"#;
 
 #[test]
+fn script_keys_heroku_does_not_run_are_kept_by_name_with_a_warning() {
+    let app = ok(r#"{ "scripts": { "dokku": { "predeploy": "x" }, "pr-predeploy": "y" } }"#);
+    assert_eq!(app.scripts.other, ["dokku", "pr-predeploy"]);
+    assert_eq!(app.warnings.len(), 2, "{:?}", app.warnings);
+    assert!(app.warnings[1].message.contains("`pr-predeploy`"), "{:?}", app.warnings);
+}
+
+#[test]
 fn reads_every_documented_key() {
     let app = ok(FULL);
     assert!(app.warnings.is_empty(), "{:?}", app.warnings);
@@ -64,7 +72,11 @@ fn reads_every_documented_key() {
     let predestroy = Script { command: "npm run drop".into(), size: Some("standard-1x".into()) };
     assert_eq!(
         app.scripts,
-        Scripts { postdeploy: Some(postdeploy), pr_predestroy: Some(predestroy) }
+        Scripts {
+            postdeploy: Some(postdeploy),
+            pr_predestroy: Some(predestroy),
+            other: Vec::new()
+        }
     );
     let formation = [
         Formation { process: "web".into(), quantity: Some(1), size: Some("standard-1x".into()) },

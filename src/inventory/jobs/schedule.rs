@@ -7,7 +7,8 @@
 
 /// What the error message offers instead of a schedule it cannot read.
 pub const ACCEPTED: &str = "accepted: `every 10 minutes`, `every hour at :MM` (MM = 00, 10, 20, \
-30, 40 or 50), `every day at HH:MM` (UTC; HH = 00-23, MM = 00 or 30), or a cron expression \
+30, 40 or 50; also `hourly at :MM`), `every day at HH:MM` (UTC; HH = 00-23, MM = 00 or 30; \
+also `daily at`, `2:30 AM`, a trailing `UTC`), or a cron expression \
 of 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), e.g. `15 3 * * 1-5`";
 
 /// A job's schedule, in UTC.
@@ -32,7 +33,7 @@ impl Schedule {
             return Err(format!("the schedule is empty; {ACCEPTED}"));
         }
         let lower = text.to_ascii_lowercase();
-        if lower.starts_with("every") {
+        if ["every", "daily", "hourly"].iter().any(|w| lower.starts_with(w)) {
             return heroku_wording(&lower).ok_or_else(|| {
                 format!("`{text}` is not a Heroku Scheduler frequency; {ACCEPTED}")
             });
@@ -53,6 +54,32 @@ impl Schedule {
         }
     }
 
+    /// The node-cron 4 expressions that together run exactly when cron would. Cron runs a
+    /// job whose day of month and day of week are both restricted (neither starts with
+    /// `*`) when *either* matches; node-cron requires both. Such an expression becomes
+    /// two: the day-of-month days on any weekday, and the weekdays on the other days of
+    /// the month (so no day runs twice). Every other schedule is one expression.
+    pub fn node_cron_expressions(&self) -> Vec<String> {
+        let cron = self.to_cron();
+        let parts: Vec<&str> = cron.split(' ').collect();
+        let n = parts.len();
+        if n < 5 || parts[n - 3].starts_with('*') || parts[n - 1].starts_with('*') {
+            return vec![cron];
+        }
+        let Ok(days) = field_values(parts[n - 3], &DAY_OF_MONTH) else { return vec![cron] };
+        let others: Vec<u32> = (1..=31).filter(|d| !days.contains(d)).collect();
+        let mut by_day = parts.clone();
+        by_day[n - 1] = "*";
+        let mut expressions = vec![by_day.join(" ")];
+        if !others.is_empty() {
+            let list = ranges(&others);
+            let mut by_weekday = parts.clone();
+            by_weekday[n - 3] = &list;
+            expressions.push(by_weekday.join(" "));
+        }
+        expressions
+    }
+
     /// Heroku's wording for the schedule; a cron expression describes itself. Either way
     /// [`Schedule::parse`] reads the result back to the same schedule.
     pub fn describe(&self) -> String {
@@ -65,8 +92,53 @@ impl Schedule {
     }
 }
 
+/// `2,3,4,9` -> `2-4,9`.
+fn ranges(values: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < values.len() {
+        let mut j = i;
+        while j + 1 < values.len() && values[j + 1] == values[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            values[i].to_string()
+        } else {
+            format!("{}-{}", values[i], values[j])
+        });
+        i = j + 1;
+    }
+    out.join(",")
+}
+
+/// The dashboard's own spellings as users copy them (`Daily at 2:30 AM UTC`, `Hourly at
+/// :30`, `Every day at 2:30 PM`) in the form [`heroku_wording`] reads: `every day at
+/// 14:30`. `None` for an hour of 12-hour time that is not 1-12.
+fn dashboard_spelling(text: &str) -> Option<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = text.strip_suffix(" utc").unwrap_or(&text);
+    let text = if let Some(rest) = text.strip_prefix("daily at ") {
+        format!("every day at {rest}")
+    } else if let Some(rest) = text.strip_prefix("hourly at ") {
+        format!("every hour at {rest}")
+    } else {
+        text.to_owned()
+    };
+    let Some(time) = text.strip_prefix("every day at ") else { return Some(text) };
+    let (clock, half) = match time.rsplit_once(' ') {
+        Some((clock, half @ ("am" | "pm"))) => (clock, Some(half)),
+        _ => (time, None),
+    };
+    let Some(half) = half else { return Some(text) };
+    let (hour, minute) = clock.split_once(':')?;
+    let hour: u8 = hour.parse().ok().filter(|h| (1..=12).contains(h))?;
+    let hour = (hour % 12) + if half == "pm" { 12 } else { 0 };
+    Some(format!("every day at {hour:02}:{minute}"))
+}
+
 /// Reads one of the three wordings from lowercase, trimmed text.
 fn heroku_wording(text: &str) -> Option<Schedule> {
+    let text = &dashboard_spelling(text)?;
     if text == "every 10 minutes" {
         return Some(Schedule::EveryTenMinutes);
     }
@@ -240,7 +312,7 @@ mod tests {
             "every day at 123:00",
             "every day at 1:5",
             "every 5 minutes",
-            "every  10 minutes",
+            "every 10minutes",
             "every day",
         ];
         for text in refused {
@@ -249,6 +321,41 @@ mod tests {
             assert!(why.contains("every hour at :MM") && why.contains("cron"), "{why}");
         }
         assert!(Schedule::parse("  ").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn dashboard_spellings_are_read_as_heroku_shows_them() {
+        let daily = |hour, minute| Ok(Schedule::Daily { hour, minute });
+        assert_eq!(Schedule::parse("Every day at 2:30 AM"), daily(2, 30));
+        assert_eq!(Schedule::parse("Daily at 2:30 AM UTC"), daily(2, 30));
+        assert_eq!(Schedule::parse("daily at 12:00 am"), daily(0, 0));
+        assert_eq!(Schedule::parse("Every day at 12:30 PM"), daily(12, 30));
+        assert_eq!(Schedule::parse("Every day at 11:00 PM UTC"), daily(23, 0));
+        assert_eq!(Schedule::parse("Daily at 14:30"), daily(14, 30));
+        assert_eq!(Schedule::parse("Hourly at :30"), Ok(Schedule::Hourly { minute: 30 }));
+        // Spaces as a copy from the dashboard may leave them.
+        assert_eq!(Schedule::parse("Every  10 minutes"), Ok(Schedule::EveryTenMinutes));
+        assert_eq!(Schedule::parse("Every hour at :10 UTC"), Ok(Schedule::Hourly { minute: 10 }));
+        for bad in
+            ["Every day at 13:00 PM", "Daily at 0:30 AM", "Daily at 2:15 AM", "Hourly at :05"]
+        {
+            let err = Schedule::parse(bad).expect_err(bad);
+            assert!(err.contains("not a Heroku Scheduler frequency"), "{err}");
+        }
+    }
+
+    #[test]
+    fn both_day_fields_restricted_keep_crons_either_meaning() {
+        let split = |text: &str| Schedule::parse(text).unwrap().node_cron_expressions();
+        assert_eq!(split("0 9 1,15 * 5"), ["0 9 1,15 * *", "0 9 2-14,16-31 * 5"]);
+        assert_eq!(split("30 0 9 1-7 * mon"), ["30 0 9 1-7 * *", "30 0 9 8-31 * mon"]);
+        // One field unrestricted (or starting with `*`): cron and node-cron agree.
+        assert_eq!(split("0 9 * * 5"), ["0 9 * * 5"]);
+        assert_eq!(split("0 9 */2 * 5"), ["0 9 */2 * 5"]);
+        assert_eq!(split("0 9 1 * *"), ["0 9 1 * *"]);
+        // Every day of the month already: the weekday adds nothing.
+        assert_eq!(split("0 9 1-31 * 5"), ["0 9 1-31 * *"]);
+        assert_eq!(Schedule::Daily { hour: 2, minute: 30 }.node_cron_expressions(), ["30 2 * * *"]);
     }
 
     #[test]

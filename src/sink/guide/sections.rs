@@ -218,11 +218,15 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
     for app in &g.inventory.apps {
         let dir = code(app.display_dir());
         if let Some(release) = app.process("release") {
+            let now = if crate::capsules::release_in_prestart(app) {
+                "is now the `prestart` script, which `npm start` runs first"
+            } else {
+                "now runs first in the web Capsule's run command, before the web command"
+            };
             md.line(&format!(
                 "- **Release phase** ({dir}): Code Capsules has none. The `release` command {} \
-                 is now the `prestart` script, which `npm start` runs first: on every start of \
-                 every replica, not once per release. It must be safe to run again and at the \
-                 same time (migrations usually are; seeding may not be).",
+                 {now}: on every start of every replica, not once per release. It must be safe \
+                 to run again and at the same time (migrations usually are; seeding may not be).",
                 code(&crate::capsules::redacted(&release.command))
             ));
         }
@@ -289,11 +293,29 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
                 list(&packs)
             ));
         }
-        if !app_json.value.environments.is_empty() || app_json.value.scripts.pr_predestroy.is_some()
-        {
+        // Each key by its own name, so nothing the file declares goes unmentioned.
+        let value = &app_json.value;
+        let mut ci: Vec<String> =
+            value.environments.keys().map(|k| code(&format!("environments.{k}"))).collect();
+        if value.scripts.pr_predestroy.is_some() {
+            ci.push(code("scripts.pr-predestroy"));
+        }
+        if !ci.is_empty() {
             md.line(&format!(
-                "- **Test and review settings** ({dir}): app.json's `environments` and \
-                 `pr-predestroy` configured Heroku CI and review apps; nothing reads them now."
+                "- **Test and review settings** ({dir}): app.json's {} configured Heroku CI and \
+                 review apps; nothing reads them now.",
+                list(&ci)
+            ));
+        }
+        if !value.scripts.other.is_empty() {
+            let keys: Vec<String> =
+                value.scripts.other.iter().map(|k| code(&format!("scripts.{k}"))).collect();
+            md.line(&format!(
+                "- **Other scripts** ({dir}): app.json's {} {} not Heroku's (other tools read \
+                 them); nothing runs them on Code Capsules: check whether a build or run \
+                 command needs them.",
+                list(&keys),
+                if keys.len() == 1 { "is" } else { "are" }
             ));
         }
     }

@@ -1,0 +1,192 @@
+//! The programs Procfile commands run, and where they come from.
+//!
+//! A command names a program that must exist when the Capsule starts: a file of the
+//! repository, a binary of an npm dependency, or a tool every Node image has. Some names
+//! only existed inside Heroku's build: `bin/boot` (heroku-buildpack-static and
+//! create-react-app-buildpack) and `bin/start-nginx-static` (heroku-buildpack-nginx's
+//! static mode) are written by those buildpacks and serve a folder of static files. Copied
+//! as they are, they become run commands that cannot start.
+
+use super::{App, Frontend, join};
+use crate::diag::Warning;
+use crate::generate::frontend::FrontendKind;
+use crate::shell;
+use crate::source::Source;
+
+/// A web command that only a static-site buildpack provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BuildpackServer {
+    /// `bin/boot`: heroku-buildpack-static (and create-react-app-buildpack on top of it);
+    /// serves `static.json`'s `root`, `public_html/` by default.
+    Static,
+    /// `bin/start-nginx-static`: heroku-buildpack-nginx; serves the `root` of
+    /// `config/nginx.conf.erb` (its preset says `/app/dist`).
+    Nginx,
+}
+
+/// The buildpack server `command` starts, when it is one and the repository has no file
+/// of that name (a repository's own `bin/boot` is its own program).
+fn buildpack_server(source: &Source, dir: &str, command: &str) -> Option<BuildpackServer> {
+    let steps = shell::simple_commands(command);
+    let step = steps.iter().find(|c| !c.piped && c.words.first().is_some_and(|w| w != "cd"))?;
+    let program = step.words.first()?;
+    let program = program.strip_prefix("./").unwrap_or(program);
+    let server = match program {
+        "bin/boot" => BuildpackServer::Static,
+        "bin/start-nginx-static" => BuildpackServer::Nginx,
+        _ => return None,
+    };
+    source.entry(&join(dir, program)).is_none().then_some(server)
+}
+
+/// The static site a buildpack served for `app`'s web process: its kind (a Vite or Create
+/// React App build when package.json builds one) and the folder served.
+pub fn buildpack_frontend(source: &Source, app: &App) -> Option<Frontend> {
+    let web = app.process("web")?;
+    let server = buildpack_server(source, app.build_dir(), &web.command)?;
+    let read = |name: &str| {
+        let bytes = source.read(&join(app.build_dir(), name)).ok()?;
+        String::from_utf8(bytes).ok()
+    };
+    let static_json_root = read("static.json")
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|v| v.get("root")?.as_str().map(str::to_owned));
+    let nginx_root = || read("config/nginx.conf.erb").and_then(|text| nginx_root(&text));
+    let root = match server {
+        BuildpackServer::Static => static_json_root.unwrap_or_else(|| "public_html".into()),
+        BuildpackServer::Nginx => {
+            nginx_root().or(static_json_root).unwrap_or_else(|| "dist".into())
+        }
+    };
+    let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
+    let built = crate::generate::frontend::classify(package.as_ref(), None, false)
+        .filter(|kind| !matches!(kind, FrontendKind::Static { .. }));
+    let name = match server {
+        BuildpackServer::Static => "bin/boot (heroku-buildpack-static)",
+        BuildpackServer::Nginx => "bin/start-nginx-static (heroku-buildpack-nginx)",
+    };
+    let public_dir = root.trim_start_matches("./").trim_end_matches('/').to_owned();
+    let public_dir = if public_dir == "." { String::new() } else { public_dir };
+    Some(Frontend {
+        kind: built.unwrap_or(FrontendKind::Static { server: name.to_owned() }),
+        public_dir,
+    })
+}
+
+/// The folder of the first `root /app/X;` directive, relative to the app (`X`).
+fn nginx_root(conf: &str) -> Option<String> {
+    conf.lines().find_map(|line| {
+        let line = line.trim();
+        let path = line.strip_prefix("root")?.trim().strip_suffix(';')?.trim();
+        let path = path.trim_matches(['"', '\'']);
+        Some(path.strip_prefix("/app").unwrap_or(path).trim_start_matches('/').to_owned())
+    })
+}
+
+/// Programs every Node image on Code Capsules has, and shell builtins.
+const SYSTEM_TOOLS: &[&str] = &[
+    "node", "npm", "npx", "yarn", "pnpm", "corepack", "bash", "sh", "cd", "exec", "env", "echo",
+    "export", "set", "true", "false", "test", "[", "sleep", "cat", "cp", "mv", "rm", "mkdir", "ls",
+    "touch", "chmod", "printf", "trap", "wait", "kill", "curl", "wget", "tar", "gzip", "git",
+    "sed", "grep", "awk", "tee", "python", "python3", ".", "source", "if", "exit", "nohup", "time",
+    "xargs", "find", "date", "timeout",
+];
+
+/// Binaries whose package has another name.
+const BINARIES: &[(&str, &str)] = &[
+    ("tsc", "typescript"),
+    ("nest", "@nestjs/cli"),
+    ("nf", "foreman"),
+    ("sirv", "sirv-cli"),
+    ("ng", "@angular/cli"),
+    ("prisma", "prisma"),
+    ("sequelize", "sequelize-cli"),
+    ("knex", "knex"),
+    ("typeorm", "typeorm"),
+    ("tsx", "tsx"),
+];
+
+/// A warning for each program a process runs that is neither a file of the repository,
+/// nor an npm dependency's binary, nor a common system tool (nor a buildpack server the
+/// migration replaces): it will not be there when the Capsule starts.
+pub fn unknown_programs(source: &Source, app: &App) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let Some(procfile) = &app.procfile else { return warnings };
+    for process in app.processes() {
+        if process.name == "web" && app.frontend.is_some() {
+            continue;
+        }
+        for step in shell::simple_commands(&process.command) {
+            let Some(program) = program_of(&step.words) else { continue };
+            if !is_known(source, app, program) {
+                warnings.push(Warning::at_line(
+                    &procfile.path,
+                    process.line,
+                    format!(
+                        "process `{}` runs `{program}`, which is not in the repository, not a \
+                         dependency and not a common system tool: Heroku's build provided it \
+                         (a buildpack), so the Capsule cannot start it; replace the command",
+                        process.name
+                    ),
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+/// The program a step runs, after `exec` and the like; `None` for `npx`.
+fn program_of(words: &[String]) -> Option<&str> {
+    let mut words = words.iter().map(String::as_str).peekable();
+    while let Some(&word) = words.peek() {
+        match word {
+            // npx downloads a package it does not find: whatever it names will be there.
+            "npx" => return None,
+            "exec" | "nohup" | "time" => {
+                words.next();
+                while words.peek().is_some_and(|w| w.starts_with('-')) {
+                    words.next();
+                }
+            }
+            _ => break,
+        }
+    }
+    words.next().filter(|w| !w.contains('$') && !w.is_empty())
+}
+
+fn is_known(source: &Source, app: &App, program: &str) -> bool {
+    if program.contains('/') {
+        let path = program.strip_prefix("./").unwrap_or(program);
+        // Absolute paths are the image's; relative ones must be in the repository.
+        return program.starts_with('/')
+            || source.entry(&join(app.build_dir(), path)).is_some()
+            || source.entry(path).is_some();
+    }
+    if SYSTEM_TOOLS.contains(&program) {
+        return true;
+    }
+    let Some(pkg) = &app.package_json else { return false };
+    let depends_on = |name: &str| {
+        ["dependencies", "devDependencies", "optionalDependencies"]
+            .iter()
+            .any(|section| pkg.value.get(*section).and_then(|d| d.get(name)).is_some())
+    };
+    let package = BINARIES.iter().find(|(bin, _)| *bin == program).map_or(program, |(_, p)| p);
+    depends_on(package)
+        || depends_on(program)
+        || pkg.value.get("bin").is_some_and(|b| b.get(program).is_some() || b.is_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nginx_root;
+
+    #[test]
+    fn the_nginx_root_is_read_relative_to_the_app() {
+        let conf =
+            "http {\n  server {\n    listen <%= ENV['PORT'] %>;\n    root /app/dist;\n  }\n}\n";
+        assert_eq!(nginx_root(conf).as_deref(), Some("dist"));
+        assert_eq!(nginx_root("root \"/app/build/\";").as_deref(), Some("build/"));
+        assert_eq!(nginx_root("# no root here"), None);
+    }
+}
