@@ -13,6 +13,7 @@
 mod addons;
 mod env;
 mod launch;
+pub mod secret;
 
 #[cfg(test)]
 mod tests;

@@ -346,3 +346,71 @@ fn a_very_large_file_is_skipped_with_a_warning_not_read_as_an_app_file() {
     assert!(!patch.contains("b/package.json"), "the large file is left alone");
     assert!(patch.contains("deleted file mode 100644"), "the Procfile still goes");
 }
+
+/// Credentials recognised by their shape, wherever the repository holds them: each must
+/// be absent from everything the tool prints and commits, and the guide must say where
+/// the value comes from instead.
+#[test]
+fn credentials_never_reach_the_output_or_the_commit() {
+    // Each is the smallest input that shows one class; the secret part must not appear.
+    let stripe = "sk_live_51HxQp2eZvKYlo2C0aBcDeFgH";
+    let github = "ghp_R2d2C3poBb8Yoda1Luke2Leia3Han4Chewie";
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlX3ZhbHVl";
+    let slack = "T0AAAAAAA/B0BBBBBBB/cCcCcCcCcCcCcCcCcCcCcCcC";
+    let discord = "1234567890/AbCdEfGhIjKlMnOpQrStUvWxYz";
+    let random = "q8Zr2LmT7vXc4NpB9sKd3WfH";
+    let repo = TempRepo::new();
+    repo.write(
+        "app.json",
+        &format!(
+            r#"{{
+  "scripts": {{ "postdeploy": "PGPASSWORD=pgpass123 psql -f seed.sql" }},
+  "env": {{
+    "CONFIG_A": {{ "value": "{stripe}" }},
+    "GH": {{ "value": "{github}" }},
+    "SESSIONISH": {{ "value": "{jwt}" }},
+    "HOOK": {{ "value": "https://hooks.slack.com/services/{slack}" }},
+    "CHAT": {{ "value": "https://discord.com/api/webhooks/{discord}" }},
+    "PEM": {{ "value": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----" }},
+    "DB": {{ "value": "postgres://app:hunter2hunter2@db.example.com/app" }},
+    "OPAQUE": {{ "value": "{random}" }},
+    "SMTP_PASS": {{ "value": "short" }},
+    "MODE": {{ "value": "fast", "description": "see {stripe}" }}
+  }}
+}}
+"#
+        ),
+    );
+    repo.write("Procfile", &format!("web: MY_OPT={stripe} node index.js\n"));
+    repo.write(
+        "package.json",
+        r#"{ "name": "x", "scripts": { "start": "node index.js", "heroku-postbuild": "DB_PASS=pgpass123 node build.js", "heroku-prebuild": "curl -H 'Authorization: token ghp_R2d2C3poBb8Yoda1Luke2Leia3Han4Chewie' x" } }
+"#,
+    );
+    repo.commit_all("App with credentials");
+    let secrets =
+        [stripe, github, jwt, slack, discord, random, "pgpass123", "hunter2hunter2", "MIIEvQ"];
+    let mut shown = String::new();
+    for format in ["text", "json", "markdown"] {
+        let out = tool(&["plan", &path(&repo), "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        shown += &text(&out.stdout);
+        shown += &text(&out.stderr);
+    }
+    let out = tool(&["apply", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    shown += &text(&out.stdout);
+    shown += &text(&out.stderr);
+    let guide = repo.git(&["show", "code-capsules-migration:CODE_CAPSULES.md"]);
+    let message = repo.git(&["log", "-1", "--format=%B", "code-capsules-migration"]);
+    for secret in secrets {
+        assert!(!shown.contains(secret), "{secret} was shown:\n{shown}");
+        assert!(!guide.contains(secret), "{secret} was committed:\n{guide}");
+        assert!(!message.contains(secret), "{secret} is in the commit message:\n{message}");
+    }
+    // The guide says where the values come from instead, and keeps what is not secret.
+    assert!(guide.contains("`heroku config:get CONFIG_A`"), "{guide}");
+    assert!(guide.contains("rotate"), "{guide}");
+    assert!(guide.contains("`PGPASSWORD=*** psql -f seed.sql`"), "{guide}");
+    assert!(guide.contains("`fast`"), "{guide}");
+}

@@ -44,42 +44,11 @@ impl Launch {
     }
 }
 
-/// `command` as it may be shown to people: the values of leading `VAR=value` words whose
-/// name or value looks like a credential are replaced with `***`.
+/// `command` as it may be shown to people: every part that looks like a credential (the
+/// value of a `NAME=value` word whose name says so, a token-shaped word, a URL's
+/// password) is replaced with `***` ([`super::secret::redact`]).
 pub fn redacted(command: &str) -> String {
-    let parts = command_parts(command);
-    let mut text = command.to_owned();
-    for (name, value) in &parts.env {
-        if value.is_empty() || !super::env::looks_secret(name, value) {
-            continue;
-        }
-        let assignment = format!("{name}=");
-        let Some(start) = text
-            .match_indices(&assignment)
-            .map(|(i, _)| i)
-            .find(|&i| i == 0 || text[..i].ends_with([' ', '\t']))
-        else {
-            continue;
-        };
-        let value_start = start + assignment.len();
-        let value_end = value_start + shell_word_len(&text[value_start..]);
-        text.replace_range(value_start..value_end, "***");
-    }
-    text
-}
-
-/// The byte length of the shell word at the start of `text`, quotes included.
-fn shell_word_len(text: &str) -> usize {
-    let mut quote: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (None, ' ' | '\t') => return i,
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            _ => {}
-        }
-    }
-    text.len()
+    super::secret::redact(command)
 }
 
 /// `value` as one shell word: as is when it has only safe characters, else single-quoted.
@@ -125,7 +94,10 @@ mod tests {
             redacted("cd api && API_KEY='a b' MODE=fast node s.js"),
             "cd api && API_KEY=*** MODE=fast node s.js"
         );
-        assert_eq!(redacted("DB=postgres://u:p@h/d node s.js"), "DB=*** node s.js");
+        assert_eq!(
+            redacted("DB=postgres://u:p@h/d node s.js"),
+            "DB=postgres://u:***@h/d node s.js"
+        );
         assert_eq!(redacted("node s.js --token=abc"), "node s.js --token=abc");
     }
 

@@ -126,6 +126,7 @@ fn postbuild_into_build(
         return Ok(text.to_owned());
     };
     let dir = app.display_dir();
+    let shown = capsules::redacted(&postbuild);
     if runs_build_script(&postbuild) {
         // `heroku-postbuild: npm run build` is what Code Capsules does anyway.
         return Ok(text.to_owned());
@@ -137,17 +138,20 @@ fn postbuild_into_build(
             cx.note(
                 rule,
                 format!(
-                    "{dir}: `build` now ends with the `heroku-postbuild` command `{postbuild}`; on \
+                    "{dir}: `build` now ends with the `heroku-postbuild` command `{shown}`; on \
                  Heroku that script ran instead of `build`, now both run: check that is intended"
                 ),
             );
             set_script(path, text, "build", &chained)
         }
         None => {
-            cx.note(rule, format!(
-                "{dir}: the `heroku-postbuild` command `{postbuild}` is now the `build` script, \
+            cx.note(
+                rule,
+                format!(
+                    "{dir}: the `heroku-postbuild` command `{shown}` is now the `build` script, \
                  which Code Capsules runs after installing dependencies"
-            ));
+                ),
+            );
             set_script(path, text, "build", &postbuild)
         }
     }
@@ -170,14 +174,14 @@ fn runs_build_script(command: &str) -> bool {
 fn report_other_hooks(cx: &mut Context, rule: &Rule, app: &App) {
     let dir = app.display_dir();
     if let Some(pkg) = &app.package_json {
-        if let Some(prebuild) = pkg.script("heroku-prebuild") {
+        if let Some(prebuild) = pkg.script("heroku-prebuild").map(capsules::redacted) {
             cx.note(rule, format!(
                 "{dir}: `heroku-prebuild` (`{prebuild}`) ran before Heroku installed dependencies; \
                  Code Capsules has no step before the install, so it is not run: if the build \
                  still needs it, add it to the `build` script"
             ));
         }
-        if let Some(cleanup) = pkg.script("heroku-cleanup") {
+        if let Some(cleanup) = pkg.script("heroku-cleanup").map(capsules::redacted) {
             cx.note(rule, format!(
                 "{dir}: `heroku-cleanup` (`{cleanup}`) ran after Heroku's build, usually to trim \
                  caches from the slug; Code Capsules does not run it and nothing replaces it"
@@ -189,7 +193,7 @@ fn report_other_hooks(cx: &mut Context, rule: &Rule, app: &App) {
         cx.note(rule, format!(
             "{dir}: app.json's `postdeploy` (`{}`) ran once when Heroku created the app: run it \
              once after the first deploy (CODE_CAPSULES.md says how)",
-            postdeploy.command
+            capsules::redacted(&postdeploy.command)
         ));
     }
 }

@@ -9,6 +9,14 @@ use crate::source::GitRepo;
 
 /// The text plan: apps, processes, jobs, each change with its rule, notes and warnings.
 pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    write_text_unredacted(m, &mut text)?;
+    // The last line of defence behind the redaction of each command and value.
+    let text = String::from_utf8_lossy(&text);
+    out.write_all(crate::capsules::secret::redact_known(&text).as_bytes())
+}
+
+fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", source_line(m))?;
     let inv = &m.inventory;
     if inv.apps.is_empty() {
@@ -45,7 +53,8 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         }
         for job in inv.jobs_of(&app.dir) {
             let schedule = job.schedule.describe();
-            writeln!(out, "    job {}: {} ({schedule}, UTC)", job.name, job.command)?;
+            let command = crate::capsules::redacted(&job.command);
+            writeln!(out, "    job {}: {command} ({schedule}, UTC)", job.name)?;
         }
         for addon in deployment.addons.iter().filter(|a| a.app == app.display_dir()) {
             let target = match (addon.replacement, &addon.capsule) {
@@ -166,8 +175,11 @@ fn env_summary(var: &CapsuleEnv) -> String {
         EnvSource::CapsuleUrl { capsule: None } => format!("{name} (a Capsule's URL)"),
         EnvSource::Procfile { .. } => match &var.value {
             Some(value) => format!("{name}={value}"),
-            None => format!("{name} (Procfile)"),
+            None => format!("{name} (Procfile; a credential, not shown)"),
         },
+        EnvSource::AppJson { secret: false } if var.hidden => {
+            format!("{name} (app.json holds a credential, not shown)")
+        }
         EnvSource::AppJson { secret: true } => format!("{name} (secret)"),
         EnvSource::Addon { service } => format!("{name} ({service})"),
         EnvSource::Heroku => format!("{name} (Heroku only)"),

@@ -186,12 +186,17 @@ fn value_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
             }
             None => format!(
                 "the value the `{process}` command set in the Procfile (not shown: it looks like \
-                 a credential)"
+                 a credential): copy it from the Procfile on Heroku's branch or from its issuer, \
+                 and rotate it, since it is in the repository's history"
             ),
         },
         EnvSource::AppJson { secret: true } => format!(
             "a random secret: keep Heroku's (`heroku config:get {name}`) so existing sessions \
              and signatures stay valid, or generate one (`openssl rand -hex 32`)"
+        ),
+        EnvSource::AppJson { secret: false } if var.hidden => format!(
+            "Heroku's value: `heroku config:get {name}` (app.json's default looks like a \
+             credential, so it is not shown; it is in the repository's history: rotate it)"
         ),
         EnvSource::AppJson { secret: false } => match &var.value {
             Some(value) => {

@@ -242,7 +242,7 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
                 if let Some(command) = pkg.script(script) {
                     md.line(&format!(
                         "- **Build hook** ({dir}): `{script}` ({}) {what}.",
-                        code(command)
+                        code(&crate::capsules::redacted(command))
                     ));
                 }
             }
@@ -255,7 +255,7 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
                  Capsule's variables (the database through the CLI proxy, as above), or by \
                  setting the run command to the command followed by `&&` and the usual run \
                  command for one deploy, then back.",
-                code(&postdeploy.command)
+                code(&crate::capsules::redacted(&postdeploy.command))
             ));
         }
         let sized: Vec<String> = app_json
@@ -348,7 +348,7 @@ pub(super) fn scheduler(md: &mut Md, g: &Guide) {
             md.row(&[
                 &code(app),
                 &code(&job.name),
-                &code(&job.command),
+                &code(&crate::capsules::redacted(&job.command)),
                 &job.schedule.describe(),
                 &code(&job.schedule.to_cron()),
                 &capsule,
@@ -467,7 +467,7 @@ pub(super) fn checklist(md: &mut Md, g: &Guide) {
         if let Some(postdeploy) = postdeploy {
             md.line(&format!(
                 "- [ ] Run the one-time setup {} of {} after the first deploy",
-                code(&postdeploy.command),
+                code(&crate::capsules::redacted(&postdeploy.command)),
                 code(app.display_dir())
             ));
         }
