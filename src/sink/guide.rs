@@ -215,7 +215,7 @@ fn table(md: &mut Md, d: &Deployment) {
 fn replaces(c: &Capsule) -> String {
     match c.heroku_process {
         Some(_) if c.replaces.contains(": ") => code(&c.replaces),
-        _ => c.replaces.clone(),
+        _ => md::prose(&c.replaces),
     }
 }
 

@@ -27,7 +27,7 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Apps ({}):", inv.apps.len())?;
     for app in &inv.apps {
-        writeln!(out, "  {}", app.display_dir())?;
+        writeln!(out, "  {}", crate::terminal::quote_path(app.display_dir()))?;
         for why in &app.evidence {
             writeln!(out, "    found: {why}")?;
         }
@@ -80,11 +80,13 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", crate::app::nothing_to_do(m))?;
     } else {
         writeln!(out, "Changes ({} files):", m.plan.changes.len())?;
-        let width = m.plan.changes.iter().map(|c| c.path.len()).max().unwrap_or(0);
-        for change in &m.plan.changes {
+        let paths: Vec<_> =
+            m.plan.changes.iter().map(|c| crate::terminal::quote_path(&c.path)).collect();
+        let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+        for (change, path) in m.plan.changes.iter().zip(&paths) {
             let action = action_word(change.action);
             let rules = change.rules.join(", ");
-            writeln!(out, "  {action:<6}  {:<width$}  [{rules}]", change.path)?;
+            writeln!(out, "  {action:<6}  {path:<width$}  [{rules}]")?;
         }
         writeln!(out)?;
         writeln!(out, "Rules:")?;

@@ -3,7 +3,7 @@
 
 use super::Guide;
 use super::capsule::dyno_memory;
-use super::md::{Md, code, list};
+use super::md::{self, Md, code, list};
 use crate::capsules::{Capsule, CapsuleKind, EnvSource, Replacement, SCHEDULER_REPLACES};
 use crate::rules::RuleKind;
 
@@ -27,7 +27,7 @@ pub(super) fn addons(md: &mut Md, g: &Guide) {
                     ("no direct equivalent".to_owned(), addon.advice.clone())
                 }
             };
-            md.row(&[&code(&addon.app), &code(&addon.spec()), &target, &advice]);
+            md.row(&[&code(&addon.app), &code(&addon.spec()), &target, &md::prose(&advice)]);
         }
         md.blank();
     }
@@ -267,7 +267,12 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
                     let memory = dyno_memory(s).map(|m| format!(" ({m})")).unwrap_or_default();
                     format!(" on {}{memory}", code(s))
                 });
-                format!("`{}` × {}{}", f.process, f.quantity.unwrap_or(1), size.unwrap_or_default())
+                format!(
+                    "{} × {}{}",
+                    code(&f.process),
+                    f.quantity.unwrap_or(1),
+                    size.unwrap_or_default()
+                )
             })
             .collect();
         if !sized.is_empty() {
@@ -398,13 +403,18 @@ pub(super) fn warnings_and_notes(md: &mut Md, g: &Guide) {
     if !g.warnings.is_empty() {
         md.heading("Check before merging");
         for warning in g.warnings {
-            md.line(&format!("- {warning}"));
+            let message = md::prose(&warning.message);
+            match (&warning.file, warning.line) {
+                (Some(file), Some(line)) => md.line(&format!("- {}:{line}: {message}", code(file))),
+                (Some(file), None) => md.line(&format!("- {}: {message}", code(file))),
+                _ => md.line(&format!("- {message}")),
+            }
         }
     }
     if !g.notes.is_empty() {
         md.heading("Notes from the migration");
         for note in g.notes {
-            md.line(&format!("- **{}**: {}", note.rule, note.message));
+            md.line(&format!("- **{}**: {}", md::text(&note.rule), md::prose(&note.message)));
         }
     }
 }
