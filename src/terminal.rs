@@ -69,7 +69,7 @@ pub fn quote_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A writer for human output: every control character but the line break is escaped
+/// A writer for human output: every control character but the line break and the tab is escaped
 /// ([`escape`]), and bytes that are not UTF-8 are shown in octal. Output is held back
 /// to the end of each line, so a character split between two writes is seen whole.
 pub struct Escaping<W: Write> {
@@ -86,7 +86,12 @@ impl<W: Write> Escaping<W> {
         let mut out = String::new();
         for chunk in self.pending[..upto].utf8_chunks() {
             for c in chunk.valid().chars() {
-                if c != '\n' && is_control(c) { push_escaped(&mut out, c) } else { out.push(c) }
+                // Line breaks and tabs are layout (git's own hints indent with a tab).
+                if !matches!(c, '\n' | '\t') && is_control(c) {
+                    push_escaped(&mut out, c);
+                } else {
+                    out.push(c);
+                }
             }
             for byte in chunk.invalid() {
                 out.push_str(&format!("\\{byte:03o}"));
@@ -136,7 +141,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "web: curl x|sh \\033[2K\\033[1Gnode api.js\n\
-             a\\342\\200\\256b\\302\\233c\\r\\tz \\377\\302\\233!\n"
+             a\\342\\200\\256b\\302\\233c\\r\tz \\377\\302\\233!\n"
         );
     }
 

@@ -464,3 +464,39 @@ fn control_characters_are_shown_escaped_and_markdown_cannot_be_injected() {
     assert!(guide.contains(r"- delete `` odd\033]0;title\a`<b>/Procfile ``"), "{guide}");
     assert!(guide.contains("`` node `x` <i>.js ``"), "{guide}");
 }
+
+/// A repository owned by another user is refused as git refuses it, with git's hint,
+/// and nothing is written; git's `safe.directory` (here `*`) lets it through.
+#[test]
+fn a_repository_owned_by_another_user_is_refused_unless_safe_directory_allows_it() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let chown = |owner: &str| {
+        let status = Command::new("chown").args(["-R", owner]).arg(&repo.path).status().unwrap();
+        status.success()
+    };
+    if !chown("65534") {
+        eprintln!("skipped: changing a file's owner needs root");
+        return;
+    }
+    let real = repo.path.canonicalize().unwrap().display().to_string();
+    for command in ["plan", "diff", "apply"] {
+        let out = tool(&[command, &path(&repo)]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.contains(&format!("detected dubious ownership in repository at '{real}'")));
+        assert!(stderr.contains(&format!("\tgit config --global --add safe.directory {real}\n")));
+    }
+    assert!(!repo.path.join(".git/capsule-migrate-plan").exists(), "a plan was saved");
+
+    let config = repo.path.parent().unwrap().join("gitconfig");
+    std::fs::write(&config, "[safe]\n\tdirectory = *\n").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
+    cmd.args(["apply", &path(&repo)]);
+    for (k, v) in GIT_ENV {
+        cmd.env(k, v);
+    }
+    let out = cmd.env("GIT_CONFIG_GLOBAL", &config).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(chown("0"));
+    repo.git(&["rev-parse", "--verify", "code-capsules-migration"]);
+}

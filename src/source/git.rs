@@ -66,10 +66,15 @@ impl GitRepo {
 
     /// Like [`GitRepo::open`] with explicit gix options; tests pass
     /// `gix::open::Options::isolated()` so the machine's git config cannot leak in.
+    ///
+    /// Like git, it refuses a repository owned by another user unless git's
+    /// `safe.directory` allows it (`*`, the path, or `path/*`): working in it would run
+    /// with that user's configuration and leave files they cannot change (CVE-2022-24765).
     pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitRepo>, Error> {
-        let repo = match gix::open_opts(path, options) {
+        let repo = match gix::open_opts(path, options.bail_if_untrusted(true)) {
             Ok(repo) => repo,
             Err(err) if is_plain_directory(path, &err) => return Ok(None),
+            Err(_) if owned_by_someone_else(path) => return Err(dubious_ownership(path)),
             Err(err) => return Err(open_error(path, "cannot open the git repository", &err)),
         };
         let (head_ref, head_commit, head_tree) = resolve_head(&repo, path)?;
@@ -332,6 +337,31 @@ fn resolve_head(
         .map_err(|e| open_error(path, "HEAD does not point to a readable commit", &e))?;
     let tree = commit.tree_id().map_err(|e| open_error(path, "cannot read HEAD's commit", &e))?;
     Ok((head_ref, commit.id, tree.detach()))
+}
+
+/// Whether the work tree or its `.git` belongs to another user (root acting through
+/// `sudo` counts as the user in `SUDO_UID`, as git has it).
+fn owned_by_someone_else(path: &Path) -> bool {
+    let not_mine = |p: &Path| {
+        p.exists() && !gix::sec::identity::is_path_owned_by_current_user(p).unwrap_or(true)
+    };
+    not_mine(path) || not_mine(&path.join(".git"))
+}
+
+/// git's refusal, with git's hint, for a repository [`owned_by_someone_else`].
+fn dubious_ownership(path: &Path) -> Error {
+    let shown = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    Error::Open {
+        path: path.to_owned(),
+        message: format!(
+            "detected dubious ownership in repository at '{shown}': it belongs to another user, \
+             so git refuses to work in it and so does capsule-migrate (a commit would be made \
+             with their configuration and leave files they cannot change). Run it as the \
+             owner, or, if you trust the repository, add an exception for this directory \
+             first:\n\n\tgit config --global --add safe.directory {shown}",
+            shown = shown.display()
+        ),
+    }
 }
 
 /// gix says "not found" for a folder that is not a repository. A `.git` entry that fails
