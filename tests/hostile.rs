@@ -500,3 +500,78 @@ fn a_repository_owned_by_another_user_is_refused_unless_safe_directory_allows_it
     assert!(chown("0"));
     repo.git(&["rev-parse", "--verify", "code-capsules-migration"]);
 }
+
+/// With `commit.gpgsign`, the migration commit is signed as git signs (ssh and OpenPGP
+/// here), and `git verify-commit` accepts it; when signing fails nothing is committed.
+#[test]
+fn commits_are_signed_when_git_config_asks_for_it() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let keys = repo.path.parent().unwrap();
+    let key = keys.join("id_ed25519");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "author@example.com", "-f"])
+        .arg(&key)
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: ssh-keygen is not installed");
+        return;
+    }
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = keys.join("allowed_signers");
+    std::fs::write(&allowed, format!("author@example.com {public}")).unwrap();
+    repo.git(&["config", "commit.gpgsign", "true"]);
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", &key.with_extension("pub").display().to_string()]);
+
+    let out = tool(&["apply", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("It is signed with the ssh key"), "{}", text(&out.stdout));
+    let verify = format!("gpg.ssh.allowedSignersFile={}", allowed.display());
+    let verified = repo.git_output(&["-c", &verify, "verify-commit", "code-capsules-migration"]);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    repo.git(&["branch", "-D", "code-capsules-migration"]);
+
+    // OpenPGP through gpg, with the committer's identity as the key, as git does.
+    let home = keys.join("gnupg");
+    std::fs::create_dir(&home).unwrap();
+    let gpg = |args: &[&str]| Command::new("gpg").env("GNUPGHOME", &home).args(args).output();
+    let made = gpg(&[
+        "--batch",
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        "Test Author <author@example.com>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    if made.is_ok_and(|o| o.status.success()) {
+        repo.git(&["config", "--unset", "gpg.format"]);
+        repo.git(&["config", "--unset", "user.signingkey"]);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
+        cmd.args(["apply", &path(&repo)]).env("GNUPGHOME", &home);
+        for (k, v) in GIT_ENV {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let verified = Command::new("git")
+            .current_dir(&repo.path)
+            .env("GNUPGHOME", &home)
+            .args(["verify-commit", "code-capsules-migration"])
+            .output()
+            .unwrap();
+        assert!(verified.status.success(), "{}", text(&verified.stderr));
+        repo.git(&["branch", "-D", "code-capsules-migration"]);
+    }
+
+    // A signing program that fails: git would not commit, and neither does the tool.
+    repo.git(&["config", "gpg.program", "false"]);
+    repo.git_output(&["config", "--unset-all", "gpg.format"]);
+    let out = tool(&["apply", &path(&repo)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("false failed to sign the data"), "{stderr}");
+    assert!(stderr.contains("git config commit.gpgsign false"), "{stderr}");
+    assert_eq!(repo.git(&["branch", "--list"]).trim(), "* main");
+}

@@ -283,6 +283,9 @@ pub fn write_applied(
     if let Some(old) = &done.replaced {
         writeln!(out, "The branch was at {old} before (--force).")?;
     }
+    if let Some(signer) = &done.signed {
+        writeln!(out, "It is signed with the {signer}, as commit.gpgsign asks.")?;
+    }
     match applied.plan {
         PlanFrom::Saved => writeln!(
             out,
