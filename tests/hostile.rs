@@ -575,3 +575,31 @@ fn commits_are_signed_when_git_config_asks_for_it() {
     assert!(stderr.contains("git config commit.gpgsign false"), "{stderr}");
     assert_eq!(repo.git(&["branch", "--list"]).trim(), "* main");
 }
+
+/// Only a manifest with Heroku's keys is Heroku's app.json: an Expo app's stays, its
+/// folder is no app (its package.json is not pinned), and the plan says why.
+#[test]
+fn an_app_json_that_is_not_herokus_is_left_alone() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: node index.js\n");
+    repo.write("package.json", "{ \"name\": \"api\" }\n");
+    repo.write("mobile/app.json", "{ \"expo\": { \"name\": \"Shop\", \"slug\": \"shop\" } }\n");
+    repo.write("mobile/package.json", "{ \"name\": \"mobile\" }\n");
+    // A React Native app.json beside a Procfile: the folder is an app, the file is not Heroku's.
+    repo.write("native/Procfile", "web: node server.js\n");
+    repo.write("native/app.json", "{ \"name\": \"Shop\", \"displayName\": \"Shop\" }\n");
+    repo.write("native/package.json", "{ \"name\": \"native\" }\n");
+    repo.commit_all("Apps");
+    let out = tool(&["plan", &path(&repo), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changed: Vec<&str> =
+        plan["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
+    for untouched in ["mobile/app.json", "mobile/package.json", "native/app.json"] {
+        assert!(!changed.contains(&untouched), "{untouched} changed: {changed:?}");
+    }
+    assert!(changed.contains(&"native/Procfile") && changed.contains(&"native/package.json"));
+    let warnings = plan["warnings"].to_string();
+    assert!(warnings.contains("is not Heroku's app.json (its keys `expo`"), "{warnings}");
+    assert!(warnings.contains("`displayName`"), "{warnings}");
+}

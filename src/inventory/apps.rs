@@ -47,6 +47,20 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
             ));
             continue;
         }
+        if name == "app.json"
+            && let Some(keys) = foreign_app_json(source, &entry.path)?
+        {
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            inv.warnings.push(Warning::in_file(
+                &entry.path,
+                format!(
+                    "is not Heroku's app.json (its keys {} are not Heroku's; an Expo or React \
+                     Native app has one): left as it is, and its folder is not an app for that",
+                    keys.join(", ")
+                ),
+            ));
+            continue;
+        }
         inv.heroku_markers.push(entry.path.clone());
         if name == "Procfile" {
             let procfile = read_procfile(source, &entry.path)?;
@@ -120,7 +134,9 @@ fn read_app(
     };
     let app_json_path = join(&dir, "app.json");
     let app_json = match source.entry(&app_json_path) {
-        Some(e) if e.kind.is_regular() => Some(read_app_json(source, &app_json_path)?),
+        Some(e) if e.kind.is_regular() && foreign_app_json(source, &app_json_path)?.is_none() => {
+            Some(read_app_json(source, &app_json_path)?)
+        }
         _ => None,
     };
     let package_json = read_package_json(source, &join(&dir, "package.json"), warnings)?;
@@ -200,6 +216,11 @@ fn read_procfile(source: &Source, path: &str) -> Result<Located<procfile::Procfi
     let bytes = source.read(path)?;
     let value = procfile::parse(path, &bytes)?;
     Ok(Located { path: path.to_owned(), value })
+}
+
+/// The keys of an app.json at `path` that is not Heroku's ([`app_json::foreign_keys`]).
+fn foreign_app_json(source: &Source, path: &str) -> Result<Option<Vec<String>>, Error> {
+    Ok(app_json::foreign_keys(&source.read(path)?))
 }
 
 fn read_app_json(source: &Source, path: &str) -> Result<Located<app_json::AppJson>, Error> {
