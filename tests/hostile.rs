@@ -603,3 +603,31 @@ fn an_app_json_that_is_not_herokus_is_left_alone() {
     assert!(warnings.contains("is not Heroku's app.json (its keys `expo`"), "{warnings}");
     assert!(warnings.contains("`displayName`"), "{warnings}");
 }
+
+/// JavaScript over 2 MiB is not parsed, but it is searched: a Heroku address in a
+/// committed bundle is named, and the guide never says the code has none.
+#[test]
+fn a_large_bundle_with_a_heroku_address_is_named_not_passed_over() {
+    let padding = "var a=1;".repeat(300_000);
+    let bundle = format!("{padding}\nfetch(\"https://Shop-API.herokuapp.com/x\");{padding}\n");
+    let quiet = format!("{padding}\n");
+    assert!(bundle.len() > 2 * 1024 * 1024);
+    let repo = repo_with(&[
+        ("package.json", b"{ \"name\": \"x\" }\n"),
+        ("public/bundle.js", bundle.as_bytes()),
+        ("public/vendor.js", quiet.as_bytes()),
+    ]);
+    let out = tool(&["plan", &path(&repo)]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("public/bundle.js:2: is 4.6 MiB, a generated bundle?, so it is not parsed")
+            && stdout.contains("`shop-api.herokuapp.com` (line 2)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("vendor.js"), "a bundle that mentions nothing is not named");
+    let out = tool(&["plan", &path(&repo), "--format", "markdown"]);
+    let guide = text(&out.stdout);
+    assert!(guide.contains("- **Not read** `public/bundle.js`"), "{guide}");
+    assert!(!guide.contains("None found"), "{guide}");
+}

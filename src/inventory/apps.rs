@@ -114,7 +114,12 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     for (dir, evidence) in found {
         inv.apps.push(read_app(source, dir, evidence, &procfiles, &mut inv.warnings)?);
     }
-    inv.code = super::code::scan(source, &inv.apps)?;
+    let (code, unread) = super::code::scan_all(source, &inv.apps)?;
+    inv.code = code;
+    for file in &unread {
+        inv.warnings.push(unread_warning(file));
+    }
+    inv.unread_code = unread;
     if !inv.heroku_markers.is_empty() {
         inv.warnings.extend(super::docs::herokuapp_mentions(source)?);
     }
@@ -216,6 +221,32 @@ fn read_procfile(source: &Source, path: &str) -> Result<Located<procfile::Procfi
     let bytes = source.read(path)?;
     let value = procfile::parse(path, &bytes)?;
     Ok(Located { path: path.to_owned(), value })
+}
+
+/// Names a source file too large to parse and what it holds that nothing edits.
+fn unread_warning(file: &super::code::UnreadFile) -> Warning {
+    let mib = file.size as f64 / (1024.0 * 1024.0);
+    let Some(hosts) = &file.herokuapp_hosts else {
+        return Warning::in_file(
+            &file.path,
+            format!(
+                "is {mib:.0} MiB, too large to read: it was not searched for Heroku addresses \
+                 or variables; check it by hand"
+            ),
+        );
+    };
+    let mut held: Vec<String> = hosts.iter().map(|(h, l)| format!("`{h}` (line {l})")).collect();
+    held.extend(file.other_mentions.iter().map(|m| format!("`{m}`")));
+    let line = hosts.first().map(|(_, l)| *l);
+    let message = format!(
+        "is {mib:.1} MiB, a generated bundle?, so it is not parsed or edited, and it mentions \
+         {}: rebuild it from its sources after the migration, or change it by hand",
+        held.join(", ")
+    );
+    match line {
+        Some(line) => Warning::at_line(&file.path, line, message),
+        None => Warning::in_file(&file.path, message),
+    }
 }
 
 /// The keys of an app.json at `path` that is not Heroku's ([`app_json::foreign_keys`]).

@@ -200,6 +200,15 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
             list(&uses)
         ));
     }
+    for file in &g.inventory.unread_code {
+        found = true;
+        md.line(&format!(
+            "- **Not read** {}: larger than 2 MiB (a generated bundle?), so it was neither \
+             parsed nor edited; see [Check before merging](#check-before-merging) for what it \
+             mentions. Rebuild it from its sources after the migration, or change it by hand.",
+            code(&file.path)
+        ));
+    }
     if !found {
         md.line(
             "None found: the code has no `rejectUnauthorized: false`, no `*.herokuapp.com` \
