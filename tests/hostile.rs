@@ -631,3 +631,48 @@ fn a_large_bundle_with_a_heroku_address_is_named_not_passed_over() {
     assert!(guide.contains("- **Not read** `public/bundle.js`"), "{guide}");
     assert!(!guide.contains("None found"), "{guide}");
 }
+
+/// A tag with the branch's name: the printed commands name the branch in full, and they
+/// work (`git show` would otherwise say "matches more than one" or show the tag).
+#[test]
+fn a_tag_with_the_branch_name_gets_unambiguous_commands() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    repo.git(&["tag", "code-capsules-migration"]);
+    let out = tool(&["apply", &path(&repo)]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.contains("git push -u origin refs/heads/code-capsules-migration\n"), "{stdout}");
+    let show = "  git show refs/heads/code-capsules-migration:CODE_CAPSULES.md\n";
+    assert!(stdout.contains(show), "{stdout}");
+    let shown = repo.git(&["show", show.trim().trim_start_matches("git show ")]);
+    assert!(shown.starts_with("# Moving to Code Capsules"), "{shown}");
+}
+
+/// `a` and `a/b` cannot both be branches (refs are files): the clash is found before any
+/// object is written, and said as git says it, both ways round.
+#[test]
+fn a_branch_that_clashes_with_a_folder_of_branches_is_refused_before_writing() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    repo.git(&["branch", "code-capsules-migration/old"]);
+    repo.git(&["branch", "mig"]);
+    let objects = || repo.git(&["count-objects", "-v"]);
+    let before = objects();
+    for (branch, existing) in [
+        ("code-capsules-migration", "refs/heads/code-capsules-migration/old"),
+        ("mig/new", "refs/heads/mig"),
+    ] {
+        let out = tool(&["apply", &path(&repo), "--branch", branch]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let git_says = format!(
+            "cannot lock ref 'refs/heads/{branch}': '{existing}' exists; cannot create \
+             'refs/heads/{branch}'"
+        );
+        assert!(stderr.contains(&git_says), "{stderr}");
+    }
+    // Packed refs clash the same way.
+    repo.git(&["pack-refs", "--all"]);
+    let out = tool(&["apply", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(objects(), before, "objects were written");
+}

@@ -77,6 +77,12 @@ pub enum Error {
     )]
     Busy { lock: PathBuf },
     #[error(
+        "cannot lock ref '{wanted}': '{existing}' exists; cannot create '{wanted}'. A branch \
+         cannot be both a name and a folder of names: choose another with --branch NAME, or \
+         delete or rename '{existing}'"
+    )]
+    RefClash { wanted: String, existing: String },
+    #[error(
         "{repo}: commit.gpgsign asks for signed commits, and signing failed: {message}; no \
          branch was made. Fix signing (`git commit -S` fails the same way), or turn it off \
          for this repository (`git config commit.gpgsign false`) and sign the commit later"
@@ -137,6 +143,7 @@ pub fn commit(git: &GitRepo, changes: &[Change], request: &Request) -> Result<Ou
         return Err(Error::NothingToCommit);
     }
     let _lock = RunLock::acquire(git)?;
+    refuse_ref_clash(git, request.branch)?;
     let existing = existing_target(git, &ref_name)?;
     if let Some(target) = &existing {
         if !request.force {
@@ -187,6 +194,46 @@ pub fn commit(git: &GitRepo, changes: &[Change], request: &Request) -> Result<Ou
         replaced: existing.map(|t| t.to_string()),
         signed: signer.map(|s| s.describe()),
     })
+}
+
+/// git stores refs as files, so `refs/heads/a` and `refs/heads/a/b` cannot both exist.
+/// Checked before any object is written, and said as git says it.
+fn refuse_ref_clash(git: &GitRepo, branch: &str) -> Result<(), Error> {
+    let repo = git.repo();
+    let wanted = format!("refs/heads/{branch}");
+    let clash = |existing: String| Error::RefClash { wanted: wanted.clone(), existing };
+    let mut prefix = String::from("refs/heads");
+    let parts: Vec<&str> = branch.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        prefix = format!("{prefix}/{part}");
+        if repo.try_find_reference(prefix.as_str()).ok().flatten().is_some() {
+            return Err(clash(prefix));
+        }
+    }
+    let failed = |e: gix::Error| git_error(git.path(), "list the branches", &e);
+    let platform = repo.references().map_err(|e| failed(e.into()))?;
+    let below = format!("{wanted}/");
+    let mut inside = platform.prefixed(below.as_str()).map_err(|e| failed(e.into()))?;
+    if let Some(Ok(reference)) = inside.next() {
+        return Err(clash(reference.name().as_bstr().to_string()));
+    }
+    Ok(())
+}
+
+/// How the printed commands name the branch: by its short name, or in full
+/// (`refs/heads/<branch>`) when a tag or another ref has the same short name and git
+/// would answer "matches more than one" or pick the tag.
+pub fn unambiguous_branch(git: &GitRepo, branch: &str) -> String {
+    let repo = git.repo();
+    let others = [
+        format!("refs/{branch}"),
+        format!("refs/tags/{branch}"),
+        format!("refs/remotes/{branch}"),
+        format!("refs/remotes/{branch}/HEAD"),
+    ];
+    let ambiguous =
+        others.iter().any(|name| repo.try_find_reference(name.as_str()).ok().flatten().is_some());
+    if ambiguous { format!("refs/heads/{branch}") } else { branch.to_owned() }
 }
 
 /// `refs/heads/<branch>`, refusing what `git branch` refuses.

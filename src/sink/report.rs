@@ -279,12 +279,22 @@ pub fn write_applied(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let n = applied.files_changed;
+    // `git show B` and `git push origin B` fail ("matches more than one") or pick a tag
+    // when another ref has the branch's short name.
+    let branch = crate::sink::commit::unambiguous_branch(git, &done.branch);
     writeln!(out, "Created commit {} on branch {} ({n} files changed).", done.commit, done.branch)?;
     if let Some(old) = &done.replaced {
         writeln!(out, "The branch was at {old} before (--force).")?;
     }
     if let Some(signer) = &done.signed {
         writeln!(out, "It is signed with the {signer}, as commit.gpgsign asks.")?;
+    }
+    if branch != done.branch {
+        writeln!(
+            out,
+            "A tag or another ref is also named {}: the commands below name the branch in full.",
+            done.branch
+        )?;
     }
     match applied.plan {
         PlanFrom::Saved => writeln!(
@@ -298,29 +308,24 @@ pub fn write_applied(
             "It was planned afresh: the plan the last plan or diff saved is for another \
              commit or other options, or unreadable; review this commit (git show {}) \
              before you push it.",
-            done.branch
+            branch
         )?,
         PlanFrom::Read => {}
     }
     writeln!(out, "Your working tree, index and HEAD are unchanged.")?;
     match crate::sink::commit::push_remote(git) {
         Some((remote, url)) => {
-            writeln!(out, "Push it with:\n  git push -u {remote} {}", done.branch)?;
+            writeln!(out, "Push it with:\n  git push -u {remote} {branch}")?;
             let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
             if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, &done.branch) {
                 writeln!(out, "Then open the pull request:\n  {pr}")?;
             }
         }
         None => {
-            writeln!(
-                out,
-                "Push it with (after adding a remote):\n  git push -u origin {}",
-                done.branch
-            )?;
+            writeln!(out, "Push it with (after adding a remote):\n  git push -u origin {branch}")?;
         }
     }
     let Some(file) = applied.guide else { return Ok(()) };
-    let branch = &done.branch;
     writeln!(out, "The migration guide is {file} on the branch; read it with:")?;
     writeln!(out, "  git show {branch}:{file}")?;
     writeln!(
