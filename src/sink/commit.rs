@@ -211,9 +211,9 @@ fn refuse_ref_clash(git: &GitRepo, branch: &str) -> Result<(), Error> {
         }
     }
     let failed = |e: gix::Error| git_error(git.path(), "list the branches", &e);
-    let platform = repo.references().map_err(|e| failed(e.into()))?;
+    let platform = repo.references().map_err(failed)?;
     let below = format!("{wanted}/");
-    let mut inside = platform.prefixed(below.as_str()).map_err(|e| failed(e.into()))?;
+    let mut inside = platform.prefixed(below.as_str()).map_err(failed)?;
     if let Some(Ok(reference)) = inside.next() {
         return Err(clash(reference.name().as_bstr().to_string()));
     }
