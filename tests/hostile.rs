@@ -676,3 +676,43 @@ fn a_branch_that_clashes_with_a_folder_of_branches_is_refused_before_writing() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert_eq!(objects(), before, "objects were written");
 }
+
+/// A run killed mid-way leaves its temporaries; the next run removes those of its own
+/// that nobody can still be writing, and nothing else.
+#[test]
+fn stale_temporaries_of_a_killed_run_are_cleaned_on_the_next_run() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let git = repo.path.join(".git");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 60 * 60);
+    let make = |path: &Path, aged: bool| {
+        let file = std::fs::File::create(path).unwrap();
+        if aged {
+            file.set_modified(old).unwrap();
+        }
+    };
+    // A pid that runs no process, and one that does (this test's own).
+    let dead = (400_000..).find(|p| !Path::new(&format!("/proc/{p}")).exists()).unwrap();
+    let live = std::process::id();
+    let dead_plan = git.join(format!("capsule-migrate-plan.{dead}.tmp"));
+    let live_plan = git.join(format!("capsule-migrate-plan.{live}.tmp"));
+    let stale_object = git.join("objects/.tmpAb12Cd");
+    let fresh_object = git.join("objects/.tmpEf34Gh");
+    let gits_own = git.join("objects/tmp_obj_Ij56Kl");
+    make(&dead_plan, false);
+    make(&live_plan, false);
+    make(&stale_object, true);
+    make(&fresh_object, false);
+    make(&gits_own, true);
+
+    let out = tool(&["diff", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!dead_plan.exists(), "the plan temporary of a dead process stays");
+    assert!(live_plan.exists(), "the plan temporary of a live process went");
+    assert!(!stale_object.exists(), "an hour-old object temporary stays");
+    assert!(fresh_object.exists(), "an object temporary that may be in use went");
+    assert!(gits_own.exists(), "git's own temporary went");
+    let out = tool(&["apply", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fsck = repo.git_output(&["fsck", "--full"]);
+    assert!(fsck.status.success(), "{}", text(&fsck.stderr));
+}
