@@ -175,7 +175,8 @@ pub fn diff(
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     let migration = prepare(settings)?;
-    sink::diff::write_patch(&migration.plan.changes, color, out)?;
+    let hash = migration.source.git().map_or(gix::hash::Kind::Sha1, |g| g.repo().object_hash());
+    sink::diff::write_patch(&migration.plan.changes, color, hash, out)?;
     out.flush()?;
     save_for_apply(&migration);
     let mut outcome = Outcome { code: 0, stderr: warning_lines(&migration.plan) };

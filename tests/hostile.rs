@@ -716,3 +716,73 @@ fn stale_temporaries_of_a_killed_run_are_cleaned_on_the_next_run() {
     let fsck = repo.git_output(&["fsck", "--full"]);
     assert!(fsck.status.success(), "{}", text(&fsck.stderr));
 }
+
+/// Repositories gix reads differently from git: a SHA-256 repository is migrated like
+/// any other; reftable refs, a blobless partial clone and a Git LFS pointer each stop
+/// with what they are and what to do.
+#[test]
+fn unusual_repository_formats_work_or_say_what_to_do() {
+    let init = |args: &[&str]| {
+        let repo = TempRepo::new();
+        std::fs::remove_dir_all(repo.path.join(".git")).unwrap();
+        repo.git(&[&["init", "-q", "-b", "main"], args].concat());
+        repo.git(&["config", "user.name", "Test Author"]);
+        repo.git(&["config", "user.email", "author@example.com"]);
+        repo.write("Procfile", "web: node index.js\n");
+        repo.write("package.json", "{ \"name\": \"x\" }\n");
+        repo.commit_all("App");
+        repo
+    };
+
+    let sha256 = init(&["--object-format=sha256"]);
+    let out = tool(&["apply", &path(&sha256)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fsck = sha256.git_output(&["fsck", "--full"]);
+    assert!(fsck.status.success(), "{}", text(&fsck.stderr));
+    let blob = sha256.git(&["rev-parse", "code-capsules-migration:CODE_CAPSULES.md"]);
+    let patch = text(&tool(&["diff", &path(&sha256)]).stdout);
+    assert!(patch.contains(&format!("index 0000000..{}", &blob[..7])), "{patch}");
+
+    let reftable = init(&["--ref-format=reftable"]);
+    let out = tool(&["plan", &path(&reftable)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("stores its refs in the reftable format"), "{stderr}");
+    assert!(stderr.contains("refs migrate --ref-format=files"), "{stderr}");
+
+    let origin = init(&[]);
+    origin.write("web/Procfile", "web: node b.js\n");
+    origin.write("web/package.json", "{ \"name\": \"web\" }\n");
+    origin.commit_all("Second app");
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = origin.path.parent().unwrap().join("partial");
+    let url = format!("file://{}", origin.path.display());
+    let cloned = Command::new("git")
+        .args(["clone", "-q", "--filter=blob:none", "--sparse", &url])
+        .arg(&clone)
+        .status()
+        .unwrap();
+    assert!(cloned.success());
+    let out = tool(&["plan", &clone.display().to_string()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: web/"), "{stderr}");
+    assert!(stderr.contains("this is a partial clone"), "{stderr}");
+    let fetch = format!("git -C {} fetch --refetch --no-filter origin", clone.display());
+    assert!(stderr.contains(&fetch), "{stderr}");
+    let fetched = Command::new("sh").args(["-c", &fetch]).status().unwrap();
+    assert!(fetched.success());
+    assert_eq!(tool(&["plan", &clone.display().to_string()]).status.code(), Some(0));
+
+    let lfs = init(&[]);
+    lfs.write(
+        "package.json",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n",
+    );
+    lfs.commit_all("LFS");
+    let out = tool(&["plan", &path(&lfs)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: package.json: is a Git LFS pointer"), "{stderr}");
+    assert!(stderr.contains("git lfs untrack"), "{stderr}");
+}

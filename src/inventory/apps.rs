@@ -218,7 +218,7 @@ fn monorepo_dirs(
 }
 
 fn read_procfile(source: &Source, path: &str) -> Result<Located<procfile::Procfile>, Error> {
-    let bytes = source.read(path)?;
+    let bytes = read_file(source, path)?;
     let value = procfile::parse(path, &bytes)?;
     Ok(Located { path: path.to_owned(), value })
 }
@@ -249,13 +249,30 @@ fn unread_warning(file: &super::code::UnreadFile) -> Warning {
     }
 }
 
+/// The bytes of `path`, refusing a Git LFS pointer: the commit holds a pointer to content
+/// kept elsewhere, which the tool can neither read nor edit in place.
+fn read_file(source: &Source, path: &str) -> Result<Vec<u8>, Error> {
+    let bytes = source.read(path)?;
+    if bytes.starts_with(b"version https://git-lfs.github.com/spec/") {
+        return Err(FileError::new(
+            path,
+            "is a Git LFS pointer, not the file itself: Git LFS keeps its content outside the \
+             repository, so it cannot be read or edited in the commit. A file this small does \
+             not belong in LFS: `git lfs untrack` it, `git add --renormalize` it and commit, \
+             then run again (`git lfs pull` first if the working tree holds pointers too)",
+        )
+        .into());
+    }
+    Ok(bytes)
+}
+
 /// The keys of an app.json at `path` that is not Heroku's ([`app_json::foreign_keys`]).
 fn foreign_app_json(source: &Source, path: &str) -> Result<Option<Vec<String>>, Error> {
     Ok(app_json::foreign_keys(&source.read(path)?))
 }
 
 fn read_app_json(source: &Source, path: &str) -> Result<Located<app_json::AppJson>, Error> {
-    let bytes = source.read(path)?;
+    let bytes = read_file(source, path)?;
     let value = app_json::parse(path, &bytes)?;
     Ok(Located { path: path.to_owned(), value })
 }
@@ -294,7 +311,7 @@ fn read_small(
         return too_large(warnings);
     }
     // Git listings carry no sizes: check after reading.
-    let bytes = source.read(path)?;
+    let bytes = read_file(source, path)?;
     if bytes.len() as u64 > MAX_READ {
         return too_large(warnings);
     }

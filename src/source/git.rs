@@ -77,6 +77,22 @@ impl GitRepo {
             Err(_) if owned_by_someone_else(path) => return Err(dubious_ownership(path)),
             Err(err) => return Err(open_error(path, "cannot open the git repository", &err)),
         };
+        if let Some(format) = repo.config_snapshot().string("extensions.refStorage")
+            && format.as_ref() as &[u8] != b"files"
+        {
+            return Err(Error::Open {
+                path: path.to_owned(),
+                message: format!(
+                    "stores its refs in the {format} format (extensions.refStorage = \
+                     {format}), which capsule-migrate cannot read yet (gitoxide reads the files \
+                     format only). Convert it with `git -C {0} refs migrate \
+                     --ref-format=files` (git 2.48 or later), or work in a copy in the files \
+                     format: `git clone --ref-format=files {0} COPY`, run capsule-migrate there \
+                     and push the branch from the copy",
+                    path.display()
+                ),
+            });
+        }
         let (head_ref, head_commit, head_tree) = resolve_head(&repo, path)?;
         Ok(Some(GitRepo {
             path: path.to_owned(),
@@ -172,6 +188,34 @@ impl GitRepo {
         Background(std::thread::spawn(move || {
             uncommitted_paths(&repo.to_thread_local(), head_tree, &path)
         }))
+    }
+
+    /// A read error for the blob `id` of `path`: `detail`, or, when the blob is missing
+    /// from a partial clone (`git clone --filter=blob:none`, often with a sparse
+    /// checkout), what that is and how to fetch what is missing. gix does not fetch
+    /// from a promisor remote as git does on demand.
+    fn read_error(&self, path: &str, id: ObjectId, detail: String) -> Error {
+        let config = self.repo.config_snapshot();
+        let promisor = config
+            .sections_by_name("remote")
+            .into_iter()
+            .flatten()
+            .find(|section| {
+                section.value("promisor").is_some_and(|v| v.as_ref() as &[u8] == b"true")
+            })
+            .and_then(|section| section.header().subsection_name().map(|n| n.to_string()))
+            .or_else(|| config.string("extensions.partialClone").map(|v| v.to_string()));
+        let message = match promisor {
+            Some(remote) if !self.repo.has_object(id) => format!(
+                "blob {id} is not here: this is a partial clone (its remote `{remote}` holds the \
+                 blobs it left out, such as files outside a sparse checkout), and \
+                 capsule-migrate reads HEAD's files without fetching. Fetch them first: \
+                 git -C {} fetch --refetch --no-filter {remote}",
+                self.path.display()
+            ),
+            _ => detail,
+        };
+        Error::Read { path: path.to_owned(), message }
     }
 
     /// Removes the temporaries a killed run of this tool left behind: a half-written
@@ -313,10 +357,11 @@ impl GitSource {
     /// The bytes of the blob at `path` in HEAD's tree (a symlink reads as its target).
     pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
         let id = self.blob_id(path)?;
-        let mut blob = self.repo.repo.find_blob(id).map_err(|e| Error::Read {
-            path: path.to_owned(),
-            message: format!("blob {id}: {e}"),
-        })?;
+        let mut blob = self
+            .repo
+            .repo
+            .find_blob(id)
+            .map_err(|e| self.repo.read_error(path, id, format!("blob {id}: {e}")))?;
         Ok(blob.take_data())
     }
 
@@ -346,6 +391,14 @@ impl GitSource {
                 *buffer = Vec::new();
             }
             Ok(kept)
+        })
+        .map_err(|err| match err {
+            // Said again on this thread, where the repository's config can be read.
+            Error::Read { path, message } => match paths.iter().position(|p| *p == path) {
+                Some(index) => self.repo.read_error(&path, ids[index], message),
+                None => Error::Read { path, message },
+            },
+            other => other,
         })
     }
 
