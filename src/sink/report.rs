@@ -67,11 +67,13 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
                 }
                 _ => "no direct equivalent (see the guide)".to_owned(),
             };
-            writeln!(out, "    add-on {} -> {target}", addon.spec())?;
+            // The escaping writer keeps line breaks; names from JSON may hold them.
+            let spec = addon.spec();
+            writeln!(out, "    add-on {} -> {target}", crate::terminal::escape(&spec))?;
         }
         let names = env_names(deployment, app.display_dir());
         if !names.is_empty() {
-            writeln!(out, "    env: {}", names.join(", "))?;
+            writeln!(out, "    env: {}", crate::terminal::escape(&names.join(", ")))?;
         }
     }
     write_capsules(m, out)?;
@@ -134,7 +136,7 @@ fn write_capsules(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "       replaces {}", capsule.replaces)?;
         if !capsule.env.is_empty() {
             let vars: Vec<String> = capsule.env.iter().map(env_summary).collect();
-            writeln!(out, "       env: {}", vars.join(", "))?;
+            writeln!(out, "       env: {}", crate::terminal::escape(&vars.join(", ")))?;
         }
     }
     if let Some(file) = m.rules.guide_file()

@@ -292,7 +292,12 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
             ));
         }
         if !app_json.value.buildpacks.is_empty() {
-            let packs: Vec<String> = app_json.value.buildpacks.iter().map(|b| code(b)).collect();
+            let packs: Vec<String> = app_json
+                .value
+                .buildpacks
+                .iter()
+                .map(|b| code(&crate::capsules::redacted(b)))
+                .collect();
             md.line(&format!(
                 "- **Buildpacks** ({dir}): {}. Code Capsules detects Node.js by itself; a \
                  buildpack that adds system packages or another language needs a Docker \
