@@ -74,6 +74,7 @@ pub struct Capsule {
     /// The project path Code Capsules builds from, like `/` or `/backend`.
     pub folder: Option<String>,
     pub build_command: Option<String>,
+    /// What Code Capsules runs, with credential-looking parts as `***` ([`redacted`]).
     pub run_command: Option<String>,
     /// Where a static site's files are after the build, relative to `folder`.
     pub output_folder: Option<String>,
@@ -303,7 +304,8 @@ impl Builder<'_> {
             self.blank(app, name, CapsuleKind::Backend, format!("web: {}", redacted(&web.command)));
         capsule.heroku_process = Some("web".into());
         let launch = launch(app, web);
-        capsule.run_command = Some(web_run_command(app, &launch));
+        // Shown and copied into Code Capsules: a credential in it becomes a variable.
+        capsule.run_command = Some(redacted(&web_run_command(app, &launch)));
         self.apply_launch(&mut capsule, app, web, &launch);
         capsule
     }
@@ -313,7 +315,7 @@ impl Builder<'_> {
         let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
         capsule.heroku_process = Some(process.name.clone());
         let launch = launch(app, process);
-        capsule.run_command = Some(launch.command.clone());
+        capsule.run_command = Some(redacted(&launch.command));
         self.apply_launch(&mut capsule, app, process, &launch);
         capsule.notes.push(format!(
             "serves no web traffic: it is Heroku's `{}` process, a long-running background process",
