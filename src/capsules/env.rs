@@ -358,5 +358,7 @@ fn herokuapp_name(url: &str) -> Option<String> {
 /// JWTs, webhook URLs, private keys, URL passwords, long random strings): see
 /// [`secret`]. Such values are never shown or committed.
 pub(crate) fn looks_secret(name: &str, value: &str) -> bool {
-    secret::name_looks_secret(name) || secret::value_looks_secret(value)
+    // `API_KEY=$OTHER` names where the value comes from; it holds none.
+    let named = secret::name_looks_secret(name) && !secret::is_reference(value);
+    named || secret::value_looks_secret(value)
 }

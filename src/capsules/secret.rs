@@ -274,11 +274,20 @@ fn assignment_spans(text: &str) -> Vec<Range<usize>> {
         }
         let start = caps.get(0).expect("the match").end();
         let len = shell_word_len(&text[start..]);
-        if len > 0 {
+        if len > 0 && !is_reference(&text[start..start + len]) {
             spans.push(start..start + len);
         }
     }
     spans
+}
+
+/// `$NAME`, `${NAME}` or either in double quotes: the value comes from another variable,
+/// and the command says nothing secret by naming it.
+pub fn is_reference(value: &str) -> bool {
+    let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+    let Some(name) = value.strip_prefix('$') else { return false };
+    let name = name.strip_prefix('{').and_then(|n| n.strip_suffix('}')).unwrap_or(name);
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// The byte length of the shell word at the start of `text`, quotes included.
@@ -342,6 +351,14 @@ mod tests {
             "node_modules/.bin/some-long-package-name-2024",
             "aVeryLongCamelCaseIdentifierName",
             "1.2.3-beta.4+build.20240101",
+            "NODE_OPTIONS=--max_old_space_size=2560 node server.js",
+            "node -r dotenv/config build/server.js dotenv_config_path=/etc/secrets/.env",
+            "sequelize db:migrate --url $DATABASE_URL",
+            "SECRET_KEY_BASE=$SECRET_KEY_BASE API_TOKEN=\"${TOKEN}\" node x.js",
+            "npx prisma migrate deploy && node dist/main.8f14e45f.js",
+            "cross-env NODE_ENV=production webpack --config ./config/webpack.prod.babel.js",
+            "node --experimental-specifier-resolution=node dist/index.js",
+            "ts-node -r tsconfig-paths/register src/main.ts",
         ];
         for value in plain {
             assert!(!value_looks_secret(value), "{value}");
