@@ -145,6 +145,30 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the bytes and however they are split between writes, no control
+        /// character but a line break or tab comes out, and the split does not matter.
+        #[test]
+        fn nothing_raw_gets_through(bytes: Vec<u8>, split in 0usize..64) {
+            let run = |parts: &[&[u8]]| {
+                let mut out = Vec::new();
+                {
+                    let mut w = Escaping::new(&mut out);
+                    for part in parts {
+                        w.write_all(part).unwrap();
+                    }
+                }
+                String::from_utf8(out).expect("the output is UTF-8")
+            };
+            let at = split.min(bytes.len());
+            let whole = run(&[&bytes]);
+            proptest::prop_assert_eq!(&whole, &run(&[&bytes[..at], &bytes[at..]]));
+            proptest::prop_assert!(!whole.chars().any(|c| is_control(c) && c != '\n' && c != '\t'));
+            let text = String::from_utf8_lossy(&bytes);
+            proptest::prop_assert!(!escape(&text).chars().any(is_control));
+        }
+    }
+
     #[test]
     fn paths_are_quoted_like_git() {
         assert_eq!(quote_path("api/Procfile"), "api/Procfile");

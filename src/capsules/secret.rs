@@ -366,6 +366,16 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text: no panic, and what is hidden stays hidden when redacted again.
+        #[test]
+        fn redaction_is_total_and_stable(text in "\\PC{0,80}|[A-Za-z_=:/@ .-]{0,80}") {
+            let once = redact(&text);
+            proptest::prop_assert_eq!(redact(&once), once.clone());
+            proptest::prop_assert_eq!(redact_known(&redact_known(&text)), redact_known(&text));
+        }
+    }
+
     #[test]
     fn names_with_credential_words_are_secret() {
         for name in ["PGPASSWORD", "DB_PASS", "SESSION_SECRET", "API_KEY", "AUTH0_TOKEN"] {
