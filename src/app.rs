@@ -178,6 +178,7 @@ pub fn diff(
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     let migration = prepare(settings)?;
+    let hash = migration.source.git().map_or(gix::hash::Kind::Sha1, |g| g.repo().object_hash());
     match migration.source.git().filter(|git| git.scope().is_some()) {
         // `git apply` reads paths from the repository's root, as `git diff` writes them.
         Some(git) => {
@@ -187,9 +188,9 @@ pub fn diff(
                 .iter()
                 .map(|c| plan::Change { path: git.repo_path(&c.path), ..c.clone() })
                 .collect();
-            sink::diff::write_patch(&changes, color, out)?;
+            sink::diff::write_patch(&changes, color, hash, out)?;
         }
-        None => sink::diff::write_patch(&migration.plan.changes, color, out)?,
+        None => sink::diff::write_patch(&migration.plan.changes, color, hash, out)?,
     }
     out.flush()?;
     save_for_apply(&migration);

@@ -13,6 +13,7 @@
 mod addons;
 mod env;
 mod launch;
+pub mod secret;
 
 #[cfg(test)]
 mod tests;
@@ -73,6 +74,7 @@ pub struct Capsule {
     /// The project path Code Capsules builds from, like `/` or `/backend`.
     pub folder: Option<String>,
     pub build_command: Option<String>,
+    /// What Code Capsules runs, with credential-looking parts as `***` ([`redacted`]).
     pub run_command: Option<String>,
     /// Where a static site's files are after the build, relative to `folder`.
     pub output_folder: Option<String>,
@@ -283,6 +285,7 @@ impl Builder<'_> {
                     description: None,
                     required: None,
                     value: None,
+                    hidden: false,
                     read_by: vec![place.clone()],
                 });
             }
@@ -355,7 +358,8 @@ impl Builder<'_> {
             self.blank(app, name, CapsuleKind::Backend, format!("web: {}", redacted(&web.command)));
         capsule.heroku_process = Some("web".into());
         let launch = launch(app, web);
-        capsule.run_command = Some(web_run_command(app, &launch));
+        // Shown and copied into Code Capsules: a credential in it becomes a variable.
+        capsule.run_command = Some(redacted(&web_run_command(app, &launch)));
         self.apply_launch(&mut capsule, app, web, &launch);
         capsule
     }
@@ -365,7 +369,7 @@ impl Builder<'_> {
         let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
         capsule.heroku_process = Some(process.name.clone());
         let launch = launch(app, process);
-        capsule.run_command = Some(launch.command.clone());
+        capsule.run_command = Some(redacted(&launch.command));
         self.apply_launch(&mut capsule, app, process, &launch);
         capsule.notes.push(format!(
             "serves no web traffic: it is Heroku's `{}` process, a long-running background process",

@@ -143,7 +143,15 @@ where
             return code;
         }
     };
+    // People read stderr, the text plan and what `apply` prints: control characters from
+    // the repository are shown escaped there. A patch, JSON and the guide (its own
+    // escaping) are for programs and stay byte-exact.
+    let mut stderr = crate::terminal::Escaping::new(stderr);
     let result = match cli.command {
+        Command::Plan { common, format: format @ Format::Text } => {
+            let mut stdout = crate::terminal::Escaping::new(stdout);
+            app::plan(&common.into_settings(), format, &mut stdout)
+        }
         Command::Plan { common, format } => app::plan(&common.into_settings(), format, stdout),
         Command::Diff { common, exit_code, color } => {
             let color = use_color(color);
@@ -151,7 +159,8 @@ where
         }
         Command::Apply { common, branch, force, rescan } => {
             let reuse = if rescan { app::Reuse::Rescan } else { app::Reuse::Saved };
-            app::apply(&common.into_settings(), &branch, force, reuse, stdout)
+            let mut stdout = crate::terminal::Escaping::new(stdout);
+            app::apply(&common.into_settings(), &branch, force, reuse, &mut stdout)
         }
     };
     match result {

@@ -5,6 +5,9 @@
 
 use std::fmt;
 
+// A path holding a line break or an escape sequence is shown quoted, as git does.
+use crate::terminal::quote_path;
+
 /// A 1-based line and column (columns count characters, not bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -60,8 +63,10 @@ impl FileError {
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.position {
-            Some(p) => write!(f, "{}:{}:{}: {}", self.file, p.line, p.column, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
+            Some(p) => {
+                write!(f, "{}:{}:{}: {}", quote_path(&self.file), p.line, p.column, self.message)
+            }
+            None => write!(f, "{}: {}", quote_path(&self.file), self.message),
         }
     }
 }
@@ -94,8 +99,8 @@ impl Warning {
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.file, self.line) {
-            (Some(file), Some(line)) => write!(f, "{file}:{line}: {}", self.message),
-            (Some(file), None) => write!(f, "{file}: {}", self.message),
+            (Some(file), Some(line)) => write!(f, "{}:{line}: {}", quote_path(file), self.message),
+            (Some(file), None) => write!(f, "{}: {}", quote_path(file), self.message),
             _ => f.write_str(&self.message),
         }
     }

@@ -18,3 +18,4 @@ pub mod saved;
 pub mod shell;
 pub mod sink;
 pub mod source;
+pub mod terminal;

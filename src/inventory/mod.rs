@@ -99,6 +99,9 @@ pub struct Inventory {
     pub heroku_markers: Vec<String>,
     /// Source files with facts, in path order.
     pub code: Vec<code::CodeFile>,
+    /// Source files too large to parse that mention what the rules look for, in path
+    /// order: named in warnings and the guide, never edited.
+    pub unread_code: Vec<code::UnreadFile>,
 }
 
 impl Inventory {

@@ -157,6 +157,14 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
     };
     plan.warnings.sort();
     plan.warnings.dedup();
+    // Notes and warnings quote commands and values from the repository; each site hides
+    // the credentials it knows of, and this catches the well-known shapes anywhere else.
+    for note in &mut plan.notes {
+        note.message = capsules::secret::redact_known(&note.message);
+    }
+    for warning in &mut plan.warnings {
+        warning.message = capsules::secret::redact_known(&warning.message);
+    }
     // The guide describes every other rule's work, so it is written last.
     for (rule, file) in guides {
         let written = guide::Written { source, inventory, rules, rule, file };

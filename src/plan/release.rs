@@ -124,11 +124,12 @@ fn postbuild_into_build(
 ) -> Result<(), Error> {
     let Some(postbuild) = editor.script("heroku-postbuild")? else { return Ok(()) };
     let dir = app.display_dir();
+    let shown = capsules::redacted(&postbuild);
     let Some(calls) = scripts::calls(&postbuild) else {
         cx.warnings.push(Warning::in_file(
             editor.path(),
             format!(
-                "`heroku-postbuild` (`{postbuild}`) is not readable as a shell command: Heroku ran \
+                "`heroku-postbuild` (`{shown}`) is not readable as a shell command: Heroku ran \
              it instead of `build`; make `build` do what it does by hand"
             ),
         ));
@@ -144,7 +145,7 @@ fn postbuild_into_build(
         cx.warnings.push(Warning::in_file(
             editor.path(),
             format!(
-                "`heroku-postbuild` (`{postbuild}`) runs `build` in a way the migration cannot \
+                "`heroku-postbuild` (`{shown}`) runs `build` in a way the migration cannot \
              rename: Heroku ran it instead of `build`; make `build` do what it does by hand"
             ),
         ));
@@ -158,7 +159,7 @@ fn postbuild_into_build(
             .error_at(
                 &["scripts", "heroku-postbuild"],
                 format!(
-                    "`heroku-postbuild` (`{postbuild}`) runs `build`, but there is no `build` \
+                    "`heroku-postbuild` (`{shown}`) runs `build`, but there is no `build` \
                      script: as the new `build` it would run itself until killed; nothing is \
                      written: spell out what that call ran (or add the `build` script) and run \
                      again"
@@ -226,7 +227,7 @@ fn postbuild_into_build(
              kept as `{name}`{hooks}"
         ),
         (None, _) => format!(
-            "{dir}: the `heroku-postbuild` command `{postbuild}` is now the `build` script, \
+            "{dir}: the `heroku-postbuild` command `{shown}` is now the `build` script, \
              which Code Capsules runs after installing dependencies"
         ),
     };
@@ -297,14 +298,14 @@ fn free_build_name(editor: &PackageJsonEditor) -> Result<String, Error> {
 fn report_other_hooks(cx: &mut Context, rule: &Rule, app: &App) {
     let dir = app.display_dir();
     if let Some(pkg) = &app.package_json {
-        if let Some(prebuild) = pkg.script("heroku-prebuild") {
+        if let Some(prebuild) = pkg.script("heroku-prebuild").map(capsules::redacted) {
             cx.note(rule, format!(
                 "{dir}: `heroku-prebuild` (`{prebuild}`) ran before Heroku installed dependencies; \
                  Code Capsules has no step before the install, so it is not run: if the build \
                  still needs it, add it to the `build` script"
             ));
         }
-        if let Some(cleanup) = pkg.script("heroku-cleanup") {
+        if let Some(cleanup) = pkg.script("heroku-cleanup").map(capsules::redacted) {
             cx.note(rule, format!(
                 "{dir}: `heroku-cleanup` (`{cleanup}`) ran after Heroku's build, usually to trim \
                  caches from the slug; Code Capsules does not run it and nothing replaces it"
@@ -316,7 +317,7 @@ fn report_other_hooks(cx: &mut Context, rule: &Rule, app: &App) {
         cx.note(rule, format!(
             "{dir}: app.json's `postdeploy` (`{}`) ran once when Heroku created the app: run it \
              once after the first deploy (CODE_CAPSULES.md says how)",
-            postdeploy.command
+            capsules::redacted(&postdeploy.command)
         ));
     }
 }

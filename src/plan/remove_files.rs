@@ -83,8 +83,14 @@ fn delete_files(cx: &mut Context, rule: &Rule, names: &[String]) {
             continue;
         }
         // Only files the inventory knows: a Procfile of an app, or one inside an app folder.
+        // An app.json inside an app folder goes only when it is Heroku's (the app read
+        // it): an Expo app's `{"expo": ...}` stays.
+        let heroku_app_json = |dir: &str| {
+            name != "app.json" || cx.inventory.app(dir).is_some_and(|a| a.app_json.is_some())
+        };
+        let dir = parent(&entry.path);
         let known = cx.inventory.heroku_markers.contains(&entry.path)
-            || app_dirs.contains(&parent(&entry.path));
+            || (app_dirs.contains(&dir) && heroku_app_json(dir));
         if !known || !entry.kind.is_regular() {
             continue;
         }

@@ -19,6 +19,8 @@ use gix::refs::{FullName, Target};
 use crate::plan::{Action, Change};
 use crate::source::{EntryKind, GitRepo};
 
+mod sign;
+
 pub struct Request<'a> {
     /// The short branch name, like `code-capsules-migration`.
     pub branch: &'a str,
@@ -35,6 +37,8 @@ pub struct Outcome {
     pub branch: String,
     /// The commit the branch pointed to before `--force` moved it.
     pub replaced: Option<String>,
+    /// What signed the commit (`commit.gpgsign`), as [`sign::Signer::describe`] says it.
+    pub signed: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,18 @@ pub enum Error {
          to finish and run again"
     )]
     Busy { lock: PathBuf },
+    #[error(
+        "cannot lock ref '{wanted}': '{existing}' exists; cannot create '{wanted}'. A branch \
+         cannot be both a name and a folder of names: choose another with --branch NAME, or \
+         delete or rename '{existing}'"
+    )]
+    RefClash { wanted: String, existing: String },
+    #[error(
+        "{repo}: commit.gpgsign asks for signed commits, and signing failed: {message}; no \
+         branch was made. Fix signing (`git commit -S` fails the same way), or turn it off \
+         for this repository (`git config commit.gpgsign false`) and sign the commit later"
+    )]
+    Sign { repo: PathBuf, message: String },
 }
 
 /// Held while one run checks the branch and creates it. gix's ref transaction alone lets
@@ -127,6 +143,8 @@ pub fn commit(git: &GitRepo, changes: &[Change], request: &Request) -> Result<Ou
         return Err(Error::NothingToCommit);
     }
     let _lock = RunLock::acquire(git)?;
+    git.remove_stale_temporaries();
+    refuse_ref_clash(git, request.branch)?;
     let existing = existing_target(git, &ref_name)?;
     if let Some(target) = &existing {
         if !request.force {
@@ -138,11 +156,34 @@ pub fn commit(git: &GitRepo, changes: &[Change], request: &Request) -> Result<Ou
         refuse_checked_out(git, &ref_name, request.branch)?;
     }
     let (author, committer) = identity(git)?;
+    let sign_error = |e: sign::SignError| Error::Sign { repo: git.path().to_owned(), message: e.0 };
+    // Read before any object is written, so a bad signing setup leaves nothing behind.
+    let signer = sign::Signer::from_config(repo).map_err(sign_error)?;
     let tree = write_tree(git, changes)?;
+    let mut object = gix::objs::Commit {
+        tree,
+        parents: [git.head_commit_oid()].into_iter().collect(),
+        author: author.into(),
+        committer: committer.into(),
+        encoding: None,
+        message: request.message.into(),
+        extra_headers: Vec::new(),
+    };
+    if let Some(signer) = &signer {
+        let mut payload = Vec::new();
+        gix::objs::WriteTo::write_to(&object, &mut payload).map_err(|e| Error::Git {
+            repo: git.path().to_owned(),
+            what: "write the commit",
+            message: e.to_string(),
+        })?;
+        let ident = format!("{} <{}>", committer.name, committer.email);
+        let signature = signer.sign(&payload, &ident).map_err(sign_error)?;
+        object.extra_headers.push(("gpgsig".into(), signature.into()));
+    }
     let commit = repo
-        .new_commit_as(committer, author, request.message, tree, [git.head_commit_oid()])
+        .write_object(&object)
         .map_err(|e| git_error(git.path(), "write the commit", &e))?
-        .id;
+        .detach();
     let precondition = match &existing {
         Some(target) => PreviousValue::MustExistAndMatch(target.clone()),
         None => PreviousValue::MustNotExist,
@@ -152,7 +193,48 @@ pub fn commit(git: &GitRepo, changes: &[Change], request: &Request) -> Result<Ou
         commit: commit.to_string(),
         branch: request.branch.to_owned(),
         replaced: existing.map(|t| t.to_string()),
+        signed: signer.map(|s| s.describe()),
     })
+}
+
+/// git stores refs as files, so `refs/heads/a` and `refs/heads/a/b` cannot both exist.
+/// Checked before any object is written, and said as git says it.
+fn refuse_ref_clash(git: &GitRepo, branch: &str) -> Result<(), Error> {
+    let repo = git.repo();
+    let wanted = format!("refs/heads/{branch}");
+    let clash = |existing: String| Error::RefClash { wanted: wanted.clone(), existing };
+    let mut prefix = String::from("refs/heads");
+    let parts: Vec<&str> = branch.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        prefix = format!("{prefix}/{part}");
+        if repo.try_find_reference(prefix.as_str()).ok().flatten().is_some() {
+            return Err(clash(prefix));
+        }
+    }
+    let failed = |e: gix::Error| git_error(git.path(), "list the branches", &e);
+    let platform = repo.references().map_err(failed)?;
+    let below = format!("{wanted}/");
+    let mut inside = platform.prefixed(below.as_str()).map_err(failed)?;
+    if let Some(Ok(reference)) = inside.next() {
+        return Err(clash(reference.name().as_bstr().to_string()));
+    }
+    Ok(())
+}
+
+/// How the printed commands name the branch: by its short name, or in full
+/// (`refs/heads/<branch>`) when a tag or another ref has the same short name and git
+/// would answer "matches more than one" or pick the tag.
+pub fn unambiguous_branch(git: &GitRepo, branch: &str) -> String {
+    let repo = git.repo();
+    let others = [
+        format!("refs/{branch}"),
+        format!("refs/tags/{branch}"),
+        format!("refs/remotes/{branch}"),
+        format!("refs/remotes/{branch}/HEAD"),
+    ];
+    let ambiguous =
+        others.iter().any(|name| repo.try_find_reference(name.as_str()).ok().flatten().is_some());
+    if ambiguous { format!("refs/heads/{branch}") } else { branch.to_owned() }
 }
 
 /// `refs/heads/<branch>`, refusing what `git branch` refuses.

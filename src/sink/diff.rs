@@ -20,10 +20,18 @@ const FULL_ID: usize = 40;
 
 /// Writes `changes` (sorted by path) as one unified patch, in their order. With `color`,
 /// uses git's default diff colours; without it the output holds no escape codes.
-pub fn write_patch(changes: &[Change], color: bool, out: &mut dyn Write) -> io::Result<()> {
+///
+/// `hash` is the repository's object format (SHA-1, or SHA-256 for a repository made
+/// with `--object-format=sha256`): the `index` lines name blobs as it would.
+pub fn write_patch(
+    changes: &[Change],
+    color: bool,
+    hash: gix::hash::Kind,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let style = if color { Style::COLOR } else { Style::PLAIN };
     for change in changes {
-        write_change(change, &style, out)?;
+        write_change(change, &style, hash, out)?;
     }
     Ok(())
 }
@@ -49,7 +57,12 @@ impl Style {
 }
 
 /// One file's section: headers, then either hunks or the binary notice.
-fn write_change(change: &Change, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn write_change(
+    change: &Change,
+    style: &Style,
+    hash: gix::hash::Kind,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let old = side(change, Action::Create, &change.old);
     let new = side(change, Action::Delete, &change.new);
     if change.action == Action::Modify && old == new {
@@ -66,7 +79,7 @@ fn write_change(change: &Change, style: &Style, out: &mut dyn Write) -> io::Resu
         Action::Delete => meta_line(out, style, &format!("deleted file mode {mode}"))?,
         Action::Modify => {}
     }
-    meta_line(out, style, &index_line(change, old, new, binary)?)?;
+    meta_line(out, style, &index_line(change, old, new, binary, hash)?)?;
 
     let old_label = if change.action == Action::Create { "/dev/null" } else { &a_name };
     let new_label = if change.action == Action::Delete { "/dev/null" } else { &b_name };
@@ -89,10 +102,16 @@ fn write_change(change: &Change, style: &Style, out: &mut dyn Write) -> io::Resu
 }
 
 /// `index <old>..<new>[ <mode>]`: blob ids, zeros for the side that does not exist.
-fn index_line(change: &Change, old: &[u8], new: &[u8], binary: bool) -> io::Result<String> {
+fn index_line(
+    change: &Change,
+    old: &[u8],
+    new: &[u8],
+    binary: bool,
+    hash: gix::hash::Kind,
+) -> io::Result<String> {
     let id_len = if binary { FULL_ID } else { SHORT_ID };
-    let old_id = blob_id(change, Action::Create, old, id_len)?;
-    let new_id = blob_id(change, Action::Delete, new, id_len)?;
+    let old_id = blob_id(change, Action::Create, old, id_len, hash)?;
+    let new_id = blob_id(change, Action::Delete, new, id_len, hash)?;
     Ok(match change.action {
         Action::Modify => format!("index {old_id}..{new_id} {}", change.kind.git_mode()),
         _ => format!("index {old_id}..{new_id}"),
@@ -116,11 +135,17 @@ fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
 }
 
 /// The blob id git records for `bytes`, abbreviated to `len`; zeros for a missing side.
-fn blob_id(change: &Change, missing: Action, bytes: &[u8], len: usize) -> io::Result<String> {
+fn blob_id(
+    change: &Change,
+    missing: Action,
+    bytes: &[u8],
+    len: usize,
+    hash: gix::hash::Kind,
+) -> io::Result<String> {
     if change.action == missing {
         return Ok("0".repeat(len));
     }
-    let id = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes)
+    let id = gix::objs::compute_hash(hash, gix::objs::Kind::Blob, bytes)
         .map_err(|e| io::Error::other(format!("{}: cannot hash the content: {e}", change.path)))?;
     Ok(id.to_hex_with_len(len).to_string())
 }
@@ -257,7 +282,8 @@ mod tests {
 
     fn render(changes: &[Change], color: bool) -> Vec<u8> {
         let mut out = Vec::new();
-        write_patch(changes, color, &mut out).expect("writing to a Vec cannot fail");
+        write_patch(changes, color, gix::hash::Kind::Sha1, &mut out)
+            .expect("writing to a Vec cannot fail");
         out
     }
 
@@ -486,7 +512,13 @@ mod tests {
         let repo = Repo::holding_old_side_of(&[]);
         for content in [&b""[..], b"a\r\nb", b"caf\xe9\n", b"x\0y"] {
             let git = text(&repo.git_ok(&["hash-object", "--stdin"], Some(content)));
-            let ours = blob_id(&change("f", Some(content), None), Action::Create, content, 40);
+            let ours = blob_id(
+                &change("f", Some(content), None),
+                Action::Create,
+                content,
+                40,
+                gix::hash::Kind::Sha1,
+            );
             assert_eq!(ours.unwrap(), git.trim(), "content {content:?}");
         }
     }

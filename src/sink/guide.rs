@@ -62,8 +62,30 @@ pub fn write_markdown(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
 
 /// The guide's Markdown.
 pub fn render(g: &Guide) -> String {
+    let text = render_with(g, false);
+    if text.contains(crate::capsules::secret::MASK) {
+        // Something was hidden: say so, and where the real values come from.
+        render_with(g, true)
+    } else {
+        text
+    }
+}
+
+/// The guide; `hidden` adds the paragraph about credentials shown as `***`. The whole
+/// text goes through [`crate::capsules::secret::redact_known`] last, so a well-known
+/// credential shape that reached it by any path is not committed.
+fn render_with(g: &Guide, hidden: bool) -> String {
     let mut md = Md::default();
     intro(&mut md);
+    if hidden {
+        md.blank();
+        md.line(
+            "Parts of commands and values that look like credentials are shown as `***`: \
+             they are not copied here. Set each as a Capsule variable, with the value from \
+             Heroku (`heroku config -a <heroku-app>`) or from the service that issued it, \
+             and rotate any that were committed: they stay in the repository's history.",
+        );
+    }
     summary(&mut md, g);
     table(&mut md, g.deployment);
     capsule::all(&mut md, g);
@@ -75,7 +97,7 @@ pub fn render(g: &Guide) -> String {
     sections::warnings_and_notes(&mut md, g);
     sections::files(&mut md, g);
     sections::checklist(&mut md, g);
-    md.finish()
+    crate::capsules::secret::redact_known(&md.finish())
 }
 
 fn intro(md: &mut Md) {
@@ -193,7 +215,7 @@ fn table(md: &mut Md, d: &Deployment) {
 fn replaces(c: &Capsule) -> String {
     match c.heroku_process {
         Some(_) if c.replaces.contains(": ") => code(&c.replaces),
-        _ => c.replaces.clone(),
+        _ => md::prose(&c.replaces),
     }
 }
 

@@ -58,7 +58,8 @@ struct AppEnv<'a> {
 struct Job<'a> {
     app: &'a str,
     name: &'a str,
-    command: &'a str,
+    /// Redacted like process commands.
+    command: String,
     schedule: String,
     cron: String,
 }
@@ -101,7 +102,7 @@ pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
             .map(|j| Job {
                 app: if j.app.is_empty() { "." } else { &j.app },
                 name: &j.name,
-                command: &j.command,
+                command: redacted(&j.command),
                 schedule: j.schedule.describe(),
                 cron: j.schedule.to_cron(),
             })
@@ -117,10 +118,36 @@ pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         notes: &m.plan.notes,
         warnings: &m.plan.warnings,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    let text = serde_json::to_string_pretty(&doc).map_err(io::Error::other)?;
+    out.write_all(redact_strings(&text).as_bytes())?;
     writeln!(out)
 }
 
+/// `json` with every string literal passed through
+/// [`crate::capsules::secret::redact_known`]: the last line of defence behind the
+/// redaction of each command and value. Works on the text so the field order stays.
+fn redact_strings(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..start]);
+        let literal = &rest[start..];
+        let mut end = 1;
+        let bytes = literal.as_bytes();
+        while end < bytes.len() && bytes[end] != b'"' {
+            end += if bytes[end] == b'\\' { 2 } else { 1 };
+        }
+        let literal = &literal[..(end + 1).min(literal.len())];
+        let redacted = serde_json::from_str::<String>(literal).ok().and_then(|s| {
+            let r = crate::capsules::secret::redact_known(&s);
+            (r != s).then(|| serde_json::to_string(&r).expect("a string serialises"))
+        });
+        out.push_str(redacted.as_deref().unwrap_or(literal));
+        rest = &rest[start + literal.len()..];
+    }
+    out.push_str(rest);
+    out
+}
 /// Each app's variables: the first occurrence of each name across its Capsules, in
 /// Capsule order.
 fn app_env(m: &Migration) -> Vec<AppEnv<'_>> {

@@ -9,6 +9,14 @@ use crate::source::GitRepo;
 
 /// The text plan: apps, processes, jobs, each change with its rule, notes and warnings.
 pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    write_text_unredacted(m, &mut text)?;
+    // The last line of defence behind the redaction of each command and value.
+    let text = String::from_utf8_lossy(&text);
+    out.write_all(crate::capsules::secret::redact_known(&text).as_bytes())
+}
+
+fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", source_line(m))?;
     let inv = &m.inventory;
     if inv.apps.is_empty() {
@@ -19,7 +27,7 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Apps ({}):", inv.apps.len())?;
     for app in &inv.apps {
-        writeln!(out, "  {}", app.display_dir())?;
+        writeln!(out, "  {}", crate::terminal::quote_path(app.display_dir()))?;
         for why in &app.evidence {
             writeln!(out, "    found: {why}")?;
         }
@@ -45,7 +53,8 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         }
         for job in inv.jobs_of(&app.dir) {
             let schedule = job.schedule.describe();
-            writeln!(out, "    job {}: {} ({schedule}, UTC)", job.name, job.command)?;
+            let command = crate::capsules::redacted(&job.command);
+            writeln!(out, "    job {}: {command} ({schedule}, UTC)", job.name)?;
         }
         for addon in deployment.addons.iter().filter(|a| a.app == app.display_dir()) {
             let target = match (addon.replacement, &addon.capsule) {
@@ -58,11 +67,13 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
                 }
                 _ => "no direct equivalent (see the guide)".to_owned(),
             };
-            writeln!(out, "    add-on {} -> {target}", addon.spec())?;
+            // The escaping writer keeps line breaks; names from JSON may hold them.
+            let spec = addon.spec();
+            writeln!(out, "    add-on {} -> {target}", crate::terminal::escape(&spec))?;
         }
         let names = env_names(deployment, app.display_dir());
         if !names.is_empty() {
-            writeln!(out, "    env: {}", names.join(", "))?;
+            writeln!(out, "    env: {}", crate::terminal::escape(&names.join(", ")))?;
         }
     }
     // Nothing to do lists nothing to create.
@@ -74,11 +85,13 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", crate::app::nothing_to_do(m))?;
     } else {
         writeln!(out, "Changes ({} files):", m.plan.changes.len())?;
-        let width = m.plan.changes.iter().map(|c| c.path.len()).max().unwrap_or(0);
-        for change in &m.plan.changes {
+        let paths: Vec<_> =
+            m.plan.changes.iter().map(|c| crate::terminal::quote_path(&c.path)).collect();
+        let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+        for (change, path) in m.plan.changes.iter().zip(&paths) {
             let action = action_word(change.action);
             let rules = change.rules.join(", ");
-            writeln!(out, "  {action:<6}  {:<width$}  [{rules}]", change.path)?;
+            writeln!(out, "  {action:<6}  {path:<width$}  [{rules}]")?;
         }
         writeln!(out)?;
         writeln!(out, "Rules:")?;
@@ -126,7 +139,7 @@ fn write_capsules(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "       replaces {}", capsule.replaces)?;
         if !capsule.env.is_empty() {
             let vars: Vec<String> = capsule.env.iter().map(env_summary).collect();
-            writeln!(out, "       env: {}", vars.join(", "))?;
+            writeln!(out, "       env: {}", crate::terminal::escape(&vars.join(", ")))?;
         }
     }
     if let Some(file) = m.rules.guide_file()
@@ -169,8 +182,11 @@ fn env_summary(var: &CapsuleEnv) -> String {
         EnvSource::CapsuleUrl { capsule: None } => format!("{name} (a Capsule's URL)"),
         EnvSource::Procfile { .. } => match &var.value {
             Some(value) => format!("{name}={value}"),
-            None => format!("{name} (Procfile)"),
+            None => format!("{name} (Procfile; a credential, not shown)"),
         },
+        EnvSource::AppJson { secret: false } if var.hidden => {
+            format!("{name} (app.json holds a credential, not shown)")
+        }
         EnvSource::AppJson { secret: true } => format!("{name} (secret)"),
         EnvSource::Addon { service } => format!("{name} ({service})"),
         EnvSource::Heroku => format!("{name} (Heroku only)"),
@@ -277,6 +293,9 @@ pub fn write_applied(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let n = applied.files_changed;
+    // `git show B` and `git push origin B` fail ("matches more than one") or pick a tag
+    // when another ref has the branch's short name.
+    let branch = crate::sink::commit::unambiguous_branch(git, &done.branch);
     writeln!(out, "Created commit {} on branch {} ({n} files changed).", done.commit, done.branch)?;
     match &done.replaced {
         // The same tree, parent, message and second give the same commit id.
@@ -285,6 +304,16 @@ pub fn write_applied(
         }
         Some(old) => writeln!(out, "The branch was at {old} before (--force).")?,
         None => {}
+    }
+    if let Some(signer) = &done.signed {
+        writeln!(out, "It is signed with the {signer}, as commit.gpgsign asks.")?;
+    }
+    if branch != done.branch {
+        writeln!(
+            out,
+            "A tag or another ref is also named {}: the commands below name the branch in full.",
+            done.branch
+        )?;
     }
     match applied.plan {
         PlanFrom::Saved => writeln!(
@@ -298,29 +327,24 @@ pub fn write_applied(
             "It was planned afresh: the plan the last plan or diff saved is for another \
              commit or other options, or unreadable; review this commit (git show {}) \
              before you push it.",
-            done.branch
+            branch
         )?,
         PlanFrom::Read => {}
     }
     writeln!(out, "Your working tree, index and HEAD are unchanged.")?;
     match crate::sink::commit::push_remote(git) {
         Some((remote, url)) => {
-            writeln!(out, "Push it with:\n  git push -u {remote} {}", done.branch)?;
+            writeln!(out, "Push it with:\n  git push -u {remote} {branch}")?;
             let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
             if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, &done.branch) {
                 writeln!(out, "Then open the pull request:\n  {pr}")?;
             }
         }
         None => {
-            writeln!(
-                out,
-                "Push it with (after adding a remote):\n  git push -u origin {}",
-                done.branch
-            )?;
+            writeln!(out, "Push it with (after adding a remote):\n  git push -u origin {branch}")?;
         }
     }
     let Some(file) = applied.guide else { return Ok(()) };
-    let branch = &done.branch;
     writeln!(out, "The migration guide is {file} on the branch; read it with:")?;
     writeln!(out, "  git show {branch}:{file}")?;
     writeln!(

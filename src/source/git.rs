@@ -72,17 +72,43 @@ impl GitRepo {
 
     /// Like [`GitRepo::open`] with explicit gix options; tests pass
     /// `gix::open::Options::isolated()` so the machine's git config cannot leak in.
+    ///
+    /// Like git, it refuses a repository owned by another user unless git's
+    /// `safe.directory` allows it (`*`, the path, or `path/*`): working in it would run
+    /// with that user's configuration and leave files they cannot change (CVE-2022-24765).
     pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitRepo>, Error> {
-        let (repo, scope) = match gix::open_opts(path, options.clone()) {
+        let (repo, scope) = match gix::open_opts(path, options.clone().bail_if_untrusted(true)) {
             Ok(repo) => (repo, None),
             Err(err) if is_plain_directory(path, &err) => {
                 let Some((root, scope)) = enclosing_work_tree(path) else { return Ok(None) };
-                let repo = gix::open_opts(&root, options)
-                    .map_err(|e| open_error(&root, "cannot open the git repository", &e))?;
+                let repo = match gix::open_opts(&root, options.bail_if_untrusted(true)) {
+                    Ok(repo) => repo,
+                    Err(_) if owned_by_someone_else(&root) => {
+                        return Err(dubious_ownership(&root));
+                    }
+                    Err(e) => return Err(open_error(&root, "cannot open the git repository", &e)),
+                };
                 (repo, Some(scope))
             }
+            Err(_) if owned_by_someone_else(path) => return Err(dubious_ownership(path)),
             Err(err) => return Err(open_error(path, "cannot open the git repository", &err)),
         };
+        if let Some(format) = repo.config_snapshot().string("extensions.refStorage")
+            && format.as_ref() as &[u8] != b"files"
+        {
+            return Err(Error::Open {
+                path: path.to_owned(),
+                message: format!(
+                    "stores its refs in the {format} format (extensions.refStorage = \
+                     {format}), which capsule-migrate cannot read yet (gitoxide reads the files \
+                     format only). Convert it with `git -C {0} refs migrate \
+                     --ref-format=files` (git 2.48 or later), or work in a copy in the files \
+                     format: `git clone --ref-format=files {0} COPY`, run capsule-migrate there \
+                     and push the branch from the copy",
+                    path.display()
+                ),
+            });
+        }
         let (head_ref, head_commit, head_tree) = resolve_head(&repo, path)?;
         let scope = match scope {
             Some(folder) => Some(scope_tree(&repo, head_tree, path, folder)?),
@@ -203,6 +229,87 @@ impl GitRepo {
             Ok(in_scope(scope.as_deref(), paths))
         }))
     }
+
+    /// A read error for the blob `id` of `path`: `detail`, or, when the blob is missing
+    /// from a partial clone (`git clone --filter=blob:none`, often with a sparse
+    /// checkout), what that is and how to fetch what is missing. gix does not fetch
+    /// from a promisor remote as git does on demand.
+    fn read_error(&self, path: &str, id: ObjectId, detail: String) -> Error {
+        let config = self.repo.config_snapshot();
+        let promisor = config
+            .sections_by_name("remote")
+            .into_iter()
+            .flatten()
+            .find(|section| {
+                section.value("promisor").is_some_and(|v| v.as_ref() as &[u8] == b"true")
+            })
+            .and_then(|section| section.header().subsection_name().map(|n| n.to_string()))
+            .or_else(|| config.string("extensions.partialClone").map(|v| v.to_string()));
+        let message = match promisor {
+            Some(remote) if !self.repo.has_object(id) => format!(
+                "blob {id} is not here: this is a partial clone (its remote `{remote}` holds the \
+                 blobs it left out, such as files outside a sparse checkout), and \
+                 capsule-migrate reads HEAD's files without fetching. Fetch them first: \
+                 git -C {} fetch --refetch --no-filter {remote}",
+                self.path.display()
+            ),
+            _ => detail,
+        };
+        Error::Read { path: path.to_owned(), message }
+    }
+
+    /// Removes the temporaries a killed run of this tool left behind: a half-written
+    /// saved plan (`capsule-migrate-plan.<pid>.tmp` in the git folder) whose process is
+    /// gone, and gix's half-written loose objects (`objects/.tmpXXXXXX`). Nothing that
+    /// a live process may still be writing goes: a plan temporary only when its process
+    /// no longer runs (or it is an hour old, so its pid was reused), an object temporary
+    /// only when it is an hour old (a write takes milliseconds; git's own `tmp_obj_*`
+    /// are left to `git gc`). Best effort: a file that cannot go stays.
+    pub fn remove_stale_temporaries(&self) {
+        let repo = self.repo();
+        let plan_prefix = format!("{}.", crate::saved::FILE);
+        for dir in [repo.git_dir(), repo.common_dir()] {
+            remove_matching(dir, |name, age| {
+                let Some(pid) =
+                    name.strip_prefix(&plan_prefix).and_then(|r| r.strip_suffix(".tmp"))
+                else {
+                    return false;
+                };
+                let Ok(pid) = pid.parse::<u32>() else { return false };
+                pid != std::process::id() && (!process_runs(pid) || age >= STALE_AFTER)
+            });
+        }
+        remove_matching(repo.objects.store_ref().path(), |name, age| {
+            let random = name.strip_prefix(".tmp").unwrap_or_default();
+            random.len() == 6
+                && random.bytes().all(|b| b.is_ascii_alphanumeric())
+                && age >= STALE_AFTER
+        });
+    }
+}
+
+/// How old a temporary must be before it is taken as abandoned whatever else is known.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Removes the regular files of `dir` for which `stale(name, age)` holds.
+fn remove_matching(dir: &Path, stale: impl Fn(&str, std::time::Duration) -> bool) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Ok(meta) = entry.metadata() else { continue };
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let age = meta.modified().ok().and_then(|m| m.elapsed().ok()).unwrap_or_default();
+        if meta.is_file() && stale(name, age) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` runs, where the system says (`/proc`); elsewhere it is assumed
+/// to, and only the age decides.
+fn process_runs(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 /// The `paths` (from the repository's root) inside `scope`, relative to it; all of them
@@ -298,10 +405,11 @@ impl GitSource {
     /// The bytes of the blob at `path` in HEAD's tree (a symlink reads as its target).
     pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
         let id = self.blob_id(path)?;
-        let mut blob = self.repo.repo.find_blob(id).map_err(|e| Error::Read {
-            path: path.to_owned(),
-            message: format!("blob {id}: {e}"),
-        })?;
+        let mut blob = self
+            .repo
+            .repo
+            .find_blob(id)
+            .map_err(|e| self.repo.read_error(path, id, format!("blob {id}: {e}")))?;
         Ok(blob.take_data())
     }
 
@@ -331,6 +439,14 @@ impl GitSource {
                 *buffer = Vec::new();
             }
             Ok(kept)
+        })
+        .map_err(|err| match err {
+            // Said again on this thread, where the repository's config can be read.
+            Error::Read { path, message } => match paths.iter().position(|p| *p == path) {
+                Some(index) => self.repo.read_error(&path, ids[index], message),
+                None => Error::Read { path, message },
+            },
+            other => other,
         })
     }
 
@@ -413,6 +529,31 @@ fn scope_tree(
         return Err(not_committed());
     }
     Ok((folder, entry.object_id()))
+}
+
+/// Whether the work tree or its `.git` belongs to another user (root acting through
+/// `sudo` counts as the user in `SUDO_UID`, as git has it).
+fn owned_by_someone_else(path: &Path) -> bool {
+    let not_mine = |p: &Path| {
+        p.exists() && !gix::sec::identity::is_path_owned_by_current_user(p).unwrap_or(true)
+    };
+    not_mine(path) || not_mine(&path.join(".git"))
+}
+
+/// git's refusal, with git's hint, for a repository [`owned_by_someone_else`].
+fn dubious_ownership(path: &Path) -> Error {
+    let shown = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    Error::Open {
+        path: path.to_owned(),
+        message: format!(
+            "detected dubious ownership in repository at '{shown}': it belongs to another user, \
+             so git refuses to work in it and so does capsule-migrate (a commit would be made \
+             with their configuration and leave files they cannot change). Run it as the \
+             owner, or, if you trust the repository, add an exception for this directory \
+             first:\n\n\tgit config --global --add safe.directory {shown}",
+            shown = shown.display()
+        ),
+    }
 }
 
 /// gix says "not found" for a folder that is not a repository. A `.git` entry that fails

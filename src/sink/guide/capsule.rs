@@ -1,6 +1,6 @@
 //! One section per Capsule: its settings, what to know, and its environment variables.
 
-use super::md::{Md, code, list};
+use super::md::{self, Md, code, list};
 use super::{Guide, build_cell, opt_code, replaces};
 use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvSource};
 
@@ -58,7 +58,7 @@ fn one(md: &mut Md, g: &Guide, number: usize, c: &Capsule) {
         settings(md, c);
     }
     for note in &c.notes {
-        md.line(&format!("- {}.", capitalized(note)));
+        md.line(&format!("- {}.", md::prose(&capitalized(note))));
     }
     if c.env.is_empty() {
         if !c.kind.is_data() {
@@ -126,8 +126,9 @@ fn replicas_cell(c: &Capsule, replicas: u64) -> String {
         (Some(size), Some(process)) => {
             let memory = dyno_memory(size).map(|m| format!(", {m} of memory")).unwrap_or_default();
             format!(
-                "{replicas} (Heroku ran `{process}` on {} dynos{memory}: choose a Capsule size \
+                "{replicas} (Heroku ran {} on {} dynos{memory}: choose a Capsule size \
                  with as much)",
+                code(process),
                 code(size)
             )
         }
@@ -186,12 +187,17 @@ fn value_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
             }
             None => format!(
                 "the value the `{process}` command set in the Procfile (not shown: it looks like \
-                 a credential)"
+                 a credential): copy it from the Procfile on Heroku's branch or from its issuer, \
+                 and rotate it, since it is in the repository's history"
             ),
         },
         EnvSource::AppJson { secret: true } => format!(
             "a random secret: keep Heroku's (`heroku config:get {name}`) so existing sessions \
              and signatures stay valid, or generate one (`openssl rand -hex 32`)"
+        ),
+        EnvSource::AppJson { secret: false } if var.hidden => format!(
+            "Heroku's value: `heroku config:get {name}` (app.json's default looks like a \
+             credential, so it is not shown; it is in the repository's history: rotate it)"
         ),
         EnvSource::AppJson { secret: false } => match &var.value {
             Some(value) => {
@@ -255,7 +261,7 @@ fn url_value(g: &Guide, c: &Capsule, var: &CapsuleEnv, target: Option<&str>) -> 
 fn about_cell(var: &CapsuleEnv) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(description) = &var.description {
-        parts.push(description.trim_end_matches('.').to_owned());
+        parts.push(md::prose(description.trim_end_matches('.')));
     }
     match &var.source {
         EnvSource::Heroku => parts.push("Heroku dyno metadata".into()),

@@ -3,7 +3,7 @@
 
 use super::Guide;
 use super::capsule::dyno_memory;
-use super::md::{Md, code, list};
+use super::md::{self, Md, code, list};
 use crate::capsules::{Capsule, CapsuleKind, EnvSource, Replacement, SCHEDULER_REPLACES};
 use crate::rules::RuleKind;
 
@@ -27,7 +27,7 @@ pub(super) fn addons(md: &mut Md, g: &Guide) {
                     ("no direct equivalent".to_owned(), addon.advice.clone())
                 }
             };
-            md.row(&[&code(&addon.app), &code(&addon.spec()), &target, &advice]);
+            md.row(&[&code(&addon.app), &code(&addon.spec()), &target, &md::prose(&advice)]);
         }
         md.blank();
     }
@@ -200,6 +200,15 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
             list(&uses)
         ));
     }
+    for file in &g.inventory.unread_code {
+        found = true;
+        md.line(&format!(
+            "- **Not read** {}: larger than 2 MiB (a generated bundle?), so it was neither \
+             parsed nor edited; see [Check before merging](#check-before-merging) for what it \
+             mentions. Rebuild it from its sources after the migration, or change it by hand.",
+            code(&file.path)
+        ));
+    }
     if !found {
         md.line(
             "None found: the code has no `rejectUnauthorized: false`, no `*.herokuapp.com` \
@@ -249,7 +258,7 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
                 if let Some(command) = pkg.script(script) {
                     md.line(&format!(
                         "- **Build hook** ({dir}): `{script}` ({}) {what}.",
-                        code(command)
+                        code(&crate::capsules::redacted(command))
                     ));
                 }
             }
@@ -262,7 +271,7 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
                  Capsule's variables (the database through the CLI proxy, as above), or by \
                  setting the run command to the command followed by `&&` and the usual run \
                  command for one deploy, then back.",
-                code(&postdeploy.command)
+                code(&crate::capsules::redacted(&postdeploy.command))
             ));
         }
         let sized: Vec<String> = app_json
@@ -274,7 +283,12 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
                     let memory = dyno_memory(s).map(|m| format!(" ({m})")).unwrap_or_default();
                     format!(" on {}{memory}", code(s))
                 });
-                format!("`{}` × {}{}", f.process, f.quantity.unwrap_or(1), size.unwrap_or_default())
+                format!(
+                    "{} × {}{}",
+                    code(&f.process),
+                    f.quantity.unwrap_or(1),
+                    size.unwrap_or_default()
+                )
             })
             .collect();
         if !sized.is_empty() {
@@ -285,7 +299,12 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
             ));
         }
         if !app_json.value.buildpacks.is_empty() {
-            let packs: Vec<String> = app_json.value.buildpacks.iter().map(|b| code(b)).collect();
+            let packs: Vec<String> = app_json
+                .value
+                .buildpacks
+                .iter()
+                .map(|b| code(&crate::capsules::redacted(b)))
+                .collect();
             md.line(&format!(
                 "- **Buildpacks** ({dir}): {}. Code Capsules detects Node.js by itself; a \
                  buildpack that adds system packages or another language needs a Docker \
@@ -373,7 +392,7 @@ pub(super) fn scheduler(md: &mut Md, g: &Guide) {
             md.row(&[
                 &code(app),
                 &code(&job.name),
-                &code(&job.command),
+                &code(&crate::capsules::redacted(&job.command)),
                 &job.schedule.describe(),
                 &code(&job.schedule.to_cron()),
                 &capsule,
@@ -423,13 +442,18 @@ pub(super) fn warnings_and_notes(md: &mut Md, g: &Guide) {
     if !g.warnings.is_empty() {
         md.heading("Check before merging");
         for warning in g.warnings {
-            md.line(&format!("- {warning}"));
+            let message = md::prose(&warning.message);
+            match (&warning.file, warning.line) {
+                (Some(file), Some(line)) => md.line(&format!("- {}:{line}: {message}", code(file))),
+                (Some(file), None) => md.line(&format!("- {}: {message}", code(file))),
+                _ => md.line(&format!("- {message}")),
+            }
         }
     }
     if !g.notes.is_empty() {
         md.heading("Notes from the migration");
         for note in g.notes {
-            md.line(&format!("- **{}**: {}", note.rule, note.message));
+            md.line(&format!("- **{}**: {}", md::text(&note.rule), md::prose(&note.message)));
         }
     }
 }
@@ -492,7 +516,7 @@ pub(super) fn checklist(md: &mut Md, g: &Guide) {
         if let Some(postdeploy) = postdeploy {
             md.line(&format!(
                 "- [ ] Run the one-time setup {} of {} after the first deploy",
-                code(&postdeploy.command),
+                code(&crate::capsules::redacted(&postdeploy.command)),
                 code(app.display_dir())
             ));
         }
