@@ -63,6 +63,8 @@ pub enum Error {
 }
 
 /// The repository's files, from git or from a plain directory.
+// One `Source` lives per run: boxing the larger variant would save nothing worth having.
+#[allow(clippy::large_enum_variant)]
 pub enum Source {
     Git(GitSource),
     Dir(DirSource),
