@@ -20,6 +20,10 @@ use gix::bstr::Finder;
 /// Heroku hostnames.
 const PATTERNS: &[&[u8]] = &[
     b"process.env",
+    // `const { env } = process` and Vite's `import.meta.env` (see `indirect`).
+    b"} = process",
+    b"}=process",
+    b"import.meta.env",
     b"process.exit",
     b".herokuapp.com",
     b"rejectUnauthorized",
