@@ -101,6 +101,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         inv.apps.push(read_app(source, dir, evidence, &procfiles, &mut inv.warnings)?);
     }
     inv.code = super::code::scan(source, &inv.apps)?;
+    (inv.config, inv.lockfiles) = super::config::scan(source, &inv.apps)?;
     if !inv.heroku_markers.is_empty() {
         inv.warnings.extend(super::docs::herokuapp_mentions(source)?);
     }

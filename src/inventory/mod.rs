@@ -7,6 +7,7 @@
 pub mod app_json;
 mod apps;
 pub mod code;
+pub mod config;
 mod docs;
 pub mod jobs;
 pub mod js;
@@ -80,6 +81,11 @@ pub struct Inventory {
     pub heroku_markers: Vec<String>,
     /// Source files with facts, in path order.
     pub code: Vec<code::CodeFile>,
+    /// Config files outside the code (`.env.example`, node-config, Prisma, wrapper
+    /// scripts), in path order.
+    pub config: Vec<config::ConfigFile>,
+    /// Paths of the lockfiles outside node_modules, in path order.
+    pub lockfiles: Vec<String>,
 }
 
 impl Inventory {
@@ -99,6 +105,14 @@ impl Inventory {
         app.processes().iter().any(|p| {
             p.name == "web" || (p.name != "release" && !job_commands.contains(&p.command.trim()))
         })
+    }
+
+    /// The config files of the app in `dir`.
+    pub fn config_of<'a>(
+        &'a self,
+        dir: &'a str,
+    ) -> impl Iterator<Item = &'a config::ConfigFile> + 'a {
+        self.config.iter().filter(move |c| c.app.as_deref() == Some(dir))
     }
 
     pub fn jobs_of<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a jobs::Job> + 'a {
