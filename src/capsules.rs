@@ -180,9 +180,10 @@ impl Builder<'_> {
         let order = |name: &str| app.processes().iter().position(|p| p.name == name);
         self.out.processes[first_process..].sort_by_key(|p| order(&p.name));
 
-        let app_env = env::app_env(self.inv, app, data);
+        let (app_env, env_notes) = env::app_env(self.inv, app, data);
         for capsule in &mut app_capsules {
             env::add_app_env(capsule, &app_env);
+            capsule.notes.extend(env_notes.iter().cloned());
         }
         self.out.capsules.extend(app_capsules);
     }

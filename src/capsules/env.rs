@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use super::addons::{DataPlan, Replacement, env_prefix, replacement};
 use super::{Capsule, CapsuleKind, Deployment};
-use crate::inventory::{App, Inventory};
+use crate::inventory::config::{self, ConfigKind};
+use crate::inventory::{App, Inventory, code, parent};
 
 /// One variable to set on a Capsule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,6 +28,9 @@ pub struct CapsuleEnv {
     pub value: Option<String>,
     /// Where the code reads it: `path:line`, the first read of each file, in path order.
     pub read_by: Vec<String>,
+    /// A frontend build setting (`REACT_APP_*`, `VITE_*`, ...): the bundler copies its
+    /// value into the built files, so it counts when `npm run build` runs.
+    pub build_time: bool,
 }
 
 /// Where a variable's value comes from on Code Capsules.
@@ -43,15 +47,47 @@ pub enum EnvSource {
     AppJson { secret: bool },
     /// Set by a Heroku add-on that has no Capsule equivalent.
     Addon { service: String },
-    /// Set by Heroku itself (`HEROKU_*` from dyno metadata, `DYNO`); Code Capsules does not
-    /// set it.
+    /// Set by Heroku's dynos at run time, not a config var: [`HEROKU_RUNTIME`] (dyno
+    /// metadata, `DYNO`, `WEB_CONCURRENCY`, ...). Code Capsules does not set it.
     Heroku,
+    /// Committed in a `.env` file that dotenv loads at run time: the value is in git,
+    /// where it does not belong.
+    DotEnv { file: String },
     /// A Heroku buildpack setting (`APP_BASE`, `NPM_CONFIG_PRODUCTION`): not needed.
     HerokuBuild,
     /// Set by Code Capsules on every Capsule (`APP_URL`, without `https://`).
     CodeCapsules,
-    /// Only read in the code: its value is in Heroku's config vars.
+    /// Only read by the app (its code, config files, scripts): its value is in Heroku's
+    /// config vars.
     Code,
+}
+
+/// What Heroku's dyno manager and Node buildpack set at run time, and its dyno metadata
+/// (Dev Center "dyno-metadata", heroku-buildpack-nodejs `profile/`): not config vars.
+/// `PORT` is set by both platforms and never listed. Other `HEROKU_*` names are config
+/// vars like any other.
+pub const HEROKU_RUNTIME: &[&str] = &[
+    "DYNO",
+    "WEB_CONCURRENCY",
+    "WEB_MEMORY",
+    "MEMORY_AVAILABLE",
+    "NODE_HOME",
+    "HEROKU_APP_ID",
+    "HEROKU_APP_NAME",
+    "HEROKU_DYNO_ID",
+    "HEROKU_RELEASE_CREATED_AT",
+    "HEROKU_RELEASE_VERSION",
+    "HEROKU_SLUG_COMMIT",
+    "HEROKU_SLUG_DESCRIPTION",
+];
+
+/// Prefixes (and `PUBLIC_URL`) of the variables frontend bundlers copy into the build:
+/// Create React App, Vite, Vue CLI, Next.js.
+const BUILD_TIME_PREFIXES: &[&str] = &["REACT_APP_", "VITE_", "VUE_APP_", "NEXT_PUBLIC_"];
+
+/// True for a variable a frontend bundler bakes into the build.
+pub fn is_build_time(name: &str) -> bool {
+    name == "PUBLIC_URL" || BUILD_TIME_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 /// Set by Code Capsules on every Capsule: not listed at all.
@@ -69,8 +105,13 @@ const HEROKU_BUILD: &[&str] = &[
 ];
 
 /// The variables every Capsule of `app` shares, in order: data links, app.json's
-/// declarations, then the code's other reads by name.
-pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<CapsuleEnv> {
+/// declarations, a committed `.env`, then the other reads by name; and the notes every
+/// Capsule of the app gets about them.
+pub(super) fn app_env(
+    inv: &Inventory,
+    app: &App,
+    data: &DataPlan,
+) -> (Vec<CapsuleEnv>, Vec<String>) {
     let mut vars: Vec<CapsuleEnv> = Vec::new();
     for (name, capsule) in data.links_of(app.display_dir()) {
         let source = EnvSource::DataCapsule { capsule: capsule.to_owned() };
@@ -98,7 +139,30 @@ pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<Capsul
     }
     let prefixes: Vec<(String, String)> =
         data_less_addons(app).map(|service| (env_prefix(service), service.to_owned())).collect();
-    for (name, read_by) in code_reads(inv, app) {
+    let app_reads = app_reads(inv, app);
+    let mut notes: Vec<String> = Vec::new();
+    for (name, script) in &app_reads.derived {
+        notes.push(format!(
+            "`{name}` is set by `{script}` when it starts the app (from other variables): \
+             there is nothing to set for it"
+        ));
+    }
+    if let Some((file, names)) = &app_reads.dotenv {
+        notes.push(format!(
+            "`{file}` is committed and dotenv loads it at run time: it holds {} variable{}, \
+             listed below (values not shown). Set them in the Config tab, rotate the secrets \
+             among them (their values are in the repository's history), and delete `{file}` \
+             from the repository (and add it to `.gitignore`)",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" }
+        ));
+        for name in names.iter().filter(|n| !SET_BY_PLATFORM.contains(&n.as_str())) {
+            if !vars.iter().any(|v| &v.name == name) {
+                vars.push(blank(name, EnvSource::DotEnv { file: file.clone() }));
+            }
+        }
+    }
+    for (name, read_by) in app_reads.reads {
         let entry = match vars.iter_mut().find(|v| v.name == name) {
             Some(entry) => entry,
             None => {
@@ -108,7 +172,7 @@ pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<Capsul
         };
         entry.read_by = read_by;
     }
-    vars
+    (vars, notes)
 }
 
 fn blank(name: &str, source: EnvSource) -> CapsuleEnv {
@@ -119,6 +183,7 @@ fn blank(name: &str, source: EnvSource) -> CapsuleEnv {
         required: None,
         value: None,
         read_by: Vec::new(),
+        build_time: is_build_time(name),
     }
 }
 
@@ -132,7 +197,7 @@ fn data_less_addons(app: &App) -> impl Iterator<Item = &str> {
 }
 
 fn code_source(name: &str, addon_prefixes: &[(String, String)]) -> EnvSource {
-    if name.starts_with("HEROKU_") || name == "DYNO" {
+    if HEROKU_RUNTIME.contains(&name) {
         return EnvSource::Heroku;
     }
     if name == "APP_URL" {
@@ -147,24 +212,117 @@ fn code_source(name: &str, addon_prefixes: &[(String, String)]) -> EnvSource {
     }
 }
 
-/// Every variable the app's code reads, except those Code Capsules sets, with the first
-/// line of each file that reads it.
-fn code_reads(inv: &Inventory, app: &App) -> BTreeMap<String, Vec<String>> {
-    let mut reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for file in inv.code_of(&app.dir) {
-        let mut seen: Vec<&str> = Vec::new();
+/// What an app reads at run time, beyond app.json.
+#[derive(Debug, Default)]
+pub(super) struct AppReads {
+    /// Variable -> where it is read (`path:line`, the first read per file, in path
+    /// order). Without the variables Code Capsules sets, those only tests and tooling
+    /// read, and those a wrapper script derives.
+    pub reads: BTreeMap<String, Vec<String>>,
+    /// (variable, script) for the variables the app reads that a wrapper script sets.
+    pub derived: Vec<(String, String)>,
+    /// A committed `.env` that dotenv loads, with the names it holds.
+    pub dotenv: Option<(String, Vec<String>)>,
+}
+
+/// Everything the app reads: its run-time code (not tests, fixtures or tooling
+/// configs), `.env.example` and its siblings, node-config's mapping, Prisma's `env()`,
+/// and shell reads in its run commands and wrapper scripts.
+pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
+    let mut found: Vec<(String, String, usize)> = Vec::new();
+    for file in inv.code_of(&app.dir).filter(|f| code::is_runtime_path(app, &f.path)) {
         for read in &file.facts.env_reads {
-            if SET_BY_PLATFORM.contains(&read.name.as_str()) || seen.contains(&read.name.as_str()) {
-                continue;
-            }
-            seen.push(&read.name);
-            reads
-                .entry(read.name.clone())
-                .or_default()
-                .push(format!("{}:{}", file.path, read.line));
+            found.push((read.name.clone(), file.path.clone(), read.line));
         }
     }
-    reads
+    let mut derived: Vec<(String, String)> = Vec::new();
+    let mut dotenv = None;
+    for file in inv.config_of(&app.dir) {
+        if let ConfigKind::Shell { assigned } = &file.kind {
+            derived.extend(assigned.iter().map(|n| (n.clone(), file.path.clone())));
+        }
+        if file.kind == ConfigKind::DotEnv {
+            if parent(&file.path) == app.dir && loads_dotenv(inv, app) {
+                let names = file.vars.iter().map(|v| v.name.clone()).collect();
+                dotenv = Some((file.path.clone(), names));
+            }
+            continue;
+        }
+        for var in &file.vars {
+            found.push((var.name.clone(), file.path.clone(), var.line));
+        }
+    }
+    for (path, line, command) in run_commands(app) {
+        for read in config::shell_env(command).reads {
+            found.push((read.name, path.clone(), line + read.line - 1));
+        }
+    }
+    found.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    let mut reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut derived_read: Vec<(String, String)> = Vec::new();
+    for (name, path, line) in found {
+        if SET_BY_PLATFORM.contains(&name.as_str()) || is_test_variant(&name) {
+            continue;
+        }
+        if let Some(script) = derived.iter().find(|(n, _)| *n == name) {
+            if !derived_read.contains(script) {
+                derived_read.push(script.clone());
+            }
+            continue;
+        }
+        let places = reads.entry(name).or_default();
+        if !places.iter().any(|p| p.rsplit_once(':').is_some_and(|(p, _)| p == path)) {
+            places.push(format!("{path}:{line}"));
+        }
+    }
+    AppReads { reads, derived: derived_read, dotenv }
+}
+
+/// `X_TEST`, `X_DEV`, `TEST_X`: the test and development variants of a setting, which
+/// no deployed Capsule reads.
+fn is_test_variant(name: &str) -> bool {
+    ["_TEST", "_TESTING", "_DEV", "_DEVELOPMENT"].iter().any(|s| name.ends_with(s))
+        || name.starts_with("TEST_")
+}
+
+/// The app loads a `.env` at run time: dotenv (or a variant) is a dependency, or a run
+/// command preloads it.
+fn loads_dotenv(inv: &Inventory, app: &App) -> bool {
+    let package = app.package_json.as_ref();
+    let dependency = ["dotenv", "dotenv-safe", "dotenv-flow", "dotenv-extended"]
+        .iter()
+        .any(|d| package.is_some_and(|p| p.dependency(d).is_some()));
+    let in_commands = run_commands(app).iter().any(|(_, _, c)| c.contains("dotenv"));
+    let imported = inv.code_of(&app.dir).any(|f| f.facts.loads_dotenv);
+    dependency || in_commands || imported
+}
+
+/// The commands the platform runs for the app, each with its file and first line: the
+/// Procfile's, then package.json's run-time scripts.
+fn run_commands(app: &App) -> Vec<(String, usize, &str)> {
+    let mut out = Vec::new();
+    if let Some(procfile) = &app.procfile {
+        for process in &procfile.value.processes {
+            out.push((procfile.path.clone(), process.line, process.command.as_str()));
+        }
+    }
+    if let Some(pkg) = &app.package_json {
+        for name in config::RUNTIME_SCRIPTS {
+            if let Some(command) = pkg.script(name) {
+                out.push((pkg.path.clone(), script_line(&pkg.text, name), command));
+            }
+        }
+    }
+    out
+}
+
+/// The line of `"name":` in a package.json text, 1 when not found.
+fn script_line(text: &str, name: &str) -> usize {
+    let key = format!("\"{name}\"");
+    let scripts = text.find("\"scripts\"").unwrap_or(0);
+    text[scripts..]
+        .find(&key)
+        .map_or(1, |at| text[..scripts + at].matches('\n').count() + 1)
 }
 
 /// A `VAR=value` prefix of the process's command.

@@ -109,6 +109,8 @@ pub struct JsFacts {
     /// The database drivers and ORMs of [`DATA_MODULES`] the file imports or requires,
     /// each once, in the order first met.
     pub data_modules: Vec<String>,
+    /// The file imports or requires `dotenv` (`dotenv/config` included).
+    pub loads_dotenv: bool,
     /// Where the parser first met code it could not read. The facts elsewhere in the
     /// file still count; the ones inside the broken part may be missing.
     pub syntax_error: Option<Position>,

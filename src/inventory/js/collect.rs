@@ -33,6 +33,7 @@ pub struct Collector<'t, 's> {
     uses_node_schedule: bool,
     uses_cron: bool,
     data_modules: Vec<String>,
+    loads_dotenv: bool,
     node_cron: NodeCron<'t>,
 }
 
@@ -50,6 +51,7 @@ impl<'t, 's> Collector<'t, 's> {
             uses_node_schedule: false,
             uses_cron: false,
             data_modules: Vec::new(),
+            loads_dotenv: false,
             node_cron: NodeCron::default(),
         }
     }
@@ -223,6 +225,7 @@ impl<'t, 's> Collector<'t, 's> {
         {
             self.data_modules.push((*driver).to_owned());
         }
+        self.loads_dotenv |= is(b"dotenv");
         self.uses_node_schedule |= is(b"node-schedule");
         self.uses_cron |= is(b"cron");
         false
@@ -244,6 +247,7 @@ impl<'t, 's> Collector<'t, 's> {
         facts.uses_node_schedule = self.uses_node_schedule;
         facts.uses_cron = self.uses_cron;
         facts.data_modules = self.data_modules;
+        facts.loads_dotenv = self.loads_dotenv;
     }
 }
 

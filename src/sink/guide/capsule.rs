@@ -202,11 +202,12 @@ fn value_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
         EnvSource::Addon { service } => {
             format!("the value from your own {} account (Heroku's add-on set it)", code(service))
         }
-        EnvSource::Heroku => {
-            "nothing Code Capsules sets: give it a value by hand or change the code (see \
-             Heroku-only settings)"
-                .into()
-        }
+        EnvSource::Heroku => heroku_runtime_value(name).into(),
+        EnvSource::DotEnv { file } => format!(
+            "the value in the committed {} (not shown): set it here, then rotate it, since it \
+             is in the repository's history",
+            code(file)
+        ),
         EnvSource::HerokuBuild => {
             "nothing: it configured Heroku's buildpack; the Capsule's settings replace it".into()
         }
@@ -214,6 +215,35 @@ fn value_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
             "nothing: Code Capsules sets it to the Capsule's URL, without `https://`".into()
         }
         EnvSource::Code => code_value(name),
+    }
+}
+
+/// What a variable Heroku's dynos set becomes on Code Capsules (HEROKU.md, "What Heroku
+/// sets at run time").
+fn heroku_runtime_value(name: &str) -> &'static str {
+    match name {
+        "DYNO" => {
+            "nothing: Code Capsules has no dynos and leaves it unset; code that checks it to \
+             tell it runs on Heroku now takes the other branch"
+        }
+        "WEB_CONCURRENCY" => {
+            "the number of processes per replica: Heroku's Node buildpack set it from the dyno's \
+             memory (1 on a 512 MB dyno); Code Capsules leaves it unset, and code that then \
+             forks one process per CPU may run out of memory: set it (`1` for a small Capsule)"
+        }
+        "WEB_MEMORY" => {
+            "the memory per process in MB that Heroku's buildpack assumed (512 by default): set \
+             it only if the code needs it"
+        }
+        "MEMORY_AVAILABLE" => {
+            "the replica's memory in MB, which Heroku's dyno manager set: set it to the \
+             Capsule's memory if the code needs it"
+        }
+        "NODE_HOME" => "nothing: it was Heroku's Node install folder; the code should not need it",
+        _ => {
+            "nothing Code Capsules sets: Heroku's dyno metadata; give it a value by hand or \
+             change the code (see Heroku-only settings)"
+        }
     }
 }
 
