@@ -38,6 +38,10 @@ pub enum CapsuleKind {
     /// Data Capsules come first: the others link to them.
     #[serde(rename = "postgresql")]
     PostgreSql,
+    #[serde(rename = "mysql")]
+    MySql,
+    #[serde(rename = "mongodb")]
+    MongoDb,
     Redis,
     Backend,
     /// A static site: built once, served without a Node process.
@@ -49,6 +53,8 @@ impl CapsuleKind {
     pub fn label(self) -> &'static str {
         match self {
             CapsuleKind::PostgreSql => "PostgreSQL",
+            CapsuleKind::MySql => "MySQL",
+            CapsuleKind::MongoDb => "MongoDB",
             CapsuleKind::Redis => "Redis",
             CapsuleKind::Backend => "Backend",
             CapsuleKind::Frontend => "Frontend (static site)",
@@ -56,7 +62,10 @@ impl CapsuleKind {
     }
 
     pub fn is_data(self) -> bool {
-        matches!(self, CapsuleKind::PostgreSql | CapsuleKind::Redis)
+        matches!(
+            self,
+            CapsuleKind::PostgreSql | CapsuleKind::MySql | CapsuleKind::MongoDb | CapsuleKind::Redis
+        )
     }
 }
 

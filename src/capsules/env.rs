@@ -230,7 +230,8 @@ pub(super) struct AppReads {
 /// and shell reads in its run commands and wrapper scripts.
 pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
     let mut found: Vec<(String, String, usize)> = Vec::new();
-    for file in inv.code_of(&app.dir).filter(|f| code::is_runtime_path(app, &f.path)) {
+    let jobs: Vec<&str> = inv.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+    for file in inv.code_of(&app.dir).filter(|f| code::is_runtime_path(app, &jobs, &f.path)) {
         for read in &file.facts.env_reads {
             found.push((read.name.clone(), file.path.clone(), read.line));
         }

@@ -109,8 +109,9 @@ const TOOLING_CONFIGS: &[&str] = &[
 
 /// Whether the code in `path` (a file of `app`) runs in the deployed app: not a test,
 /// spec, fixture or mock, not a CI or tooling config, and not a script under `scripts/`
-/// or `tools/` unless a Procfile command or a run-time package.json script names it.
-pub fn is_runtime_path(app: &App, path: &str) -> bool {
+/// or `tools/` unless a Procfile command, a job (`jobs`: the app's Scheduler job
+/// commands) or a run-time package.json script names it.
+pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
     let relative = match app.dir.as_str() {
         "" => path,
         dir => path.strip_prefix(dir).and_then(|p| p.strip_prefix('/')).unwrap_or(path),
@@ -130,16 +131,18 @@ pub fn is_runtime_path(app: &App, path: &str) -> bool {
     }
     let first = folders.split('/').next().unwrap_or_default();
     if matches!(first, "scripts" | "script" | "tools") {
-        return named_by_a_run_command(app, relative);
+        return named_by_a_run_command(app, jobs, relative);
     }
     true
 }
 
-/// A Procfile command or a run-time package.json script mentions `relative`.
-fn named_by_a_run_command(app: &App, relative: &str) -> bool {
+/// A Procfile command, a Scheduler job's command or a run-time package.json script
+/// mentions `relative`.
+fn named_by_a_run_command(app: &App, jobs: &[&str], relative: &str) -> bool {
     let without_ext = relative.rsplit_once('.').map_or(relative, |(s, _)| s);
     let mentions = |command: &str| command.contains(relative) || command.contains(without_ext);
-    let in_procfile = app.processes().iter().any(|p| mentions(&p.command));
+    let in_procfile = app.processes().iter().any(|p| mentions(&p.command))
+        || jobs.iter().any(|c| mentions(c));
     let in_scripts = app.package_json.as_ref().is_some_and(|pkg| {
         super::config::RUNTIME_SCRIPTS.iter().filter_map(|s| pkg.script(s)).any(mentions)
     });

@@ -241,8 +241,8 @@ fn heroku_runtime_value(name: &str) -> &'static str {
         }
         "NODE_HOME" => "nothing: it was Heroku's Node install folder; the code should not need it",
         _ => {
-            "nothing Code Capsules sets: Heroku's dyno metadata; give it a value by hand or \
-             change the code (see Heroku-only settings)"
+            "nothing Code Capsules sets: give it a value by hand or change the code (see \
+             Heroku-only settings)"
         }
     }
 }
