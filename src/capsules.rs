@@ -28,7 +28,10 @@ use crate::inventory::{App, Inventory};
 use crate::rules::RuleSet;
 
 pub use addons::{AddonUse, Replacement};
-pub use env::{CapsuleEnv, EnvSource};
+pub use env::{
+    CapsuleEnv, EnvSource, HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_default,
+    herokuapp_name, herokuapp_url, url_path,
+};
 pub use launch::{Launch, launch, redacted, shell_quote};
 
 /// The kinds of Capsule a Heroku deployment maps to.
@@ -64,7 +67,10 @@ impl CapsuleKind {
     pub fn is_data(self) -> bool {
         matches!(
             self,
-            CapsuleKind::PostgreSql | CapsuleKind::MySql | CapsuleKind::MongoDb | CapsuleKind::Redis
+            CapsuleKind::PostgreSql
+                | CapsuleKind::MySql
+                | CapsuleKind::MongoDb
+                | CapsuleKind::Redis
         )
     }
 }
@@ -328,6 +334,15 @@ impl Builder<'_> {
             "serves no web traffic: it is Heroku's `{}` process, a long-running background process",
             process.name
         ));
+        // Heroku starts one `web` dyno by itself; every other type runs only once scaled.
+        if formation(app, &process.name).is_none() {
+            capsule.notes.push(format!(
+                "on Heroku only `web` runs by default: `{}` ran only if someone scaled it \
+                 (app.json's formation does not say); check `heroku ps -a <heroku-app>` and \
+                 create this Capsule only if it ran",
+                process.name
+            ));
+        }
         if process.name == "clock" || process.name.contains("cron") {
             if capsule.replicas.is_some_and(|n| n > 1) {
                 capsule.notes.push(format!(

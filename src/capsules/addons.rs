@@ -348,8 +348,11 @@ fn data_capsule(
     let mut notes = Vec::new();
     if members.len() > 1 {
         let apps: Vec<String> = members.iter().map(|m| format!("`{}`", m.app)).collect();
-        let declare =
-            if members.iter().all(|m| m.addon.is_some()) { "declare this add-on" } else { "use it" };
+        let declare = if members.iter().all(|m| m.addon.is_some()) {
+            "declare this add-on"
+        } else {
+            "use it"
+        };
         notes.push(format!(
             "{} each {declare}: one Capsule serves them all (link it to each app's \
              Capsules), as one Heroku database attached to several apps did; if they had \
@@ -435,9 +438,11 @@ fn replaces_text(members: &[Member]) -> String {
     let several_apps = members.len() > 1;
     let parts: Vec<String> = specs
         .into_iter()
-        .map(|(spec, apps)| {
-            if several_apps { format!("{spec} of {}", apps.join(" and ")) } else { spec }
-        })
+        .map(
+            |(spec, apps)| {
+                if several_apps { format!("{spec} of {}", apps.join(" and ")) } else { spec }
+            },
+        )
         .collect();
     parts.join(", ")
 }

@@ -119,12 +119,20 @@ pub(super) fn app_env(
     }
     if let Some(app_json) = &app.app_json {
         for var in &app_json.value.env {
+            // A default that names a Heroku app's address becomes a Capsule's URL, picked
+            // once every Capsule exists (`link_heroku_defaults`).
+            let heroku_default = var.value.as_deref().and_then(herokuapp_url).is_some();
             let source = if HEROKU_BUILD.contains(&var.name.as_str()) {
                 EnvSource::HerokuBuild
+            } else if heroku_default {
+                EnvSource::CapsuleUrl { capsule: None }
             } else {
                 EnvSource::AppJson { secret: var.secret }
             };
-            let value = var.value.clone().filter(|v| !var.secret && !looks_secret(&var.name, v));
+            let value = var
+                .value
+                .clone()
+                .filter(|v| !heroku_default && !var.secret && !looks_secret(&var.name, v));
             let entry = match vars.iter_mut().find(|v| v.name == var.name) {
                 Some(entry) => entry,
                 None => {
@@ -310,20 +318,11 @@ fn run_commands(app: &App) -> Vec<(String, usize, &str)> {
     if let Some(pkg) = &app.package_json {
         for name in config::RUNTIME_SCRIPTS {
             if let Some(command) = pkg.script(name) {
-                out.push((pkg.path.clone(), script_line(&pkg.text, name), command));
+                out.push((pkg.path.clone(), config::script_line(&pkg.text, name), command));
             }
         }
     }
     out
-}
-
-/// The line of `"name":` in a package.json text, 1 when not found.
-fn script_line(text: &str, name: &str) -> usize {
-    let key = format!("\"{name}\"");
-    let scripts = text.find("\"scripts\"").unwrap_or(0);
-    text[scripts..]
-        .find(&key)
-        .map_or(1, |at| text[..scripts + at].matches('\n').count() + 1)
 }
 
 /// A `VAR=value` prefix of the process's command.
@@ -372,6 +371,75 @@ pub(super) fn link_capsules(out: &mut Deployment, inv: &Inventory, backend_url_e
     }
     link_backends(out, inv, backend_url_env, &frontend_links);
     link_origins(out, &frontend_links);
+    link_heroku_defaults(out, inv);
+}
+
+/// An app.json default that named a `*.herokuapp.com` address: the URL of the Capsule
+/// that replaces that Heroku app, else the Capsule's own when it serves the web (Parse's
+/// `SERVER_URL` = `https://yourappname.herokuapp.com/parse` names the app itself).
+fn link_heroku_defaults(out: &mut Deployment, inv: &Inventory) {
+    let mut targets: Vec<(usize, usize, Option<String>)> = Vec::new();
+    for (i, capsule) in out.capsules.iter().enumerate() {
+        let Some(dir) = capsule.app.as_deref() else { continue };
+        for (j, var) in capsule.env.iter().enumerate() {
+            if var.source != (EnvSource::CapsuleUrl { capsule: None }) {
+                continue;
+            }
+            let Some(url) = herokuapp_default(inv, dir, &var.name) else { continue };
+            let host = herokuapp_name(url).unwrap_or_default();
+            let target = capsule_for_heroku_app(out, inv, &host).or_else(|| {
+                (capsule.heroku_process.as_deref() == Some("web")).then(|| capsule.name.clone())
+            });
+            targets.push((i, j, target));
+        }
+    }
+    for (i, j, target) in targets {
+        out.capsules[i].env[j].source = EnvSource::CapsuleUrl { capsule: target };
+    }
+}
+
+/// The `*.herokuapp.com` URL app.json gives as the default of `name` in the app `dir`
+/// (as displayed).
+pub fn herokuapp_default<'a>(inv: &'a Inventory, dir: &str, name: &str) -> Option<&'a str> {
+    let app = inv.app(app_dir(dir))?;
+    let var = app.app_json.as_ref()?.value.env.iter().find(|v| v.name == name)?;
+    var.value.as_deref().and_then(herokuapp_url)
+}
+
+/// The first `*.herokuapp.com` URL in `text`: from its scheme (or host) to the next
+/// space or quote.
+pub fn herokuapp_url(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find(".herokuapp.com")?;
+    let is_url_byte = |c: char| !c.is_whitespace() && !matches!(c, '"' | '\'' | '`' | '<' | '>');
+    let start = text[..at].rfind(|c: char| !is_url_byte(c)).map_or(0, |i| i + 1);
+    let end = text[at..].find(|c: char| !is_url_byte(c)).map_or(text.len(), |i| at + i);
+    let url = &text[start..end];
+    herokuapp_name(url).filter(|n| !n.is_empty()).map(|_| url)
+}
+
+/// The path after the host of a URL, without a final `/`: `/parse` for
+/// `https://x.herokuapp.com/parse`, empty for none.
+pub fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/').map_or("", |i| rest[i..].trim_end_matches('/'))
+}
+
+/// The web Capsule that replaces the Heroku app `host` (`shop-api-1a2b` of
+/// `shop-api-1a2b.herokuapp.com`): the one whose name or app.json name it starts with.
+pub fn capsule_for_heroku_app(out: &Deployment, inv: &Inventory, host: &str) -> Option<String> {
+    let matching: Vec<&Capsule> = out
+        .capsules
+        .iter()
+        .filter(|c| c.heroku_process.as_deref() == Some("web"))
+        .filter(|c| {
+            heroku_names(inv, c).iter().any(|n| host == n || host.starts_with(&format!("{n}-")))
+        })
+        .collect();
+    match matching.as_slice() {
+        [one] => Some(one.name.clone()),
+        _ => None,
+    }
 }
 
 /// Each frontend's build variable gets the URL of the backend it calls.
@@ -495,7 +563,7 @@ fn heroku_names(inv: &Inventory, capsule: &Capsule) -> Vec<String> {
 }
 
 /// `https://shop-api-1a2b.herokuapp.com/x` -> `shop-api-1a2b`.
-fn herokuapp_name(url: &str) -> Option<String> {
+pub fn herokuapp_name(url: &str) -> Option<String> {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let host = rest.split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
     let name = host.strip_suffix(".herokuapp.com")?;

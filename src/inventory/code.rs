@@ -123,9 +123,9 @@ pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
     let stem = name.split('.').next().unwrap_or(name);
     let dotted = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let is_test = [".test.", ".spec.", ".e2e.", ".stories."].iter().any(|m| name.contains(m));
-    let is_tooling = TOOLING_CONFIGS
-        .iter()
-        .any(|t| dotted == *t || (!stem.is_empty() && stem == *t) || name.starts_with(&format!("{t}.")));
+    let is_tooling = TOOLING_CONFIGS.iter().any(|t| {
+        dotted == *t || (!stem.is_empty() && stem == *t) || name.starts_with(&format!("{t}."))
+    });
     if is_test || is_tooling {
         return false;
     }
@@ -141,8 +141,8 @@ pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
 fn named_by_a_run_command(app: &App, jobs: &[&str], relative: &str) -> bool {
     let without_ext = relative.rsplit_once('.').map_or(relative, |(s, _)| s);
     let mentions = |command: &str| command.contains(relative) || command.contains(without_ext);
-    let in_procfile = app.processes().iter().any(|p| mentions(&p.command))
-        || jobs.iter().any(|c| mentions(c));
+    let in_procfile =
+        app.processes().iter().any(|p| mentions(&p.command)) || jobs.iter().any(|c| mentions(c));
     let in_scripts = app.package_json.as_ref().is_some_and(|pkg| {
         super::config::RUNTIME_SCRIPTS.iter().filter_map(|s| pkg.script(s)).any(mentions)
     });

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::js::EnvUse;
 use super::{App, Error, code::owner, in_node_modules, join, parent};
+use crate::diag::Warning;
 use crate::source::Source;
 
 /// Config files larger than this are not read.
@@ -61,6 +62,36 @@ pub enum PackageManager {
     Pnpm,
 }
 
+impl PackageManager {
+    /// The install command the build runs with this manager's lockfile.
+    pub fn install(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "npm ci",
+            PackageManager::Yarn => "yarn install",
+            PackageManager::Pnpm => "pnpm install",
+        }
+    }
+}
+
+/// The package manager a build in `dir` uses, from the lockfiles in that folder
+/// (Google Cloud's Node.js buildpack, which Code Capsules builds with, looks for
+/// `yarn.lock`, then `pnpm-lock.yaml`, then npm's): the manager and its lockfile, or
+/// `None` when the folder has none.
+pub fn package_manager<'a>(
+    lockfiles: &'a [String],
+    dir: &str,
+) -> Option<(PackageManager, &'a str)> {
+    let in_dir = |name: &str| lockfiles.iter().find(|l| **l == join(dir, name));
+    [
+        ("yarn.lock", PackageManager::Yarn),
+        ("pnpm-lock.yaml", PackageManager::Pnpm),
+        ("package-lock.json", PackageManager::Npm),
+        ("npm-shrinkwrap.json", PackageManager::Npm),
+    ]
+    .into_iter()
+    .find_map(|(name, manager)| in_dir(name).map(|path| (manager, path.as_str())))
+}
+
 /// Every config file of the apps, in path order, and the lockfiles by folder.
 pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<String>), Error> {
     let mut files = Vec::new();
@@ -75,8 +106,10 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
         }
         let path = entry.path.as_str();
         let name = path.rsplit('/').next().unwrap_or(path);
-        if matches!(name, "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml")
-        {
+        if matches!(
+            name,
+            "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml"
+        ) {
             lockfiles.push(path.to_owned());
             continue;
         }
@@ -144,9 +177,9 @@ fn wrapper_scripts(source: &Source, apps: &[App]) -> BTreeSet<String> {
 fn is_shell_shebang(bytes: &[u8]) -> bool {
     let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
     let first = String::from_utf8_lossy(first);
-    ["sh", "bash", "dash", "zsh"].iter().any(|shell| {
-        first.ends_with(&format!("/{shell}")) || first.ends_with(&format!(" {shell}"))
-    })
+    ["sh", "bash", "dash", "zsh"]
+        .iter()
+        .any(|shell| first.ends_with(&format!("/{shell}")) || first.ends_with(&format!(" {shell}")))
 }
 
 /// The package.json scripts that run on the platform: the start and build steps and
@@ -165,6 +198,50 @@ pub const RUNTIME_SCRIPTS: &[&str] = &[
     "preinstall",
     "postinstall",
 ];
+
+/// The line of `"name":` inside the `scripts` of a package.json text, 1 when not found.
+pub fn script_line(text: &str, name: &str) -> usize {
+    let key = format!("\"{name}\"");
+    let scripts = text.find("\"scripts\"").unwrap_or(0);
+    text[scripts..].find(&key).map_or(1, |at| text[..scripts + at].matches('\n').count() + 1)
+}
+
+/// Run commands that cannot work on Code Capsules' npm: `npm bin` (removed in npm 9),
+/// in a Procfile command or a run-time package.json script.
+pub fn command_warnings(apps: &[App]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let uses_npm_bin = |command: &str| {
+        command
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .collect::<Vec<_>>()
+            .windows(2)
+            .any(|w| w == ["npm", "bin"])
+    };
+    let message = |what: String| {
+        format!(
+            "{what} uses `npm bin`, which npm 9 removed: it fails on the npm Code Capsules \
+             installs; run the program with `npx` (or from `node_modules/.bin/`) instead"
+        )
+    };
+    for app in apps {
+        if let Some(procfile) = &app.procfile {
+            for process in procfile.value.processes.iter().filter(|p| uses_npm_bin(&p.command)) {
+                let what = format!("the `{}` command", process.name);
+                warnings.push(Warning::at_line(&procfile.path, process.line, message(what)));
+            }
+        }
+        if let Some(pkg) = &app.package_json {
+            for name in RUNTIME_SCRIPTS {
+                if pkg.script(name).is_some_and(uses_npm_bin) {
+                    let what = format!("the `{name}` script");
+                    let line = script_line(&pkg.text, name);
+                    warnings.push(Warning::at_line(&pkg.path, line, message(what)));
+                }
+            }
+        }
+    }
+    warnings
+}
 
 /// `NAME=value` and `export NAME=value` lines; comments and blank lines skipped.
 fn dotenv_names(text: &str) -> Vec<EnvUse> {
@@ -328,8 +405,23 @@ pub fn shell_env(text: &str) -> ShellEnv {
 /// Upper-case names that are not the shell's or npm's own.
 fn is_config_name(name: &str) -> bool {
     const SHELL: &[&str] = &[
-        "HOME", "PATH", "PWD", "OLDPWD", "USER", "SHELL", "TMPDIR", "HOSTNAME", "INIT_CWD",
-        "RANDOM", "LINENO", "SECONDS", "IFS", "BASH_SOURCE", "UID", "TERM", "LANG",
+        "HOME",
+        "PATH",
+        "PWD",
+        "OLDPWD",
+        "USER",
+        "SHELL",
+        "TMPDIR",
+        "HOSTNAME",
+        "INIT_CWD",
+        "RANDOM",
+        "LINENO",
+        "SECONDS",
+        "IFS",
+        "BASH_SOURCE",
+        "UID",
+        "TERM",
+        "LANG",
     ];
     is_variable_name(name)
         && !name.chars().any(|c| c.is_ascii_lowercase())

@@ -95,7 +95,8 @@ impl<'t> Bindings<'t> {
                 } else {
                     ("left", "right")
                 };
-                let (Some(target), Some(value)) = (ast::field(node, target), ast::field(node, value))
+                let (Some(target), Some(value)) =
+                    (ast::field(node, target), ast::field(node, value))
                 else {
                     return;
                 };
@@ -229,7 +230,13 @@ impl<'t> Bindings<'t> {
             let last = function.and_then(|f| f.rsplit(|&b| b == b'.').next()).unwrap_or_default();
             if matches!(
                 last,
-                b"assign" | b"merge" | b"defaults" | b"extend" | b"defineProperty" | b"defineProperties" | b"set"
+                b"assign"
+                    | b"merge"
+                    | b"defaults"
+                    | b"extend"
+                    | b"defineProperty"
+                    | b"defineProperties"
+                    | b"set"
             ) {
                 return;
             }
