@@ -59,7 +59,8 @@ fn odd_sources() -> TempRepo {
     repo.write("Procfile", "web: node s.js\n");
     repo.write("app.json", r#"{ "addons": ["papertrail"] }"#);
     repo.write("package.json", "{}\n");
-    repo.write("s.js", "process.env.PAPERTRAIL_API_TOKEN;\n");
+    repo.write("s.js", "require('dotenv').config();\nprocess.env.PAPERTRAIL_API_TOKEN;\n");
+    repo.write(".env", "LOCAL_ONLY_TOKEN=not-shown\n");
     repo.write("a/Procfile", "web: node a.js\n");
     repo.write("a/package.json", "{}\n");
     repo.write("web/Procfile", "web: npx serve -s site\n");
@@ -77,6 +78,7 @@ fn the_json_plan_has_exactly_the_documented_fields() {
     let (code, odd, err) =
         run_tool(&["plan", &repo.path.display().to_string(), "--format", "json"]);
     assert_eq!(code, 0, "{err}");
+    assert!(!odd.contains("not-shown"), "a committed .env value was printed: {odd}");
     let mut seen = BTreeSet::new();
     for text in [plan("root-full", "json"), plan("monorepo", "json"), odd] {
         let doc: Value = serde_json::from_str(&text).expect("the JSON plan parses");
