@@ -14,8 +14,13 @@ fn fixture(name: &str) -> PathBuf {
 /// `plan --format FORMAT` of a fixture's input, with its jobs file.
 fn plan(case: &str, format: &str) -> String {
     let input = fixture(case).join("in").display().to_string();
-    let jobs = fixture(case).join("jobs.toml").display().to_string();
-    let (code, out, err) = run_tool(&["plan", &input, "--jobs", &jobs, "--format", format]);
+    let jobs = fixture(case).join("jobs.toml");
+    let jobs = jobs.display().to_string();
+    let mut args = vec!["plan", &input, "--format", format];
+    if fixture(case).join("jobs.toml").is_file() {
+        args.extend(["--jobs", &jobs]);
+    }
+    let (code, out, err) = run_tool(&args);
     assert_eq!(code, 0, "{case}: {err}");
     out
 }
@@ -215,4 +220,124 @@ fn without_a_procfile_or_app_json_no_guide_is_written_but_markdown_still_explain
         markdown.contains("| 1 | `app` | Backend | `/` | `npm start` (no Procfile) |"),
         "{markdown}"
     );
+}
+
+/// Each Capsule of a fixture with its variables and their source kinds, from the JSON plan.
+fn capsule_vars(case: &str) -> Vec<(String, Vec<String>)> {
+    let doc: Value = serde_json::from_str(&plan(case, "json")).unwrap();
+    doc["capsules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let vars = c["env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| format!("{} {}", v["name"].as_str().unwrap(), v["source"]["kind"]))
+                .collect();
+            (c["name"].as_str().unwrap().to_owned(), vars)
+        })
+        .collect()
+}
+
+fn expected(capsules: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+    capsules
+        .iter()
+        .map(|(name, vars)| {
+            let vars = vars
+                .iter()
+                .map(|v| {
+                    let (name, kind) = v.split_once(' ').unwrap();
+                    format!("{name} \"{kind}\"")
+                })
+                .collect();
+            ((*name).to_owned(), vars)
+        })
+        .collect()
+}
+
+/// node-config's mapping, `.env.example`, an alias of `process.env`, an mLab add-on
+/// attached as MONGO, a herokuapp default, and reads only in tests, a release config
+/// and an unreferenced script, which are no Capsule's config.
+#[test]
+fn node_config_mongoose_lists_exactly_the_runtime_configuration() {
+    let app: &[&str] = &[
+        "MONGO_URI data-capsule",
+        "SERVER_URL capsule-url",
+        "SESSION_SECRET app-json",
+        "FEATURE_FLAGS code",
+        "HEROKU_RELEASE_VERSION heroku",
+        "LOG_LEVEL code",
+        "MAILGUN_API_KEY code",
+        "MAIL_FROM code",
+        "SENTRY_DSN code",
+        "WEB_CONCURRENCY heroku",
+    ];
+    assert_eq!(
+        capsule_vars("node-config-mongoose"),
+        expected(&[
+            ("recipe-box-mongo", &[]),
+            ("recipe-box", app),
+            ("recipe-box-worker", app),
+            ("recipe-box-scheduler", app)
+        ])
+    );
+    let guide = plan("node-config-mongoose", "markdown");
+    for needle in [
+        "| `SERVER_URL` | `https://` followed by the URL of `recipe-box`, then `/api` |",
+        "| 1 | `recipe-box-mongo` | MongoDB | — | the add-on `mongolab:sandbox` |",
+        "Link it as `MONGO_URI` to `recipe-box`, `recipe-box-worker` and `recipe-box-scheduler`.",
+        "`worker` ran only if someone scaled it",
+        "`heroku ps:scale web=0 worker=0 -a <heroku-app>`",
+        "mongorestore",
+        "change the job to call `https://` followed by the URL of `recipe-box`, then `/tasks/digest`",
+        "the default of `SERVER_URL` is the Heroku address yourappname.herokuapp.com",
+    ] {
+        assert!(guide.contains(needle), "the guide lacks {needle:?}:\n{guide}");
+    }
+    for absent in
+        ["GITHUB_REF_NAME", "MONGO_URI_TEST", "CI_DATABASE", "SEED_SOURCE_URI", "any order"]
+    {
+        assert!(!guide.contains(absent), "the guide names {absent:?}:\n{guide}");
+    }
+}
+
+/// envalid and zod schemas, lodash's `get`, a committed `.env` loaded by dotenv, a Prisma
+/// schema, a wrapper script that derives a variable, a test folder and a CI script.
+#[test]
+fn envalid_dotenv_prisma_lists_exactly_the_runtime_configuration() {
+    let app: &[&str] = &[
+        "DATABASE_URL data-capsule",
+        "REDIS_URL data-capsule",
+        "JWT_SECRET dot-env",
+        "STRIPE_SECRET_KEY dot-env",
+        "DB_POOL_SIZE code",
+        "PUBLIC_API_URL code",
+        "QUEUE_CONCURRENCY code",
+        "QUEUE_NAME code",
+        "RATE_LIMIT code",
+    ];
+    assert_eq!(
+        capsule_vars("envalid-dotenv-prisma"),
+        expected(&[
+            ("ticketing-api-db", &[]),
+            ("ticketing-api-redis", &[]),
+            ("ticketing-api", app),
+            ("ticketing-api-worker", app)
+        ])
+    );
+    let guide = plan("envalid-dotenv-prisma", "markdown");
+    for needle in [
+        "`APP_DATABASE_URL` is set by `api/bin/web.sh`",
+        "`api/.env` is committed and dotenv loads it at run time",
+        "**TLS without certificate checks** for Redis",
+        "`yarn install` (from `api/yarn.lock`)",
+        "the `build` script uses `npm bin`, which npm 9 removed",
+    ] {
+        assert!(guide.contains(needle), "the guide lacks {needle:?}:\n{guide}");
+    }
+    for absent in ["committed-by-mistake", "sk_test_example", "GITHUB_SHA", "JEST_REDIS_URL"] {
+        assert!(!guide.contains(absent), "the guide names {absent:?}:\n{guide}");
+    }
 }

@@ -344,7 +344,7 @@ fn data_capsule(
         Some(alias) => unique(&format!("{stem}-{alias}")),
         None => unique(&format!("{stem}-{suffix}")),
     };
-    let replaces = replaces_text(members);
+    let replaces = replaces_text(kind, members);
     let mut notes = Vec::new();
     if members.len() > 1 {
         let apps: Vec<String> = members.iter().map(|m| format!("`{}`", m.app)).collect();
@@ -382,10 +382,14 @@ fn data_capsule(
         }
     }
     match kind {
-        CapsuleKind::PostgreSql | CapsuleKind::MySql | CapsuleKind::MongoDb => notes.push(
+        CapsuleKind::PostgreSql => notes.push(
             "restore the Heroku data into it before the backends go live (see Moving the database)"
                 .into(),
         ),
+        CapsuleKind::MySql | CapsuleKind::MongoDb => notes.push(format!(
+            "restore the old data into it before the backends go live (see Moving the {} data)",
+            kind.label()
+        )),
         _ => notes.push(
             "Redis usually holds a cache or queues that start empty; copy its data only if the \
              app keeps state there that it cannot rebuild"
@@ -418,8 +422,9 @@ fn data_capsule(
     }
 }
 
-/// `add-on `spec``, with the apps that declare it when there are several.
-fn replaces_text(members: &[Member]) -> String {
+/// `the add-on `spec`` or the database the code uses, with the apps when there are
+/// several.
+fn replaces_text(kind: CapsuleKind, members: &[Member]) -> String {
     let mut specs: Vec<(String, Vec<String>)> = Vec::new();
     for Member { app, addon, driver, .. } in members {
         let spec = match (addon, driver) {
@@ -427,7 +432,9 @@ fn replaces_text(members: &[Member]) -> String {
                 Some(plan) => format!("the add-on `{}:{plan}`", addon.service),
                 None => format!("the add-on `{}`", addon.service),
             },
-            (None, Some(driver)) => format!("the database used through {}", driver.why),
+            (None, Some(driver)) => {
+                format!("the {} database the code uses through {}", kind.label(), driver.why)
+            }
             (None, None) => "a database".to_owned(),
         };
         match specs.iter_mut().find(|(s, _)| *s == spec) {

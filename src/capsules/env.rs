@@ -375,7 +375,7 @@ pub(super) fn link_capsules(out: &mut Deployment, inv: &Inventory, backend_url_e
 }
 
 /// An app.json default that named a `*.herokuapp.com` address: the URL of the Capsule
-/// that replaces that Heroku app, else the Capsule's own when it serves the web (Parse's
+/// that replaces that Heroku app, else that of the app's own web Capsule (Parse's
 /// `SERVER_URL` = `https://yourappname.herokuapp.com/parse` names the app itself).
 fn link_heroku_defaults(out: &mut Deployment, inv: &Inventory) {
     let mut targets: Vec<(usize, usize, Option<String>)> = Vec::new();
@@ -387,9 +387,11 @@ fn link_heroku_defaults(out: &mut Deployment, inv: &Inventory) {
             }
             let Some(url) = herokuapp_default(inv, dir, &var.name) else { continue };
             let host = herokuapp_name(url).unwrap_or_default();
-            let target = capsule_for_heroku_app(out, inv, &host).or_else(|| {
-                (capsule.heroku_process.as_deref() == Some("web")).then(|| capsule.name.clone())
+            let own_web = out.capsules.iter().find(|c| {
+                c.app.as_deref() == Some(dir) && c.heroku_process.as_deref() == Some("web")
             });
+            let target =
+                capsule_for_heroku_app(out, inv, &host).or_else(|| own_web.map(|c| c.name.clone()));
             targets.push((i, j, target));
         }
     }

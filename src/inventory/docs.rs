@@ -39,6 +39,37 @@ pub fn herokuapp_mentions(source: &Source) -> Result<Vec<Warning>, Error> {
     Ok(warnings)
 }
 
+/// app.json defaults and Scheduler job commands that name a `*.herokuapp.com` host: the
+/// address goes away with the Heroku app.
+pub fn herokuapp_in_settings(apps: &[super::App], jobs: &[super::jobs::Job]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for app in apps {
+        let Some(app_json) = &app.app_json else { continue };
+        for var in &app_json.value.env {
+            let host = var.value.as_deref().and_then(|v| herokuapp_host(v.as_bytes()));
+            if let Some(host) = host {
+                warnings.push(Warning::in_file(
+                    &app_json.path,
+                    format!(
+                        "the default of `{}` is the Heroku address {host}: set it to the new \
+                         Capsule's URL instead (CODE_CAPSULES.md says which)",
+                        var.name
+                    ),
+                ));
+            }
+        }
+    }
+    for job in jobs {
+        let Some(host) = herokuapp_host(job.command.as_bytes()) else { continue };
+        warnings.push(Warning::new(format!(
+            "the Scheduler job `{}` (jobs file, line {}) calls the Heroku address {host}: point \
+             it at the new Capsule's URL (CODE_CAPSULES.md says which)",
+            job.name, job.line
+        )));
+    }
+    warnings
+}
+
 /// The migration guide this tool wrote (on a migrated tree): it quotes the old addresses
 /// on purpose. Known by its title and the sentence that says who generated it.
 fn is_generated_guide(bytes: &[u8]) -> bool {

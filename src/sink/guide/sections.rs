@@ -311,7 +311,7 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
             } else {
                 format!(
                     "still hard-coded: point it at {}, ideally through an environment variable",
-                    new_address(g, &url.url)
+                    new_address(g, &url.url, None)
                 )
             };
             md.line(&format!("- **Heroku address** {} in {at}: {what}.", code(&url.url)));
@@ -329,7 +329,7 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
                 code(&var.name),
                 code(&app_json.path),
                 code(&var.name),
-                new_address(g, url)
+                new_address(g, url, Some(app.display_dir()))
             ));
         }
     }
@@ -341,7 +341,7 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
              command as written; change the job to call {} and run capsule-migrate again.",
             code(url),
             code(&job.name),
-            new_address(g, url)
+            new_address(g, url, Some(if job.app.is_empty() { "." } else { &job.app }))
         ));
     }
     let mut heroku_vars: Vec<(String, String)> = Vec::new();
@@ -372,12 +372,19 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
 }
 
 /// What replaces a `*.herokuapp.com` URL: `https://` and the URL of the Capsule that
-/// replaces that Heroku app, with the same path.
-fn new_address(g: &Guide, url: &str) -> String {
+/// replaces that Heroku app (else of the web Capsule of `app`, the app that names it,
+/// as `yourappname.herokuapp.com` placeholders mean), with the same path.
+fn new_address(g: &Guide, url: &str, app: Option<&str>) -> String {
     let host = herokuapp_name(url).unwrap_or_default();
     let path = url_path(url);
     let then = if path.is_empty() { String::new() } else { format!(", then {}", code(path)) };
-    match capsule_for_heroku_app(g.deployment, g.inventory, &host) {
+    let own_web = || {
+        g.deployment
+            .capsules_of(app?)
+            .find(|c| c.heroku_process.as_deref() == Some("web"))
+            .map(|c| c.name.clone())
+    };
+    match capsule_for_heroku_app(g.deployment, g.inventory, &host).or_else(own_web) {
         Some(capsule) => format!("`https://` followed by the URL of {}{then}", code(&capsule)),
         None => format!(
             "`https://` followed by the URL of the Capsule that replaces that Heroku app{then}"
@@ -718,7 +725,10 @@ fn create_item(c: &Capsule) -> String {
         n if parts.is_empty() => format!(" and set its {n} variables"),
         n => format!(", and set its {n} variables"),
     };
-    let restore =
-        if c.kind == CapsuleKind::PostgreSql { " and restore the Heroku data into it" } else { "" };
+    let restore = match c.kind {
+        CapsuleKind::PostgreSql => " and restore the Heroku data into it",
+        CapsuleKind::MySql | CapsuleKind::MongoDb => " and restore the old data into it",
+        _ => "",
+    };
     format!("Create {} ({}){settings}{vars}{restore}", code(&c.name), c.kind.label())
 }
