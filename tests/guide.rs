@@ -341,3 +341,20 @@ fn envalid_dotenv_prisma_lists_exactly_the_runtime_configuration() {
         assert!(!guide.contains(absent), "the guide names {absent:?}:\n{guide}");
     }
 }
+
+/// On a migrated tree the guide quotes the old addresses on purpose: no warning about it,
+/// while a README that still names one is warned about.
+#[test]
+fn a_migrated_tree_does_not_warn_about_its_own_guide() {
+    let guide = std::fs::read_to_string(fixture("monorepo").join("out/CODE_CAPSULES.md")).unwrap();
+    assert!(guide.contains(".herokuapp.com"), "the fixture's guide quotes an address");
+    let repo = TempRepo::new();
+    repo.write("package.json", r#"{ "scripts": { "heroku-postbuild": "node b.js" } }"#);
+    repo.write("CODE_CAPSULES.md", &guide);
+    repo.write("README.md", "Live at https://shop-4f2a.herokuapp.com\n");
+    repo.commit_all("migrated");
+    let (code, out, err) = run_tool(&["plan", &repo.path.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("README.md:1: mentions the Heroku address"), "{out}");
+    assert!(!out.contains("CODE_CAPSULES.md:"), "{out}");
+}
