@@ -358,3 +358,24 @@ fn a_migrated_tree_does_not_warn_about_its_own_guide() {
     assert!(out.contains("README.md:1: mentions the Heroku address"), "{out}");
     assert!(!out.contains("CODE_CAPSULES.md:"), "{out}");
 }
+
+#[test]
+fn no_capsule_of_any_fixture_lists_a_variable_twice() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(root).unwrap() {
+        let case = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !fixture(&case).join("plan.txt").is_file() {
+            continue;
+        }
+        cases += 1;
+        for (capsule, vars) in capsule_vars(&case) {
+            let mut names: Vec<&str> = vars.iter().map(|v| v.split(' ').next().unwrap()).collect();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(names.len(), before, "{case}: {capsule} lists a variable twice: {vars:?}");
+        }
+    }
+    assert!(cases >= 10, "only {cases} fixtures read");
+}

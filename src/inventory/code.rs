@@ -174,6 +174,40 @@ mod tests {
         }
     }
 
+    #[test]
+    fn tests_fixtures_tooling_and_unreferenced_scripts_are_not_runtime_code() {
+        let mut api = app("api");
+        api.procfile = Some(crate::inventory::Located {
+            path: "api/Procfile".into(),
+            value: crate::inventory::procfile::parse(
+                "api/Procfile",
+                b"web: node src/server.js\nrelease: node scripts/migrate.js\n",
+            )
+            .unwrap(),
+        });
+        let jobs = ["node tools/nightly.js"];
+        for (path, runtime) in [
+            ("api/src/server.js", true),
+            ("api/src/config/index.ts", true),
+            ("api/scripts/migrate.js", true),
+            ("api/tools/nightly.js", true),
+            ("api/scripts/seed.js", false),
+            ("api/test/app.js", false),
+            ("api/src/__tests__/a.js", false),
+            ("api/src/user.test.ts", false),
+            ("api/src/user.spec.js", false),
+            ("api/cypress/e2e/login.cy.js", false),
+            ("api/fixtures/data.js", false),
+            ("api/release.config.js", false),
+            ("api/jest.config.ts", false),
+            ("api/.eslintrc.js", false),
+            ("api/.github/scripts/notify.js", false),
+            ("api/Gruntfile.js", false),
+        ] {
+            assert_eq!(is_runtime_path(&api, &jobs, path), runtime, "{path}");
+        }
+    }
+
     /// Enough files that the scan runs on every core of the machine running the test;
     /// each file's fact carries the file's number, so a fact attached to the wrong file
     /// shows.
