@@ -145,33 +145,43 @@ fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, String)> {
     found
 }
 
-/// Whether `name` looks like the connection string of a `kind` database.
-fn names_connection(kind: CapsuleKind, name: &str, sql_kinds: usize) -> bool {
+/// Whether `name` looks like the connection string of a `kind` database. `DATABASE_URL`,
+/// `DATABASE_URI` and the like count for the only database kind the app uses
+/// (`db_kinds` is how many it uses).
+fn names_connection(kind: CapsuleKind, name: &str, db_kinds: usize) -> bool {
     let url_like = ["URL", "URI", "CONNECTION", "DSN"].iter().any(|w| name.contains(w));
-    if !url_like {
+    // Prisma's shadow database only exists for `prisma migrate dev`.
+    if !url_like || name.contains("SHADOW") {
         return false;
     }
     match kind {
-        CapsuleKind::MongoDb => name.contains("MONGO"),
+        CapsuleKind::MongoDb => {
+            name.contains("MONGO") || (db_kinds == 1 && name.contains("DATABASE"))
+        }
         CapsuleKind::Redis => name.contains("REDIS"),
         CapsuleKind::MySql => {
             ["MYSQL", "CLEARDB", "JAWSDB", "MARIADB"].iter().any(|w| name.contains(w))
-                || (sql_kinds == 1 && name.contains("DATABASE"))
+                || (db_kinds == 1 && name.contains("DATABASE"))
         }
         CapsuleKind::PostgreSql => {
             name.contains("POSTGRES")
                 || name.starts_with("PG")
-                || (sql_kinds == 1 && name.contains("DATABASE"))
+                || (db_kinds == 1 && name.contains("DATABASE"))
         }
         _ => false,
     }
 }
 
+/// The variables the app reads that name a `kind` database's connection string.
+fn connection_reads(kind: CapsuleKind, reads: &[&String], db_kinds: usize) -> Vec<String> {
+    reads.iter().filter(|n| names_connection(kind, n, db_kinds)).map(|n| (*n).clone()).collect()
+}
+
 /// The variable a data Capsule is linked as when no add-on says: the one the app reads,
 /// else the usual name.
-fn connection_var(kind: CapsuleKind, reads: &[&String], sql_kinds: usize) -> (String, bool) {
-    match reads.iter().find(|n| names_connection(kind, n, sql_kinds)) {
-        Some(name) => ((*name).clone(), true),
+fn connection_var(kind: CapsuleKind, reads: &[&String], db_kinds: usize) -> (String, bool) {
+    match connection_reads(kind, reads, db_kinds).into_iter().next() {
+        Some(name) => (name, true),
         None => {
             let usual = match kind {
                 CapsuleKind::MongoDb => "MONGODB_URI",
@@ -215,9 +225,22 @@ pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String)
                 advice: String::new(),
             };
             if let Some((kind, default_env)) = data_kind(&addon.service) {
-                let env = match &addon.alias {
-                    Some(alias) => alias_env(kind, alias),
-                    None => default_env.to_owned(),
+                // Apps often copied an add-on's URL into the name their code reads
+                // (`heroku config:set DATABASE_URI=$MONGOLAB_URI`): link what the code reads.
+                let reads = super::env::app_reads(inv, app);
+                let names: Vec<&String> = reads.reads.keys().collect();
+                let db_kinds = 1 + used_databases(inv, app)
+                    .iter()
+                    .filter(|(k, _)| *k != kind && *k != CapsuleKind::Redis)
+                    .count();
+                let mut code_names = connection_reads(kind, &names, db_kinds);
+                let (env, also) = match &addon.alias {
+                    Some(alias) => (alias_env(kind, alias), Vec::new()),
+                    None if names.iter().any(|n| *n == default_env) || code_names.is_empty() => {
+                        code_names.retain(|n| n != default_env);
+                        (default_env.to_owned(), code_names)
+                    }
+                    None => (code_names.remove(0), code_names),
                 };
                 used.replacement = Replacement::DataCapsule;
                 used.env = Some(env.clone());
@@ -227,6 +250,7 @@ pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String)
                     addon: Some(addon.clone()),
                     driver: None,
                     env_name: env.clone(),
+                    also,
                 };
                 let key = (kind, env);
                 match groups.iter_mut().find(|(k, _)| *k == key) {
@@ -248,6 +272,9 @@ pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String)
         let capsule = data_capsule(kind, &members, unique);
         for member in &members {
             plan.links.push((member.app.clone(), env.clone(), capsule.name.clone()));
+            for name in &member.also {
+                plan.links.push((member.app.clone(), name.clone(), capsule.name.clone()));
+            }
         }
         for used in plan.uses.iter_mut() {
             let same = used.env.as_deref() == Some(env.as_str())
@@ -279,21 +306,20 @@ fn driver_members(inv: &Inventory, app: &App, groups: &mut Groups) {
         .collect();
     let reads = super::env::app_reads(inv, app);
     let names: Vec<&String> = reads.reads.keys().collect();
-    let sql_kinds = used
-        .iter()
-        .filter(|(k, _)| matches!(k, CapsuleKind::PostgreSql | CapsuleKind::MySql))
-        .count();
+    let db_kinds = used.iter().filter(|(k, _)| *k != CapsuleKind::Redis).count();
     for (kind, why) in used {
         if provided.contains(&kind) {
             continue;
         }
-        let (env, read) = connection_var(kind, &names, sql_kinds);
+        let (env, read) = connection_var(kind, &names, db_kinds);
+        let also = connection_reads(kind, &names, db_kinds).into_iter().skip(1).collect();
         let member = Member {
             app: display.clone(),
             base: base_name(app),
             addon: None,
             driver: Some(Driver { why, env_read: read }),
             env_name: env,
+            also,
         };
         let key = (kind, member.env_name.clone());
         match groups.iter_mut().find(|(k, _)| *k == key) {
@@ -316,6 +342,9 @@ struct Member {
     driver: Option<Driver>,
     /// The variable it links the Capsule as.
     env_name: String,
+    /// Other variables the app reads for the same connection string
+    /// (`DATABASE_URI || MONGODB_URI`): linked too.
+    also: Vec<String>,
 }
 
 /// How the code shows a database without an add-on.

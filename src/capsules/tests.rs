@@ -436,3 +436,21 @@ fn frontend_build_variables_are_marked_build_time() {
         ]
     );
 }
+
+/// Parse Server's shape: an mLab add-on whose `MONGOLAB_URI` the code never reads; it
+/// reads `DATABASE_URI || MONGODB_URI`, which the user set from it.
+#[test]
+fn a_data_add_on_links_the_names_the_code_reads() {
+    let d = deployment(
+        &[
+            ("app.json", r#"{ "name": "parse", "addons": ["mongolab"] }"#),
+            ("package.json", r#"{ "scripts": { "start": "node index.js" } }"#),
+            ("index.js", "const uri = process.env.DATABASE_URI || process.env.MONGODB_URI;\n"),
+        ],
+        None,
+    );
+    let link = EnvSource::DataCapsule { capsule: "parse-mongo".into() };
+    assert_eq!(names(&d), [("parse-mongo", CapsuleKind::MongoDb), ("parse", CapsuleKind::Backend)]);
+    assert_eq!(env_of(&d.capsules[1]), [("DATABASE_URI", &link), ("MONGODB_URI", &link)]);
+    assert_eq!(d.addons[0].env.as_deref(), Some("DATABASE_URI"));
+}
