@@ -317,6 +317,7 @@ fn envalid_dotenv_prisma_lists_exactly_the_runtime_configuration() {
         "QUEUE_CONCURRENCY code",
         "QUEUE_NAME code",
         "RATE_LIMIT code",
+        "WORKER_HEAP_MB code",
     ];
     assert_eq!(
         capsule_vars("envalid-dotenv-prisma"),
@@ -337,7 +338,10 @@ fn envalid_dotenv_prisma_lists_exactly_the_runtime_configuration() {
     ] {
         assert!(guide.contains(needle), "the guide lacks {needle:?}:\n{guide}");
     }
-    for absent in ["committed-by-mistake", "sk_test_example", "GITHUB_SHA", "JEST_REDIS_URL"] {
+    assert!(guide.contains("| `WORKER_HEAP_MB` | Heroku's value: `heroku config:get WORKER_HEAP_MB` | — | `api/Procfile:2` |"), "{guide}");
+    for absent in
+        ["committed-by-mistake", "sk_test_example", "GITHUB_SHA", "JEST_REDIS_URL", "__tests__"]
+    {
         assert!(!guide.contains(absent), "the guide names {absent:?}:\n{guide}");
     }
 }

@@ -122,7 +122,9 @@ pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
     }
     let stem = name.split('.').next().unwrap_or(name);
     let dotted = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let is_test = [".test.", ".spec.", ".e2e.", ".stories."].iter().any(|m| name.contains(m));
+    // `config/env/test.js` and the like: the settings loaded only under NODE_ENV=test.
+    let is_test = [".test.", ".spec.", ".e2e.", ".stories."].iter().any(|m| name.contains(m))
+        || matches!(stem, "test" | "testing" | "setupTests" | "test-setup" | "test-utils");
     let is_tooling = TOOLING_CONFIGS.iter().any(|t| {
         dotted == *t || (!stem.is_empty() && stem == *t) || name.starts_with(&format!("{t}."))
     });
@@ -203,6 +205,8 @@ mod tests {
             ("api/.eslintrc.js", false),
             ("api/.github/scripts/notify.js", false),
             ("api/Gruntfile.js", false),
+            ("api/config/env/test.js", false),
+            ("api/config/env/production.js", true),
         ] {
             assert_eq!(is_runtime_path(&api, &jobs, path), runtime, "{path}");
         }
