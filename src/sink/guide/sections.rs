@@ -355,10 +355,9 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
         let uses: Vec<String> =
             heroku_vars.iter().map(|(n, at)| format!("{} ({})", code(n), code(at))).collect();
         md.line(&format!(
-            "- **Heroku's own variables** {}: Heroku's dynos set these at run time; Code \
-             Capsules does not. The Capsule tables above say what each becomes: an app name \
-             can become a variable you set yourself; the Capsule's own URL is in `APP_URL` \
-             (without `https://`); a release version or slug commit has no equivalent.",
+            "- **Heroku's own variables** {}: Heroku's dynos set these at run time and Code \
+             Capsules does not; the Capsule tables above say what each becomes. The Capsule's \
+             own URL is in `APP_URL` (without `https://`).",
             list(&uses)
         ));
     }
