@@ -140,7 +140,9 @@ pub(super) fn app_env(
                     vars.last_mut().expect("just pushed")
                 }
             };
-            entry.description.clone_from(&var.description);
+            // A description holding a credential (a connection string with a password, a
+            // token pasted as an example) is not copied either.
+            entry.description = var.description.clone().filter(|d| !looks_secret("", d));
             entry.required = Some(var.required);
             entry.value = entry.value.take().or(value);
         }

@@ -454,3 +454,17 @@ fn a_data_add_on_links_the_names_the_code_reads() {
     assert_eq!(env_of(&d.capsules[1]), [("DATABASE_URI", &link), ("MONGODB_URI", &link)]);
     assert_eq!(d.addons[0].env.as_deref(), Some("DATABASE_URI"));
 }
+
+#[test]
+fn an_app_json_description_holding_a_credential_is_not_copied() {
+    let app_json = r#"{ "env": {
+        "DB": { "description": "e.g. postgres://admin:hunter2@db.example.com/app" },
+        "MODE": { "description": "fast or safe", "value": "fast" } } }"#;
+    let d = deployment(
+        &[("Procfile", "web: node s.js\n"), ("app.json", app_json), ("package.json", PACKAGE)],
+        None,
+    );
+    let web = &d.capsules[0];
+    assert_eq!(var(web, "DB").description, None);
+    assert_eq!(var(web, "MODE").description.as_deref(), Some("fast or safe"));
+}
