@@ -103,6 +103,21 @@ fn kind_of(database: Database) -> CapsuleKind {
     }
 }
 
+/// The packages [`driver_kind`] knows, drivers first.
+const DRIVERS: &[&str] = &[
+    "pg",
+    "pg-promise",
+    "postgres",
+    "mysql2",
+    "mysql",
+    "mongoose",
+    "mongodb",
+    "ioredis",
+    "redis",
+    "bullmq",
+    "bull",
+];
+
 /// npm packages that talk to one kind of database. ORMs that speak several (Sequelize,
 /// Knex, TypeORM) need one of these as their driver, so the driver decides.
 fn driver_kind(package: &str) -> Option<CapsuleKind> {
@@ -128,17 +143,13 @@ fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, String)> {
             add(kind_of(*database), format!("the Prisma schema `{}`", file.path));
         }
     }
-    if let Some(pkg) = &app.package_json {
-        for section in ["dependencies", "devDependencies"] {
-            let Some(deps) = pkg.value.get(section).and_then(|d| d.as_object()) else { continue };
-            // devDependencies are pruned after the build: only `dependencies` run.
-            if section == "devDependencies" {
-                continue;
-            }
-            for name in deps.keys() {
-                if let Some(kind) = driver_kind(name) {
-                    add(kind, format!("`{name}`"));
-                }
+    // Only `dependencies` run: devDependencies are pruned after the build. Drivers come
+    // before the queue libraries built on them (`ioredis` before `bullmq`).
+    let deps = app.package_json.as_ref().and_then(|p| p.value.get("dependencies"));
+    if let Some(deps) = deps.and_then(|d| d.as_object()) {
+        for name in DRIVERS.iter().filter(|d| deps.contains_key(**d)) {
+            if let Some(kind) = driver_kind(name) {
+                add(kind, format!("`{name}`"));
             }
         }
     }

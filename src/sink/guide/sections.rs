@@ -80,9 +80,18 @@ pub(super) fn database(md: &mut Md, g: &Guide) {
         );
     } else {
         let names: Vec<String> = databases.iter().map(|c| code(&c.name)).collect();
+        let from_addon = databases.iter().all(|db| {
+            g.deployment.addons.iter().any(|a| a.capsule.as_deref() == Some(db.name.as_str()))
+        });
+        let from = if from_addon {
+            "Heroku Postgres"
+        } else {
+            "the current PostgreSQL database (a Heroku Postgres add-on attached in the dashboard, \
+             or another host: then skip the `heroku pg:backups` commands and use `pg_dump`)"
+        };
         md.line(&format!(
-            "The data moves once, at the cutover, from Heroku Postgres into {}. The simplest \
-             way is a short downtime, step by step below (once per database):",
+            "The data moves once, at the cutover, from {from} into {}. The simplest way is a \
+             short downtime, step by step below (once per database):",
             list(&names)
         ));
     }
