@@ -40,6 +40,9 @@ pub fn needed(source: &[u8]) -> bool {
     })
 }
 
+/// What Vite itself puts in `import.meta.env`: no variable anyone sets.
+const VITE_BUILT_INS: &[&[u8]] = &[b"MODE", b"BASE_URL", b"PROD", b"DEV", b"SSR"];
+
 /// Reads and writes found through aliases, constant keys, getters and schemas, each with
 /// the byte offset that orders it among the file's other uses.
 #[derive(Default)]
@@ -174,6 +177,8 @@ impl<'t> Bindings<'t> {
                 if let (Some(object), Some(property)) = (object, property)
                     && property.kind() == "property_identifier"
                     && self.is_other_env(object, source)
+                    && !(is_import_meta_env(object, source)
+                        && VITE_BUILT_INS.contains(&ast::text(property, source)))
                 {
                     env_use(out, node, property, ast::text(property, source));
                 }

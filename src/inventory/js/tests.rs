@@ -468,6 +468,7 @@ schema.parse(process.env);
 Object.assign(process.env, { NOT_READ: "1" });
 pe.WRITTEN = "1";
 const v = import.meta.env.VITE_API_URL;
+if (import.meta.env.PROD || import.meta.env.MODE === "x") {}
 "#;
     for lang in LANGS {
         let facts = run(lang, source);
