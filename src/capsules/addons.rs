@@ -138,7 +138,7 @@ fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, String)> {
             found.push((kind, why));
         }
     };
-    for file in inv.config_of(&app.dir) {
+    for file in inv.config_of(app) {
         if let ConfigKind::Prisma { database: Some(database) } = &file.kind {
             add(kind_of(*database), format!("the Prisma schema `{}`", file.path));
         }

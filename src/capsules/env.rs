@@ -248,7 +248,7 @@ pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
     }
     let mut derived: Vec<(String, String)> = Vec::new();
     let mut dotenv = None;
-    for file in inv.config_of(&app.dir) {
+    for file in inv.config_of(app) {
         if let ConfigKind::Shell { assigned } = &file.kind {
             derived.extend(assigned.iter().map(|n| (n.clone(), file.path.clone())));
         }

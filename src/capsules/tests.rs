@@ -468,3 +468,23 @@ fn an_app_json_description_holding_a_credential_is_not_copied() {
     assert_eq!(var(web, "DB").description, None);
     assert_eq!(var(web, "MODE").description.as_deref(), Some("fast or safe"));
 }
+
+/// `.env.example` and Prisma schemas of examples and tests are not the app's.
+#[test]
+fn config_files_of_examples_and_tests_are_not_the_apps() {
+    let d = deployment(
+        &[
+            ("Procfile", "web: node s.js\n"),
+            ("package.json", PACKAGE),
+            (".env.example", "API_TOKEN=\n"),
+            ("examples/chat/.env.example", "CHAT_ROOM=\n"),
+            (
+                "test/fixtures/schema.prisma",
+                "datasource db {\n provider = \"mysql\"\n url = env(\"TEST_DB\")\n}\n",
+            ),
+        ],
+        None,
+    );
+    assert_eq!(names(&d), [("ledger", CapsuleKind::Backend)]);
+    assert_eq!(env_of(&d.capsules[0]), [("API_TOKEN", &EnvSource::Code)]);
+}

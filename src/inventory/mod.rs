@@ -107,12 +107,16 @@ impl Inventory {
         })
     }
 
-    /// The config files of the app in `dir`.
+    /// The config files of `app` that its deployed code uses: not those of tests,
+    /// examples or tooling (see [`code::is_runtime_path`]).
     pub fn config_of<'a>(
         &'a self,
-        dir: &'a str,
+        app: &'a App,
     ) -> impl Iterator<Item = &'a config::ConfigFile> + 'a {
-        self.config.iter().filter(move |c| c.app.as_deref() == Some(dir))
+        let jobs: Vec<&str> = self.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+        self.config.iter().filter(move |c| {
+            c.app.as_deref() == Some(app.dir.as_str()) && code::is_runtime_path(app, &jobs, &c.path)
+        })
     }
 
     pub fn jobs_of<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a jobs::Job> + 'a {
