@@ -18,12 +18,15 @@ use super::ast::{self, lossy};
 use super::collect::{Access, access};
 
 /// Whether the file may hold an indirect read: `process.env` used as a value (not
-/// followed by `.X` or a literal `["X"]`), `{ ... } = process`, or `import.meta.env`.
+/// followed by `.X` or a literal `["X"]`), `{ ... } = process`, the `process` module
+/// imported or required, or `import.meta.env`.
 /// A byte search, so that the second pass costs nothing on ordinary files.
 pub fn needed(source: &[u8]) -> bool {
+    let process_module = [b"'process'".as_ref(), b"\"process\"", b"node:process"];
     if source.find(b"import.meta.env").is_some()
         || source.find(b"} = process").is_some()
         || source.find(b"}=process").is_some()
+        || process_module.iter().any(|m| source.find(m).is_some())
     {
         return true;
     }
@@ -111,6 +114,13 @@ impl<'t> Bindings<'t> {
             "member_expression" | "subscript_expression" | "call_expression" => {
                 self.candidates.push(node);
             }
+            // `import { env } from "node:process"`, `import { env as e } from "process"`
+            "import_statement" => {
+                let from = node.child_by_field_name("source");
+                if from.and_then(|f| ast::literal_value(f, source)).is_some_and(is_process_module) {
+                    self.import_env(node, source);
+                }
+            }
             _ => {}
         }
     }
@@ -128,7 +138,10 @@ impl<'t> Bindings<'t> {
                 }
             }
             // `const { env } = process`, `const { env: e } = process`
-            "object_pattern" if is_identifier(value, source, b"process") => {
+            "object_pattern"
+                if is_identifier(value, source, b"process")
+                    || is_process_module_require(value, source) =>
+            {
                 let mut cursor = target.walk();
                 for entry in target.named_children(&mut cursor) {
                     let alias = match entry.kind() {
@@ -152,6 +165,23 @@ impl<'t> Bindings<'t> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Adds the local name of `env` in an import from the `process` module.
+    fn import_env(&mut self, statement: Node<'t>, source: &'t [u8]) {
+        let mut stack = vec![statement];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "import_specifier" {
+                let name = node.child_by_field_name("name").map(|n| ast::text(n, source));
+                let alias = node.child_by_field_name("alias").map(|n| ast::text(n, source));
+                if name == Some(b"env".as_ref()) {
+                    self.aliases.insert(alias.unwrap_or(b"env"));
+                }
+                continue;
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
         }
     }
 
@@ -354,6 +384,18 @@ fn pattern_keys(pattern: Node<'_>, source: &[u8], reads: &mut Vec<(usize, EnvUse
             reads.push((key.start_byte(), EnvUse { name: lossy(name), line: ast::line(key) }));
         }
     }
+}
+
+/// `process` and `node:process`, the module that exports `env`.
+fn is_process_module(specifier: &[u8]) -> bool {
+    matches!(specifier, b"process" | b"node:process")
+}
+
+/// `require("process")` or `require("node:process")`.
+fn is_process_module_require(node: Node<'_>, source: &[u8]) -> bool {
+    node.kind() == "call_expression"
+        && node.child_by_field_name("function").is_some_and(|f| ast::text(f, source) == b"require")
+        && ast::first_string_argument(node, source).is_some_and(is_process_module)
 }
 
 fn is_identifier(node: Node<'_>, source: &[u8], name: &[u8]) -> bool {

@@ -491,6 +491,21 @@ if (import.meta.env.PROD || import.meta.env.MODE === "x") {}
 }
 
 #[test]
+fn env_imported_or_required_from_the_process_module() {
+    let source = r#"import { env } from "node:process";
+import { env as environment, argv } from 'process';
+const { env: e3 } = require("node:process");
+const a = env.SMTP_URL + environment.API_BASE + e3["CACHE_TTL"];
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [("SMTP_URL", 4), ("API_BASE", 4), ("CACHE_TTL", 4)];
+        assert_eq!(env(&facts.env_reads), expected, "{lang:?}");
+        assert!(worth_parsing(source.as_bytes()));
+    }
+}
+
+#[test]
 fn indirect_pass_runs_only_when_the_bytes_show_a_use() {
     use super::indirect::needed;
     assert!(needed(b"const env = process.env;"));
