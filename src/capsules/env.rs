@@ -318,7 +318,7 @@ fn run_commands(app: &App) -> Vec<(String, usize, &str)> {
         }
     }
     if let Some(pkg) = &app.package_json {
-        for name in config::RUNTIME_SCRIPTS {
+        for name in config::run_scripts(app, &[]) {
             if let Some(command) = pkg.script(name) {
                 out.push((pkg.path.clone(), config::script_line(&pkg.text, name), command));
             }

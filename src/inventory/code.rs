@@ -138,15 +138,16 @@ pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
     true
 }
 
-/// A Procfile command, a Scheduler job's command or a run-time package.json script
-/// mentions `relative`.
+/// A Procfile command, a Scheduler job's command or a package.json script that runs on the
+/// platform (see [`super::config::run_scripts`]) mentions `relative`.
 fn named_by_a_run_command(app: &App, jobs: &[&str], relative: &str) -> bool {
     let without_ext = relative.rsplit_once('.').map_or(relative, |(s, _)| s);
     let mentions = |command: &str| command.contains(relative) || command.contains(without_ext);
     let in_procfile =
         app.processes().iter().any(|p| mentions(&p.command)) || jobs.iter().any(|c| mentions(c));
     let in_scripts = app.package_json.as_ref().is_some_and(|pkg| {
-        super::config::RUNTIME_SCRIPTS.iter().filter_map(|s| pkg.script(s)).any(mentions)
+        let running = super::config::run_scripts(app, jobs);
+        running.iter().filter_map(|s| pkg.script(s)).any(mentions)
     });
     in_procfile || in_scripts
 }
@@ -183,15 +184,26 @@ mod tests {
             path: "api/Procfile".into(),
             value: crate::inventory::procfile::parse(
                 "api/Procfile",
-                b"web: node src/server.js\nrelease: node scripts/migrate.js\n",
+                b"web: node src/server.js\nrelease: npm run db:migrate\n",
             )
             .unwrap(),
         });
+        let package = r#"{ "scripts": { "db:migrate": "node scripts/migrate.js",
+            "postinstall": "yarn gen", "gen": "node scripts/gen.mjs", "lint": "node scripts/lint.js" } }"#;
+        api.package_json = Some(
+            crate::inventory::package_json::PackageJson::parse(
+                "api/package.json",
+                package.as_bytes(),
+            )
+            .unwrap(),
+        );
         let jobs = ["node tools/nightly.js"];
         for (path, runtime) in [
             ("api/src/server.js", true),
             ("api/src/config/index.ts", true),
             ("api/scripts/migrate.js", true),
+            ("api/scripts/gen.mjs", true),
+            ("api/scripts/lint.js", false),
             ("api/tools/nightly.js", true),
             ("api/scripts/seed.js", false),
             ("api/test/app.js", false),

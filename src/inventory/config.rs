@@ -152,7 +152,7 @@ fn wrapper_scripts(source: &Source, apps: &[App]) -> BTreeSet<String> {
     for app in apps {
         let mut commands: Vec<&str> = app.processes().iter().map(|p| p.command.as_str()).collect();
         if let Some(pkg) = &app.package_json {
-            commands.extend(RUNTIME_SCRIPTS.iter().filter_map(|s| pkg.script(s)));
+            commands.extend(run_scripts(app, &[]).iter().filter_map(|s| pkg.script(s)));
         }
         for word in commands.iter().flat_map(|c| c.split_whitespace()) {
             let word = word.trim_matches(['"', '\'', ';', '&', '(', ')']);
@@ -241,6 +241,56 @@ pub fn command_warnings(apps: &[App]) -> Vec<Warning> {
         }
     }
     warnings
+}
+
+/// The package.json scripts that run on the platform, by name, in package.json order: the
+/// [`RUNTIME_SCRIPTS`] it has, and those that a Procfile command, one of `commands`
+/// (Scheduler jobs) or an already running script starts with `npm run X`, `yarn X` or
+/// `pnpm X` (so `release: npm run migrate` makes `migrate` run).
+pub fn run_scripts<'a>(app: &'a App, commands: &[&str]) -> Vec<&'a str> {
+    let Some(pkg) = &app.package_json else { return Vec::new() };
+    let mut running: Vec<&str> =
+        RUNTIME_SCRIPTS.iter().copied().filter(|s| pkg.script(s).is_some()).collect();
+    let mut texts: Vec<String> = app.processes().iter().map(|p| p.command.clone()).collect();
+    texts.extend(commands.iter().map(|c| (*c).to_owned()));
+    texts.extend(running.iter().filter_map(|s| pkg.script(s)).map(str::to_owned));
+    while let Some(text) = texts.pop() {
+        for name in started_scripts(&text) {
+            if let Some((key, command)) = pkg.scripts().find(|(k, _)| *k == name)
+                && !running.contains(&key)
+            {
+                running.push(key);
+                texts.push(command.to_owned());
+            }
+        }
+    }
+    let order: Vec<&str> = pkg.scripts().map(|(k, _)| k).collect();
+    running.sort_by_key(|s| order.iter().position(|k| k == s));
+    running
+}
+
+/// The script names `text` runs through a package manager: `npm run X`, `npm run-script X`,
+/// `npm start`/`npm test`-style built-ins are not followed (only `start` runs here, and it
+/// is a run-time script already), `yarn X`, `yarn run X`, `pnpm X`, `pnpm run X`.
+fn started_scripts(text: &str) -> Vec<&str> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut names = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let next = |k: usize| words.get(i + k).copied();
+        let name = match (*word, next(1)) {
+            ("npm", Some("run" | "run-script")) => next(2),
+            ("yarn" | "pnpm", Some("run")) => next(2),
+            ("yarn" | "pnpm", Some(name)) if !name.starts_with('-') => Some(name),
+            _ => None,
+        };
+        if let Some(name) = name.filter(|n| !n.starts_with('-')) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// `NAME=value` and `export NAME=value` lines; comments and blank lines skipped.
@@ -467,5 +517,15 @@ mod tests {
         let env = shell_env(text);
         assert_eq!(names(&env.reads), [("DATABASE_URL", 2), ("PORT", 3), ("SECRET", 3)]);
         assert_eq!(env.assigned, ["CMD_DB_URL", "PORT"]);
+    }
+
+    #[test]
+    fn scripts_started_by_run_commands_run_too() {
+        assert_eq!(
+            started_scripts("npm run migrate && yarn seed:prod; pnpm run x -- --y"),
+            ["migrate", "seed:prod", "x"]
+        );
+        assert_eq!(started_scripts("yarn --frozen-lockfile && npm run-script build"), ["build"]);
+        assert!(started_scripts("node server.js").is_empty());
     }
 }
