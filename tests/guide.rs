@@ -383,3 +383,39 @@ fn no_capsule_of_any_fixture_lists_a_variable_twice() {
     }
     assert!(cases >= 10, "only {cases} fixtures read");
 }
+
+/// Parse Server's shape: an mLab add-on whose `MONGOLAB_URI` the code never reads, a
+/// herokuapp placeholder as app.json's `SERVER_URL`, specs and a release config.
+#[test]
+fn parse_mlab_lists_exactly_the_runtime_configuration() {
+    assert_eq!(
+        capsule_vars("parse-mlab"),
+        expected(&[
+            ("parse-example-mongo", &[]),
+            (
+                "parse-example",
+                &[
+                    "DATABASE_URI data-capsule",
+                    "MONGODB_URI data-capsule",
+                    "PARSE_MOUNT app-json",
+                    "APP_ID app-json",
+                    "MASTER_KEY app-json",
+                    "SERVER_URL capsule-url",
+                ]
+            )
+        ])
+    );
+    let guide = plan("parse-mlab", "markdown");
+    for needle in [
+        "Link it as `DATABASE_URI` to `parse-example`; and as `MONGODB_URI` to `parse-example`.",
+        "| `SERVER_URL` | `https://` followed by the URL of `parse-example`, then `/parse` |",
+        "set `SERVER_URL` to `https://` followed by the URL of `parse-example`, then `/parse` instead",
+    ] {
+        assert!(guide.contains(needle), "the guide lacks {needle:?}:\n{guide}");
+    }
+    for absent in
+        ["myMasterKey", "GITHUB_REPOSITORY", "SPEC_DATABASE_URI", "MONGOLAB_URI", "TESTING"]
+    {
+        assert!(!guide.contains(absent), "the guide names {absent:?}:\n{guide}");
+    }
+}
