@@ -65,6 +65,9 @@ struct Bindings<'t> {
     candidates: Vec<Node<'t>>,
 }
 
+/// The indirect reads and writes of the tree under `root`: one walk binds names (aliases,
+/// string constants, schema objects), then the candidate nodes are resolved against them,
+/// so a use may come before its binding (hoisted functions, module order).
 pub fn scan<'t>(root: Node<'t>, source: &'t [u8]) -> Indirect {
     let mut b = Bindings {
         strings: HashMap::new(),
