@@ -29,7 +29,10 @@ use crate::inventory::{App, Inventory};
 use crate::rules::RuleSet;
 
 pub use addons::{AddonUse, Replacement};
-pub use env::{CapsuleEnv, EnvSource};
+pub use env::{
+    CapsuleEnv, EnvSource, HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_default,
+    herokuapp_name, herokuapp_url, url_path,
+};
 pub use launch::{Launch, launch, redacted, shell_quote};
 
 /// The kinds of Capsule a Heroku deployment maps to.
@@ -39,6 +42,10 @@ pub enum CapsuleKind {
     /// Data Capsules come first: the others link to them.
     #[serde(rename = "postgresql")]
     PostgreSql,
+    #[serde(rename = "mysql")]
+    MySql,
+    #[serde(rename = "mongodb")]
+    MongoDb,
     Redis,
     Backend,
     /// A static site: built once, served without a Node process.
@@ -50,6 +57,8 @@ impl CapsuleKind {
     pub fn label(self) -> &'static str {
         match self {
             CapsuleKind::PostgreSql => "PostgreSQL",
+            CapsuleKind::MySql => "MySQL",
+            CapsuleKind::MongoDb => "MongoDB",
             CapsuleKind::Redis => "Redis",
             CapsuleKind::Backend => "Backend",
             CapsuleKind::Frontend => "Frontend (static site)",
@@ -57,7 +66,13 @@ impl CapsuleKind {
     }
 
     pub fn is_data(self) -> bool {
-        matches!(self, CapsuleKind::PostgreSql | CapsuleKind::Redis)
+        matches!(
+            self,
+            CapsuleKind::PostgreSql
+                | CapsuleKind::MySql
+                | CapsuleKind::MongoDb
+                | CapsuleKind::Redis
+        )
     }
 }
 
@@ -182,10 +197,11 @@ impl Builder<'_> {
         let order = |name: &str| app.processes().iter().position(|p| p.name == name);
         self.out.processes[first_process..].sort_by_key(|p| order(&p.name));
 
-        let app_env = env::app_env(self.inv, app, data);
+        let (app_env, env_notes) = env::app_env(self.inv, app, data);
         for capsule in &mut app_capsules {
             env::add_app_env(capsule, &app_env);
             self.add_shell_reads(capsule, app);
+            capsule.notes.extend(env_notes.iter().cloned());
         }
         self.out.capsules.extend(app_capsules);
     }
@@ -286,6 +302,7 @@ impl Builder<'_> {
                     required: None,
                     value: None,
                     hidden: false,
+                    build_time: false,
                     read_by: vec![place.clone()],
                 });
             }
@@ -375,6 +392,15 @@ impl Builder<'_> {
             "serves no web traffic: it is Heroku's `{}` process, a long-running background process",
             process.name
         ));
+        // Heroku starts one `web` dyno by itself; every other type runs only once scaled.
+        if formation(app, &process.name).is_none() {
+            capsule.notes.push(format!(
+                "on Heroku only `web` runs by default: `{}` ran only if someone scaled it \
+                 (app.json's formation does not say); check `heroku ps -a <heroku-app>` and \
+                 create this Capsule only if it ran",
+                process.name
+            ));
+        }
         if process.name == "clock" || process.name.contains("cron") {
             if capsule.replicas.is_some_and(|n| n > 1) {
                 capsule.notes.push(format!(

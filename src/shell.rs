@@ -327,26 +327,61 @@ fn word(node: Node, line: &str) -> Word {
 /// first use, without the shell's own (`$1`, `$@`, `$?`). Variables assigned earlier on
 /// the same line are still listed: the line may read them before.
 pub fn variables_read(command: &str) -> Vec<String> {
-    let tree = parse(command);
-    let mut names = Vec::new();
-    collect_reads(tree.root_node(), command, &mut names);
+    let mut names: Vec<String> = Vec::new();
+    for read in variables(command).reads {
+        if !names.contains(&read.name) {
+            names.push(read.name);
+        }
+    }
     names
 }
 
-fn collect_reads(node: Node, src: &str, names: &mut Vec<String>) {
-    if matches!(node.kind(), "simple_expansion" | "expansion") {
-        let mut cursor = node.walk();
-        let name = node.named_children(&mut cursor).find(|n| n.kind() == "variable_name");
-        if let Some(name) = name {
-            let name = text(name, src).to_owned();
-            if is_name(&name) && !names.contains(&name) {
-                names.push(name);
+/// A variable `$X` or `${X...}` that shell text reads, and its line (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableRead {
+    pub name: String,
+    pub line: usize,
+}
+
+/// The variables shell text (a command, or a whole script) reads and assigns.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Variables {
+    /// Every read, in order, repeats included, without the shell's own (`$1`, `$@`,
+    /// `$?`); `'$X'` in single quotes reads nothing.
+    pub reads: Vec<VariableRead>,
+    /// `X=...` and `export X=...`, each name once, in order.
+    pub assigned: Vec<String>,
+}
+
+/// What `text` reads and assigns, as bash parses it (quotes, `$(...)`, here-documents).
+pub fn variables(text: &str) -> Variables {
+    let tree = parse(text);
+    let mut out = Variables::default();
+    collect_variables(tree.root_node(), text, &mut out);
+    out
+}
+
+fn collect_variables(node: Node, src: &str, out: &mut Variables) {
+    match node.kind() {
+        "simple_expansion" | "expansion" => {
+            let mut cursor = node.walk();
+            let name = node.named_children(&mut cursor).find(|n| n.kind() == "variable_name");
+            if let Some(name) = name.filter(|n| is_name(text(*n, src))) {
+                let line = name.start_position().row + 1;
+                out.reads.push(VariableRead { name: text(name, src).to_owned(), line });
             }
         }
+        "variable_assignment" => {
+            let name = node.child_by_field_name("name").map(|n| text(n, src).to_owned());
+            if let Some(name) = name.filter(|n| !out.assigned.contains(n)) {
+                out.assigned.push(name);
+            }
+        }
+        _ => {}
     }
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
-        collect_reads(child, src, names);
+        collect_variables(child, src, out);
     }
 }
 

@@ -17,8 +17,13 @@ fn fixture(name: &str) -> PathBuf {
 fn plan(case: &str, format: &str) -> String {
     let repo = TempRepo::with_tree(&fixture(case).join("in"));
     let input = repo.path.display().to_string();
-    let jobs = fixture(case).join("jobs.toml").display().to_string();
-    let (code, out, err) = run_tool(&["plan", &input, "--jobs", &jobs, "--format", format]);
+    let jobs = fixture(case).join("jobs.toml");
+    let jobs = jobs.display().to_string();
+    let mut args = vec!["plan", &input, "--format", format];
+    if fixture(case).join("jobs.toml").is_file() {
+        args.extend(["--jobs", &jobs]);
+    }
+    let (code, out, err) = run_tool(&args);
     assert_eq!(code, 0, "{case}: {err}");
     out
 }
@@ -62,7 +67,8 @@ fn odd_sources() -> TempRepo {
     repo.write("Procfile", "web: node s.js\n");
     repo.write("app.json", r#"{ "addons": ["papertrail"] }"#);
     repo.write("package.json", "{}\n");
-    repo.write("s.js", "process.env.PAPERTRAIL_API_TOKEN;\n");
+    repo.write("s.js", "require('dotenv').config();\nprocess.env.PAPERTRAIL_API_TOKEN;\n");
+    repo.write(".env", "LOCAL_ONLY_TOKEN=not-shown\n");
     repo.write("a/Procfile", "web: node a.js\n");
     repo.write("a/package.json", "{}\n");
     repo.write("web/Procfile", "web: npx serve -s site\n");
@@ -80,6 +86,7 @@ fn the_json_plan_has_exactly_the_documented_fields() {
     let (code, odd, err) =
         run_tool(&["plan", &repo.path.display().to_string(), "--format", "json"]);
     assert_eq!(code, 0, "{err}");
+    assert!(!odd.contains("not-shown"), "a committed .env value was printed: {odd}");
     let mut seen = BTreeSet::new();
     for text in [plan("root-full", "json"), plan("monorepo", "json"), odd] {
         let doc: Value = serde_json::from_str(&text).expect("the JSON plan parses");
@@ -272,4 +279,204 @@ fn generated_files_take_a_free_name_beside_the_users_own() {
     let (_, patch, _) = run_tool(&["diff", &path, "--color", "never"]);
     assert!(patch.contains("config.capsule.js"), "{patch}");
     assert!(patch.contains("\"build\": \"node inject-backend-url.capsule.cjs\""), "{patch}");
+}
+
+/// Each Capsule of a fixture with its variables and their source kinds, from the JSON plan.
+fn capsule_vars(case: &str) -> Vec<(String, Vec<String>)> {
+    let doc: Value = serde_json::from_str(&plan(case, "json")).unwrap();
+    doc["capsules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let vars = c["env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| format!("{} {}", v["name"].as_str().unwrap(), v["source"]["kind"]))
+                .collect();
+            (c["name"].as_str().unwrap().to_owned(), vars)
+        })
+        .collect()
+}
+
+fn expected(capsules: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+    capsules
+        .iter()
+        .map(|(name, vars)| {
+            let vars = vars
+                .iter()
+                .map(|v| {
+                    let (name, kind) = v.split_once(' ').unwrap();
+                    format!("{name} \"{kind}\"")
+                })
+                .collect();
+            ((*name).to_owned(), vars)
+        })
+        .collect()
+}
+
+/// node-config's mapping, `.env.example`, an alias of `process.env`, an mLab add-on
+/// attached as MONGO, a herokuapp default, and reads only in tests, a release config
+/// and an unreferenced script, which are no Capsule's config.
+#[test]
+fn node_config_mongoose_lists_exactly_the_runtime_configuration() {
+    let app: &[&str] = &[
+        "MONGO_URI data-capsule",
+        "SERVER_URL capsule-url",
+        "SESSION_SECRET app-json",
+        "FEATURE_FLAGS code",
+        "HEROKU_RELEASE_VERSION heroku",
+        "LOG_LEVEL code",
+        "MAILGUN_API_KEY code",
+        "MAIL_FROM code",
+        "SENTRY_DSN code",
+        "WEB_CONCURRENCY heroku",
+    ];
+    assert_eq!(
+        capsule_vars("node-config-mongoose"),
+        expected(&[
+            ("recipe-box-mongo", &[]),
+            ("recipe-box", app),
+            ("recipe-box-worker", app),
+            ("recipe-box-scheduler", app)
+        ])
+    );
+    let guide = plan("node-config-mongoose", "markdown");
+    for needle in [
+        "| `SERVER_URL` | `https://` followed by the URL of `recipe-box`, then `/api` |",
+        "| 1 | `recipe-box-mongo` | MongoDB | — | the add-on `mongolab:sandbox` |",
+        "Link it as `MONGO_URI` to `recipe-box`, `recipe-box-worker` and `recipe-box-scheduler`.",
+        "`worker` ran only if someone scaled it",
+        "`heroku ps:scale web=0 worker=0 -a <heroku-app>`",
+        "mongorestore",
+        "change the job to call `https://` followed by the URL of `recipe-box`, then `/tasks/digest`",
+        "the default of `SERVER_URL` is the Heroku address yourappname.herokuapp.com",
+    ] {
+        assert!(guide.contains(needle), "the guide lacks {needle:?}:\n{guide}");
+    }
+    for absent in
+        ["GITHUB_REF_NAME", "MONGO_URI_TEST", "CI_DATABASE", "SEED_SOURCE_URI", "any order"]
+    {
+        assert!(!guide.contains(absent), "the guide names {absent:?}:\n{guide}");
+    }
+}
+
+/// envalid and zod schemas, lodash's `get`, a committed `.env` loaded by dotenv, a Prisma
+/// schema, a wrapper script that derives a variable, a test folder and a CI script.
+#[test]
+fn envalid_dotenv_prisma_lists_exactly_the_runtime_configuration() {
+    let web: &[&str] = &[
+        "DATABASE_URL data-capsule",
+        "REDIS_URL data-capsule",
+        "JWT_SECRET dot-env",
+        "STRIPE_SECRET_KEY dot-env",
+        "DB_POOL_SIZE code",
+        "PUBLIC_API_URL code",
+        "QUEUE_CONCURRENCY code",
+        "QUEUE_NAME code",
+        "RATE_LIMIT code",
+    ];
+    // Only the worker's Procfile line reads `${WORKER_HEAP_MB:-460}`.
+    let worker = [web, &["WORKER_HEAP_MB code"]].concat();
+    assert_eq!(
+        capsule_vars("envalid-dotenv-prisma"),
+        expected(&[
+            ("ticketing-api-db", &[]),
+            ("ticketing-api-redis", &[]),
+            ("ticketing-api", web),
+            ("ticketing-api-worker", &worker)
+        ])
+    );
+    let guide = plan("envalid-dotenv-prisma", "markdown");
+    for needle in [
+        "`APP_DATABASE_URL` is set by `api/bin/web.sh`",
+        "`api/.env` is committed and dotenv loads it at run time",
+        "**TLS without certificate checks** for Redis",
+        "`yarn install` (from `api/yarn.lock`)",
+        "the `build` script uses `npm bin`, which npm 9 removed",
+    ] {
+        assert!(guide.contains(needle), "the guide lacks {needle:?}:\n{guide}");
+    }
+    assert!(guide.contains("| `WORKER_HEAP_MB` | Heroku's value: `heroku config:get WORKER_HEAP_MB` | — | `api/Procfile:2` |"), "{guide}");
+    for absent in
+        ["committed-by-mistake", "sk_test_example", "GITHUB_SHA", "JEST_REDIS_URL", "__tests__"]
+    {
+        assert!(!guide.contains(absent), "the guide names {absent:?}:\n{guide}");
+    }
+}
+
+/// On a migrated tree the guide quotes the old addresses on purpose: no warning about it,
+/// while a README that still names one is warned about.
+#[test]
+fn a_migrated_tree_does_not_warn_about_its_own_guide() {
+    let guide = std::fs::read_to_string(fixture("monorepo").join("out/CODE_CAPSULES.md")).unwrap();
+    assert!(guide.contains(".herokuapp.com"), "the fixture's guide quotes an address");
+    let repo = TempRepo::new();
+    repo.write("package.json", r#"{ "scripts": { "heroku-postbuild": "node b.js" } }"#);
+    repo.write("CODE_CAPSULES.md", &guide);
+    repo.write("README.md", "Live at https://shop-4f2a.herokuapp.com\n");
+    repo.commit_all("migrated");
+    let (code, out, err) = run_tool(&["plan", &repo.path.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let warnings = out.split("\nWarnings:\n").nth(1).expect("a warnings section");
+    assert!(warnings.contains("README.md:1: mentions the Heroku address"), "{out}");
+    assert!(!warnings.contains("CODE_CAPSULES.md"), "{out}");
+}
+
+#[test]
+fn no_capsule_of_any_fixture_lists_a_variable_twice() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(root).unwrap() {
+        let case = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !fixture(&case).join("plan.txt").is_file() {
+            continue;
+        }
+        cases += 1;
+        for (capsule, vars) in capsule_vars(&case) {
+            let mut names: Vec<&str> = vars.iter().map(|v| v.split(' ').next().unwrap()).collect();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(names.len(), before, "{case}: {capsule} lists a variable twice: {vars:?}");
+        }
+    }
+    assert!(cases >= 10, "only {cases} fixtures read");
+}
+
+/// Parse Server's shape: an mLab add-on whose `MONGOLAB_URI` the code never reads, a
+/// herokuapp placeholder as app.json's `SERVER_URL`, specs and a release config.
+#[test]
+fn parse_mlab_lists_exactly_the_runtime_configuration() {
+    assert_eq!(
+        capsule_vars("parse-mlab"),
+        expected(&[
+            ("parse-example-mongo", &[]),
+            (
+                "parse-example",
+                &[
+                    "DATABASE_URI data-capsule",
+                    "MONGODB_URI data-capsule",
+                    "PARSE_MOUNT app-json",
+                    "APP_ID app-json",
+                    "MASTER_KEY app-json",
+                    "SERVER_URL capsule-url",
+                ]
+            )
+        ])
+    );
+    let guide = plan("parse-mlab", "markdown");
+    for needle in [
+        "Link it as `DATABASE_URI` to `parse-example`; and as `MONGODB_URI` to `parse-example`.",
+        "| `SERVER_URL` | `https://` followed by the URL of `parse-example`, then `/parse` |",
+        "set `SERVER_URL` to `https://` followed by the URL of `parse-example`, then `/parse` instead",
+    ] {
+        assert!(guide.contains(needle), "the guide lacks {needle:?}:\n{guide}");
+    }
+    for absent in
+        ["myMasterKey", "GITHUB_REPOSITORY", "SPEC_DATABASE_URI", "MONGOLAB_URI", "TESTING"]
+    {
+        assert!(!guide.contains(absent), "the guide names {absent:?}:\n{guide}");
+    }
 }

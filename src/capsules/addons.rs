@@ -7,8 +7,9 @@
 use serde::Serialize;
 
 use super::{Capsule, CapsuleKind, base_name, kebab};
-use crate::inventory::Inventory;
 use crate::inventory::app_json::Addon;
+use crate::inventory::config::{ConfigKind, Database};
+use crate::inventory::{App, Inventory};
 
 /// What replaces an add-on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,14 +66,141 @@ impl DataPlan {
     }
 }
 
-/// The database add-ons Code Capsules has a Capsule type for, and the variable each set.
+/// The database add-ons Code Capsules has a Capsule type for, and the variable each set
+/// (each add-on's Dev Center page: mLab's `MONGOLAB_URI`, ClearDB's
+/// `CLEARDB_DATABASE_URL`, ...).
 fn data_kind(service: &str) -> Option<(CapsuleKind, &'static str)> {
     match service {
         "heroku-postgresql" => Some((CapsuleKind::PostgreSql, "DATABASE_URL")),
         "heroku-redis" => Some((CapsuleKind::Redis, "REDIS_URL")),
         "rediscloud" => Some((CapsuleKind::Redis, "REDISCLOUD_URL")),
         "redistogo" => Some((CapsuleKind::Redis, "REDISTOGO_URL")),
+        "mongolab" => Some((CapsuleKind::MongoDb, "MONGOLAB_URI")),
+        "mongohq" => Some((CapsuleKind::MongoDb, "MONGOHQ_URL")),
+        "ormongo" => Some((CapsuleKind::MongoDb, "ORMONGO_URL")),
+        "objectrocket" => Some((CapsuleKind::MongoDb, "OBJECTROCKET_MONGODB_URL")),
+        "cleardb" => Some((CapsuleKind::MySql, "CLEARDB_DATABASE_URL")),
+        "jawsdb" => Some((CapsuleKind::MySql, "JAWSDB_URL")),
+        "jawsdb-maria" => Some((CapsuleKind::MySql, "JAWSDB_MARIA_URL")),
         _ => None,
+    }
+}
+
+/// The variable an add-on attached `as` ALIAS set: `ALIAS_URL`, `ALIAS_URI` for MongoDB
+/// (whose add-ons named their variables `*_URI`).
+fn alias_env(kind: CapsuleKind, alias: &str) -> String {
+    let suffix = if kind == CapsuleKind::MongoDb { "URI" } else { "URL" };
+    format!("{}_{suffix}", alias.to_ascii_uppercase().replace('-', "_"))
+}
+
+/// The Capsule kind of a database the inventory found.
+fn kind_of(database: Database) -> CapsuleKind {
+    match database {
+        Database::PostgreSql => CapsuleKind::PostgreSql,
+        Database::MySql => CapsuleKind::MySql,
+        Database::MongoDb => CapsuleKind::MongoDb,
+        Database::Redis => CapsuleKind::Redis,
+    }
+}
+
+/// The packages [`driver_kind`] knows, drivers first.
+const DRIVERS: &[&str] = &[
+    "pg",
+    "pg-promise",
+    "postgres",
+    "mysql2",
+    "mysql",
+    "mongoose",
+    "mongodb",
+    "ioredis",
+    "redis",
+    "bullmq",
+    "bull",
+];
+
+/// npm packages that talk to one kind of database. ORMs that speak several (Sequelize,
+/// Knex, TypeORM) need one of these as their driver, so the driver decides.
+fn driver_kind(package: &str) -> Option<CapsuleKind> {
+    match package {
+        "pg" | "pg-promise" | "postgres" => Some(CapsuleKind::PostgreSql),
+        "mysql" | "mysql2" => Some(CapsuleKind::MySql),
+        "mongoose" | "mongodb" => Some(CapsuleKind::MongoDb),
+        "ioredis" | "redis" | "bull" | "bullmq" => Some(CapsuleKind::Redis),
+        _ => None,
+    }
+}
+
+/// The databases the app's dependencies or Prisma schema use, each with what shows it.
+fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, String)> {
+    let mut found: Vec<(CapsuleKind, String)> = Vec::new();
+    let mut add = |kind: CapsuleKind, why: String| {
+        if !found.iter().any(|(k, _)| *k == kind) {
+            found.push((kind, why));
+        }
+    };
+    for file in inv.config_of(app) {
+        if let ConfigKind::Prisma { database: Some(database) } = &file.kind {
+            add(kind_of(*database), format!("the Prisma schema `{}`", file.path));
+        }
+    }
+    // Only `dependencies` run: devDependencies are pruned after the build. Drivers come
+    // before the queue libraries built on them (`ioredis` before `bullmq`).
+    let deps = app.package_json.as_ref().and_then(|p| p.value.get("dependencies"));
+    if let Some(deps) = deps.and_then(|d| d.as_object()) {
+        for name in DRIVERS.iter().filter(|d| deps.contains_key(**d)) {
+            if let Some(kind) = driver_kind(name) {
+                add(kind, format!("`{name}`"));
+            }
+        }
+    }
+    found
+}
+
+/// Whether `name` looks like the connection string of a `kind` database. `DATABASE_URL`,
+/// `DATABASE_URI` and the like count for the only database kind the app uses
+/// (`db_kinds` is how many it uses).
+fn names_connection(kind: CapsuleKind, name: &str, db_kinds: usize) -> bool {
+    let url_like = ["URL", "URI", "CONNECTION", "DSN"].iter().any(|w| name.contains(w));
+    // Prisma's shadow database only exists for `prisma migrate dev`.
+    if !url_like || name.contains("SHADOW") {
+        return false;
+    }
+    match kind {
+        CapsuleKind::MongoDb => {
+            name.contains("MONGO") || (db_kinds == 1 && name.contains("DATABASE"))
+        }
+        CapsuleKind::Redis => name.contains("REDIS"),
+        CapsuleKind::MySql => {
+            ["MYSQL", "CLEARDB", "JAWSDB", "MARIADB"].iter().any(|w| name.contains(w))
+                || (db_kinds == 1 && name.contains("DATABASE"))
+        }
+        CapsuleKind::PostgreSql => {
+            name.contains("POSTGRES")
+                || name.starts_with("PG")
+                || (db_kinds == 1 && name.contains("DATABASE"))
+        }
+        _ => false,
+    }
+}
+
+/// The variables the app reads that name a `kind` database's connection string.
+fn connection_reads(kind: CapsuleKind, reads: &[&String], db_kinds: usize) -> Vec<String> {
+    reads.iter().filter(|n| names_connection(kind, n, db_kinds)).map(|n| (*n).clone()).collect()
+}
+
+/// The variable a data Capsule is linked as when no add-on says: the one the app reads,
+/// else the usual name.
+fn connection_var(kind: CapsuleKind, reads: &[&String], db_kinds: usize) -> (String, bool) {
+    match connection_reads(kind, reads, db_kinds).into_iter().next() {
+        Some(name) => (name, true),
+        None => {
+            let usual = match kind {
+                CapsuleKind::MongoDb => "MONGODB_URI",
+                CapsuleKind::Redis => "REDIS_URL",
+                _ => "DATABASE_URL",
+            };
+            (usual.to_owned(), false)
+        }
     }
 }
 
@@ -92,7 +220,7 @@ pub(super) fn replacement(service: &str) -> Replacement {
 pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String) -> DataPlan {
     let mut plan = DataPlan::default();
     // (kind, variable) -> the apps that declare it, in first-seen order.
-    let mut groups: Vec<((CapsuleKind, String), Vec<Member>)> = Vec::new();
+    let mut groups: Groups = Vec::new();
     for app in &inv.apps {
         let Some(app_json) = &app.app_json else { continue };
         for addon in &app_json.value.addons {
@@ -108,14 +236,34 @@ pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String)
                 advice: String::new(),
             };
             if let Some((kind, default_env)) = data_kind(&addon.service) {
-                let env = match &addon.alias {
-                    Some(alias) => format!("{}_URL", alias.to_ascii_uppercase().replace('-', "_")),
-                    None => default_env.to_owned(),
+                // Apps often copied an add-on's URL into the name their code reads
+                // (`heroku config:set DATABASE_URI=$MONGOLAB_URI`): link what the code reads.
+                let reads = super::env::app_reads(inv, app);
+                let names: Vec<&String> = reads.reads.keys().collect();
+                let db_kinds = 1 + used_databases(inv, app)
+                    .iter()
+                    .filter(|(k, _)| *k != kind && *k != CapsuleKind::Redis)
+                    .count();
+                let mut code_names = connection_reads(kind, &names, db_kinds);
+                let (env, also) = match &addon.alias {
+                    Some(alias) => (alias_env(kind, alias), Vec::new()),
+                    None if names.iter().any(|n| *n == default_env) || code_names.is_empty() => {
+                        code_names.retain(|n| n != default_env);
+                        (default_env.to_owned(), code_names)
+                    }
+                    None => (code_names.remove(0), code_names),
                 };
                 used.replacement = Replacement::DataCapsule;
                 used.env = Some(env.clone());
+                let member = Member {
+                    app: display,
+                    base: base_name(app),
+                    addon: Some(addon.clone()),
+                    driver: None,
+                    env_name: env.clone(),
+                    also,
+                };
                 let key = (kind, env);
-                let member = Member { app: display, base: base_name(app), addon: addon.clone() };
                 match groups.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, members)) => members.push(member),
                     None => groups.push((key, vec![member])),
@@ -128,10 +276,16 @@ pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String)
             plan.uses.push(used);
         }
     }
+    for app in &inv.apps {
+        driver_members(inv, app, &mut groups);
+    }
     for ((kind, env), members) in groups {
         let capsule = data_capsule(kind, &members, unique);
         for member in &members {
             plan.links.push((member.app.clone(), env.clone(), capsule.name.clone()));
+            for name in &member.also {
+                plan.links.push((member.app.clone(), name.clone(), capsule.name.clone()));
+            }
         }
         for used in plan.uses.iter_mut() {
             let same = used.env.as_deref() == Some(env.as_str())
@@ -146,13 +300,70 @@ pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String)
     plan
 }
 
-/// One app that declares a data add-on.
+/// Adds a group member for each database the app's code uses that none of its add-ons
+/// provides: Heroku apps often got theirs from an add-on attached in the dashboard, or
+/// from a hosted service (MongoDB Atlas), which app.json does not show.
+fn driver_members(inv: &Inventory, app: &App, groups: &mut Groups) {
+    let used = used_databases(inv, app);
+    if used.is_empty() {
+        return;
+    }
+    let display = app.display_dir().to_owned();
+    let provided: Vec<CapsuleKind> = app
+        .app_json
+        .iter()
+        .flat_map(|a| &a.value.addons)
+        .filter_map(|a| data_kind(&a.service).map(|(k, _)| k))
+        .collect();
+    let reads = super::env::app_reads(inv, app);
+    let names: Vec<&String> = reads.reads.keys().collect();
+    let db_kinds = used.iter().filter(|(k, _)| *k != CapsuleKind::Redis).count();
+    for (kind, why) in used {
+        if provided.contains(&kind) {
+            continue;
+        }
+        let (env, read) = connection_var(kind, &names, db_kinds);
+        let also = connection_reads(kind, &names, db_kinds).into_iter().skip(1).collect();
+        let member = Member {
+            app: display.clone(),
+            base: base_name(app),
+            addon: None,
+            driver: Some(Driver { why, env_read: read }),
+            env_name: env,
+            also,
+        };
+        let key = (kind, member.env_name.clone());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(member),
+            None => groups.push((key, vec![member])),
+        }
+    }
+}
+
+/// (kind, variable) -> the apps that use such a database under that variable.
+type Groups = Vec<((CapsuleKind, String), Vec<Member>)>;
+
+/// One app that uses a data Capsule: through an add-on, or through its code.
 struct Member {
     /// The app folder as displayed.
     app: String,
     /// The app's base name, for the Capsule's name.
     base: String,
-    addon: Addon,
+    addon: Option<Addon>,
+    driver: Option<Driver>,
+    /// The variable it links the Capsule as.
+    env_name: String,
+    /// Other variables the app reads for the same connection string
+    /// (`DATABASE_URI || MONGODB_URI`): linked too.
+    also: Vec<String>,
+}
+
+/// How the code shows a database without an add-on.
+struct Driver {
+    /// `` `mongoose` `` or "the Prisma schema `prisma/schema.prisma`".
+    why: String,
+    /// The app reads the variable it is linked as (else it is the usual name, a guess).
+    env_read: bool,
 }
 
 fn data_capsule(
@@ -163,37 +374,70 @@ fn data_capsule(
     let bases: Vec<&str> = members.iter().map(|m| m.base.as_str()).collect();
     let suffix = match kind {
         CapsuleKind::PostgreSql => "db",
+        CapsuleKind::MySql => "mysql",
+        CapsuleKind::MongoDb => "mongo",
         _ => "redis",
     };
-    let alias = members[0].addon.alias.as_deref().map(kebab);
+    let alias = members[0].addon.as_ref().and_then(|a| a.alias.as_deref()).map(kebab);
     let stem = common_stem(&bases);
     let name = match alias {
         Some(alias) => unique(&format!("{stem}-{alias}")),
         None => unique(&format!("{stem}-{suffix}")),
     };
-    let replaces = replaces_text(members);
+    let replaces = replaces_text(kind, members);
     let mut notes = Vec::new();
     if members.len() > 1 {
         let apps: Vec<String> = members.iter().map(|m| format!("`{}`", m.app)).collect();
+        let declare = if members.iter().all(|m| m.addon.is_some()) {
+            "declare this add-on"
+        } else {
+            "use it"
+        };
         notes.push(format!(
-            "{} each declare this add-on: one Capsule serves them all (link it to each app's \
+            "{} each {declare}: one Capsule serves them all (link it to each app's \
              Capsules), as one Heroku database attached to several apps did; if they had \
              separate databases on Heroku, create one Capsule per app instead",
             apps.join(" and ")
         ));
+    }
+    for member in members {
+        if let Some(Driver { why, env_read }) = &member.driver {
+            let env = &member.env_name;
+            notes.push(if *env_read {
+                format!(
+                    "the app `{}` uses it through {why}, with the connection string in `{env}`; no \
+                     add-on in app.json provides it: on Heroku it came from an add-on attached \
+                     in the dashboard or a hosted service (`heroku addons -a <heroku-app>` and \
+                     `heroku config:get {env} -a <heroku-app>` tell which)",
+                    member.app
+                )
+            } else {
+                format!(
+                    "the app `{}` uses it through {why}, but no variable it reads names the connection \
+                     string: link it under the name its configuration expects (`{env}` is the \
+                     usual one)",
+                    member.app
+                )
+            });
+        }
     }
     match kind {
         CapsuleKind::PostgreSql => notes.push(
             "restore the Heroku data into it before the backends go live (see Moving the database)"
                 .into(),
         ),
+        CapsuleKind::MySql | CapsuleKind::MongoDb => notes.push(format!(
+            "restore the old data into it before the backends go live (see Moving the {} data)",
+            kind.label()
+        )),
         _ => notes.push(
             "Redis usually holds a cache or queues that start empty; copy its data only if the \
              app keeps state there that it cannot rebuild"
                 .into(),
         ),
     }
-    let mut plans: Vec<&str> = members.iter().filter_map(|m| m.addon.plan.as_deref()).collect();
+    let mut plans: Vec<&str> =
+        members.iter().filter_map(|m| m.addon.as_ref()?.plan.as_deref()).collect();
     plans.dedup();
     if !plans.is_empty() {
         notes.push(format!(
@@ -218,13 +462,20 @@ fn data_capsule(
     }
 }
 
-/// `add-on `spec``, with the apps that declare it when there are several.
-fn replaces_text(members: &[Member]) -> String {
+/// `the add-on `spec`` or the database the code uses, with the apps when there are
+/// several.
+fn replaces_text(kind: CapsuleKind, members: &[Member]) -> String {
     let mut specs: Vec<(String, Vec<String>)> = Vec::new();
-    for Member { app, addon, .. } in members {
-        let spec = match &addon.plan {
-            Some(plan) => format!("{}:{plan}", addon.service),
-            None => addon.service.clone(),
+    for Member { app, addon, driver, .. } in members {
+        let spec = match (addon, driver) {
+            (Some(addon), _) => match &addon.plan {
+                Some(plan) => format!("the add-on `{}:{plan}`", addon.service),
+                None => format!("the add-on `{}`", addon.service),
+            },
+            (None, Some(driver)) => {
+                format!("the {} database the code uses through {}", kind.label(), driver.why)
+            }
+            (None, None) => "a database".to_owned(),
         };
         match specs.iter_mut().find(|(s, _)| *s == spec) {
             Some((_, apps)) => apps.push(format!("`{app}`")),
@@ -234,16 +485,13 @@ fn replaces_text(members: &[Member]) -> String {
     let several_apps = members.len() > 1;
     let parts: Vec<String> = specs
         .into_iter()
-        .map(|(spec, apps)| {
-            if several_apps {
-                format!("`{spec}` of {}", apps.join(" and "))
-            } else {
-                format!("`{spec}`")
-            }
-        })
+        .map(
+            |(spec, apps)| {
+                if several_apps { format!("{spec} of {}", apps.join(" and ")) } else { spec }
+            },
+        )
         .collect();
-    let word = if parts.len() > 1 { "add-ons" } else { "the add-on" };
-    format!("{word} {}", parts.join(", "))
+    parts.join(", ")
 }
 
 /// The dash-separated words every name starts with (`shop-backend`, `shop-emailer` ->

@@ -12,7 +12,8 @@ use serde::Serialize;
 use super::addons::{DataPlan, Replacement, env_prefix, replacement};
 use super::secret;
 use super::{Capsule, CapsuleKind, Deployment};
-use crate::inventory::{App, Inventory};
+use crate::inventory::config::{self, ConfigKind};
+use crate::inventory::{App, Inventory, code, parent};
 
 /// One variable to set on a Capsule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,6 +32,9 @@ pub struct CapsuleEnv {
     pub hidden: bool,
     /// Where the code reads it: `path:line`, the first read of each file, in path order.
     pub read_by: Vec<String>,
+    /// A frontend build setting (`REACT_APP_*`, `VITE_*`, ...): the bundler copies its
+    /// value into the built files, so it counts when `npm run build` runs.
+    pub build_time: bool,
 }
 
 /// Where a variable's value comes from on Code Capsules.
@@ -47,15 +51,47 @@ pub enum EnvSource {
     AppJson { secret: bool },
     /// Set by a Heroku add-on that has no Capsule equivalent.
     Addon { service: String },
-    /// Set by Heroku itself (`HEROKU_*` from dyno metadata, `DYNO`); Code Capsules does not
-    /// set it.
+    /// Set by Heroku's dynos at run time, not a config var: [`HEROKU_RUNTIME`] (dyno
+    /// metadata, `DYNO`, `WEB_CONCURRENCY`, ...). Code Capsules does not set it.
     Heroku,
+    /// Committed in a `.env` file that dotenv loads at run time: the value is in git,
+    /// where it does not belong.
+    DotEnv { file: String },
     /// A Heroku buildpack setting (`APP_BASE`, `NPM_CONFIG_PRODUCTION`): not needed.
     HerokuBuild,
     /// Set by Code Capsules on every Capsule (`APP_URL`, without `https://`).
     CodeCapsules,
-    /// Only read in the code: its value is in Heroku's config vars.
+    /// Only read by the app (its code, config files, scripts): its value is in Heroku's
+    /// config vars.
     Code,
+}
+
+/// What Heroku's dyno manager and Node buildpack set at run time, and its dyno metadata
+/// (Dev Center "dyno-metadata", heroku-buildpack-nodejs `profile/`): not config vars.
+/// `PORT` is set by both platforms and never listed. Other `HEROKU_*` names are config
+/// vars like any other.
+pub const HEROKU_RUNTIME: &[&str] = &[
+    "DYNO",
+    "WEB_CONCURRENCY",
+    "WEB_MEMORY",
+    "MEMORY_AVAILABLE",
+    "NODE_HOME",
+    "HEROKU_APP_ID",
+    "HEROKU_APP_NAME",
+    "HEROKU_DYNO_ID",
+    "HEROKU_RELEASE_CREATED_AT",
+    "HEROKU_RELEASE_VERSION",
+    "HEROKU_SLUG_COMMIT",
+    "HEROKU_SLUG_DESCRIPTION",
+];
+
+/// Prefixes (and `PUBLIC_URL`) of the variables frontend bundlers copy into the build:
+/// Create React App, Vite, Vue CLI, Next.js.
+const BUILD_TIME_PREFIXES: &[&str] = &["REACT_APP_", "VITE_", "VUE_APP_", "NEXT_PUBLIC_"];
+
+/// True for a variable a frontend bundler bakes into the build.
+pub fn is_build_time(name: &str) -> bool {
+    name == "PUBLIC_URL" || BUILD_TIME_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 /// Set by Code Capsules on every Capsule: not listed at all.
@@ -73,8 +109,13 @@ const HEROKU_BUILD: &[&str] = &[
 ];
 
 /// The variables every Capsule of `app` shares, in order: data links, app.json's
-/// declarations, then the code's other reads by name.
-pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<CapsuleEnv> {
+/// declarations, a committed `.env`, then the other reads by name; and the notes every
+/// Capsule of the app gets about them.
+pub(super) fn app_env(
+    inv: &Inventory,
+    app: &App,
+    data: &DataPlan,
+) -> (Vec<CapsuleEnv>, Vec<String>) {
     let mut vars: Vec<CapsuleEnv> = Vec::new();
     for (name, capsule) in data.links_of(app.display_dir()) {
         let source = EnvSource::DataCapsule { capsule: capsule.to_owned() };
@@ -82,13 +123,18 @@ pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<Capsul
     }
     if let Some(app_json) = &app.app_json {
         for var in &app_json.value.env {
+            // A default that names a Heroku app's address becomes a Capsule's URL, picked
+            // once every Capsule exists (`link_heroku_defaults`).
+            let heroku_default = var.value.as_deref().and_then(herokuapp_url).is_some();
             let source = if HEROKU_BUILD.contains(&var.name.as_str()) {
                 EnvSource::HerokuBuild
+            } else if heroku_default {
+                EnvSource::CapsuleUrl { capsule: None }
             } else {
                 EnvSource::AppJson { secret: var.secret }
             };
             let hidden = var.value.as_deref().is_some_and(|v| looks_secret(&var.name, v));
-            let value = var.value.clone().filter(|_| !var.secret && !hidden);
+            let value = var.value.clone().filter(|_| !heroku_default && !var.secret && !hidden);
             let entry = match vars.iter_mut().find(|v| v.name == var.name) {
                 Some(entry) => entry,
                 None => {
@@ -96,7 +142,9 @@ pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<Capsul
                     vars.last_mut().expect("just pushed")
                 }
             };
-            entry.description = var.description.as_deref().map(secret::redact);
+            // A description holding a credential (a connection string with a password, a
+            // token pasted as an example) is not copied either.
+            entry.description = var.description.clone().filter(|d| !looks_secret("", d));
             entry.required = Some(var.required);
             entry.value = entry.value.take().or(value);
             entry.hidden |= hidden && !var.secret;
@@ -104,7 +152,30 @@ pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<Capsul
     }
     let prefixes: Vec<(String, String)> =
         data_less_addons(app).map(|service| (env_prefix(service), service.to_owned())).collect();
-    for (name, read_by) in code_reads(inv, app) {
+    let app_reads = app_reads(inv, app);
+    let mut notes: Vec<String> = Vec::new();
+    for (name, script) in &app_reads.derived {
+        notes.push(format!(
+            "`{name}` is set by `{script}` when it starts the app (from other variables): \
+             there is nothing to set for it"
+        ));
+    }
+    if let Some((file, names)) = &app_reads.dotenv {
+        notes.push(format!(
+            "`{file}` is committed and dotenv loads it at run time: it holds {} variable{}, \
+             listed below (values not shown). Set them in the Config tab, rotate the secrets \
+             among them (their values are in the repository's history), and delete `{file}` \
+             from the repository (and add it to `.gitignore`)",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" }
+        ));
+        for name in names.iter().filter(|n| !SET_BY_PLATFORM.contains(&n.as_str())) {
+            if !vars.iter().any(|v| &v.name == name) {
+                vars.push(blank(name, EnvSource::DotEnv { file: file.clone() }));
+            }
+        }
+    }
+    for (name, read_by) in app_reads.reads {
         let entry = match vars.iter_mut().find(|v| v.name == name) {
             Some(entry) => entry,
             None => {
@@ -114,7 +185,7 @@ pub(super) fn app_env(inv: &Inventory, app: &App, data: &DataPlan) -> Vec<Capsul
         };
         entry.read_by = read_by;
     }
-    vars
+    (vars, notes)
 }
 
 fn blank(name: &str, source: EnvSource) -> CapsuleEnv {
@@ -126,6 +197,7 @@ fn blank(name: &str, source: EnvSource) -> CapsuleEnv {
         value: None,
         hidden: false,
         read_by: Vec::new(),
+        build_time: is_build_time(name),
     }
 }
 
@@ -139,7 +211,7 @@ fn data_less_addons(app: &App) -> impl Iterator<Item = &str> {
 }
 
 fn code_source(name: &str, addon_prefixes: &[(String, String)]) -> EnvSource {
-    if name.starts_with("HEROKU_") || name == "DYNO" {
+    if HEROKU_RUNTIME.contains(&name) {
         return EnvSource::Heroku;
     }
     if name == "APP_URL" {
@@ -154,24 +226,114 @@ fn code_source(name: &str, addon_prefixes: &[(String, String)]) -> EnvSource {
     }
 }
 
-/// Every variable the app's code reads, except those Code Capsules sets, with the first
-/// line of each file that reads it.
-fn code_reads(inv: &Inventory, app: &App) -> BTreeMap<String, Vec<String>> {
-    let mut reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for file in inv.code_of(&app.dir) {
-        let mut seen: Vec<&str> = Vec::new();
+/// What an app reads at run time, beyond app.json.
+#[derive(Debug, Default)]
+pub(super) struct AppReads {
+    /// Variable -> where it is read (`path:line`, the first read per file, in path
+    /// order). Without the variables Code Capsules sets, those only tests and tooling
+    /// read, and those a wrapper script derives.
+    pub reads: BTreeMap<String, Vec<String>>,
+    /// (variable, script) for the variables the app reads that a wrapper script sets.
+    pub derived: Vec<(String, String)>,
+    /// A committed `.env` that dotenv loads, with the names it holds.
+    pub dotenv: Option<(String, Vec<String>)>,
+}
+
+/// Everything the app reads: its run-time code (not tests, fixtures or tooling
+/// configs), `.env.example` and its siblings, node-config's mapping, Prisma's `env()`,
+/// and shell reads in its run commands and wrapper scripts.
+pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
+    let mut found: Vec<(String, String, usize)> = Vec::new();
+    let jobs: Vec<&str> = inv.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+    for file in inv.code_of(&app.dir).filter(|f| code::is_runtime_path(app, &jobs, &f.path)) {
         for read in &file.facts.env_reads {
-            if SET_BY_PLATFORM.contains(&read.name.as_str()) || seen.contains(&read.name.as_str()) {
-                continue;
-            }
-            seen.push(&read.name);
-            reads
-                .entry(read.name.clone())
-                .or_default()
-                .push(format!("{}:{}", file.path, read.line));
+            found.push((read.name.clone(), file.path.clone(), read.line));
         }
     }
-    reads
+    let mut derived: Vec<(String, String)> = Vec::new();
+    let mut dotenv = None;
+    for file in inv.config_of(app) {
+        if let ConfigKind::Shell { assigned } = &file.kind {
+            derived.extend(assigned.iter().map(|n| (n.clone(), file.path.clone())));
+        }
+        if file.kind == ConfigKind::DotEnv {
+            if parent(&file.path) == app.dir && loads_dotenv(inv, app) {
+                let names = file.vars.iter().map(|v| v.name.clone()).collect();
+                dotenv = Some((file.path.clone(), names));
+            }
+            continue;
+        }
+        for var in &file.vars {
+            found.push((var.name.clone(), file.path.clone(), var.line));
+        }
+    }
+    // A Procfile line is one process's: its reads go to that process's Capsule alone
+    // (`add_shell_reads` in capsules.rs), not to every Capsule of the app.
+    let procfile = app.procfile.as_ref().map(|p| p.path.as_str());
+    for (path, line, command) in
+        run_commands(app).into_iter().filter(|(p, ..)| Some(p.as_str()) != procfile)
+    {
+        for read in config::shell_env(command).reads {
+            found.push((read.name, path.clone(), line + read.line - 1));
+        }
+    }
+    found.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    let mut reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut derived_read: Vec<(String, String)> = Vec::new();
+    for (name, path, line) in found {
+        if SET_BY_PLATFORM.contains(&name.as_str()) || is_test_variant(&name) {
+            continue;
+        }
+        if let Some(script) = derived.iter().find(|(n, _)| *n == name) {
+            if !derived_read.contains(script) {
+                derived_read.push(script.clone());
+            }
+            continue;
+        }
+        let places = reads.entry(name).or_default();
+        if !places.iter().any(|p| p.rsplit_once(':').is_some_and(|(p, _)| p == path)) {
+            places.push(format!("{path}:{line}"));
+        }
+    }
+    AppReads { reads, derived: derived_read, dotenv }
+}
+
+/// `X_TEST`, `X_DEV`, `TEST_X`: the test and development variants of a setting, which
+/// no deployed Capsule reads.
+fn is_test_variant(name: &str) -> bool {
+    ["_TEST", "_TESTING", "_DEV", "_DEVELOPMENT"].iter().any(|s| name.ends_with(s))
+        || name.starts_with("TEST_")
+}
+
+/// The app loads a `.env` at run time: dotenv (or a variant) is a dependency, or a run
+/// command preloads it.
+fn loads_dotenv(inv: &Inventory, app: &App) -> bool {
+    let package = app.package_json.as_ref();
+    let dependency = ["dotenv", "dotenv-safe", "dotenv-flow", "dotenv-extended"]
+        .iter()
+        .any(|d| package.is_some_and(|p| p.dependency(d).is_some()));
+    let in_commands = run_commands(app).iter().any(|(_, _, c)| c.contains("dotenv"));
+    let imported = inv.code_of(&app.dir).any(|f| f.facts.loads_dotenv);
+    dependency || in_commands || imported
+}
+
+/// The commands the platform runs for the app, each with its file and first line: the
+/// Procfile's, then package.json's run-time scripts.
+fn run_commands(app: &App) -> Vec<(String, usize, &str)> {
+    let mut out = Vec::new();
+    if let Some(procfile) = &app.procfile {
+        for process in &procfile.value.processes {
+            out.push((procfile.path.clone(), process.line, process.command.as_str()));
+        }
+    }
+    if let Some(pkg) = &app.package_json {
+        for name in config::run_scripts(app, &[]) {
+            if let Some(command) = pkg.script(name) {
+                out.push((pkg.path.clone(), config::script_line(&pkg.text, name), command));
+            }
+        }
+    }
+    out
 }
 
 /// A `VAR=value` prefix of the process's command.
@@ -223,6 +385,77 @@ pub(super) fn link_capsules(out: &mut Deployment, inv: &Inventory, backend_url_e
     }
     link_backends(out, inv, backend_url_env, &frontend_links);
     link_origins(out, &frontend_links);
+    link_heroku_defaults(out, inv);
+}
+
+/// An app.json default that named a `*.herokuapp.com` address: the URL of the Capsule
+/// that replaces that Heroku app, else that of the app's own web Capsule (Parse's
+/// `SERVER_URL` = `https://yourappname.herokuapp.com/parse` names the app itself).
+fn link_heroku_defaults(out: &mut Deployment, inv: &Inventory) {
+    let mut targets: Vec<(usize, usize, Option<String>)> = Vec::new();
+    for (i, capsule) in out.capsules.iter().enumerate() {
+        let Some(dir) = capsule.app.as_deref() else { continue };
+        for (j, var) in capsule.env.iter().enumerate() {
+            if var.source != (EnvSource::CapsuleUrl { capsule: None }) {
+                continue;
+            }
+            let Some(url) = herokuapp_default(inv, dir, &var.name) else { continue };
+            let host = herokuapp_name(url).unwrap_or_default();
+            let own_web = out.capsules.iter().find(|c| {
+                c.app.as_deref() == Some(dir) && c.heroku_process.as_deref() == Some("web")
+            });
+            let target =
+                capsule_for_heroku_app(out, inv, &host).or_else(|| own_web.map(|c| c.name.clone()));
+            targets.push((i, j, target));
+        }
+    }
+    for (i, j, target) in targets {
+        out.capsules[i].env[j].source = EnvSource::CapsuleUrl { capsule: target };
+    }
+}
+
+/// The `*.herokuapp.com` URL app.json gives as the default of `name` in the app `dir`
+/// (as displayed).
+pub fn herokuapp_default<'a>(inv: &'a Inventory, dir: &str, name: &str) -> Option<&'a str> {
+    let app = inv.app(app_dir(dir))?;
+    let var = app.app_json.as_ref()?.value.env.iter().find(|v| v.name == name)?;
+    var.value.as_deref().and_then(herokuapp_url)
+}
+
+/// The first `*.herokuapp.com` URL in `text`: from its scheme (or host) to the next
+/// space or quote.
+pub fn herokuapp_url(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find(".herokuapp.com")?;
+    let is_url_byte = |c: char| !c.is_whitespace() && !matches!(c, '"' | '\'' | '`' | '<' | '>');
+    let start = text[..at].rfind(|c: char| !is_url_byte(c)).map_or(0, |i| i + 1);
+    let end = text[at..].find(|c: char| !is_url_byte(c)).map_or(text.len(), |i| at + i);
+    let url = &text[start..end];
+    herokuapp_name(url).filter(|n| !n.is_empty()).map(|_| url)
+}
+
+/// The path after the host of a URL, without a final `/`: `/parse` for
+/// `https://x.herokuapp.com/parse`, empty for none.
+pub fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/').map_or("", |i| rest[i..].trim_end_matches('/'))
+}
+
+/// The web Capsule that replaces the Heroku app `host` (`shop-api-1a2b` of
+/// `shop-api-1a2b.herokuapp.com`): the one whose name or app.json name it starts with.
+pub fn capsule_for_heroku_app(out: &Deployment, inv: &Inventory, host: &str) -> Option<String> {
+    let matching: Vec<&Capsule> = out
+        .capsules
+        .iter()
+        .filter(|c| c.heroku_process.as_deref() == Some("web"))
+        .filter(|c| {
+            heroku_names(inv, c).iter().any(|n| host == n || host.starts_with(&format!("{n}-")))
+        })
+        .collect();
+    match matching.as_slice() {
+        [one] => Some(one.name.clone()),
+        _ => None,
+    }
 }
 
 /// Each frontend's build variable gets the URL of the backend it calls.
@@ -346,7 +579,7 @@ fn heroku_names(inv: &Inventory, capsule: &Capsule) -> Vec<String> {
 }
 
 /// `https://shop-api-1a2b.herokuapp.com/x` -> `shop-api-1a2b`.
-fn herokuapp_name(url: &str) -> Option<String> {
+pub fn herokuapp_name(url: &str) -> Option<String> {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let host = rest.split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
     let name = host.strip_suffix(".herokuapp.com")?;

@@ -369,3 +369,149 @@ fn run_commands_never_carry_a_credential() {
         assert!(!run.contains("ghp_R2d2") && !run.contains("hunter2"), "{run}");
     }
 }
+
+fn env_of(capsule: &Capsule) -> Vec<(&str, &EnvSource)> {
+    capsule.env.iter().map(|v| (v.name.as_str(), &v.source)).collect()
+}
+
+#[test]
+fn heroku_runtime_variables_are_not_config_vars_but_user_heroku_names_are() {
+    let server = "const w = process.env.WEB_CONCURRENCY;\nconst d = process.env.DYNO;\n\
+                  const u = process.env.HEROKU_URL;\nconst n = process.env.HEROKU_APP_NAME;\n\
+                  const m = process.env.MEMORY_AVAILABLE;\n";
+    let d = deployment(
+        &[("Procfile", "web: node server.js\n"), ("package.json", PACKAGE), ("server.js", server)],
+        None,
+    );
+    let web = &d.capsules[0];
+    assert_eq!(
+        env_of(web),
+        [
+            ("DYNO", &EnvSource::Heroku),
+            ("HEROKU_APP_NAME", &EnvSource::Heroku),
+            ("HEROKU_URL", &EnvSource::Code),
+            ("MEMORY_AVAILABLE", &EnvSource::Heroku),
+            ("WEB_CONCURRENCY", &EnvSource::Heroku),
+        ]
+    );
+}
+
+#[test]
+fn mongo_and_mysql_add_ons_and_drivers_get_their_data_capsules() {
+    let app_json =
+        r#"{ "addons": [ { "plan": "ormongo:5-mmap", "as": "MONGO" }, "jawsdb:kitefin" ] }"#;
+    let package = r#"{ "name": "shop", "dependencies": { "mongoose": "8", "mysql2": "3", "sequelize": "6", "redis": "4" } }"#;
+    let server = "const conf = process.env;\nconst cache = conf.CACHE_REDIS_URL;\n";
+    let d = deployment(
+        &[
+            ("Procfile", "web: node server.js\n"),
+            ("app.json", app_json),
+            ("package.json", package),
+            ("server.js", server),
+        ],
+        None,
+    );
+    assert_eq!(
+        names(&d),
+        [
+            ("shop-mysql", CapsuleKind::MySql),
+            ("shop-mongo", CapsuleKind::MongoDb),
+            ("shop-redis", CapsuleKind::Redis),
+            ("shop", CapsuleKind::Backend),
+        ]
+    );
+    let link = |capsule: &str| EnvSource::DataCapsule { capsule: capsule.into() };
+    assert_eq!(
+        env_of(&d.capsules[3]),
+        [
+            ("MONGO_URI", &link("shop-mongo")),
+            ("JAWSDB_URL", &link("shop-mysql")),
+            ("CACHE_REDIS_URL", &link("shop-redis")),
+        ]
+    );
+    assert!(d.addons.iter().all(|a| a.replacement == Replacement::DataCapsule), "{:?}", d.addons);
+}
+
+#[test]
+fn frontend_build_variables_are_marked_build_time() {
+    let d = deployment(
+        &[
+            ("web/Procfile", "web: npx serve -s build\n"),
+            (
+                "web/package.json",
+                r#"{ "scripts": { "build": "react-scripts build", "start": "serve -s build" },
+                     "dependencies": { "react-scripts": "5" } }"#,
+            ),
+            (
+                "web/src/api.js",
+                "export const api = process.env.REACT_APP_API_URL;\nconst p = process.env.PUBLIC_URL;\nconst a = process.env.ANALYTICS_ID;\n",
+            ),
+            ("web/public/index.html", "<html><head></head></html>\n"),
+        ],
+        None,
+    );
+    let frontend = d.capsules.iter().find(|c| c.kind == CapsuleKind::Frontend).expect("frontend");
+    let build_time: Vec<(&str, bool)> =
+        frontend.env.iter().map(|v| (v.name.as_str(), v.build_time)).collect();
+    assert_eq!(
+        build_time,
+        [
+            ("REACT_APP_BACKEND_URL", true),
+            ("ANALYTICS_ID", false),
+            ("PUBLIC_URL", true),
+            ("REACT_APP_API_URL", true)
+        ]
+    );
+}
+
+/// Parse Server's shape: an mLab add-on whose `MONGOLAB_URI` the code never reads; it
+/// reads `DATABASE_URI || MONGODB_URI`, which the user set from it.
+#[test]
+fn a_data_add_on_links_the_names_the_code_reads() {
+    let d = deployment(
+        &[
+            ("app.json", r#"{ "name": "parse", "addons": ["mongolab"] }"#),
+            ("package.json", r#"{ "scripts": { "start": "node index.js" } }"#),
+            ("index.js", "const uri = process.env.DATABASE_URI || process.env.MONGODB_URI;\n"),
+        ],
+        None,
+    );
+    let link = EnvSource::DataCapsule { capsule: "parse-mongo".into() };
+    assert_eq!(names(&d), [("parse-mongo", CapsuleKind::MongoDb), ("parse", CapsuleKind::Backend)]);
+    assert_eq!(env_of(&d.capsules[1]), [("DATABASE_URI", &link), ("MONGODB_URI", &link)]);
+    assert_eq!(d.addons[0].env.as_deref(), Some("DATABASE_URI"));
+}
+
+#[test]
+fn an_app_json_description_holding_a_credential_is_not_copied() {
+    let app_json = r#"{ "env": {
+        "DB": { "description": "e.g. postgres://admin:hunter2@db.example.com/app" },
+        "MODE": { "description": "fast or safe", "value": "fast" } } }"#;
+    let d = deployment(
+        &[("Procfile", "web: node s.js\n"), ("app.json", app_json), ("package.json", PACKAGE)],
+        None,
+    );
+    let web = &d.capsules[0];
+    assert_eq!(var(web, "DB").description, None);
+    assert_eq!(var(web, "MODE").description.as_deref(), Some("fast or safe"));
+}
+
+/// `.env.example` and Prisma schemas of examples and tests are not the app's.
+#[test]
+fn config_files_of_examples_and_tests_are_not_the_apps() {
+    let d = deployment(
+        &[
+            ("Procfile", "web: node s.js\n"),
+            ("package.json", PACKAGE),
+            (".env.example", "API_TOKEN=\n"),
+            ("examples/chat/.env.example", "CHAT_ROOM=\n"),
+            (
+                "test/fixtures/schema.prisma",
+                "datasource db {\n provider = \"mysql\"\n url = env(\"TEST_DB\")\n}\n",
+            ),
+        ],
+        None,
+    );
+    assert_eq!(names(&d), [("ledger", CapsuleKind::Backend)]);
+    assert_eq!(env_of(&d.capsules[0]), [("API_TOKEN", &EnvSource::Code)]);
+}

@@ -189,6 +189,9 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         inv.warnings.push(unread_warning(file));
     }
     inv.unread_code = unread;
+    (inv.config, inv.lockfiles) = super::config::scan(source, &inv.apps)?;
+    inv.warnings.extend(super::config::command_warnings(&inv.apps));
+    inv.warnings.extend(super::docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
     if !inv.heroku_markers.is_empty() {
         inv.warnings.extend(super::docs::herokuapp_mentions(source)?);
     }

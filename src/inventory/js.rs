@@ -11,6 +11,7 @@
 mod ast;
 mod collect;
 mod cron;
+mod indirect;
 mod prefilter;
 #[cfg(test)]
 mod query;
@@ -27,6 +28,25 @@ use crate::lang::Lang;
 use collect::Collector;
 
 pub use prefilter::worth_parsing;
+
+/// Database drivers and ORMs, by npm name: which service a file talks to.
+pub const DATA_MODULES: &[&str] = &[
+    "pg",
+    "pg-promise",
+    "postgres",
+    "sequelize",
+    "knex",
+    "typeorm",
+    "@prisma/client",
+    "mongoose",
+    "mongodb",
+    "mysql",
+    "mysql2",
+    "ioredis",
+    "redis",
+    "bull",
+    "bullmq",
+];
 
 /// One use of an environment variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,9 +85,11 @@ pub enum ModuleSyntax {
 pub struct JsFacts {
     /// The path given to [`scan`], so the facts can be reported on their own.
     pub path: String,
-    /// `process.env.X`, `process.env["X"]`, and names destructured from `process.env`.
-    /// Dynamic keys (`process.env[name]`) are not listed. `X ||= v`, `X += v` and `X++`
-    /// read the old value, so they are listed here and in `env_writes`.
+    /// `process.env.X`, `process.env["X"]`, and names destructured from `process.env`;
+    /// also the indirect reads of `indirect` (aliases, constant keys, getters, envalid,
+    /// zod and Joi schemas, `import.meta.env.X`). Other dynamic keys
+    /// (`process.env[name]` with `name` not a constant) are not listed. `X ||= v`,
+    /// `X += v` and `X++` read the old value, so they are listed here and in `env_writes`.
     pub env_reads: Vec<EnvUse>,
     /// `process.env.X = v`, compound assignments, `X++` and `delete process.env.X`.
     pub env_writes: Vec<EnvUse>,
@@ -84,6 +106,11 @@ pub struct JsFacts {
     pub uses_node_cron: bool,
     pub uses_node_schedule: bool,
     pub uses_cron: bool,
+    /// The database drivers and ORMs of [`DATA_MODULES`] the file imports or requires,
+    /// each once, in the order first met.
+    pub data_modules: Vec<String>,
+    /// The file imports or requires `dotenv` (`dotenv/config` included).
+    pub loads_dotenv: bool,
     /// Where the parser first met code it could not read. The facts elsewhere in the
     /// file still count; the ones inside the broken part may be missing.
     pub syntax_error: Option<Position>,
@@ -113,6 +140,16 @@ pub fn scan_every_node(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
     scan_with(path, lang, source, |collector, root| collector.run_every_node(lang, root))
 }
 
+/// Adds `more` to `uses`, in line order (the sort is stable: same-line uses keep theirs).
+fn merge(uses: &mut Vec<EnvUse>, mut more: Vec<(usize, EnvUse)>) {
+    if more.is_empty() {
+        return;
+    }
+    more.sort_by_key(|(offset, _)| *offset);
+    uses.extend(more.into_iter().map(|(_, u)| u));
+    uses.sort_by_key(|u| u.line);
+}
+
 /// [`scan`], with the pass that feeds the collector given: the tests run the old query.
 fn scan_with<'s>(
     path: &str,
@@ -127,6 +164,11 @@ fn scan_with<'s>(
     };
     let root = tree.root_node();
     collect(Collector::new(source), root).fill(&mut facts);
+    if indirect::needed(source) {
+        let found = indirect::scan(root, source);
+        merge(&mut facts.env_reads, found.reads);
+        merge(&mut facts.env_writes, found.writes);
+    }
     facts.herokuapp_urls = urls::herokuapp_urls(root, source);
     facts.syntax_error =
         ast::first_error(root).map(|node| Position::of_offset(source, node.start_byte()));

@@ -7,6 +7,7 @@
 pub mod app_json;
 mod apps;
 pub mod code;
+pub mod config;
 mod docs;
 pub mod jobs;
 pub mod js;
@@ -102,6 +103,11 @@ pub struct Inventory {
     /// Source files too large to parse that mention what the rules look for, in path
     /// order: named in warnings and the guide, never edited.
     pub unread_code: Vec<code::UnreadFile>,
+    /// Config files outside the code (`.env.example`, node-config, Prisma, wrapper
+    /// scripts), in path order.
+    pub config: Vec<config::ConfigFile>,
+    /// Paths of the lockfiles outside node_modules, in path order.
+    pub lockfiles: Vec<String>,
 }
 
 impl Inventory {
@@ -129,6 +135,18 @@ impl Inventory {
         app.processes().iter().any(|p| {
             p.name == "web"
                 || (p.name != "release" && (!is_a_job(&p.command) || app.formation_runs(&p.name)))
+        })
+    }
+
+    /// The config files of `app` that its deployed code uses: not those of tests,
+    /// examples or tooling (see [`code::is_runtime_path`]).
+    pub fn config_of<'a>(
+        &'a self,
+        app: &'a App,
+    ) -> impl Iterator<Item = &'a config::ConfigFile> + 'a {
+        let jobs: Vec<&str> = self.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+        self.config.iter().filter(move |c| {
+            c.app.as_deref() == Some(app.dir.as_str()) && code::is_runtime_path(app, &jobs, &c.path)
         })
     }
 

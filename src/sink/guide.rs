@@ -91,6 +91,7 @@ fn render_with(g: &Guide, hidden: bool) -> String {
     capsule::all(&mut md, g);
     sections::addons(&mut md, g);
     sections::database(&mut md, g);
+    sections::other_databases(&mut md, g);
     sections::heroku_only(&mut md, g);
     sections::what_else(&mut md, g);
     sections::scheduler(&mut md, g);
@@ -172,17 +173,21 @@ fn table(md: &mut Md, d: &Deployment) {
         return;
     }
     let kinds = |kind: CapsuleKind| d.capsules.iter().any(|c| c.kind == kind);
-    let data = kinds(CapsuleKind::PostgreSql) || kinds(CapsuleKind::Redis);
+    let data = d.capsules.iter().any(|c| c.kind.is_data());
     let order = match (data, kinds(CapsuleKind::Frontend)) {
-        (true, true) => {
-            "data Capsules first, since the others link to them; then backends; \
-                         then frontends, whose build needs a backend's URL"
-        }
-        (true, false) => "data Capsules first, since the others link to them; then backends",
-        (false, true) => "backends first; then frontends, whose build needs a backend's URL",
-        (false, false) => "any order",
+        (true, true) => Some(
+            "data Capsules first, since the others link to them; then backends; then \
+             frontends, whose build needs a backend's URL",
+        ),
+        (true, false) => Some("data Capsules first, since the others link to them; then backends"),
+        (false, true) => Some("backends first; then frontends, whose build needs a backend's URL"),
+        (false, false) => None,
     };
-    md.line(&format!("Create them in this order, all in one Space: {order}."));
+    match order {
+        Some(order) => md.line(&format!("Create them in this order, all in one Space: {order}.")),
+        None if d.capsules.len() == 1 => md.line("Create it in a Space."),
+        None => md.line("Create them all in one Space; none depends on another."),
+    }
     md.blank();
     md.row(&[
         "#",

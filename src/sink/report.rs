@@ -190,6 +190,7 @@ fn env_summary(var: &CapsuleEnv) -> String {
         EnvSource::AppJson { secret: true } => format!("{name} (secret)"),
         EnvSource::Addon { service } => format!("{name} ({service})"),
         EnvSource::Heroku => format!("{name} (Heroku only)"),
+        EnvSource::DotEnv { file } => format!("{name} (committed in {file})"),
         EnvSource::HerokuBuild => format!("{name} (not needed)"),
         EnvSource::CodeCapsules => format!("{name} (set by Code Capsules)"),
         EnvSource::AppJson { secret: false } | EnvSource::Code => name.clone(),

@@ -11,7 +11,7 @@ use crate::lang::Lang;
 
 /// How an expression naming an environment variable uses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(super) enum Access {
     Read,
     Write,
     /// `X += v`, `X ||= v`, `X++`: the old value is read, then replaced.
@@ -32,6 +32,8 @@ pub struct Collector<'t, 's> {
     uses_node_cron: bool,
     uses_node_schedule: bool,
     uses_cron: bool,
+    data_modules: Vec<String>,
+    loads_dotenv: bool,
     node_cron: NodeCron<'t>,
 }
 
@@ -48,6 +50,8 @@ impl<'t, 's> Collector<'t, 's> {
             uses_node_cron: false,
             uses_node_schedule: false,
             uses_cron: false,
+            data_modules: Vec::new(),
+            loads_dotenv: false,
             node_cron: NodeCron::default(),
         }
     }
@@ -216,6 +220,12 @@ impl<'t, 's> Collector<'t, 's> {
             self.uses_node_cron = true;
             return true;
         }
+        if let Some(driver) = super::DATA_MODULES.iter().find(|m| is(m.as_bytes()))
+            && !self.data_modules.iter().any(|d| d == driver)
+        {
+            self.data_modules.push((*driver).to_owned());
+        }
+        self.loads_dotenv |= is(b"dotenv");
         self.uses_node_schedule |= is(b"node-schedule");
         self.uses_cron |= is(b"cron");
         false
@@ -236,11 +246,13 @@ impl<'t, 's> Collector<'t, 's> {
         facts.uses_node_cron = self.uses_node_cron;
         facts.uses_node_schedule = self.uses_node_schedule;
         facts.uses_cron = self.uses_cron;
+        facts.data_modules = self.data_modules;
+        facts.loads_dotenv = self.loads_dotenv;
     }
 }
 
 /// How the expression `process.env.X` / `process.env["X"]` is used by its parent.
-fn access(expression: Node<'_>) -> Access {
+pub(super) fn access(expression: Node<'_>) -> Access {
     let Some(parent) = expression.parent() else {
         return Access::Read;
     };

@@ -20,6 +20,14 @@ use gix::bstr::Finder;
 /// Heroku hostnames.
 const PATTERNS: &[&[u8]] = &[
     b"process.env",
+    // `const { env } = process`, `import { env } from "node:process"` and Vite's
+    // `import.meta.env` (see `indirect`).
+    b"} = process",
+    b"}=process",
+    b"'process'",
+    b"\"process\"",
+    b"node:process",
+    b"import.meta.env",
     b"process.exit",
     b".herokuapp.com",
     b"rejectUnauthorized",

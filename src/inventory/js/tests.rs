@@ -451,3 +451,71 @@ fn a_typeof_type_names_the_variable_not_env() {
         assert_eq!(env(&facts.env_reads), [("FOO", 1), ("A", 2)], "{lang:?}");
     }
 }
+
+#[test]
+fn indirect_reads_through_aliases_constants_getters_and_schemas() {
+    let source = r#"const pe = process.env;
+const { env } = process;
+const { env: e2 } = process;
+const KEY_NAME = "SIGNING_KEY";
+const a = pe.REDIS_URL + env.API_KEY + e2["MAIL_FROM"];
+const b = process.env[KEY_NAME];
+const c = _.get(process.env, 'LOG_LEVEL');
+const { SENTRY_DSN, S3_BUCKET: bucket = "x" } = pe;
+const cfg = cleanEnv(process.env, { JWT_SECRET: str(), 'SMTP_HOST': host() });
+const schema = z.object({ MONGODB_URI: z.string() }).strict();
+schema.parse(process.env);
+Object.assign(process.env, { NOT_READ: "1" });
+pe.WRITTEN = "1";
+const v = import.meta.env.VITE_API_URL;
+if (import.meta.env.PROD || import.meta.env.MODE === "x") {}
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [
+            ("REDIS_URL", 5),
+            ("API_KEY", 5),
+            ("MAIL_FROM", 5),
+            ("SIGNING_KEY", 6),
+            ("LOG_LEVEL", 7),
+            ("SENTRY_DSN", 8),
+            ("S3_BUCKET", 8),
+            ("JWT_SECRET", 9),
+            ("SMTP_HOST", 9),
+            ("MONGODB_URI", 10),
+            ("VITE_API_URL", 14),
+        ];
+        assert_eq!(env(&facts.env_reads), expected, "{lang:?}");
+        assert_eq!(env(&facts.env_writes), [("WRITTEN", 13)], "{lang:?}");
+    }
+}
+
+#[test]
+fn env_imported_or_required_from_the_process_module() {
+    let source = r#"import { env } from "node:process";
+import { env as environment, argv } from 'process';
+const { env: e3 } = require("node:process");
+const a = env.SMTP_URL + environment.API_BASE + e3["CACHE_TTL"];
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [("SMTP_URL", 4), ("API_BASE", 4), ("CACHE_TTL", 4)];
+        assert_eq!(env(&facts.env_reads), expected, "{lang:?}");
+        assert!(worth_parsing(source.as_bytes()));
+    }
+}
+
+#[test]
+fn indirect_pass_runs_only_when_the_bytes_show_a_use() {
+    use super::indirect::needed;
+    assert!(needed(b"const env = process.env;"));
+    assert!(needed(b"cleanEnv(process.env, {})"));
+    assert!(needed(b"process.env[NAME]"));
+    assert!(needed(b"const { env } = process;"));
+    assert!(needed(b"import.meta.env.VITE_X"));
+    assert!(!needed(b"process.env.PORT + process.env['X'] + process.env[\"Y\"]"));
+    assert!(!needed(b"process.envelope"));
+    // A plain `process.env[name]` with no constant reads nothing.
+    let facts = run(Lang::JavaScript, "const x = process.env[name];\n");
+    assert!(facts.env_reads.is_empty(), "{facts:?}");
+}

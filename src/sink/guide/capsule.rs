@@ -2,7 +2,9 @@
 
 use super::md::{self, Md, code, list};
 use super::{Guide, build_cell, opt_code, replaces};
-use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvSource};
+use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvSource, herokuapp_default, url_path};
+use crate::inventory::config::package_manager;
+use crate::inventory::parent;
 
 /// Read-in locations shown per variable before the rest is counted.
 const MAX_READS: usize = 3;
@@ -55,7 +57,7 @@ fn one(md: &mut Md, g: &Guide, number: usize, c: &Capsule) {
             md.blank();
         }
     } else {
-        settings(md, c);
+        settings(md, g, c);
     }
     for note in &c.notes {
         md.line(&format!("- {}.", md::prose(&capitalized(note))));
@@ -99,14 +101,22 @@ fn one(md: &mut Md, g: &Guide, number: usize, c: &Capsule) {
     md.row(&["Variable", "Set it to", "About it", "Read in"]);
     md.row(&["---"; 4]);
     for var in rest {
-        md.row(&[&code(&var.name), &value_cell(g, c, var), &about_cell(var), &reads_cell(var)]);
+        md.row(&[
+            &code(&var.name),
+            &value_cell(g, c, var),
+            &about_cell(g, c, var),
+            &reads_cell(var),
+        ]);
     }
 }
 
-fn settings(md: &mut Md, c: &Capsule) {
+fn settings(md: &mut Md, g: &Guide, c: &Capsule) {
     md.row(&["Setting", "Value"]);
     md.row(&["---", "---"]);
     md.row(&["Folder (project path)", &opt_code(c.folder.as_deref())]);
+    if let Some(app) = &c.app {
+        md.row(&["Install (automatic)", &install_cell(g, app)]);
+    }
     md.row(&["Build command", &build_cell(c)]);
     match c.kind {
         CapsuleKind::Frontend => {
@@ -119,6 +129,33 @@ fn settings(md: &mut Md, c: &Capsule) {
         md.row(&["Replicas", &replicas_cell(c, replicas)]);
     }
     md.blank();
+}
+
+/// The package manager the build uses, from the lockfile in the Capsule's folder.
+fn install_cell(g: &Guide, app: &str) -> String {
+    let dir = if app == "." { "" } else { app };
+    let lockfiles = &g.inventory.lockfiles;
+    if let Some((manager, lockfile)) = package_manager(lockfiles, dir) {
+        return format!("{} (from {})", code(manager.install()), code(lockfile));
+    }
+    let above: Vec<&String> = lockfiles
+        .iter()
+        .filter(|l| {
+            let folder = parent(l);
+            folder.len() < dir.len()
+                && (folder.is_empty() || dir.starts_with(&format!("{folder}/")))
+        })
+        .collect();
+    match above.first() {
+        Some(lockfile) => format!(
+            "`npm install`: the lockfile {} is outside the folder Code Capsules builds, so \
+             versions are resolved afresh",
+            code(lockfile)
+        ),
+        None => "`npm install`: no lockfile, so versions are resolved afresh; commit one to \
+                 build what Heroku built"
+            .into(),
+    }
 }
 
 fn replicas_cell(c: &Capsule, replicas: u64) -> String {
@@ -208,11 +245,12 @@ fn value_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
         EnvSource::Addon { service } => {
             format!("the value from your own {} account (Heroku's add-on set it)", code(service))
         }
-        EnvSource::Heroku => {
-            "nothing Code Capsules sets: give it a value by hand or change the code (see \
-             Heroku-only settings)"
-                .into()
-        }
+        EnvSource::Heroku => heroku_runtime_value(name).into(),
+        EnvSource::DotEnv { file } => format!(
+            "the value in the committed {} (not shown): set it here, then rotate it, since it \
+             is in the repository's history",
+            code(file)
+        ),
         EnvSource::HerokuBuild => {
             "nothing: it configured Heroku's buildpack; the Capsule's settings replace it".into()
         }
@@ -220,6 +258,35 @@ fn value_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
             "nothing: Code Capsules sets it to the Capsule's URL, without `https://`".into()
         }
         EnvSource::Code => code_value(name),
+    }
+}
+
+/// What a variable Heroku's dynos set becomes on Code Capsules (HEROKU.md, "What Heroku
+/// sets at run time").
+fn heroku_runtime_value(name: &str) -> &'static str {
+    match name {
+        "DYNO" => {
+            "nothing: Code Capsules has no dynos and leaves it unset; code that checks it to \
+             tell it runs on Heroku now takes the other branch"
+        }
+        "WEB_CONCURRENCY" => {
+            "the number of processes per replica: Heroku's Node buildpack set it from the dyno's \
+             memory (1 on a 512 MB dyno); Code Capsules leaves it unset, and code that then \
+             forks one process per CPU may run out of memory: set it (`1` for a small Capsule)"
+        }
+        "WEB_MEMORY" => {
+            "the memory per process in MB that Heroku's buildpack assumed (512 by default): set \
+             it only if the code needs it"
+        }
+        "MEMORY_AVAILABLE" => {
+            "the replica's memory in MB, which Heroku's dyno manager set: set it to the \
+             Capsule's memory if the code needs it"
+        }
+        "NODE_HOME" => "nothing: it was Heroku's Node install folder; the code should not need it",
+        _ => {
+            "nothing Code Capsules sets: give it a value by hand or change the code (see \
+             Heroku-only settings)"
+        }
     }
 }
 
@@ -251,23 +318,45 @@ fn url_value(g: &Guide, c: &Capsule, var: &CapsuleEnv, target: Option<&str>) -> 
         None if c.kind == CapsuleKind::Frontend => "the URL of the backend Capsule it calls".into(),
         None => "the URL of the frontend Capsule that calls it".into(),
     };
+    // An app.json default that named a Heroku address keeps its path.
+    let app = c.app.as_deref().unwrap_or(".");
+    let path = herokuapp_default(g.inventory, app, &var.name).map(url_path).unwrap_or_default();
+    let then = if path.is_empty() { String::new() } else { format!(", then {}", code(path)) };
     if build_adds_scheme {
-        format!("{whose}, as Code Capsules shows it (the build adds `https://`)")
+        format!("{whose}, as Code Capsules shows it (the build adds `https://`){then}")
     } else {
-        format!("`https://` followed by {whose}")
+        format!("`https://` followed by {whose}{then}")
     }
 }
 
-fn about_cell(var: &CapsuleEnv) -> String {
+fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(description) = &var.description {
         parts.push(md::prose(description.trim_end_matches('.')));
     }
+    if var.build_time {
+        parts.push(
+            "build-time setting: the bundler copies it into the built files when `npm run build` \
+             runs, so set it before the build and rebuild after changing it"
+                .into(),
+        );
+    }
     match &var.source {
-        EnvSource::Heroku => parts.push("Heroku dyno metadata".into()),
+        EnvSource::Heroku if var.name.starts_with("HEROKU_") => {
+            parts.push("Heroku dyno metadata".into());
+        }
+        EnvSource::Heroku => parts.push("set by Heroku at run time, not a config var".into()),
+        EnvSource::DotEnv { .. } => parts.push("committed in the repository".into()),
         EnvSource::HerokuBuild => parts.push("Heroku buildpack setting".into()),
-        EnvSource::CapsuleUrl { .. } if var.description.is_none() => {
-            parts.push("links the Capsules".into());
+        EnvSource::CapsuleUrl { .. } => {
+            let app = c.app.as_deref().unwrap_or(".");
+            match herokuapp_default(g.inventory, app, &var.name) {
+                Some(url) => {
+                    parts.push(format!("app.json's default {} was a Heroku address", code(url)))
+                }
+                None if var.description.is_none() => parts.push("links the Capsules".into()),
+                None => {}
+            }
         }
         _ => {}
     }

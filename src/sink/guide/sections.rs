@@ -4,7 +4,11 @@
 use super::Guide;
 use super::capsule::dyno_memory;
 use super::md::{self, Md, code, list};
-use crate::capsules::{Capsule, CapsuleKind, EnvSource, Replacement, SCHEDULER_REPLACES};
+use crate::capsules::{
+    Capsule, CapsuleKind, EnvSource, HEROKU_RUNTIME, Replacement, SCHEDULER_REPLACES,
+    capsule_for_heroku_app, herokuapp_name, herokuapp_url, url_path,
+};
+use crate::inventory::code::{CodeFile, is_runtime_path};
 use crate::rules::RuleKind;
 
 pub(super) fn addons(md: &mut Md, g: &Guide) {
@@ -76,9 +80,18 @@ pub(super) fn database(md: &mut Md, g: &Guide) {
         );
     } else {
         let names: Vec<String> = databases.iter().map(|c| code(&c.name)).collect();
+        let from_addon = databases.iter().all(|db| {
+            g.deployment.addons.iter().any(|a| a.capsule.as_deref() == Some(db.name.as_str()))
+        });
+        let from = if from_addon {
+            "Heroku Postgres"
+        } else {
+            "the current PostgreSQL database (a Heroku Postgres add-on attached in the dashboard, \
+             or another host: then skip the `heroku pg:backups` commands and use `pg_dump`)"
+        };
         md.line(&format!(
-            "The data moves once, at the cutover, from Heroku Postgres into {}. The simplest \
-             way is a short downtime, step by step below (once per database):",
+            "The data moves once, at the cutover, from {from} into {}. The simplest way is a \
+             short downtime, step by step below (once per database):",
             list(&names)
         ));
     }
@@ -86,7 +99,8 @@ pub(super) fn database(md: &mut Md, g: &Guide) {
     md.line(
         "**1. Stop writes on Heroku**, so nothing changes after the backup: \
          `heroku maintenance:on -a <heroku-app>`, and scale background processes to zero \
-         (`heroku ps:scale worker=0 -a <heroku-app>`).",
+         (`heroku ps:scale worker=0 -a <heroku-app>`, with each process type `heroku ps` \
+         lists).",
     );
     md.blank();
     md.line("**2. Back up the Heroku database** (the download is `latest.dump`):");
@@ -135,27 +149,156 @@ pub(super) fn database(md: &mut Md, g: &Guide) {
     );
 }
 
+/// Moving MongoDB and MySQL data: a dump from the old host, restored through the Code
+/// Capsules CLI's proxy, as for PostgreSQL.
+pub(super) fn other_databases(md: &mut Md, g: &Guide) {
+    for (kind, port, dump, restore) in [
+        (
+            CapsuleKind::MongoDb,
+            27017,
+            "mongodump --uri \"<old connection string>\" --archive=dump.archive --gzip",
+            "mongorestore --uri \"mongodb://<user>:<password>@localhost:27017/<database>?authSource=admin\" --archive=dump.archive --gzip",
+        ),
+        (
+            CapsuleKind::MySql,
+            3306,
+            "mysqldump --single-transaction --routines -h <old host> -u <user> -p <database> > dump.sql",
+            "mysql -h 127.0.0.1 -P 3306 -u <user> -p <database> < dump.sql",
+        ),
+    ] {
+        let capsules: Vec<String> = g
+            .deployment
+            .capsules
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| code(&c.name))
+            .collect();
+        if capsules.is_empty() {
+            continue;
+        }
+        md.heading(&format!("Moving the {} data", kind.label()));
+        md.line(&format!(
+            "The data moves once, at the cutover, into {}: stop writes on Heroku \
+             (`heroku maintenance:on -a <heroku-app>`, background processes scaled to zero), \
+             dump the old database with the connection string from `heroku config -a \
+             <heroku-app>`, restore it through the Code Capsules CLI's proxy (the exact proxy \
+             command and the connection string are on the Capsule's details page), check the \
+             data, then start the Capsules that use it:",
+            list(&capsules)
+        ));
+        md.blank();
+        md.commands(&[
+            dump,
+            &format!("codecaps proxy capsule -s <space-slug> -c <capsule-id> -P {port}"),
+            "# in a second terminal, with the connection string's host replaced by localhost",
+            restore,
+        ]);
+    }
+}
+
+/// The code files that run in a deployed Capsule: not tests, fixtures or tooling.
+fn runtime_code<'a>(g: &'a Guide) -> impl Iterator<Item = &'a CodeFile> + 'a {
+    g.inventory.code.iter().filter(|file| {
+        let Some(app) = file.app.as_deref().and_then(|dir| g.inventory.app(dir)) else {
+            return true;
+        };
+        let jobs: Vec<&str> = g.inventory.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+        is_runtime_path(app, &jobs, &file.path)
+    })
+}
+
+/// The service a `rejectUnauthorized: false` at `line` is for: the one whose variable the
+/// file reads nearest to it (within a few lines), else the only kind of driver it imports.
+fn tls_service(file: &CodeFile, line: usize) -> Option<&'static str> {
+    let kind_of_var = |name: &str| {
+        if name.contains("REDIS") {
+            Some("Redis")
+        } else if name.contains("MONGO") {
+            Some("MongoDB")
+        } else if ["MYSQL", "CLEARDB", "JAWSDB"].iter().any(|w| name.contains(w)) {
+            Some("MySQL")
+        } else if name.contains("DATABASE") || name.contains("POSTGRES") || name.starts_with("PG") {
+            Some("PostgreSQL")
+        } else {
+            None
+        }
+    };
+    let nearest = file
+        .facts
+        .env_reads
+        .iter()
+        .filter_map(|r| Some((r.line.abs_diff(line), kind_of_var(&r.name)?)))
+        .filter(|(distance, _)| *distance <= 8)
+        .min_by_key(|(distance, _)| *distance);
+    if let Some((_, kind)) = nearest {
+        return Some(kind);
+    }
+    let mut kinds: Vec<&'static str> = file
+        .facts
+        .data_modules
+        .iter()
+        .filter_map(|m| match m.as_str() {
+            "pg" | "pg-promise" | "postgres" => Some("PostgreSQL"),
+            "mysql" | "mysql2" => Some("MySQL"),
+            "mongoose" | "mongodb" => Some("MongoDB"),
+            "ioredis" | "redis" | "bull" | "bullmq" => Some("Redis"),
+            _ => None,
+        })
+        .collect();
+    kinds.dedup();
+    match kinds.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// What to do about a disabled certificate check, for each service.
+fn tls_advice(service: Option<&str>) -> String {
+    match service {
+        Some("PostgreSQL") => "Heroku Postgres needs TLS with its self-signed certificate; a \
+            PostgreSQL Capsule, reached inside the Space, may not offer TLS at all (\"The \
+            server does not support SSL connections\"). Make it come from configuration, for \
+            example `ssl: process.env.DATABASE_SSL === \"true\" ? { rejectUnauthorized: false } : false`, \
+            and set `DATABASE_SSL` only where the database needs TLS"
+            .into(),
+        Some("Redis") => "Heroku Redis serves TLS (`rediss://` URLs) with a self-signed \
+            certificate; a Redis Capsule's connection string says whether it uses TLS. Turn \
+            TLS options on only for `rediss://` URLs, for example \
+            `tls: url.startsWith(\"rediss://\") ? { rejectUnauthorized: false } : undefined`"
+            .into(),
+        Some(service) => format!(
+            "the check was turned off for the old {service} host's certificate; connect to the \
+             {service} Capsule as its connection string says, and make the TLS options come \
+             from configuration rather than hard-coding them"
+        ),
+        None => "the check was turned off for a certificate the old host used; make the TLS \
+            options come from configuration, and check what the service on Code Capsules \
+            offers"
+            .into(),
+    }
+}
+
 pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
     md.heading("Heroku-only settings in the code");
     let mut found = false;
-    let tls: Vec<String> = g
-        .inventory
-        .code
-        .iter()
-        .flat_map(|c| {
-            c.facts.ssl_reject_unauthorized_false.iter().map(|l| code(&format!("{}:{l}", c.path)))
-        })
-        .collect();
-    if !tls.is_empty() {
+    let mut by_service: Vec<(Option<&'static str>, Vec<String>)> = Vec::new();
+    for file in runtime_code(g) {
+        for &line in &file.facts.ssl_reject_unauthorized_false {
+            let service = tls_service(file, line);
+            let at = code(&format!("{}:{line}", file.path));
+            match by_service.iter_mut().find(|(s, _)| *s == service) {
+                Some((_, places)) => places.push(at),
+                None => by_service.push((service, vec![at])),
+            }
+        }
+    }
+    for (service, places) in by_service {
         found = true;
+        let what = service.map_or(String::new(), |s| format!(" for {s}"));
         md.line(&format!(
-            "- **TLS without certificate checks** (`rejectUnauthorized: false`) in {}: Heroku \
-             Postgres needs TLS with its self-signed certificate; a database Capsule, reached \
-             inside the Space, may not offer TLS at all (\"The server does not support SSL \
-             connections\"). Make it come from configuration, for example \
-             `ssl: process.env.DATABASE_SSL === \"true\" ? {{ rejectUnauthorized: false }} : false`, \
-             and set `DATABASE_SSL` only where the database needs TLS.",
-            list(&tls)
+            "- **TLS without certificate checks**{what} (`rejectUnauthorized: false`) in {}: {}.",
+            list(&places),
+            tls_advice(service)
         ));
     }
     let rewrite_rules: Vec<&str> = g
@@ -175,15 +318,43 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
             let what = if rewritten {
                 "now reads the backend URL injected at build time".to_owned()
             } else {
-                "still hard-coded: point it at the Capsule that replaces that Heroku app \
-                 (`https://` and its URL), ideally through an environment variable"
-                    .to_owned()
+                format!(
+                    "still hard-coded: point it at {}, ideally through an environment variable",
+                    new_address(g, &url.url, None)
+                )
             };
             md.line(&format!("- **Heroku address** {} in {at}: {what}.", code(&url.url)));
         }
     }
+    for app in &g.inventory.apps {
+        let Some(app_json) = &app.app_json else { continue };
+        for var in &app_json.value.env {
+            let Some(url) = var.value.as_deref().and_then(herokuapp_url) else { continue };
+            found = true;
+            md.line(&format!(
+                "- **Heroku address** {} as app.json's default of {} ({}): set {} to {} instead \
+                 (the Capsule's table above says so).",
+                code(url),
+                code(&var.name),
+                code(&app_json.path),
+                code(&var.name),
+                new_address(g, url, Some(app.display_dir()))
+            ));
+        }
+    }
+    for job in &g.inventory.jobs {
+        let Some(url) = herokuapp_url(&job.command) else { continue };
+        found = true;
+        md.line(&format!(
+            "- **Heroku address** {} in the Scheduler job {}: the generated scheduler runs the \
+             command as written; change the job to call {} and run capsule-migrate again.",
+            code(url),
+            code(&job.name),
+            new_address(g, url, Some(if job.app.is_empty() { "." } else { &job.app }))
+        ));
+    }
     let mut heroku_vars: Vec<(String, String)> = Vec::new();
-    for file in &g.inventory.code {
+    for file in runtime_code(g) {
         for read in file.facts.env_reads.iter().filter(|r| is_heroku_variable(&r.name)) {
             heroku_vars.push((read.name.clone(), format!("{}:{}", file.path, read.line)));
         }
@@ -193,10 +364,9 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
         let uses: Vec<String> =
             heroku_vars.iter().map(|(n, at)| format!("{} ({})", code(n), code(at))).collect();
         md.line(&format!(
-            "- **Heroku's own variables** {}: Heroku sets these from its dyno metadata; Code \
-             Capsules does not. An app name can become a variable you set yourself; the \
-             Capsule's own URL is in `APP_URL` (without `https://`); a release version or slug \
-             commit has no equivalent.",
+            "- **Heroku's own variables** {}: Heroku's dynos set these at run time and Code \
+             Capsules does not; the Capsule tables above say what each becomes. The Capsule's \
+             own URL is in `APP_URL` (without `https://`).",
             list(&uses)
         ));
     }
@@ -211,15 +381,37 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
     }
     if !found {
         md.line(
-            "None found: the code has no `rejectUnauthorized: false`, no `*.herokuapp.com` \
-             address and reads no `HEROKU_*` variable.",
+            "None found: the code has no `rejectUnauthorized: false` and reads no variable \
+             that only Heroku's dynos set; neither the code, app.json nor the jobs name a \
+             `*.herokuapp.com` address.",
         );
+    }
+}
+
+/// What replaces a `*.herokuapp.com` URL: `https://` and the URL of the Capsule that
+/// replaces that Heroku app (else of the web Capsule of `app`, the app that names it,
+/// as `yourappname.herokuapp.com` placeholders mean), with the same path.
+fn new_address(g: &Guide, url: &str, app: Option<&str>) -> String {
+    let host = herokuapp_name(url).unwrap_or_default();
+    let path = url_path(url);
+    let then = if path.is_empty() { String::new() } else { format!(", then {}", code(path)) };
+    let own_web = || {
+        g.deployment
+            .capsules_of(app?)
+            .find(|c| c.heroku_process.as_deref() == Some("web"))
+            .map(|c| c.name.clone())
+    };
+    match capsule_for_heroku_app(g.deployment, g.inventory, &host).or_else(own_web) {
+        Some(capsule) => format!("`https://` followed by the URL of {}{then}", code(&capsule)),
+        None => format!(
+            "`https://` followed by the URL of the Capsule that replaces that Heroku app{then}"
+        ),
     }
 }
 
 /// Variables only Heroku's dynos have.
 fn is_heroku_variable(name: &str) -> bool {
-    name.starts_with("HEROKU_") || name == "DYNO"
+    HEROKU_RUNTIME.contains(&name)
 }
 
 pub(super) fn what_else(md: &mut Md, g: &Guide) {
@@ -293,8 +485,11 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
             .collect();
         if !sized.is_empty() {
             md.line(&format!(
-                "- **Dyno formation** ({dir}): {}. The replicas above follow it; choose Capsule \
-                 sizes with similar memory in each Capsule's Scale tab.",
+                "- **Dyno formation** ({dir}): app.json says {}. Heroku reads app.json only \
+                 when it creates an app (Heroku Button, review apps, CI), and a process type \
+                 it leaves out runs 0 dynos until someone scales it, so this need not be what \
+                 runs in production: check `heroku ps -a <heroku-app>` and set each Capsule's \
+                 replicas and size (Scale tab) to match.",
                 list(&sized)
             ));
         }
@@ -526,10 +721,39 @@ pub(super) fn checklist(md: &mut Md, g: &Guide) {
         md.line("- [ ] Delete the jobs from Heroku Scheduler once the scheduler Capsule runs");
     }
     md.line("- [ ] Point custom domains at the Capsules");
-    md.line(
-        "- [ ] Scale the Heroku apps to zero (`heroku ps:scale web=0 -a <heroku-app>`), then \
-         delete them and their add-ons once nothing needs them",
-    );
+    let scales: Vec<String> = g
+        .inventory
+        .apps
+        .iter()
+        .map(|app| {
+            let command = code(&scale_to_zero(app));
+            if g.inventory.apps.len() > 1 {
+                format!("{command} for {}", code(app.display_dir()))
+            } else {
+                command
+            }
+        })
+        .collect();
+    md.line(&format!(
+        "- [ ] Scale every Heroku process to zero: {}; then delete the Heroku apps and their \
+         add-ons once nothing needs them",
+        list(&scales)
+    ));
+}
+
+/// `heroku ps:scale web=0 worker=0 -a <heroku-app>` for every process type that can run
+/// (all but `release`; `web` without a Procfile, since Heroku then ran `npm start`).
+fn scale_to_zero(app: &crate::inventory::App) -> String {
+    let mut types: Vec<String> = app
+        .processes()
+        .iter()
+        .filter(|p| p.name != "release")
+        .map(|p| format!("{}=0", p.name))
+        .collect();
+    if app.procfile.is_none() {
+        types.insert(0, "web=0".into());
+    }
+    format!("heroku ps:scale {} -a <heroku-app>", types.join(" "))
 }
 
 fn create_item(c: &Capsule) -> String {
@@ -558,7 +782,10 @@ fn create_item(c: &Capsule) -> String {
         n if parts.is_empty() => format!(" and set its {n} variables"),
         n => format!(", and set its {n} variables"),
     };
-    let restore =
-        if c.kind == CapsuleKind::PostgreSql { " and restore the Heroku data into it" } else { "" };
+    let restore = match c.kind {
+        CapsuleKind::PostgreSql => " and restore the Heroku data into it",
+        CapsuleKind::MySql | CapsuleKind::MongoDb => " and restore the old data into it",
+        _ => "",
+    };
     format!("Create {} ({}){settings}{vars}{restore}", code(&c.name), c.kind.label())
 }

@@ -1,0 +1,494 @@
+//! Configuration read outside JavaScript: variables declared in `.env.example` and its
+//! siblings, a committed `.env`, node-config's `config/custom-environment-variables.json`,
+//! Prisma's `env("…")`, and shell (`$X`, `${X}`) in package.json scripts, Procfile
+//! commands and the wrapper scripts they start. Also the lockfiles, which say which
+//! package manager installs each app.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::js::EnvUse;
+use super::{App, Error, code::owner, in_node_modules, join, parent};
+use crate::diag::Warning;
+use crate::source::Source;
+
+/// Config files larger than this are not read.
+const MAX_CONFIG: u64 = 256 * 1024;
+
+/// What a config file is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigKind {
+    /// `.env.example`, `.env.sample`, `.env.template`, `.env.dist`: the names an app
+    /// expects, with placeholder values.
+    EnvTemplate,
+    /// A committed `.env`: real values, in git history.
+    DotEnv,
+    /// node-config's `config/custom-environment-variables.json`: which variables override
+    /// which settings.
+    NodeConfig,
+    /// A Prisma schema: `env("…")` reads, and the datasource's database.
+    Prisma { database: Option<Database> },
+    /// A shell script a run command starts; `assigned` are the variables it sets itself.
+    Shell { assigned: Vec<String> },
+}
+
+/// A database a Capsule type exists for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Database {
+    PostgreSql,
+    MySql,
+    MongoDb,
+    Redis,
+}
+
+/// One config file with the variables it names.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    pub path: String,
+    /// The app that holds it (the deepest app folder).
+    pub app: Option<String>,
+    pub kind: ConfigKind,
+    /// The variables it reads or declares, with their line. Never values.
+    pub vars: Vec<EnvUse>,
+}
+
+/// The package manager a lockfile picks (Heroku's Node buildpack and Google Cloud's pick
+/// the same way: `yarn.lock`, `pnpm-lock.yaml`, else npm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackageManager {
+    Npm,
+    Yarn,
+    Pnpm,
+}
+
+impl PackageManager {
+    /// The install command the build runs with this manager's lockfile.
+    pub fn install(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "npm ci",
+            PackageManager::Yarn => "yarn install",
+            PackageManager::Pnpm => "pnpm install",
+        }
+    }
+}
+
+/// The package manager a build in `dir` uses, from the lockfiles in that folder
+/// (Google Cloud's Node.js buildpack, which Code Capsules builds with, looks for
+/// `yarn.lock`, then `pnpm-lock.yaml`, then npm's): the manager and its lockfile, or
+/// `None` when the folder has none.
+pub fn package_manager<'a>(
+    lockfiles: &'a [String],
+    dir: &str,
+) -> Option<(PackageManager, &'a str)> {
+    let in_dir = |name: &str| lockfiles.iter().find(|l| **l == join(dir, name));
+    [
+        ("yarn.lock", PackageManager::Yarn),
+        ("pnpm-lock.yaml", PackageManager::Pnpm),
+        ("package-lock.json", PackageManager::Npm),
+        ("npm-shrinkwrap.json", PackageManager::Npm),
+    ]
+    .into_iter()
+    .find_map(|(name, manager)| in_dir(name).map(|path| (manager, path.as_str())))
+}
+
+/// Every config file of the apps, in path order, and the lockfiles by folder.
+pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<String>), Error> {
+    let mut files = Vec::new();
+    let mut lockfiles = Vec::new();
+    let wrappers = wrapper_scripts(source, apps);
+    for entry in source.entries() {
+        if !entry.kind.is_regular() || in_node_modules(&entry.path) {
+            continue;
+        }
+        if entry.size.is_some_and(|s| s > MAX_CONFIG) {
+            continue;
+        }
+        let path = entry.path.as_str();
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if matches!(
+            name,
+            "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml"
+        ) {
+            lockfiles.push(path.to_owned());
+            continue;
+        }
+        let kind = match name {
+            ".env.example" | ".env.sample" | ".env.template" | ".env.dist" => {
+                ConfigKind::EnvTemplate
+            }
+            ".env" => ConfigKind::DotEnv,
+            "custom-environment-variables.json" if parent(path).ends_with("config") => {
+                ConfigKind::NodeConfig
+            }
+            _ if name.ends_with(".prisma") => ConfigKind::Prisma { database: None },
+            _ if wrappers.contains(path) => ConfigKind::Shell { assigned: Vec::new() },
+            _ => continue,
+        };
+        let Some(app) = owner(apps, path) else { continue };
+        let bytes = source.read(path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let (kind, vars) = match kind {
+            ConfigKind::EnvTemplate | ConfigKind::DotEnv => (kind, dotenv_names(&text)),
+            ConfigKind::NodeConfig => (kind, node_config_names(&text)),
+            ConfigKind::Prisma { .. } => {
+                let (database, vars) = prisma(&text);
+                (ConfigKind::Prisma { database }, vars)
+            }
+            ConfigKind::Shell { .. } => {
+                let shell = shell_env(&text);
+                (ConfigKind::Shell { assigned: shell.assigned }, shell.reads)
+            }
+        };
+        files.push(ConfigFile { path: path.to_owned(), app: Some(app), kind, vars });
+    }
+    Ok((files, lockfiles))
+}
+
+/// The shell scripts the apps' run commands start: `./start.sh`, `bash bin/web`,
+/// `sh scripts/run.sh`, from the Procfile and the `start` scripts.
+fn wrapper_scripts(source: &Source, apps: &[App]) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for app in apps {
+        let mut commands: Vec<&str> = app.processes().iter().map(|p| p.command.as_str()).collect();
+        if let Some(pkg) = &app.package_json {
+            commands.extend(run_scripts(app, &[]).iter().filter_map(|s| pkg.script(s)));
+        }
+        for word in commands.iter().flat_map(|c| c.split_whitespace()) {
+            let word = word.trim_matches(['"', '\'', ';', '&', '(', ')']);
+            let relative = word.strip_prefix("./").unwrap_or(word);
+            let looks_like_script = relative.ends_with(".sh")
+                || relative.starts_with("bin/")
+                || relative.starts_with("scripts/");
+            if !looks_like_script || relative.contains("..") {
+                continue;
+            }
+            let path = join(&app.dir, relative);
+            let is_shell = path.ends_with(".sh")
+                || source.read(&path).is_ok_and(|b| b.starts_with(b"#!") && is_shell_shebang(&b));
+            if is_shell {
+                found.insert(path);
+            }
+        }
+    }
+    found
+}
+
+fn is_shell_shebang(bytes: &[u8]) -> bool {
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = String::from_utf8_lossy(first);
+    ["sh", "bash", "dash", "zsh"]
+        .iter()
+        .any(|shell| first.ends_with(&format!("/{shell}")) || first.ends_with(&format!(" {shell}")))
+}
+
+/// The package.json scripts that run on the platform: the start and build steps and
+/// their hooks. `test`, `lint`, `deploy` and the like are tooling.
+pub const RUNTIME_SCRIPTS: &[&str] = &[
+    "start",
+    "prestart",
+    "poststart",
+    "build",
+    "prebuild",
+    "postbuild",
+    "heroku-prebuild",
+    "heroku-postbuild",
+    "heroku-cleanup",
+    "install",
+    "preinstall",
+    "postinstall",
+];
+
+/// The line of `"name":` inside the `scripts` of a package.json text, 1 when not found.
+pub fn script_line(text: &str, name: &str) -> usize {
+    let key = format!("\"{name}\"");
+    let scripts = text.find("\"scripts\"").unwrap_or(0);
+    text[scripts..].find(&key).map_or(1, |at| text[..scripts + at].matches('\n').count() + 1)
+}
+
+/// Run commands that cannot work on Code Capsules' npm: `npm bin` (removed in npm 9),
+/// in a Procfile command or a run-time package.json script.
+pub fn command_warnings(apps: &[App]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let uses_npm_bin = |command: &str| {
+        command
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .collect::<Vec<_>>()
+            .windows(2)
+            .any(|w| w == ["npm", "bin"])
+    };
+    let message = |what: String| {
+        format!(
+            "{what} uses `npm bin`, which npm 9 removed: it fails on the npm Code Capsules \
+             installs; run the program with `npx` (or from `node_modules/.bin/`) instead"
+        )
+    };
+    for app in apps {
+        if let Some(procfile) = &app.procfile {
+            for process in procfile.value.processes.iter().filter(|p| uses_npm_bin(&p.command)) {
+                let what = format!("the `{}` command", process.name);
+                warnings.push(Warning::at_line(&procfile.path, process.line, message(what)));
+            }
+        }
+        if let Some(pkg) = &app.package_json {
+            for name in RUNTIME_SCRIPTS {
+                if pkg.script(name).is_some_and(uses_npm_bin) {
+                    let what = format!("the `{name}` script");
+                    let line = script_line(&pkg.text, name);
+                    warnings.push(Warning::at_line(&pkg.path, line, message(what)));
+                }
+            }
+        }
+    }
+    warnings
+}
+
+/// The package.json scripts that run on the platform, by name, in package.json order: the
+/// [`RUNTIME_SCRIPTS`] it has, and those that a Procfile command, one of `commands`
+/// (Scheduler jobs) or an already running script starts with `npm run X`, `yarn X` or
+/// `pnpm X` (so `release: npm run migrate` makes `migrate` run).
+pub fn run_scripts<'a>(app: &'a App, commands: &[&str]) -> Vec<&'a str> {
+    let Some(pkg) = &app.package_json else { return Vec::new() };
+    let mut running: Vec<&str> =
+        RUNTIME_SCRIPTS.iter().copied().filter(|s| pkg.script(s).is_some()).collect();
+    let mut texts: Vec<String> = app.processes().iter().map(|p| p.command.clone()).collect();
+    texts.extend(commands.iter().map(|c| (*c).to_owned()));
+    texts.extend(running.iter().filter_map(|s| pkg.script(s)).map(str::to_owned));
+    while let Some(text) = texts.pop() {
+        for name in started_scripts(&text) {
+            if let Some((key, command)) = pkg.scripts().find(|(k, _)| *k == name)
+                && !running.contains(&key)
+            {
+                running.push(key);
+                texts.push(command.to_owned());
+            }
+        }
+    }
+    let order: Vec<&str> = pkg.scripts().map(|(k, _)| k).collect();
+    running.sort_by_key(|s| order.iter().position(|k| k == s));
+    running
+}
+
+/// The script names `text` runs through a package manager: `npm run X`, `npm run-script X`,
+/// `npm start`/`npm test`-style built-ins are not followed (only `start` runs here, and it
+/// is a run-time script already), `yarn X`, `yarn run X`, `pnpm X`, `pnpm run X`.
+fn started_scripts(text: &str) -> Vec<&str> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut names = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let next = |k: usize| words.get(i + k).copied();
+        let name = match (*word, next(1)) {
+            ("npm", Some("run" | "run-script")) => next(2),
+            ("yarn" | "pnpm", Some("run")) => next(2),
+            ("yarn" | "pnpm", Some(name)) if !name.starts_with('-') => Some(name),
+            _ => None,
+        };
+        if let Some(name) = name.filter(|n| !n.starts_with('-')) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// `NAME=value` and `export NAME=value` lines; comments and blank lines skipped.
+fn dotenv_names(text: &str) -> Vec<EnvUse> {
+    let mut vars = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+        let Some((name, _)) = line.split_once('=') else { continue };
+        let name = name.trim_end();
+        if is_variable_name(name) {
+            vars.push(EnvUse { name: name.to_owned(), line: index + 1 });
+        }
+    }
+    vars
+}
+
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The string leaves of node-config's mapping (`"port": "PORT"`, or
+/// `{ "__name": "X", "__format": "json" }`), each a variable name. A file that is not
+/// JSON names nothing: node-config would fail on it at start, which is not ours to report.
+fn node_config_names(text: &str) -> Vec<EnvUse> {
+    let Ok(value) = serde_json::from_str::<Value>(text) else { return Vec::new() };
+    let mut names = Vec::new();
+    leaves(&value, &mut names);
+    let mut vars: Vec<EnvUse> = names
+        .into_iter()
+        .filter(|n| is_variable_name(n))
+        .map(|name| {
+            let line = line_of_string(text, &name);
+            EnvUse { name, line }
+        })
+        .collect();
+    // serde_json's map is sorted by key: the file's order is the lines'.
+    vars.sort_by_key(|v| v.line);
+    vars
+}
+
+fn leaves(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(name) => out.push(name.clone()),
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "__format" {
+                    continue;
+                }
+                leaves(child, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The line of the first `"name"` string in `text`, 1 when not found.
+fn line_of_string(text: &str, name: &str) -> usize {
+    let quoted = format!("\"{name}\"");
+    text.find(&quoted).map_or(1, |at| text[..at].matches('\n').count() + 1)
+}
+
+/// The datasource's database and every `env("X")` in a Prisma schema.
+fn prisma(text: &str) -> (Option<Database>, Vec<EnvUse>) {
+    let mut database = None;
+    let mut vars = Vec::new();
+    let mut in_datasource = false;
+    for (index, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default().trim();
+        if code.starts_with("datasource ") {
+            in_datasource = true;
+        } else if code.starts_with('}') {
+            in_datasource = false;
+        }
+        if in_datasource
+            && let Some(value) = code.strip_prefix("provider")
+            && let Some(value) = value.trim_start().strip_prefix('=')
+        {
+            database = match value.trim().trim_matches('"') {
+                "postgresql" | "postgres" => Some(Database::PostgreSql),
+                "mysql" => Some(Database::MySql),
+                "mongodb" => Some(Database::MongoDb),
+                _ => None,
+            };
+        }
+        let mut rest = code;
+        while let Some(at) = rest.find("env(") {
+            rest = &rest[at + 4..];
+            let inner = rest.trim_start().trim_start_matches('"');
+            let name: String =
+                inner.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if is_variable_name(&name) {
+                vars.push(EnvUse { name, line: index + 1 });
+            }
+        }
+    }
+    (database, vars)
+}
+
+/// Variables a shell command reads and sets.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ShellEnv {
+    /// `$X`, `${X}`, `${X:-default}`, in order, with the line inside the text (1-based).
+    /// Upper-case names only: lower-case ones are the script's own locals.
+    pub reads: Vec<EnvUse>,
+    /// `X=...` and `export X=...`, each once.
+    pub assigned: Vec<String>,
+}
+
+/// Reads and assignments of shell text, through the tool's one shell grammar
+/// ([`crate::shell::variables`]): `'$X'` reads nothing.
+pub fn shell_env(text: &str) -> ShellEnv {
+    let found = crate::shell::variables(text);
+    let reads = found
+        .reads
+        .into_iter()
+        .filter(|r| is_config_name(&r.name))
+        .map(|r| EnvUse { name: r.name, line: r.line })
+        .collect();
+    ShellEnv { reads, assigned: found.assigned }
+}
+
+/// Upper-case names that are not the shell's or npm's own.
+fn is_config_name(name: &str) -> bool {
+    const SHELL: &[&str] = &[
+        "HOME",
+        "PATH",
+        "PWD",
+        "OLDPWD",
+        "USER",
+        "SHELL",
+        "TMPDIR",
+        "HOSTNAME",
+        "INIT_CWD",
+        "RANDOM",
+        "LINENO",
+        "SECONDS",
+        "IFS",
+        "BASH_SOURCE",
+        "UID",
+        "TERM",
+        "LANG",
+    ];
+    is_variable_name(name)
+        && !name.chars().any(|c| c.is_ascii_lowercase())
+        && !SHELL.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(vars: &[EnvUse]) -> Vec<(&str, usize)> {
+        vars.iter().map(|v| (v.name.as_str(), v.line)).collect()
+    }
+
+    #[test]
+    fn dotenv_lines_give_names_never_values() {
+        let text = "# comment\nAPI_KEY=abc\n\nexport  MONGO_URI = mongodb://x\nnot a line\n=x\n";
+        assert_eq!(names(&dotenv_names(text)), [("API_KEY", 2), ("MONGO_URI", 4)]);
+    }
+
+    #[test]
+    fn node_config_leaves_are_variable_names() {
+        let text = "{\n  \"port\": \"PORT\",\n  \"db\": { \"url\": \"MONGODB_URI\",\n    \"opts\": { \"__name\": \"DB_OPTS\", \"__format\": \"json\" } }\n}\n";
+        assert_eq!(
+            names(&node_config_names(text)),
+            [("PORT", 2), ("MONGODB_URI", 3), ("DB_OPTS", 4)]
+        );
+        assert!(node_config_names("{ not json").is_empty());
+    }
+
+    #[test]
+    fn prisma_gives_the_provider_and_env_reads() {
+        let text = "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider = \"postgresql\" // managed\n  url      = env(\"DATABASE_URL\")\n  directUrl = env( \"DIRECT_URL\" )\n}\n";
+        let (database, vars) = prisma(text);
+        assert_eq!(database, Some(Database::PostgreSql));
+        assert_eq!(names(&vars), [("DATABASE_URL", 7), ("DIRECT_URL", 8)]);
+        assert_eq!(prisma("datasource db {\n provider = \"sqlite\"\n}\n").0, None);
+    }
+
+    #[test]
+    fn shell_reads_and_assignments() {
+        let text = "#!/bin/sh\nexport CMD_DB_URL=\"$DATABASE_URL?ssl=true\"\nPORT=${PORT:-3000} node s.js '$NOT_READ' \"${SECRET}\" $1 $home\n";
+        let env = shell_env(text);
+        assert_eq!(names(&env.reads), [("DATABASE_URL", 2), ("PORT", 3), ("SECRET", 3)]);
+        assert_eq!(env.assigned, ["CMD_DB_URL", "PORT"]);
+    }
+
+    #[test]
+    fn scripts_started_by_run_commands_run_too() {
+        assert_eq!(
+            started_scripts("npm run migrate && yarn seed:prod; pnpm run x -- --y"),
+            ["migrate", "seed:prod", "x"]
+        );
+        assert_eq!(started_scripts("yarn --frozen-lockfile && npm run-script build"), ["build"]);
+        assert!(started_scripts("node server.js").is_empty());
+    }
+}
