@@ -3,3 +3,4 @@
 pub mod html;
 pub mod js_urls;
 pub mod json;
+pub mod lockfile;
