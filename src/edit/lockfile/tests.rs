@@ -180,3 +180,65 @@ fn req_for_errors() -> Request<'static> {
     static RELEASE: LazyLock<Release> = LazyLock::new(node_cron);
     Request { importer: "", range: "^4.6.0", old_range: None, release: &RELEASE, manifests: &[] }
 }
+
+/// A workspace (`packages/*`) whose member `packages/emailer` gets node-cron 4, as npm,
+/// yarn 1 and pnpm 8/9 wrote it (`ws-*/`); in `ws-shared*` the member `packages/web`
+/// depends on `node-cron@^3.0.3` too.
+const WORKSPACE_FILES: &[(&str, Format)] = &[
+    ("npm-v2.json", Format::Npm),
+    ("npm-v3.json", Format::Npm),
+    ("yarn.lock", Format::Yarn),
+    ("pnpm-v6.yaml", Format::Pnpm),
+    ("pnpm-v9.yaml", Format::Pnpm),
+];
+
+fn run_member(format: Format, text: &str, old_range: Option<&str>, shared: bool) -> Outcome {
+    let release = node_cron();
+    let mut manifests = manifests();
+    if shared {
+        manifests.push(("node-cron".into(), "^3.0.3".into()));
+    }
+    let req = Request {
+        importer: "packages/emailer",
+        range: "^4.6.0",
+        old_range,
+        release: &release,
+        manifests: &manifests,
+    };
+    format.add(text, &req).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_workspace_member_gets_what_the_package_manager_writes() {
+    for (file, format) in WORKSPACE_FILES {
+        for (case, old) in [("ws-none", None), ("ws-cron3", Some("^3.0.3"))] {
+            let got = run_member(*format, &data(case, file), old, false);
+            assert_eq!(got, Outcome::Edited(data("ws-cron4", file)), "{case}/{file}");
+        }
+    }
+}
+
+#[test]
+fn a_member_upgrade_keeps_the_old_release_a_sibling_needs() {
+    // npm hoists differently from the package manager here (the new release goes inside
+    // the member, the old one stays hoisted): both trees satisfy `npm ci`, which the
+    // integration tests run.
+    for (file, format) in WORKSPACE_FILES {
+        let outcome = run_member(*format, &data("ws-shared3", file), Some("^3.0.3"), true);
+        if *file == "npm-v2.json" {
+            // Its npm 6 tree would need the nested copy too; the tool does not write that.
+            assert!(matches!(outcome, Outcome::Inexact(ref w) if w.contains("inside the workspace member")), "{outcome:?}");
+            continue;
+        }
+        let Outcome::Edited(got) = outcome else {
+            panic!("{file}: expected an edit");
+        };
+        if *format == Format::Npm {
+            assert!(got.contains("\"packages/emailer/node_modules/node-cron\": {\n      \"version\": \"4.6.0\""), "{file}:\n{got}");
+            assert!(got.contains("\"node_modules/node-cron\": {\n      \"version\": \"3.0.3\""), "{file}:\n{got}");
+            assert!(got.contains("\"node_modules/uuid\""), "{file}:\n{got}");
+        } else {
+            assert_eq!(got, data("ws-shared4", file), "{file}");
+        }
+    }
+}
