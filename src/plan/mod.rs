@@ -7,6 +7,7 @@
 mod build;
 mod frontend;
 mod guide;
+mod lockfiles;
 mod pin_node;
 mod release;
 mod remove_files;
@@ -14,6 +15,7 @@ mod scheduler;
 mod workspace;
 
 pub use build::{Context, Error, build};
+pub use lockfiles::checklist_item;
 pub use pin_node::pins_major;
 pub use workspace::Workspace;
 

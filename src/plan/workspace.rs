@@ -45,6 +45,11 @@ impl<'s> Workspace<'s> {
         }
     }
 
+    /// The paths edited so far (written or deleted), with the rules that edited each.
+    pub fn edited(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.edits.iter().map(|(path, edit)| (path.as_str(), edit.rules.as_slice()))
+    }
+
     /// Writes (creates or replaces) a file on behalf of `rule`.
     pub fn write(&mut self, path: &str, bytes: Vec<u8>, rule: &str) {
         self.record(path, Some(bytes), rule);
