@@ -8,6 +8,7 @@ mod frontend_node;
 mod git_repo;
 mod guide;
 mod hostile;
+mod lockfiles;
 mod regressions;
 mod saved_plan;
 mod scheduler_node;

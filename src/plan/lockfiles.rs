@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::build::{Context, Error};
 use crate::diag::Warning;
 use crate::edit::lockfile::{Format, Outcome, Release, Request, satisfies};
-use crate::rules::RuleSet;
+use crate::rules::{Rule, RuleSet};
 
 /// One dependency a rule added or changed: `name` at `range` in `package_json`.
 struct Added {
@@ -22,8 +22,6 @@ struct Added {
     name: String,
     range: String,
     old_range: Option<String>,
-    /// The rules that edited the package.json: the lockfile change is theirs too.
-    rules: Vec<String>,
 }
 
 /// A lockfile that governs a package: its path, its format, and the package's folder
@@ -43,7 +41,7 @@ pub fn keep_in_step(cx: &mut Context, rules: &RuleSet) -> Result<(), Error> {
     for added in added_dependencies(cx)? {
         let release = releases
             .iter()
-            .find(|r| r.name == added.name && satisfies(&added.range, &r.version))
+            .find(|(_, r)| r.name == added.name && satisfies(&added.range, &r.version))
             .copied();
         for lock in governing(cx, &added.package_json)? {
             update(cx, &added, &lock, release)?;
@@ -57,10 +55,10 @@ fn update(
     cx: &mut Context,
     added: &Added,
     lock: &Governing,
-    release: Option<&Release>,
+    release: Option<(&Rule, &Release)>,
 ) -> Result<(), Error> {
     let Some(text) = cx.read_text(&lock.path)? else { return Ok(()) };
-    let Some(release) = release else {
+    let Some((rule, release)) = release else {
         let why = format!("this tool knows no release of {} for `{}`", added.name, added.range);
         return Ok(inexact(cx, added, lock, &text, &why));
     };
@@ -76,11 +74,8 @@ fn update(
         manifests: &manifests.dependencies,
     };
     match lock.format.add(&text, &req) {
-        Ok(Outcome::Edited(new)) => {
-            for rule in &added.rules {
-                cx.files.write(&lock.path, new.clone().into_bytes(), rule);
-            }
-        }
+        // The rule whose facts made the entry owns the change.
+        Ok(Outcome::Edited(new)) => cx.files.write(&lock.path, new.into_bytes(), &rule.id),
         Ok(Outcome::Unchanged) => {}
         Ok(Outcome::Inexact(why)) => inexact(cx, added, lock, &text, &why),
         Err(e) => return Err(Error::File(e.to_file_error(&lock.path, &text))),
@@ -119,7 +114,7 @@ pub fn checklist_item(w: &Warning) -> Option<String> {
 /// The dependencies whose range a rule set or changed, per edited package.json.
 fn added_dependencies(cx: &Context) -> Result<Vec<Added>, Error> {
     let mut out = Vec::new();
-    for (path, rules) in cx.files.edited() {
+    for path in cx.files.edited_paths() {
         if path.rsplit('/').next() != Some("package.json") {
             continue;
         }
@@ -146,7 +141,6 @@ fn added_dependencies(cx: &Context) -> Result<Vec<Added>, Error> {
                 name: name.clone(),
                 range: range.to_owned(),
                 old_range: old_range.map(str::to_owned),
-                rules: rules.to_vec(),
             });
         }
     }
@@ -186,8 +180,9 @@ fn lockfiles_in(cx: &mut Context, dir: &str, importer: &str) -> Vec<Governing> {
         let shown = if dir.is_empty() { "the repository root".to_owned() } else { format!("`{dir}`") };
         cx.warnings.push(Warning::new(format!(
             "{shown} has lockfiles of different package managers ({}): Heroku fails such a \
-             build, and the package manager Code Capsules picks reads only one of them; keep \
-             the one you install with and delete the others",
+             build, and a build installs from one of them only (yarn.lock, else \
+             pnpm-lock.yaml, else npm's); each was kept in step, but keep the one you install \
+             with and delete the others",
             names.join(", ")
         )));
     }

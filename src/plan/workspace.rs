@@ -45,9 +45,9 @@ impl<'s> Workspace<'s> {
         }
     }
 
-    /// The paths edited so far (written or deleted), with the rules that edited each.
-    pub fn edited(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.edits.iter().map(|(path, edit)| (path.as_str(), edit.rules.as_slice()))
+    /// The paths edited so far (written or deleted), sorted.
+    pub fn edited_paths(&self) -> impl Iterator<Item = &str> {
+        self.edits.keys().map(String::as_str)
     }
 
     /// Writes (creates or replaces) a file on behalf of `rule`.

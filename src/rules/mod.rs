@@ -117,12 +117,12 @@ impl RuleSet {
     }
 
     /// The releases that rules know lockfile entries for (node-cron's, from the
-    /// scheduler rule's `node_cron_lock`).
-    pub fn locked_releases(&self) -> Vec<&crate::edit::lockfile::Release> {
+    /// scheduler rule's `node_cron_lock`), each with the rule that carries it.
+    pub fn locked_releases(&self) -> Vec<(&Rule, &crate::edit::lockfile::Release)> {
         self.rules
             .iter()
             .filter_map(|r| match &r.kind {
-                RuleKind::Scheduler { lock, .. } => lock.as_ref(),
+                RuleKind::Scheduler { lock: Some(lock), .. } => Some((r, lock)),
                 _ => None,
             })
             .collect()
