@@ -60,11 +60,13 @@ fn update(
     let Some(text) = cx.read_text(&lock.path)? else { return Ok(()) };
     let Some((rule, release)) = release else {
         let why = format!("this tool knows no release of {} for `{}`", added.name, added.range);
-        return Ok(inexact(cx, added, lock, &text, &why));
+        inexact(cx, added, lock, &text, &why);
+        return Ok(());
     };
     let manifests = manifests_of(cx, lock)?;
     if let Some(why) = overridden(&manifests.overrides, &added.name) {
-        return Ok(inexact(cx, added, lock, &text, &why));
+        inexact(cx, added, lock, &text, &why);
+        return Ok(());
     }
     let req = Request {
         importer: &lock.importer,
@@ -154,7 +156,8 @@ fn governing(cx: &mut Context, package_json: &str) -> Result<Vec<Governing>, Err
     let dir = parent(package_json);
     let mut found = lockfiles_in(cx, dir, "");
     if let Some(root) = workspace_root(cx, dir)? {
-        let importer = if root.is_empty() { dir.to_owned() } else { dir[root.len() + 1..].to_owned() };
+        let importer =
+            if root.is_empty() { dir.to_owned() } else { dir[root.len() + 1..].to_owned() };
         found.extend(lockfiles_in(cx, &root, &importer));
     }
     Ok(found)
@@ -177,7 +180,8 @@ fn lockfiles_in(cx: &mut Context, dir: &str, importer: &str) -> Vec<Governing> {
     if managers.len() > 1 {
         let names: Vec<&str> =
             found.iter().map(|g| g.path.rsplit('/').next().unwrap_or(&g.path)).collect();
-        let shown = if dir.is_empty() { "the repository root".to_owned() } else { format!("`{dir}`") };
+        let shown =
+            if dir.is_empty() { "the repository root".to_owned() } else { format!("`{dir}`") };
         cx.warnings.push(Warning::new(format!(
             "{shown} has lockfiles of different package managers ({}): Heroku fails such a \
              build, and a build installs from one of them only (yarn.lock, else \
@@ -208,12 +212,11 @@ fn workspace_root(cx: &mut Context, dir: &str) -> Result<Option<String>, Error> 
 /// `{ "packages": [...] }`) and pnpm-workspace.yaml's `packages` list.
 fn workspace_patterns(cx: &mut Context, dir: &str) -> Result<Vec<String>, Error> {
     let mut patterns = Vec::new();
-    if let Some(text) = cx.read_text(&join(dir, "package.json"))? {
-        if let Ok(value) = serde_json::from_str::<Value>(&text) {
-            let list = value.get("workspaces").map(|w| w.get("packages").unwrap_or(w));
-            let items = list.and_then(Value::as_array).into_iter().flatten();
-            patterns.extend(items.filter_map(Value::as_str).map(str::to_owned));
-        }
+    let manifest = cx.read_text(&join(dir, "package.json"))?;
+    if let Some(value) = manifest.and_then(|t| serde_json::from_str::<Value>(&t).ok()) {
+        let list = value.get("workspaces").map(|w| w.get("packages").unwrap_or(w));
+        let items = list.and_then(Value::as_array).into_iter().flatten();
+        patterns.extend(items.filter_map(Value::as_str).map(str::to_owned));
     }
     if let Some(text) = cx.read_text(&join(dir, "pnpm-workspace.yaml"))? {
         patterns.extend(pnpm_workspace_packages(&text));
@@ -271,7 +274,11 @@ fn manifests_of(cx: &mut Context, lock: &Governing) -> Result<Manifests, Error> 
     if !patterns.is_empty() {
         let members = cx.files.source().entries().iter().filter_map(|e| {
             let dir = parent(&e.path);
-            let inside = if lock.root.is_empty() { Some(dir) } else { dir.strip_prefix(&format!("{}/", lock.root)) };
+            let inside = if lock.root.is_empty() {
+                Some(dir)
+            } else {
+                dir.strip_prefix(&format!("{}/", lock.root))
+            };
             (e.path.ends_with("/package.json") && inside.is_some_and(|d| member_of(&patterns, d)))
                 .then(|| e.path.clone())
         });
@@ -283,9 +290,8 @@ fn manifests_of(cx: &mut Context, lock: &Governing) -> Result<Manifests, Error> 
         let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
         for map in ["dependencies", "devDependencies", "optionalDependencies"] {
             let entries = value.get(map).and_then(Value::as_object).into_iter().flatten();
-            out.dependencies.extend(
-                entries.filter_map(|(n, r)| Some((n.clone(), r.as_str()?.to_owned()))),
-            );
+            out.dependencies
+                .extend(entries.filter_map(|(n, r)| Some((n.clone(), r.as_str()?.to_owned()))));
         }
         for key in [&["overrides"][..], &["resolutions"], &["pnpm", "overrides"]] {
             if let Some(o) = key.iter().try_fold(&value, |v, k| v.get(*k)) {
@@ -299,13 +305,15 @@ fn manifests_of(cx: &mut Context, lock: &Governing) -> Result<Manifests, Error> 
 /// Why an override of `name` in a package.json makes the entry unknowable, if one does.
 fn overridden(overrides: &[Value], name: &str) -> Option<String> {
     let mentions = |o: &Value| match o {
-        Value::Object(map) => map.keys().any(|k| k == name || k.contains(&format!("{name}@")) || k.ends_with(&format!("/{name}")) || k.contains(&format!("{name}>"))),
+        Value::Object(map) => map.keys().any(|k| {
+            k == name
+                || k.contains(&format!("{name}@"))
+                || k.ends_with(&format!("/{name}"))
+                || k.contains(&format!("{name}>"))
+        }),
         _ => false,
     };
-    overrides
-        .iter()
-        .any(mentions)
-        .then(|| format!("a package.json overrides {name}"))
+    overrides.iter().any(mentions).then(|| format!("a package.json overrides {name}"))
 }
 
 fn parent(path: &str) -> &str {
@@ -342,9 +350,14 @@ mod tests {
     fn the_checklist_reads_back_the_warning() {
         let w = Warning::in_file(
             "app/yarn.lock",
-            format!("does not record x `^1` (why): {COMMAND_PREFIX}yarn install` in `app`{COMMAND_SUFFIX}"),
+            format!(
+                "does not record x `^1` (why): {COMMAND_PREFIX}yarn install` in `app`{COMMAND_SUFFIX}"
+            ),
         );
-        assert_eq!(checklist_item(&w).as_deref(), Some("Run `yarn install` in `app` and commit `app/yarn.lock`"));
+        assert_eq!(
+            checklist_item(&w).as_deref(),
+            Some("Run `yarn install` in `app` and commit `app/yarn.lock`")
+        );
         assert_eq!(checklist_item(&Warning::in_file("app/package.json", "x")), None);
     }
 }

@@ -230,7 +230,10 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
 /// tarball is an https URL, the hashes have their shapes.
 fn release(name: &str, raw: RawRelease, range: &str) -> Result<Release, String> {
     if !crate::edit::lockfile::satisfies(range, &raw.version) {
-        return Err(format!("version `{}` is not in the range `{range}` the rule adds", raw.version));
+        return Err(format!(
+            "version `{}` is not in the range `{range}` the rule adds",
+            raw.version
+        ));
     }
     if !raw.resolved.starts_with("https://") || !raw.resolved.ends_with(".tgz") {
         return Err(format!("resolved `{}` is not an https URL of a .tgz", raw.resolved));

@@ -81,7 +81,8 @@ fn edit_packages(text: &str, root: &Node, req: &Request) -> Step<(String, String
     }
     text = write_entry(&text, &["packages", &location], req.release, true)?;
     let range = Value::from(req.range);
-    text = edit(&text, json::set(&text, &["packages", req.importer, "dependencies", name], &range))?;
+    text =
+        edit(&text, json::set(&text, &["packages", req.importer, "dependencies", name], &range))?;
     if let Some(old) = old.filter(|o| o["version"] != req.release.version.as_str()) {
         text = prune_packages(&text, &location, &old)?;
     }
@@ -246,11 +247,9 @@ fn legacy_requirers(deps: &Node, name: &str) -> Vec<(String, String)> {
         for member in members {
             let who = format!("{prefix}{}", member.key);
             let own_copy = member.value.lookup(&["dependencies", name]).is_some();
-            if member.key != name && !own_copy {
-                if let Some(range) = member.value.lookup(&["requires", name]).map(Node::to_value)
-                {
-                    found.push((who.clone(), range.as_str().unwrap_or_default().to_owned()));
-                }
+            let range = member.value.lookup(&["requires", name]).map(Node::to_value);
+            if let Some(range) = range.filter(|_| member.key != name && !own_copy) {
+                found.push((who.clone(), range.as_str().unwrap_or_default().to_owned()));
             }
             if let Some(nested) = member.value.lookup(&["dependencies"]) {
                 walk(nested, name, &format!("{who} > "), found);
@@ -265,8 +264,13 @@ fn legacy_requirers(deps: &Node, name: &str) -> Vec<(String, String)> {
 /// Removes the top-level entries that only the replaced release `old` required.
 fn prune_legacy(text: &str, old: &Value) -> Result<String, LockError> {
     let mut text = text.to_owned();
-    let mut queue: Vec<String> =
-        old.get("requires").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k.clone()).collect();
+    let mut queue: Vec<String> = old
+        .get("requires")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .collect();
     while let Some(dep) = queue.pop() {
         let root = reparse(&text)?;
         let Some(deps) = root.lookup(&["dependencies"]) else { break };
@@ -277,7 +281,12 @@ fn prune_legacy(text: &str, old: &Value) -> Result<String, LockError> {
         }
         let value = entry.value.to_value();
         queue.extend(
-            value.get("requires").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k.clone()),
+            value
+                .get("requires")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
         );
         text = edit(&text, json::remove(&text, &["dependencies", &dep]))?;
     }
@@ -286,7 +295,12 @@ fn prune_legacy(text: &str, old: &Value) -> Result<String, LockError> {
 
 /// Writes the entry of `release` at `path`, fields in npm's order, replacing whatever was
 /// there. `modern` adds the fields npm 7+ copies from the package (license, engines).
-fn write_entry(text: &str, path: &[&str], release: &Release, modern: bool) -> Result<String, LockError> {
+fn write_entry(
+    text: &str,
+    path: &[&str],
+    release: &Release,
+    modern: bool,
+) -> Result<String, LockError> {
     let mut fields: Vec<(&str, Value)> = vec![
         ("version", release.version.as_str().into()),
         ("resolved", release.resolved.as_str().into()),
@@ -360,7 +374,8 @@ fn check_packages(text: &str, req: &Request, location: &str) -> Result<(), LockE
 
 fn check_legacy(text: &str, path: &[&str], release: &Release) -> Result<(), LockError> {
     let entry = reparse(text)?.lookup(path).map(Node::to_value).unwrap_or_default();
-    if entry["version"] != release.version.as_str() || entry["integrity"] != release.integrity.as_str()
+    if entry["version"] != release.version.as_str()
+        || entry["integrity"] != release.integrity.as_str()
     {
         return Err(LockError::Unverified(format!("`{}` is not the new release", path.join("."))));
     }

@@ -62,10 +62,8 @@ pub fn add(text: &str, req: &Request) -> Result<Outcome, LockError> {
         )));
     }
     let name = req.release.name.as_str();
-    if let Some(overrides) = doc.find(None, "overrides") {
-        if doc.find(Some(overrides), name).is_some() {
-            return Ok(Outcome::Inexact(format!("it overrides {name}")));
-        }
+    if doc.find(None, "overrides").is_some_and(|o| doc.find(Some(o), name).is_some()) {
+        return Ok(Outcome::Inexact(format!("it overrides {name}")));
     }
     let importer = match doc.importer(req.importer) {
         Ok(importer) => importer,
@@ -237,7 +235,12 @@ impl<'t> Doc<'t> {
             }
             let (key, value) = split_line(content)
                 .map_err(|message| LockError::Syntax { offset: start, message })?;
-            lines.push(Line { span: start..offset, indent: line.len() - content.len(), key, value });
+            lines.push(Line {
+                span: start..offset,
+                indent: line.len() - content.len(),
+                key,
+                value,
+            });
         }
         let version = lines
             .iter()
@@ -332,15 +335,16 @@ impl<'t> Doc<'t> {
     /// `(...)` or 5.x's `_...`, counts as the same release).
     fn is_referenced(&self, name: &str, version: &str) -> bool {
         let same = |v: &str| {
-            v == version
-                || v.strip_prefix(version).is_some_and(|rest| rest.starts_with(['(', '_']))
+            v == version || v.strip_prefix(version).is_some_and(|rest| rest.starts_with(['(', '_']))
         };
         self.lines.iter().enumerate().any(|(i, line)| {
             let Some(value) = &line.value else { return false };
             if line.key == name && same(value) {
                 return true;
             }
-            line.key == "version" && same(value) && self.parent(i).is_some_and(|p| self.lines[p].key == name)
+            line.key == "version"
+                && same(value)
+                && self.parent(i).is_some_and(|p| self.lines[p].key == name)
         })
     }
 
@@ -402,7 +406,8 @@ impl<'t> Doc<'t> {
             }
         }
         let children = self.children(parent);
-        let next = children.iter().find(|&&i| AFTER_DEPENDENCIES.contains(&self.lines[i].key.as_str()));
+        let next =
+            children.iter().find(|&&i| AFTER_DEPENDENCIES.contains(&self.lines[i].key.as_str()));
         match (next, parent) {
             // Top-level sections are separated by a blank line.
             (Some(&next), None) => {
@@ -459,7 +464,9 @@ fn split_line(content: &str) -> Result<(String, Option<String>), String> {
     if content.starts_with("- ") || content == "-" {
         return Ok((String::new(), Some(content[1..].trim().to_owned())));
     }
-    let (key, rest) = if let Some(quote) = content.chars().next().filter(|c| matches!(c, '\'' | '"')) {
+    let (key, rest) = if let Some(quote) =
+        content.chars().next().filter(|c| matches!(c, '\'' | '"'))
+    {
         let body = &content[1..];
         let end = find_close(body, quote).ok_or("an unterminated quoted key")?;
         (unescape(&body[..end], quote), &body[end + 1..])
@@ -519,7 +526,8 @@ fn yaml_key(key: &str) -> String {
 
 /// A scalar as pnpm writes it: plain when YAML reads it back as the same string.
 fn yaml_value(value: &str) -> String {
-    let plain = value.starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '^' | '~' | '/' | '.'))
+    let plain = value
+        .starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '^' | '~' | '/' | '.'))
         && !value.contains(": ")
         && !value.contains(" #")
         && !matches!(value, "true" | "false" | "null" | "yes" | "no" | "~")

@@ -40,7 +40,13 @@ fn manifests() -> Vec<(String, String)> {
 fn run(format: Format, text: &str, old_range: Option<&str>) -> Outcome {
     let release = node_cron();
     let manifests = manifests();
-    let req = Request { importer: "", range: "^4.6.0", old_range, release: &release, manifests: &manifests };
+    let req = Request {
+        importer: "",
+        range: "^4.6.0",
+        old_range,
+        release: &release,
+        manifests: &manifests,
+    };
     format.add(text, &req).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -71,7 +77,11 @@ fn upgrading_node_cron_3_replaces_its_entry_and_drops_uuid() {
 #[test]
 fn a_lockfile_that_has_it_already_is_unchanged() {
     for (file, format) in FILES {
-        assert_eq!(run(*format, &data("cron4", file), Some("^4.6.0")), Outcome::Unchanged, "{file}");
+        assert_eq!(
+            run(*format, &data("cron4", file), Some("^4.6.0")),
+            Outcome::Unchanged,
+            "{file}"
+        );
     }
 }
 
@@ -114,13 +124,14 @@ fn npm_keeps_key_order_and_fields_it_does_not_edit() {
     // Top-level keys in another order, an entry's fields shuffled, and a final newline
     // missing: none of it is the edit's business.
     let shuffle = |text: &str| {
-        text.replacen("  \"name\": \"c\",\n  \"version\": \"1.0.0\",\n", "  \"version\": \"1.0.0\",\n  \"name\": \"c\",\n", 1)
-            .replace(
-                "\"version\": \"2.1.3\",\n      \"resolved\"",
-                "\"resolved\"",
-            )
-            .trim_end()
-            .to_owned()
+        text.replacen(
+            "  \"name\": \"c\",\n  \"version\": \"1.0.0\",\n",
+            "  \"version\": \"1.0.0\",\n  \"name\": \"c\",\n",
+            1,
+        )
+        .replace("\"version\": \"2.1.3\",\n      \"resolved\"", "\"resolved\"")
+        .trim_end()
+        .to_owned()
     };
     let input = shuffle(&data("cron3", "npm-v3.json"));
     assert!(input.starts_with("{\n  \"version\"") && !input.contains("\"version\": \"2.1.3\""));
@@ -154,21 +165,31 @@ fn yarn_keeps_a_pattern_another_package_asks_for() {
 
 #[test]
 fn yarn_berry_and_unknown_versions_are_reported_not_guessed() {
-    let berry = "__metadata:\n  version: 8\n  cacheKey: 10c0\n\n\"ms@npm:^2.1.3\":\n  version: 2.1.3\n";
+    let berry =
+        "__metadata:\n  version: 8\n  cacheKey: 10c0\n\n\"ms@npm:^2.1.3\":\n  version: 2.1.3\n";
     assert!(matches!(run(Format::Yarn, berry, None), Outcome::Inexact(_)));
-    let npm4 = data("none", "npm-v3.json").replace("\"lockfileVersion\": 3", "\"lockfileVersion\": 4");
-    assert!(matches!(run(Format::Npm, &npm4, None), Outcome::Inexact(w) if w.contains("lockfileVersion 4")));
+    let npm4 =
+        data("none", "npm-v3.json").replace("\"lockfileVersion\": 3", "\"lockfileVersion\": 4");
+    assert!(
+        matches!(run(Format::Npm, &npm4, None), Outcome::Inexact(w) if w.contains("lockfileVersion 4"))
+    );
     let pnpm10 = data("none", "pnpm-v9.yaml").replace("'9.0'", "'10.0'");
     assert!(matches!(run(Format::Pnpm, &pnpm10, None), Outcome::Inexact(_)));
     let overridden = data("none", "pnpm-v9.yaml")
         .replace("importers:", "overrides:\n  node-cron: ^3.0.0\n\nimporters:");
-    assert!(matches!(run(Format::Pnpm, &overridden, None), Outcome::Inexact(w) if w.contains("overrides")));
+    assert!(
+        matches!(run(Format::Pnpm, &overridden, None), Outcome::Inexact(w) if w.contains("overrides"))
+    );
 }
 
 #[test]
 fn broken_lockfiles_are_errors_with_a_position() {
-    let err = Format::Npm.add("{\n  \"lockfileVersion\": 3,\n  oops\n}\n", &req_for_errors()).unwrap_err();
-    let shown = err.to_file_error("app/package-lock.json", "{\n  \"lockfileVersion\": 3,\n  oops\n}\n").to_string();
+    let err = Format::Npm
+        .add("{\n  \"lockfileVersion\": 3,\n  oops\n}\n", &req_for_errors())
+        .unwrap_err();
+    let shown = err
+        .to_file_error("app/package-lock.json", "{\n  \"lockfileVersion\": 3,\n  oops\n}\n")
+        .to_string();
     assert!(shown.starts_with("app/package-lock.json:3:3: "), "{shown}");
     let text = "# yarn lockfile v1\n\nms@^2.1.3\n  version \"2.1.3\"\n";
     let err = Format::Yarn.add(text, &req_for_errors()).unwrap_err();
@@ -227,15 +248,26 @@ fn a_member_upgrade_keeps_the_old_release_a_sibling_needs() {
         let outcome = run_member(*format, &data("ws-shared3", file), Some("^3.0.3"), true);
         if *file == "npm-v2.json" {
             // Its npm 6 tree would need the nested copy too; the tool does not write that.
-            assert!(matches!(outcome, Outcome::Inexact(ref w) if w.contains("inside the workspace member")), "{outcome:?}");
+            assert!(
+                matches!(outcome, Outcome::Inexact(ref w) if w.contains("inside the workspace member")),
+                "{outcome:?}"
+            );
             continue;
         }
         let Outcome::Edited(got) = outcome else {
             panic!("{file}: expected an edit");
         };
         if *format == Format::Npm {
-            assert!(got.contains("\"packages/emailer/node_modules/node-cron\": {\n      \"version\": \"4.6.0\""), "{file}:\n{got}");
-            assert!(got.contains("\"node_modules/node-cron\": {\n      \"version\": \"3.0.3\""), "{file}:\n{got}");
+            assert!(
+                got.contains(
+                    "\"packages/emailer/node_modules/node-cron\": {\n      \"version\": \"4.6.0\""
+                ),
+                "{file}:\n{got}"
+            );
+            assert!(
+                got.contains("\"node_modules/node-cron\": {\n      \"version\": \"3.0.3\""),
+                "{file}:\n{got}"
+            );
             assert!(got.contains("\"node_modules/uuid\""), "{file}:\n{got}");
         } else {
             assert_eq!(got, data("ws-shared4", file), "{file}");

@@ -107,10 +107,8 @@ fn entry_text(text: &str, pattern: &str, release: &Release, nl: &str) -> String 
     let npm_hosted = text.matches(&format!("resolved \"{NPM}")).count();
     let yarn_hosted = text.matches(&format!("resolved \"{YARN}")).count();
     let mut resolved = release.resolved.clone();
-    if yarn_hosted >= npm_hosted {
-        if let Some(path) = resolved.strip_prefix(NPM) {
-            resolved = format!("{YARN}{path}");
-        }
+    if let Some(path) = resolved.strip_prefix(NPM).filter(|_| yarn_hosted >= npm_hosted) {
+        resolved = format!("{YARN}{path}");
     }
     format!(
         "{}{nl}  version \"{}\"{nl}  resolved \"{resolved}#{}\"{nl}  integrity {}{nl}",
@@ -175,7 +173,9 @@ fn quote(key: &str) -> String {
     let needs = key.starts_with("true")
         || key.starts_with("false")
         || !key.starts_with(|c: char| c.is_ascii_alphabetic())
-        || key.contains(|c: char| matches!(c, ':' | '\\' | '"' | ',' | '[' | ']') || c.is_whitespace());
+        || key.contains(|c: char| {
+            matches!(c, ':' | '\\' | '"' | ',' | '[' | ']') || c.is_whitespace()
+        });
     if needs {
         format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
