@@ -138,3 +138,8 @@ fn both_lockfiles_of_a_two_lockfile_app_install() {
     check("lock-two-lockfiles", "npm", "package-lock.json", ".");
     check("lock-two-lockfiles", "yarn", "yarn.lock", ".");
 }
+
+#[test]
+fn pnpm_9_frozen_install_of_a_migrated_workspace_whose_member_upgraded_node_cron() {
+    check("lock-pnpm-workspace", "pnpm", "pnpm-lock.yaml", "apps/worker");
+}
