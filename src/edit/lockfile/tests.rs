@@ -274,3 +274,73 @@ fn a_member_upgrade_keeps_the_old_release_a_sibling_needs() {
         }
     }
 }
+
+/// Lines that real lockfiles of the three formats are made of, and broken ones.
+const LINES: &[&str] = &[
+    "node-cron@^3.0.3:",
+    "node-cron@^3.0.3, node-cron@^3.0.0:",
+    "\"@s/x@^1.0.0\":",
+    "\"\":",
+    "é@1:",
+    "  version \"3.0.3\"",
+    "  dependencies:",
+    "    uuid \"8.3.2\"",
+    "    \"@s/x\" \"^1\"",
+    "uuid@8.3.2:",
+    "  version \"8.3.2\"",
+    "  version \"4.6.0\"",
+    "node-cron@^4.6.0:",
+    "  node-cron@4.6.0:",
+    "      node-cron: 3.0.3(x@1)",
+    "__metadata:",
+    "# yarn lockfile v1",
+    "",
+    "lockfileVersion: '9.0'",
+    "lockfileVersion: 5.4",
+    "importers:",
+    "  .:",
+    "  .: {}",
+    "    dependencies:",
+    "      node-cron:",
+    "        specifier: ^3.0.3",
+    "        version: 3.0.3",
+    "specifiers:",
+    "  node-cron: ^3.0.3",
+    "dependencies:",
+    "  node-cron: 3.0.3",
+    "packages:",
+    "  node-cron@3.0.3:",
+    "  /node-cron/3.0.3:",
+    "    resolution: {integrity: sha512-x}",
+    "    dependencies:",
+    "      uuid: 8.3.2",
+    "snapshots:",
+    "  node-cron@3.0.3: {}",
+    "  uuid@8.3.2: {}",
+    "overrides:",
+    "  'a:",
+    "- x",
+    "\tkey: v",
+];
+
+proptest::proptest! {
+    /// Whatever the text, the yarn and pnpm editors return an outcome or an error, never
+    /// a panic, and an edit they return holds the new entry (their own check).
+    #[test]
+    fn yarn_and_pnpm_editors_never_panic(
+        picks in proptest::collection::vec(0..LINES.len(), 0..40),
+        crlf in proptest::bool::ANY,
+        old in proptest::option::of(proptest::sample::select(vec!["^3.0.3", "^3.0.0", "^4.6.0"])),
+    ) {
+        let nl = if crlf { "\r\n" } else { "\n" };
+        let text: String = picks.iter().map(|&i| format!("{}{nl}", LINES[i])).collect();
+        for format in [Format::Yarn, Format::Pnpm] {
+            let release = node_cron();
+            let manifests = manifests();
+            let req = Request { importer: "", range: "^4.6.0", old_range: old, release: &release, manifests: &manifests };
+            if let Ok(Outcome::Edited(edited)) = format.add(&text, &req) {
+                proptest::prop_assert!(edited.contains("4.6.0"));
+            }
+        }
+    }
+}

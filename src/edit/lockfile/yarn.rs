@@ -185,7 +185,10 @@ fn quote(key: &str) -> String {
 
 /// The package name of `name@range` (a scoped name keeps its leading `@`).
 fn pattern_name(pattern: &str) -> Option<&str> {
-    let at = pattern[1..].find('@')? + 1;
+    // The search starts after the first character, which is `@` for a scoped name (and
+    // may be any character, of any width, in a broken file).
+    let first = pattern.chars().next()?.len_utf8();
+    let at = pattern[first..].find('@')? + first;
     Some(&pattern[..at])
 }
 
