@@ -61,6 +61,9 @@ pub fn add(text: &str, req: &Request) -> Result<Outcome, LockError> {
             doc.major
         )));
     }
+    if let Some(why) = doc.layout_problem() {
+        return Ok(Outcome::Inexact(why));
+    }
     let name = req.release.name.as_str();
     if doc.find(None, "overrides").is_some_and(|o| doc.find(Some(o), name).is_some()) {
         return Ok(Outcome::Inexact(format!("it overrides {name}")));
@@ -251,6 +254,30 @@ impl<'t> Doc<'t> {
         };
         let major = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
         Ok(Doc { text, lines, major })
+    }
+
+    /// Why the lines are not laid out as pnpm writes them, if they are not: each block
+    /// is indented two spaces deeper than the `key:` line that opens it. The editor
+    /// writes in that layout, so it edits nothing else.
+    fn layout_problem(&self) -> Option<String> {
+        let mut prev: Option<&Line> = None;
+        for line in &self.lines {
+            let opens = |p: &Line| p.value.is_none() && !p.key.is_empty();
+            let fits = match prev {
+                None => line.indent == 0,
+                Some(p) if line.indent > p.indent => line.indent == p.indent + 2 && opens(p),
+                Some(_) => line.indent % 2 == 0,
+            };
+            if !fits {
+                let at = crate::diag::Position::of_offset(self.text.as_bytes(), line.span.start);
+                return Some(format!(
+                    "line {} is not indented as pnpm writes its lockfile",
+                    at.line
+                ));
+            }
+            prev = Some(line);
+        }
+        None
     }
 
     /// The indices of the lines directly under `parent` (the top level for `None`).

@@ -325,7 +325,7 @@ const LINES: &[&str] = &[
 
 proptest::proptest! {
     /// Whatever the text, the yarn and pnpm editors return an outcome or an error, never
-    /// a panic, and an edit they return holds the new entry (their own check).
+    /// a panic; an edit they return holds the new entry, and is stable when repeated.
     #[test]
     fn yarn_and_pnpm_editors_never_panic(
         picks in proptest::collection::vec(0..LINES.len(), 0..40),
@@ -340,6 +340,10 @@ proptest::proptest! {
             let req = Request { importer: "", range: "^4.6.0", old_range: old, release: &release, manifests: &manifests };
             if let Ok(Outcome::Edited(edited)) = format.add(&text, &req) {
                 proptest::prop_assert!(edited.contains("4.6.0"));
+                // Done again on its own result, the edit changes nothing.
+                let again = Request { old_range: Some("^4.6.0"), ..req };
+                let second = format.add(&edited, &again);
+                proptest::prop_assert!(matches!(second, Ok(Outcome::Unchanged)), "{format:?} again: {second:?}\n{edited}");
             }
         }
     }
