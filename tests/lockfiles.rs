@@ -55,7 +55,7 @@ fn cache() -> PathBuf {
 /// Runs the frozen install of `manager` in `dir`; returns whether it succeeded, and its
 /// output for the failure message.
 fn frozen_install(manager: &str, dir: &Path) -> (bool, String) {
-    let mut command = match manager {
+    let command = match manager {
         "npm" => {
             let mut c = Command::new("npm");
             c.args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"]);
@@ -74,6 +74,11 @@ fn frozen_install(manager: &str, dir: &Path) -> (bool, String) {
         }
         other => panic!("no package manager {other}"),
     };
+    run_in(command, dir)
+}
+
+/// Runs a package manager's `command` in `dir` with the caches under `target/`.
+fn run_in(mut command: Command, dir: &Path) -> (bool, String) {
     let cache = cache();
     command
         .current_dir(dir)
@@ -82,9 +87,11 @@ fn frozen_install(manager: &str, dir: &Path) -> (bool, String) {
         .env("npm_config_update_notifier", "false")
         .env("YARN_CACHE_FOLDER", cache.join("yarn"))
         .env("npm_config_store_dir", cache.join("pnpm-store"));
+    let shown: Vec<String> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
     let output = output_within(command, TIMEOUT);
     let log = format!(
-        "{manager} in {}: {}\nstdout:\n{}\nstderr:\n{}",
+        "{} in {}: {}\nstdout:\n{}\nstderr:\n{}",
+        shown.join(" "),
         dir.display(),
         output.status,
         String::from_utf8_lossy(&output.stdout),
@@ -103,14 +110,35 @@ fn installed_version(dir: &Path, package: &str) -> String {
 
 /// The migrated tree installs, node-cron 4.6.0 with it; with the old lockfile it does not.
 fn check(case: &str, manager: &str, lockfile: &str, install_dir: &str) {
+    let tree = installs(case, manager, lockfile, install_dir);
+    drop(tree);
+    let stale = migrated_tree(case, &[lockfile]);
+    let (ok, log) = frozen_install(manager, stale.path());
+    assert!(!ok, "{case} with the lockfile as it was must not install:\n{log}");
+}
+
+/// The migrated tree installs with node-cron 4.6.0; for yarn, a plain `yarn install`
+/// afterwards leaves yarn.lock byte for byte as the migration wrote it (yarn rewrites a
+/// lockfile it would have written differently).
+fn installs(case: &str, manager: &str, lockfile: &str, install_dir: &str) -> tempfile::TempDir {
     let tree = migrated_tree(case, &[]);
     let (ok, log) = frozen_install(manager, tree.path());
     assert!(ok, "the migrated {case} must install:\n{log}");
     assert_eq!(installed_version(&tree.path().join(install_dir), "node-cron"), "4.6.0");
-
-    let stale = migrated_tree(case, &[lockfile]);
-    let (ok, log) = frozen_install(manager, stale.path());
-    assert!(!ok, "{case} with the lockfile as it was must not install:\n{log}");
+    if manager == "yarn" {
+        let before = std::fs::read(tree.path().join(lockfile)).expect("read the lockfile");
+        let mut plain = package_manager("yarn");
+        plain.args(["install", "--ignore-scripts", "--ignore-engines", "--prefer-offline"]);
+        let (ok, log) = run_in(plain, tree.path());
+        assert!(ok, "{log}");
+        let after = std::fs::read(tree.path().join(lockfile)).expect("read the lockfile");
+        assert!(
+            before == after,
+            "yarn rewrote the migrated {case}/{lockfile}:\n{}",
+            String::from_utf8_lossy(&after)
+        );
+    }
+    tree
 }
 
 #[test]
@@ -142,4 +170,28 @@ fn both_lockfiles_of_a_two_lockfile_app_install() {
 #[test]
 fn pnpm_9_frozen_install_of_a_migrated_workspace_whose_member_upgraded_node_cron() {
     check("lock-pnpm-workspace", "pnpm", "pnpm-lock.yaml", "apps/worker");
+}
+
+#[test]
+fn npm_ci_installs_from_a_migrated_shrinkwrap_v2_indented_with_four_spaces() {
+    check("lock-npm-shrinkwrap-v2", "npm", "npm-shrinkwrap.json", ".");
+}
+
+#[test]
+fn yarn_1_frozen_install_of_a_migrated_workspace_where_a_sibling_keeps_node_cron_3() {
+    // yarn 1 does not enforce --frozen-lockfile in workspaces (it installed the stale
+    // lockfile here), so the check that counts is that yarn would not change yarn.lock.
+    let tree = installs("lock-yarn-workspace", "yarn", "yarn.lock", "services/mailer");
+    let api = tree.path().join("services/api");
+    let at = if api.join("node_modules/node-cron").exists() { api } else { tree.path().into() };
+    assert_eq!(installed_version(&at, "node-cron"), "3.0.3", "the sibling keeps its version");
+
+    // With the lockfile as it was, yarn would change it: the check above can fail.
+    let stale = migrated_tree("lock-yarn-workspace", &["yarn.lock"]);
+    let before = std::fs::read(stale.path().join("yarn.lock")).expect("read");
+    let mut plain = package_manager("yarn");
+    plain.args(["install", "--ignore-scripts", "--ignore-engines", "--prefer-offline"]);
+    let (ok, log) = run_in(plain, stale.path());
+    assert!(ok, "{log}");
+    assert!(std::fs::read(stale.path().join("yarn.lock")).expect("read") != before);
 }

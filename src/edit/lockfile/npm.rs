@@ -301,11 +301,12 @@ fn write_entry(
     release: &Release,
     modern: bool,
 ) -> Result<String, LockError> {
-    let mut fields: Vec<(&str, Value)> = vec![
-        ("version", release.version.as_str().into()),
-        ("resolved", release.resolved.as_str().into()),
-        ("integrity", release.integrity.as_str().into()),
-    ];
+    let root = reparse(text)?;
+    let mut fields: Vec<(&str, Value)> = vec![("version", release.version.as_str().into())];
+    if !omits_resolved(&root) {
+        fields.push(("resolved", release.resolved.as_str().into()));
+    }
+    fields.push(("integrity", release.integrity.as_str().into()));
     if modern {
         if let Some(license) = &release.license {
             fields.push(("license", license.as_str().into()));
@@ -315,7 +316,7 @@ fn write_entry(
         }
     }
     let wanted = Value::Object(fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect());
-    let current = reparse(text)?.lookup(path).map(Node::to_value);
+    let current = root.lookup(path).map(Node::to_value);
     if current.as_ref() == Some(&wanted) {
         return Ok(text.to_owned());
     }
@@ -328,6 +329,19 @@ fn write_entry(
         text = edit(&text, json::set(&text, &field_path, value))?;
     }
     Ok(text)
+}
+
+/// Whether the file leaves out `resolved` for registry packages, as npm does with
+/// `omit-lockfile-registry-resolved`: some entry has an `integrity` but no `resolved`.
+/// The new entry then leaves it out too (npm then fetches from the configured registry).
+fn omits_resolved(root: &Node) -> bool {
+    let entries = |section: &str| match root.lookup(&[section]).map(|n| &n.kind) {
+        Some(NodeKind::Object(members)) => members.iter().map(|m| m.value.to_value()).collect(),
+        _ => Vec::new(),
+    };
+    let mut all: Vec<Value> = entries("packages");
+    all.extend(entries("dependencies"));
+    all.iter().any(|e| e.get("integrity").is_some() && e.get("resolved").is_none())
 }
 
 /// The names in a package entry's dependency maps.

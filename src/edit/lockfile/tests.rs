@@ -348,3 +348,20 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn npm_leaves_out_resolved_where_the_file_does() {
+    // npm's `omit-lockfile-registry-resolved` writes registry entries without `resolved`.
+    for file in ["npm-v1.json", "npm-v3.json"] {
+        let strip = |text: &str| {
+            text.lines()
+                .filter(|l| !l.trim_start().starts_with("\"resolved\": \"https://registry"))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        };
+        let input = strip(&data("none", file));
+        assert!(!input.contains("resolved"), "{input}");
+        let got = edited(Format::Npm, &input, None);
+        assert_eq!(got, strip(&data("cron4", file)), "{file}");
+    }
+}
