@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::build::{Context, Error};
 use crate::diag::Warning;
-use crate::edit::lockfile::{Format, Outcome, Release, Request, satisfies};
+use crate::edit::lockfile::{Format, Outcome, Release, Request, npm, satisfies};
 use crate::rules::{Rule, RuleSet};
 
 /// One dependency a rule added or changed: `name` at `range` in `package_json`.
@@ -47,7 +47,48 @@ pub fn keep_in_step(cx: &mut Context, rules: &RuleSet) -> Result<(), Error> {
             update(cx, &added, &lock, release)?;
         }
     }
+    engines_in_step(cx)
+}
+
+/// npm 7+ records each package's `engines` in its lockfile entry: a pin a rule made in
+/// package.json goes there too, so `npm install` finds nothing to change.
+fn engines_in_step(cx: &mut Context) -> Result<(), Error> {
+    let paths: Vec<String> = cx.files.edited_paths().map(str::to_owned).collect();
+    for path in paths.iter().filter(|p| p.rsplit('/').next() == Some("package.json")) {
+        let (old, new) = versions_of(cx, path)?;
+        let Some(new) = new else { continue };
+        let engines = new.get("engines");
+        if old.as_ref().and_then(|o| o.get("engines")) == engines {
+            continue;
+        }
+        let rules = cx.files.rules_of(path).to_vec();
+        for lock in governing(cx, path)?.into_iter().filter(|l| l.format == Format::Npm) {
+            let Some(text) = cx.read_text(&lock.path)? else { continue };
+            match npm::set_engines(&text, &lock.importer, engines) {
+                Ok(Outcome::Edited(edited)) => {
+                    for rule in &rules {
+                        cx.files.write(&lock.path, edited.clone().into_bytes(), rule);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => return Err(Error::File(e.to_file_error(&lock.path, &text))),
+            }
+        }
+    }
     Ok(())
+}
+
+/// A package.json as the source has it and as the rules left it (`None`: absent or not
+/// JSON).
+fn versions_of(cx: &Context, path: &str) -> Result<(Option<Value>, Option<Value>), Error> {
+    let new = cx.files.read(path)?.and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    let old = match cx.files.source().entry(path) {
+        Some(e) if e.kind.is_regular() => {
+            serde_json::from_slice::<Value>(&cx.files.source().read(path)?).ok()
+        }
+        _ => None,
+    };
+    Ok((old, new))
 }
 
 /// Updates one lockfile for one dependency, or says why it cannot and what to run.
@@ -120,16 +161,7 @@ fn added_dependencies(cx: &Context) -> Result<Vec<Added>, Error> {
         if path.rsplit('/').next() != Some("package.json") {
             continue;
         }
-        let Some(new) = cx.files.read(path)?.and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        else {
-            continue;
-        };
-        let old = match cx.files.source().entry(path) {
-            Some(e) if e.kind.is_regular() => {
-                serde_json::from_slice::<Value>(&cx.files.source().read(path)?).ok()
-            }
-            _ => None,
-        };
+        let (old, Some(new)) = versions_of(cx, path)? else { continue };
         let old_deps = old.as_ref().and_then(|o| o.get("dependencies"));
         let Some(new_deps) = new.get("dependencies").and_then(Value::as_object) else { continue };
         for (name, range) in new_deps {

@@ -53,6 +53,34 @@ pub fn add(text: &str, req: &Request) -> Result<Outcome, LockError> {
     }
 }
 
+/// Copies a package's `engines` (its package.json's, after the edit; `None` when it has
+/// none) into its entry under `packages`, as npm 7+ records it. lockfileVersion 1 does
+/// not record it; a lockfile without the package's entry is left alone.
+pub fn set_engines(
+    text: &str,
+    importer: &str,
+    engines: Option<&Value>,
+) -> Result<Outcome, LockError> {
+    let root = json::parse(text).map_err(|e| LockError::Syntax {
+        offset: e.offset,
+        message: format!("invalid JSON: {}", e.message),
+    })?;
+    let version = root.lookup(&["lockfileVersion"]).map(Node::to_value);
+    if !matches!(version.as_ref().and_then(Value::as_u64), Some(2 | 3)) {
+        return Ok(Outcome::Unchanged);
+    }
+    let Some(entry) = root.lookup(&["packages", importer]) else { return Ok(Outcome::Unchanged) };
+    if entry.lookup(&["engines"]).map(Node::to_value).as_ref() == engines {
+        return Ok(Outcome::Unchanged);
+    }
+    let path = ["packages", importer, "engines"];
+    let edited = match engines {
+        Some(engines) => edit(text, json::set(text, &path, engines))?,
+        None => edit(text, json::remove(text, &path))?,
+    };
+    Ok(Outcome::Edited(edited))
+}
+
 /// A step that either edits the text or finds that the lockfile cannot be edited exactly.
 type Step<T> = Result<Result<T, String>, LockError>;
 

@@ -365,3 +365,24 @@ fn npm_leaves_out_resolved_where_the_file_does() {
         assert_eq!(got, strip(&data("cron4", file)), "{file}");
     }
 }
+
+#[test]
+fn npm_records_the_package_engines_as_npm_does() {
+    let input = data("none", "npm-v3.json");
+    let engines = serde_json::json!({ "node": "24.x" });
+    let Ok(Outcome::Edited(got)) = npm::set_engines(&input, "", Some(&engines)) else {
+        panic!("expected an edit");
+    };
+    let expected = input.replacen(
+        "        \"ms\": \"^2.1.3\"\n      }\n    },",
+        "        \"ms\": \"^2.1.3\"\n      },\n      \"engines\": {\n        \"node\": \"24.x\"\n      }\n    },",
+        1,
+    );
+    assert_ne!(expected, input);
+    assert_eq!(got, expected);
+    assert_eq!(npm::set_engines(&got, "", Some(&engines)), Ok(Outcome::Unchanged));
+    assert_eq!(npm::set_engines(&got, "", None), Ok(Outcome::Edited(input.clone())));
+    // lockfileVersion 1 has no place for it.
+    let v1 = data("none", "npm-v1.json");
+    assert_eq!(npm::set_engines(&v1, "", Some(&engines)), Ok(Outcome::Unchanged));
+}
