@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use capsule_migrate::diag::FileError;
 use capsule_migrate::edit::json::{self, EditError};
+use capsule_migrate::edit::lockfile::{Format, Outcome, Release, Request};
 use capsule_migrate::edit::{html as html_edit, js_urls};
 use capsule_migrate::inventory::jobs::{self as jobs_file, ACCEPTED, Schedule};
 use capsule_migrate::inventory::scripts;
@@ -39,6 +40,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("js_urls", js_urls),
     ("html", html),
     ("script_calls", script_calls),
+    ("lockfile", lockfile),
 ];
 
 const LANGS: [Lang; 3] = [Lang::JavaScript, Lang::TypeScript, Lang::Tsx];
@@ -449,6 +451,42 @@ pub fn script_calls(data: &[u8]) {
     let calls_build = calls.iter().any(|c| c.script == "build");
     let found = scripts::cycle([("build", line), ("build:app", "tsc")]);
     assert_eq!(found.is_some(), calls_build, "cycle {found:?} for {line:?}");
+}
+
+/// The lockfile editors (npm, yarn 1, pnpm) adding node-cron 4.6.0 over an older range:
+/// an error names the file and a place inside it; an edit, done again, changes nothing.
+pub fn lockfile(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let release = Release {
+        name: "node-cron".into(),
+        version: "4.6.0".into(),
+        resolved: "https://registry.npmjs.org/node-cron/-/node-cron-4.6.0.tgz".into(),
+        integrity: "sha512-Si/bzYiKRHOB8/a99T2+SDGN582ONDMSTlJr5oCkT6GtnqPjZ2s10eoQRYkW9ZHwjVxONL+W8Fb+qR0AHMQsdg==".into(),
+        shasum: "5c854d4aeebade26cf6df79a795e8a4bae47583f".into(),
+        engines_node: Some(">=20".into()),
+        license: Some("ISC".into()),
+    };
+    let manifests = vec![("node-cron".to_owned(), "^4.6.0".to_owned())];
+    for (file, format) in Format::FILE_NAMES.iter().skip(1) {
+        let req = |old_range| Request {
+            importer: "",
+            range: "^4.6.0",
+            old_range,
+            release: &release,
+            manifests: &manifests,
+        };
+        match format.add(text, &req(Some("^3.0.3"))) {
+            Err(e) => check_error(&e.to_file_error(file, text), file, data),
+            Ok(Outcome::Edited(edited)) => {
+                let again = format.add(&edited, &req(Some("^4.6.0")));
+                assert!(
+                    matches!(again, Ok(Outcome::Unchanged)),
+                    "{file}: a second edit gave {again:?}"
+                );
+            }
+            Ok(Outcome::Unchanged | Outcome::Inexact(_)) => {}
+        }
+    }
 }
 
 /// A parser's error names the file it was given and, when placed, a line and column

@@ -57,11 +57,32 @@ pub fn get(text: &str, path: &[&str]) -> Result<Option<Value>, JsonError> {
 /// replaced in place (unchanged text if it already equals `value`); a missing member is
 /// added after the last member of its object, in the object's style.
 pub fn set(text: &str, path: &[&str], value: &Value) -> Result<String, EditError> {
+    set_placed(text, path, value, None)
+}
+
+/// Like [`set`], but a missing member is inserted before the first member of its object
+/// whose key sorts after it by `order` (after the last member when none does), so a file
+/// whose keys a tool keeps sorted (npm's lockfiles) stays sorted.
+pub fn set_sorted(
+    text: &str,
+    path: &[&str],
+    value: &Value,
+    order: fn(&str, &str) -> std::cmp::Ordering,
+) -> Result<String, EditError> {
+    set_placed(text, path, value, Some(order))
+}
+
+fn set_placed(
+    text: &str,
+    path: &[&str],
+    value: &Value,
+    order: Option<fn(&str, &str) -> std::cmp::Ordering>,
+) -> Result<String, EditError> {
     if path.is_empty() {
         return Err(EditError::EmptyPath);
     }
     let root = parse(text)?;
-    let Some(splice) = plan_set(text, &root, path, value)? else {
+    let Some(splice) = plan_set(text, &root, path, value, order)? else {
         return Ok(text.to_string());
     };
     let mut intended = root.to_value();
@@ -131,6 +152,7 @@ fn plan_set(
     root: &Node,
     path: &[&str],
     value: &Value,
+    order: Option<fn(&str, &str) -> std::cmp::Ordering>,
 ) -> Result<Option<Splice>, EditError> {
     let doc = DocStyle::detect(text, root);
     let mut node = root;
@@ -146,6 +168,12 @@ fn plan_set(
             let new_value = rest.iter().rev().fold(value.clone(), |inner, k| {
                 Value::Object(Map::from_iter([(k.to_string(), inner)]))
             });
+            let next = order.and_then(|order| {
+                members.iter().find(|m| order(&m.key, key) == std::cmp::Ordering::Greater)
+            });
+            if let Some(next) = next {
+                return Ok(Some(insert_before(text, node, next, key, &new_value, block, &doc)));
+            }
             return Ok(Some(insert_member(text, node, members, key, &new_value, block, &doc)));
         };
         if rest.is_empty() {
@@ -213,6 +241,35 @@ fn insert_member(
     with.push_str(colon);
     style::render(value, &layout, doc, &mut with);
     let at = last.value.span.end;
+    Splice { range: at..at, with }
+}
+
+/// The splice that adds `"key": value,` to `object` just before the member `next`, in the
+/// style of `next`'s line.
+fn insert_before(
+    text: &str,
+    object: &Node,
+    next: &Member,
+    key: &str,
+    value: &Value,
+    block: bool,
+    doc: &DocStyle,
+) -> Splice {
+    let mut with = style::quote(key);
+    with.push_str(style::member_colon(text, next).unwrap_or(&doc.colon));
+    let gap = if block {
+        let indent = style::line_indent(text, next.key_span.start);
+        style::render(value, &Layout::Block { indent: indent.to_string() }, doc, &mut with);
+        format!("{}{indent}", doc.newline)
+    } else {
+        let inline = style::inline_style(text, object, doc);
+        let gap = inline.after_comma.clone();
+        style::render(value, &Layout::Inline(inline), doc, &mut with);
+        gap
+    };
+    with.push(',');
+    with.push_str(&gap);
+    let at = next.key_span.start;
     Splice { range: at..at, with }
 }
 

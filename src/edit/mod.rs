@@ -3,4 +3,5 @@
 pub mod html;
 pub mod js_urls;
 pub mod json;
+pub mod lockfile;
 pub mod package_json;

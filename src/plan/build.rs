@@ -1,6 +1,8 @@
 //! Running the rules, in order, over the inventory.
 
-use super::{Note, Plan, Workspace, frontend, guide, pin_node, release, remove_files, scheduler};
+use super::{
+    Note, Plan, Workspace, frontend, guide, lockfiles, pin_node, release, remove_files, scheduler,
+};
 use crate::capsules;
 use crate::diag::{FileError, Warning};
 use crate::edit::package_json::PackageJsonEditor;
@@ -132,13 +134,15 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
                 let env = rules.backend_url_env().unwrap_or("BACKEND_URL");
                 frontend::rewrite_urls(&mut cx, rule, env)?;
             }
-            RuleKind::Scheduler { file, node_cron } => {
+            RuleKind::Scheduler { file, node_cron, .. } => {
                 scheduler::run(&mut cx, rule, file, node_cron)?;
             }
             RuleKind::ReleasePhase => release::run(&mut cx, rule)?,
             RuleKind::Guide { file } => guides.push((rule, file)),
         }
     }
+    // After every rule, whichever added a dependency: the lockfiles follow package.json.
+    lockfiles::keep_in_step(&mut cx, rules)?;
     let mut deployment = capsules::derive(inventory, rules);
     // A folder inside a repository is deployed from that repository: Code Capsules'
     // project path starts at the repository's root.

@@ -7,6 +7,7 @@
 mod build;
 mod frontend;
 mod guide;
+mod lockfiles;
 mod pin_node;
 mod release;
 mod remove_files;
@@ -16,6 +17,7 @@ mod toolchains;
 mod workspace;
 
 pub use build::{Context, Error, build};
+pub use lockfiles::checklist_item;
 pub use workspace::Workspace;
 
 use crate::diag::Warning;

@@ -45,6 +45,16 @@ impl<'s> Workspace<'s> {
         }
     }
 
+    /// The paths edited so far (written or deleted), sorted.
+    pub fn edited_paths(&self) -> impl Iterator<Item = &str> {
+        self.edits.keys().map(String::as_str)
+    }
+
+    /// The rules that edited `path` so far, in the order they first did.
+    pub fn rules_of(&self, path: &str) -> &[String] {
+        self.edits.get(path).map_or(&[], |edit| edit.rules.as_slice())
+    }
+
     /// Writes (creates or replaces) a file on behalf of `rule`.
     pub fn write(&mut self, path: &str, bytes: Vec<u8>, rule: &str) {
         self.record(path, Some(bytes), rule);

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::{EMBEDDED, Error, Rule, RuleKind, RuleSet};
 use crate::diag::{FileError, Position};
+use crate::edit::lockfile::Release;
 
 /// A rule file as written. Every key is documented here; unknown keys are refused.
 #[derive(Debug, Deserialize)]
@@ -46,15 +47,34 @@ struct RawParams {
     file: Option<String>,
     /// scheduler: the node-cron version range to depend on.
     node_cron: Option<String>,
+    /// scheduler: what lockfiles record for the node-cron release `node_cron` resolves
+    /// to; without it, lockfiles are reported instead of updated.
+    node_cron_lock: Option<RawRelease>,
 }
 
-/// The parameter names each kind takes, all required.
+/// A published release as `npm view <name>@<version> dist engines license` shows it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelease {
+    version: String,
+    /// `dist.tarball`.
+    resolved: String,
+    /// `dist.integrity` (`sha512-...`).
+    integrity: String,
+    /// `dist.shasum` (40 hex digits).
+    shasum: String,
+    /// `engines.node`, when the release declares it.
+    engines_node: Option<String>,
+    license: Option<String>,
+}
+
+/// The parameter names each kind takes, all required but `node_cron_lock`.
 const KIND_PARAMS: &[(&str, &[&str])] = &[
     ("remove-files", &["files"]),
     ("pin-node", &["major", "platform_majors"]),
     ("frontend-build", &["env", "script", "output"]),
     ("rewrite-urls", &[]),
-    ("scheduler", &["file", "node_cron"]),
+    ("scheduler", &["file", "node_cron", "node_cron_lock"]),
     ("release-phase", &[]),
     ("guide", &["file"]),
 ];
@@ -187,7 +207,12 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
             let file = p.file.ok_or_else(|| missing("file"))?;
             check_file_name(&file).map_err(|m| at_key(&["params", "file"], m))?;
             let node_cron = p.node_cron.ok_or_else(|| missing("node_cron"))?;
-            RuleKind::Scheduler { file, node_cron }
+            let lock = p
+                .node_cron_lock
+                .map(|raw| release("node-cron", raw, &node_cron))
+                .transpose()
+                .map_err(|m| at_key(&["params", "node_cron_lock"], m))?;
+            RuleKind::Scheduler { file, node_cron, lock }
         }
         "release-phase" => RuleKind::ReleasePhase,
         "guide" => {
@@ -206,6 +231,35 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
         description: raw.description.trim().to_owned(),
         reason: raw.reason.trim().to_owned(),
         kind,
+    })
+}
+
+/// Checks a release's facts: the version is one the dependency range admits, the
+/// tarball is an https URL, the hashes have their shapes.
+fn release(name: &str, raw: RawRelease, range: &str) -> Result<Release, String> {
+    if !crate::edit::lockfile::satisfies(range, &raw.version) {
+        return Err(format!(
+            "version `{}` is not in the range `{range}` the rule adds",
+            raw.version
+        ));
+    }
+    if !raw.resolved.starts_with("https://") || !raw.resolved.ends_with(".tgz") {
+        return Err(format!("resolved `{}` is not an https URL of a .tgz", raw.resolved));
+    }
+    if !raw.integrity.starts_with("sha512-") {
+        return Err("integrity must be the sha512 of `npm view ... dist.integrity`".into());
+    }
+    if raw.shasum.len() != 40 || !raw.shasum.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("shasum must be the 40 hex digits of `npm view ... dist.shasum`".into());
+    }
+    Ok(Release {
+        name: name.to_owned(),
+        version: raw.version,
+        resolved: raw.resolved,
+        integrity: raw.integrity,
+        shasum: raw.shasum,
+        engines_node: raw.engines_node,
+        license: raw.license,
     })
 }
 

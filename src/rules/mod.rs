@@ -51,8 +51,8 @@ pub enum RuleKind {
     /// Replace `*.herokuapp.com` origins in frontend code with the injected value.
     RewriteUrls,
     /// Generate `file`, a node-cron scheduler for the app's Heroku Scheduler jobs, and
-    /// depend on node-cron `node_cron`.
-    Scheduler { file: String, node_cron: String },
+    /// depend on node-cron `node_cron`; `lock` is the release lockfiles record for it.
+    Scheduler { file: String, node_cron: String, lock: Option<crate::edit::lockfile::Release> },
     /// Move what Heroku ran around the build and the release into npm scripts: the
     /// `release:` process becomes `prestart`, `heroku-postbuild` becomes `build`; report
     /// the rest (`heroku-prebuild`, `heroku-cleanup`, app.json `postdeploy`).
@@ -116,6 +116,18 @@ impl RuleSet {
             RuleKind::FrontendBuild { env, .. } => Some(env.as_str()),
             _ => None,
         })
+    }
+
+    /// The releases that rules know lockfile entries for (node-cron's, from the
+    /// scheduler rule's `node_cron_lock`), each with the rule that carries it.
+    pub fn locked_releases(&self) -> Vec<(&Rule, &crate::edit::lockfile::Release)> {
+        self.rules
+            .iter()
+            .filter_map(|r| match &r.kind {
+                RuleKind::Scheduler { lock: Some(lock), .. } => Some((r, lock)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The file the guide rule writes, when the set has one.

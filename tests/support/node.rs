@@ -49,6 +49,38 @@ pub fn node_modules_with(package: &str, major: u32) -> PathBuf {
     dir
 }
 
+/// Set by CI to a folder where `npm install --prefix <dir> yarn@1 pnpm@9` already ran.
+const MANAGERS_ENV: &str = "CAPSULE_MIGRATE_PACKAGE_MANAGERS";
+
+/// The command that runs a package manager installed from npm: `yarn` (1.x) or `pnpm`
+/// (9.x), as `node <its entry script>`. Installed at most once into a cache folder under
+/// `target/`, unless `CAPSULE_MIGRATE_PACKAGE_MANAGERS` names a folder that has it.
+pub fn package_manager(name: &str) -> Command {
+    let (major, script) = match name {
+        "yarn" => (1, "bin/yarn.js"),
+        "pnpm" => (9, "bin/pnpm.cjs"),
+        other => panic!("no package manager {other}"),
+    };
+    static LOCK: Mutex<()> = Mutex::new(());
+    let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dir = match std::env::var_os(MANAGERS_ENV) {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let base = option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target");
+            install(&Path::new(base).join("package-managers"), name, major)
+        }
+    };
+    drop(guard);
+    assert!(
+        has_package(&dir, name, major),
+        "{} has no node_modules/{name} {major}.x: run `npm install --prefix {0} {name}@{major}`",
+        dir.display()
+    );
+    let mut command = Command::new("node");
+    command.arg(dir.join("node_modules").join(name).join(script));
+    command
+}
+
 fn default_dir() -> PathBuf {
     let base = option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target");
     Path::new(base).join("node-deps")

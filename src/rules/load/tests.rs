@@ -110,3 +110,28 @@ fn guide_and_release_rules_are_read_and_checked() {
     assert_eq!(set.guide_file(), Some("CODE_CAPSULES.md"));
     assert_eq!(set.rules.last().map(|r| r.kind.name()), Some("guide"));
 }
+
+#[test]
+fn the_scheduler_lock_facts_are_checked_against_the_range() {
+    let shipped = EMBEDDED.iter().find(|(n, _)| *n == "50-scheduler.toml").unwrap().1;
+    let rule = parse_rule("r.toml", shipped).unwrap();
+    let RuleKind::Scheduler { node_cron, lock: Some(lock), .. } = &rule.kind else {
+        panic!("{:?}", rule.kind);
+    };
+    assert_eq!((node_cron.as_str(), lock.version.as_str()), ("^4.6.0", "4.6.0"));
+    assert!(lock.resolved.ends_with("/node-cron-4.6.0.tgz"));
+
+    // A range the release is not in: refused at the table, not written into lockfiles.
+    let message = err(&shipped.replace("node_cron = \"^4.6.0\"", "node_cron = \"^4.7.0\""));
+    assert!(message.contains("version `4.6.0` is not in the range `^4.7.0`"), "{message}");
+    assert!(message.starts_with("r.toml:"), "{message}");
+    let message = err(&shipped.replace("shasum = \"5c85", "shasum = \"zz85"));
+    assert!(message.contains("shasum must be"), "{message}");
+    let message = err(&shipped.replace("license = \"ISC\"", "licence = \"ISC\""));
+    assert!(message.contains("licence"), "{message}");
+
+    // Without the table the rule still works; lockfiles are then reported, not edited.
+    let start = shipped.find("\n# What package-lock.json").unwrap();
+    let rule = parse_rule("r.toml", &shipped[..start]).unwrap();
+    assert!(matches!(rule.kind, RuleKind::Scheduler { lock: None, .. }));
+}

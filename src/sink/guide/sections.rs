@@ -684,6 +684,10 @@ pub(super) fn checklist(md: &mut Md, g: &Guide) {
     if !g.warnings.is_empty() {
         md.line("- [ ] Read the warnings above and fix what they ask");
     }
+    // A lockfile left behind fails the frozen install: its command gets its own line.
+    for item in g.warnings.iter().filter_map(crate::plan::checklist_item) {
+        md.line(&format!("- [ ] {item}"));
+    }
     md.line(
         "- [ ] Compare each Heroku app's config vars and add-ons with this guide \
          (`heroku config -a <heroku-app>`, `heroku addons -a <heroku-app>`)",
