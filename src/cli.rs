@@ -60,6 +60,30 @@ enum Command {
         #[arg(long)]
         rescan: bool,
     },
+    /// Build and start each Capsule of the migration branch as Code Capsules would, in a
+    /// temporary folder (this runs the repository's own install, build and start scripts).
+    /// Give it the options you gave apply.
+    Verify {
+        #[command(flatten)]
+        common: Common,
+        /// The migration branch to verify.
+        #[arg(long, default_value = "code-capsules-migration", value_name = "NAME")]
+        branch: String,
+        /// Verify only this Capsule (a name from the plan); repeatable.
+        #[arg(long = "capsule", value_name = "NAME")]
+        capsules: Vec<String>,
+        /// Keep the logs and the written files even when every step passed.
+        #[arg(long)]
+        keep: bool,
+        /// The time limit of each step, in seconds; a web process must answer HTTP within it.
+        #[arg(long, value_name = "SECONDS", default_value_t = crate::verify::DEFAULT_TIMEOUT_SECONDS,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: u64,
+        /// Also run a failing Capsule's steps on the commit the branch is based on, and say
+        /// whether each failure is new or was there before the migration.
+        #[arg(long)]
+        baseline: bool,
+    },
 }
 
 /// The options every command takes.
@@ -152,6 +176,16 @@ where
         Command::Apply { common, branch, force, rescan } => {
             let reuse = if rescan { app::Reuse::Rescan } else { app::Reuse::Saved };
             app::apply(&common.into_settings(), &branch, force, reuse, stdout)
+        }
+        Command::Verify { common, branch, capsules, keep, timeout, baseline } => {
+            let options = crate::verify::Options {
+                branch,
+                capsules,
+                keep,
+                timeout: std::time::Duration::from_secs(timeout),
+                baseline,
+            };
+            crate::verify::verify(&common.into_settings(), &options, stdout, stderr)
         }
     };
     match result {

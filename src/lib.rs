@@ -17,3 +17,4 @@ pub mod rules;
 pub mod saved;
 pub mod sink;
 pub mod source;
+pub mod verify;

@@ -1,0 +1,255 @@
+//! `verify`: builds and starts each Capsule of the migration branch as Code Capsules
+//! would, on this machine, before the branch is pushed.
+//!
+//! The Capsules come from the plan of the commit the branch was made on, with the
+//! options the user gives (as for `apply`). The branch's tree is written through gix to
+//! a temporary folder outside the repository; each Backend and Frontend Capsule is then
+//! installed, built and started there with the Node its `engines.node` asks for. This
+//! runs the repository's own scripts, which is why it happens only when the user runs
+//! `verify`. Nothing in the repository changes: not the work tree, the index, HEAD, a
+//! ref or the object database.
+
+mod node;
+mod report;
+mod run;
+mod steps;
+mod tree;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+
+use crate::app::{self, Outcome, Settings};
+use crate::capsules::Capsule;
+use crate::source::GitRepo;
+
+/// The default `--timeout`: per step, and how long a web process gets to answer.
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 300;
+
+/// The exit code after Ctrl-C, as shells report a process ended by SIGINT.
+const INTERRUPTED_CODE: i32 = 130;
+
+/// Paths named in the warning about a branch that differs from its plan.
+const DIFFERENCES_SHOWN: usize = 5;
+
+/// What `verify` is asked to do, besides the planning options of [`Settings`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The migration branch (short name).
+    pub branch: String,
+    /// Only these Capsules (names from the plan); all when empty.
+    pub capsules: Vec<String>,
+    /// Keep the logs and the written tree even when every step passed.
+    pub keep: bool,
+    /// The limit of each step; a web process must answer within it.
+    pub timeout: Duration,
+    /// Also run the failing Capsules' steps on the base commit, to tell new failures from
+    /// existing ones.
+    pub baseline: bool,
+}
+
+/// Failures before any step runs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: no such branch, no such Capsule, not a git repository.
+    #[error("{0}")]
+    Input(String),
+    /// The temporary folder could not be written.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Runs `verify`: progress goes to `progress` (or a spinner on a terminal), the table and
+/// the failures to `out`. Exit code 0 when every step passed, 1 when any failed, 130
+/// after Ctrl-C; bad input is an error (exit code 2).
+pub fn verify(
+    settings: &Settings,
+    options: &Options,
+    out: &mut dyn Write,
+    progress: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let repo_path = &settings.repo;
+    let open = || -> anyhow::Result<GitRepo> {
+        match GitRepo::open(repo_path)? {
+            Some(git) => Ok(git),
+            None => bail!(
+                "{}: not a git repository; `verify` checks the branch `apply` made in one",
+                repo_path.display()
+            ),
+        }
+    };
+    let git = open()?;
+    let repo = git.repo();
+    let branch = tree::find_branch(repo, repo_path, &options.branch)?;
+    let migration =
+        app::prepare_at(settings, open()?.at_commit(branch.base)?).with_context(|| {
+            format!("planning the branch's base commit {}", branch.base.to_hex_with_len(12))
+        })?;
+    let capsules = &migration.plan.capsules.capsules;
+    if capsules.is_empty() {
+        bail!(
+            "{}: the commit `{}` is based on ({}) plans no Capsule with these options; pass \
+             verify the options you gave apply (--jobs, --app, ...)",
+            repo_path.display(),
+            options.branch,
+            branch.base.to_hex_with_len(12)
+        );
+    }
+    let chosen = choose(capsules, &options.capsules, repo_path)?;
+
+    let mut warnings = Vec::new();
+    let differences =
+        tree::differences_from_plan(repo, &branch, &migration.plan.changes).map_err(|e| {
+            Error::Io(format!(
+                "{}: cannot compare the branch with its plan: {e}",
+                repo_path.display()
+            ))
+        })?;
+    if !differences.is_empty() {
+        warnings.push(differs_warning(&options.branch, &branch, &differences));
+    }
+
+    run::catch_interrupts();
+    let scratch = tempfile::Builder::new()
+        .prefix("capsule-migrate-verify-")
+        .tempdir()
+        .context("cannot create a temporary folder")?;
+    let logs = tempfile::Builder::new()
+        .prefix("capsule-migrate-verify-logs-")
+        .tempdir()
+        .context("cannot create a folder for the logs")?;
+    let branch_dir = scratch.path().join("branch");
+    let skipped = write(repo, branch.tip_tree, &branch_dir)?;
+    warnings.extend(skipped.iter().map(|s| format!("the written branch leaves out {s}")));
+
+    let terminal = {
+        use std::io::IsTerminal as _;
+        std::io::stderr().is_terminal()
+    };
+    let mut shown = report::Progress::new(progress, terminal);
+    for warning in &warnings {
+        shown.line(&format!("warning: {warning}"));
+    }
+    shown.line(&format!(
+        "Verifying branch `{}` ({}) in {}",
+        options.branch,
+        branch.tip.to_hex_with_len(12),
+        branch_dir.display()
+    ));
+    let runner = run::Runner { timeout: options.timeout };
+    let mut nodes = node::Resolver::new();
+    let mut rows: Vec<report::Row> = Vec::new();
+    let place = steps::Place { root: &branch_dir, logs: logs.path(), suffix: "" };
+    for capsule in chosen.iter().filter(|c| !c.kind.is_data()) {
+        let outcome = steps::verify_capsule(capsule, &place, &runner, &mut nodes, &mut shown);
+        rows.push(report::Row { outcome, baseline: None });
+        if run::interrupted() {
+            return Ok(interrupted(shown, out));
+        }
+    }
+
+    if options.baseline && rows.iter().any(|r| r.outcome.first_failure().is_some()) {
+        let base_dir = scratch.path().join("base");
+        write(repo, branch.base_tree, &base_dir)?;
+        shown.line(&format!(
+            "Baseline: the failing Capsules on the base commit {} in {}",
+            branch.base.to_hex_with_len(12),
+            base_dir.display()
+        ));
+        let place = steps::Place { root: &base_dir, logs: logs.path(), suffix: "-baseline" };
+        for row in rows.iter_mut().filter(|r| r.outcome.first_failure().is_some()) {
+            let Some(capsule) = chosen.iter().find(|c| c.name == row.outcome.capsule) else {
+                continue;
+            };
+            row.baseline =
+                Some(steps::verify_capsule(capsule, &place, &runner, &mut nodes, &mut shown));
+            if run::interrupted() {
+                return Ok(interrupted(shown, out));
+            }
+        }
+    }
+    shown.finish();
+    drop(shown);
+
+    let failed = rows.iter().any(|r| r.outcome.first_failure().is_some());
+    writeln!(out, "Branch `{}` ({}):", options.branch, branch.tip.to_hex_with_len(12))?;
+    report::write_table(&rows, out)?;
+    report::write_failures(&rows, out)?;
+    let data: Vec<&Capsule> = chosen.iter().copied().filter(|c| c.kind.is_data()).collect();
+    report::write_data_capsules(&data, capsules, migration.rules.guide_file(), out)?;
+    writeln!(out)?;
+    if options.keep || failed {
+        let why = if options.keep { "--keep" } else { "a step failed" };
+        let logs = logs.keep();
+        writeln!(out, "Logs: {} (kept: {why})", logs.display())?;
+    } else {
+        writeln!(out, "Logs removed (every step passed; --keep keeps them).")?;
+    }
+    if options.keep {
+        let tree = scratch.keep();
+        writeln!(out, "The branch's files: {} (kept: --keep)", tree.display())?;
+    }
+    let summary = match failed {
+        true => "verify: a Capsule failed; fix the branch before pushing it.",
+        false => "verify: every Capsule built and started.",
+    };
+    writeln!(out, "{summary}")?;
+    let stderr = warnings.iter().map(|w| format!("warning: {w}")).collect();
+    Ok(Outcome { code: i32::from(failed), stderr })
+}
+
+/// The Capsules named by `--capsule`, in plan order; all of them when none is named.
+fn choose<'a>(
+    capsules: &'a [Capsule],
+    names: &[String],
+    repo: &Path,
+) -> Result<Vec<&'a Capsule>, Error> {
+    if let Some(unknown) = names.iter().find(|n| !capsules.iter().any(|c| &c.name == *n)) {
+        let known: Vec<&str> = capsules.iter().map(|c| c.name.as_str()).collect();
+        return Err(Error::Input(format!(
+            "{}: the plan has no Capsule `{unknown}`; its Capsules are {}",
+            repo.display(),
+            known.join(", ")
+        )));
+    }
+    Ok(capsules.iter().filter(|c| names.is_empty() || names.contains(&c.name)).collect())
+}
+
+fn write(repo: &gix::Repository, tree: gix::ObjectId, dir: &PathBuf) -> Result<Vec<String>, Error> {
+    std::fs::create_dir(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+    tree::write_tree(repo, tree, dir)
+}
+
+fn differs_warning(name: &str, branch: &tree::Branch, paths: &[String]) -> String {
+    let mut shown: Vec<&str> = paths.iter().take(DIFFERENCES_SHOWN).map(String::as_str).collect();
+    let more = paths.len().saturating_sub(DIFFERENCES_SHOWN);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let on_top = match branch.commits_on_top {
+        0 => String::new(),
+        n => format!(" ({n} commit(s) follow the migration commit)"),
+    };
+    shown.dedup();
+    format!(
+        "branch `{name}`{on_top} differs from what these options plan for its base commit {} \
+         in {} file(s): {}{more}. verify runs the branch's files as they are, with the \
+         Capsules of that plan; if you did not change these files yourself, pass verify the \
+         options you gave apply (--jobs, --app, --node, --backend-url-env, --rules)",
+        branch.base.to_hex_with_len(12),
+        paths.len(),
+        shown.join(", ")
+    )
+}
+
+/// After Ctrl-C: every child is stopped by now; the temporary folders go when their
+/// handles drop on return.
+fn interrupted(mut shown: report::Progress, out: &mut dyn Write) -> Outcome {
+    shown.finish();
+    drop(shown);
+    let _ = writeln!(
+        out,
+        "verify: interrupted; every process it started is stopped and its temporary folders are removed."
+    );
+    Outcome { code: INTERRUPTED_CODE, stderr: Vec::new() }
+}

@@ -1,0 +1,256 @@
+//! What `verify` shows: progress while it works (a spinner on a terminal, plain lines
+//! otherwise), then a table of Capsules and steps, the failures with the end of their
+//! logs, and the Capsules it cannot check.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::steps::{Outcome, Status, Step};
+use crate::capsules::{Capsule, EnvSource};
+
+/// Lines of a failed step's log shown under the table.
+const LOG_TAIL_LINES: usize = 15;
+
+/// Progress of the steps.
+pub(crate) struct Progress<'w> {
+    spinner: Option<ProgressBar>,
+    plain: &'w mut dyn Write,
+}
+
+impl<'w> Progress<'w> {
+    /// A spinner on stderr when `terminal`, else plain lines to `plain`.
+    pub fn new(plain: &'w mut dyn Write, terminal: bool) -> Progress<'w> {
+        let spinner = terminal.then(|| {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress { spinner, plain }
+    }
+
+    /// A step or part of one begins.
+    pub fn begin(&mut self, capsule: &str, what: &str) {
+        match &self.spinner {
+            Some(bar) => {
+                bar.reset_elapsed();
+                bar.set_message(format!("{capsule}: {what}"));
+            }
+            None => {
+                let _ = writeln!(self.plain, "{capsule}: {what}");
+            }
+        }
+    }
+
+    /// A step ended.
+    pub fn end(&mut self, capsule: &str, step: Step, status: &Status) {
+        let line = match status {
+            Status::Passed(detail) if detail.is_empty() => format!("{capsule}: {} ok", step.name()),
+            Status::Passed(detail) => format!("{capsule}: {} ok: {detail}", step.name()),
+            Status::Failed(why) => format!("{capsule}: {} FAILED: {why}", step.name()),
+            Status::NotRun => return,
+            Status::None(why) => format!("{capsule}: {}: nothing to do ({why})", step.name()),
+        };
+        self.line(&line);
+    }
+
+    /// A line of its own, above the spinner.
+    pub fn line(&mut self, line: &str) {
+        match &self.spinner {
+            Some(bar) => bar.println(line),
+            None => {
+                let _ = writeln!(self.plain, "{line}");
+            }
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.spinner.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress<'_> {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// Whether a failure was there before the migration (from `--baseline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// The base commit fails the same step.
+    Existing,
+    /// The base commit passes that step, or fails an earlier one.
+    New,
+}
+
+impl Origin {
+    /// A branch failure at `step` compared with the base commit's outcome.
+    pub fn of(step: Step, baseline: &Outcome) -> Origin {
+        match baseline.first_failure() {
+            Some((base_step, _)) if base_step == step => Origin::Existing,
+            _ => Origin::New,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Origin::Existing => "existing",
+            Origin::New => "new",
+        }
+    }
+}
+
+/// One Capsule's row: its outcome and, with `--baseline`, that of the base commit.
+pub(crate) struct Row {
+    pub outcome: Outcome,
+    pub baseline: Option<Outcome>,
+}
+
+impl Row {
+    fn origin(&self) -> Option<Origin> {
+        let (step, _) = self.outcome.first_failure()?;
+        Some(Origin::of(step, self.baseline.as_ref()?))
+    }
+
+    fn cell(&self, step: Step) -> String {
+        match self.outcome.status(step) {
+            Status::Passed(_) => "ok".into(),
+            Status::Failed(_) => match self.origin() {
+                Some(origin) => format!("FAILED ({})", origin.word()),
+                None => "FAILED".into(),
+            },
+            Status::NotRun => "not run".into(),
+            Status::None(_) => "-".into(),
+        }
+    }
+}
+
+/// The table, one row per Capsule.
+pub(crate) fn write_table(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
+    let mut cells: Vec<[String; 6]> = vec![[
+        "Capsule".into(),
+        "Node".into(),
+        "install".into(),
+        "build".into(),
+        "start".into(),
+        "seconds".into(),
+    ]];
+    for row in rows {
+        let o = &row.outcome;
+        cells.push([
+            o.capsule.clone(),
+            o.node.clone().unwrap_or_else(|| "-".into()),
+            row.cell(Step::Install),
+            row.cell(Step::Build),
+            row.cell(Step::Start),
+            format!("{:.1}", o.seconds),
+        ]);
+    }
+    let mut widths = [0usize; 6];
+    for line in &cells {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for line in &cells {
+        let mut text = String::new();
+        for (i, (cell, width)) in line.iter().zip(widths).enumerate() {
+            if i == 5 {
+                text.push_str(&format!("{cell:>width$}"));
+            } else {
+                text.push_str(&format!("{cell:<width$}  "));
+            }
+        }
+        writeln!(out, "  {}", text.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Each failure: the Capsule, the step, why, and the end of the step's log.
+pub(crate) fn write_failures(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
+    for row in rows {
+        let Some((step, why)) = row.outcome.first_failure() else { continue };
+        let origin = match row.origin() {
+            Some(Origin::Existing) => {
+                " (existing: the commit the branch is based on fails this step too)"
+            }
+            Some(Origin::New) => " (new: the commit the branch is based on passes this step)",
+            None => "",
+        };
+        writeln!(out)?;
+        writeln!(out, "{} failed at {}{origin}: {why}", row.outcome.capsule, step.name())?;
+        if let Some(base) = row.baseline.as_ref().and_then(Outcome::first_failure) {
+            writeln!(out, "  on the base commit it failed at {}: {}", base.0.name(), base.1)?;
+        }
+        if let Some(log) = &row.outcome.logs[step as usize] {
+            write_tail(log, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_tail(log: &Path, out: &mut dyn Write) -> io::Result<()> {
+    let Ok(bytes) = std::fs::read(log) else { return Ok(()) };
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..];
+    writeln!(out, "  last {} line(s) of {}:", tail.len(), log.display())?;
+    for line in tail {
+        writeln!(out, "    {line}")?;
+    }
+    Ok(())
+}
+
+/// The data Capsules, which `verify` cannot build or start, with what to check by hand.
+pub(crate) fn write_data_capsules(
+    data: &[&Capsule],
+    all: &[Capsule],
+    guide: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "Not verified (data Capsules: nothing to build or start here):")?;
+    for capsule in data {
+        let users: Vec<String> = all
+            .iter()
+            .filter_map(|c| {
+                let vars: Vec<&str> = c
+                    .env
+                    .iter()
+                    .filter(|v| matches!(&v.source, EnvSource::DataCapsule { capsule: d } if *d == capsule.name))
+                    .map(|v| v.name.as_str())
+                    .collect();
+                (!vars.is_empty()).then(|| format!("{} ({})", c.name, vars.join(", ")))
+            })
+            .collect();
+        let moving = match guide {
+            Some(file) => {
+                format!("restore Heroku's data into it ({file}, \"Moving the database\")")
+            }
+            None => "restore Heroku's data into it".into(),
+        };
+        write!(out, "  {} [{}]: create it, {moving}", capsule.name, capsule.kind.label())?;
+        if users.is_empty() {
+            writeln!(out, ".")?;
+        } else {
+            writeln!(
+                out,
+                ", and link it to {}; here those variables held placeholders, so nothing \
+                 reached a database.",
+                users.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}
