@@ -11,3 +11,4 @@ mod hostile;
 mod regressions;
 mod saved_plan;
 mod scheduler_node;
+mod verify;

@@ -173,6 +173,15 @@ fn fetch(
 ) -> Result<PathBuf, String> {
     let io = |what: &Path, e: std::io::Error| format!("{}: {e}", what.display());
     std::fs::create_dir_all(versions).map_err(|e| io(versions, e))?;
+    let entry = versions.join(version.to_string());
+    // Runs at the same time (tests, two terminals) fetch one after the other, and the
+    // second finds the first's.
+    let lock_path = versions.join(".fetch.lock");
+    let lock = std::fs::File::create(&lock_path).map_err(|e| io(&lock_path, e))?;
+    lock.lock().map_err(|e| io(&lock_path, e))?;
+    if entry.join("bin").join("node").is_file() {
+        return Ok(entry.join("bin"));
+    }
     let scratch = tempfile::Builder::new()
         .prefix(".fetch-")
         .tempdir_in(versions)
@@ -191,7 +200,6 @@ fn fetch(
         Ended::Exited(status) if status.success() => {}
         ended => return Err(format!("unpacking {} {}", tarball.display(), ended.describe())),
     }
-    let entry = versions.join(version.to_string());
     let unpacked = scratch.path().join("package");
     match std::fs::rename(&unpacked, &entry) {
         Ok(()) => {}
