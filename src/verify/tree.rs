@@ -277,6 +277,121 @@ fn write_new_file(path: &Path, bytes: &[u8], executable: bool) -> std::io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sink::commit::testing::TestRepo;
+
+    fn change(path: &str, action: Action, new: Option<&str>) -> Change {
+        Change {
+            path: path.into(),
+            action,
+            old: None,
+            new: new.map(|t| t.as_bytes().to_vec()),
+            kind: EntryKind::File,
+            rules: Vec::new(),
+        }
+    }
+
+    /// A base commit, then a "migration" commit on branch `m` that deletes `Procfile` and
+    /// changes `app/package.json`, made with git itself.
+    fn migrated_repo(subject: &str) -> TestRepo {
+        let repo = TestRepo::with_files(&[
+            ("Procfile", "web: node app/server.js\n"),
+            ("app/package.json", "{}\n"),
+            ("app/server.js", "listen()\n"),
+        ]);
+        repo.git(&["checkout", "-q", "-b", "m"]);
+        repo.git(&["rm", "-q", "Procfile"]);
+        repo.write("app/package.json", "{\"engines\": {}}\n");
+        repo.commit_all(subject);
+        repo.git(&["checkout", "-q", "main"]);
+        repo
+    }
+
+    fn plan() -> Vec<Change> {
+        vec![
+            change("Procfile", Action::Delete, None),
+            change("app/package.json", Action::Modify, Some("{\"engines\": {}}\n")),
+        ]
+    }
+
+    #[test]
+    fn the_base_is_the_parent_of_the_migration_commit_even_with_fixes_on_top() {
+        let repo = migrated_repo(MIGRATION_SUBJECT);
+        let source = repo.open();
+        let branch = find_branch(source.repo(), &repo.path, "m").unwrap();
+        assert_eq!(branch.base.to_string(), repo.git(&["rev-parse", "main"]));
+        assert_eq!(branch.commits_on_top, 0);
+        assert_eq!(
+            differences_from_plan(source.repo(), &branch, &plan()).unwrap(),
+            Vec::<String>::new()
+        );
+
+        repo.git(&["checkout", "-q", "m"]);
+        repo.write("app/server.js", "listen(process.env.PORT)\n");
+        repo.commit_all("Listen on PORT");
+        repo.git(&["checkout", "-q", "main"]);
+        let source = repo.open();
+        let branch = find_branch(source.repo(), &repo.path, "m").unwrap();
+        assert_eq!(branch.base.to_string(), repo.git(&["rev-parse", "main"]));
+        assert_eq!(branch.commits_on_top, 1);
+        assert_eq!(branch.tip.to_string(), repo.git(&["rev-parse", "m"]));
+        assert_eq!(
+            differences_from_plan(source.repo(), &branch, &plan()).unwrap(),
+            ["app/server.js"]
+        );
+        // A plan that differs (another option) names the files it would change otherwise.
+        let other = vec![change("Procfile", Action::Delete, None)];
+        assert_eq!(
+            differences_from_plan(source.repo(), &branch, &other).unwrap(),
+            ["app/package.json", "app/server.js"]
+        );
+    }
+
+    #[test]
+    fn a_branch_without_the_migration_subject_is_based_on_its_tips_parent() {
+        let repo = migrated_repo("my own migration");
+        let source = repo.open();
+        let branch = find_branch(source.repo(), &repo.path, "m").unwrap();
+        assert_eq!(branch.base.to_string(), repo.git(&["rev-parse", "main"]));
+        let err = find_branch(source.repo(), &repo.path, "main").unwrap_err().to_string();
+        assert!(err.contains("has no commit before its migration commit"), "{err}");
+        let err = find_branch(source.repo(), &repo.path, "nope").unwrap_err().to_string();
+        assert!(err.contains("there is no branch `nope` to verify"), "{err}");
+    }
+
+    #[test]
+    fn the_tree_is_written_with_modes_and_only_safe_symlinks() {
+        let repo = TestRepo::with_files(&[("bin/run", "#!/bin/sh\n"), ("app/a.txt", "a\n")]);
+        repo.make_executable("bin/run");
+        let link = |target: &str, name: &str| {
+            std::os::unix::fs::symlink(target, repo.path.join(name)).unwrap();
+        };
+        link("a.txt", "app/inside");
+        link("../app/a.txt", "bin/up-and-in");
+        link("../../outside", "app/escape");
+        link("/etc/passwd", "absolute");
+        repo.commit_all("files and links");
+        let source = repo.open();
+        let tree = source.repo().head_tree_id().unwrap().detach();
+        let dest = tempfile::tempdir().unwrap();
+        let skipped = write_tree(source.repo(), tree, dest.path()).unwrap();
+        let d = dest.path();
+        assert_eq!(std::fs::read_to_string(d.join("app/a.txt")).unwrap(), "a\n");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str| std::fs::metadata(d.join(p)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode("bin/run"), 0o755);
+        assert_eq!(mode("app/a.txt"), 0o644);
+        assert_eq!(std::fs::read_link(d.join("app/inside")).unwrap(), Path::new("a.txt"));
+        assert_eq!(std::fs::read_to_string(d.join("bin/up-and-in")).unwrap(), "a\n");
+        assert!(d.join("app/escape").symlink_metadata().is_err());
+        assert!(d.join("absolute").symlink_metadata().is_err());
+        assert_eq!(
+            skipped,
+            [
+                "absolute: a symlink to `/etc/passwd`, outside the repository, not written",
+                "app/escape: a symlink to `../../outside`, outside the repository, not written",
+            ]
+        );
+    }
 
     #[test]
     fn symlink_targets_are_read_lexically_against_the_root() {
