@@ -67,7 +67,18 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
 
 /// `verify` on the migrated `case`; asserts that the repository did not change.
 fn verify(case: &str, extra: &[&str]) -> (Output, String, String) {
-    let repo = migrated(case);
+    verify_repo(&migrated(case), case, extra)
+}
+
+/// A commit on the migration branch, as a user fixing it by hand would make.
+fn commit_on_branch(repo: &TempRepo, path: &str, content: &str, message: &str) {
+    repo.git(&["checkout", "-q", "code-capsules-migration"]);
+    repo.write(path, content);
+    repo.commit_all(message);
+    repo.git(&["checkout", "-q", "main"]);
+}
+
+fn verify_repo(repo: &TempRepo, case: &str, extra: &[&str]) -> (Output, String, String) {
     let before = snapshot(&repo.path);
     let mut args = vec!["verify", "."];
     let jobs = jobs_args(case);
@@ -191,6 +202,51 @@ fn verify_with_baseline_marks_a_failure_the_node_pin_caused_as_new() {
         assert!(stderr.contains("old-node: build: npm run build, with Node 20."), "{stderr}");
         assert!(stderr.contains("(local)"), "{stderr}");
     }
+    std::fs::remove_dir_all(kept_logs(&stdout)).unwrap();
+}
+
+#[test]
+fn verify_runs_a_fix_committed_on_the_branch_and_says_the_branch_differs_from_its_plan() {
+    let repo = migrated("wrong-port");
+    let server =
+        "require(\"http\").createServer((req, res) => res.end(\"ok\")).listen(process.env.PORT);\n";
+    commit_on_branch(&repo, "server.js", server, "Listen on PORT");
+    let (out, stdout, stderr) = verify_repo(&repo, "wrong-port", &["--timeout", "20"]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(row(&stdout, "fixed-port")[2..5], ["ok", "-", "ok"], "{stdout}");
+    assert!(
+        stderr.contains(
+            "warning: branch `code-capsules-migration` (1 commit(s) follow the migration commit) \
+             differs from what these options plan for its base commit"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(" in 1 file(s): server.js. verify runs the branch's files as they are"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn verify_fails_a_static_site_whose_page_does_not_load_the_backend_url() {
+    let repo = migrated("full-stack");
+    let page =
+        std::fs::read_to_string(case_dir("full-stack").join("in/web/public/index.html")).unwrap();
+    // The branch's page as the migration wrote it, minus the config script: put back
+    // the original page, which loads only app.js.
+    commit_on_branch(&repo, "web/public/index.html", &page, "Drop config.js");
+    let (out, stdout, stderr) = verify_repo(&repo, "full-stack", &["--capsule", "acme-web"]);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(row(&stdout, "acme-web")[2..5], ["ok", "FAILED", "-"], "{stdout}");
+    assert!(
+        stdout.contains(
+            "acme-web failed at build: the build wrote BACKEND_URL into public/config.js, but \
+             public/index.html does not load it with a <script src>"
+        ),
+        "{stdout}"
+    );
+    // Only the Capsule asked for ran.
+    assert!(!stdout.contains("acme-api"), "{stdout}");
     std::fs::remove_dir_all(kept_logs(&stdout)).unwrap();
 }
 

@@ -128,6 +128,10 @@ pub(crate) fn verify_capsule(
         seconds: 0.0,
         logs: [None, None, None],
     };
+    if Role::of(capsule) == Role::StaticSite {
+        // Shown as "-" even when an earlier step fails: nothing ever starts.
+        outcome.steps[Step::Start as usize] = Status::None("served by Code Capsules".into());
+    }
     let log = |step: Step| {
         place.logs.join(format!("{}-{}{}.log", capsule.name, step.name(), place.suffix))
     };
