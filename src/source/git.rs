@@ -89,9 +89,9 @@ impl GitRepo {
         let tree = self
             .repo
             .find_commit(commit)
-            .map_err(|e| open_error(&self.path, "cannot read the commit", &e.into()))?
+            .map_err(|e| open_error(&self.path, "cannot read the commit", &e))?
             .tree_id()
-            .map_err(|e| open_error(&self.path, "cannot read the commit's tree", &e.into()))?;
+            .map_err(|e| open_error(&self.path, "cannot read the commit's tree", &e))?;
         self.head_commit = commit;
         self.head_tree = tree.detach();
         self.head_ref = None;

@@ -527,7 +527,8 @@ mod tests {
     #[test]
     fn the_install_follows_the_lockfile() {
         let none = json!({});
-        let cases: &[(&[(&str, &str)], Value, &str)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], Value, &'a str);
+        let cases: &[Case] = &[
             (&[], none.clone(), "npm install"),
             (&[("package-lock.json", "{}")], none.clone(), "npm ci"),
             (&[("npm-shrinkwrap.json", "{}")], none.clone(), "npm ci"),

@@ -91,7 +91,7 @@ pub(crate) fn find_branch(
     let base = base.detach();
     let base_tree = repo
         .find_commit(base)
-        .and_then(|c| c.tree_id().map_err(Into::into))
+        .and_then(|c| c.tree_id())
         .map_err(|e| bad(format!("cannot read commit {base}: {e}")))?
         .detach();
     Ok(Branch { tip: tip_id, tip_tree, base, base_tree, commits_on_top })
@@ -185,9 +185,9 @@ pub(crate) fn write_tree(
     let io = |path: &Path, e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
     let git = |e: gix::Error| Error::Io(format!("cannot read the branch's files: {e}"));
     while let Some((dir, prefix, id)) = pending.pop() {
-        let tree = repo.find_tree(id).map_err(|e| git(e.into()))?;
+        let tree = repo.find_tree(id).map_err(&git)?;
         for entry in tree.iter() {
-            let entry = entry.map_err(|e| git(e.into()))?;
+            let entry = entry.map_err(&git)?;
             let name = entry.filename();
             let shown = format!("{prefix}{}", name.to_str_lossy());
             let Some(name) = plain_name(name) else {
@@ -205,12 +205,12 @@ pub(crate) fn write_tree(
                     skipped.push(format!("{shown}: a submodule, written as an empty folder"));
                 }
                 kind @ (TreeKind::Blob | TreeKind::BlobExecutable) => {
-                    let blob = repo.find_blob(entry.object_id()).map_err(|e| git(e.into()))?;
+                    let blob = repo.find_blob(entry.object_id()).map_err(&git)?;
                     write_new_file(&path, &blob.data, kind == TreeKind::BlobExecutable)
                         .map_err(|e| io(&path, e))?;
                 }
                 TreeKind::Link => {
-                    let blob = repo.find_blob(entry.object_id()).map_err(|e| git(e.into()))?;
+                    let blob = repo.find_blob(entry.object_id()).map_err(&git)?;
                     links.push((path, blob.data.clone(), shown));
                 }
             }
@@ -262,7 +262,6 @@ fn stays_inside(dir: &Path, target: &Path) -> bool {
             Component::ParentDir | Component::RootDir | Component::Prefix(_) => return false,
         }
     }
-    let _ = depth;
     true
 }
 
