@@ -251,6 +251,23 @@ fn verify_fails_a_static_site_whose_page_does_not_load_the_backend_url() {
 }
 
 #[test]
+fn verify_installs_by_each_lockfile_with_its_package_manager() {
+    let (out, stdout, stderr) = verify("lockfiles", &[]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    for (capsule, install) in [
+        ("pnpm-api", "npx -y pnpm@9 install --frozen-lockfile"),
+        ("yarn1-api", "npx -y yarn@1.22.22 install --frozen-lockfile"),
+        ("yarn4-api", "npx -y @yarnpkg/cli-dist@4.5.3 install --immutable"),
+    ] {
+        assert_eq!(row(&stdout, capsule)[2..5], ["ok", "-", "ok"], "{stdout}");
+        assert!(
+            stderr.contains(&format!("{capsule}: install: {install}, with Node 24.")),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn verify_without_the_branch_is_bad_input() {
     let repo = TempRepo::with_tree(&case_dir("wrong-port").join("in"));
     let before = snapshot(&repo.path);
