@@ -156,15 +156,20 @@ fn verify_names_the_capsule_and_build_when_the_build_fails_and_says_it_was_there
 
 #[test]
 fn verify_fails_start_when_the_web_process_does_not_listen_on_port() {
-    let (out, stdout, stderr) = verify("wrong-port", &["--timeout", "4"]);
+    // The limit is per step: long enough for a loaded machine's `npm install`.
+    let (out, stdout, stderr) = verify("wrong-port", &["--timeout", "10"]);
     assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert_eq!(row(&stdout, "fixed-port")[2..5], ["ok", "-", "FAILED"], "{stdout}");
     assert!(
         stdout.contains("fixed-port failed at start: nothing answered HTTP on PORT="),
         "{stdout}"
     );
-    assert!(stdout.contains("within 4 s"), "{stdout}");
+    assert!(stdout.contains("within 10 s"), "{stdout}");
     assert!(stdout.contains(", not on PORT\n"), "the server's own log line: {stdout}");
+    // The server was stopped, and the written files removed.
+    let scratch = scratch_of(&stderr);
+    assert!(!scratch.exists(), "{} is still there", scratch.display());
+    assert_eq!(processes_in(&scratch), Vec::<u32>::new(), "processes left running");
     std::fs::remove_dir_all(kept_logs(&stdout)).unwrap();
 }
 
@@ -278,6 +283,12 @@ fn verify_without_the_branch_is_bad_input() {
         stderr.contains("there is no branch `code-capsules-migration` to verify; create it with `capsule-migrate apply`"),
         "{stderr}"
     );
+    // A plain folder has no branch either.
+    let plain = tempfile::tempdir().unwrap();
+    let out = command(plain.path(), &["verify", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(": not a git repository; `verify` checks the branch"), "{stderr}");
     let out = command(&repo.path, &["verify", ".", "--branch", "bad..name"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -310,17 +321,16 @@ fn verify_interrupted_stops_every_child_and_removes_its_folder() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut scratch = None;
+    let mut seen = String::new();
     for line in lines.by_ref() {
         let line = line.unwrap();
-        if let Some(at) = line.find(" in /") {
-            scratch = Some(PathBuf::from(&line[at + 4..]).parent().unwrap().to_owned());
-        }
+        seen.push_str(&line);
+        seen.push('\n');
         if line.starts_with("fixed-port: start:") {
             break;
         }
     }
-    let scratch = scratch.expect("verify names its folder");
+    let scratch = scratch_of(&seen);
     // Wait for the server itself, a grandchild of verify, to run in the folder.
     let deadline = Instant::now() + Duration::from_secs(30);
     while processes_in(&scratch).is_empty() && Instant::now() < deadline {
@@ -344,6 +354,18 @@ fn verify_interrupted_stops_every_child_and_removes_its_folder() {
     assert!(!scratch.exists(), "{} is still there", scratch.display());
     assert_eq!(processes_in(&scratch), Vec::<u32>::new(), "processes left running");
     assert!(before == snapshot(&repo.path));
+}
+
+/// The temporary folder verify names in its progress ("Verifying branch ... in DIR/branch").
+fn scratch_of(progress: &str) -> PathBuf {
+    let line = progress
+        .lines()
+        .find(|l| l.starts_with("Verifying branch "))
+        .unwrap_or_else(|| panic!("verify names no folder:\n{progress}"));
+    let at = line.find(" in /").expect("a folder");
+    let branch = PathBuf::from(&line[at + 4..]);
+    assert!(branch.ends_with("branch") && branch.starts_with(std::env::temp_dir()), "{line}");
+    branch.parent().unwrap().to_owned()
 }
 
 /// The processes whose working folder is inside `dir` (Linux's /proc).

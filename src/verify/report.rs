@@ -187,8 +187,13 @@ pub(crate) fn write_failures(rows: &[Row], out: &mut dyn Write) -> io::Result<()
         };
         writeln!(out)?;
         writeln!(out, "{} failed at {}{origin}: {why}", row.outcome.capsule, step.name())?;
-        if let Some(base) = row.baseline.as_ref().and_then(Outcome::first_failure) {
-            writeln!(out, "  on the base commit it failed at {}: {}", base.0.name(), base.1)?;
+        if let Some(baseline) = &row.baseline
+            && let Some((base_step, base_why)) = baseline.first_failure()
+        {
+            writeln!(out, "  on the base commit it failed at {}: {base_why}", base_step.name())?;
+            if let Some(log) = &baseline.logs[base_step as usize] {
+                writeln!(out, "  (log: {})", log.display())?;
+            }
         }
         if let Some(log) = &row.outcome.logs[step as usize] {
             write_tail(log, out)?;
