@@ -226,7 +226,7 @@ fn use_color(choice: ColorChoice) -> bool {
 
 pub fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let code = run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    // stderr is not held locked: `verify`'s spinner draws to it from a thread of its own.
+    let code = run(std::env::args_os(), &mut stdout.lock(), &mut std::io::stderr());
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(2))
 }

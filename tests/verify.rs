@@ -22,6 +22,11 @@ fn case_dir(case: &str) -> PathBuf {
 fn command(repo: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
     cmd.args(args).current_dir(repo);
+    isolate(&mut cmd);
+    cmd
+}
+
+fn isolate(cmd: &mut Command) {
     for (k, v) in GIT_ENV {
         cmd.env(k, v);
     }
@@ -29,7 +34,6 @@ fn command(repo: &Path, args: &[&str]) -> Command {
         let target = option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target");
         cmd.env("CAPSULE_MIGRATE_CACHE", Path::new(target).join("verify-cache"));
     }
-    cmd
 }
 
 fn jobs_args(case: &str) -> Vec<String> {
@@ -393,4 +397,39 @@ fn kept_tree(stdout: &str) -> PathBuf {
     let prefix = "The branch's files: ";
     let line = stdout.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{stdout}"));
     PathBuf::from(line[prefix.len()..].split(" (kept").next().unwrap())
+}
+
+/// Regression: on a terminal, `verify` hung at its first step, because the command line
+/// held stderr locked while the spinner's own thread drew on it. `script` (util-linux)
+/// gives the run a pseudo-terminal.
+#[test]
+fn verify_on_a_terminal_shows_a_spinner_and_finishes() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let repo = migrated("build-fails");
+    let verify = format!("{} verify . --timeout 60", env!("CARGO_BIN_EXE_capsule-migrate"));
+    let mut script = Command::new("script");
+    script.args(["-qec", &verify, "/dev/null"]).current_dir(&repo.path).env("TERM", "xterm");
+    isolate(&mut script);
+    let mut child = script.stdin(Stdio::null()).stdout(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("verify on a terminal did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut text).unwrap();
+    assert_eq!(status.code(), Some(1), "{text}");
+    // A spinner frame with the step it waits for, then the step's result line.
+    assert!(text.contains("broken-build: build: npm run build, with Node"), "{text}");
+    assert!(text.contains("broken-build: build FAILED"), "{text}");
+    assert!(text.contains("broken-build failed at build"), "{text}");
 }
