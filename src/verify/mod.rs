@@ -144,7 +144,13 @@ pub fn verify(
     let place = steps::Place { root: &branch_dir, logs: logs.path(), suffix: "" };
     for capsule in chosen.iter().filter(|c| !c.kind.is_data()) {
         let outcome = steps::verify_capsule(capsule, &place, &runner, &mut nodes, &mut shown);
-        rows.push(report::Row { outcome, baseline: None });
+        let data_vars = capsule
+            .env
+            .iter()
+            .filter(|v| matches!(v.source, crate::capsules::EnvSource::DataCapsule { .. }))
+            .map(|v| v.name.clone())
+            .collect();
+        rows.push(report::Row { outcome, baseline: None, data_vars });
         if run::interrupted() {
             return Ok(interrupted(shown, out));
         }

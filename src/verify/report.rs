@@ -12,7 +12,7 @@ use super::steps::{Outcome, Status, Step};
 use crate::capsules::{Capsule, EnvSource};
 
 /// Lines of a failed step's log shown under the table.
-const LOG_TAIL_LINES: usize = 15;
+const LOG_TAIL_LINES: usize = 20;
 
 /// Progress of the steps.
 pub(crate) struct Progress<'w> {
@@ -112,6 +112,8 @@ impl Origin {
 pub(crate) struct Row {
     pub outcome: Outcome,
     pub baseline: Option<Outcome>,
+    /// The Capsule's variables that link a data Capsule: they held placeholders.
+    pub data_vars: Vec<String>,
 }
 
 impl Row {
@@ -197,6 +199,14 @@ pub(crate) fn write_failures(rows: &[Row], out: &mut dyn Write) -> io::Result<()
         }
         if let Some(log) = &row.outcome.logs[step as usize] {
             write_tail(log, out)?;
+        }
+        if step == Step::Start && !row.data_vars.is_empty() {
+            writeln!(
+                out,
+                "  note: {} held a placeholder (a closed port on 127.0.0.1): a start that needs \
+                 the database fails here; it is checked once the data Capsule is linked",
+                row.data_vars.join(", ")
+            )?;
         }
     }
     Ok(())

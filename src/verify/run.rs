@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
+use crate::capsules::shell_quote;
+
 /// How often a running child is looked at.
 pub(crate) const POLL: Duration = Duration::from_millis(50);
 
@@ -171,9 +173,9 @@ impl Drop for Group {
 
 /// The command as a shell line, for logs.
 fn shown(command: &Command) -> String {
-    let mut words = vec![command.get_program().to_string_lossy().into_owned()];
-    words.extend(command.get_args().map(|a| a.to_string_lossy().into_owned()));
-    words.join(" ")
+    let program = std::iter::once(command.get_program());
+    let words = program.chain(command.get_args()).map(|w| shell_quote(&w.to_string_lossy()));
+    words.collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -213,7 +215,7 @@ mod tests {
         let ended = Runner { timeout: Duration::from_secs(10) }.run(command, &log);
         assert_eq!(ended.describe(), "exited with status 3");
         let text = std::fs::read_to_string(&log).unwrap();
-        assert!(text.starts_with("$ sh -c echo out"), "{text}");
+        assert!(text.starts_with("$ sh -c 'echo out; echo err >&2; exit 3'\n"), "{text}");
         assert!(text.contains("out\n") && text.contains("err\n"), "{text}");
     }
 }
