@@ -16,13 +16,13 @@ mod steps;
 mod tree;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
 use crate::app::{self, Outcome, Settings};
-use crate::capsules::Capsule;
+use crate::capsules::{Capsule, EnvSource};
 use crate::source::GitRepo;
 
 /// The default `--timeout`: per step, and how long a web process gets to answer.
@@ -70,46 +70,10 @@ pub fn verify(
     out: &mut dyn Write,
     progress: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
-    let repo_path = &settings.repo;
-    let open = || -> anyhow::Result<GitRepo> {
-        match GitRepo::open(repo_path)? {
-            Some(git) => Ok(git),
-            None => bail!(
-                "{}: not a git repository; `verify` checks the branch `apply` made in one",
-                repo_path.display()
-            ),
-        }
-    };
-    let git = open()?;
-    let repo = git.repo();
-    let branch = tree::find_branch(repo, repo_path, &options.branch)?;
-    let migration =
-        app::prepare_at(settings, open()?.at_commit(branch.base)?).with_context(|| {
-            format!("planning the branch's base commit {}", branch.base.to_hex_with_len(12))
-        })?;
-    let capsules = &migration.plan.capsules.capsules;
-    if capsules.is_empty() {
-        bail!(
-            "{}: the commit `{}` is based on ({}) plans no Capsule with these options; pass \
-             verify the options you gave apply (--jobs, --app, ...)",
-            repo_path.display(),
-            options.branch,
-            branch.base.to_hex_with_len(12)
-        );
-    }
-    let chosen = choose(capsules, &options.capsules, repo_path)?;
-
-    let mut warnings = Vec::new();
-    let differences =
-        tree::differences_from_plan(repo, &branch, &migration.plan.changes).map_err(|e| {
-            Error::Io(format!(
-                "{}: cannot compare the branch with its plan: {e}",
-                repo_path.display()
-            ))
-        })?;
-    if !differences.is_empty() {
-        warnings.push(differs_warning(&options.branch, &branch, &differences));
-    }
+    let planned = Planned::read(settings, options)?;
+    let repo = planned.git.repo();
+    let chosen = choose(planned.capsules(), &options.capsules, &settings.repo)?;
+    let mut warnings = planned.warnings.clone();
 
     run::catch_interrupts();
     let scratch = tempfile::Builder::new()
@@ -121,7 +85,7 @@ pub fn verify(
         .tempdir()
         .context("cannot create a folder for the logs")?;
     let branch_dir = scratch.path().join("branch");
-    let skipped = write(repo, branch.tip_tree, &branch_dir)?;
+    let skipped = write(repo, planned.branch.tip_tree, &branch_dir)?;
     warnings.extend(skipped.iter().map(|s| format!("the written branch leaves out {s}")));
 
     let terminal = {
@@ -135,75 +99,167 @@ pub fn verify(
     shown.line(&format!(
         "Verifying branch `{}` ({}) in {}",
         options.branch,
-        branch.tip.to_hex_with_len(12),
+        planned.branch.tip.to_hex_with_len(12),
         branch_dir.display()
     ));
-    let runner = run::Runner { timeout: options.timeout };
-    let mut nodes = node::Resolver::new();
-    let mut rows: Vec<report::Row> = Vec::new();
-    let place = steps::Place { root: &branch_dir, logs: logs.path(), suffix: "" };
-    for capsule in chosen.iter().filter(|c| !c.kind.is_data()) {
-        let outcome = steps::verify_capsule(capsule, &place, &runner, &mut nodes, &mut shown);
-        let data_vars = capsule
-            .env
-            .iter()
-            .filter(|v| matches!(v.source, crate::capsules::EnvSource::DataCapsule { .. }))
-            .map(|v| v.name.clone())
-            .collect();
-        rows.push(report::Row { outcome, baseline: None, data_vars });
-        if run::interrupted() {
-            return Ok(interrupted(shown, out));
-        }
-    }
-
+    let mut steps = Steps {
+        runner: run::Runner { timeout: options.timeout },
+        nodes: node::Resolver::new(),
+        logs: logs.path(),
+        shown: &mut shown,
+    };
+    let Some(mut rows) = steps.branch(&chosen, &branch_dir) else {
+        return Ok(interrupted(shown, out));
+    };
     if options.baseline && rows.iter().any(|r| r.outcome.first_failure().is_some()) {
         let base_dir = scratch.path().join("base");
-        write(repo, branch.base_tree, &base_dir)?;
-        shown.line(&format!(
+        write(repo, planned.branch.base_tree, &base_dir)?;
+        steps.shown.line(&format!(
             "Baseline: the failing Capsules on the base commit {} in {}",
-            branch.base.to_hex_with_len(12),
+            planned.branch.base.to_hex_with_len(12),
             base_dir.display()
         ));
-        let place = steps::Place { root: &base_dir, logs: logs.path(), suffix: "-baseline" };
-        for row in rows.iter_mut().filter(|r| r.outcome.first_failure().is_some()) {
-            let Some(capsule) = chosen.iter().find(|c| c.name == row.outcome.capsule) else {
-                continue;
-            };
-            row.baseline =
-                Some(steps::verify_capsule(capsule, &place, &runner, &mut nodes, &mut shown));
-            if run::interrupted() {
-                return Ok(interrupted(shown, out));
-            }
+        if steps.baseline(&chosen, &base_dir, &mut rows).is_none() {
+            return Ok(interrupted(shown, out));
         }
     }
     shown.finish();
     drop(shown);
 
     let failed = rows.iter().any(|r| r.outcome.first_failure().is_some());
-    writeln!(out, "Branch `{}` ({}):", options.branch, branch.tip.to_hex_with_len(12))?;
+    writeln!(out, "Branch `{}` ({}):", options.branch, planned.branch.tip.to_hex_with_len(12))?;
     report::write_table(&rows, out)?;
     report::write_failures(&rows, out)?;
     let data: Vec<&Capsule> = chosen.iter().copied().filter(|c| c.kind.is_data()).collect();
-    report::write_data_capsules(&data, capsules, migration.rules.guide_file(), out)?;
+    let guide = planned.migration.rules.guide_file();
+    report::write_data_capsules(&data, planned.capsules(), guide, out)?;
     writeln!(out)?;
     if options.keep || failed {
         let why = if options.keep { "--keep" } else { "a step failed" };
-        let logs = logs.keep();
-        writeln!(out, "Logs: {} (kept: {why})", logs.display())?;
+        writeln!(out, "Logs: {} (kept: {why})", logs.keep().display())?;
     } else {
         writeln!(out, "Logs removed (every step passed; --keep keeps them).")?;
     }
     if options.keep {
-        let tree = scratch.keep();
-        writeln!(out, "The branch's files: {} (kept: --keep)", tree.display())?;
+        writeln!(out, "The branch's files: {} (kept: --keep)", scratch.keep().display())?;
     }
-    let summary = match failed {
-        true => "verify: a Capsule failed; fix the branch before pushing it.",
-        false => "verify: every Capsule built and started.",
+    let summary = match (failed, rows.is_empty()) {
+        (true, _) => "verify: a Capsule failed; fix the branch before pushing it.",
+        (false, true) => "verify: no Backend or Frontend Capsule to build or start.",
+        (false, false) => "verify: every Capsule built and started.",
     };
     writeln!(out, "{summary}")?;
     let stderr = warnings.iter().map(|w| format!("warning: {w}")).collect();
     Ok(Outcome { code: i32::from(failed), stderr })
+}
+
+/// The branch, and the plan of the commit it was made on.
+struct Planned {
+    git: GitRepo,
+    branch: tree::Branch,
+    migration: app::Migration,
+    /// Said before any step runs: the branch differs from the plan.
+    warnings: Vec<String>,
+}
+
+impl Planned {
+    fn read(settings: &Settings, options: &Options) -> anyhow::Result<Planned> {
+        let path = &settings.repo;
+        let open = || -> anyhow::Result<GitRepo> {
+            match GitRepo::open(path)? {
+                Some(git) => Ok(git),
+                None => bail!(
+                    "{}: not a git repository; `verify` checks the branch `apply` made in one",
+                    path.display()
+                ),
+            }
+        };
+        let git = open()?;
+        let branch = tree::find_branch(git.repo(), path, &options.branch)?;
+        let base = branch.base.to_hex_with_len(12);
+        let migration = app::prepare_at(settings, open()?.at_commit(branch.base)?)
+            .with_context(|| format!("planning the branch's base commit {base}"))?;
+        if migration.plan.capsules.capsules.is_empty() {
+            bail!(
+                "{}: the commit `{}` is based on ({base}) plans no Capsule with these options; \
+                 pass verify the options you gave apply (--jobs, --app, ...)",
+                path.display(),
+                options.branch,
+            );
+        }
+        let differences = tree::differences_from_plan(git.repo(), &branch, &migration.plan.changes)
+            .map_err(|e| {
+                Error::Io(format!(
+                    "{}: cannot compare the branch with its plan: {e}",
+                    path.display()
+                ))
+            })?;
+        let mut warnings = Vec::new();
+        if !differences.is_empty() {
+            warnings.push(differs_warning(&options.branch, &branch, &differences));
+        }
+        Ok(Planned { git, branch, migration, warnings })
+    }
+
+    fn capsules(&self) -> &[Capsule] {
+        &self.migration.plan.capsules.capsules
+    }
+}
+
+/// What runs the steps of one `verify`.
+struct Steps<'a, 'w> {
+    runner: run::Runner,
+    nodes: node::Resolver,
+    logs: &'a Path,
+    shown: &'a mut report::Progress<'w>,
+}
+
+impl Steps<'_, '_> {
+    /// Every Backend and Frontend Capsule of `chosen` on the tree at `root`; `None` after
+    /// Ctrl-C.
+    fn branch(&mut self, chosen: &[&Capsule], root: &Path) -> Option<Vec<report::Row>> {
+        let place = steps::Place { root, logs: self.logs, suffix: "" };
+        let mut rows = Vec::new();
+        for capsule in chosen.iter().filter(|c| !c.kind.is_data()) {
+            let outcome = self.capsule(capsule, &place);
+            let data_vars = capsule
+                .env
+                .iter()
+                .filter(|v| matches!(v.source, EnvSource::DataCapsule { .. }))
+                .map(|v| v.name.clone())
+                .collect();
+            rows.push(report::Row { outcome, baseline: None, data_vars });
+            if run::interrupted() {
+                return None;
+            }
+        }
+        Some(rows)
+    }
+
+    /// The Capsules of the failing `rows` again, on the base commit's tree at `root`;
+    /// `None` after Ctrl-C.
+    fn baseline(
+        &mut self,
+        chosen: &[&Capsule],
+        root: &Path,
+        rows: &mut [report::Row],
+    ) -> Option<()> {
+        let place = steps::Place { root, logs: self.logs, suffix: "-baseline" };
+        for row in rows.iter_mut().filter(|r| r.outcome.first_failure().is_some()) {
+            let Some(capsule) = chosen.iter().find(|c| c.name == row.outcome.capsule) else {
+                continue;
+            };
+            row.baseline = Some(self.capsule(capsule, &place));
+            if run::interrupted() {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    fn capsule(&mut self, capsule: &Capsule, place: &steps::Place) -> steps::Outcome {
+        steps::verify_capsule(capsule, place, &self.runner, &mut self.nodes, self.shown)
+    }
 }
 
 /// The Capsules named by `--capsule`, in plan order; all of them when none is named.
@@ -223,7 +279,7 @@ fn choose<'a>(
     Ok(capsules.iter().filter(|c| names.is_empty() || names.contains(&c.name)).collect())
 }
 
-fn write(repo: &gix::Repository, tree: gix::ObjectId, dir: &PathBuf) -> Result<Vec<String>, Error> {
+fn write(repo: &gix::Repository, tree: gix::ObjectId, dir: &Path) -> Result<Vec<String>, Error> {
     std::fs::create_dir(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
     tree::write_tree(repo, tree, dir)
 }
