@@ -9,7 +9,9 @@
 //! `verify`. Nothing in the repository changes: not the work tree, the index, HEAD, a
 //! ref or the object database.
 
+mod install;
 mod node;
+mod probe;
 mod report;
 mod run;
 mod steps;

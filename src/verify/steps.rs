@@ -1,15 +1,15 @@
 //! What Code Capsules' build does for one Capsule, in its folder of the written tree:
 //! pick Node, install by lockfile, build, start; each step logged to a file of its own.
 
-use std::io::{Read as _, Write as _};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::install::install_command;
 use super::node::{DEFAULT_RANGE, Node, Resolver};
+use super::probe::{answers_http, free_port};
 use super::report::Progress;
 use super::run::{Ended, Group, POLL, Runner, interrupted};
 use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvSource};
@@ -235,58 +235,6 @@ fn read_package_json(dir: &Path) -> Option<Value> {
     value.is_object().then_some(value)
 }
 
-/// The install command Code Capsules' build runs, chosen by lockfile: a frozen install
-/// when there is one (the build fails when it is out of step with package.json, as it
-/// would on Code Capsules), `npm install` when there is none. yarn and pnpm come through
-/// npx, at the version `packageManager` pins, else one that reads the lockfile.
-pub(crate) fn install_command(dir: &Path, package: &Value) -> String {
-    let pinned = package
-        .get("packageManager")
-        .and_then(Value::as_str)
-        .and_then(|spec| spec.split_once('@'))
-        .map(|(name, version)| {
-            (name.to_owned(), version.split('+').next().unwrap_or("").to_owned())
-        });
-    let pinned_version =
-        |tool: &str| pinned.as_ref().filter(|(n, _)| n == tool).map(|(_, v)| v.clone());
-    if let Ok(lock) = std::fs::read_to_string(dir.join("yarn.lock")) {
-        // Yarn 2 and later write a `__metadata:` block; yarn 1's lockfile has none.
-        let berry = lock.contains("\n__metadata:") || lock.starts_with("__metadata:");
-        let version = pinned_version("yarn");
-        let berry = berry || version.as_deref().is_some_and(|v| !v.starts_with("1."));
-        return if berry {
-            let version = version.unwrap_or_else(|| "4".into());
-            format!("npx -y @yarnpkg/cli-dist@{version} install --immutable")
-        } else {
-            let version = version.unwrap_or_else(|| "1.22.22".into());
-            format!("npx -y yarn@{version} install --frozen-lockfile")
-        };
-    }
-    if let Ok(lock) = std::fs::read_to_string(dir.join("pnpm-lock.yaml")) {
-        let version = pinned_version("pnpm").unwrap_or_else(|| pnpm_for_lockfile(&lock).into());
-        return format!("npx -y pnpm@{version} install --frozen-lockfile");
-    }
-    if dir.join("package-lock.json").is_file() || dir.join("npm-shrinkwrap.json").is_file() {
-        return "npm ci".into();
-    }
-    "npm install".into()
-}
-
-/// The pnpm major that writes `lockfileVersion` of `lock`: 9.0 by pnpm 9, 6.0 by pnpm 8,
-/// 5.4 by pnpm 7.
-fn pnpm_for_lockfile(lock: &str) -> &'static str {
-    let version = lock
-        .lines()
-        .find_map(|line| line.strip_prefix("lockfileVersion:"))
-        .map(|v| v.trim().trim_matches(['\'', '"']))
-        .unwrap_or("");
-    match version.split('.').next() {
-        Some("5") => "7",
-        Some("6") => "8",
-        _ => "9",
-    }
-}
-
 /// The environment of every step: the Capsule's variables (placeholders where the value
 /// is not in the repository) and PATH with the chosen Node first.
 pub(crate) struct Env {
@@ -414,11 +362,6 @@ fn check_site(capsule: &Capsule, dir: &Path, env: &Env) -> Result<Status, String
     ))
 }
 
-/// A free TCP port on the loopback interface, as the system hands them out.
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
-}
-
 /// Starts the run command and watches it: a web process passes when something answers
 /// HTTP on PORT, a worker or the scheduler when it is still running after a few seconds
 /// (the scheduler must also have logged its schedule). The process group is stopped
@@ -489,85 +432,9 @@ fn start(role: Role, command: &str, dir: &Path, env: &Env, runner: &Runner, log:
     }
 }
 
-/// Whether an HTTP server answers on `port` of either loopback address: the reply to a
-/// plain GET starts with `HTTP/`, whatever its status code.
-fn answers_http(port: u16) -> bool {
-    let addresses = [
-        SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-        SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
-    ];
-    addresses.iter().any(|address| {
-        let Ok(mut stream) = TcpStream::connect_timeout(address, Duration::from_millis(500)) else {
-            return false;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let request =
-            format!("GET / HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
-        if stream.write_all(request.as_bytes()).is_err() {
-            return false;
-        }
-        let mut head = [0u8; 5];
-        stream.read_exact(&mut head).is_ok() && &head == b"HTTP/"
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in files {
-            std::fs::write(dir.path().join(name), text).unwrap();
-        }
-        dir
-    }
-
-    #[test]
-    fn the_install_follows_the_lockfile() {
-        let none = json!({});
-        type Case<'a> = (&'a [(&'a str, &'a str)], Value, &'a str);
-        let cases: &[Case] = &[
-            (&[], none.clone(), "npm install"),
-            (&[("package-lock.json", "{}")], none.clone(), "npm ci"),
-            (&[("npm-shrinkwrap.json", "{}")], none.clone(), "npm ci"),
-            (
-                &[("yarn.lock", "# yarn lockfile v1\n")],
-                none.clone(),
-                "npx -y yarn@1.22.22 install --frozen-lockfile",
-            ),
-            (
-                &[("yarn.lock", "# This file is generated\n\n__metadata:\n  version: 8\n")],
-                none.clone(),
-                "npx -y @yarnpkg/cli-dist@4 install --immutable",
-            ),
-            (
-                &[("yarn.lock", "")],
-                json!({"packageManager": "yarn@3.6.4+sha512.abc"}),
-                "npx -y @yarnpkg/cli-dist@3.6.4 install --immutable",
-            ),
-            (
-                &[("pnpm-lock.yaml", "lockfileVersion: '6.0'\n")],
-                none.clone(),
-                "npx -y pnpm@8 install --frozen-lockfile",
-            ),
-            (
-                &[("pnpm-lock.yaml", "lockfileVersion: 5.4\n")],
-                none.clone(),
-                "npx -y pnpm@7 install --frozen-lockfile",
-            ),
-            (
-                &[("pnpm-lock.yaml", "lockfileVersion: '9.0'\n")],
-                json!({"packageManager": "pnpm@9.15.0"}),
-                "npx -y pnpm@9.15.0 install --frozen-lockfile",
-            ),
-        ];
-        for (files, package, expected) in cases {
-            let dir = dir_with(files);
-            assert_eq!(install_command(dir.path(), package), *expected, "{files:?} {package}");
-        }
-    }
 
     #[test]
     fn placeholders_say_what_they_are() {
@@ -592,29 +459,5 @@ mod tests {
         assert_eq!(placeholder(&known), "info");
         let secret = var("SESSION_SECRET", EnvSource::AppJson { secret: true }, None);
         assert_eq!(placeholder(&secret), PLACEHOLDER);
-    }
-
-    #[test]
-    fn http_answers_are_told_from_silence() {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut buf = [0u8; 64];
-            let _ = stream.read(&mut buf);
-            stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n").unwrap();
-        });
-        assert!(answers_http(port));
-        server.join().unwrap();
-        // A port that accepts but says something else is not HTTP.
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            stream.write_all(b"SSH-2.0-x\r\n").unwrap();
-        });
-        assert!(!answers_http(port));
-        server.join().unwrap();
-        assert!(!answers_http(free_port().unwrap()));
     }
 }
