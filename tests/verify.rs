@@ -116,6 +116,8 @@ fn verify_passes_a_full_stack_without_dependencies_on_the_pinned_node() {
     let (out, stdout, stderr) = verify("full-stack", &[]);
     assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert_eq!(row(&stdout, "acme-api")[2..5], ["ok", "-", "ok"], "{stdout}");
+    // api has a package-lock.json: the frozen install.
+    assert!(stderr.contains("acme-api: install: npm ci, with Node 24."), "{stderr}");
     assert_eq!(row(&stdout, "acme-api-worker")[2..5], ["ok", "-", "ok"], "{stdout}");
     assert_eq!(row(&stdout, "acme-web")[2..5], ["ok", "ok", "-"], "{stdout}");
     // The migration pinned 24.x: every Capsule ran on Node 24, which is not the machine's
@@ -274,6 +276,23 @@ fn verify_installs_by_each_lockfile_with_its_package_manager() {
             "{stderr}"
         );
     }
+}
+
+/// The issue's own example of an existing failure: package-lock.json was already out of
+/// step with package.json, so `npm ci` refuses it on the base commit as on the branch.
+#[test]
+fn verify_with_baseline_marks_a_stale_lockfile_as_existing() {
+    let (out, stdout, stderr) = verify("stale-lockfile", &["--baseline"]);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        row(&stdout, "stale-lock")[2..5],
+        ["FAILED (existing)", "not run", "not run"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("stale-lock failed at install (existing: "), "{stdout}");
+    assert!(stdout.contains("`npm ci` exited with status 1"), "{stdout}");
+    assert!(stdout.contains("in sync"), "npm's own words in the log's tail: {stdout}");
+    std::fs::remove_dir_all(kept_logs(&stdout)).unwrap();
 }
 
 #[test]

@@ -14,6 +14,9 @@ use crate::capsules::{Capsule, EnvSource};
 /// Lines of a failed step's log shown under the table.
 const LOG_TAIL_LINES: usize = 20;
 
+/// Lines shown from a log's first error, when it comes before the tail.
+const ERROR_LINES: usize = 6;
+
 /// Progress of the steps.
 pub(crate) struct Progress<'w> {
     spinner: Option<ProgressBar>,
@@ -212,11 +215,22 @@ pub(crate) fn write_failures(rows: &[Row], out: &mut dyn Write) -> io::Result<()
     Ok(())
 }
 
+/// The end of a step's log; before it, the first lines that say "error" when they come
+/// earlier (`npm ci` names the cause, then prints its whole usage).
 fn write_tail(log: &Path, out: &mut dyn Write) -> io::Result<()> {
     let Ok(bytes) = std::fs::read(log) else { return Ok(()) };
     let text = String::from_utf8_lossy(&bytes);
     let lines: Vec<&str> = text.lines().collect();
-    let tail = &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..];
+    let tail_start = lines.len().saturating_sub(LOG_TAIL_LINES);
+    let first_error = lines.iter().position(|l| l.to_ascii_lowercase().contains("error"));
+    if let Some(first) = first_error.filter(|&i| i < tail_start) {
+        let head = &lines[first..(first + ERROR_LINES).min(tail_start)];
+        writeln!(out, "  first error line(s) of {}:", log.display())?;
+        for line in head {
+            writeln!(out, "    {line}")?;
+        }
+    }
+    let tail = &lines[tail_start..];
     writeln!(out, "  last {} line(s) of {}:", tail.len(), log.display())?;
     for line in tail {
         writeln!(out, "    {line}")?;

@@ -25,11 +25,17 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Installs the handler once per process. Children run in process groups of their own,
 /// so a terminal's Ctrl-C reaches only this process, which then stops them itself.
+///
+/// On Linux this process also becomes a subreaper: what a step leaves behind when its
+/// parent dies (npm's children once `npm` is killed) is reparented here rather than to
+/// init, so [`Group::stop`] can wait until it is really gone.
 pub(crate) fn catch_interrupts() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
         // A handler set by the embedding program stays; waits still time out.
         let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let _ = nix::sys::prctl::set_child_subreaper(true);
     });
 }
 
@@ -162,12 +168,33 @@ impl Group {
         if self.status.is_none() {
             self.status = self.child.wait().ok();
         }
+        reap_group(group);
     }
 }
 
 impl Drop for Group {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Waits (a bounded time) until no process of `group`, sent SIGKILL, is left, reaping
+/// those reparented to this process (see [`catch_interrupts`]), so that nothing a step
+/// started outlives it.
+fn reap_group(group: Pid) {
+    use nix::sys::wait::{WaitPidFlag, waitpid};
+    let deadline = Instant::now() + GRACE;
+    let members = Pid::from_raw(-group.as_raw());
+    loop {
+        while matches!(
+            waitpid(members, Some(WaitPidFlag::WNOHANG)),
+            Ok(status) if status != nix::sys::wait::WaitStatus::StillAlive
+        ) {}
+        // Signal 0 only asks whether any member is left (ESRCH when none).
+        if killpg(group, None).is_err() || Instant::now() >= deadline {
+            return;
+        }
+        std::thread::sleep(POLL);
     }
 }
 
