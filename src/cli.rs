@@ -60,6 +60,7 @@ enum Command {
         #[arg(long)]
         rescan: bool,
     },
+    #[cfg(unix)]
     /// Build and start each Capsule of the migration branch as Code Capsules would, in a
     /// temporary folder (this runs the repository's own install, build and start scripts).
     /// Give it the options you gave apply.
@@ -177,6 +178,7 @@ where
             let reuse = if rescan { app::Reuse::Rescan } else { app::Reuse::Saved };
             app::apply(&common.into_settings(), &branch, force, reuse, stdout)
         }
+        #[cfg(unix)]
         Command::Verify { common, branch, capsules, keep, timeout, baseline } => {
             let options = crate::verify::Options {
                 branch,

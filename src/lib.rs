@@ -17,4 +17,6 @@ pub mod rules;
 pub mod saved;
 pub mod sink;
 pub mod source;
+/// Process groups, signals and symlinks: Unix only.
+#[cfg(unix)]
 pub mod verify;

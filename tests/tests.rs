@@ -11,4 +11,5 @@ mod hostile;
 mod regressions;
 mod saved_plan;
 mod scheduler_node;
+#[cfg(unix)]
 mod verify;
