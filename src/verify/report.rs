@@ -90,8 +90,10 @@ impl Drop for Progress<'_> {
 pub(crate) enum Origin {
     /// The base commit fails the same step.
     Existing,
-    /// The base commit passes that step, or fails an earlier one.
+    /// The base commit passes that step (or fails only a later one).
     New,
+    /// The base commit fails an earlier step, so this one never ran there.
+    Unknown(Step),
 }
 
 impl Origin {
@@ -99,6 +101,7 @@ impl Origin {
     pub fn of(step: Step, baseline: &Outcome) -> Origin {
         match baseline.first_failure() {
             Some((base_step, _)) if base_step == step => Origin::Existing,
+            Some((base_step, _)) if base_step < step => Origin::Unknown(base_step),
             _ => Origin::New,
         }
     }
@@ -107,6 +110,22 @@ impl Origin {
         match self {
             Origin::Existing => "existing",
             Origin::New => "new",
+            Origin::Unknown(_) => "unknown",
+        }
+    }
+
+    /// Why, after the step's name: " (existing: ...)".
+    fn explained(self) -> String {
+        match self {
+            Origin::Existing => {
+                " (existing: the commit the branch is based on fails this step too)".into()
+            }
+            Origin::New => " (new: the commit the branch is based on passes this step)".into(),
+            Origin::Unknown(earlier) => format!(
+                " (unknown: the commit the branch is based on fails earlier, at {}, so this \
+                 step never ran there)",
+                earlier.name()
+            ),
         }
     }
 }
@@ -183,13 +202,7 @@ pub(crate) fn write_table(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
 pub(crate) fn write_failures(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
     for row in rows {
         let Some((step, why)) = row.outcome.first_failure() else { continue };
-        let origin = match row.origin() {
-            Some(Origin::Existing) => {
-                " (existing: the commit the branch is based on fails this step too)"
-            }
-            Some(Origin::New) => " (new: the commit the branch is based on passes this step)",
-            None => "",
-        };
+        let origin = row.origin().map(Origin::explained).unwrap_or_default();
         writeln!(out)?;
         writeln!(out, "{} failed at {}{origin}: {why}", row.outcome.capsule, step.name())?;
         if let Some(baseline) = &row.baseline
@@ -282,4 +295,51 @@ pub(crate) fn write_data_capsules(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(failed_at: Option<Step>) -> Outcome {
+        let mut steps =
+            [Status::Passed(String::new()), Status::Passed(String::new()), Status::NotRun];
+        if let Some(step) = failed_at {
+            steps[step as usize] = Status::Failed("boom".into());
+            for later in &mut steps[step as usize + 1..] {
+                *later = Status::NotRun;
+            }
+        }
+        Outcome { capsule: "api".into(), node: None, steps, seconds: 1.0, logs: [None, None, None] }
+    }
+
+    #[test]
+    fn a_failure_is_existing_only_when_the_base_fails_the_same_step() {
+        let base = |step| outcome(Some(step));
+        assert_eq!(Origin::of(Step::Build, &base(Step::Build)), Origin::Existing);
+        assert_eq!(Origin::of(Step::Build, &outcome(None)), Origin::New);
+        assert_eq!(Origin::of(Step::Build, &base(Step::Start)), Origin::New);
+        assert_eq!(Origin::of(Step::Start, &base(Step::Install)), Origin::Unknown(Step::Install));
+    }
+
+    #[test]
+    fn the_table_aligns_its_columns_and_marks_baseline_failures() {
+        let rows = [
+            Row { outcome: outcome(None), baseline: None, data_vars: Vec::new() },
+            Row {
+                outcome: Outcome { capsule: "api-worker".into(), ..outcome(Some(Step::Build)) },
+                baseline: Some(outcome(Some(Step::Build))),
+                data_vars: Vec::new(),
+            },
+        ];
+        let mut out = Vec::new();
+        write_table(&rows, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "  Capsule     Node  install  build              start    seconds\n\
+             \x20 api         -     ok       ok                 not run      1.0\n\
+             \x20 api-worker  -     ok       FAILED (existing)  not run      1.0\n"
+        );
+    }
 }
