@@ -16,7 +16,7 @@ use crate::app::{self, Settings};
     long_about = "Rewrite a Git repository of Heroku Node.js apps so they deploy on Code Capsules.\n\n\
         `plan` shows what it found and will change, `diff` prints the change as a patch, and \
         `apply` writes it as one commit on a new branch. The working tree, the index and HEAD \
-        are never touched."
+        are never touched. `verify` builds and starts the branch's Capsules before you push it."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -61,9 +61,11 @@ enum Command {
         rescan: bool,
     },
     #[cfg(unix)]
-    /// Build and start each Capsule of the migration branch as Code Capsules would, in a
-    /// temporary folder (this runs the repository's own install, build and start scripts).
-    /// Give it the options you gave apply.
+    /// Build and start each Capsule of the migration branch as Code Capsules would.
+    ///
+    /// The branch is written to a temporary folder; each Backend and Frontend Capsule is
+    /// installed, built and started there with the Node its engines.node asks for. This
+    /// runs the repository's own scripts. Give it the options you gave apply.
     Verify {
         #[command(flatten)]
         common: Common,
