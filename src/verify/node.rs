@@ -238,6 +238,35 @@ mod tests {
     }
 
     #[test]
+    fn the_local_node_comes_first_then_the_newest_cached_one_then_the_registry() {
+        let cache = tempfile::tempdir().unwrap();
+        for version in ["24.1.0", "24.3.0", "22.5.0"] {
+            let bin = cache.path().join("node").join(version).join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("node"), "").unwrap();
+        }
+        let mut resolver = Resolver {
+            cache: Some(cache.path().to_owned()),
+            local: Some("20.20.2".parse().unwrap()),
+            published: Some(Vec::new()),
+        };
+        let runner = Runner { timeout: std::time::Duration::from_secs(1) };
+        let log = cache.path().join("log");
+        let local = resolver.resolve("20.x", &runner, &log).unwrap();
+        assert_eq!((local.label().as_str(), local.bin_dir), ("20.20.2 (local)", None));
+        let cached = resolver.resolve(">=22", &runner, &log).unwrap();
+        assert_eq!(cached.label(), "24.3.0 (cached)");
+        assert_eq!(cached.bin_dir, Some(cache.path().join("node/24.3.0/bin")));
+        assert_eq!(resolver.resolve("^22", &runner, &log).unwrap().label(), "22.5.0 (cached)");
+        // Nothing cached fits and the registry (here: an empty list) has none either.
+        let err = resolver.resolve("26.x", &runner, &log).unwrap_err();
+        assert_eq!(err, "no Node version on the npm registry satisfies `26.x`");
+        let err = resolver.resolve("twenty", &runner, &log).unwrap_err();
+        assert!(err.starts_with("engines.node `twenty` is not a version range npm reads"), "{err}");
+        assert!(!log.exists(), "nothing ran");
+    }
+
+    #[test]
     fn engines_ranges_pick_the_newest_match() {
         let versions: Vec<Version> = ["20.19.0", "22.12.0", "24.1.0", "24.11.1", "26.0.0"]
             .iter()
