@@ -243,8 +243,14 @@ pub(crate) struct Env {
 
 impl Env {
     fn for_capsule(capsule: &Capsule, node: &Node) -> Env {
-        let mut vars: Vec<(String, String)> =
-            capsule.env.iter().map(|var| (var.name.clone(), placeholder(var))).collect();
+        // What Heroku itself set (dyno metadata, buildpack settings) Code Capsules does
+        // not: those stay unset, as they will be there.
+        let mut vars: Vec<(String, String)> = capsule
+            .env
+            .iter()
+            .filter(|var| !matches!(var.source, EnvSource::Heroku | EnvSource::HerokuBuild))
+            .map(|var| (var.name.clone(), placeholder(var)))
+            .collect();
         if let Some(bin) = &node.bin_dir {
             let path = std::env::var_os("PATH").unwrap_or_default();
             let mut dirs = vec![bin.clone()];
