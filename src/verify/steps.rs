@@ -443,6 +443,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_listed_variable_is_set_but_those_heroku_itself_set() {
+        let var = |name: &str, source: EnvSource| CapsuleEnv {
+            name: name.into(),
+            source,
+            description: None,
+            required: None,
+            value: None,
+            read_by: Vec::new(),
+        };
+        let capsule = Capsule {
+            name: "api".into(),
+            kind: CapsuleKind::Backend,
+            app: Some(".".into()),
+            replaces: "web: node server.js".into(),
+            folder: Some("/".into()),
+            build_command: None,
+            run_command: Some("npm start".into()),
+            output_folder: None,
+            replicas: Some(1),
+            heroku_process: Some("web".into()),
+            heroku_size: None,
+            env: vec![
+                var("SESSION_SECRET", EnvSource::AppJson { secret: true }),
+                var("HEROKU_APP_NAME", EnvSource::Heroku),
+                var("NPM_CONFIG_PRODUCTION", EnvSource::HerokuBuild),
+                var("API_TOKEN", EnvSource::Code),
+            ],
+            notes: Vec::new(),
+        };
+        let node = Node {
+            version: "24.1.0".parse().unwrap(),
+            bin_dir: Some("/cache/24.1.0/bin".into()),
+            origin: super::super::node::Origin::Cached,
+        };
+        let env = Env::for_capsule(&capsule, &node);
+        assert_eq!(env.get("SESSION_SECRET"), Some(PLACEHOLDER));
+        assert_eq!(env.get("API_TOKEN"), Some(PLACEHOLDER));
+        assert_eq!(env.get("HEROKU_APP_NAME"), None);
+        assert_eq!(env.get("NPM_CONFIG_PRODUCTION"), None);
+        assert!(env.get("PATH").is_some_and(|p| p.starts_with("/cache/24.1.0/bin:")));
+    }
+
+    #[test]
     fn placeholders_say_what_they_are() {
         let var = |name: &str, source: EnvSource, value: Option<&str>| CapsuleEnv {
             name: name.into(),
