@@ -15,8 +15,8 @@ use super::Error;
 use crate::plan::{Action, Change};
 use crate::source::EntryKind;
 
-/// The subject line `apply` gives the migration commit ([`crate::sink::report::commit_message`]).
-const MIGRATION_SUBJECT: &str = "Migrate from Heroku to Code Capsules";
+/// The subject line `apply` gives the migration commit.
+use crate::sink::report::COMMIT_SUBJECT as MIGRATION_SUBJECT;
 
 /// How far down the branch's first parents to look for the migration commit: the user
 /// may have added a few commits of fixes on top of it.
