@@ -13,10 +13,8 @@ use gix::objs::tree::EntryKind as TreeKind;
 
 use super::Error;
 use crate::plan::{Action, Change};
+use crate::sink::report::COMMIT_SUBJECT;
 use crate::source::EntryKind;
-
-/// The subject line `apply` gives the migration commit.
-use crate::sink::report::COMMIT_SUBJECT as MIGRATION_SUBJECT;
 
 /// How far down the branch's first parents to look for the migration commit: the user
 /// may have added a few commits of fixes on top of it.
@@ -67,7 +65,7 @@ pub(crate) fn find_branch(
     let mut migration = None;
     for depth in 0..MAX_COMMITS_ON_TOP {
         let subject = current.message().map(|m| m.summary().to_string()).unwrap_or_default();
-        if subject == MIGRATION_SUBJECT {
+        if subject == COMMIT_SUBJECT {
             migration = Some((current.clone(), depth));
             break;
         }
@@ -314,7 +312,7 @@ mod tests {
 
     #[test]
     fn the_base_is_the_parent_of_the_migration_commit_even_with_fixes_on_top() {
-        let repo = migrated_repo(MIGRATION_SUBJECT);
+        let repo = migrated_repo(COMMIT_SUBJECT);
         let source = repo.open();
         let branch = find_branch(source.repo(), &repo.path, "m").unwrap();
         assert_eq!(branch.base.to_string(), repo.git(&["rev-parse", "main"]));
