@@ -102,13 +102,7 @@ fn prepare_with(settings: &Settings, inputs: Inputs) -> anyhow::Result<Migration
     let source = Source::open(&settings.repo)?;
     // Status looks at the work tree, not at HEAD's blobs: it overlaps with the scan.
     let status = source.git().map(|git| git.uncommitted_paths_in_background());
-    let jobs_name = settings.jobs.as_ref().map(|p| p.display().to_string());
-    let hints = inventory::Hints {
-        apps: &settings.apps,
-        jobs: jobs_name.as_deref().zip(inputs.jobs_text.as_deref()),
-    };
-    let inventory = inventory::discover(&source, &hints)?;
-    let mut plan = plan::build(&source, &inventory, &inputs.rules)?;
+    let (inventory, mut plan) = scan(settings, &inputs, &source)?;
     let mut key = None;
     let mut worktree_warnings = 0;
     if let (Some(git), Some(status)) = (source.git(), status) {
@@ -120,6 +114,32 @@ fn prepare_with(settings: &Settings, inputs: Inputs) -> anyhow::Result<Migration
         key = inputs.key(settings, git);
     }
     Ok(Migration { source, inventory, rules: inputs.rules, plan, key, worktree_warnings })
+}
+
+/// The inventory of `source` and the plan made from it.
+fn scan(
+    settings: &Settings,
+    inputs: &Inputs,
+    source: &Source,
+) -> anyhow::Result<(Inventory, Plan)> {
+    let jobs_name = settings.jobs.as_ref().map(|p| p.display().to_string());
+    let hints = inventory::Hints {
+        apps: &settings.apps,
+        jobs: jobs_name.as_deref().zip(inputs.jobs_text.as_deref()),
+    };
+    let inventory = inventory::discover(source, &hints)?;
+    let plan = plan::build(source, &inventory, &inputs.rules)?;
+    Ok((inventory, plan))
+}
+
+/// The pipeline up to the plan on the tree of `git`'s commit as given (see
+/// [`GitRepo::at_commit`]), without looking at the work tree: `verify` plans the commit a
+/// branch was made on. Nothing is written.
+pub fn prepare_at(settings: &Settings, git: GitRepo) -> anyhow::Result<Migration> {
+    let inputs = Inputs::read(settings)?;
+    let source = Source::Git(git.list()?);
+    let (inventory, plan) = scan(settings, &inputs, &source)?;
+    Ok(Migration { source, inventory, rules: inputs.rules, plan, key: None, worktree_warnings: 0 })
 }
 
 fn read_jobs_file(path: &std::path::Path) -> anyhow::Result<String> {

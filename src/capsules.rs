@@ -129,6 +129,13 @@ pub struct Deployment {
     pub addons: Vec<AddonUse>,
 }
 
+impl Capsule {
+    /// Whether it runs the generated node-cron scheduler that replaces Heroku Scheduler.
+    pub fn runs_scheduler(&self) -> bool {
+        self.replaces.starts_with(SCHEDULER_REPLACES)
+    }
+}
+
 impl Deployment {
     pub fn capsule(&self, name: &str) -> Option<&Capsule> {
         self.capsules.iter().find(|c| c.name == name)

@@ -16,7 +16,7 @@ use crate::app::{self, Settings};
     long_about = "Rewrite a Git repository of Heroku Node.js apps so they deploy on Code Capsules.\n\n\
         `plan` shows what it found and will change, `diff` prints the change as a patch, and \
         `apply` writes it as one commit on a new branch. The working tree, the index and HEAD \
-        are never touched."
+        are never touched. `verify` builds and starts the branch's Capsules before you push it."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -59,6 +59,33 @@ enum Command {
         /// this commit and these options.
         #[arg(long)]
         rescan: bool,
+    },
+    #[cfg(unix)]
+    /// Build and start each Capsule of the migration branch as Code Capsules would.
+    ///
+    /// The branch is written to a temporary folder; each Backend and Frontend Capsule is
+    /// installed, built and started there with the Node its engines.node asks for. This
+    /// runs the repository's own scripts. Give it the options you gave apply.
+    Verify {
+        #[command(flatten)]
+        common: Common,
+        /// The migration branch to verify.
+        #[arg(long, default_value = "code-capsules-migration", value_name = "NAME")]
+        branch: String,
+        /// Verify only this Capsule (a name from the plan); repeatable.
+        #[arg(long = "capsule", value_name = "NAME")]
+        capsules: Vec<String>,
+        /// Keep the logs and the written files even when every step passed.
+        #[arg(long)]
+        keep: bool,
+        /// The time limit of each step, in seconds; a web process must answer HTTP within it.
+        #[arg(long, value_name = "SECONDS", default_value_t = crate::verify::DEFAULT_TIMEOUT_SECONDS,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: u64,
+        /// Also run a failing Capsule's steps on the commit the branch is based on, and say
+        /// whether each failure is new or was there before the migration.
+        #[arg(long)]
+        baseline: bool,
     },
 }
 
@@ -162,6 +189,19 @@ where
             let mut stdout = crate::terminal::Escaping::new(stdout);
             app::apply(&common.into_settings(), &branch, force, reuse, &mut stdout)
         }
+        #[cfg(unix)]
+        Command::Verify { common, branch, capsules, keep, timeout, baseline } => {
+            let options = crate::verify::Options {
+                branch,
+                capsules,
+                keep,
+                timeout: std::time::Duration::from_secs(timeout),
+                baseline,
+            };
+            // Build logs and names come from the repository: escaped like the rest.
+            let mut stdout = crate::terminal::Escaping::new(stdout);
+            crate::verify::verify(&common.into_settings(), &options, &mut stdout, &mut stderr)
+        }
     };
     match result {
         Ok(outcome) => {
@@ -201,7 +241,7 @@ fn use_color(choice: ColorChoice) -> bool {
 
 pub fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let code = run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    // stderr is not held locked: `verify`'s spinner draws to it from a thread of its own.
+    let code = run(std::env::args_os(), &mut stdout.lock(), &mut std::io::stderr());
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(2))
 }

@@ -19,3 +19,6 @@ pub mod shell;
 pub mod sink;
 pub mod source;
 pub mod terminal;
+/// Process groups, signals and symlinks: Unix only.
+#[cfg(unix)]
+pub mod verify;

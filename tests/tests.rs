@@ -14,3 +14,5 @@ mod project;
 mod regressions;
 mod saved_plan;
 mod scheduler_node;
+#[cfg(unix)]
+mod verify;

@@ -247,8 +247,11 @@ fn one_line(text: &str) -> String {
 }
 
 /// The commit message: what was migrated and the rules applied.
+/// The subject line of the migration commit; `verify` finds the commit by it.
+pub const COMMIT_SUBJECT: &str = "Migrate from Heroku to Code Capsules";
+
 pub fn commit_message(m: &Migration) -> String {
-    let mut msg = String::from("Migrate from Heroku to Code Capsules\n\n");
+    let mut msg = format!("{COMMIT_SUBJECT}\n\n");
     let apps: Vec<&str> = m.inventory.apps.iter().map(|a| a.display_dir()).collect();
     msg.push_str(&format!("Apps: {}\n\n", apps.join(", ")));
     msg.push_str("Rules applied:\n");

@@ -138,6 +138,25 @@ impl GitRepo {
         }
     }
 
+    /// This repository with `commit` in HEAD's place, so that listing and planning read
+    /// that commit's tree: `verify` plans the commit a migration branch was made on.
+    /// The branch name is dropped (the commit need not be any branch's tip).
+    pub fn at_commit(mut self, commit: ObjectId) -> Result<GitRepo, Error> {
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .map_err(|e| open_error(&self.path, "cannot read the commit", &e))?
+            .tree_id()
+            .map_err(|e| open_error(&self.path, "cannot read the commit's tree", &e))?;
+        self.head_commit = commit;
+        self.head_tree = tree.detach();
+        self.head_ref = None;
+        if let Some((folder, _)) = self.scope.take() {
+            self.scope = Some(scope_tree(&self.repo, self.head_tree, &self.path, folder)?);
+        }
+        Ok(self)
+    }
+
     /// Lists HEAD's tree (trees only: no file is read yet).
     pub fn list(self) -> Result<GitSource, Error> {
         let root = self.scope.as_ref().map_or(self.head_tree, |(_, tree)| *tree);

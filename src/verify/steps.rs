@@ -1,0 +1,516 @@
+//! What Code Capsules' build does for one Capsule, in its folder of the written tree:
+//! pick Node, install by lockfile, build, start; each step logged to a file of its own.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::install::install_command;
+use super::node::{DEFAULT_RANGE, Node, Resolver};
+use super::probe::{answers_http, free_port};
+use super::report::Progress;
+use super::run::{Ended, Group, POLL, Runner, interrupted};
+use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvSource};
+
+/// How long a worker or scheduler must keep running to pass.
+const KEEPS_RUNNING: Duration = Duration::from_secs(5);
+
+/// The host every Capsule URL is set to: `.invalid` never resolves (RFC 2606).
+pub(crate) const PLACEHOLDER_HOST: &str = "capsule-migrate-verify.invalid";
+
+/// The value of every variable that has no safe value in the repository.
+pub(crate) const PLACEHOLDER: &str = "capsule-migrate-verify-placeholder";
+
+/// The three steps, as the table names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Step {
+    Install,
+    Build,
+    Start,
+}
+
+impl Step {
+    pub const ALL: [Step; 3] = [Step::Install, Step::Build, Step::Start];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Install => "install",
+            Step::Build => "build",
+            Step::Start => "start",
+        }
+    }
+}
+
+/// How one step went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Status {
+    Passed(String),
+    Failed(String),
+    /// Not run because an earlier step failed.
+    NotRun,
+    /// Nothing to do for this Capsule (no build script, a static site's start).
+    None(String),
+}
+
+/// What happens when the Capsule starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Serves HTTP on PORT.
+    Web,
+    /// A background process: passes when still running after [`KEEPS_RUNNING`].
+    Worker,
+    /// The generated node-cron scheduler: keeps running and logs its schedule.
+    Scheduler,
+    /// Built once, served by Code Capsules: nothing starts.
+    StaticSite,
+}
+
+impl Role {
+    pub fn of(capsule: &Capsule) -> Role {
+        match capsule.kind {
+            CapsuleKind::Frontend => Role::StaticSite,
+            _ if capsule.runs_scheduler() => Role::Scheduler,
+            _ if capsule.heroku_process.as_deref() == Some("web") => Role::Web,
+            _ => Role::Worker,
+        }
+    }
+}
+
+/// One Capsule's outcome.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub capsule: String,
+    pub node: Option<String>,
+    /// Indexed like [`Step::ALL`].
+    pub steps: [Status; 3],
+    pub seconds: f64,
+    /// The log of each step that ran, indexed like [`Step::ALL`].
+    pub logs: [Option<PathBuf>; 3],
+}
+
+impl Outcome {
+    pub fn first_failure(&self) -> Option<(Step, &str)> {
+        Step::ALL.iter().zip(&self.steps).find_map(|(step, status)| match status {
+            Status::Failed(why) => Some((*step, why.as_str())),
+            _ => None,
+        })
+    }
+
+    pub fn status(&self, step: Step) -> &Status {
+        &self.steps[step as usize]
+    }
+}
+
+/// Where a Capsule's steps run and log.
+pub(crate) struct Place<'a> {
+    /// The written tree's root.
+    pub root: &'a Path,
+    pub logs: &'a Path,
+    /// Added to log names (`-baseline`), so two runs share a log folder.
+    pub suffix: &'a str,
+}
+
+/// Runs the steps of `capsule`, stopping at the first that fails.
+pub(crate) fn verify_capsule(
+    capsule: &Capsule,
+    place: &Place,
+    runner: &Runner,
+    nodes: &mut Resolver,
+    progress: &mut Progress,
+) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = Outcome {
+        capsule: capsule.name.clone(),
+        node: None,
+        steps: [Status::NotRun, Status::NotRun, Status::NotRun],
+        seconds: 0.0,
+        logs: [None, None, None],
+    };
+    if Role::of(capsule) == Role::StaticSite {
+        // Shown as "-" even when an earlier step fails: nothing ever starts.
+        outcome.steps[Step::Start as usize] = Status::None("served by Code Capsules".into());
+    }
+    let log = |step: Step| {
+        place.logs.join(format!("{}-{}{}.log", capsule.name, step.name(), place.suffix))
+    };
+    let folder = capsule.folder.as_deref().unwrap_or("/").trim_start_matches('/');
+    let dir = place.root.join(folder);
+    let package = read_package_json(&dir);
+
+    // Install, with Node picked first (its npm output goes to the install log).
+    let install_log = log(Step::Install);
+    outcome.logs[0] = Some(install_log.clone());
+    let range = package
+        .as_ref()
+        .and_then(|p| p.pointer("/engines/node"))
+        .and_then(Value::as_str)
+        .unwrap_or(DEFAULT_RANGE)
+        .to_owned();
+    progress.begin(&capsule.name, &format!("finding Node for engines.node `{range}`"));
+    let node = match !dir.is_dir() {
+        true => Err(format!("the Capsule's folder /{folder} is not on the branch")),
+        false => nodes.resolve(&range, runner, &install_log),
+    };
+    let node = match node {
+        Ok(node) => node,
+        Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
+    };
+    outcome.node = Some(node.label());
+    let env = Env::for_capsule(capsule, &node);
+    let install = match &package {
+        None => Status::None("no package.json".into()),
+        Some(package) => {
+            let command = install_command(&dir, package);
+            progress
+                .begin(&capsule.name, &format!("install: {command}, with Node {}", node.label()));
+            run_step(&command, &dir, &env, runner, &install_log)
+        }
+    };
+    outcome = record(outcome, Step::Install, install, progress);
+    if outcome.first_failure().is_some() {
+        return done(outcome, started);
+    }
+
+    let build_log = log(Step::Build);
+    let build = match &capsule.build_command {
+        Some(command) if package.is_some() => {
+            outcome.logs[1] = Some(build_log.clone());
+            progress.begin(&capsule.name, &format!("build: {command}, with Node {}", node.label()));
+            run_step(command, &dir, &env, runner, &build_log)
+        }
+        _ => Status::None("no build script".into()),
+    };
+    let build = match (Role::of(capsule), build) {
+        (Role::StaticSite, Status::Passed(_) | Status::None(_)) => {
+            check_site(capsule, &dir, &env).unwrap_or_else(Status::Failed)
+        }
+        (_, build) => build,
+    };
+    outcome = record(outcome, Step::Build, build, progress);
+    if outcome.first_failure().is_some() {
+        return done(outcome, started);
+    }
+
+    let role = Role::of(capsule);
+    let start = match (role, capsule.run_command.as_deref()) {
+        (Role::StaticSite, _) => Status::None("served by Code Capsules".into()),
+        (_, None) => Status::None("no run command".into()),
+        (role, Some(command)) => {
+            let start_log = log(Step::Start);
+            outcome.logs[2] = Some(start_log.clone());
+            progress.begin(&capsule.name, &format!("start: {command}, with Node {}", node.label()));
+            start(role, command, &dir, &env, runner, &start_log)
+        }
+    };
+    outcome = record(outcome, Step::Start, start, progress);
+    done(outcome, started)
+}
+
+fn finish(
+    outcome: Outcome,
+    step: Step,
+    status: Status,
+    started: Instant,
+    progress: &mut Progress,
+) -> Outcome {
+    done(record(outcome, step, status, progress), started)
+}
+
+fn record(mut outcome: Outcome, step: Step, status: Status, progress: &mut Progress) -> Outcome {
+    progress.end(&outcome.capsule, step, &status);
+    outcome.steps[step as usize] = status;
+    outcome
+}
+
+fn done(mut outcome: Outcome, started: Instant) -> Outcome {
+    outcome.seconds = started.elapsed().as_secs_f64();
+    outcome
+}
+
+fn read_package_json(dir: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+    value.is_object().then_some(value)
+}
+
+/// The environment of every step: the Capsule's variables (placeholders where the value
+/// is not in the repository) and PATH with the chosen Node first.
+pub(crate) struct Env {
+    vars: Vec<(String, String)>,
+}
+
+impl Env {
+    fn for_capsule(capsule: &Capsule, node: &Node) -> Env {
+        // What Heroku itself set (dyno metadata, buildpack settings) Code Capsules does
+        // not: those stay unset, as they will be there.
+        let mut vars: Vec<(String, String)> = capsule
+            .env
+            .iter()
+            .filter(|var| !matches!(var.source, EnvSource::Heroku | EnvSource::HerokuBuild))
+            .map(|var| (var.name.clone(), placeholder(var)))
+            .collect();
+        if let Some(bin) = &node.bin_dir {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let mut dirs = vec![bin.clone()];
+            dirs.extend(std::env::split_paths(&path));
+            let joined = std::env::join_paths(dirs).unwrap_or(path);
+            vars.push(("PATH".into(), joined.to_string_lossy().into_owned()));
+        }
+        // Quieter logs, and no question from npx.
+        for (name, value) in [
+            ("npm_config_update_notifier", "false"),
+            ("npm_config_fund", "false"),
+            ("npm_config_audit", "false"),
+            ("npm_config_yes", "true"),
+            ("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0"),
+        ] {
+            vars.push((name.into(), value.into()));
+        }
+        Env { vars }
+    }
+
+    fn apply(&self, command: &mut Command) {
+        for (name, value) in &self.vars {
+            command.env(name, value);
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The value a variable gets: the one the repository shows, else a placeholder that says
+/// what it is. URLs of Capsules point at a host that never resolves; a database link is
+/// a URL of its scheme to a closed local port, so a client fails fast.
+pub(crate) fn placeholder(var: &CapsuleEnv) -> String {
+    if let Some(value) = &var.value {
+        return value.clone();
+    }
+    match &var.source {
+        // Without a scheme, as Code Capsules shows a Capsule's URL.
+        EnvSource::CapsuleUrl { .. } | EnvSource::CodeCapsules => PLACEHOLDER_HOST.to_owned(),
+        EnvSource::DataCapsule { .. } => {
+            let scheme = if var.name.to_ascii_uppercase().contains("REDIS") {
+                "redis"
+            } else if var.name.to_ascii_uppercase().contains("MONGO") {
+                "mongodb"
+            } else {
+                "postgresql"
+            };
+            format!("{scheme}://{PLACEHOLDER}@127.0.0.1:9/{PLACEHOLDER}")
+        }
+        _ => PLACEHOLDER.to_owned(),
+    }
+}
+
+fn shell(command: &str, dir: &Path, env: &Env) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg(command).current_dir(dir);
+    env.apply(&mut sh);
+    sh
+}
+
+fn run_step(command: &str, dir: &Path, env: &Env, runner: &Runner, log: &Path) -> Status {
+    let ended = runner.run(shell(command, dir, env), log);
+    match ended {
+        ended if ended.success() => Status::Passed(String::new()),
+        ended => Status::Failed(format!("`{command}` {}", ended.describe())),
+    }
+}
+
+/// A static site's output: `index.html` in the output folder and, when the Capsule
+/// takes a backend URL, that URL in a file the page loads (or the page itself).
+fn check_site(capsule: &Capsule, dir: &Path, env: &Env) -> Result<Status, String> {
+    let output = capsule.output_folder.as_deref().unwrap_or(".");
+    let out = dir.join(output);
+    let index = out.join("index.html");
+    let html = std::fs::read_to_string(&index)
+        .map_err(|_| format!("the output folder `{output}` has no index.html after the build"))?;
+    let url_vars: Vec<&str> = capsule
+        .env
+        .iter()
+        .filter(|v| matches!(v.source, EnvSource::CapsuleUrl { .. }))
+        .map(|v| v.name.as_str())
+        .filter(|name| env.get(name) == Some(PLACEHOLDER_HOST))
+        .collect();
+    let Some(var) = url_vars.first() else {
+        return Ok(Status::Passed(format!("{output}/index.html")));
+    };
+    if html.contains(PLACEHOLDER_HOST) {
+        return Ok(Status::Passed(format!("{var} is in {output}/index.html")));
+    }
+    for entry in walkdir::WalkDir::new(&out).into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(entry.path()) else { continue };
+        if !bytes.windows(PLACEHOLDER_HOST.len()).any(|w| w == PLACEHOLDER_HOST.as_bytes()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&out) else { continue };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if crate::edit::html::has_script(&html, &rel)
+            || crate::edit::html::has_script(&html, &format!("/{rel}"))
+        {
+            return Ok(Status::Passed(format!("{output}/index.html loads {var} from {rel}")));
+        }
+        return Err(format!(
+            "the build wrote {var} into {output}/{rel}, but {output}/index.html does not load it \
+             with a <script src>"
+        ));
+    }
+    Err(format!(
+        "after the build with {var}={PLACEHOLDER_HOST}, no file in `{output}` holds that URL: \
+         the page would not know the backend's address"
+    ))
+}
+
+/// Starts the run command and watches it: a web process passes when something answers
+/// HTTP on PORT, a worker or the scheduler when it is still running after a few seconds
+/// (the scheduler must also have logged its schedule). The process group is stopped
+/// either way.
+fn start(role: Role, command: &str, dir: &Path, env: &Env, runner: &Runner, log: &Path) -> Status {
+    let port = match free_port() {
+        Ok(port) => port,
+        Err(e) => return Status::Failed(format!("no free port for PORT: {e}")),
+    };
+    let mut sh = shell(command, dir, env);
+    sh.env("PORT", port.to_string());
+    let mut group = match Group::spawn(sh, log, None) {
+        Ok(group) => group,
+        Err(why) => return Status::Failed(format!("`{command}` could not start: {why}")),
+    };
+    let started = Instant::now();
+    let limit = match role {
+        Role::Web => runner.timeout,
+        _ => KEEPS_RUNNING.min(runner.timeout),
+    };
+    let status = loop {
+        if let Some(status) = group.exited() {
+            let when = match role {
+                Role::Web => format!("before anything answered HTTP on PORT={port}"),
+                _ => {
+                    format!("after {:.1} s; it must keep running", started.elapsed().as_secs_f64())
+                }
+            };
+            break Status::Failed(format!(
+                "`{command}` {} {when}",
+                Ended::Exited(status).describe()
+            ));
+        }
+        if interrupted() {
+            break Status::Failed(format!("`{command}` {}", Ended::Interrupted.describe()));
+        }
+        if role == Role::Web && answers_http(port) {
+            let took = started.elapsed().as_secs_f64();
+            break Status::Passed(format!("answered HTTP on PORT={port} after {took:.1} s"));
+        }
+        if started.elapsed() >= limit {
+            break match role {
+                Role::Web => Status::Failed(format!(
+                    "nothing answered HTTP on PORT={port} within {} s (does it listen on \
+                     process.env.PORT?)",
+                    limit.as_secs()
+                )),
+                _ => Status::Passed(format!("still running after {} s", limit.as_secs())),
+            };
+        }
+        std::thread::sleep(POLL * 4);
+    };
+    group.stop();
+    match (role, status) {
+        (Role::Scheduler, Status::Passed(detail)) => {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            let scheduled = text
+                .lines()
+                .filter(|l| l.starts_with("[scheduler]") && l.contains(" scheduled: "))
+                .count();
+            if scheduled == 0 {
+                Status::Failed("the scheduler kept running but logged no `[scheduler] job ... scheduled:` line".into())
+            } else {
+                Status::Passed(format!("{detail}, {scheduled} job(s) scheduled"))
+            }
+        }
+        (_, status) => status,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_variable_is_set_but_those_heroku_itself_set() {
+        let var = |name: &str, source: EnvSource| CapsuleEnv {
+            name: name.into(),
+            source,
+            description: None,
+            required: None,
+            value: None,
+            hidden: false,
+            build_time: false,
+            read_by: Vec::new(),
+        };
+        let capsule = Capsule {
+            name: "api".into(),
+            kind: CapsuleKind::Backend,
+            app: Some(".".into()),
+            replaces: "web: node server.js".into(),
+            folder: Some("/".into()),
+            build_command: None,
+            run_command: Some("npm start".into()),
+            output_folder: None,
+            replicas: Some(1),
+            heroku_process: Some("web".into()),
+            heroku_size: None,
+            env: vec![
+                var("SESSION_SECRET", EnvSource::AppJson { secret: true }),
+                var("HEROKU_APP_NAME", EnvSource::Heroku),
+                var("NPM_CONFIG_PRODUCTION", EnvSource::HerokuBuild),
+                var("API_TOKEN", EnvSource::Code),
+            ],
+            notes: Vec::new(),
+        };
+        let node = Node {
+            version: "24.1.0".parse().unwrap(),
+            bin_dir: Some("/cache/24.1.0/bin".into()),
+            origin: super::super::node::Origin::Cached,
+        };
+        let env = Env::for_capsule(&capsule, &node);
+        assert_eq!(env.get("SESSION_SECRET"), Some(PLACEHOLDER));
+        assert_eq!(env.get("API_TOKEN"), Some(PLACEHOLDER));
+        assert_eq!(env.get("HEROKU_APP_NAME"), None);
+        assert_eq!(env.get("NPM_CONFIG_PRODUCTION"), None);
+        assert!(env.get("PATH").is_some_and(|p| p.starts_with("/cache/24.1.0/bin:")));
+    }
+
+    #[test]
+    fn placeholders_say_what_they_are() {
+        let var = |name: &str, source: EnvSource, value: Option<&str>| CapsuleEnv {
+            name: name.into(),
+            source,
+            description: None,
+            required: None,
+            value: value.map(str::to_owned),
+            hidden: false,
+            build_time: false,
+            read_by: Vec::new(),
+        };
+        let db = var("DATABASE_URL", EnvSource::DataCapsule { capsule: "db".into() }, None);
+        assert!(
+            placeholder(&db)
+                .starts_with("postgresql://capsule-migrate-verify-placeholder@127.0.0.1:9/")
+        );
+        let redis = var("REDIS_URL", EnvSource::DataCapsule { capsule: "cache".into() }, None);
+        assert!(placeholder(&redis).starts_with("redis://"));
+        let url = var("BACKEND_URL", EnvSource::CapsuleUrl { capsule: None }, None);
+        assert_eq!(placeholder(&url), PLACEHOLDER_HOST);
+        let known = var("LOG_LEVEL", EnvSource::AppJson { secret: false }, Some("info"));
+        assert_eq!(placeholder(&known), "info");
+        let secret = var("SESSION_SECRET", EnvSource::AppJson { secret: true }, None);
+        assert_eq!(placeholder(&secret), PLACEHOLDER);
+    }
+}
