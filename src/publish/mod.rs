@@ -1,0 +1,232 @@
+//! Finishing the job after `apply`: `--push` sends the new branch to the remote, and
+//! `--open-pr` opens the pull (merge) request with the migration guide as its body.
+//!
+//! Credentials stay the user's: git pushes with its own helpers and keys, `gh` and
+//! `glab` with their own logins, and a token from the environment only ever goes into
+//! the one HTTP header that needs it; it is never printed, logged or written.
+
+pub mod forge;
+mod github;
+mod gitlab;
+mod http;
+pub mod push;
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use gix::bstr::ByteSlice;
+
+use crate::source::GitRepo;
+use forge::{Forge, HostEnv};
+
+/// What to do after the commit (`--push`, `--open-pr`, `--base`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Open the pull request too (implies the push).
+    pub open_pr: bool,
+    /// The branch to merge into; `None` is the repository's default branch.
+    pub base: Option<String>,
+}
+
+/// The branch `apply` made, and the words of its pull request.
+pub struct Branch<'a> {
+    pub name: &'a str,
+    /// `--force` moved an existing branch, so the remote's may need replacing too.
+    pub replaced: bool,
+    pub title: &'a str,
+    /// The pull request's description: the migration guide as committed.
+    pub body: &'a str,
+}
+
+/// The pull request for the branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrOutcome {
+    Opened(String),
+    /// One was already open for the branch: reported, not duplicated.
+    Existing(String),
+}
+
+/// What happened, for the summary table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub pushed: push::Pushed,
+    pub pr: Option<PrOutcome>,
+    /// With `--open-pr` on a host the tool cannot open requests on: the page to do it.
+    pub compare: Option<String>,
+}
+
+/// What the opening of a pull request needs.
+pub struct PrRequest<'a> {
+    pub branch: &'a str,
+    pub base: Option<&'a str>,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Push(#[from] push::Error),
+    #[error("{what} failed: {message}\nThe branch is pushed; {advice}.")]
+    Host { what: String, message: String, advice: String },
+    #[error(
+        "cannot open the pull request on {host}: {missing}. The branch is pushed; open it \
+         yourself{page}"
+    )]
+    NoWay { host: String, missing: String, page: String },
+    #[error("cannot write the report: {0}")]
+    Write(#[from] io::Error),
+}
+
+/// Pushes the branch and, with `options.open_pr`, opens its pull request, saying what it
+/// did on `out`.
+pub fn publish(
+    git: &GitRepo,
+    branch: &Branch,
+    options: &Options,
+    env: &HostEnv,
+    out: &mut dyn Write,
+) -> Result<Published, Error> {
+    let pushed = push::push(git, branch.name, branch.replaced)?;
+    writeln!(out, "Pushed branch {} to {} ({}).", branch.name, pushed.remote, pushed.url)?;
+    let mut published = Published { pushed, pr: None, compare: None };
+    if !options.open_pr {
+        return Ok(published);
+    }
+    let configured = configured_url(git, &published.pushed.remote);
+    let mut urls = vec![published.pushed.url.as_str()];
+    urls.extend(configured.as_deref());
+    let request = PrRequest {
+        branch: branch.name,
+        base: options.base.as_deref(),
+        title: branch.title,
+        body: branch.body,
+    };
+    let outcome = match forge::detect(&urls, env) {
+        Some(Forge::GitHub(repo)) => match (env.program("gh"), &env.github_token) {
+            (Some(gh), _) => github::open_with_gh(&gh, &repo, &request)?,
+            (None, Some(token)) => {
+                let base = github::api_base(&repo, env.github_api_url.as_deref());
+                github::open_with_api(&base, token, &repo, &request)?
+            }
+            (None, None) => {
+                return Err(no_way(
+                    &repo.host,
+                    "neither `gh` on PATH nor GH_TOKEN or GITHUB_TOKEN",
+                    &urls,
+                    git,
+                    options,
+                    branch.name,
+                ));
+            }
+        },
+        Some(Forge::GitLab(repo)) => match (env.program("glab"), &env.gitlab_token) {
+            (Some(glab), _) => gitlab::open_with_glab(&glab, &repo, &request)?,
+            (None, Some(token)) => {
+                let base = gitlab::api_base(&repo, env.gitlab_api_url.as_deref());
+                gitlab::open_with_api(&base, token, &repo, &request)?
+            }
+            (None, None) => {
+                return Err(no_way(
+                    &repo.host,
+                    "neither `glab` on PATH nor GITLAB_TOKEN",
+                    &urls,
+                    git,
+                    options,
+                    branch.name,
+                ));
+            }
+        },
+        None => {
+            let page = compare_page(&urls, git, options, branch.name);
+            match &page {
+                Some(url) => writeln!(out, "Open the pull request:\n  {url}")?,
+                None => writeln!(
+                    out,
+                    "Open a pull request from {} on your git host: the tool opens them on \
+                     GitHub and GitLab only.",
+                    branch.name
+                )?,
+            }
+            published.compare = page;
+            return Ok(published);
+        }
+    };
+    match &outcome {
+        PrOutcome::Opened(url) => writeln!(out, "Opened the pull request:\n  {url}")?,
+        PrOutcome::Existing(url) => writeln!(
+            out,
+            "A pull request from {} is already open (not opened again):\n  {url}",
+            branch.name
+        )?,
+    }
+    published.pr = Some(outcome);
+    Ok(published)
+}
+
+fn no_way(
+    host: &str,
+    missing: &str,
+    urls: &[&str],
+    git: &GitRepo,
+    options: &Options,
+    branch: &str,
+) -> Error {
+    let page = compare_page(urls, git, options, branch)
+        .map_or_else(|| ".".to_owned(), |url| format!(": {url}"));
+    Error::NoWay {
+        host: host.to_owned(),
+        missing: format!("{missing} (install and log in, or set a token)"),
+        page,
+    }
+}
+
+/// The web page that starts a pull request, as `apply` prints without `--open-pr`.
+fn compare_page(urls: &[&str], git: &GitRepo, options: &Options, branch: &str) -> Option<String> {
+    let base =
+        options.base.clone().or_else(|| git.head_ref_name()).unwrap_or_else(|| "main".to_owned());
+    urls.iter().find_map(|url| crate::sink::commit::pull_request_url(url, &base, branch))
+}
+
+/// The remote's URL as configured (`pushurl`, else `url`), before any `insteadOf`: a
+/// remote rewritten to a mirror is still on the host its name says.
+fn configured_url(git: &GitRepo, remote: &str) -> Option<String> {
+    let snapshot = git.repo().config_snapshot();
+    let config = snapshot.plumbing();
+    let name = remote.as_bytes().as_bstr();
+    let value = config
+        .string_by("remote", Some(name), "pushurl")
+        .or_else(|| config.string_by("remote", Some(name), "url"))?;
+    let url = value.to_str_lossy().into_owned();
+    Some(push::redact_url(&url))
+}
+
+/// Runs `program` with `args`, `stdin` on its standard input; its standard output when
+/// it succeeds, else what it said on both streams.
+pub(crate) fn run_program(
+    program: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Result<String, String> {
+    let mut command = Command::new(program);
+    command.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let name = program.display();
+    let mut child = command.spawn().map_err(|e| format!("cannot run {name}: {e}"))?;
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // Written on a thread: a program that prints a lot before reading its input
+        // must not wait on us while we wait on it.
+        let text = text.to_owned();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(text.as_bytes());
+        });
+    }
+    let output = child.wait_with_output().map_err(|e| format!("{name}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() {
+        return Ok(stdout);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Err(format!("{}{stdout}({})", stderr, output.status).trim().to_owned())
+}
