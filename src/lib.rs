@@ -12,6 +12,7 @@ pub mod edit;
 pub mod generate;
 pub mod inventory;
 pub mod lang;
+pub mod many;
 pub mod plan;
 pub mod publish;
 pub mod rules;

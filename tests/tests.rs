@@ -9,6 +9,7 @@ mod git_repo;
 mod guide;
 mod hostile;
 mod project;
+mod publish;
 mod regressions;
 mod saved_plan;
 mod scheduler_node;

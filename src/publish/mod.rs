@@ -32,8 +32,8 @@ pub struct Options {
 /// The branch `apply` made, and the words of its pull request.
 pub struct Branch<'a> {
     pub name: &'a str,
-    /// `--force` moved an existing branch, so the remote's may need replacing too.
-    pub replaced: bool,
+    /// `--force`: the remote's branch is replaced too (with a lease, see [`push::push`]).
+    pub force: bool,
     pub title: &'a str,
     /// The pull request's description: the migration guide as committed.
     pub body: &'a str,
@@ -88,7 +88,7 @@ pub fn publish(
     env: &HostEnv,
     out: &mut dyn Write,
 ) -> Result<Published, Error> {
-    let pushed = push::push(git, branch.name, branch.replaced)?;
+    let pushed = push::push(git, branch.name, branch.force)?;
     writeln!(out, "Pushed branch {} to {} ({}).", branch.name, pushed.remote, pushed.url)?;
     let mut published = Published { pushed, pr: None, compare: None };
     if !options.open_pr {

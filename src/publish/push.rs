@@ -43,10 +43,10 @@ pub enum Error {
 /// Pushes `refs/heads/<branch>` to the push remote and sets it as the branch's upstream,
 /// as the `git push -u` command `apply` prints would.
 ///
-/// `replaced` is true when `apply --force` moved an existing branch: the remote branch,
-/// if it was pushed before, then needs a forced update, which is made with a lease (only
-/// if the remote branch is where this clone last saw it), never blind.
-pub fn push(git: &GitRepo, branch: &str, replaced: bool) -> Result<Pushed, Error> {
+/// With `force` (`apply --force`) the remote branch is replaced too, but with a lease:
+/// only if it is where this clone last saw it (its remote-tracking branch), so work
+/// pushed there by someone else is never overwritten blind.
+pub fn push(git: &GitRepo, branch: &str, force: bool) -> Result<Pushed, Error> {
     let repo_path = git.path().to_owned();
     let Some((remote, url)) = crate::sink::commit::push_remote(git) else {
         return Err(Error::NoRemote { repo: repo_path, branch: branch.to_owned() });
@@ -56,7 +56,7 @@ pub fn push(git: &GitRepo, branch: &str, replaced: bool) -> Result<Pushed, Error
     let mut command = Command::new("git");
     // --git-dir rather than -C: a GIT_DIR in the environment must not redirect the push.
     command.arg("--git-dir").arg(git.repo().git_dir()).args(["push", "--set-upstream"]);
-    if replaced {
+    if force {
         command.arg(format!("--force-with-lease=refs/heads/{branch}"));
     }
     command.arg("--").arg(&remote).arg(&refspec);
@@ -71,20 +71,14 @@ pub fn push(git: &GitRepo, branch: &str, replaced: bool) -> Result<Pushed, Error
     let said = redact_text(&String::from_utf8_lossy(&output.stderr));
     let said = said.trim_end();
     let said: String = said.lines().map(|l| format!("  {l}\n")).collect();
-    let advice = advice_for(&said, branch, replaced);
+    let advice = advice_for(&said, branch, &remote);
     Err(Error::Refused { repo: repo_path, branch: branch.to_owned(), remote, url, said, advice })
 }
 
 /// What to do about the usual refusals.
-fn advice_for(said: &str, branch: &str, replaced: bool) -> String {
+fn advice_for(said: &str, branch: &str, remote: &str) -> String {
     let lower = said.to_ascii_lowercase();
     if lower.contains("non-fast-forward") || lower.contains("fetch first") {
-        if replaced {
-            return format!(
-                "The remote branch {branch} has commits this clone has not seen; fetch, \
-                 look at them, and run again."
-            );
-        }
         return format!(
             "The remote already has a branch {branch}: run again with --force to replace \
              it, or --branch NAME for another."
@@ -92,8 +86,9 @@ fn advice_for(said: &str, branch: &str, replaced: bool) -> String {
     }
     if lower.contains("stale info") {
         return format!(
-            "The remote branch {branch} moved since this clone last fetched it; fetch and \
-             run again."
+            "The remote branch {branch} is not where this clone last saw it (or this clone \
+             never fetched it), so --force does not replace it blind: `git fetch {remote}`, \
+             look at `{remote}/{branch}`, then run again."
         );
     }
     if lower.contains("authentication")

@@ -15,6 +15,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Document<'a> {
+    /// The `REPO` argument, in a run over several repositories only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo: Option<&'a str>,
     schema_version: u32,
     apps: Vec<App<'a>>,
     processes: &'a [ProcessUse],
@@ -68,10 +71,24 @@ struct Change<'a> {
     rules: &'a [String],
 }
 
+/// The plan as one indented JSON object.
 pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(m, None))?;
+    writeln!(out)
+}
+
+/// The plan as one JSON object on one line, with a `repo` field naming the `REPO`
+/// argument: a run over several repositories prints one such line per repository.
+pub fn write_json_line(m: &Migration, repo: &str, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &document(m, Some(repo)))?;
+    writeln!(out)
+}
+
+fn document<'a>(m: &'a Migration, repo: Option<&'a str>) -> Document<'a> {
     let deployment = &m.plan.capsules;
     let guide = m.rules.guide_file().filter(|f| m.plan.changes.iter().any(|c| c.path == *f));
-    let doc = Document {
+    Document {
+        repo,
         schema_version: SCHEMA_VERSION,
         apps: m
             .inventory
@@ -113,9 +130,7 @@ pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
             .collect(),
         notes: &m.plan.notes,
         warnings: &m.plan.warnings,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    }
 }
 
 /// Each app's variables: the first occurrence of each name across its Capsules, in

@@ -254,6 +254,8 @@ pub struct Applied<'a> {
     /// The guide's path when the commit writes one.
     pub guide: Option<&'a str>,
     pub plan: PlanFrom,
+    /// `--push` or `--open-pr` does what the printed commands would: they are left out.
+    pub publishing: bool,
 }
 
 /// Where the plan `apply` committed came from.
@@ -303,21 +305,8 @@ pub fn write_applied(
         PlanFrom::Read => {}
     }
     writeln!(out, "Your working tree, index and HEAD are unchanged.")?;
-    match crate::sink::commit::push_remote(git) {
-        Some((remote, url)) => {
-            writeln!(out, "Push it with:\n  git push -u {remote} {}", done.branch)?;
-            let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
-            if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, &done.branch) {
-                writeln!(out, "Then open the pull request:\n  {pr}")?;
-            }
-        }
-        None => {
-            writeln!(
-                out,
-                "Push it with (after adding a remote):\n  git push -u origin {}",
-                done.branch
-            )?;
-        }
+    if !applied.publishing {
+        write_push_hints(git, &done.branch, out)?;
     }
     let Some(file) = applied.guide else { return Ok(()) };
     let branch = &done.branch;
@@ -327,5 +316,26 @@ pub fn write_applied(
         out,
         "It doubles as the pull request's description: paste it there (or `gh pr create --body-file` a copy)."
     )?;
+    Ok(())
+}
+
+/// The commands that push the branch and the page that opens its pull request.
+fn write_push_hints(git: &GitRepo, branch: &str, out: &mut dyn Write) -> io::Result<()> {
+    match crate::sink::commit::push_remote(git) {
+        Some((remote, url)) => {
+            writeln!(out, "Push it with:\n  git push -u {remote} {}", branch)?;
+            let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
+            if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, &branch) {
+                writeln!(out, "Then open the pull request:\n  {pr}")?;
+            }
+        }
+        None => {
+            writeln!(
+                out,
+                "Push it with (after adding a remote):\n  git push -u origin {}",
+                branch
+            )?;
+        }
+    }
     Ok(())
 }
