@@ -8,6 +8,7 @@ mod frontend_node;
 mod git_repo;
 mod guide;
 mod hostile;
+mod many;
 mod project;
 mod publish;
 mod regressions;

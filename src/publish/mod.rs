@@ -67,7 +67,7 @@ pub struct PrRequest<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Push(#[from] push::Error),
+    Push(#[from] Box<push::Error>),
     #[error("{what} failed: {message}\nThe branch is pushed; {advice}.")]
     Host { what: String, message: String, advice: String },
     #[error(

@@ -46,10 +46,10 @@ pub enum Error {
 /// With `force` (`apply --force`) the remote branch is replaced too, but with a lease:
 /// only if it is where this clone last saw it (its remote-tracking branch), so work
 /// pushed there by someone else is never overwritten blind.
-pub fn push(git: &GitRepo, branch: &str, force: bool) -> Result<Pushed, Error> {
+pub fn push(git: &GitRepo, branch: &str, force: bool) -> Result<Pushed, Box<Error>> {
     let repo_path = git.path().to_owned();
     let Some((remote, url)) = crate::sink::commit::push_remote(git) else {
-        return Err(Error::NoRemote { repo: repo_path, branch: branch.to_owned() });
+        return Err(Box::new(Error::NoRemote { repo: repo_path, branch: branch.to_owned() }));
     };
     let url = redact_url(&url);
     let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
@@ -64,7 +64,7 @@ pub fn push(git: &GitRepo, branch: &str, force: bool) -> Result<Pushed, Error> {
     command.stdin(Stdio::null());
     let output = command
         .output()
-        .map_err(|e| Error::Spawn { repo: repo_path.clone(), message: e.to_string() })?;
+        .map_err(|e| Box::new(Error::Spawn { repo: repo_path.clone(), message: e.to_string() }))?;
     if output.status.success() {
         return Ok(Pushed { remote, url });
     }
@@ -72,7 +72,14 @@ pub fn push(git: &GitRepo, branch: &str, force: bool) -> Result<Pushed, Error> {
     let said = said.trim_end();
     let said: String = said.lines().map(|l| format!("  {l}\n")).collect();
     let advice = advice_for(&said, branch, &remote);
-    Err(Error::Refused { repo: repo_path, branch: branch.to_owned(), remote, url, said, advice })
+    Err(Box::new(Error::Refused {
+        repo: repo_path,
+        branch: branch.to_owned(),
+        remote,
+        url,
+        said,
+        advice,
+    }))
 }
 
 /// What to do about the usual refusals.
@@ -149,12 +156,11 @@ mod tests {
     #[test]
     fn refusals_come_with_what_to_do() {
         let said = " ! [rejected]  b -> b (non-fast-forward)";
-        assert!(advice_for(said, "b", false).contains("--force"));
-        assert!(advice_for(said, "b", true).contains("fetch"));
-        assert!(advice_for(" ! [rejected] b -> b (stale info)", "b", true).contains("fetch"));
-        assert!(
-            advice_for("remote: Permission to o/r.git denied", "b", false).contains("credentials")
-        );
-        assert_eq!(advice_for("something else", "b", false), "");
+        assert!(advice_for(said, "b", "origin").contains("--force"));
+        let stale = advice_for(" ! [rejected] b -> b (stale info)", "b", "up");
+        assert!(stale.contains("git fetch up") && stale.contains("up/b"), "{stale}");
+        let denied = advice_for("remote: Permission to o/r.git denied", "b", "origin");
+        assert!(denied.contains("credentials"));
+        assert_eq!(advice_for("something else", "b", "origin"), "");
     }
 }

@@ -325,7 +325,7 @@ fn write_push_hints(git: &GitRepo, branch: &str, out: &mut dyn Write) -> io::Res
         Some((remote, url)) => {
             writeln!(out, "Push it with:\n  git push -u {remote} {}", branch)?;
             let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
-            if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, &branch) {
+            if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, branch) {
                 writeln!(out, "Then open the pull request:\n  {pr}")?;
             }
         }
