@@ -40,8 +40,15 @@ where
         match one(repo, stdout) {
             Ok((outcome, row)) => {
                 let _ = stdout.flush();
+                // Among several, a warning must say which repository it is about.
+                let name = repo.display().to_string();
                 for line in &outcome.stderr {
-                    let _ = writeln!(stderr, "{line}");
+                    match line.split_once(": ") {
+                        Some((kind @ ("warning" | "error"), rest)) if !rest.starts_with(&name) => {
+                            _ = writeln!(stderr, "{kind}: {name}: {rest}")
+                        }
+                        _ => _ = writeln!(stderr, "{line}"),
+                    }
                 }
                 code = code.max(outcome.code);
                 rows.push(row);

@@ -47,6 +47,8 @@ fn apply_over_several_goes_on_after_a_failure_and_sums_up() {
     }
     assert!(err.contains(&format!("error: {}", path(&broken))), "names the repository: {err}");
     assert!(err.contains("app.json"), "{err}");
+    let warning = format!("warning: {}: backend/package.json: engines.node", path(&shop));
+    assert!(err.contains(&warning), "warnings name their repository: {err}");
     assert!(out.contains("Summary (3 repositories, 1 failed):"), "{out}");
     assert!(out.contains("repository") && out.contains("files changed"), "{out}");
     assert_eq!(row(&out, &path(&shop))[1..], ["3", "4", "13", "3", "committed"]);
