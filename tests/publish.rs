@@ -442,3 +442,65 @@ fn on_another_host_open_pr_pushes_and_prints_where_to_open_it() {
     assert!(out.contains(&page), "{out}");
     assert!(setup.remote_branch().is_some());
 }
+
+/// A stand-in `glab` that records its arguments (one per line) and answers `mr create`
+/// with a new merge request, or with glab's refusal when `refuse` is set.
+fn fake_glab(dir: &Path, refuse: bool) -> PathBuf {
+    let bin = dir.join("bin-glab");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = dir.display();
+    let answer = if refuse {
+        "echo 'failed to create merge request. Another open merge request already exists \
+         for this source branch: !12' >&2; exit 1"
+    } else {
+        "echo 'https://gitlab.com/grp/sub/shop/-/merge_requests/5'"
+    };
+    let script = format!(
+        "#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\n' \"$arg\" >> '{log}/glab-args'; done\n{answer}\n"
+    );
+    let glab = bin.join("glab");
+    std::fs::write(&glab, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&glab, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn open_pr_uses_glab_on_gitlab_and_reports_an_open_one() {
+    let setup = Setup::new("https://gitlab.com/grp/sub/shop.git");
+    let bin = fake_glab(setup.home.path(), false);
+    let mut cmd = setup.tool(&["apply", "--open-pr", "--base", "develop"]);
+    cmd.env("PATH", path_with(&bin));
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(
+        "Opened the pull request:\n  https://gitlab.com/grp/sub/shop/-/merge_requests/5"
+    ));
+    let args = std::fs::read_to_string(setup.home.path().join("glab-args")).unwrap();
+    let guide = setup.repo.git(&["show", &format!("{BRANCH}:CODE_CAPSULES.md")]);
+    let expected = [
+        "mr",
+        "create",
+        "--repo",
+        "https://gitlab.com/grp/sub/shop",
+        "--source-branch",
+        BRANCH,
+        "--title",
+        "Migrate from Heroku to Code Capsules",
+        "--description",
+        &guide,
+        "--yes",
+        "--target-branch",
+        "develop",
+    ];
+    // The description spans lines; each argument was written followed by a newline.
+    assert_eq!(args, expected.iter().map(|a| format!("{a}\n")).collect::<String>());
+
+    let setup = Setup::new("https://gitlab.com/grp/sub/shop.git");
+    let bin = fake_glab(setup.home.path(), true);
+    let mut cmd = setup.tool(&["apply", "--open-pr"]);
+    cmd.env("PATH", path_with(&bin));
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("already open (not opened again):\n  https://gitlab.com/grp/sub/shop/-/merge_requests/12"), "{out}");
+}

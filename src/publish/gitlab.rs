@@ -47,11 +47,20 @@ pub fn open_with_glab(glab: &Path, repo: &HostedRepo, pr: &PrRequest) -> Result<
     };
     match run_program(glab, &args, None) {
         Ok(out) => last_url(&out).map(PrOutcome::Opened).ok_or_else(|| error(&out)),
-        Err(said) if said.contains("already exists") => {
-            last_url(&said).map(PrOutcome::Existing).ok_or_else(|| error(&said))
-        }
+        // glab names the open one as `!IID`, not always by its URL.
+        Err(said) if said.contains("already exists") => last_url(&said)
+            .or_else(|| merge_request_url(repo, &said))
+            .map(PrOutcome::Existing)
+            .ok_or_else(|| error(&said)),
         Err(said) => Err(error(&said)),
     }
+}
+
+/// The page of the merge request a message names as `!IID`.
+fn merge_request_url(repo: &HostedRepo, said: &str) -> Option<String> {
+    let (_, after) = said.split_once('!')?;
+    let iid: String = after.chars().take_while(char::is_ascii_digit).collect();
+    (!iid.is_empty()).then(|| format!("https://{}/{}/-/merge_requests/{iid}", repo.host, repo.path))
 }
 
 /// The REST API: the default branch when no base is given, an open merge request from
@@ -113,5 +122,21 @@ fn advice(status: u16) -> String {
             .to_owned(),
         409 => "a merge request from this branch already exists".to_owned(),
         _ => "check the target branch (--base NAME) and try again".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_existing_merge_request_is_found_by_its_iid() {
+        let repo = HostedRepo { host: "gitlab.com".into(), path: "g/s/app".into() };
+        let said = "failed to create merge request. Another open merge request already \
+                    exists for this source branch: !12";
+        let url = merge_request_url(&repo, said);
+        assert_eq!(url.as_deref(), Some("https://gitlab.com/g/s/app/-/merge_requests/12"));
+        assert_eq!(merge_request_url(&repo, "already exists!"), None);
+        assert_eq!(merge_request_url(&repo, "no mark"), None);
     }
 }

@@ -299,8 +299,9 @@ pub fn write_applied(
             out,
             "It was planned afresh: the plan the last plan or diff saved is for another \
              commit or other options, or unreadable; review this commit (git show {}) \
-             before you push it.",
-            done.branch
+             before you {}.",
+            done.branch,
+            if applied.publishing { "merge it" } else { "push it" }
         )?,
         PlanFrom::Read => {}
     }
