@@ -172,7 +172,7 @@ fn fake_gh(dir: &Path, list_reply: &str) -> PathBuf {
          case \"$1 $2\" in\n\
          'pr list') cat '{log}/list-reply' ;;\n\
          'pr create') cat > '{log}/gh-body'; echo 'Creating pull request...'; \
-         echo 'https://github.com/acme/shop/pull/7' ;;\n\
+         echo \"https://$4/pull/7\" ;;\n\
          *) echo \"unexpected: $*\" >&2; exit 1 ;;\n\
          esac\n"
     );
@@ -503,4 +503,32 @@ fn open_pr_uses_glab_on_gitlab_and_reports_an_open_one() {
     let (code, out, err) = run(cmd);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("already open (not opened again):\n  https://gitlab.com/grp/sub/shop/-/merge_requests/12"), "{out}");
+}
+
+#[test]
+fn open_pr_over_several_repositories_lists_each_pull_request() {
+    let shop = Setup::github();
+    let billing = Setup::new("https://github.com/acme/billing.git");
+    // One user, one git config: both rewrites in it.
+    let config = shop.home.path().join("gitconfig");
+    let both = std::fs::read_to_string(&config).unwrap()
+        + &std::fs::read_to_string(billing.home.path().join("gitconfig")).unwrap();
+    std::fs::write(&config, both).unwrap();
+    let bin = fake_gh(shop.home.path(), "[]\n");
+    let billing_path = billing.repo.path.display().to_string();
+    let mut cmd = shop.tool(&["apply", "--open-pr", &billing_path]);
+    cmd.env("PATH", path_with(&bin));
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(billing.remote_branch().is_some() && shop.remote_branch().is_some());
+    let summary = out.split("Summary (2 repositories, 0 failed):").nth(1).expect(&out);
+    assert!(summary.contains("  result               pull request\n"), "{summary}");
+    for (setup, pr) in [(&shop, "acme/shop/pull/7"), (&billing, "acme/billing/pull/7")] {
+        let path = setup.repo.path.display().to_string();
+        let row = summary.lines().find(|l| l.trim_start().starts_with(&path)).expect(summary);
+        assert!(row.contains("pull request opened"), "{row}");
+        assert!(row.ends_with(&format!("https://github.com/{pr}")), "{row}");
+    }
+    let creates = calls(shop.home.path()).into_iter().filter(|c| c[1] == "create").count();
+    assert_eq!(creates, 2);
 }
