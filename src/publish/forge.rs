@@ -76,13 +76,22 @@ impl HostEnv {
 
     /// The executable `name` in a folder of PATH, as the shell would find it.
     pub fn program(&self, name: &str) -> Option<PathBuf> {
-        use std::os::unix::fs::PermissionsExt;
         let path = self.path.as_ref()?;
-        std::env::split_paths(path).map(|dir| dir.join(name)).find(|candidate| {
-            std::fs::metadata(candidate)
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+        std::env::split_paths(path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| std::fs::metadata(candidate).is_ok_and(|m| is_executable(&m)))
     }
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.is_file() && meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    meta.is_file()
 }
 
 /// The host part of `https://host[:port]/...` (or of a bare `host`), lowercase.

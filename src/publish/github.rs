@@ -67,9 +67,7 @@ fn gh_error(step: &str, said: &str) -> Error {
     Error::Host {
         what: format!("`gh pr {step}`"),
         message: said.trim().to_owned(),
-        advice: "check `gh auth status` (or set GH_TOKEN), then run again with --force \
-                 (the branch is pushed; --force keeps it if unchanged)"
-            .to_owned(),
+        advice: "check `gh auth status` (or set GH_TOKEN), then run again with --force".to_owned(),
     }
 }
 
