@@ -267,21 +267,12 @@ where
             outcome.code
         }
         // A closed pipe (`capsule-migrate diff | head`) is the reader's choice, not an error.
-        Err(e) if is_broken_pipe(&e) => 0,
+        Err(e) if crate::diag::is_broken_pipe(&e) => 0,
         Err(e) => {
             let _ = writeln!(stderr, "error: {e:#}");
             2
         }
     }
-}
-
-/// Whether `e` is a write to a closed pipe somewhere down its chain of causes.
-pub(crate) fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 fn use_color(choice: ColorChoice) -> bool {

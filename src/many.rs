@@ -54,7 +54,7 @@ where
                 rows.push(row);
             }
             // The reader has gone (`| head`): the rest would go nowhere.
-            Err(e) if crate::cli::is_broken_pipe(&e) => return 0,
+            Err(e) if crate::diag::is_broken_pipe(&e) => return 0,
             Err(e) => {
                 let _ = stdout.flush();
                 // Among several, an error must say which repository it is about.

@@ -110,6 +110,7 @@ pub struct HostedRepo {
     pub path: String,
 }
 
+/// A host the tool can open pull (merge) requests on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Forge {
     GitHub(HostedRepo),

@@ -64,6 +64,7 @@ pub struct PrRequest<'a> {
     pub body: &'a str,
 }
 
+/// Why the push or the pull request failed; the commit exists either way.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]

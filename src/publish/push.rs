@@ -16,6 +16,7 @@ pub struct Pushed {
     pub url: String,
 }
 
+/// Why the branch was not pushed; it stays in the local repository.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(
