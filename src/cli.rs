@@ -55,7 +55,8 @@ enum Command {
         /// The branch to create.
         #[arg(long, default_value = "code-capsules-migration", value_name = "NAME")]
         branch: String,
-        /// Replace the branch if it exists (never the branch HEAD is on).
+        /// Replace the branch if it exists (never the branch HEAD is on); with --push, the
+        /// remote one too, if it is where this clone last saw it.
         #[arg(long)]
         force: bool,
         /// Read the repository again even when the last plan or diff saved the plan for
