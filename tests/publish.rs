@@ -532,3 +532,47 @@ fn open_pr_over_several_repositories_lists_each_pull_request() {
     let creates = calls(shop.home.path()).into_iter().filter(|c| c[1] == "create").count();
     assert_eq!(creates, 2);
 }
+
+#[test]
+fn from_a_fork_the_pull_request_goes_to_the_repository_it_was_forked_from() {
+    // Fetch from acme/shop (origin), push to one's own fork me/shop (pushDefault).
+    let setup = Setup::github();
+    let fork = setup.home.path().join("fork.git");
+    let out = Command::new("git").arg("init").arg("-q").arg("--bare").arg(&fork).output();
+    assert!(out.unwrap().status.success());
+    let config = setup.home.path().join("gitconfig");
+    let rewrite = format!(
+        "[url \"file://{}\"]\n\tinsteadOf = https://github.com/me/shop.git\n",
+        fork.display()
+    );
+    let text = std::fs::read_to_string(&config).unwrap() + &rewrite;
+    std::fs::write(&config, text).unwrap();
+    setup.repo.git(&["remote", "add", "mine", "https://github.com/me/shop.git"]);
+    setup.repo.git(&["config", "remote.pushDefault", "mine"]);
+    let (api, seen) = serve(|request| match (request.method.as_str(), request.target.as_str()) {
+        ("GET", "/repos/acme/shop") => (200, json!({ "default_branch": "main" })),
+        ("GET", t) if t.starts_with("/repos/acme/shop/pulls?") => (200, json!([])),
+        ("POST", "/repos/acme/shop/pulls") => {
+            (201, json!({ "html_url": "https://github.com/acme/shop/pull/11" }))
+        }
+        _ => (404, json!({ "message": "Not Found" })),
+    });
+    let vars = [("GITHUB_TOKEN", TOKEN), ("GITHUB_API_URL", api.as_str())];
+    let (code, out, err) = with_api(&setup, &["apply", "--open-pr"], &vars);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("Pushed branch {BRANCH} to mine")), "{out}");
+    assert_eq!(setup.remote_branch(), None, "not pushed to origin");
+    let pushed = Command::new("git")
+        .arg("--git-dir")
+        .arg(&fork)
+        .args(["rev-parse", "--verify", "-q", &format!("refs/heads/{BRANCH}")])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&pushed.stdout).trim(), setup.repo.rev_parse(BRANCH));
+    let seen = seen.lock().unwrap().clone();
+    let list = format!("/repos/acme/shop/pulls?head=me%3A{BRANCH}&state=open");
+    assert_eq!(seen[1].target, list);
+    let body: Value = serde_json::from_str(&seen[2].body).unwrap();
+    assert_eq!(body["head"], format!("me:{BRANCH}"));
+    assert_eq!(body["base"], "main");
+}

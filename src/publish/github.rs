@@ -34,13 +34,14 @@ pub fn open_with_gh(gh: &Path, repo: &HostedRepo, pr: &PrRequest) -> Result<PrOu
     if let Some(url) = urls.as_array().and_then(|a| a.first()).and_then(|p| p["url"].as_str()) {
         return Ok(PrOutcome::Existing(url.to_owned()));
     }
+    let head = head_of(pr);
     let mut create = vec![
         "pr",
         "create",
         "--repo",
         &target,
         "--head",
-        pr.branch,
+        &head,
         "--title",
         pr.title,
         "--body-file",
@@ -60,6 +61,14 @@ pub fn open_with_gh(gh: &Path, repo: &HostedRepo, pr: &PrRequest) -> Result<PrOu
             None => Err(gh_error("create", &said)),
         },
         Err(said) => Err(gh_error("create", &said)),
+    }
+}
+
+/// The `head` of the pull request: the branch, as `owner:branch` when it is in a fork.
+fn head_of(pr: &PrRequest) -> String {
+    match pr.fork_owner {
+        Some(owner) => format!("{owner}:{}", pr.branch),
+        None => pr.branch.to_owned(),
     }
 }
 
@@ -115,7 +124,7 @@ pub fn open_with_api(
             reply.json["default_branch"].as_str().unwrap_or("main").to_owned()
         }
     };
-    let owner = repo.path.split('/').next().unwrap_or_default();
+    let owner = pr.fork_owner.unwrap_or_else(|| repo.path.split('/').next().unwrap_or_default());
     let head = format!("{owner}:{}", pr.branch);
     let existing = |api: &Api| -> Result<Option<String>, Error> {
         let query = [("head", head.as_str()), ("state", "open")];
@@ -135,7 +144,7 @@ pub fn open_with_api(
     if let Some(url) = existing(&api)? {
         return Ok(PrOutcome::Existing(url));
     }
-    let body = json!({ "title": pr.title, "head": pr.branch, "base": base, "body": pr.body });
+    let body = json!({ "title": pr.title, "head": head_of(pr), "base": base, "body": pr.body });
     let reply = api
         .post(&format!("{repo_path}/pulls"), &body)
         .map_err(|e| fail("open the pull request", e, network_advice()))?;

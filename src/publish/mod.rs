@@ -59,6 +59,9 @@ pub struct Published {
 /// What the opening of a pull request needs.
 pub struct PrRequest<'a> {
     pub branch: &'a str,
+    /// On GitHub, the owner of the fork the branch was pushed to, when the pull request
+    /// goes to the repository it was forked from.
+    pub fork_owner: Option<&'a str>,
     pub base: Option<&'a str>,
     pub title: &'a str,
     pub body: &'a str,
@@ -98,30 +101,35 @@ pub fn publish(
     let configured = configured_url(git, &published.pushed.remote);
     let mut urls = vec![published.pushed.url.as_str()];
     urls.extend(configured.as_deref());
-    let request = PrRequest {
+    let mut request = PrRequest {
         branch: branch.name,
+        fork_owner: None,
         base: options.base.as_deref(),
         title: branch.title,
         body: branch.body,
     };
     let outcome = match forge::detect(&urls, env) {
-        Some(Forge::GitHub(repo)) => match (env.program("gh"), &env.github_token) {
-            (Some(gh), _) => github::open_with_gh(&gh, &repo, &request)?,
-            (None, Some(token)) => {
-                let base = github::api_base(&repo, env.github_api_url.as_deref());
-                github::open_with_api(&base, token, &repo, &request)?
+        Some(Forge::GitHub(pushed_to)) => {
+            let (repo, fork_owner) = github_target(git, &published.pushed.remote, pushed_to, env);
+            request.fork_owner = fork_owner.as_deref();
+            match (env.program("gh"), &env.github_token) {
+                (Some(gh), _) => github::open_with_gh(&gh, &repo, &request)?,
+                (None, Some(token)) => {
+                    let base = github::api_base(&repo, env.github_api_url.as_deref());
+                    github::open_with_api(&base, token, &repo, &request)?
+                }
+                (None, None) => {
+                    return Err(no_way(
+                        &repo.host,
+                        "neither `gh` on PATH nor GH_TOKEN or GITHUB_TOKEN",
+                        &urls,
+                        git,
+                        options,
+                        branch.name,
+                    ));
+                }
             }
-            (None, None) => {
-                return Err(no_way(
-                    &repo.host,
-                    "neither `gh` on PATH nor GH_TOKEN or GITHUB_TOKEN",
-                    &urls,
-                    git,
-                    options,
-                    branch.name,
-                ));
-            }
-        },
+        }
         Some(Forge::GitLab(repo)) => match (env.program("glab"), &env.gitlab_token) {
             (Some(glab), _) => gitlab::open_with_glab(&glab, &repo, &request)?,
             (None, Some(token)) => {
@@ -188,6 +196,43 @@ fn compare_page(urls: &[&str], git: &GitRepo, options: &Options, branch: &str) -
     let base =
         options.base.clone().or_else(|| git.head_ref_name()).unwrap_or_else(|| "main".to_owned());
     urls.iter().find_map(|url| crate::sink::commit::pull_request_url(url, &base, branch))
+}
+
+/// Where a GitHub pull request goes: the repository pushed to, unless that is a fork of
+/// the one the current branch fetches from (its upstream's remote, else `origin`), a
+/// remote on the same host with another path: then that one, from the fork's owner.
+fn github_target(
+    git: &GitRepo,
+    push_remote: &str,
+    pushed_to: forge::HostedRepo,
+    env: &HostEnv,
+) -> (forge::HostedRepo, Option<String>) {
+    let snapshot = git.repo().config_snapshot();
+    let config = snapshot.plumbing();
+    let upstream = git
+        .head_ref_name()
+        .and_then(|b| config.string_by("branch", Some(b.as_bytes().as_bstr()), "remote"))
+        .map(|name| name.to_str_lossy().into_owned())
+        .filter(|name| name != ".")
+        .unwrap_or_else(|| "origin".to_owned());
+    if upstream == push_remote {
+        return (pushed_to, None);
+    }
+    let Some(Ok(remote)) = git.repo().try_find_remote(upstream.as_bytes().as_bstr()) else {
+        return (pushed_to, None);
+    };
+    let rewritten = remote.url(gix::remote::Direction::Fetch).map(|u| u.to_bstring().to_string());
+    let configured = configured_url(git, &upstream);
+    let urls: Vec<&str> = rewritten.iter().chain(configured.iter()).map(String::as_str).collect();
+    match forge::detect(&urls, env) {
+        Some(Forge::GitHub(source))
+            if source.host == pushed_to.host && source.path != pushed_to.path =>
+        {
+            let owner = pushed_to.path.split('/').next().unwrap_or_default().to_owned();
+            (source, Some(owner))
+        }
+        _ => (pushed_to, None),
+    }
 }
 
 /// The remote's URL as configured (`pushurl`, else `url`), before any `insteadOf`: a
