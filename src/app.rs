@@ -12,9 +12,11 @@ use crate::cli::Format;
 use crate::diag::{FileError, Warning};
 use crate::inventory::{self, Inventory};
 use crate::plan::{self, Change, Plan};
+use crate::publish::{self, forge::HostEnv};
 use crate::rules::{self, RuleSet};
 use crate::saved;
 use crate::sink;
+use crate::sink::summary::Row;
 use crate::source::{GitRepo, Source};
 
 /// The settings a run works with, made from the flags in one place (`cli`).
@@ -181,14 +183,40 @@ fn worktree_warnings_of(git: &GitRepo, dirty: &[String], changed: &[&str]) -> Ve
 }
 
 pub fn plan(settings: &Settings, format: Format, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    plan_row(settings, format, None, out).map(|(outcome, _)| outcome)
+}
+
+/// [`plan`], and its row of the summary of several repositories; `repo` is the name a
+/// JSON plan carries in its `repo` field (then printed on one line).
+pub fn plan_row(
+    settings: &Settings,
+    format: Format,
+    repo: Option<&str>,
+    out: &mut dyn Write,
+) -> anyhow::Result<(Outcome, Row)> {
     let migration = prepare(settings)?;
-    match format {
-        Format::Text => sink::report::write_text(&migration, out)?,
-        Format::Json => sink::json::write_json(&migration, out)?,
-        Format::Markdown => sink::guide::write_markdown(&migration, out)?,
+    match (format, repo) {
+        (Format::Text, _) => sink::report::write_text(&migration, out)?,
+        (Format::Json, None) => sink::json::write_json(&migration, out)?,
+        (Format::Json, Some(repo)) => sink::json::write_json_line(&migration, repo, out)?,
+        (Format::Markdown, _) => sink::guide::write_markdown(&migration, out)?,
     }
     save_for_apply(&migration);
-    Ok(Outcome::default())
+    let result = if migration.plan.is_empty() { "nothing to do" } else { "planned" };
+    Ok((Outcome::default(), row_of(settings, &migration, result)))
+}
+
+/// The summary row of a repository planned as `migration`.
+fn row_of(settings: &Settings, migration: &Migration, result: &str) -> Row {
+    Row {
+        repo: settings.repo.display().to_string(),
+        apps: Some(migration.inventory.apps.len()),
+        capsules: Some(migration.plan.capsules.capsules.len()),
+        files: Some(migration.plan.changes.len()),
+        warnings: Some(migration.plan.warnings.len()),
+        result: result.to_owned(),
+        ..Row::default()
+    }
 }
 
 pub fn diff(
@@ -197,6 +225,16 @@ pub fn diff(
     color: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
+    diff_row(settings, exit_code, color, out).map(|(outcome, _)| outcome)
+}
+
+/// [`diff`], and its row of the summary of several repositories.
+pub fn diff_row(
+    settings: &Settings,
+    exit_code: bool,
+    color: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<(Outcome, Row)> {
     let migration = prepare(settings)?;
     let hash = migration.source.git().map_or(gix::hash::Kind::Sha1, |g| g.repo().object_hash());
     match migration.source.git().filter(|git| git.scope().is_some()) {
@@ -220,7 +258,8 @@ pub fn diff(
     } else if exit_code {
         outcome.code = 1;
     }
-    Ok(outcome)
+    let result = if migration.plan.is_empty() { "nothing to do" } else { "changes" };
+    Ok((outcome, row_of(settings, &migration, result)))
 }
 
 /// Keeps the plan just shown for `apply` ([`saved`]), when there is a change to commit.
@@ -241,6 +280,8 @@ fn save_for_apply(migration: &Migration) {
         message: sink::report::commit_message(migration),
         warnings: migration.plan.warnings[..own].iter().map(ToString::to_string).collect(),
         guide: guide_in_plan(migration).map(str::to_owned),
+        apps: migration.inventory.apps.len(),
+        capsules: migration.plan.capsules.capsules.len(),
     };
     saved::save(git, key, &plan);
 }
@@ -267,11 +308,38 @@ pub fn apply(
     reuse: Reuse,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
+    let request = ApplyRequest { branch, force, reuse, publish: None };
+    apply_row(settings, &request, &HostEnv::default(), out).map(|(outcome, _)| outcome)
+}
+
+/// What `apply` is asked to do.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyRequest<'a> {
+    /// The branch to create.
+    pub branch: &'a str,
+    pub force: bool,
+    pub reuse: Reuse,
+    /// `--push` and `--open-pr`; `None` leaves the branch in the local repository.
+    pub publish: Option<&'a publish::Options>,
+}
+
+/// [`apply`], then the push and pull request `request.publish` asks for (through what
+/// `env` offers), and the run's row of the summary of several repositories.
+///
+/// A failed push or pull request is not an `Err`: the commit exists and the row keeps
+/// its counts; the outcome's code is 2 and its stderr says what failed and what to do.
+pub fn apply_row(
+    settings: &Settings,
+    request: &ApplyRequest,
+    env: &HostEnv,
+    out: &mut dyn Write,
+) -> anyhow::Result<(Outcome, Row)> {
+    let (branch, force, reuse) = (request.branch, request.force, request.reuse);
     let inputs = Inputs::read(settings)?;
     if reuse == Reuse::Saved
-        && let Some(outcome) = apply_saved(settings, &inputs, branch, force, out)?
+        && let Some(done) = apply_saved(settings, &inputs, request, env, out)?
     {
-        return Ok(outcome);
+        return Ok(done);
     }
     let migration = prepare_with(settings, inputs)?;
     if let Some(git) = migration.source.git()
@@ -305,25 +373,29 @@ pub fn apply(
     if migration.plan.is_empty() {
         writeln!(out, "{}", nothing_to_do(&migration))?;
         writeln!(out, "No commit was made.")?;
-        return Ok(outcome);
+        return Ok((outcome, row_of(settings, &migration, "nothing to do")));
     }
     // A plan saved for other inputs means this commit is not the change last shown.
     let unlike_saved = reuse == Reuse::Saved && saved::exists(git);
     let message = sink::report::commit_message(&migration);
-    let request = sink::commit::Request { branch, force, message: &message };
-    let done = sink::commit::commit(git, &migration.plan.changes, &request)
+    let commit_request = sink::commit::Request { branch, force, message: &message };
+    let done = sink::commit::commit(git, &migration.plan.changes, &commit_request)
         .with_context(|| format!("{}: cannot create branch {branch}", settings.repo.display()))?;
-    let applied = sink::report::Applied {
-        files_changed: migration.plan.changes.len(),
+    let committed = Committed {
+        done,
+        changes: &migration.plan.changes,
         guide: guide_in_plan(&migration),
+        message: &message,
         plan: if unlike_saved {
             sink::report::PlanFrom::Afresh
         } else {
             sink::report::PlanFrom::Read
         },
+        stderr: outcome.stderr,
+        apps: migration.inventory.apps.len(),
+        capsules: migration.plan.capsules.capsules.len(),
     };
-    sink::report::write_applied(git, &applied, &done, out)?;
-    Ok(outcome)
+    finish_apply(settings, git, request, env, committed, out)
 }
 
 /// `apply` from the plan [`saved`] for these inputs: `Ok(None)` when there is none (or
@@ -332,10 +404,11 @@ pub fn apply(
 fn apply_saved(
     settings: &Settings,
     inputs: &Inputs,
-    branch: &str,
-    force: bool,
+    request: &ApplyRequest,
+    env: &HostEnv,
     out: &mut dyn Write,
-) -> anyhow::Result<Option<Outcome>> {
+) -> anyhow::Result<Option<(Outcome, Row)>> {
+    let branch = request.branch;
     let Ok(Some(git)) = GitRepo::open(&settings.repo) else { return Ok(None) };
     if git.scope().is_some() {
         // Refused with the full plan's message; a plan saved at the root is not this one.
@@ -345,8 +418,9 @@ fn apply_saved(
     let Some(plan) = saved::load(&git, key) else { return Ok(None) };
     // Status looks at the work tree while the objects are written.
     let status = git.uncommitted_paths_in_background();
-    let request = sink::commit::Request { branch, force, message: &plan.message };
-    let done = sink::commit::commit(&git, &plan.changes, &request)
+    let commit_request =
+        sink::commit::Request { branch, force: request.force, message: &plan.message };
+    let done = sink::commit::commit(&git, &plan.changes, &commit_request)
         .with_context(|| format!("{}: cannot create branch {branch}", settings.repo.display()))?;
     let paths: Vec<&str> = plan.changes.iter().map(|c| c.path.as_str()).collect();
     // The branch exists now: a status that fails costs its warnings, not the exit code.
@@ -357,13 +431,95 @@ fn apply_saved(
     let stderr = plan.warnings.iter().map(ToString::to_string);
     let stderr = stderr.chain(worktree.iter().map(ToString::to_string));
     let stderr = stderr.map(|w| format!("warning: {w}")).collect();
-    let applied = sink::report::Applied {
-        files_changed: plan.changes.len(),
+    let committed = Committed {
+        done,
+        changes: &plan.changes,
         guide: plan.guide.as_deref(),
+        message: &plan.message,
         plan: sink::report::PlanFrom::Saved,
+        stderr,
+        apps: plan.apps,
+        capsules: plan.capsules,
     };
-    sink::report::write_applied(&git, &applied, &done, out)?;
-    Ok(Some(Outcome { code: 0, stderr }))
+    finish_apply(settings, &git, request, env, committed, out).map(Some)
+}
+
+/// A commit `apply` made, with what its report and the pull request need.
+struct Committed<'a> {
+    done: sink::commit::Outcome,
+    changes: &'a [Change],
+    guide: Option<&'a str>,
+    message: &'a str,
+    plan: sink::report::PlanFrom,
+    /// The warnings, as printed on stderr.
+    stderr: Vec<String>,
+    apps: usize,
+    capsules: usize,
+}
+
+/// Reports the commit, then pushes it and opens the pull request when asked.
+fn finish_apply(
+    settings: &Settings,
+    git: &GitRepo,
+    request: &ApplyRequest,
+    env: &HostEnv,
+    c: Committed,
+    out: &mut dyn Write,
+) -> anyhow::Result<(Outcome, Row)> {
+    let applied = sink::report::Applied {
+        files_changed: c.changes.len(),
+        guide: c.guide,
+        plan: c.plan,
+        publishing: request.publish.is_some(),
+    };
+    sink::report::write_applied(git, &applied, &c.done, out)?;
+    let mut row = Row {
+        repo: settings.repo.display().to_string(),
+        apps: Some(c.apps),
+        capsules: Some(c.capsules),
+        files: Some(c.changes.len()),
+        warnings: Some(c.stderr.len()),
+        result: "committed".to_owned(),
+        ..Row::default()
+    };
+    let mut outcome = Outcome { code: 0, stderr: c.stderr };
+    let Some(options) = request.publish else { return Ok((outcome, row)) };
+    // The guide as committed is the pull request's description; without one, the
+    // commit message says what changed.
+    let guide = c.changes.iter().find(|change| Some(change.path.as_str()) == c.guide);
+    let body = match guide.and_then(|change| change.new.as_deref()) {
+        Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        None => c.message.to_owned(),
+    };
+    let branch = publish::Branch {
+        name: &c.done.branch,
+        force: request.force,
+        title: c.message.lines().next().unwrap_or("Migrate from Heroku to Code Capsules"),
+        body: &body,
+    };
+    match publish::publish(git, &branch, options, env, out) {
+        Ok(published) => {
+            let (result, pr) = match published.pr {
+                Some(publish::PrOutcome::Opened(url)) => ("pull request opened", Some(url)),
+                Some(publish::PrOutcome::Existing(url)) => ("pull request already open", Some(url)),
+                None => ("pushed", published.compare),
+            };
+            row.result = result.to_owned();
+            row.pr = pr;
+        }
+        Err(publish::Error::Write(e)) => return Err(e.into()),
+        Err(e) => {
+            row.result = match e {
+                publish::Error::Push(_) => "committed, not pushed",
+                _ => "pushed, no pull request",
+            }
+            .to_owned();
+            row.failed = true;
+            outcome.code = 2;
+            outcome.stderr.push(format!("error: {e}"));
+        }
+    }
+    Ok((outcome, row))
 }
 
 fn enclosing_work_tree(path: &std::path::Path) -> Option<PathBuf> {

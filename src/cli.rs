@@ -2,11 +2,14 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::{self, Settings};
+use crate::many;
+use crate::publish::{self, forge::HostEnv};
+use crate::sink::summary::Row;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,7 +31,7 @@ enum Command {
     /// Show the apps, processes and jobs found, and every change with the rule that makes it.
     Plan {
         #[command(flatten)]
-        common: Common,
+        common: Several,
         /// Output for people (text), the migration guide (markdown, as committed in
         /// CODE_CAPSULES.md), or for programs (json, documented in docs/plan-json.md).
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -37,7 +40,7 @@ enum Command {
     /// Print the change as a git-style patch (`git apply` accepts it on a clean checkout).
     Diff {
         #[command(flatten)]
-        common: Common,
+        common: Several,
         /// Exit with 1 when there are changes, 0 when there are none.
         #[arg(long)]
         exit_code: bool,
@@ -48,17 +51,31 @@ enum Command {
     /// Write the change as one commit on a new branch whose parent is HEAD.
     Apply {
         #[command(flatten)]
-        common: Common,
+        common: Several,
         /// The branch to create.
         #[arg(long, default_value = "code-capsules-migration", value_name = "NAME")]
         branch: String,
-        /// Replace the branch if it exists (never the branch HEAD is on).
+        /// Replace the branch if it exists (never the branch HEAD is on); with --push, the
+        /// remote one too, if it is where this clone last saw it.
         #[arg(long)]
         force: bool,
         /// Read the repository again even when the last plan or diff saved the plan for
         /// this commit and these options.
         #[arg(long)]
         rescan: bool,
+        /// Push the branch to the remote git would push to (pushRemote, pushDefault, the
+        /// upstream's remote, origin), with git and your credentials.
+        #[arg(long)]
+        push: bool,
+        /// Push, then open the pull (merge) request with the migration guide as its
+        /// description: with gh or glab when installed, else GitHub's or GitLab's API
+        /// with GH_TOKEN/GITHUB_TOKEN or GITLAB_TOKEN.
+        #[arg(long)]
+        open_pr: bool,
+        /// The branch the pull request merges into [default: the repository's default
+        /// branch].
+        #[arg(long, value_name = "NAME", requires = "open_pr")]
+        base: Option<String>,
     },
     #[cfg(unix)]
     /// Build and start each Capsule of the migration branch as Code Capsules would.
@@ -89,12 +106,31 @@ enum Command {
     },
 }
 
-/// The options every command takes.
+/// The repositories plan, diff and apply take, each handled as if alone, and the options.
 #[derive(Debug, Args)]
+struct Several {
+    /// The repositories (or, for plan and diff, plain folders) to migrate; with several,
+    /// a summary table follows.
+    #[arg(value_name = "REPO", default_value = ".")]
+    repos: Vec<PathBuf>,
+    #[command(flatten)]
+    options: Options,
+}
+
+/// One repository and the options every command takes.
+#[derive(Debug, Args)]
+#[allow(dead_code)] // For commands that take one repository.
 struct Common {
     /// The repository (or, for plan and diff, a plain folder) to migrate.
     #[arg(default_value = ".")]
     repo: PathBuf,
+    #[command(flatten)]
+    options: Options,
+}
+
+/// The options every command takes.
+#[derive(Debug, Args)]
+struct Options {
     /// A TOML file listing the Heroku Scheduler jobs ([[job]] app, command, schedule).
     #[arg(long, value_name = "FILE")]
     jobs: Option<PathBuf>,
@@ -141,16 +177,50 @@ fn parse_env_name(text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+impl Options {
+    fn settings_for(&self, repo: &Path) -> Settings {
+        Settings {
+            repo: repo.to_owned(),
+            jobs: self.jobs.clone(),
+            apps: self.apps.clone(),
+            node: self.node,
+            backend_url_env: self.backend_url_env.clone(),
+            rules: self.rules.clone(),
+        }
+    }
+}
+
+#[allow(dead_code)] // For commands that take one repository.
 impl Common {
     fn into_settings(self) -> Settings {
-        Settings {
-            repo: self.repo,
-            jobs: self.jobs,
-            apps: self.apps,
-            node: self.node,
-            backend_url_env: self.backend_url_env,
-            rules: self.rules,
+        self.options.settings_for(&self.repo)
+    }
+}
+
+impl Several {
+    /// The settings of the one repository, or `None` when there are several.
+    fn single(&self) -> Option<Settings> {
+        match self.repos.as_slice() {
+            [repo] => Some(self.options.settings_for(repo)),
+            _ => None,
         }
+    }
+
+    /// Runs `one` on each repository, then prints the summary ([`many`]).
+    fn each<F>(
+        &self,
+        layout: &many::Layout,
+        stdout: &mut dyn Write,
+        stderr: &mut dyn Write,
+        mut one: F,
+    ) -> i32
+    where
+        F: FnMut(&Settings, &mut dyn Write) -> anyhow::Result<(app::Outcome, Row)>,
+    {
+        let repos: Vec<&Path> = self.repos.iter().map(PathBuf::as_path).collect();
+        many::run_each(&repos, layout, stdout, stderr, |repo, out| {
+            one(&self.options.settings_for(repo), out)
+        })
     }
 }
 
@@ -175,19 +245,60 @@ where
     // escaping) are for programs and stay byte-exact.
     let mut stderr = crate::terminal::Escaping::new(stderr);
     let result = match cli.command {
-        Command::Plan { common, format: format @ Format::Text } => {
-            let mut stdout = crate::terminal::Escaping::new(stdout);
-            app::plan(&common.into_settings(), format, &mut stdout)
+        Command::Plan { common, format } => {
+            // Only the text plan is for people; JSON and the guide escape on their own.
+            let mut escaping;
+            let out: &mut dyn Write = if format == Format::Text {
+                escaping = crate::terminal::Escaping::new(stdout);
+                &mut escaping
+            } else {
+                stdout
+            };
+            match common.single() {
+                Some(settings) => app::plan(&settings, format, out),
+                None => {
+                    let json = format == Format::Json;
+                    let layout = many::Layout { headers: !json, summary_on_stdout: !json };
+                    return common.each(&layout, out, &mut stderr, |settings, out| {
+                        let repo = settings.repo.display().to_string();
+                        app::plan_row(settings, format, json.then_some(repo.as_str()), out)
+                    });
+                }
+            }
         }
-        Command::Plan { common, format } => app::plan(&common.into_settings(), format, stdout),
         Command::Diff { common, exit_code, color } => {
             let color = use_color(color);
-            app::diff(&common.into_settings(), exit_code, color, stdout)
+            match common.single() {
+                Some(settings) => app::diff(&settings, exit_code, color, stdout),
+                None => {
+                    let layout = many::Layout { headers: true, summary_on_stdout: false };
+                    return common.each(&layout, stdout, &mut stderr, |settings, out| {
+                        app::diff_row(settings, exit_code, color, out)
+                    });
+                }
+            }
         }
-        Command::Apply { common, branch, force, rescan } => {
+        Command::Apply { common, branch, force, rescan, push, open_pr, base } => {
             let reuse = if rescan { app::Reuse::Rescan } else { app::Reuse::Saved };
             let mut stdout = crate::terminal::Escaping::new(stdout);
-            app::apply(&common.into_settings(), &branch, force, reuse, &mut stdout)
+            let options = publish::Options { open_pr, base };
+            let request = app::ApplyRequest {
+                branch: &branch,
+                force,
+                reuse,
+                publish: (push || open_pr).then_some(&options),
+            };
+            let env = HostEnv::from_process();
+            match common.single() {
+                Some(settings) => app::apply_row(&settings, &request, &env, &mut stdout)
+                    .map(|(outcome, _)| outcome),
+                None => {
+                    let layout = many::Layout { headers: true, summary_on_stdout: true };
+                    return common.each(&layout, &mut stdout, &mut stderr, |settings, out| {
+                        app::apply_row(settings, &request, &env, out)
+                    });
+                }
+            }
         }
         #[cfg(unix)]
         Command::Verify { common, branch, capsules, keep, timeout, baseline } => {
@@ -211,20 +322,12 @@ where
             outcome.code
         }
         // A closed pipe (`capsule-migrate diff | head`) is the reader's choice, not an error.
-        Err(e) if is_broken_pipe(&e) => 0,
+        Err(e) if crate::diag::is_broken_pipe(&e) => 0,
         Err(e) => {
             let _ = writeln!(stderr, "error: {e:#}");
             2
         }
     }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 fn use_color(choice: ColorChoice) -> bool {

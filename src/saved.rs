@@ -23,7 +23,7 @@ use crate::source::{EntryKind, GitRepo};
 /// The file in the git folder (`.git/`, or `.git/worktrees/NAME/` for a linked worktree).
 pub const FILE: &str = "capsule-migrate-plan";
 
-const MAGIC: &[u8] = b"capsule-migrate saved plan 1\n";
+const MAGIC: &[u8] = b"capsule-migrate saved plan 2\n";
 
 /// Everything a plan is made from, hashed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,10 @@ pub struct SavedPlan {
     pub warnings: Vec<String>,
     /// The migration guide's path when the plan writes one.
     pub guide: Option<String>,
+    /// How many apps the plan found and Capsules it lists, for the summary of a run
+    /// over several repositories.
+    pub apps: usize,
+    pub capsules: usize,
 }
 
 fn path(git: &GitRepo) -> PathBuf {
@@ -151,6 +155,8 @@ fn encode(plan: &SavedPlan) -> Vec<u8> {
     let mut field = |bytes: &[u8]| put(&mut out, bytes);
     field(plan.message.as_bytes());
     field(plan.guide.as_deref().map_or(b"" as &[u8], str::as_bytes));
+    field(&(plan.apps as u64).to_le_bytes());
+    field(&(plan.capsules as u64).to_le_bytes());
     field(&(plan.warnings.len() as u64).to_le_bytes());
     for warning in &plan.warnings {
         field(warning.as_bytes());
@@ -167,6 +173,8 @@ fn encode(plan: &SavedPlan) -> Vec<u8> {
 fn read_plan(reader: &mut Reader) -> Option<SavedPlan> {
     let message = reader.string()?;
     let guide = Some(reader.string()?).filter(|g| !g.is_empty());
+    let apps = reader.number()?;
+    let capsules = reader.number()?;
     let warnings = (0..reader.count()?).map(|_| reader.string()).collect::<Option<Vec<_>>>()?;
     let count = reader.count()?;
     let mut changes = Vec::new();
@@ -178,7 +186,7 @@ fn read_plan(reader: &mut Reader) -> Option<SavedPlan> {
         let new = (action != Action::Delete).then_some(bytes);
         changes.push(Change { path, action, old: None, new, kind, rules: Vec::new() });
     }
-    Some(SavedPlan { changes, message, warnings, guide })
+    Some(SavedPlan { changes, message, warnings, guide, apps, capsules })
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -194,6 +202,10 @@ impl<'a> Reader<'a> {
 
     fn string(&mut self) -> Option<String> {
         String::from_utf8(self.field()?.to_vec()).ok()
+    }
+
+    fn number(&mut self) -> Option<usize> {
+        usize::try_from(u64::from_le_bytes(self.field()?.try_into().ok()?)).ok()
     }
 
     /// A count of the items that follow; each takes at least one length, which bounds it
@@ -268,6 +280,8 @@ mod tests {
             message: "Migrate from Heroku to Code Capsules\n\nApps: api\n".into(),
             warnings: vec!["README.md:5: mentions the Heroku address".into()],
             guide: Some("CODE_CAPSULES.md".into()),
+            apps: 1,
+            capsules: 2,
         }
     }
 

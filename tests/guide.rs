@@ -87,8 +87,20 @@ fn the_json_plan_has_exactly_the_documented_fields() {
         run_tool(&["plan", &repo.path.display().to_string(), "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     assert!(!odd.contains("not-shown"), "a committed .env value was printed: {odd}");
+    // Over several repositories, each line carries `repo` too.
+    let other = TempRepo::with_tree(&fixture("root-app").join("in"));
+    let (code, lines, err) = run_tool(&[
+        "plan",
+        &repo.path.display().to_string(),
+        &other.path.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut texts = vec![plan("root-full", "json"), plan("monorepo", "json"), odd];
+    texts.extend(lines.lines().map(str::to_owned));
     let mut seen = BTreeSet::new();
-    for text in [plan("root-full", "json"), plan("monorepo", "json"), odd] {
+    for text in texts {
         let doc: Value = serde_json::from_str(&text).expect("the JSON plan parses");
         assert_eq!(doc["schema_version"], 1);
         fields(&doc, "", &mut seen);

@@ -42,3 +42,32 @@ fn stated_rust_version_builds_every_locked_dependency() {
     let said = format!("Rust ({}.{} or later)", stated.0, stated.1);
     assert!(readme.contains(&said), "the README should say {said:?}");
 }
+
+/// Every `capsule-migrate` command line in the docs' GitHub Actions workflow and in the
+/// README's options uses only flags the program has.
+#[test]
+fn documented_command_lines_use_flags_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for doc in ["docs/github-actions.md", "README.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        for line in text.lines() {
+            let Some((_, rest)) = line.split_once("capsule-migrate ") else { continue };
+            let mut words = rest.split_whitespace();
+            let Some(command) = words.next().filter(|c| ["plan", "diff", "apply"].contains(c))
+            else {
+                continue;
+            };
+            let (code, help, _) = crate::support::repo::run_tool(&[command, "--help"]);
+            assert_eq!(code, 0);
+            let words = words.map(|w| w.trim_start_matches(['[', '`']));
+            for flag in words.filter(|w| w.starts_with("--")) {
+                let flag = flag.trim_end_matches(['`', ',', ')', ']', '|']);
+                let flag = flag.split(['=', '`', '[']).next().unwrap();
+                assert!(help.contains(flag), "{doc}: `{command} {flag}` is not a flag: {line}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "too few flags found in the docs: {checked}");
+}

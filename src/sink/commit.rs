@@ -429,7 +429,7 @@ pub fn pull_request_url(remote_url: &str, base: &str, branch: &str) -> Option<St
 }
 
 /// The lowercase host and the `owner/repo` path of a remote URL.
-fn parse_remote_url(url: &str) -> Option<(String, String)> {
+pub(crate) fn parse_remote_url(url: &str) -> Option<(String, String)> {
     let url = url.trim();
     let (authority, path) = match url.split_once("://") {
         Some((scheme, rest)) => {

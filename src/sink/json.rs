@@ -15,6 +15,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Document<'a> {
+    /// The `REPO` argument, in a run over several repositories only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo: Option<&'a str>,
     schema_version: u32,
     apps: Vec<App<'a>>,
     processes: &'a [ProcessUse],
@@ -71,10 +74,24 @@ struct Change<'a> {
     rules: &'a [String],
 }
 
+/// The plan as one indented JSON object.
 pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(&document(m, None)).map_err(io::Error::other)?;
+    writeln!(out, "{}", redact_strings(&text))
+}
+
+/// The plan as one JSON object on one line, with a `repo` field naming the `REPO`
+/// argument: a run over several repositories prints one such line per repository.
+pub fn write_json_line(m: &Migration, repo: &str, out: &mut dyn Write) -> io::Result<()> {
+    let text = serde_json::to_string(&document(m, Some(repo))).map_err(io::Error::other)?;
+    writeln!(out, "{}", redact_strings(&text))
+}
+
+fn document<'a>(m: &'a Migration, repo: Option<&'a str>) -> Document<'a> {
     let deployment = &m.plan.capsules;
     let guide = m.rules.guide_file().filter(|f| m.plan.changes.iter().any(|c| c.path == *f));
-    let doc = Document {
+    Document {
+        repo,
         schema_version: SCHEMA_VERSION,
         apps: m
             .inventory
@@ -117,10 +134,7 @@ pub fn write_json(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
             .collect(),
         notes: &m.plan.notes,
         warnings: &m.plan.warnings,
-    };
-    let text = serde_json::to_string_pretty(&doc).map_err(io::Error::other)?;
-    out.write_all(redact_strings(&text).as_bytes())?;
-    writeln!(out)
+    }
 }
 
 /// `json` with every string literal passed through

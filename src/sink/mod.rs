@@ -6,3 +6,4 @@ pub mod diff;
 pub mod guide;
 pub mod json;
 pub mod report;
+pub mod summary;

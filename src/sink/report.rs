@@ -274,6 +274,8 @@ pub struct Applied<'a> {
     /// The guide's path when the commit writes one.
     pub guide: Option<&'a str>,
     pub plan: PlanFrom,
+    /// `--push` or `--open-pr` does what the printed commands would: they are left out.
+    pub publishing: bool,
 }
 
 /// Where the plan `apply` committed came from.
@@ -330,23 +332,15 @@ pub fn write_applied(
             out,
             "It was planned afresh: the plan the last plan or diff saved is for another \
              commit or other options, or unreadable; review this commit (git show {}) \
-             before you push it.",
-            branch
+             before you {}.",
+            branch,
+            if applied.publishing { "merge it" } else { "push it" }
         )?,
         PlanFrom::Read => {}
     }
     writeln!(out, "Your working tree, index and HEAD are unchanged.")?;
-    match crate::sink::commit::push_remote(git) {
-        Some((remote, url)) => {
-            writeln!(out, "Push it with:\n  git push -u {remote} {branch}")?;
-            let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
-            if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, &done.branch) {
-                writeln!(out, "Then open the pull request:\n  {pr}")?;
-            }
-        }
-        None => {
-            writeln!(out, "Push it with (after adding a remote):\n  git push -u origin {branch}")?;
-        }
+    if !applied.publishing {
+        write_push_hints(git, &branch, &done.branch, out)?;
     }
     let Some(file) = applied.guide else { return Ok(()) };
     writeln!(out, "The migration guide is {file} on the branch; read it with:")?;
@@ -355,5 +349,33 @@ pub fn write_applied(
         out,
         "It doubles as the pull request's description: paste it there (or `gh pr create --body-file` a copy)."
     )?;
+    Ok(())
+}
+
+/// The commands that push the branch and the page that opens its pull request.
+/// How to push `branch` (its unambiguous name for git commands, `short` for the pull
+/// request page) and open the pull request.
+fn write_push_hints(
+    git: &GitRepo,
+    branch: &str,
+    short: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match crate::sink::commit::push_remote(git) {
+        Some((remote, url)) => {
+            writeln!(out, "Push it with:\n  git push -u {remote} {branch}")?;
+            let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
+            if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, short) {
+                writeln!(out, "Then open the pull request:\n  {pr}")?;
+            }
+        }
+        None => {
+            writeln!(
+                out,
+                "Push it with (after adding a remote):\n  git push -u origin {}",
+                branch
+            )?;
+        }
+    }
     Ok(())
 }
