@@ -25,6 +25,8 @@ pub struct Settings {
     pub apps: Vec<String>,
     pub node: Option<u32>,
     pub backend_url_env: Option<String>,
+    /// `--backend-host`: Heroku app names (`shop-api-1a2b`), lowercase.
+    pub backend_hosts: Vec<String>,
     pub rules: Option<PathBuf>,
 }
 
@@ -37,6 +39,7 @@ impl Settings {
             apps: Vec::new(),
             node: None,
             backend_url_env: None,
+            backend_hosts: Vec::new(),
             rules: None,
         }
     }
@@ -106,6 +109,7 @@ fn prepare_with(settings: &Settings, inputs: Inputs) -> anyhow::Result<Migration
     let hints = inventory::Hints {
         apps: &settings.apps,
         jobs: jobs_name.as_deref().zip(inputs.jobs_text.as_deref()),
+        backend_hosts: &settings.backend_hosts,
     };
     let inventory = inventory::discover(&source, &hints)?;
     let mut plan = plan::build(&source, &inventory, &inputs.rules)?;

@@ -60,6 +60,17 @@ pub fn find_herokuapp_urls(source: &str, lang: Lang) -> Vec<(usize, String)> {
 /// with more errors than the input (a bad `replacement`), nothing is rewritten and every
 /// candidate is listed in `skipped`.
 pub fn rewrite_herokuapp_urls(source: &str, lang: Lang, replacement: &str) -> Rewrite {
+    rewrite_herokuapp_urls_by(source, lang, |_| Ok(replacement.to_owned()))
+}
+
+/// [`rewrite_herokuapp_urls`] with the replacement chosen per literal: `choose` gets the
+/// literal's URL as written and returns the expression for its origin, or the reason to
+/// leave it alone (it is listed in `skipped` with that reason).
+pub fn rewrite_herokuapp_urls_by(
+    source: &str,
+    lang: Lang,
+    choose: impl Fn(&str) -> Result<String, String>,
+) -> Rewrite {
     let mut result =
         Rewrite { text: source.to_string(), rewrites: Vec::new(), skipped: Vec::new() };
     if !mentions_herokuapp(source) {
@@ -69,24 +80,24 @@ pub fn rewrite_herokuapp_urls(source: &str, lang: Lang, replacement: &str) -> Re
     let mut found = Vec::new();
     collect(tree.root_node(), source, &mut found);
 
-    let expr = as_operand(replacement);
     let mut edits = Vec::new();
     for literal in found {
-        match literal.plan.edit(source, &expr) {
+        let edit = choose(&literal.url).and_then(|replacement| {
+            literal.plan.edit(source, &as_operand(&replacement)).map_err(str::to_string)
+        });
+        match edit {
             Ok(edit) => {
                 edits.push(edit);
                 result.rewrites.push(UrlRewrite { line: literal.line, url: literal.url });
             }
-            Err(reason) => result.skipped.push(SkippedUrl {
-                line: literal.line,
-                url: literal.url,
-                reason: reason.to_string(),
-            }),
+            Err(reason) => {
+                result.skipped.push(SkippedUrl { line: literal.line, url: literal.url, reason })
+            }
         }
     }
     let text = splice(source, &edits);
     if !edits.is_empty() && error_count(&parse(&text, lang)) > error_count(&tree) {
-        let reason = format!("rewriting it with `{replacement}` made the file unparsable");
+        let reason = "rewriting it made the file unparsable".to_string();
         for r in result.rewrites.drain(..) {
             result.skipped.push(SkippedUrl { line: r.line, url: r.url, reason: reason.clone() });
         }

@@ -15,6 +15,8 @@ pub struct Hints<'a> {
     pub apps: &'a [String],
     /// `--jobs FILE`: its name as given and its text.
     pub jobs: Option<(&'a str, &'a str)>,
+    /// `--backend-host`: the Heroku app names that are backends, lowercase.
+    pub backend_hosts: &'a [String],
 }
 
 /// Files larger than this are not read (a Procfile or package.json never is).
@@ -102,9 +104,40 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     }
     inv.code = super::code::scan(source, &inv.apps)?;
     if !inv.heroku_markers.is_empty() {
-        inv.warnings.extend(super::docs::herokuapp_mentions(source)?);
+        let mentions = super::docs::herokuapp_mentions(source)?;
+        inv.hosts = super::hosts::classify(&inv, &mentions, hints.backend_hosts);
+        let warnings: Vec<Warning> = mentions.iter().map(|m| mention_warning(&inv, m)).collect();
+        inv.warnings.extend(warnings);
     }
     Ok(inv)
+}
+
+/// One warning per line of a text file that names herokuapp hosts: those the migration
+/// retires must be updated; the others are named so the user can tell.
+fn mention_warning(inv: &Inventory, mention: &super::docs::Mention) -> Warning {
+    let (retired, kept): (Vec<&String>, Vec<&String>) = mention.hosts.iter().partition(|host| {
+        super::hosts::app_name_of(host).is_some_and(|n| inv.host_role(&n).is_retired())
+    });
+    let list = |hosts: &[&String]| {
+        hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let message = match (retired.is_empty(), kept.is_empty()) {
+        (false, true) => {
+            format!("mentions the Heroku address {}: update it to the new Capsule's", list(&retired))
+        }
+        (false, false) => format!(
+            "mentions the Heroku address {}: update it to the new Capsule's; {} is not shown to \
+             be one of this repository's apps (kept)",
+            list(&retired),
+            list(&kept)
+        ),
+        _ => format!(
+            "mentions the Heroku address {}, which is not shown to be one of this repository's \
+             apps: if it is, update it to the new Capsule's (or pass --backend-host)",
+            list(&kept)
+        ),
+    };
+    Warning::at_line(&mention.path, mention.line, message)
 }
 
 fn read_app(

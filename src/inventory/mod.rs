@@ -7,7 +7,8 @@
 pub mod app_json;
 mod apps;
 pub mod code;
-mod docs;
+pub mod docs;
+pub mod hosts;
 pub mod jobs;
 pub mod js;
 pub mod package_json;
@@ -80,6 +81,8 @@ pub struct Inventory {
     pub heroku_markers: Vec<String>,
     /// Source files with facts, in path order.
     pub code: Vec<code::CodeFile>,
+    /// The herokuapp hosts the code and text files name, with what each is, by name.
+    pub hosts: Vec<hosts::HerokuHost>,
 }
 
 impl Inventory {
