@@ -44,8 +44,15 @@ impl Key {
         put(&mut inputs, git.head_commit_oid().as_bytes());
         put(&mut inputs, git.head_tree_oid().as_bytes());
         // The repository's own path is left out: the file lives inside it.
-        let Settings { repo: _, jobs, apps, node, backend_url_env, backend_hosts, rules: rules_dir } =
-            settings;
+        let Settings {
+            repo: _,
+            jobs,
+            apps,
+            node,
+            backend_url_env,
+            backend_hosts,
+            rules: rules_dir,
+        } = settings;
         let options = format!(
             "{jobs:?} {apps:?} {node:?} {backend_url_env:?} {backend_hosts:?} {rules_dir:?}"
         );

@@ -118,12 +118,13 @@ fn mention_warning(inv: &Inventory, mention: &super::docs::Mention) -> Warning {
     let (retired, kept): (Vec<&String>, Vec<&String>) = mention.hosts.iter().partition(|host| {
         super::hosts::app_name_of(host).is_some_and(|n| inv.host_role(&n).is_retired())
     });
-    let list = |hosts: &[&String]| {
-        hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ")
-    };
+    let list = |hosts: &[&String]| hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
     let message = match (retired.is_empty(), kept.is_empty()) {
         (false, true) => {
-            format!("mentions the Heroku address {}: update it to the new Capsule's", list(&retired))
+            format!(
+                "mentions the Heroku address {}: update it to the new Capsule's",
+                list(&retired)
+            )
         }
         (false, false) => format!(
             "mentions the Heroku address {}: update it to the new Capsule's; {} is not shown to \
@@ -176,10 +177,20 @@ fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
     let web = app.process("web").map(|p| p.command.as_str());
     let has_index = source.entry(&app.path_of("index.html")).is_some();
     let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
-    let kind = frontend::classify(package.as_ref(), web, has_index)?;
+    // Config files are small; one that cannot be read counts as absent.
+    let read = |name: &str| -> Option<String> {
+        let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
+        if entry.size.is_some_and(|s| s > MAX_READ) {
+            return None;
+        }
+        String::from_utf8(source.read(&entry.path).ok()?).ok()
+    };
+    let kind = frontend::classify(package.as_ref(), web, has_index, &read)?;
     let command = frontend::serve_command(package.as_ref(), web);
-    let public_dir = normalize_dir(&frontend::public_dir(command.as_deref(), &kind));
-    Some(super::Frontend { kind, public_dir })
+    let public_dir =
+        normalize_dir(&frontend::public_dir(package.as_ref(), command.as_deref(), &kind, &read));
+    let page_template = frontend::page_template(&kind, &read).map(|p| normalize_dir(&p));
+    Some(super::Frontend { kind, public_dir, page_template })
 }
 
 /// The app a Procfile belongs to: its folder when that has a package.json, else the

@@ -135,7 +135,9 @@ impl Inventory {
 pub fn classify(inv: &Inventory, mentions: &[Mention], manual: &[String]) -> Vec<HerokuHost> {
     let mut names: Vec<String> = Vec::new();
     let code_names = inv.code.iter().flat_map(|c| &c.facts.herokuapp_urls);
-    let all = code_names.filter_map(|u| app_name_of(&u.url)).chain(mentions.iter().flat_map(Mention::names));
+    let all = code_names
+        .filter_map(|u| app_name_of(&u.url))
+        .chain(mentions.iter().flat_map(Mention::names));
     for name in all {
         if !names.contains(&name) {
             names.push(name);
@@ -203,10 +205,8 @@ fn only_host_called(inv: &Inventory, hosts: &mut [HerokuHost]) {
         let [only] = called.as_slice() else { continue };
         let Some(host) = hosts.iter_mut().find(|h| &h.name == only) else { continue };
         if host.role == HostRole::Unknown {
-            host.role =
-                HostRole::Backend { app: only_web_backend(inv).map(|a| a.dir.clone()) };
-            host.evidence =
-                format!("the only herokuapp host {} calls", frontend.display_dir());
+            host.role = HostRole::Backend { app: only_web_backend(inv).map(|a| a.dir.clone()) };
+            host.evidence = format!("the only herokuapp host {} calls", frontend.display_dir());
         }
     }
 }

@@ -48,6 +48,9 @@ pub struct Frontend {
     pub kind: crate::generate::frontend::FrontendKind,
     /// The folder served (or the build output), relative to the app, `""` for the app's own.
     pub public_dir: String,
+    /// The page a bundler copies into its output, relative to the app (Angular's
+    /// `src/index.html`): where `config.js` is loaded when the output is not committed.
+    pub page_template: Option<String>,
 }
 
 impl App {

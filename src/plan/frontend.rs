@@ -6,7 +6,8 @@ use serde_json::Value;
 use super::build::{Context, Error};
 use crate::diag::{FileError, Warning};
 use crate::edit::{html, js_urls, json};
-use crate::generate::frontend::{FrontendKind, build_script};
+use crate::generate::frontend::build_script;
+use crate::inventory::hosts::{HostRole, app_name_of};
 use crate::inventory::{App, join, parent};
 use crate::lang::Lang;
 use crate::rules::Rule;
@@ -23,28 +24,50 @@ pub fn build_step(
 ) -> Result<(), Error> {
     for app in &cx.inventory.apps {
         let Some(frontend) = &app.frontend else { continue };
-        match &frontend.kind {
-            FrontendKind::Static { .. } => {}
-            FrontendKind::Vite | FrontendKind::CreateReactApp => {
-                let var = frontend.kind.backend_url_var(env);
-                cx.note(rule, format!(
-                    "{}: built by {}; set {var} (with https://) on the Capsule so the build bakes it in",
-                    app.display_dir(),
-                    bundler_name(&frontend.kind)
-                ));
-                continue;
-            }
+        let vars = variables(cx, app, env);
+        if !frontend.kind.loads_config_script() {
+            let names: Vec<String> =
+                vars.iter().map(|(var, _)| frontend.kind.backend_url_var(var)).collect();
+            cx.note(rule, format!(
+                "{}: built by {}; set {} (with https://) on the Capsule so the build bakes it in",
+                app.display_dir(),
+                frontend.kind.label(),
+                names.join(" and ")
+            ));
+            continue;
         }
         let public = &frontend.public_dir;
         let output_rel =
             if public.is_empty() { output.to_owned() } else { format!("{public}/{output}") };
-        let script_text = build_script(env, &output_rel, GLOBAL);
+        let script_text = build_script(&vars, &output_rel);
         cx.files.write(&app.path_of(script), script_text.into_bytes(), &rule.id);
         add_build_script(cx, rule, app, script)?;
         ignore_output(cx, rule, app, &output_rel)?;
-        load_in_pages(cx, rule, app, &join(&app.dir, public), output)?;
+        let pages = match &frontend.page_template {
+            // The bundler copies its page template to the output folder's root.
+            Some(template) => vec![(app.path_of(template), output.to_owned())],
+            None => pages_of(cx, app, &join(&app.dir, public), output),
+        };
+        load_in_pages(cx, rule, &pages, output)?;
     }
     Ok(())
+}
+
+/// The frontend's backend URL variables, before any bundler prefix, with the global each
+/// sets in the page: one per backend its code calls (`BACKEND_URL`, or
+/// `BACKEND_URL_<APP>` each when there are several), else `env` alone.
+fn variables(cx: &Context, app: &App, env: &str) -> Vec<(String, String)> {
+    let bindings = cx.inventory.bindings(&app.dir, env);
+    if bindings.is_empty() {
+        return vec![(env.to_owned(), GLOBAL.to_owned())];
+    }
+    bindings
+        .into_iter()
+        .map(|b| {
+            let global = format!("{GLOBAL}{}", &b.var[env.len()..]);
+            (b.var, global)
+        })
+        .collect()
 }
 
 /// `npm run build` runs the generated script, after the app's own build if it has one.
@@ -104,23 +127,21 @@ fn ignore_output(cx: &mut Context, rule: &Rule, app: &App, output_rel: &str) -> 
     Ok(())
 }
 
-/// Every HTML page of the public folder loads the config before its own scripts.
-fn load_in_pages(
-    cx: &mut Context,
-    rule: &Rule,
-    app: &App,
-    public: &str,
-    output: &str,
-) -> Result<(), Error> {
+/// Every HTML page of the public folder, with the `src` that loads `output` from it.
+fn pages_of(cx: &mut Context, app: &App, public: &str, output: &str) -> Vec<(String, String)> {
     let prefix = if public.is_empty() { String::new() } else { format!("{public}/") };
-    let pages: Vec<String> = cx
+    let pages: Vec<(String, String)> = cx
         .files
         .source()
         .entries()
         .iter()
         .filter(|e| e.kind.is_regular() && e.path.starts_with(&prefix) && e.path.ends_with(".html"))
         .filter(|e| !crate::inventory::in_node_modules(&e.path))
-        .map(|e| e.path.clone())
+        .map(|e| {
+            let below = parent(&e.path).strip_prefix(public).unwrap_or("");
+            let ups = below.split('/').filter(|p| !p.is_empty()).count();
+            (e.path.clone(), format!("{}{output}", "../".repeat(ups)))
+        })
         .collect();
     if pages.is_empty() {
         cx.warnings.push(Warning::new(format!(
@@ -129,16 +150,30 @@ fn load_in_pages(
             if public.is_empty() { "." } else { public }
         )));
     }
-    for page in pages {
-        let Some(html_text) = cx.read_text(&page)? else { continue };
-        let below = parent(&page).strip_prefix(public).unwrap_or("");
-        let ups = below.split('/').filter(|p| !p.is_empty()).count();
-        let src = format!("{}{output}", "../".repeat(ups));
-        match html::add_script(&html_text, &src) {
-            Some(edited) if edited != html_text => cx.files.write(&page, edited.into_bytes(), &rule.id),
+    pages
+}
+
+/// Each page loads the config before its own scripts.
+fn load_in_pages(
+    cx: &mut Context,
+    rule: &Rule,
+    pages: &[(String, String)],
+    output: &str,
+) -> Result<(), Error> {
+    for (page, src) in pages {
+        if !cx.files.exists(page) {
+            cx.warnings.push(Warning::in_file(
+                page,
+                format!("not found: load {output} from your page template before your scripts"),
+            ));
+            continue;
+        }
+        let Some(html_text) = cx.read_text(page)? else { continue };
+        match html::add_script(&html_text, src) {
+            Some(edited) if edited != html_text => cx.files.write(page, edited.into_bytes(), &rule.id),
             Some(_) => {}
-            None if html_text.contains(&src) => {}
-            None => cx.warnings.push(Warning::in_file(&page, format!(
+            None if html_text.contains(src.as_str()) => {}
+            None => cx.warnings.push(Warning::in_file(page, format!(
                 "no <head>, <body> or <script> to load {src} before; add <script src=\"{src}\"></script>"
             ))),
         }
@@ -146,17 +181,19 @@ fn load_in_pages(
     Ok(())
 }
 
-/// `rewrite-urls`: hard-coded herokuapp origins in a frontend's code become the injected
-/// value; elsewhere they are reported.
+/// `rewrite-urls`: hard-coded herokuapp origins of the repository's backends in a
+/// frontend's code become the injected value; every other herokuapp address is kept and
+/// named, and those in other code are reported.
 pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Error> {
+    let inventory = cx.inventory;
     let code: Vec<_> =
-        cx.inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
+        inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
     // Read in order here; parse again on every core below (tens of milliseconds on one).
-    let mut edits: Vec<(&str, Lang, String, String)> = Vec::new();
+    let mut edits: Vec<(&str, Lang, Vec<(String, String)>, String)> = Vec::new();
     for file in code {
-        let app = file.app.as_deref().and_then(|dir| cx.inventory.app(dir));
-        let frontend = app.and_then(|a| a.frontend.as_ref());
-        let (Some(frontend), Some(lang)) = (frontend, Lang::of_path(&file.path)) else {
+        let app = file.app.as_deref().and_then(|dir| inventory.app(dir));
+        let frontend = app.and_then(|a| a.frontend.as_ref().map(|f| (a, f)));
+        let (Some((app, frontend)), Some(lang)) = (frontend, Lang::of_path(&file.path)) else {
             for url in &file.facts.herokuapp_urls {
                 cx.warnings.push(Warning::at_line(
                     &file.path,
@@ -166,36 +203,71 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
             }
             continue;
         };
-        let replacement = match &frontend.kind {
-            FrontendKind::Static { .. } => format!("window.{GLOBAL}"),
-            FrontendKind::Vite => format!("import.meta.env.{}", frontend.kind.backend_url_var(env)),
-            FrontendKind::CreateReactApp => {
-                format!("process.env.{}", frontend.kind.backend_url_var(env))
+        // Heroku app name -> the expression that replaces its origin.
+        let typescript = matches!(lang, Lang::TypeScript | Lang::Tsx);
+        let mut replacements = Vec::new();
+        for binding in inventory.bindings(&app.dir, env) {
+            let global = format!("{GLOBAL}{}", &binding.var[env.len()..]);
+            let var = frontend.kind.backend_url_var(&binding.var);
+            let expression = frontend.kind.expression(&var, &global, typescript);
+            for host in binding.hosts {
+                replacements.push((host, expression.clone()));
             }
-        };
+        }
         let Some(text) = cx.read_text(&file.path)? else { continue };
-        edits.push((&file.path, lang, replacement, text));
+        edits.push((&file.path, lang, replacements, text));
     }
     let rewritten = crate::source::map_in_parallel(edits.len(), |i| {
-        let (_, lang, replacement, text) = &edits[i];
-        js_urls::rewrite_herokuapp_urls(text, *lang, replacement)
+        let (_, lang, replacements, text) = &edits[i];
+        js_urls::rewrite_herokuapp_urls_by(text, *lang, |url| choose(inventory, replacements, url))
     });
-    for ((path, _, replacement, _), rewrite) in edits.iter().zip(rewritten) {
+    for ((path, _, replacements, _), rewrite) in edits.iter().zip(rewritten) {
+        for skipped in &rewrite.skipped {
+            cx.warnings.push(Warning::at_line(
+                *path,
+                skipped.line,
+                format!("{} left as it is: {}", skipped.url, skipped.reason),
+            ));
+        }
         if rewrite.rewrites.is_empty() {
             continue;
         }
+        let text = rewrite.text.clone();
         for done in &rewrite.rewrites {
-            cx.note(rule, format!("{path}:{}: {} -> {replacement}", done.line, done.url));
+            let name = app_name_of(&done.url).unwrap_or_default();
+            let to = replacements.iter().find(|(host, _)| *host == name).map_or("", |(_, e)| e);
+            cx.note(rule, format!("{path}:{}: {} -> {to}", done.line, done.url));
         }
-        cx.files.write(path, rewrite.text.into_bytes(), &rule.id);
+        cx.files.write(path, text.into_bytes(), &rule.id);
     }
     Ok(())
 }
 
-fn bundler_name(kind: &FrontendKind) -> &'static str {
-    match kind {
-        FrontendKind::Vite => "Vite",
-        FrontendKind::CreateReactApp => "Create React App",
-        FrontendKind::Static { .. } => "a static server",
+/// The expression for a literal's origin, or why it stays: only the hosts of the
+/// frontend's backends are rewritten.
+pub(crate) fn choose(
+    inventory: &crate::inventory::Inventory,
+    replacements: &[(String, String)],
+    url: &str,
+) -> Result<String, String> {
+    let Some(name) = app_name_of(url) else {
+        return Err("not a Heroku app address".into());
+    };
+    if let Some((_, expression)) = replacements.iter().find(|(host, _)| *host == name) {
+        return Ok(expression.clone());
     }
+    Err(match inventory.host_role(&name) {
+        HostRole::OwnApp { app } => format!(
+            "{name}.herokuapp.com is the Heroku address of `{app}`, not a backend: point it \
+             at that app's new Capsule by hand"
+        ),
+        HostRole::Backend { .. } => format!(
+            "{name}.herokuapp.com is a backend this frontend's build gets no variable for: \
+             point it at that backend's new Capsule by hand"
+        ),
+        HostRole::Unknown => format!(
+            "{name}.herokuapp.com is not shown to be one of this repository's backends, so it \
+             keeps working as it is (pass --backend-host {name} if it is the backend)"
+        ),
+    })
 }
