@@ -33,6 +33,20 @@ pub enum FrontendKind {
 }
 
 impl FrontendKind {
+    /// A stable id for programs (`plan --format json`).
+    pub fn id(&self) -> &'static str {
+        match self {
+            FrontendKind::Static { .. } => "static",
+            FrontendKind::Vite => "vite",
+            FrontendKind::CreateReactApp => "create-react-app",
+            FrontendKind::VueCli => "vue-cli",
+            FrontendKind::Angular => "angular",
+            FrontendKind::SvelteKit => "sveltekit",
+            FrontendKind::NextExport => "next-export",
+            FrontendKind::Parcel => "parcel",
+        }
+    }
+
     /// The tool chain's name, as the plan shows it.
     pub fn label(&self) -> &'static str {
         match self {

@@ -26,6 +26,9 @@ pub fn write_text(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         if let Some(node) = app.package_json.as_ref().and_then(|p| p.engines_node()) {
             writeln!(out, "    engines.node: {node}")?;
         }
+        if let Some(frontend) = &app.frontend {
+            writeln!(out, "    frontend: {}", frontend_summary(frontend))?;
+        }
         let deployment = &m.plan.capsules;
         for process in app.processes() {
             let command = crate::capsules::redacted(&process.command);
@@ -328,4 +331,23 @@ pub fn write_applied(
         "It doubles as the pull request's description: paste it there (or `gh pr create --body-file` a copy)."
     )?;
     Ok(())
+}
+
+/// `Vue CLI, output dist` or `static files served by http-server, folder public`.
+fn frontend_summary(frontend: &crate::inventory::Frontend) -> String {
+    use crate::generate::frontend::FrontendKind;
+    let folder = if frontend.public_dir.is_empty() { "." } else { &frontend.public_dir };
+    let mut text = match &frontend.kind {
+        FrontendKind::Static { server } if server.is_empty() => {
+            format!("static files, folder {folder}")
+        }
+        FrontendKind::Static { server } => {
+            format!("static files served by {server}, folder {folder}")
+        }
+        kind => format!("{}, output {folder}", kind.label()),
+    };
+    if let Some(template) = &frontend.page_template {
+        text.push_str(&format!(", page template {template}"));
+    }
+    text
 }

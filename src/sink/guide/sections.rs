@@ -5,6 +5,7 @@ use super::Guide;
 use super::capsule::dyno_memory;
 use super::md::{Md, code, list};
 use crate::capsules::{Capsule, CapsuleKind, EnvSource, Replacement, SCHEDULER_REPLACES};
+use crate::inventory::hosts::HostRole;
 use crate::rules::RuleKind;
 
 pub(super) fn addons(md: &mut Md, g: &Guide) {
@@ -172,8 +173,14 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
         for url in &file.facts.herokuapp_urls {
             found = true;
             let at = code(&format!("{}:{}", file.path, url.line));
-            let what = if rewritten {
+            let name = crate::inventory::hosts::app_name_of(&url.url).unwrap_or_default();
+            let role = g.inventory.host_role(&name);
+            let what = if rewritten && matches!(role, HostRole::Backend { .. }) {
                 "now reads the backend URL injected at build time".to_owned()
+            } else if !role.is_retired() {
+                "kept: nothing shows it is one of this repository's apps, so it is taken for \
+                 a service that stays on Heroku (`--backend-host` says otherwise)"
+                    .to_owned()
             } else {
                 "still hard-coded: point it at the Capsule that replaces that Heroku app \
                  (`https://` and its URL), ideally through an environment variable"
