@@ -352,7 +352,15 @@ fn as_operand(replacement: &str) -> String {
         chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
     };
-    if replacement.split('.').all(is_name_part) {
+    // `(window as any).X`: a parenthesised head without parentheses inside, then names.
+    let member_of_group = replacement
+        .strip_prefix('(')
+        .and_then(|r| r.split_once(')'))
+        .is_some_and(|(head, tail)| {
+            !head.contains('(')
+                && tail.strip_prefix('.').is_some_and(|t| t.split('.').all(is_name_part))
+        });
+    if replacement.split('.').all(is_name_part) || member_of_group {
         replacement.to_string()
     } else {
         format!("({replacement})")
@@ -639,5 +647,25 @@ mod tests {
         assert_eq!(origin_len("https://a.herokuapp.comx"), None);
         assert_eq!(origin_len("https://a_b.herokuapp.com"), None);
         assert_eq!(origin_len("https://.herokuapp.com"), None);
+    }
+
+    #[test]
+    fn a_typescript_cast_is_an_operand_as_it_is() {
+        let source = "const a: string = 'https://x.herokuapp.com/api';\n";
+        let out = rewrite_herokuapp_urls(source, Lang::TypeScript, "(window as any).BACKEND_URL");
+        assert_eq!(out.text, "const a: string = (window as any).BACKEND_URL + '/api';\n");
+        assert_eq!(as_operand("(a(b)).c"), "((a(b)).c)");
+        assert_eq!(as_operand("(a) + (b).c"), "((a) + (b).c)");
+    }
+
+    #[test]
+    fn only_the_chosen_hosts_are_rewritten() {
+        let source = "f('https://api-1.herokuapp.com/a', \"https://rates.herokuapp.com/b\");\n";
+        let out = rewrite_herokuapp_urls_by(source, Lang::JavaScript, |url| {
+            if url.contains("api-1") { Ok("window.API".into()) } else { Err("third party".into()) }
+        });
+        assert_eq!(out.text, "f(window.API + '/a', \"https://rates.herokuapp.com/b\");\n");
+        assert_eq!(out.skipped.len(), 1);
+        assert_eq!(out.skipped[0].reason, "third party");
     }
 }

@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use super::build::{Context, Error};
+use crate::component::{Component, script_blocks};
 use crate::diag::{FileError, Warning};
-use crate::edit::{html, js_urls, json};
+use crate::edit::{components, html, js_urls, json};
 use crate::generate::frontend::build_script;
 use crate::inventory::hosts::{HostRole, app_name_of};
 use crate::inventory::{App, join, parent};
@@ -189,11 +190,16 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
     let code: Vec<_> =
         inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
     // Read in order here; parse again on every core below (tens of milliseconds on one).
-    let mut edits: Vec<(&str, Lang, Vec<(String, String)>, String)> = Vec::new();
+    let mut edits: Vec<(&str, Code, Vec<(String, String)>, String)> = Vec::new();
     for file in code {
         let app = file.app.as_deref().and_then(|dir| inventory.app(dir));
         let frontend = app.and_then(|a| a.frontend.as_ref().map(|f| (a, f)));
-        let (Some((app, frontend)), Some(lang)) = (frontend, Lang::of_path(&file.path)) else {
+        let kind = match (Lang::of_path(&file.path), Component::of_path(&file.path)) {
+            (Some(lang), _) => Some(Code::Source(lang)),
+            (None, Some(component)) => Some(Code::Component(component)),
+            (None, None) => None,
+        };
+        let (Some((app, frontend)), Some(kind)) = (frontend, kind) else {
             for url in &file.facts.herokuapp_urls {
                 cx.warnings.push(Warning::at_line(
                     &file.path,
@@ -204,7 +210,8 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
             continue;
         };
         // Heroku app name -> the expression that replaces its origin.
-        let typescript = matches!(lang, Lang::TypeScript | Lang::Tsx);
+        let Some(text) = cx.read_text(&file.path)? else { continue };
+        let typescript = kind.is_typescript(&text);
         let mut replacements = Vec::new();
         for binding in inventory.bindings(&app.dir, env) {
             let global = format!("{GLOBAL}{}", &binding.var[env.len()..]);
@@ -214,12 +221,15 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
                 replacements.push((host, expression.clone()));
             }
         }
-        let Some(text) = cx.read_text(&file.path)? else { continue };
-        edits.push((&file.path, lang, replacements, text));
+        edits.push((&file.path, kind, replacements, text));
     }
     let rewritten = crate::source::map_in_parallel(edits.len(), |i| {
-        let (_, lang, replacements, text) = &edits[i];
-        js_urls::rewrite_herokuapp_urls_by(text, *lang, |url| choose(inventory, replacements, url))
+        let (_, kind, replacements, text) = &edits[i];
+        let pick = |url: &str| choose(inventory, replacements, url);
+        match kind {
+            Code::Source(lang) => js_urls::rewrite_herokuapp_urls_by(text, *lang, pick),
+            Code::Component(component) => components::rewrite_component(text, *component, &pick),
+        }
     });
     for ((path, _, replacements, _), rewrite) in edits.iter().zip(rewritten) {
         for skipped in &rewrite.skipped {
@@ -241,6 +251,25 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         cx.files.write(path, text.into_bytes(), &rule.id);
     }
     Ok(())
+}
+
+/// How a file with herokuapp URLs is read.
+#[derive(Clone, Copy)]
+enum Code {
+    Source(Lang),
+    Component(Component),
+}
+
+impl Code {
+    /// TypeScript knows no `window.BACKEND_URL`: such files get a cast.
+    fn is_typescript(self, text: &str) -> bool {
+        match self {
+            Code::Source(lang) => matches!(lang, Lang::TypeScript | Lang::Tsx),
+            Code::Component(component) => script_blocks(component, text)
+                .iter()
+                .any(|b| matches!(b.lang, Lang::TypeScript | Lang::Tsx)),
+        }
+    }
 }
 
 /// The expression for a literal's origin, or why it stays: only the hosts of the
