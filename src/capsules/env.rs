@@ -216,7 +216,8 @@ pub(super) fn link_capsules(out: &mut Deployment, inv: &Inventory, backend_url_e
         if bindings.is_empty() {
             let backend = pick_backend(out);
             frontend_links.push((capsule.name.clone(), backend.clone()));
-            variables.push((capsule.name.clone(), backend_url_env.to_owned(), backend, Vec::new()));
+            let env = inv.backend_env(dir, backend_url_env).to_owned();
+            variables.push((capsule.name.clone(), env, backend, Vec::new()));
         }
         for binding in bindings {
             let backend = match &binding.backend {

@@ -215,6 +215,13 @@ pub fn public_dir(
             let dir = flag_value(&build, &["--dist-dir", "-d", "--out-dir"]);
             return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
         }
+        FrontendKind::Static { server } if server == "nginx" => {
+            let config = ["config/nginx.conf.erb", "config/nginx-static.conf.erb"]
+                .iter()
+                .find_map(|name| read(name))
+                .unwrap_or_default();
+            return nginx_root(&config).unwrap_or_else(|| ".".into());
+        }
         FrontendKind::Static { .. } => {}
     }
     let Some(invocation) = command.and_then(Invocation::parse) else {
@@ -357,6 +364,33 @@ fn flag_value(command: &str, flags: &[&str]) -> Option<String> {
         }
     }
     None
+}
+
+/// The folder of an nginx config's `root /app/<dir>;` (the nginx buildpack runs the app
+/// from `/app`), relative to the app.
+fn nginx_root(config: &str) -> Option<String> {
+    config.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("root")?;
+        let path = rest.trim().trim_end_matches(';').trim();
+        let dir = path.strip_prefix("/app").filter(|d| d.is_empty() || d.starts_with('/'))?;
+        Some(normalise_dir(dir.trim_start_matches('/').to_string()))
+    })
+}
+
+/// The proxies of a heroku-buildpack-static `static.json`, as (1-based line, path,
+/// origin), in file order: the static site forwarded these paths to another app.
+pub fn static_json_proxies(text: &str) -> Vec<(usize, String, String)> {
+    let Ok(json) = serde_json::from_str::<Value>(text) else { return Vec::new() };
+    let Some(proxies) = json.get("proxies").and_then(Value::as_object) else { return Vec::new() };
+    let mut found = Vec::new();
+    for (path, proxy) in proxies {
+        let Some(origin) = proxy.get("origin").and_then(Value::as_str) else { continue };
+        let needle = serde_json::to_string(path).unwrap_or_default();
+        let line = text.find(&needle).map_or(1, |at| text[..at].matches('\n').count() + 1);
+        found.push((line, path.clone(), origin.to_string()));
+    }
+    found.sort();
+    found
 }
 
 /// heroku-buildpack-static's `root` (default `public_html/`).

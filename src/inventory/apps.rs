@@ -190,7 +190,16 @@ fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
     let public_dir =
         normalize_dir(&frontend::public_dir(package.as_ref(), command.as_deref(), &kind, &read));
     let page_template = frontend::page_template(&kind, &read).map(|p| normalize_dir(&p));
-    Some(super::Frontend { kind, public_dir, page_template })
+    let static_json = read("static.json").unwrap_or_default();
+    let proxy_env =
+        frontend::static_json_proxies(&static_json).into_iter().find_map(|(_, _, origin)| {
+            let name = origin.strip_prefix("${")?.strip_suffix('}')?;
+            let valid =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            valid.then(|| name.to_owned())
+        });
+    let rooted_routes = static_json.contains("\"routes\"");
+    Some(super::Frontend { kind, public_dir, page_template, proxy_env, rooted_routes })
 }
 
 /// The app a Procfile belongs to: its folder when that has a package.json, else the

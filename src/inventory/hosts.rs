@@ -98,9 +98,18 @@ impl Inventory {
         names
     }
 
+    /// The variable that carries the backend URL into the build of the frontend in `dir`:
+    /// its static.json proxy's variable, else `env`.
+    pub fn backend_env<'a>(&'a self, dir: &str, env: &'a str) -> &'a str {
+        let proxied = self.app(dir).and_then(|a| a.frontend.as_ref()?.proxy_env.as_deref());
+        proxied.unwrap_or(env)
+    }
+
     /// The backend URL variables of the frontend in `dir`: one per backend its code
-    /// calls, named `env` when there is one (or none), else `env_<APP>` each.
+    /// calls, named `env` when there is one (or none), else `env_<APP>` each. A
+    /// static.json proxy's variable ([`super::Frontend::proxy_env`]) replaces `env`.
     pub fn bindings(&self, dir: &str, env: &str) -> Vec<Binding> {
+        let env = self.backend_env(dir, env);
         let mut bindings: Vec<Binding> = Vec::new();
         for name in self.hosts_called_by(dir) {
             let HostRole::Backend { app } = self.host_role(&name) else { continue };

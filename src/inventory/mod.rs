@@ -51,6 +51,13 @@ pub struct Frontend {
     /// The page a bundler copies into its output, relative to the app (Angular's
     /// `src/index.html`): where `config.js` is loaded when the output is not committed.
     pub page_template: Option<String>,
+    /// heroku-buildpack-static's `static.json` forwarded paths (`/api/`) to the origin in
+    /// this variable (`API_URL` for `${API_URL}`): it carries the backend URL into the
+    /// build instead of the default variable, so the value keeps its name.
+    pub proxy_env: Option<String>,
+    /// `static.json` has `routes` (a single-page app served at every path): `config.js`
+    /// is loaded from the site's root (`/config.js`), not relative to the page.
+    pub rooted_routes: bool,
 }
 
 impl App {

@@ -26,6 +26,7 @@ pub fn build_step(
     for app in &cx.inventory.apps {
         let Some(frontend) = &app.frontend else { continue };
         let vars = variables(cx, app, env);
+        warn_about_proxies(cx, app, frontend, &vars);
         if !frontend.kind.loads_config_script() {
             let names: Vec<String> =
                 vars.iter().map(|(var, _)| frontend.kind.backend_url_var(var)).collect();
@@ -44,20 +45,54 @@ pub fn build_step(
         cx.files.write(&app.path_of(script), script_text.into_bytes(), &rule.id);
         add_build_script(cx, rule, app, script)?;
         ignore_output(cx, rule, app, &output_rel)?;
-        let pages = match &frontend.page_template {
+        let mut pages = match &frontend.page_template {
             // The bundler copies its page template to the output folder's root.
             Some(template) => vec![(app.path_of(template), output.to_owned())],
             None => pages_of(cx, app, &join(&app.dir, public), output),
         };
+        if frontend.rooted_routes {
+            // Every path serves the same page: a relative `config.js` would miss below `/`.
+            pages.iter_mut().for_each(|(_, src)| *src = format!("/{output}"));
+        }
         load_in_pages(cx, rule, &pages, output)?;
     }
     Ok(())
+}
+
+/// heroku-buildpack-static forwarded some paths (`/api/`) to the backend, so the page
+/// called them on its own origin; a Code Capsules static site forwards nothing.
+fn warn_about_proxies(
+    cx: &mut Context,
+    app: &App,
+    frontend: &crate::inventory::Frontend,
+    vars: &[(String, String)],
+) {
+    let path = app.path_of("static.json");
+    let Some(text) = cx.files.read(&path).ok().flatten() else { return };
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let (base, global) = vars.first().cloned().unwrap_or_default();
+    let var = frontend.kind.backend_url_var(&base);
+    let expression = frontend.kind.expression(&var, &global, false);
+    for (line, proxied, origin) in crate::generate::frontend::static_json_proxies(&text) {
+        cx.warnings.push(Warning::at_line(
+            &path,
+            line,
+            format!(
+                "heroku-buildpack-static forwarded `{proxied}` to {origin}, and a Code Capsules \
+                 static site forwards nothing: {var} now carries the backend Capsule's URL into \
+                 the build; where the page calls `{proxied}...` on its own origin, call \
+                 `{expression} + \"{proxied}...\"` instead (the backend must allow the \
+                 site's origin, CORS)"
+            ),
+        ));
+    }
 }
 
 /// The frontend's backend URL variables, before any bundler prefix, with the global each
 /// sets in the page: one per backend its code calls (`BACKEND_URL`, or
 /// `BACKEND_URL_<APP>` each when there are several), else `env` alone.
 fn variables(cx: &Context, app: &App, env: &str) -> Vec<(String, String)> {
+    let env = cx.inventory.backend_env(&app.dir, env);
     let bindings = cx.inventory.bindings(&app.dir, env);
     if bindings.is_empty() {
         return vec![(env.to_owned(), GLOBAL.to_owned())];
@@ -213,6 +248,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         let Some(text) = cx.read_text(&file.path)? else { continue };
         let typescript = kind.is_typescript(&text);
         let mut replacements = Vec::new();
+        let env = inventory.backend_env(&app.dir, env);
         for binding in inventory.bindings(&app.dir, env) {
             let global = format!("{GLOBAL}{}", &binding.var[env.len()..]);
             let var = frontend.kind.backend_url_var(&binding.var);
