@@ -223,14 +223,14 @@ fn only_host_called(inv: &Inventory, hosts: &mut [HerokuHost]) {
 /// The backend app whose own text files name the host, or whose folder or name the root
 /// README's line names next to it.
 fn backend_named_by<'a>(inv: &'a Inventory, mention: &Mention) -> Option<&'a App> {
-    let owner = super::code::owner(&inv.apps, &mention.path)?;
-    let app = inv.app(&owner)?;
-    if !owner.is_empty() {
-        return (app.frontend.is_none()).then_some(app);
+    let owner = super::code::owner(&inv.apps, &mention.path);
+    if let Some(app) = owner.as_deref().filter(|o| !o.is_empty()).and_then(|o| inv.app(o)) {
+        return app.frontend.is_none().then_some(app);
     }
     let file = mention.path.rsplit('/').next().unwrap_or(&mention.path);
     if mention.path.contains('/') || !file.to_ascii_lowercase().starts_with("readme") {
         // A root app's own files name its own host.
+        let app = inv.app(owner.as_deref()?)?;
         return (app.frontend.is_none() && inv.apps.len() == 1).then_some(app);
     }
     let words: Vec<&str> =
