@@ -7,8 +7,8 @@
 //! playwright-core 1 from npm (installed like node-cron, see support/node.rs).
 
 mod chromium;
+mod frameworks;
 mod http;
-mod sveltekit;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
