@@ -225,7 +225,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
     let code: Vec<_> =
         inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
     // Read in order here; parse again on every core below (tens of milliseconds on one).
-    let mut edits: Vec<(&str, Code, Vec<(String, String)>, String)> = Vec::new();
+    let mut edits: Vec<(&str, Code, Replacements, String)> = Vec::new();
     for file in code {
         let app = file.app.as_deref().and_then(|dir| inventory.app(dir));
         let frontend = app.and_then(|a| a.frontend.as_ref().map(|f| (a, f)));
@@ -288,6 +288,9 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
     }
     Ok(())
 }
+
+/// Heroku app name -> the expression that replaces its origin in one file.
+type Replacements = Vec<(String, String)>;
 
 /// How a file with herokuapp URLs is read.
 #[derive(Clone, Copy)]
