@@ -163,8 +163,10 @@ pub fn markup_urls(text: &str, blocks: &[Block]) -> Vec<(usize, String)> {
         }
         let stop = |b: &u8| b.is_ascii_whitespace() || b"\"'`<>(){}".contains(b);
         let end = bytes[from..].iter().position(stop).map_or(bytes.len(), |i| from + i);
-        found
-            .push((line_of(text, start), String::from_utf8_lossy(&bytes[start..end]).into_owned()));
+        let url = String::from_utf8_lossy(&bytes[start..end]);
+        // Sentence punctuation after an address is not part of it.
+        let url = url.trim_end_matches(['.', ',', ';', ':', '!']);
+        found.push((line_of(text, start), url.to_owned()));
         from = end;
     }
     found

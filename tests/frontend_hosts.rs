@@ -119,3 +119,38 @@ fn a_bad_backend_host_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(err.contains("`example.com` is not a Heroku app host"), "{err}");
 }
+
+/// Seen in a real Vue CLI repository: `dist/` committed next to the sources, with the
+/// bundle calling both the backend and (in a vendor chunk) another host. The bundle is
+/// output that `npm run build` writes again: it is neither edited nor counted as a call.
+#[test]
+fn a_bundlers_committed_output_is_not_read_as_code() {
+    let repo = TempRepo::new();
+    repo.write("Procfile", "web: npx serve -s dist -l $PORT\n");
+    repo.write("package.json", r#"{ "name": "ui", "scripts": { "build": "vite build" } }"#);
+    repo.write("src/api.js", "export const API = 'https://ui-api-8.herokuapp.com/v1';\n");
+    repo.write(
+        "dist/assets/index-1a2b.js",
+        "fetch(\"https://ui-api-8.herokuapp.com/v1\");fetch(\"https://cdn-x.herokuapp.com/a\");\n",
+    );
+    repo.commit_all("vite with dist");
+    let (out, err) = diff(&repo, &[]);
+    assert!(out.contains("+export const API = import.meta.env.VITE_BACKEND_URL + '/v1';"), "{out}");
+    assert!(!out.contains("diff --git a/dist/"), "{out}");
+    assert!(!err.contains("dist/assets"), "{err}");
+}
+
+/// `--app` without a Procfile or app.json still decides the hosts: the only one the
+/// frontend calls is its backend.
+#[test]
+fn an_app_named_with_app_alone_still_gets_its_only_host_rewritten() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{ "name": "ui", "devDependencies": { "@vue/cli-service": "5" } }"#,
+    );
+    repo.write("src/main.js", "axios.defaults.baseURL = \"https://ui-api-8.herokuapp.com\";\n");
+    repo.commit_all("vue cli without heroku files");
+    let (out, _) = diff(&repo, &["--app", "."]);
+    assert!(out.contains("+axios.defaults.baseURL = process.env.VUE_APP_BACKEND_URL;"), "{out}");
+}

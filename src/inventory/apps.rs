@@ -103,7 +103,8 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         inv.apps.push(read_app(source, dir, evidence, &procfiles, &mut inv.warnings)?);
     }
     inv.code = super::code::scan(source, &inv.apps)?;
-    if !inv.heroku_markers.is_empty() {
+    // `--app` alone (no Procfile or app.json) still migrates, so hosts are decided then too.
+    if !inv.heroku_markers.is_empty() || !inv.apps.is_empty() {
         let mentions = super::docs::herokuapp_mentions(source)?;
         inv.hosts = super::hosts::classify(&inv, &mentions, hints.backend_hosts);
         let warnings: Vec<Warning> = mentions.iter().map(|m| mention_warning(&inv, m)).collect();

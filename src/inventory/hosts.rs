@@ -84,11 +84,26 @@ impl Inventory {
         self.hosts.iter().find(|h| h.name == name).map_or(&HostRole::Unknown, |h| &h.role)
     }
 
+    /// True when `path` lies in a bundler's output folder (`dist/`, `build/`): a build
+    /// result that `npm run build` writes again, not code to read or edit. A static
+    /// site's folder is its source, so it never counts.
+    pub fn is_build_output(&self, path: &str) -> bool {
+        let Some(dir) = super::code::owner(&self.apps, path) else { return false };
+        let Some(frontend) = self.app(&dir).and_then(|a| a.frontend.as_ref()) else {
+            return false;
+        };
+        let bundled =
+            !matches!(frontend.kind, crate::generate::frontend::FrontendKind::Static { .. });
+        let output = super::join(&dir, &frontend.public_dir);
+        bundled && !frontend.public_dir.is_empty() && path.starts_with(&format!("{output}/"))
+    }
+
     /// The herokuapp hosts the code of the app in `dir` calls, lowercase, each once, in
     /// the order of first appearance.
     pub fn hosts_called_by(&self, dir: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for url in self.code_of(dir).flat_map(|c| &c.facts.herokuapp_urls) {
+        let sources = self.code_of(dir).filter(|c| !self.is_build_output(&c.path));
+        for url in sources.flat_map(|c| &c.facts.herokuapp_urls) {
             if let Some(name) = app_name_of(&url.url)
                 && !names.contains(&name)
             {

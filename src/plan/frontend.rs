@@ -222,8 +222,12 @@ fn load_in_pages(
 /// named, and those in other code are reported.
 pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Error> {
     let inventory = cx.inventory;
-    let code: Vec<_> =
-        inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
+    // A bundler's committed output is rebuilt from the sources: neither edited nor reported.
+    let code: Vec<_> = inventory
+        .code
+        .iter()
+        .filter(|c| !c.facts.herokuapp_urls.is_empty() && !inventory.is_build_output(&c.path))
+        .collect();
     // Read in order here; parse again on every core below (tens of milliseconds on one).
     let mut edits: Vec<(&str, Code, Replacements, String)> = Vec::new();
     for file in code {
