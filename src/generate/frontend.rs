@@ -64,16 +64,17 @@ impl FrontendKind {
     /// The variable that carries the backend URL into the build: bundlers only expose
     /// variables with their own prefix to browser code (Parcel inlines any
     /// `process.env.X`).
+    /// A name that has the prefix already (`REACT_APP_API_URL`, from a static.json proxy)
+    /// keeps it once.
     pub fn backend_url_var(&self, env: &str) -> String {
-        match self {
-            FrontendKind::Vite | FrontendKind::SvelteKit => format!("VITE_{env}"),
-            FrontendKind::CreateReactApp => format!("REACT_APP_{env}"),
-            FrontendKind::VueCli => format!("VUE_APP_{env}"),
-            FrontendKind::NextExport => format!("NEXT_PUBLIC_{env}"),
-            FrontendKind::Static { .. } | FrontendKind::Angular | FrontendKind::Parcel => {
-                env.to_owned()
-            }
-        }
+        let prefix = match self {
+            FrontendKind::Vite | FrontendKind::SvelteKit => "VITE_",
+            FrontendKind::CreateReactApp => "REACT_APP_",
+            FrontendKind::VueCli => "VUE_APP_",
+            FrontendKind::NextExport => "NEXT_PUBLIC_",
+            FrontendKind::Static { .. } | FrontendKind::Angular | FrontendKind::Parcel => "",
+        };
+        if env.starts_with(prefix) { env.to_owned() } else { format!("{prefix}{env}") }
     }
 
     /// True when the backend URL reaches the page through a generated `config.js` that
@@ -811,6 +812,114 @@ mod tests {
         assert_eq!(classify(Some(&build_only), None, false, &|_| None), Some(FrontendKind::Vite));
         let vite_dev = json!({ "scripts": { "start": "vite --port $PORT" } });
         assert_eq!(classify(Some(&vite_dev), None, false, &|_| None), Some(FrontendKind::Vite));
+    }
+
+    #[test]
+    fn bundler_prefixes_are_added_once() {
+        assert_eq!(FrontendKind::Vite.backend_url_var("BACKEND_URL"), "VITE_BACKEND_URL");
+        assert_eq!(FrontendKind::CreateReactApp.backend_url_var("REACT_APP_API"), "REACT_APP_API");
+        assert_eq!(FrontendKind::NextExport.backend_url_var("API"), "NEXT_PUBLIC_API");
+        assert_eq!(FrontendKind::Angular.backend_url_var("API_URL"), "API_URL");
+    }
+
+    #[test]
+    fn kinds_from_dependencies_scripts_and_config_files() {
+        let none = |_: &str| None;
+        let kind = |package: serde_json::Value, read: ReadFile| {
+            classify(Some(&package), None, false, read)
+        };
+        let vue = json!({ "scripts": { "build": "vue-cli-service build" } });
+        assert_eq!(kind(vue, &none), Some(FrontendKind::VueCli));
+        let ng = json!({ "devDependencies": { "@angular/cli": "18" } });
+        assert_eq!(kind(ng, &none), Some(FrontendKind::Angular));
+        let parcel = json!({ "scripts": { "build": "parcel build index.html" } });
+        assert_eq!(kind(parcel, &none), Some(FrontendKind::Parcel));
+        // SvelteKit and Next.js run their own server unless built as static sites.
+        let kit = json!({ "devDependencies": { "@sveltejs/kit": "2", "vite": "6" } });
+        assert_eq!(kind(kit, &none), None);
+        let kit_static =
+            json!({ "devDependencies": { "@sveltejs/kit": "2", "@sveltejs/adapter-static": "3" } });
+        assert_eq!(kind(kit_static, &none), Some(FrontendKind::SvelteKit));
+        let next =
+            json!({ "dependencies": { "next": "14" }, "scripts": { "build": "next build" } });
+        assert_eq!(kind(next.clone(), &none), None);
+        let export = |name: &str| {
+            (name == "next.config.mjs")
+                .then(|| "export default { output: \"export\" };".to_string())
+        };
+        assert_eq!(kind(next, &export), Some(FrontendKind::NextExport));
+        let old_export = json!({ "dependencies": { "next": "12" }, "scripts": { "export": "next build && next export" } });
+        assert_eq!(kind(old_export, &none), Some(FrontendKind::NextExport));
+        // static.json alone makes a static site.
+        let static_json = |name: &str| (name == "static.json").then(|| "{}".to_string());
+        assert_eq!(
+            classify(None, None, false, &static_json),
+            Some(FrontendKind::Static { server: "heroku-buildpack-static".into() })
+        );
+    }
+
+    #[test]
+    fn output_folders_come_from_each_tools_config() {
+        let dir = |package: serde_json::Value, kind: FrontendKind, files: &[(&str, &str)]| {
+            let files: Vec<(String, String)> =
+                files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+            let read =
+                move |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone());
+            public_dir(Some(&package), None, &kind, &read)
+        };
+        let none = json!({});
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::VueCli,
+                &[("vue.config.js", "module.exports = { outputDir: 'www' }")]
+            ),
+            "www"
+        );
+        assert_eq!(dir(none.clone(), FrontendKind::VueCli, &[]), "dist");
+        let parcel =
+            json!({ "scripts": { "build": "parcel build src/index.html --dist-dir=public/" } });
+        assert_eq!(dir(parcel, FrontendKind::Parcel, &[]), "public");
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::NextExport,
+                &[("next.config.js", "const c = { output: 'export', distDir: \"site\" }")]
+            ),
+            "site"
+        );
+        assert_eq!(dir(none.clone(), FrontendKind::SvelteKit, &[]), "build");
+        let old_ng = r#"{ "projects": { "a": { "architect": { "build": { "builder": "@angular-devkit/build-angular:browser", "options": { "outputPath": "dist/a" } } } } } }"#;
+        assert_eq!(dir(none.clone(), FrontendKind::Angular, &[("angular.json", old_ng)]), "dist/a");
+        let new_ng = r#"{ "projects": { "b": { "architect": { "build": { "builder": "@angular/build:application", "options": {} } } } } }"#;
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Angular, &[("angular.json", new_ng)]),
+            "dist/b/browser"
+        );
+        let base = r#"{ "projects": { "c": { "architect": { "build": { "builder": "x:application", "options": { "outputPath": { "base": "out", "browser": "" } } } } } } }"#;
+        assert_eq!(dir(none.clone(), FrontendKind::Angular, &[("angular.json", base)]), "out");
+        // static.json's root wins; nginx's root comes from its config.
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::CreateReactApp,
+                &[("static.json", r#"{ "root": "build/" }"#)]
+            ),
+            "build"
+        );
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::Static { server: "heroku-buildpack-static".into() },
+                &[("static.json", "{}")]
+            ),
+            "public_html"
+        );
+        let nginx = FrontendKind::Static { server: "nginx".into() };
+        assert_eq!(
+            dir(none, nginx, &[("config/nginx.conf.erb", "  root /app/public;\n")]),
+            "public"
+        );
     }
 
     #[test]
