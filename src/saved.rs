@@ -329,6 +329,9 @@ mod tests {
         assert_ne!(Key::new(&settings, &node, None, &git), Some(base));
         let apps = Settings { apps: vec!["api".into()], ..Settings::for_repo(&repo.path) };
         assert_ne!(Key::new(&apps, &rules, None, &git), Some(base));
+        let hosts =
+            Settings { backend_hosts: vec!["api-1".into()], ..Settings::for_repo(&repo.path) };
+        assert_ne!(Key::new(&hosts, &rules, None, &git), Some(base), "--backend-host");
         repo.write("a", "2\n");
         repo.commit_all("change");
         let moved =
