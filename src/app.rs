@@ -27,6 +27,8 @@ pub struct Settings {
     pub apps: Vec<String>,
     pub node: Option<u32>,
     pub backend_url_env: Option<String>,
+    /// `--backend-host`: Heroku app names (`shop-api-1a2b`), lowercase.
+    pub backend_hosts: Vec<String>,
     pub rules: Option<PathBuf>,
 }
 
@@ -39,6 +41,7 @@ impl Settings {
             apps: Vec::new(),
             node: None,
             backend_url_env: None,
+            backend_hosts: Vec::new(),
             rules: None,
         }
     }
@@ -128,6 +131,7 @@ fn scan(
     let hints = inventory::Hints {
         apps: &settings.apps,
         jobs: jobs_name.as_deref().zip(inputs.jobs_text.as_deref()),
+        backend_hosts: &settings.backend_hosts,
     };
     let inventory = inventory::discover(source, &hints)?;
     let plan = plan::build(source, &inventory, &inputs.rules)?;

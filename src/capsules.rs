@@ -374,6 +374,14 @@ impl Builder<'_> {
                 "Code Capsules serves the files itself: `{server}` is no longer needed at run time"
             ));
         }
+        if !matches!(frontend.kind, FrontendKind::Static { .. }) {
+            // Bundlers inline the value at build time: a value set later needs a rebuild.
+            capsule.notes.push(format!(
+                "built by {}: set the backend URL variable before the first build, and \
+                 rebuild (redeploy) after changing it",
+                frontend.kind.label()
+            ));
+        }
         capsule
     }
 

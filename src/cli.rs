@@ -144,6 +144,12 @@ struct Options {
     /// build [default: BACKEND_URL, from the rules].
     #[arg(long, value_name = "NAME", value_parser = parse_env_name)]
     backend_url_env: Option<String>,
+    /// A `*.herokuapp.com` host (or its app name) that is one of the repository's backends;
+    /// repeatable. Only these hosts in frontend code are pointed at the injected backend
+    /// URL; every other herokuapp host is kept, with a warning. Without it the backend's
+    /// hosts are decided from evidence (app.json names, READMEs, the only host called).
+    #[arg(long = "backend-host", value_name = "HOST", value_parser = parse_backend_host)]
+    backend_hosts: Vec<String>,
     /// Use the rule files of this folder instead of the built-in rules.
     #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
@@ -172,6 +178,14 @@ fn parse_node_major(text: &str) -> Result<u32, String> {
     Ok(major)
 }
 
+/// `shop-api-1a2b.herokuapp.com`, `https://shop-api-1a2b.herokuapp.com/` or `shop-api-1a2b`
+/// as the app name `shop-api-1a2b`.
+fn parse_backend_host(text: &str) -> Result<String, String> {
+    crate::inventory::hosts::app_name_of(text).ok_or_else(|| {
+        format!("`{text}` is not a Heroku app host such as my-api-1a2b.herokuapp.com")
+    })
+}
+
 fn parse_env_name(text: &str) -> Result<String, String> {
     crate::rules::check_env_name(text)?;
     Ok(text.to_owned())
@@ -185,6 +199,7 @@ impl Options {
             apps: self.apps.clone(),
             node: self.node,
             backend_url_env: self.backend_url_env.clone(),
+            backend_hosts: self.backend_hosts.clone(),
             rules: self.rules.clone(),
         }
     }

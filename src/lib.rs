@@ -7,6 +7,7 @@
 pub mod app;
 pub mod capsules;
 pub mod cli;
+pub mod component;
 pub mod diag;
 pub mod edit;
 pub mod generate;

@@ -44,8 +44,18 @@ impl Key {
         put(&mut inputs, git.head_commit_oid().as_bytes());
         put(&mut inputs, git.head_tree_oid().as_bytes());
         // The repository's own path is left out: the file lives inside it.
-        let Settings { repo: _, jobs, apps, node, backend_url_env, rules: rules_dir } = settings;
-        let options = format!("{jobs:?} {apps:?} {node:?} {backend_url_env:?} {rules_dir:?}");
+        let Settings {
+            repo: _,
+            jobs,
+            apps,
+            node,
+            backend_url_env,
+            backend_hosts,
+            rules: rules_dir,
+        } = settings;
+        let options = format!(
+            "{jobs:?} {apps:?} {node:?} {backend_url_env:?} {backend_hosts:?} {rules_dir:?}"
+        );
         put(&mut inputs, options.as_bytes());
         put(&mut inputs, format!("{rules:?}").as_bytes());
         put(&mut inputs, jobs_text.unwrap_or("\0no jobs file").as_bytes());
@@ -334,6 +344,9 @@ mod tests {
         assert_ne!(Key::new(&settings, &node, None, &git), Some(base));
         let apps = Settings { apps: vec!["api".into()], ..Settings::for_repo(&repo.path) };
         assert_ne!(Key::new(&apps, &rules, None, &git), Some(base));
+        let hosts =
+            Settings { backend_hosts: vec!["api-1".into()], ..Settings::for_repo(&repo.path) };
+        assert_ne!(Key::new(&hosts, &rules, None, &git), Some(base), "--backend-host");
         repo.write("a", "2\n");
         repo.commit_all("change");
         let moved =

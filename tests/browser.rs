@@ -7,6 +7,7 @@
 //! playwright-core 1 from npm (installed like node-cron, see support/node.rs).
 
 mod chromium;
+mod frameworks;
 mod http;
 
 use std::path::{Path, PathBuf};
@@ -28,10 +29,18 @@ fn fixture(rel: &str) -> PathBuf {
 /// Runs `apply` on a repository holding the monorepo fixture and writes the migration
 /// branch's tree into `dest`, as a user would get it with `git checkout`.
 fn migrated_tree(dest: &Path) {
-    let repo = TempRepo::with_tree(&fixture("in"));
-    let repo_path = repo.path.display().to_string();
     let jobs = fixture("jobs.toml").display().to_string();
-    let (code, out, err) = run_tool(&["apply", &repo_path, "--jobs", &jobs]);
+    migrated_tree_of(&fixture("in"), &["--jobs", &jobs], dest);
+}
+
+/// Commits `tree` to a repository, runs `apply` with `args` on it, and writes the
+/// migration branch's tree into `dest`.
+fn migrated_tree_of(tree: &Path, args: &[&str], dest: &Path) {
+    let repo = TempRepo::with_tree(tree);
+    let repo_path = repo.path.display().to_string();
+    let mut apply = vec!["apply", repo_path.as_str()];
+    apply.extend(args);
+    let (code, out, err) = run_tool(&apply);
     assert_eq!(code, 0, "apply failed:\nstdout:\n{out}\nstderr:\n{err}");
 
     let archive = dest.with_extension("tar");

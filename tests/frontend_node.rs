@@ -12,7 +12,8 @@ const SCRIPT: &str = "capsule-build-config.cjs";
 /// A temp app folder holding the build script for `BACKEND_URL` -> `public/config.js`.
 fn app_with_script(variable: &str, output: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    fs::write(dir.path().join(SCRIPT), build_script(variable, output, "BACKEND_URL")).unwrap();
+    let vars = [(variable.to_owned(), "BACKEND_URL".to_owned())];
+    fs::write(dir.path().join(SCRIPT), build_script(&vars, output)).unwrap();
     dir
 }
 
@@ -128,4 +129,40 @@ fn the_script_runs_in_an_esm_package_and_passes_node_check() {
     let out = run(dir.path(), "BACKEND_URL", Some("api.example.com"));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(dir.path().join("public/config.js").is_file());
+}
+
+/// A frontend that calls two backends gets one variable and one global each; one unset
+/// variable fails the build before anything is written.
+#[test]
+fn two_backends_give_two_globals_and_both_must_be_set() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vars = [
+        ("BACKEND_URL_API".to_owned(), "BACKEND_URL_API".to_owned()),
+        ("BACKEND_URL_AUTH".to_owned(), "BACKEND_URL_AUTH".to_owned()),
+    ];
+    fs::write(dir.path().join(SCRIPT), build_script(&vars, "config.js")).unwrap();
+    let mut command = Command::new("node");
+    command.arg(SCRIPT).current_dir(dir.path()).env("BACKEND_URL_API", "api.example.com");
+    let out = command.env_remove("BACKEND_URL_AUTH").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("BACKEND_URL_AUTH is not set"), "{}", text(&out.stderr));
+    assert!(!dir.path().join("config.js").exists());
+
+    let out = Command::new("node")
+        .arg(SCRIPT)
+        .current_dir(dir.path())
+        .env("BACKEND_URL_API", "api.example.com")
+        .env("BACKEND_URL_AUTH", "http://localhost:4000/")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let config = fs::read_to_string(dir.path().join("config.js")).unwrap();
+    let lines: Vec<&str> = config.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            r#"window.BACKEND_URL_API = "https://api.example.com";"#,
+            r#"window.BACKEND_URL_AUTH = "http://localhost:4000";"#
+        ]
+    );
 }

@@ -4,6 +4,7 @@ mod support;
 
 mod browser;
 mod fixtures;
+mod frontend_hosts;
 mod frontend_node;
 mod git_repo;
 mod guide;

@@ -12,10 +12,11 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use capsule_migrate::component::{Component, script_blocks};
 use capsule_migrate::diag::FileError;
 use capsule_migrate::edit::json::{self, EditError};
 use capsule_migrate::edit::lockfile::{Format, Outcome, Release, Request};
-use capsule_migrate::edit::{html as html_edit, js_urls};
+use capsule_migrate::edit::{components as component_edit, html as html_edit, js_urls};
 use capsule_migrate::inventory::jobs::{self as jobs_file, ACCEPTED, Schedule};
 use capsule_migrate::inventory::scripts;
 use capsule_migrate::inventory::{app_json as app_json_file, js, package_json, procfile as proc};
@@ -41,6 +42,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("html", html),
     ("script_calls", script_calls),
     ("lockfile", lockfile),
+    ("components", components),
 ];
 
 const LANGS: [Lang; 3] = [Lang::JavaScript, Lang::TypeScript, Lang::Tsx];
@@ -386,6 +388,39 @@ pub fn js_urls(data: &[u8]) {
         let second = js_urls::rewrite_herokuapp_urls(&first.text, lang, BACKEND_URL);
         assert!(second.rewrites.is_empty(), "{lang:?}: second pass rewrote {:?}", second.rewrites);
         assert_eq!(second.text, first.text);
+    }
+}
+
+/// Single-file components in all three formats: script blocks lie inside the file, in
+/// order, without overlap; a rewrite only changes bytes inside them, reports lines of the
+/// file, and changes nothing when it reports no rewrite.
+pub fn components(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let lines = line_count(text.as_bytes());
+    for component in [Component::Vue, Component::Svelte, Component::Astro] {
+        let blocks = script_blocks(component, &text);
+        let mut end = 0;
+        for block in &blocks {
+            assert!(end <= block.start && block.start <= block.end, "{component:?}: {blocks:?}");
+            assert!(block.end <= text.len() && text.is_char_boundary(block.start));
+            assert!(text.is_char_boundary(block.end), "{component:?}: {blocks:?}");
+            end = block.end;
+        }
+        let out = component_edit::rewrite_component(&text, component, &|_| Ok(BACKEND_URL.into()));
+        for line in out.rewrites.iter().map(|r| r.line).chain(out.skipped.iter().map(|s| s.line)) {
+            assert!((1..=lines).contains(&line), "{component:?}: URL on line {line} of {lines}");
+        }
+        if out.rewrites.is_empty() {
+            assert_eq!(out.text, text, "{component:?}: text changed without a rewrite");
+            continue;
+        }
+        let (start, end) = changed_range(&text, &out.text).expect("a rewrite changes the text");
+        // The first and last changed bytes each lie in a script block.
+        let in_block = |at: usize| blocks.iter().any(|b| b.start <= at && at <= b.end);
+        assert!(
+            in_block(start) && in_block(end),
+            "{component:?}: changed {start}..{end} outside {blocks:?}"
+        );
     }
 }
 

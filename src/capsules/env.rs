@@ -376,14 +376,31 @@ pub(super) fn add_app_env(capsule: &mut Capsule, app_env: &[CapsuleEnv]) {
     }
 }
 
-/// Links Capsules to each other: each frontend gets its backend's URL in the variable its
-/// build reads, and each backend that names a frontend origin (CORS) gets the frontend's.
+/// Links Capsules to each other: each frontend gets, for each backend its code calls, that
+/// backend's URL in the variable its build reads, and each backend that names a frontend
+/// origin (CORS) gets the frontend's.
 pub(super) fn link_capsules(out: &mut Deployment, inv: &Inventory, backend_url_env: &str) {
     let mut frontend_links: Vec<(String, Option<String>)> = Vec::new();
+    let mut variables: Vec<(String, String, Option<String>, Vec<String>)> = Vec::new();
     for capsule in out.capsules.iter().filter(|c| c.kind == CapsuleKind::Frontend) {
-        frontend_links.push((capsule.name.clone(), pick_backend(out, inv, capsule)));
+        let dir = capsule.app.as_deref().map(app_dir).unwrap_or_default();
+        let bindings = inv.bindings(dir, backend_url_env);
+        if bindings.is_empty() {
+            let backend = pick_backend(out);
+            frontend_links.push((capsule.name.clone(), backend.clone()));
+            let env = inv.backend_env(dir, backend_url_env).to_owned();
+            variables.push((capsule.name.clone(), env, backend, Vec::new()));
+        }
+        for binding in bindings {
+            let backend = match &binding.backend {
+                Some(app) => web_capsule_of(out, app),
+                None => None,
+            };
+            frontend_links.push((capsule.name.clone(), backend.clone()));
+            variables.push((capsule.name.clone(), binding.var, backend, binding.hosts));
+        }
     }
-    link_backends(out, inv, backend_url_env, &frontend_links);
+    link_backends(out, inv, &variables);
     link_origins(out, &frontend_links);
     link_heroku_defaults(out, inv);
 }
@@ -458,22 +475,20 @@ pub fn capsule_for_heroku_app(out: &Deployment, inv: &Inventory, host: &str) -> 
     }
 }
 
-/// Each frontend's build variable gets the URL of the backend it calls.
+/// Each frontend's build variables get the URL of the backend each replaces: (frontend
+/// Capsule, variable before the bundler prefix, backend Capsule, Heroku app names).
 fn link_backends(
     out: &mut Deployment,
     inv: &Inventory,
-    backend_url_env: &str,
-    frontend_links: &[(String, Option<String>)],
+    variables: &[(String, String, Option<String>, Vec<String>)],
 ) {
-    for (frontend, backend) in frontend_links {
+    for (frontend, base, backend, hosts) in variables.iter().rev() {
         let Some(capsule) = out.capsules.iter_mut().find(|c| &c.name == frontend) else {
             continue;
         };
-        let hosts = herokuapp_hosts(inv, capsule);
         let app = capsule.app.as_deref().and_then(|d| inv.app(app_dir(d)));
         let kind = app.and_then(|a| a.frontend.as_ref()).map(|f| &f.kind);
-        let name =
-            kind.map_or_else(|| backend_url_env.to_owned(), |k| k.backend_url_var(backend_url_env));
+        let name = kind.map_or_else(|| base.clone(), |k| k.backend_url_var(base));
         let source = EnvSource::CapsuleUrl { capsule: backend.clone() };
         // Which Heroku backend the frontend called tells the user which Capsule replaces it.
         let description = (!hosts.is_empty()).then(|| {
@@ -532,40 +547,16 @@ fn names_frontend_origin(name: &str) -> bool {
         || matches!(name, "CLIENT_URL" | "WEB_URL")
 }
 
-/// The backend a frontend calls: the web backend whose Heroku app name matches a
-/// `*.herokuapp.com` address in the frontend's code, else the only web backend there is.
-fn pick_backend(out: &Deployment, inv: &Inventory, frontend: &Capsule) -> Option<String> {
-    let web: Vec<&Capsule> = out
+/// The backend of a frontend whose code names no backend host: the only web backend.
+fn pick_backend(out: &Deployment) -> Option<String> {
+    let mut web = out
         .capsules
         .iter()
-        .filter(|c| c.kind == CapsuleKind::Backend && c.heroku_process.as_deref() == Some("web"))
-        .collect();
-    let hosts = herokuapp_hosts(inv, frontend);
-    let matching: Vec<&&Capsule> = web
-        .iter()
-        .filter(|capsule| {
-            let names = heroku_names(inv, capsule);
-            hosts.iter().any(|h| names.iter().any(|n| h == n || h.starts_with(&format!("{n}-"))))
-        })
-        .collect();
-    match (matching.as_slice(), web.as_slice()) {
-        ([one], _) => Some(one.name.clone()),
-        (_, [only]) => Some(only.name.clone()),
+        .filter(|c| c.kind == CapsuleKind::Backend && c.heroku_process.as_deref() == Some("web"));
+    match (web.next(), web.next()) {
+        (Some(only), None) => Some(only.name.clone()),
         _ => None,
     }
-}
-
-/// The Heroku app names in `*.herokuapp.com` addresses of the Capsule's app code, each once.
-fn herokuapp_hosts(inv: &Inventory, capsule: &Capsule) -> Vec<String> {
-    let Some(dir) = capsule.app.as_deref() else { return Vec::new() };
-    let mut hosts: Vec<String> = Vec::new();
-    let urls = inv.code_of(app_dir(dir)).flat_map(|c| &c.facts.herokuapp_urls);
-    for host in urls.filter_map(|u| herokuapp_name(&u.url)) {
-        if !hosts.contains(&host) {
-            hosts.push(host);
-        }
-    }
-    hosts
 }
 
 /// The names a backend's Heroku app may have had: app.json's name and the Capsule's.
@@ -584,6 +575,19 @@ pub fn herokuapp_name(url: &str) -> Option<String> {
     let host = rest.split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
     let name = host.strip_suffix(".herokuapp.com")?;
     Some(name.rsplit('.').next().unwrap_or(name).to_owned())
+}
+
+/// The Capsule that runs the web process of the app in `dir`.
+fn web_capsule_of(out: &Deployment, dir: &str) -> Option<String> {
+    let display = if dir.is_empty() { "." } else { dir };
+    out.capsules
+        .iter()
+        .find(|c| {
+            c.kind == CapsuleKind::Backend
+                && c.app.as_deref() == Some(display)
+                && c.heroku_process.as_deref() == Some("web")
+        })
+        .map(|c| c.name.clone())
 }
 
 /// Whether the variable `name` with `value` holds a credential, by its name (`*PASS*`,

@@ -20,7 +20,8 @@ pub fn add_script(html: &str, src: &str) -> Option<String> {
         return None;
     }
     let comments = comment_ranges(html);
-    let at = find_tag(html, "<script", &comments)
+    let before_script = find_tag(html, "<script", &comments);
+    let at = before_script
         .or_else(|| find_tag(html, "</head", &comments))
         .or_else(|| find_tag(html, "</body", &comments))?;
     let tag = format!("<script src=\"{}\"></script>", escape_attribute(src));
@@ -29,7 +30,18 @@ pub fn add_script(html: &str, src: &str) -> Option<String> {
     let indent_len = html[line_start..at].bytes().take_while(|b| *b == b' ' || *b == b'\t').count();
     let mut out = String::with_capacity(html.len() + tag.len() + 8);
     if line_start + indent_len == at {
-        let indent = &html[line_start..at];
+        // Before a closing tag, the new line is one of the element's children: it takes
+        // the indentation of the line above when that is deeper.
+        let above_indent = match html[..line_start].strip_suffix('\n') {
+            Some(before) if before_script.is_none() => {
+                let above = before.rfind('\n').map_or(bom_len(html), |i| i + 1);
+                let line = &before[above.min(before.len())..];
+                &line[..line.bytes().take_while(|b| *b == b' ' || *b == b'\t').count()]
+            }
+            _ => "",
+        };
+        let indent =
+            if above_indent.len() > indent_len { above_indent } else { &html[line_start..at] };
         out.push_str(&html[..line_start]);
         out.push_str(indent);
         out.push_str(&tag);
@@ -186,12 +198,13 @@ mod tests {
         let head = "<head>\n    <title>t</title>\n  </HEAD >\n<body></body>";
         assert_eq!(
             add_script(head, "config.js").unwrap(),
-            format!("<head>\n    <title>t</title>\n  {TAG}\n  </HEAD >\n<body></body>")
+            // The new line is a child of head: it takes its sibling's indentation.
+            format!("<head>\n    <title>t</title>\n    {TAG}\n  </HEAD >\n<body></body>")
         );
         let body = "<body>\n  <p>hi</p>\n</body>\n";
         assert_eq!(
             add_script(body, "config.js").unwrap(),
-            format!("<body>\n  <p>hi</p>\n{TAG}\n</body>\n")
+            format!("<body>\n  <p>hi</p>\n  {TAG}\n</body>\n")
         );
     }
 

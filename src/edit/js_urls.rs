@@ -60,6 +60,17 @@ pub fn find_herokuapp_urls(source: &str, lang: Lang) -> Vec<(usize, String)> {
 /// with more errors than the input (a bad `replacement`), nothing is rewritten and every
 /// candidate is listed in `skipped`.
 pub fn rewrite_herokuapp_urls(source: &str, lang: Lang, replacement: &str) -> Rewrite {
+    rewrite_herokuapp_urls_by(source, lang, |_| Ok(replacement.to_owned()))
+}
+
+/// [`rewrite_herokuapp_urls`] with the replacement chosen per literal: `choose` gets the
+/// literal's URL as written and returns the expression for its origin, or the reason to
+/// leave it alone (it is listed in `skipped` with that reason).
+pub fn rewrite_herokuapp_urls_by(
+    source: &str,
+    lang: Lang,
+    choose: impl Fn(&str) -> Result<String, String>,
+) -> Rewrite {
     let mut result =
         Rewrite { text: source.to_string(), rewrites: Vec::new(), skipped: Vec::new() };
     if !mentions_herokuapp(source) {
@@ -69,24 +80,24 @@ pub fn rewrite_herokuapp_urls(source: &str, lang: Lang, replacement: &str) -> Re
     let mut found = Vec::new();
     collect(tree.root_node(), source, &mut found);
 
-    let expr = as_operand(replacement);
     let mut edits = Vec::new();
     for literal in found {
-        match literal.plan.edit(source, &expr) {
+        let edit = choose(&literal.url).and_then(|replacement| {
+            literal.plan.edit(source, &as_operand(&replacement)).map_err(str::to_string)
+        });
+        match edit {
             Ok(edit) => {
                 edits.push(edit);
                 result.rewrites.push(UrlRewrite { line: literal.line, url: literal.url });
             }
-            Err(reason) => result.skipped.push(SkippedUrl {
-                line: literal.line,
-                url: literal.url,
-                reason: reason.to_string(),
-            }),
+            Err(reason) => {
+                result.skipped.push(SkippedUrl { line: literal.line, url: literal.url, reason })
+            }
         }
     }
     let text = splice(source, &edits);
     if !edits.is_empty() && error_count(&parse(&text, lang)) > error_count(&tree) {
-        let reason = format!("rewriting it with `{replacement}` made the file unparsable");
+        let reason = "rewriting it made the file unparsable".to_string();
         for r in result.rewrites.drain(..) {
             result.skipped.push(SkippedUrl { line: r.line, url: r.url, reason: reason.clone() });
         }
@@ -341,7 +352,15 @@ fn as_operand(replacement: &str) -> String {
         chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
     };
-    if replacement.split('.').all(is_name_part) {
+    // `(window as any).X`: a parenthesised head without parentheses inside, then names.
+    let member_of_group = replacement
+        .strip_prefix('(')
+        .and_then(|r| r.split_once(')'))
+        .is_some_and(|(head, tail)| {
+            !head.contains('(')
+                && tail.strip_prefix('.').is_some_and(|t| t.split('.').all(is_name_part))
+        });
+    if replacement.split('.').all(is_name_part) || member_of_group {
         replacement.to_string()
     } else {
         format!("({replacement})")
@@ -628,5 +647,25 @@ mod tests {
         assert_eq!(origin_len("https://a.herokuapp.comx"), None);
         assert_eq!(origin_len("https://a_b.herokuapp.com"), None);
         assert_eq!(origin_len("https://.herokuapp.com"), None);
+    }
+
+    #[test]
+    fn a_typescript_cast_is_an_operand_as_it_is() {
+        let source = "const a: string = 'https://x.herokuapp.com/api';\n";
+        let out = rewrite_herokuapp_urls(source, Lang::TypeScript, "(window as any).BACKEND_URL");
+        assert_eq!(out.text, "const a: string = (window as any).BACKEND_URL + '/api';\n");
+        assert_eq!(as_operand("(a(b)).c"), "((a(b)).c)");
+        assert_eq!(as_operand("(a) + (b).c"), "((a) + (b).c)");
+    }
+
+    #[test]
+    fn only_the_chosen_hosts_are_rewritten() {
+        let source = "f('https://api-1.herokuapp.com/a', \"https://rates.herokuapp.com/b\");\n";
+        let out = rewrite_herokuapp_urls_by(source, Lang::JavaScript, |url| {
+            if url.contains("api-1") { Ok("window.API".into()) } else { Err("third party".into()) }
+        });
+        assert_eq!(out.text, "f(window.API + '/a', \"https://rates.herokuapp.com/b\");\n");
+        assert_eq!(out.skipped.len(), 1);
+        assert_eq!(out.skipped[0].reason, "third party");
     }
 }

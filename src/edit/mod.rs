@@ -1,5 +1,6 @@
 //! Span-based edits: find the bytes to change, replace them, keep every other byte.
 
+pub mod components;
 pub mod html;
 pub mod js_urls;
 pub mod json;

@@ -9,26 +9,94 @@
 use serde_json::Value;
 
 /// The kind of frontend an app is, which decides where its files are and how its
-/// backend URL gets in.
+/// backend URL gets in. Each is detected from the app's package.json and config files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrontendKind {
     /// Files served as they are. `server` is the program that served them on Heroku
-    /// (`http-server`, `serve`, ...), or empty when there was none (a bare `index.html`).
+    /// (`http-server`, `serve`, `heroku-buildpack-static`, ...), or empty when there was
+    /// none (a bare `index.html`).
     Static { server: String },
     /// Built by Vite into `dist`.
     Vite,
     /// Built by Create React App (`react-scripts`) into `build`.
     CreateReactApp,
+    /// Built by Vue CLI (`vue-cli-service build`) into `dist`.
+    VueCli,
+    /// Built by the Angular CLI (`ng build`) into angular.json's `outputPath`.
+    Angular,
+    /// SvelteKit with `@sveltejs/adapter-static`, built into `build`.
+    SvelteKit,
+    /// Next.js with a static export (`output: 'export'` or `next export`), into `out`.
+    NextExport,
+    /// Built by Parcel (`parcel build`) into `dist`.
+    Parcel,
 }
 
 impl FrontendKind {
-    /// The variable that carries the backend URL into the build: bundlers only expose
-    /// variables with their own prefix to browser code.
-    pub fn backend_url_var(&self, env: &str) -> String {
+    /// A stable id for programs (`plan --format json`).
+    pub fn id(&self) -> &'static str {
         match self {
-            FrontendKind::Vite => format!("VITE_{env}"),
-            FrontendKind::CreateReactApp => format!("REACT_APP_{env}"),
-            FrontendKind::Static { .. } => env.to_owned(),
+            FrontendKind::Static { .. } => "static",
+            FrontendKind::Vite => "vite",
+            FrontendKind::CreateReactApp => "create-react-app",
+            FrontendKind::VueCli => "vue-cli",
+            FrontendKind::Angular => "angular",
+            FrontendKind::SvelteKit => "sveltekit",
+            FrontendKind::NextExport => "next-export",
+            FrontendKind::Parcel => "parcel",
+        }
+    }
+
+    /// The tool chain's name, as the plan shows it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            FrontendKind::Static { .. } => "static files",
+            FrontendKind::Vite => "Vite",
+            FrontendKind::CreateReactApp => "Create React App",
+            FrontendKind::VueCli => "Vue CLI",
+            FrontendKind::Angular => "Angular",
+            FrontendKind::SvelteKit => "SvelteKit (static adapter)",
+            FrontendKind::NextExport => "Next.js (static export)",
+            FrontendKind::Parcel => "Parcel",
+        }
+    }
+
+    /// The variable that carries the backend URL into the build: bundlers only expose
+    /// variables with their own prefix to browser code (Parcel inlines any
+    /// `process.env.X`).
+    /// A name that has the prefix already (`REACT_APP_API_URL`, from a static.json proxy)
+    /// keeps it once.
+    pub fn backend_url_var(&self, env: &str) -> String {
+        let prefix = match self {
+            FrontendKind::Vite | FrontendKind::SvelteKit => "VITE_",
+            FrontendKind::CreateReactApp => "REACT_APP_",
+            FrontendKind::VueCli => "VUE_APP_",
+            FrontendKind::NextExport => "NEXT_PUBLIC_",
+            FrontendKind::Static { .. } | FrontendKind::Angular | FrontendKind::Parcel => "",
+        };
+        if env.starts_with(prefix) { env.to_owned() } else { format!("{prefix}{env}") }
+    }
+
+    /// True when the backend URL reaches the page through a generated `config.js` that
+    /// the page loads (no bundler to inline a variable).
+    pub fn loads_config_script(&self) -> bool {
+        matches!(self, FrontendKind::Static { .. } | FrontendKind::Angular)
+    }
+
+    /// The JS expression that holds the backend URL in the browser: `var` is the build
+    /// variable ([`FrontendKind::backend_url_var`]), `global` the name the config script
+    /// sets on `window`. TypeScript knows no `window.BACKEND_URL`, so it gets a cast.
+    pub fn expression(&self, var: &str, global: &str, typescript: bool) -> String {
+        match self {
+            FrontendKind::Vite | FrontendKind::SvelteKit => format!("import.meta.env.{var}"),
+            FrontendKind::CreateReactApp
+            | FrontendKind::VueCli
+            | FrontendKind::NextExport
+            | FrontendKind::Parcel => format!("process.env.{var}"),
+            FrontendKind::Static { .. } | FrontendKind::Angular if typescript => {
+                format!("(window as any).{global}")
+            }
+            FrontendKind::Static { .. } | FrontendKind::Angular => format!("window.{global}"),
         }
     }
 }
@@ -37,21 +105,34 @@ impl FrontendKind {
 const STATIC_SERVERS: [&str; 6] =
     ["http-server", "serve", "live-server", "lite-server", "static-server", "sirv"];
 
+/// Reads a file of the app by its path relative to the app folder; `None` when absent.
+pub type ReadFile<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 /// What kind of frontend an app is, or `None` when it is not one (it runs its own server,
 /// or nothing shows it serves files).
 ///
 /// `web_command` is the Procfile's `web` command; without one Heroku ran `npm start`.
-/// A Vite or Create React App build wins over the static server that served its output;
-/// any other program (`node server.js`) means a backend, even with an `index.html`.
+/// A bundler's build wins over the static server that served its output; any other
+/// program (`node server.js`) means a backend, even with an `index.html`. A `static.json`
+/// (heroku-buildpack-static) makes an app without a build tool a static site.
 pub fn classify(
     package_json: Option<&Value>,
     web_command: Option<&str>,
     has_root_index_html: bool,
+    read: ReadFile,
 ) -> Option<FrontendKind> {
-    let tool = package_json.and_then(build_tool);
+    let tool = match package_json.map(|p| build_tool(p, read)) {
+        Some(Tool::Server) => return None,
+        Some(Tool::Static(kind)) => Some(kind),
+        Some(Tool::None) | None => None,
+    };
+    let static_buildpack = read("static.json").is_some();
     let Some(command) = serve_command(package_json, web_command) else {
         return match tool {
             Some(kind) => Some(kind),
+            None if static_buildpack => {
+                Some(FrontendKind::Static { server: "heroku-buildpack-static".into() })
+            }
             None if has_root_index_html => Some(FrontendKind::Static { server: String::new() }),
             None => None,
         };
@@ -60,8 +141,13 @@ pub fn classify(
     match (program.as_str(), tool) {
         (_, Some(kind)) if is_static_server(&program) => Some(kind),
         (_, None) if is_static_server(&program) => Some(FrontendKind::Static { server: program }),
+        ("start-nginx-static", Some(kind)) => Some(kind),
+        ("start-nginx-static", None) => Some(FrontendKind::Static { server: "nginx".into() }),
         ("vite", _) => Some(FrontendKind::Vite),
         ("react-scripts", _) => Some(FrontendKind::CreateReactApp),
+        ("vue-cli-service", _) => Some(FrontendKind::VueCli),
+        ("ng", _) => Some(FrontendKind::Angular),
+        ("parcel", _) => Some(FrontendKind::Parcel),
         _ => None,
     }
 }
@@ -88,14 +174,55 @@ pub fn serve_command(package_json: Option<&Value>, web_command: Option<&str>) ->
     Some(command)
 }
 
-/// The folder, relative to the app, whose files the site serves: `dist` for Vite,
-/// `build` for Create React App, else the serve command's folder argument
-/// (`http-server public -p $PORT` gives `public`, `serve -s build` gives `build`) or `.`.
-/// Pass the resolved command ([`serve_command`]), not `npm start`.
-pub fn public_dir(command: Option<&str>, kind: &FrontendKind) -> String {
+/// The folder, relative to the app, whose files the site serves: static.json's `root`
+/// when there is one, else each bundler's output folder (read from its config where it
+/// can be changed), else the serve command's folder argument (`http-server public -p
+/// $PORT` gives `public`, `serve -s build` gives `build`) or `.`. Pass the resolved
+/// command ([`serve_command`]), not `npm start`.
+pub fn public_dir(
+    package_json: Option<&Value>,
+    command: Option<&str>,
+    kind: &FrontendKind,
+    read: ReadFile,
+) -> String {
+    if let Some(root) = read("static.json").as_deref().and_then(static_json_root) {
+        return normalise_dir(root);
+    }
+    let build = package_json
+        .and_then(|p| p.get("scripts")?.get("build")?.as_str())
+        .map(str::to_string)
+        .unwrap_or_default();
     match kind {
         FrontendKind::Vite => return "dist".to_string(),
         FrontendKind::CreateReactApp => return "build".to_string(),
+        FrontendKind::VueCli => {
+            let config = read("vue.config.js").or_else(|| read("vue.config.cjs"));
+            let dir = config.as_deref().and_then(|c| string_option(c, "outputDir"));
+            return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
+        }
+        FrontendKind::Angular => return angular_output(read("angular.json").as_deref()),
+        FrontendKind::SvelteKit => {
+            let config = read("svelte.config.js").unwrap_or_default();
+            let dir = string_option(&config, "pages");
+            return normalise_dir(dir.unwrap_or_else(|| "build".into()));
+        }
+        FrontendKind::NextExport => {
+            let config = next_config(read).unwrap_or_default();
+            let out = flag_value(&build, &["-o", "--outdir"]);
+            let dir = out.or_else(|| string_option(&config, "distDir"));
+            return normalise_dir(dir.unwrap_or_else(|| "out".into()));
+        }
+        FrontendKind::Parcel => {
+            let dir = flag_value(&build, &["--dist-dir", "-d", "--out-dir"]);
+            return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
+        }
+        FrontendKind::Static { server } if server == "nginx" => {
+            let config = ["config/nginx.conf.erb", "config/nginx-static.conf.erb"]
+                .iter()
+                .find_map(|name| read(name))
+                .unwrap_or_default();
+            return nginx_root(&config).unwrap_or_else(|| ".".into());
+        }
         FrontendKind::Static { .. } => {}
     }
     let Some(invocation) = command.and_then(Invocation::parse) else {
@@ -107,9 +234,37 @@ pub fn public_dir(command: Option<&str>, kind: &FrontendKind) -> String {
     first_positional(&invocation.program, &invocation.args).map_or(".".to_string(), normalise_dir)
 }
 
+/// The folder, relative to the app, of the page template a bundler copies into its
+/// output (the page that must load `config.js`), when the kind has one.
+pub fn page_template(kind: &FrontendKind, read: ReadFile) -> Option<String> {
+    match kind {
+        FrontendKind::Angular => {
+            let json: Value = serde_json::from_str(&read("angular.json")?).ok()?;
+            let options = angular_build_options(&json)?;
+            let index = options.get("index").and_then(|i| match i {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(o) => o.get("input")?.as_str().map(str::to_string),
+                _ => None,
+            });
+            Some(normalise_dir(index.unwrap_or_else(|| "src/index.html".into())))
+        }
+        _ => None,
+    }
+}
+
+/// What a package's dependencies and build script say it is.
+enum Tool {
+    /// A bundler that builds a static site of this kind.
+    Static(FrontendKind),
+    /// A framework that runs its own Node server (Next.js without a static export,
+    /// SvelteKit without the static adapter): a backend.
+    Server,
+    None,
+}
+
 /// The build tool a package builds with, judged by its `build` script, then by its
-/// dependencies.
-fn build_tool(package_json: &Value) -> Option<FrontendKind> {
+/// dependencies and config files.
+fn build_tool(package_json: &Value, read: ReadFile) -> Tool {
     let build = package_json.get("scripts").and_then(|s| s.get("build")).and_then(Value::as_str);
     let runs = |words: [&str; 2]| {
         build.is_some_and(|b| {
@@ -117,24 +272,177 @@ fn build_tool(package_json: &Value) -> Option<FrontendKind> {
             steps.iter().any(|c| c.words.windows(2).any(|w| w == words))
         })
     };
-    if runs(["vite", "build"]) {
-        return Some(FrontendKind::Vite);
-    }
-    if runs(["react-scripts", "build"]) {
-        return Some(FrontendKind::CreateReactApp);
-    }
     let depends_on = |name: &str| {
         ["dependencies", "devDependencies"]
             .iter()
             .any(|section| package_json.get(section).and_then(|d| d.get(name)).is_some())
     };
-    if depends_on("vite") {
-        Some(FrontendKind::Vite)
-    } else if depends_on("react-scripts") {
-        Some(FrontendKind::CreateReactApp)
-    } else {
-        None
+    let any_script_runs = |words: [&str; 2]| {
+        package_json.get("scripts").and_then(Value::as_object).is_some_and(|scripts| {
+            scripts
+                .values()
+                .filter_map(Value::as_str)
+                .any(|s| s.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| w == words))
+        })
+    };
+    if depends_on("@sveltejs/kit") {
+        return if depends_on("@sveltejs/adapter-static") {
+            Tool::Static(FrontendKind::SvelteKit)
+        } else {
+            Tool::Server
+        };
     }
+    if depends_on("next") || runs(["next", "build"]) {
+        let config = next_config(read).unwrap_or_default();
+        let exports = any_script_runs(["next", "export"])
+            || string_option(&config, "output").as_deref() == Some("export");
+        return if exports { Tool::Static(FrontendKind::NextExport) } else { Tool::Server };
+    }
+    let found = [
+        (["vite", "build"], "vite", FrontendKind::Vite),
+        (["react-scripts", "build"], "react-scripts", FrontendKind::CreateReactApp),
+        (["vue-cli-service", "build"], "@vue/cli-service", FrontendKind::VueCli),
+        (["ng", "build"], "@angular/cli", FrontendKind::Angular),
+        (["parcel", "build"], "parcel", FrontendKind::Parcel),
+    ];
+    if let Some((_, _, kind)) = found.iter().find(|(words, _, _)| runs(*words)) {
+        return Tool::Static(kind.clone());
+    }
+    if let Some((_, _, kind)) = found.iter().find(|(_, dep, _)| depends_on(dep)) {
+        return Tool::Static(kind.clone());
+    }
+    if depends_on("parcel-bundler") {
+        return Tool::Static(FrontendKind::Parcel);
+    }
+    Tool::None
+}
+
+/// next.config.js, .mjs, .cjs or .ts, whichever exists.
+fn next_config(read: ReadFile) -> Option<String> {
+    ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"]
+        .iter()
+        .find_map(|name| read(name))
+}
+
+/// The string value of `key: "value"` (or `'value'`, `` `value` ``) in a config file's
+/// text: good enough for the one-line options bundler configs hold (`outputDir: 'www'`,
+/// `output: "export"`); a value computed by code is not found, and the default applies.
+fn string_option(config: &str, key: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = config[from..].find(key) {
+        let start = from + at;
+        from = start + key.len();
+        let before_ok = config[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'));
+        let rest = config[from..].trim_start();
+        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest).trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+        if !before_ok {
+            continue;
+        }
+        let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else {
+            continue;
+        };
+        let body = &value[1..];
+        let end = body.find(quote)?;
+        return Some(body[..end].to_string());
+    }
+    None
+}
+
+/// The value after one of `flags` in a command (`--dist-dir www` or `--dist-dir=www`).
+fn flag_value(command: &str, flags: &[&str]) -> Option<String> {
+    let words: Vec<String> =
+        crate::shell::simple_commands(command).into_iter().flat_map(|c| c.words).collect();
+    for (i, word) in words.iter().enumerate() {
+        for flag in flags {
+            if word == flag {
+                return words.get(i + 1).cloned();
+            }
+            if let Some(value) = word.strip_prefix(&format!("{flag}=")) {
+                return Some(value.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The folder of an nginx config's `root /app/<dir>;` (the nginx buildpack runs the app
+/// from `/app`), relative to the app.
+fn nginx_root(config: &str) -> Option<String> {
+    config.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("root")?;
+        let path = rest.trim().trim_end_matches(';').trim();
+        let dir = path.strip_prefix("/app").filter(|d| d.is_empty() || d.starts_with('/'))?;
+        Some(normalise_dir(dir.trim_start_matches('/').to_string()))
+    })
+}
+
+/// The proxies of a heroku-buildpack-static `static.json`, as (1-based line, path,
+/// origin), in file order: the static site forwarded these paths to another app.
+pub fn static_json_proxies(text: &str) -> Vec<(usize, String, String)> {
+    let Ok(json) = serde_json::from_str::<Value>(text) else { return Vec::new() };
+    let Some(proxies) = json.get("proxies").and_then(Value::as_object) else { return Vec::new() };
+    let mut found = Vec::new();
+    for (path, proxy) in proxies {
+        let Some(origin) = proxy.get("origin").and_then(Value::as_str) else { continue };
+        let needle = serde_json::to_string(path).unwrap_or_default();
+        let line = text.find(&needle).map_or(1, |at| text[..at].matches('\n').count() + 1);
+        found.push((line, path.clone(), origin.to_string()));
+    }
+    found.sort();
+    found
+}
+
+/// heroku-buildpack-static's `root` (default `public_html/`).
+fn static_json_root(text: &str) -> Option<String> {
+    let json: Value = serde_json::from_str(text).ok()?;
+    Some(json.get("root").and_then(Value::as_str).unwrap_or("public_html/").to_string())
+}
+
+/// The build options of angular.json's default (else first) project.
+fn angular_build_options(json: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let projects = json.get("projects")?.as_object()?;
+    let default = json.get("defaultProject").and_then(Value::as_str);
+    let project = default.and_then(|d| projects.get(d)).or_else(|| projects.values().next())?;
+    let build = project.get("architect").or_else(|| project.get("targets"))?.get("build")?;
+    build.get("options")?.as_object()
+}
+
+/// Where `ng build` writes the site: `outputPath` (a string, or `{base, browser}`), with
+/// the `browser` folder the application builder (Angular 17+) adds.
+fn angular_output(angular_json: Option<&str>) -> String {
+    let Some(json) = angular_json.and_then(|t| serde_json::from_str::<Value>(t).ok()) else {
+        return "dist".into();
+    };
+    let project_name = json
+        .get("defaultProject")
+        .and_then(Value::as_str)
+        .or_else(|| json.get("projects")?.as_object()?.keys().next().map(String::as_str))
+        .unwrap_or("app")
+        .to_string();
+    let projects = json.get("projects").and_then(Value::as_object);
+    let project = projects.and_then(|p| p.get(&project_name));
+    let build = project
+        .and_then(|p| p.get("architect").or_else(|| p.get("targets")))
+        .and_then(|a| a.get("build"));
+    let builder = build.and_then(|b| b.get("builder")).and_then(Value::as_str).unwrap_or("");
+    let application = builder.ends_with(":application");
+    let output = angular_build_options(&json).and_then(|o| o.get("outputPath"));
+    let dir = match output {
+        Some(Value::String(path)) if application => format!("{path}/browser"),
+        Some(Value::String(path)) => path.clone(),
+        Some(Value::Object(o)) => {
+            let base = o.get("base").and_then(Value::as_str).unwrap_or("dist");
+            let browser = o.get("browser").and_then(Value::as_str).unwrap_or("browser");
+            if browser.is_empty() { base.to_string() } else { format!("{base}/{browser}") }
+        }
+        _ if application => format!("dist/{project_name}/browser"),
+        _ => format!("dist/{project_name}"),
+    };
+    normalise_dir(dir)
 }
 
 fn is_static_server(program: &str) -> bool {
@@ -281,52 +589,67 @@ fn normalise_dir(dir: String) -> String {
 /// The build step's script: dependency-free CommonJS (name it `*.cjs` so it stays
 /// CommonJS under `"type": "module"`), run with `node` before the site is published.
 ///
-/// It reads `env_var`, adds `https://` when the value has no scheme, drops trailing
-/// slashes, checks it is an http(s) URL, and writes `window.<global_name> = "<url>";` to
-/// `output_file` (a `/`-separated path relative to the script, whose folder it creates).
-/// An unset, empty or invalid value fails the build (exit 1) with a message naming the
-/// variable, rather than shipping a site that calls the wrong backend.
-pub fn build_script(env_var: &str, output_file: &str, global_name: &str) -> String {
-    let global = if is_js_identifier(global_name) {
-        format!("window.{global_name}")
+/// For each `(variable, global)` of `vars` it reads the environment variable, adds
+/// `https://` when the value has no scheme, drops trailing slashes, checks it is an
+/// http(s) URL, and writes `window.<global> = "<url>";` to `output_file` (a
+/// `/`-separated path relative to the script, whose folder it creates). An unset, empty
+/// or invalid value fails the build (exit 1) with a message naming the variable, rather
+/// than shipping a site that calls the wrong backend.
+pub fn build_script(vars: &[(String, String)], output_file: &str) -> String {
+    let names: Vec<String> = vars.iter().map(|(v, _)| comment_text(v)).collect();
+    let example = names.first().cloned().unwrap_or_default();
+    let entries: Vec<String> = vars
+        .iter()
+        .map(|(variable, global)| {
+            let global = if is_js_identifier(global) {
+                format!("window.{global}")
+            } else {
+                format!("window[{}]", js_string(global))
+            };
+            format!("  [{}, {}],\n", js_string(variable), js_string(&global))
+        })
+        .collect();
+    let to = if vars.len() == 1 {
+        " to the backend Capsule's URL"
     } else {
-        format!("window[{}]", js_string(global_name))
+        ", each to its backend Capsule's URL"
     };
     BUILD_SCRIPT
-        .replace("__VARIABLE_TEXT__", &comment_text(env_var))
+        .replace("__VARIABLES_TEXT__", &names.join(", "))
+        .replace("__EXAMPLE_TEXT__", &example)
+        .replace("__TO__", to)
         .replace("__OUTPUT_TEXT__", &comment_text(output_file))
-        .replace("__GLOBAL_TEXT__", &comment_text(&global))
-        .replace("__VARIABLE__", &js_string(env_var))
+        .replace("__VARIABLES__", &entries.concat())
         .replace("__OUTPUT__", &js_string(output_file))
-        .replace("__GLOBAL__", &js_string(&global))
 }
 
-/// The script; `__NAME__` are JS string literals, `__NAME_TEXT__` the same text escaped
-/// for a `//` comment (no line breaks).
-const BUILD_SCRIPT: &str = r#"// Generated by capsule-migrate. Writes the backend's URL into __OUTPUT_TEXT__ as
-// __GLOBAL_TEXT__, because a static site cannot read environment variables once deployed.
-// Set __VARIABLE_TEXT__ on this Capsule to the backend Capsule's URL (with or without https://),
-// for example __VARIABLE_TEXT__=my-api.codecapsules.space, and run this script in the build:
+/// The script; `__NAME__` are JS literals, `__NAME_TEXT__` the same text escaped for a
+/// `//` comment (no line breaks).
+const BUILD_SCRIPT: &str = r#"// Generated by capsule-migrate. Writes the backend's URL into __OUTPUT_TEXT__, because a
+// static site cannot read environment variables once deployed.
+// Set __VARIABLES_TEXT__ on this Capsule__TO__ (with or without https://),
+// for example __EXAMPLE_TEXT__=my-api.codecapsules.space, and run this script in the build:
 //   node <this file>
 "use strict";
 
 const fs = require("fs");
 const path = require("path");
 
-const VARIABLE = __VARIABLE__;
+// [environment variable, the global the page reads]
+const VARIABLES = [
+__VARIABLES__];
 const OUTPUT = __OUTPUT__;
-const GLOBAL = __GLOBAL__;
 
 function fail(message) {
   console.error("error: " + message);
   process.exit(1);
 }
 
-function backendUrl() {
-  const raw = (process.env[VARIABLE] || "").trim();
+function backendUrl(variable) {
+  const raw = (process.env[variable] || "").trim();
   if (raw === "") {
-    fail(VARIABLE + " is not set: set it to the backend's URL (for example " +
-      VARIABLE + "=my-api.codecapsules.space)");
+    fail(variable + " is not set: set it to the backend's URL (for example " +
+      variable + "=my-api.codecapsules.space)");
   }
   // Code Capsules shows URLs without a scheme.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : "https://" + raw;
@@ -336,23 +659,25 @@ function backendUrl() {
   try {
     parsed = new URL(url);
   } catch (error) {
-    fail(VARIABLE + " is not a valid URL: " + JSON.stringify(raw));
+    fail(variable + " is not a valid URL: " + JSON.stringify(raw));
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    fail(VARIABLE + " must be an http or https URL, not " + JSON.stringify(raw));
+    fail(variable + " must be an http or https URL, not " + JSON.stringify(raw));
   }
   return url;
 }
 
-const url = backendUrl();
+const lines = VARIABLES.map(([variable, global]) => [variable, global, backendUrl(variable)]);
 const target = path.join(__dirname, OUTPUT);
 fs.mkdirSync(path.dirname(target), { recursive: true });
 fs.writeFileSync(
   target,
-  "// Generated at build time from " + VARIABLE + " by a capsule-migrate build step. Do not edit.\n" +
-    GLOBAL + " = " + JSON.stringify(url) + ";\n",
+  "// Generated at build time by a capsule-migrate build step. Do not edit.\n" +
+    lines.map(([, global, url]) => global + " = " + JSON.stringify(url) + ";\n").join(""),
 );
-console.log("wrote " + OUTPUT + ": " + GLOBAL + " = " + JSON.stringify(url));
+for (const [, global, url] of lines) {
+  console.log("wrote " + OUTPUT + ": " + global + " = " + JSON.stringify(url));
+}
 "#;
 
 /// `text` as a JS string literal. JSON strings are JS strings (since ES2019 even with
@@ -395,9 +720,17 @@ mod tests {
             ("NODE_ENV=production static-server dist", "static-server"),
             ("npm run build && npx sirv-cli public --port $PORT", "sirv"),
         ] {
-            assert_eq!(classify(None, Some(command), false), static_kind(server), "{command}");
+            assert_eq!(
+                classify(None, Some(command), false, &|_| None),
+                static_kind(server),
+                "{command}"
+            );
             let package = json!({ "scripts": { "start": command } });
-            assert_eq!(classify(Some(&package), None, false), static_kind(server), "{command}");
+            assert_eq!(
+                classify(Some(&package), None, false, &|_| None),
+                static_kind(server),
+                "{command}"
+            );
         }
     }
 
@@ -405,29 +738,35 @@ mod tests {
     fn npm_start_is_followed_to_the_script() {
         let package =
             json!({ "scripts": { "start": "npm run serve", "serve": "http-server www" } });
-        assert_eq!(classify(Some(&package), Some("npm start"), false), static_kind("http-server"));
-        assert_eq!(classify(Some(&package), Some("yarn serve"), false), static_kind("http-server"));
+        assert_eq!(
+            classify(Some(&package), Some("npm start"), false, &|_| None),
+            static_kind("http-server")
+        );
+        assert_eq!(
+            classify(Some(&package), Some("yarn serve"), false, &|_| None),
+            static_kind("http-server")
+        );
         assert_eq!(
             serve_command(Some(&package), Some("npm run start")).as_deref(),
             Some("http-server www")
         );
         // Scripts calling each other in a loop end the search instead of spinning.
         let looping = json!({ "scripts": { "start": "npm run a", "a": "npm start" } });
-        assert_eq!(classify(Some(&looping), None, true), None);
+        assert_eq!(classify(Some(&looping), None, true, &|_| None), None);
     }
 
     #[test]
     fn servers_and_unknown_commands_are_not_frontends() {
         let package = json!({ "scripts": { "start": "node server.js" }, "dependencies": {} });
-        assert_eq!(classify(Some(&package), None, true), None);
-        assert_eq!(classify(None, Some("node index.js"), true), None);
-        assert_eq!(classify(Some(&package), Some("npm start"), false), None);
+        assert_eq!(classify(Some(&package), None, true, &|_| None), None);
+        assert_eq!(classify(None, Some("node index.js"), true, &|_| None), None);
+        assert_eq!(classify(Some(&package), Some("npm start"), false, &|_| None), None);
         // A CRA build served by its own Express server is a backend too.
         let full_stack = json!({
             "scripts": { "start": "node server.js" },
             "dependencies": { "react-scripts": "5" }
         });
-        assert_eq!(classify(Some(&full_stack), None, true), None);
+        assert_eq!(classify(Some(&full_stack), None, true, &|_| None), None);
     }
 
     #[test]
@@ -436,25 +775,136 @@ mod tests {
             "scripts": { "build": "vite build", "start": "serve -s dist" },
             "devDependencies": { "vite": "^5" }
         });
-        assert_eq!(classify(Some(&vite), None, true), Some(FrontendKind::Vite));
+        assert_eq!(classify(Some(&vite), None, true, &|_| None), Some(FrontendKind::Vite));
         let cra = json!({
             "scripts": { "start": "react-scripts start", "build": "react-scripts build" },
             "dependencies": { "react-scripts": "5.0.1" }
         });
-        assert_eq!(classify(Some(&cra), None, false), Some(FrontendKind::CreateReactApp));
+        assert_eq!(
+            classify(Some(&cra), None, false, &|_| None),
+            Some(FrontendKind::CreateReactApp)
+        );
         let build_only = json!({ "scripts": { "build": "tsc && vite build" } });
-        assert_eq!(classify(Some(&build_only), None, false), Some(FrontendKind::Vite));
+        assert_eq!(classify(Some(&build_only), None, false, &|_| None), Some(FrontendKind::Vite));
         let vite_dev = json!({ "scripts": { "start": "vite --port $PORT" } });
-        assert_eq!(classify(Some(&vite_dev), None, false), Some(FrontendKind::Vite));
+        assert_eq!(classify(Some(&vite_dev), None, false, &|_| None), Some(FrontendKind::Vite));
+    }
+
+    #[test]
+    fn bundler_prefixes_are_added_once() {
+        assert_eq!(FrontendKind::Vite.backend_url_var("BACKEND_URL"), "VITE_BACKEND_URL");
+        assert_eq!(FrontendKind::CreateReactApp.backend_url_var("REACT_APP_API"), "REACT_APP_API");
+        assert_eq!(FrontendKind::NextExport.backend_url_var("API"), "NEXT_PUBLIC_API");
+        assert_eq!(FrontendKind::Angular.backend_url_var("API_URL"), "API_URL");
+    }
+
+    #[test]
+    fn kinds_from_dependencies_scripts_and_config_files() {
+        let none = |_: &str| None;
+        let kind = |package: serde_json::Value, read: ReadFile| {
+            classify(Some(&package), None, false, read)
+        };
+        let vue = json!({ "scripts": { "build": "vue-cli-service build" } });
+        assert_eq!(kind(vue, &none), Some(FrontendKind::VueCli));
+        let ng = json!({ "devDependencies": { "@angular/cli": "18" } });
+        assert_eq!(kind(ng, &none), Some(FrontendKind::Angular));
+        let parcel = json!({ "scripts": { "build": "parcel build index.html" } });
+        assert_eq!(kind(parcel, &none), Some(FrontendKind::Parcel));
+        // SvelteKit and Next.js run their own server unless built as static sites.
+        let kit = json!({ "devDependencies": { "@sveltejs/kit": "2", "vite": "6" } });
+        assert_eq!(kind(kit, &none), None);
+        let kit_static =
+            json!({ "devDependencies": { "@sveltejs/kit": "2", "@sveltejs/adapter-static": "3" } });
+        assert_eq!(kind(kit_static, &none), Some(FrontendKind::SvelteKit));
+        let next =
+            json!({ "dependencies": { "next": "14" }, "scripts": { "build": "next build" } });
+        assert_eq!(kind(next.clone(), &none), None);
+        let export = |name: &str| {
+            (name == "next.config.mjs")
+                .then(|| "export default { output: \"export\" };".to_string())
+        };
+        assert_eq!(kind(next, &export), Some(FrontendKind::NextExport));
+        let old_export = json!({ "dependencies": { "next": "12" }, "scripts": { "export": "next build && next export" } });
+        assert_eq!(kind(old_export, &none), Some(FrontendKind::NextExport));
+        // static.json alone makes a static site.
+        let static_json = |name: &str| (name == "static.json").then(|| "{}".to_string());
+        assert_eq!(
+            classify(None, None, false, &static_json),
+            Some(FrontendKind::Static { server: "heroku-buildpack-static".into() })
+        );
+    }
+
+    #[test]
+    fn output_folders_come_from_each_tools_config() {
+        let dir = |package: serde_json::Value, kind: FrontendKind, files: &[(&str, &str)]| {
+            let files: Vec<(String, String)> =
+                files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+            let read =
+                move |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone());
+            public_dir(Some(&package), None, &kind, &read)
+        };
+        let none = json!({});
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::VueCli,
+                &[("vue.config.js", "module.exports = { outputDir: 'www' }")]
+            ),
+            "www"
+        );
+        assert_eq!(dir(none.clone(), FrontendKind::VueCli, &[]), "dist");
+        let parcel =
+            json!({ "scripts": { "build": "parcel build src/index.html --dist-dir=public/" } });
+        assert_eq!(dir(parcel, FrontendKind::Parcel, &[]), "public");
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::NextExport,
+                &[("next.config.js", "const c = { output: 'export', distDir: \"site\" }")]
+            ),
+            "site"
+        );
+        assert_eq!(dir(none.clone(), FrontendKind::SvelteKit, &[]), "build");
+        let old_ng = r#"{ "projects": { "a": { "architect": { "build": { "builder": "@angular-devkit/build-angular:browser", "options": { "outputPath": "dist/a" } } } } } }"#;
+        assert_eq!(dir(none.clone(), FrontendKind::Angular, &[("angular.json", old_ng)]), "dist/a");
+        let new_ng = r#"{ "projects": { "b": { "architect": { "build": { "builder": "@angular/build:application", "options": {} } } } } }"#;
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Angular, &[("angular.json", new_ng)]),
+            "dist/b/browser"
+        );
+        let base = r#"{ "projects": { "c": { "architect": { "build": { "builder": "x:application", "options": { "outputPath": { "base": "out", "browser": "" } } } } } } }"#;
+        assert_eq!(dir(none.clone(), FrontendKind::Angular, &[("angular.json", base)]), "out");
+        // static.json's root wins; nginx's root comes from its config.
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::CreateReactApp,
+                &[("static.json", r#"{ "root": "build/" }"#)]
+            ),
+            "build"
+        );
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::Static { server: "heroku-buildpack-static".into() },
+                &[("static.json", "{}")]
+            ),
+            "public_html"
+        );
+        let nginx = FrontendKind::Static { server: "nginx".into() };
+        assert_eq!(
+            dir(none, nginx, &[("config/nginx.conf.erb", "  root /app/public;\n")]),
+            "public"
+        );
     }
 
     #[test]
     fn a_bare_index_html_is_static_without_a_server() {
-        assert_eq!(classify(None, None, true), static_kind(""));
+        assert_eq!(classify(None, None, true, &|_| None), static_kind(""));
         let no_start = json!({ "name": "site", "devDependencies": { "prettier": "3" } });
-        assert_eq!(classify(Some(&no_start), None, true), static_kind(""));
-        assert_eq!(classify(Some(&no_start), None, false), None);
-        assert_eq!(classify(None, None, false), None);
+        assert_eq!(classify(Some(&no_start), None, true, &|_| None), static_kind(""));
+        assert_eq!(classify(Some(&no_start), None, false, &|_| None), None);
+        assert_eq!(classify(None, None, false, &|_| None), None);
     }
 
     #[test]
@@ -474,33 +924,55 @@ mod tests {
             ("sirv public --single --port $PORT", "public"),
             ("node server.js public", "."),
         ] {
-            assert_eq!(public_dir(Some(command), &kind), dir, "{command}");
+            assert_eq!(public_dir(None, Some(command), &kind, &|_| None), dir, "{command}");
         }
-        assert_eq!(public_dir(None, &kind), ".");
-        assert_eq!(public_dir(Some("serve -s build"), &FrontendKind::Vite), "dist");
-        assert_eq!(public_dir(None, &FrontendKind::CreateReactApp), "build");
+        assert_eq!(public_dir(None, None, &kind, &|_| None), ".");
+        assert_eq!(
+            public_dir(None, Some("serve -s build"), &FrontendKind::Vite, &|_| None),
+            "dist"
+        );
+        assert_eq!(public_dir(None, None, &FrontendKind::CreateReactApp, &|_| None), "build");
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(v, g)| (v.to_string(), g.to_string())).collect()
     }
 
     #[test]
     fn build_script_names_its_inputs_and_is_deterministic() {
-        let script = build_script("BACKEND_URL", "public/config.js", "BACKEND_URL");
-        assert_eq!(script, build_script("BACKEND_URL", "public/config.js", "BACKEND_URL"));
+        let one = vars(&[("BACKEND_URL", "BACKEND_URL")]);
+        let script = build_script(&one, "public/config.js");
+        assert_eq!(script, build_script(&one, "public/config.js"));
         assert!(script.starts_with("// Generated by capsule-migrate."));
-        assert!(script.contains("const VARIABLE = \"BACKEND_URL\";\n"));
+        assert!(
+            script.contains(
+                "const VARIABLES = [\n  [\"BACKEND_URL\", \"window.BACKEND_URL\"],\n];\n"
+            )
+        );
         assert!(script.contains("const OUTPUT = \"public/config.js\";\n"));
-        assert!(script.contains("const GLOBAL = \"window.BACKEND_URL\";\n"));
-        assert!(script.contains("// Set BACKEND_URL on this Capsule"));
-        for placeholder in ["__VARIABLE", "__OUTPUT", "__GLOBAL"] {
+        assert!(
+            script.contains("// Set BACKEND_URL on this Capsule to the backend Capsule's URL (")
+        );
+        for placeholder in ["__VARIABLE", "__OUTPUT", "__EXAMPLE", "__TO"] {
             assert!(!script.contains(placeholder), "{placeholder} was left:\n{script}");
         }
+        let two = vars(&[
+            ("BACKEND_URL_API", "BACKEND_URL_API"),
+            ("BACKEND_URL_AUTH", "BACKEND_URL_AUTH"),
+        ]);
+        let script = build_script(&two, "config.js");
+        assert!(
+            script
+                .contains("// Set BACKEND_URL_API, BACKEND_URL_AUTH on this Capsule, each to its")
+        );
+        assert!(script.contains("  [\"BACKEND_URL_AUTH\", \"window.BACKEND_URL_AUTH\"],\n];"));
     }
 
     #[test]
     fn build_script_escapes_what_it_embeds() {
-        let script = build_script("API\"URL", "out/a\nb.js", "my-global");
-        assert!(script.contains(r#"const VARIABLE = "API\"URL";"#));
+        let script = build_script(&vars(&[("API\"URL", "my-global")]), "out/a\nb.js");
+        assert!(script.contains(r#"  ["API\"URL", "window[\"my-global\"]"],"#));
         assert!(script.contains(r#"const OUTPUT = "out/a\nb.js";"#));
-        assert!(script.contains(r#"const GLOBAL = "window[\"my-global\"]";"#));
         // The comment header stays comments: every line before the code starts with `//`.
         let header: Vec<&str> = script.lines().take_while(|l| !l.starts_with("\"use")).collect();
         assert!(header.iter().all(|l| l.starts_with("//")), "{header:#?}");

@@ -15,6 +15,8 @@ pub struct Hints<'a> {
     pub apps: &'a [String],
     /// `--jobs FILE`: its name as given and its text.
     pub jobs: Option<(&'a str, &'a str)>,
+    /// `--backend-host`: the Heroku app names that are backends, lowercase.
+    pub backend_hosts: &'a [String],
 }
 
 /// Files larger than this are not read (a Procfile or package.json never is).
@@ -192,10 +194,43 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     (inv.config, inv.lockfiles) = super::config::scan(source, &inv.apps)?;
     inv.warnings.extend(super::config::command_warnings(&inv.apps));
     inv.warnings.extend(super::docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
-    if !inv.heroku_markers.is_empty() {
-        inv.warnings.extend(super::docs::herokuapp_mentions(source)?);
+    // `--app` alone (no Procfile or app.json) still migrates, so hosts are decided then too.
+    if !inv.heroku_markers.is_empty() || !inv.apps.is_empty() {
+        let mentions = super::docs::herokuapp_mentions(source)?;
+        inv.hosts = super::hosts::classify(&inv, &mentions, hints.backend_hosts);
+        let warnings: Vec<Warning> = mentions.iter().map(|m| mention_warning(&inv, m)).collect();
+        inv.warnings.extend(warnings);
     }
     Ok(inv)
+}
+
+/// One warning per line of a text file that names herokuapp hosts: those the migration
+/// retires must be updated; the others are named so the user can tell.
+fn mention_warning(inv: &Inventory, mention: &super::docs::Mention) -> Warning {
+    let (retired, kept): (Vec<&String>, Vec<&String>) = mention.hosts.iter().partition(|host| {
+        super::hosts::app_name_of(host).is_some_and(|n| inv.host_role(&n).is_retired())
+    });
+    let list = |hosts: &[&String]| hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
+    let message = match (retired.is_empty(), kept.is_empty()) {
+        (false, true) => {
+            format!(
+                "mentions the Heroku address {}: update it to the new Capsule's",
+                list(&retired)
+            )
+        }
+        (false, false) => format!(
+            "mentions the Heroku address {}: update it to the new Capsule's; {} is not shown to \
+             be one of this repository's apps (kept)",
+            list(&retired),
+            list(&kept)
+        ),
+        _ => format!(
+            "mentions the Heroku address {}, which is not shown to be one of this repository's \
+             apps: if it is, update it to the new Capsule's (or pass --backend-host)",
+            list(&kept)
+        ),
+    };
+    Warning::at_line(&mention.path, mention.line, message)
 }
 
 fn read_app(
@@ -261,16 +296,42 @@ fn own_static_folder(app: &App) -> Option<String> {
 }
 
 fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
-    if let Some(frontend) = super::programs::buildpack_frontend(source, app) {
+    // Config files are small; one that cannot be read counts as absent.
+    let read = |name: &str| -> Option<String> {
+        let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
+        if entry.size.is_some_and(|s| s > MAX_READ) {
+            return None;
+        }
+        String::from_utf8(source.read(&entry.path).ok()?).ok()
+    };
+    if let Some(mut frontend) = super::programs::buildpack_frontend(source, app) {
+        (frontend.proxy_env, frontend.rooted_routes) = static_json_extras(&read);
         return Some(frontend);
     }
     let web = app.process("web").map(|p| p.command.as_str());
     let has_index = source.entry(&app.path_of("index.html")).is_some();
     let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
-    let kind = frontend::classify(package.as_ref(), web, has_index)?;
+    let kind = frontend::classify(package.as_ref(), web, has_index, &read)?;
     let command = frontend::serve_command(package.as_ref(), web);
-    let public_dir = normalize_dir(&frontend::public_dir(command.as_deref(), &kind));
-    Some(super::Frontend { kind, public_dir })
+    let public_dir =
+        normalize_dir(&frontend::public_dir(package.as_ref(), command.as_deref(), &kind, &read));
+    let page_template = frontend::page_template(&kind, &read).map(|p| normalize_dir(&p));
+    let (proxy_env, rooted_routes) = static_json_extras(&read);
+    Some(super::Frontend { kind, public_dir, page_template, proxy_env, rooted_routes })
+}
+
+/// From heroku-buildpack-static's `static.json`: the variable its proxies' origin names
+/// (`API_URL` for `${API_URL}`), and whether it has `routes` (a single-page app).
+fn static_json_extras(read: &dyn Fn(&str) -> Option<String>) -> (Option<String>, bool) {
+    let static_json = read("static.json").unwrap_or_default();
+    let proxy_env =
+        frontend::static_json_proxies(&static_json).into_iter().find_map(|(_, _, origin)| {
+            let name = origin.strip_prefix("${")?.strip_suffix('}')?;
+            let valid =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            valid.then(|| name.to_owned())
+        });
+    (proxy_env, static_json.contains("\"routes\""))
 }
 
 /// The app a Procfile belongs to: its folder when that has a package.json, else the

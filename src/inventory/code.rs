@@ -4,6 +4,7 @@
 //! cheap byte search first and only the files that match are parsed.
 
 use super::{App, Error, in_node_modules, js};
+use crate::component::Component;
 use crate::lang::Lang;
 use crate::source::{Entry, Source};
 
@@ -59,9 +60,9 @@ pub fn scan_all(source: &Source, apps: &[App]) -> Result<(Vec<CodeFile>, Vec<Unr
         Unread(UnreadFile),
     }
     let mut unread: Vec<UnreadFile> = Vec::new();
-    let mut candidates: Vec<(&str, Lang)> = Vec::new();
+    let mut candidates: Vec<(&str, Kind)> = Vec::new();
     for entry in source.entries() {
-        let Some((path, lang)) = candidate(entry) else { continue };
+        let Some((path, kind)) = candidate(entry) else { continue };
         match entry.size {
             Some(size) if size > MAX_SEARCHED => unread.push(UnreadFile {
                 path: path.to_owned(),
@@ -69,19 +70,22 @@ pub fn scan_all(source: &Source, apps: &[App]) -> Result<(Vec<CodeFile>, Vec<Unr
                 herokuapp_hosts: None,
                 other_mentions: Vec::new(),
             }),
-            _ => candidates.push((path, lang)),
+            _ => candidates.push((path, kind)),
         }
     }
     let paths: Vec<&str> = candidates.iter().map(|(path, _)| *path).collect();
     let scanned = source.read_many(&paths, |index, bytes| {
-        let (path, lang) = candidates[index];
+        let (path, kind) = candidates[index];
         if bytes.len() as u64 > MAX_SOURCE {
             return unparsed(path, bytes).map(Scanned::Unread);
         }
         if !js::worth_parsing(bytes) {
             return None;
         }
-        Some(Scanned::Facts(js::scan(path, lang, bytes)))
+        Some(Scanned::Facts(match kind {
+            Kind::Source(lang) => js::scan(path, lang, bytes),
+            Kind::Component(component) => scan_component(path, component, bytes),
+        }))
     })?;
     let mut files = Vec::new();
     for item in scanned {
@@ -130,11 +134,55 @@ fn unparsed(path: &str, bytes: &[u8]) -> Option<UnreadFile> {
     })
 }
 
-/// The path and language of an entry worth reading: JS/TS source outside node_modules.
-fn candidate(entry: &Entry) -> Option<(&str, Lang)> {
-    let lang = Lang::of_path(&entry.path)?;
+/// What a source file is read as.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Source(Lang),
+    Component(Component),
+}
+
+/// The path and kind of an entry worth reading: JS/TS source or a component outside
+/// node_modules.
+fn candidate(entry: &Entry) -> Option<(&str, Kind)> {
+    let kind = match Lang::of_path(&entry.path) {
+        Some(lang) => Kind::Source(lang),
+        None => Kind::Component(Component::of_path(&entry.path)?),
+    };
+    // Files too large to parse are still searched by bytes (`scan_all`), never skipped.
     let wanted = entry.kind.is_regular() && !in_node_modules(&entry.path);
-    wanted.then_some((entry.path.as_str(), lang))
+    wanted.then_some((entry.path.as_str(), kind))
+}
+
+/// The facts of a component's script blocks, at their lines in the whole file, and the
+/// herokuapp URLs of its markup (which count as addresses the frontend calls). A
+/// component that is not UTF-8 is read as far as it is.
+fn scan_component(path: &str, component: Component, bytes: &[u8]) -> js::JsFacts {
+    let text = String::from_utf8_lossy(bytes);
+    let blocks = crate::component::script_blocks(component, &text);
+    let mut facts = js::JsFacts { path: path.to_owned(), ..js::JsFacts::default() };
+    let mut urls = Vec::new();
+    for block in &blocks {
+        let shift = crate::component::line_of(&text, block.start) - 1;
+        let part = js::scan(path, block.lang, &text.as_bytes()[block.start..block.end]);
+        let moved = |uses: Vec<js::EnvUse>| {
+            uses.into_iter().map(move |u| js::EnvUse { line: u.line + shift, ..u })
+        };
+        facts.env_reads.extend(moved(part.env_reads));
+        facts.env_writes.extend(moved(part.env_writes));
+        urls.extend(
+            part.herokuapp_urls.into_iter().map(|u| js::UrlUse { line: u.line + shift, ..u }),
+        );
+        facts.uses_node_cron |= part.uses_node_cron;
+        if facts.module_syntax == js::ModuleSyntax::Unknown {
+            facts.module_syntax = part.module_syntax;
+        }
+    }
+    for (line, url) in crate::component::markup_urls(&text, &blocks) {
+        urls.push(js::UrlUse { url, line });
+    }
+    urls.sort_by_key(|u| u.line);
+    facts.herokuapp_urls = urls;
+    facts
 }
 
 /// Folders whose code never runs in a deployed Capsule: tests, fixtures, mocks, CI.

@@ -8,7 +8,8 @@ pub mod app_json;
 mod apps;
 pub mod code;
 pub mod config;
-mod docs;
+pub mod docs;
+pub mod hosts;
 pub mod jobs;
 pub mod js;
 pub mod package_json;
@@ -54,6 +55,16 @@ pub struct Frontend {
     pub kind: crate::generate::frontend::FrontendKind,
     /// The folder served (or the build output), relative to the app, `""` for the app's own.
     pub public_dir: String,
+    /// The page a bundler copies into its output, relative to the app (Angular's
+    /// `src/index.html`): where `config.js` is loaded when the output is not committed.
+    pub page_template: Option<String>,
+    /// heroku-buildpack-static's `static.json` forwarded paths (`/api/`) to the origin in
+    /// this variable (`API_URL` for `${API_URL}`): it carries the backend URL into the
+    /// build instead of the default variable, so the value keeps its name.
+    pub proxy_env: Option<String>,
+    /// `static.json` has `routes` (a single-page app served at every path): `config.js`
+    /// is loaded from the site's root (`/config.js`), not relative to the page.
+    pub rooted_routes: bool,
 }
 
 impl App {
@@ -108,6 +119,8 @@ pub struct Inventory {
     pub config: Vec<config::ConfigFile>,
     /// Paths of the lockfiles outside node_modules, in path order.
     pub lockfiles: Vec<String>,
+    /// The herokuapp hosts the code and text files name, with what each is, by name.
+    pub hosts: Vec<hosts::HerokuHost>,
 }
 
 impl Inventory {

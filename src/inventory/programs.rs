@@ -59,7 +59,7 @@ pub fn buildpack_frontend(source: &Source, app: &App) -> Option<Frontend> {
         }
     };
     let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
-    let built = crate::generate::frontend::classify(package.as_ref(), None, false)
+    let built = crate::generate::frontend::classify(package.as_ref(), None, false, &read)
         .filter(|kind| !matches!(kind, FrontendKind::Static { .. }));
     let name = match server {
         BuildpackServer::Static => "bin/boot (heroku-buildpack-static)",
@@ -67,9 +67,14 @@ pub fn buildpack_frontend(source: &Source, app: &App) -> Option<Frontend> {
     };
     let public_dir = root.trim_start_matches("./").trim_end_matches('/').to_owned();
     let public_dir = if public_dir == "." { String::new() } else { public_dir };
+    // The static.json extras (proxies, routes) are read by the caller, as for any
+    // static site.
     Some(Frontend {
         kind: built.unwrap_or(FrontendKind::Static { server: name.to_owned() }),
         public_dir,
+        page_template: None,
+        proxy_env: None,
+        rooted_routes: false,
     })
 }
 

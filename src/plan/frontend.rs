@@ -2,10 +2,12 @@
 //! time instead of a hard-coded `*.herokuapp.com` address.
 
 use super::build::{Context, Error};
+use crate::component::{Component, script_blocks};
 use crate::diag::Warning;
 use crate::edit::package_json::PackageJsonEditor;
-use crate::edit::{html, js_urls};
-use crate::generate::frontend::{FrontendKind, build_script};
+use crate::edit::{components, html, js_urls};
+use crate::generate::frontend::build_script;
+use crate::inventory::hosts::{HostRole, app_name_of};
 use crate::inventory::{App, join, parent};
 use crate::lang::Lang;
 use crate::rules::Rule;
@@ -22,17 +24,18 @@ pub fn build_step(
 ) -> Result<(), Error> {
     for app in &cx.inventory.apps {
         let Some(frontend) = &app.frontend else { continue };
-        match &frontend.kind {
-            FrontendKind::Static { .. } => {}
-            FrontendKind::Vite | FrontendKind::CreateReactApp => {
-                let var = frontend.kind.backend_url_var(env);
-                cx.note(rule, format!(
-                    "{}: built by {}; set {var} (with https://) on the Capsule so the build bakes it in",
-                    app.display_dir(),
-                    bundler_name(&frontend.kind)
-                ));
-                continue;
-            }
+        let vars = variables(cx, app, env);
+        warn_about_proxies(cx, app, frontend, &vars);
+        if !frontend.kind.loads_config_script() {
+            let names: Vec<String> =
+                vars.iter().map(|(var, _)| frontend.kind.backend_url_var(var)).collect();
+            cx.note(rule, format!(
+                "{}: built by {}; set {} (with https://) on the Capsule so the build bakes it in",
+                app.display_dir(),
+                frontend.kind.label(),
+                names.join(" and ")
+            ));
+            continue;
         }
         let public = &frontend.public_dir;
         // Neither the script nor the file it writes may replace one of the app's own.
@@ -53,13 +56,69 @@ pub fn build_step(
         let output = output_path.rsplit('/').next().unwrap_or(&output_path);
         let output_rel =
             if public.is_empty() { output.to_owned() } else { format!("{public}/{output}") };
-        let script_text = build_script(env, &output_rel, GLOBAL);
+        let script_text = build_script(&vars, &output_rel);
         cx.files.write(&script_path, script_text.into_bytes(), &rule.id);
         add_build_script(cx, rule, app, script)?;
         ignore_output(cx, rule, app, &output_rel)?;
-        load_in_pages(cx, rule, app, &join(app.build_dir(), public), output)?;
+        let mut pages = match &frontend.page_template {
+            // The bundler copies its page template to the output folder's root.
+            Some(template) => vec![(app.path_of(template), output.to_owned())],
+            None => pages_of(cx, app, &join(app.build_dir(), public), output),
+        };
+        if frontend.rooted_routes {
+            // Every path serves the same page: a relative `config.js` would miss below `/`.
+            pages.iter_mut().for_each(|(_, src)| *src = format!("/{output}"));
+        }
+        load_in_pages(cx, rule, &pages, output)?;
     }
     Ok(())
+}
+
+/// heroku-buildpack-static forwarded some paths (`/api/`) to the backend, so the page
+/// called them on its own origin; a Code Capsules static site forwards nothing.
+fn warn_about_proxies(
+    cx: &mut Context,
+    app: &App,
+    frontend: &crate::inventory::Frontend,
+    vars: &[(String, String)],
+) {
+    let path = app.path_of("static.json");
+    let Some(text) = cx.files.read(&path).ok().flatten() else { return };
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let (base, global) = vars.first().cloned().unwrap_or_default();
+    let var = frontend.kind.backend_url_var(&base);
+    let expression = frontend.kind.expression(&var, &global, false);
+    for (line, proxied, origin) in crate::generate::frontend::static_json_proxies(&text) {
+        cx.warnings.push(Warning::at_line(
+            &path,
+            line,
+            format!(
+                "heroku-buildpack-static forwarded `{proxied}` to {origin}, and a Code Capsules \
+                 static site forwards nothing: {var} now carries the backend Capsule's URL into \
+                 the build; where the page calls `{proxied}...` on its own origin, call \
+                 `{expression} + \"{proxied}...\"` instead (the backend must allow the \
+                 site's origin, CORS)"
+            ),
+        ));
+    }
+}
+
+/// The frontend's backend URL variables, before any bundler prefix, with the global each
+/// sets in the page: one per backend its code calls (`BACKEND_URL`, or
+/// `BACKEND_URL_<APP>` each when there are several), else `env` alone.
+fn variables(cx: &Context, app: &App, env: &str) -> Vec<(String, String)> {
+    let env = cx.inventory.backend_env(&app.dir, env);
+    let bindings = cx.inventory.bindings(&app.dir, env);
+    if bindings.is_empty() {
+        return vec![(env.to_owned(), GLOBAL.to_owned())];
+    }
+    bindings
+        .into_iter()
+        .map(|b| {
+            let global = format!("{GLOBAL}{}", &b.var[env.len()..]);
+            (b.var, global)
+        })
+        .collect()
 }
 
 /// `npm run build` runs the generated script, after the app's own build if it has one.
@@ -124,23 +183,21 @@ fn ignore_output(cx: &mut Context, rule: &Rule, app: &App, output_rel: &str) -> 
     Ok(())
 }
 
-/// Every HTML page of the public folder loads the config before its own scripts.
-fn load_in_pages(
-    cx: &mut Context,
-    rule: &Rule,
-    app: &App,
-    public: &str,
-    output: &str,
-) -> Result<(), Error> {
+/// Every HTML page of the public folder, with the `src` that loads `output` from it.
+fn pages_of(cx: &mut Context, app: &App, public: &str, output: &str) -> Vec<(String, String)> {
     let prefix = if public.is_empty() { String::new() } else { format!("{public}/") };
-    let pages: Vec<String> = cx
+    let pages: Vec<(String, String)> = cx
         .files
         .source()
         .entries()
         .iter()
         .filter(|e| e.kind.is_regular() && e.path.starts_with(&prefix) && e.path.ends_with(".html"))
         .filter(|e| !crate::inventory::in_node_modules(&e.path))
-        .map(|e| e.path.clone())
+        .map(|e| {
+            let below = parent(&e.path).strip_prefix(public).unwrap_or("");
+            let ups = below.split('/').filter(|p| !p.is_empty()).count();
+            (e.path.clone(), format!("{}{output}", "../".repeat(ups)))
+        })
         .collect();
     if pages.is_empty() {
         cx.warnings.push(Warning::new(format!(
@@ -149,16 +206,30 @@ fn load_in_pages(
             if public.is_empty() { "." } else { public }
         )));
     }
-    for page in pages {
-        let Some(html_text) = cx.read_text(&page)? else { continue };
-        let below = parent(&page).strip_prefix(public).unwrap_or("");
-        let ups = below.split('/').filter(|p| !p.is_empty()).count();
-        let src = format!("{}{output}", "../".repeat(ups));
-        match html::add_script(&html_text, &src) {
-            Some(edited) if edited != html_text => cx.files.write(&page, edited.into_bytes(), &rule.id),
+    pages
+}
+
+/// Each page loads the config before its own scripts.
+fn load_in_pages(
+    cx: &mut Context,
+    rule: &Rule,
+    pages: &[(String, String)],
+    output: &str,
+) -> Result<(), Error> {
+    for (page, src) in pages {
+        if !cx.files.exists(page) {
+            cx.warnings.push(Warning::in_file(
+                page,
+                format!("not found: load {output} from your page template before your scripts"),
+            ));
+            continue;
+        }
+        let Some(html_text) = cx.read_text(page)? else { continue };
+        match html::add_script(&html_text, src) {
+            Some(edited) if edited != html_text => cx.files.write(page, edited.into_bytes(), &rule.id),
             Some(_) => {}
-            None if html_text.contains(&src) => {}
-            None => cx.warnings.push(Warning::in_file(&page, format!(
+            None if html_text.contains(src.as_str()) => {}
+            None => cx.warnings.push(Warning::in_file(page, format!(
                 "no <head>, <body> or <script> to load {src} before; add <script src=\"{src}\"></script>"
             ))),
         }
@@ -166,17 +237,28 @@ fn load_in_pages(
     Ok(())
 }
 
-/// `rewrite-urls`: hard-coded herokuapp origins in a frontend's code become the injected
-/// value; elsewhere they are reported.
+/// `rewrite-urls`: hard-coded herokuapp origins of the repository's backends in a
+/// frontend's code become the injected value; every other herokuapp address is kept and
+/// named, and those in other code are reported.
 pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Error> {
-    let code: Vec<_> =
-        cx.inventory.code.iter().filter(|c| !c.facts.herokuapp_urls.is_empty()).collect();
+    let inventory = cx.inventory;
+    // A bundler's committed output is rebuilt from the sources: neither edited nor reported.
+    let code: Vec<_> = inventory
+        .code
+        .iter()
+        .filter(|c| !c.facts.herokuapp_urls.is_empty() && !inventory.is_build_output(&c.path))
+        .collect();
     // Read in order here; parse again on every core below (tens of milliseconds on one).
-    let mut edits: Vec<(&str, Lang, String, String)> = Vec::new();
+    let mut edits: Vec<(&str, Code, Replacements, String)> = Vec::new();
     for file in code {
-        let app = file.app.as_deref().and_then(|dir| cx.inventory.app(dir));
-        let frontend = app.and_then(|a| a.frontend.as_ref());
-        let (Some(frontend), Some(lang)) = (frontend, Lang::of_path(&file.path)) else {
+        let app = file.app.as_deref().and_then(|dir| inventory.app(dir));
+        let frontend = app.and_then(|a| a.frontend.as_ref().map(|f| (a, f)));
+        let kind = match (Lang::of_path(&file.path), Component::of_path(&file.path)) {
+            (Some(lang), _) => Some(Code::Source(lang)),
+            (None, Some(component)) => Some(Code::Component(component)),
+            (None, None) => None,
+        };
+        let (Some((app, frontend)), Some(kind)) = (frontend, kind) else {
             for url in &file.facts.herokuapp_urls {
                 cx.warnings.push(Warning::at_line(
                     &file.path,
@@ -186,36 +268,98 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
             }
             continue;
         };
-        let replacement = match &frontend.kind {
-            FrontendKind::Static { .. } => format!("window.{GLOBAL}"),
-            FrontendKind::Vite => format!("import.meta.env.{}", frontend.kind.backend_url_var(env)),
-            FrontendKind::CreateReactApp => {
-                format!("process.env.{}", frontend.kind.backend_url_var(env))
-            }
-        };
+        // Heroku app name -> the expression that replaces its origin.
         let Some(text) = cx.read_text(&file.path)? else { continue };
-        edits.push((&file.path, lang, replacement, text));
+        let typescript = kind.is_typescript(&text);
+        let mut replacements = Vec::new();
+        let env = inventory.backend_env(&app.dir, env);
+        for binding in inventory.bindings(&app.dir, env) {
+            let global = format!("{GLOBAL}{}", &binding.var[env.len()..]);
+            let var = frontend.kind.backend_url_var(&binding.var);
+            let expression = frontend.kind.expression(&var, &global, typescript);
+            for host in binding.hosts {
+                replacements.push((host, expression.clone()));
+            }
+        }
+        edits.push((&file.path, kind, replacements, text));
     }
     let rewritten = crate::source::map_in_parallel(edits.len(), |i| {
-        let (_, lang, replacement, text) = &edits[i];
-        js_urls::rewrite_herokuapp_urls(text, *lang, replacement)
+        let (_, kind, replacements, text) = &edits[i];
+        let pick = |url: &str| choose(inventory, replacements, url);
+        match kind {
+            Code::Source(lang) => js_urls::rewrite_herokuapp_urls_by(text, *lang, pick),
+            Code::Component(component) => components::rewrite_component(text, *component, &pick),
+        }
     });
-    for ((path, _, replacement, _), rewrite) in edits.iter().zip(rewritten) {
+    for ((path, _, replacements, _), rewrite) in edits.iter().zip(rewritten) {
+        for skipped in &rewrite.skipped {
+            cx.warnings.push(Warning::at_line(
+                *path,
+                skipped.line,
+                format!("{} left as it is: {}", skipped.url, skipped.reason),
+            ));
+        }
         if rewrite.rewrites.is_empty() {
             continue;
         }
+        let text = rewrite.text.clone();
         for done in &rewrite.rewrites {
-            cx.note(rule, format!("{path}:{}: {} -> {replacement}", done.line, done.url));
+            let name = app_name_of(&done.url).unwrap_or_default();
+            let to = replacements.iter().find(|(host, _)| *host == name).map_or("", |(_, e)| e);
+            cx.note(rule, format!("{path}:{}: {} -> {to}", done.line, done.url));
         }
-        cx.files.write(path, rewrite.text.into_bytes(), &rule.id);
+        cx.files.write(path, text.into_bytes(), &rule.id);
     }
     Ok(())
 }
 
-fn bundler_name(kind: &FrontendKind) -> &'static str {
-    match kind {
-        FrontendKind::Vite => "Vite",
-        FrontendKind::CreateReactApp => "Create React App",
-        FrontendKind::Static { .. } => "a static server",
+/// Heroku app name -> the expression that replaces its origin in one file.
+type Replacements = Vec<(String, String)>;
+
+/// How a file with herokuapp URLs is read.
+#[derive(Clone, Copy)]
+enum Code {
+    Source(Lang),
+    Component(Component),
+}
+
+impl Code {
+    /// TypeScript knows no `window.BACKEND_URL`: such files get a cast.
+    fn is_typescript(self, text: &str) -> bool {
+        match self {
+            Code::Source(lang) => matches!(lang, Lang::TypeScript | Lang::Tsx),
+            Code::Component(component) => script_blocks(component, text)
+                .iter()
+                .any(|b| matches!(b.lang, Lang::TypeScript | Lang::Tsx)),
+        }
     }
+}
+
+/// The expression for a literal's origin, or why it stays: only the hosts of the
+/// frontend's backends are rewritten.
+pub(crate) fn choose(
+    inventory: &crate::inventory::Inventory,
+    replacements: &[(String, String)],
+    url: &str,
+) -> Result<String, String> {
+    let Some(name) = app_name_of(url) else {
+        return Err("not a Heroku app address".into());
+    };
+    if let Some((_, expression)) = replacements.iter().find(|(host, _)| *host == name) {
+        return Ok(expression.clone());
+    }
+    Err(match inventory.host_role(&name) {
+        HostRole::OwnApp { app } => format!(
+            "{name}.herokuapp.com is the Heroku address of `{app}`, not a backend: point it \
+             at that app's new Capsule by hand"
+        ),
+        HostRole::Backend { .. } => format!(
+            "{name}.herokuapp.com is a backend this frontend's build gets no variable for: \
+             point it at that backend's new Capsule by hand"
+        ),
+        HostRole::Unknown => format!(
+            "{name}.herokuapp.com is not shown to be one of this repository's backends, so it \
+             keeps working as it is (pass --backend-host {name} if it is the backend)"
+        ),
+    })
 }

@@ -20,6 +20,7 @@ struct Document<'a> {
     repo: Option<&'a str>,
     schema_version: u32,
     apps: Vec<App<'a>>,
+    heroku_hosts: Vec<HerokuHost<'a>>,
     processes: &'a [ProcessUse],
     addons: &'a [AddonUse],
     env: Vec<AppEnv<'a>>,
@@ -40,6 +41,25 @@ struct App<'a> {
     /// What the migration decided for `engines.node`; `None` without a package.json.
     node_engine: Option<&'a NodeEngine>,
     processes: Vec<Process<'a>>,
+    frontend: Option<Frontend<'a>>,
+}
+
+/// How a static frontend is built and where its files end up.
+#[derive(Serialize)]
+struct Frontend<'a> {
+    kind: &'static str,
+    label: &'static str,
+    output: &'a str,
+    page_template: Option<&'a str>,
+}
+
+/// A herokuapp host the repository names, and what the migration takes it for.
+#[derive(Serialize)]
+struct HerokuHost<'a> {
+    name: &'a str,
+    role: &'static str,
+    app: Option<&'a str>,
+    evidence: &'a str,
 }
 
 #[derive(Serialize)]
@@ -107,8 +127,15 @@ fn document<'a>(m: &'a Migration, repo: Option<&'a str>) -> Document<'a> {
                     .iter()
                     .map(|p| Process { name: &p.name, command: redacted(&p.command) })
                     .collect(),
+                frontend: a.frontend.as_ref().map(|f| Frontend {
+                    kind: f.kind.id(),
+                    label: f.kind.label(),
+                    output: if f.public_dir.is_empty() { "." } else { &f.public_dir },
+                    page_template: f.page_template.as_deref(),
+                }),
             })
             .collect(),
+        heroku_hosts: m.inventory.hosts.iter().map(heroku_host).collect(),
         processes: &deployment.processes,
         addons: &deployment.addons,
         env: app_env(m),
@@ -177,4 +204,16 @@ fn app_env(m: &Migration) -> Vec<AppEnv<'_>> {
         }
     }
     vars
+}
+
+fn heroku_host(host: &crate::inventory::hosts::HerokuHost) -> HerokuHost<'_> {
+    use crate::inventory::hosts::HostRole;
+    let (role, app) = match &host.role {
+        HostRole::Backend { app } => {
+            ("backend", app.as_deref().map(|d| if d.is_empty() { "." } else { d }))
+        }
+        HostRole::OwnApp { app } => ("own-app", Some(app.as_str())),
+        HostRole::Unknown => ("unknown", None),
+    };
+    HerokuHost { name: &host.name, role, app, evidence: &host.evidence }
 }

@@ -34,6 +34,9 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         if let Some(node) = app.package_json.as_ref().and_then(|p| p.engines_node()) {
             writeln!(out, "    engines.node: {node}")?;
         }
+        if let Some(frontend) = &app.frontend {
+            writeln!(out, "    frontend: {}", frontend_summary(frontend))?;
+        }
         let deployment = &m.plan.capsules;
         for process in app.processes() {
             let command = crate::capsules::redacted(&process.command);
@@ -352,7 +355,6 @@ pub fn write_applied(
     Ok(())
 }
 
-/// The commands that push the branch and the page that opens its pull request.
 /// How to push `branch` (its unambiguous name for git commands, `short` for the pull
 /// request page) and open the pull request.
 fn write_push_hints(
@@ -378,4 +380,23 @@ fn write_push_hints(
         }
     }
     Ok(())
+}
+
+/// `Vue CLI, output dist` or `static files served by http-server, folder public`.
+fn frontend_summary(frontend: &crate::inventory::Frontend) -> String {
+    use crate::generate::frontend::FrontendKind;
+    let folder = if frontend.public_dir.is_empty() { "." } else { &frontend.public_dir };
+    let mut text = match &frontend.kind {
+        FrontendKind::Static { server } if server.is_empty() => {
+            format!("static files, folder {folder}")
+        }
+        FrontendKind::Static { server } => {
+            format!("static files served by {server}, folder {folder}")
+        }
+        kind => format!("{}, output {folder}", kind.label()),
+    };
+    if let Some(template) = &frontend.page_template {
+        text.push_str(&format!(", page template {template}"));
+    }
+    text
 }

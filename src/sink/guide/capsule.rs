@@ -311,8 +311,18 @@ fn code_value(name: &str) -> String {
 fn url_value(g: &Guide, c: &Capsule, var: &CapsuleEnv, target: Option<&str>) -> String {
     // The static-site build script adds the scheme itself; everything else gets the value
     // as it is set.
-    let build_adds_scheme = c.kind == CapsuleKind::Frontend
-        && var.name == g.rules.backend_url_env().unwrap_or("BACKEND_URL");
+    let app = c.app.as_deref().map(|d| if d == "." { "" } else { d });
+    let frontend = app.and_then(|d| g.inventory.app(d)).and_then(|a| a.frontend.as_ref());
+    let build_adds_scheme = match frontend {
+        // The generated build step reads every backend URL variable of the frontend.
+        Some(f) => {
+            f.kind.loads_config_script() && matches!(var.source, EnvSource::CapsuleUrl { .. })
+        }
+        None => {
+            c.kind == CapsuleKind::Frontend
+                && var.name == g.rules.backend_url_env().unwrap_or("BACKEND_URL")
+        }
+    };
     let whose = match target {
         Some(name) => format!("the URL of {}", code(name)),
         None if c.kind == CapsuleKind::Frontend => "the URL of the backend Capsule it calls".into(),

@@ -9,6 +9,7 @@ use crate::capsules::{
     capsule_for_heroku_app, herokuapp_name, herokuapp_url, url_path,
 };
 use crate::inventory::code::{CodeFile, is_runtime_path};
+use crate::inventory::hosts::HostRole;
 use crate::rules::RuleKind;
 
 pub(super) fn addons(md: &mut Md, g: &Guide) {
@@ -315,8 +316,14 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
         for url in &file.facts.herokuapp_urls {
             found = true;
             let at = code(&format!("{}:{}", file.path, url.line));
-            let what = if rewritten {
+            let name = crate::inventory::hosts::app_name_of(&url.url).unwrap_or_default();
+            let role = g.inventory.host_role(&name);
+            let what = if rewritten && matches!(role, HostRole::Backend { .. }) {
                 "now reads the backend URL injected at build time".to_owned()
+            } else if !role.is_retired() {
+                "kept: nothing shows it is one of this repository's apps, so it is taken for \
+                 a service that stays on Heroku (`--backend-host` says otherwise)"
+                    .to_owned()
             } else {
                 format!(
                     "still hard-coded: point it at {}, ideally through an environment variable",
