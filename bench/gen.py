@@ -206,7 +206,10 @@ class Writer:
         self.add(f"{self.ident()}().catch(() => process.exit(1));\n")
 
 
-def source_file(rng, app, ext, frontend):
+def source_file(rng, app, ext, frontend, template=None):
+    """One source file. With `template` (a random generator seeded by the file's place,
+    the same in every app), the body is the template's: apps built from the same
+    templates differ only in their imports, their facts and a few edited lines."""
     writer = Writer(rng, "js" if frontend else ext)
     if not frontend:
         writer.header()
@@ -216,7 +219,17 @@ def source_file(rng, app, ext, frontend):
         writer.env_reads()
     if rng.randrange(1000) < HEROKUAPP_PERMILLE:
         writer.herokuapp_url(app)
-    writer.body(rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
+    if template is None:
+        writer.body(rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
+    else:
+        body = Writer(template, writer.ext)
+        body.body(template.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
+        lines = "".join(body.parts).splitlines(keepends=True)
+        # A few local edits, as each team makes to its copy of a template.
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(lines))
+            lines.insert(at, f"  // {app}: {writer.sentence(rng.randint(4, 10))}\n")
+        writer.add("".join(lines))
     if rng.randrange(1000) < EXIT_PERMILLE and not frontend:
         writer.exit_call()
     return "".join(writer.parts)
@@ -282,7 +295,7 @@ def frontend_app(root, name):
     return dir
 
 
-def generate(root, apps, files, seed):
+def generate(root, apps, files, seed, templated=False):
     rng = random.Random(seed)
     frontends = min(4, apps // 4)
     for index in range(apps):
@@ -300,9 +313,12 @@ def generate(root, apps, files, seed):
                 rel = "public/js/main.js" if frontend else "src/server.js"
                 ext = "js"
             else:
-                ext = rng.choice(extensions)
-                rel = f"{rng.choice(dirs)}/{rng.choice(WORDS)}-{number:03d}.{ext}"
-            write(os.path.join(dir, rel), source_file(rng, name, ext, frontend))
+                # Templated apps share their file names too, as copies of one template do.
+                names = random.Random(f"{seed}/{frontend}/{number}") if templated else rng
+                ext = names.choice(extensions)
+                rel = f"{names.choice(dirs)}/{names.choice(WORDS)}-{number:03d}.{ext}"
+            template = random.Random(f"{seed}/{frontend}/{number}/body") if templated else None
+            write(os.path.join(dir, rel), source_file(rng, name, ext, frontend, template))
     jobs = [("apps/app-00", "every hour at :00")]
     if apps > 5:
         jobs.append(("apps/app-05", "every day at 02:30"))
@@ -319,9 +335,14 @@ def main():
     parser.add_argument("--apps", type=int, default=40)
     parser.add_argument("--files", type=int, default=500, help="source files per app")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--templated",
+        action="store_true",
+        help="build every app's sources from the same templates, so git packs them as deltas",
+    )
     args = parser.parse_args()
     os.makedirs(args.out)
-    jobs = generate(args.out, args.apps, args.files, args.seed)
+    jobs = generate(args.out, args.apps, args.files, args.seed, args.templated)
     write(args.jobs_file, jobs)
 
 

@@ -7,6 +7,7 @@
 
 mod dir;
 mod git;
+mod packs;
 
 pub use dir::DirSource;
 pub use git::{Background, GitRepo, GitSource};
