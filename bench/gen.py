@@ -207,9 +207,10 @@ class Writer:
 
 
 def source_file(rng, app, ext, frontend, template=None):
-    """One source file. With `template` (a random generator seeded by the file's place,
-    the same in every app), the body is the template's: apps built from the same
-    templates differ only in their imports, their facts and a few edited lines."""
+    """One source file. With `template` (the lines of this file's template, shared by
+    every app), the body is the template's: each app rewrites a few lines of the
+    template as the apps before it left it, as copies of copies do. Git then stores
+    the file of each app as a delta of its neighbour's, in long chains."""
     writer = Writer(rng, "js" if frontend else ext)
     if not frontend:
         writer.header()
@@ -222,14 +223,12 @@ def source_file(rng, app, ext, frontend, template=None):
     if template is None:
         writer.body(rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
     else:
-        body = Writer(template, writer.ext)
-        body.body(template.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
-        lines = "".join(body.parts).splitlines(keepends=True)
-        # A few local edits, as each team makes to its copy of a template.
-        for _ in range(rng.randint(1, 4)):
-            at = rng.randrange(len(lines))
-            lines.insert(at, f"  // {app}: {writer.sentence(rng.randint(4, 10))}\n")
-        writer.add("".join(lines))
+        # Lines rewritten, not added: apps further apart differ by more lines, so the
+        # closest copy of a file is its neighbour's, and git chains them all.
+        for _ in range(rng.randint(2, 6)):
+            at = rng.randrange(len(template))
+            template[at] = f"  // {app}: {writer.sentence(rng.randint(4, 10))}\n"
+        writer.add("".join(template))
     if rng.randrange(1000) < EXIT_PERMILLE and not frontend:
         writer.exit_call()
     return "".join(writer.parts)
@@ -297,6 +296,8 @@ def frontend_app(root, name):
 
 def generate(root, apps, files, seed, templated=False):
     rng = random.Random(seed)
+    # With `templated`: the lines of each file's template, edited by every app in turn.
+    templates = {}
     frontends = min(4, apps // 4)
     for index in range(apps):
         name = f"app-{index:02d}"
@@ -317,7 +318,13 @@ def generate(root, apps, files, seed, templated=False):
                 names = random.Random(f"{seed}/{frontend}/{number}") if templated else rng
                 ext = names.choice(extensions)
                 rel = f"{names.choice(dirs)}/{names.choice(WORDS)}-{number:03d}.{ext}"
-            template = random.Random(f"{seed}/{frontend}/{number}/body") if templated else None
+            template = None
+            if templated:
+                if (frontend, number) not in templates:
+                    body = Writer(random.Random(f"{seed}/{frontend}/{number}/body"), ext)
+                    body.body(body.rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
+                    templates[(frontend, number)] = "".join(body.parts).splitlines(keepends=True)
+                template = templates[(frontend, number)]
             write(os.path.join(dir, rel), source_file(rng, name, ext, frontend, template))
     jobs = [("apps/app-00", "every hour at :00")]
     if apps > 5:

@@ -21,6 +21,9 @@ use crate::app::{self, Settings};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Show no progress bar (one is drawn on stderr only when it is a terminal).
+    #[arg(long, short, global = true)]
+    quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +146,7 @@ where
             return code;
         }
     };
+    crate::progress::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Plan { common, format } => app::plan(&common.into_settings(), format, stdout),
         Command::Diff { common, exit_code, color } => {
@@ -192,7 +196,7 @@ fn use_color(choice: ColorChoice) -> bool {
 
 pub fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let code = run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    // stderr is not locked for the whole run: the progress bar's thread draws on it.
+    let code = run(std::env::args_os(), &mut stdout.lock(), &mut std::io::stderr());
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(2))
 }

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod inventory;
 pub mod lang;
 pub mod plan;
+pub mod progress;
 pub mod rules;
 pub mod saved;
 pub mod shell;
