@@ -208,7 +208,7 @@ class Writer:
 
 def source_file(rng, app, ext, frontend, template=None):
     """One source file. With `template` (the lines of this file's template, shared by
-    every app), the body is the template's: each app rewrites a few lines of the
+    every app), the body is the template's: each app edits a few lines of the
     template as the apps before it left it, as copies of copies do. Git then stores
     the file of each app as a delta of its neighbour's, in long chains."""
     writer = Writer(rng, "js" if frontend else ext)
@@ -223,11 +223,13 @@ def source_file(rng, app, ext, frontend, template=None):
     if template is None:
         writer.body(rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
     else:
-        # Lines rewritten, not added: apps further apart differ by more lines, so the
-        # closest copy of a file is its neighbour's, and git chains them all.
+        # Lines edited, not added: apps further apart differ by more lines, so the
+        # closest copy of a file is its neighbour's, and git chains them. The edit is a
+        # trailing comment (replacing an earlier app's), which keeps the code valid.
         for _ in range(rng.randint(2, 6)):
             at = rng.randrange(len(template))
-            template[at] = f"  // {app}: {writer.sentence(rng.randint(4, 10))}\n"
+            code = template[at].split(" // app-")[0].rstrip("\n")
+            template[at] = f"{code} // {app}: {writer.sentence(rng.randint(4, 10))}\n"
         writer.add("".join(template))
     if rng.randrange(1000) < EXIT_PERMILLE and not frontend:
         writer.exit_call()

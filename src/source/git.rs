@@ -323,22 +323,16 @@ impl GitSource {
     {
         let ids = paths.iter().map(|path| self.blob_id(path)).collect::<Result<Vec<_>, _>>()?;
         let repo = &self.repo.repo;
-        let mut order = super::packs::pack_order(repo.objects.store_ref().path(), repo.object_hash(), &ids);
-        if std::env::var_os("CM_PATHORDER").is_some() { order = (0..ids.len()).collect(); }
-        let mb: usize = std::env::var("CM_CACHE_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
-        let mode = std::env::var("CM_CACHE").unwrap_or_default();
+        let order =
+            super::packs::pack_order(repo.objects.store_ref().path(), repo.object_hash(), &ids);
         // A `Repository` caches in `RefCell`s and cannot be shared; the thread-safe form
         // shares the opened object database (packs, indices, mappings) between threads.
         let shared = repo.as_ref().clone().into_sync();
-        let cache = super::packs::SharedDeltaCache::new(mb << 20);
+        let cache = super::packs::SharedDeltaCache::new(super::packs::DELTA_CACHE_BYTES);
         let init = || {
             let mut repo = shared.to_thread_local();
             let cache = cache.clone();
-            if mode == "none" {} else if mode == "thread" {
-                repo.objects.set_pack_cache(move || Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(mb << 20)));
-            } else {
             repo.objects.set_pack_cache(move || Box::new(cache.clone()));
-            }
             (repo, Vec::new())
         };
         let read = super::in_parallel(paths.len(), threads, init, |(repo, buffer), at| {

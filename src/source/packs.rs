@@ -31,15 +31,22 @@ pub(super) const DELTA_CACHE_BYTES: usize = 32 * 1024 * 1024;
 ///
 /// Only a matter of speed: an unreadable pack index is skipped, and reading in any
 /// order gives the same bytes.
-pub(super) fn pack_order(objects_dir: &Path, hash: gix::hash::Kind, ids: &[ObjectId]) -> Vec<usize> {
+pub(super) fn pack_order(
+    objects_dir: &Path,
+    hash: gix::hash::Kind,
+    ids: &[ObjectId],
+) -> Vec<usize> {
     let indices = pack_indices(objects_dir, hash);
     let location = |id: &ObjectId| {
         indices.iter().enumerate().find_map(|(pack, index)| {
             index.lookup(id).map(|entry| (pack, index.pack_offset_at_index(entry)))
         })
     };
-    let mut keyed: Vec<_> =
-        ids.iter().enumerate().map(|(at, id)| (location(id).unwrap_or((usize::MAX, 0)), at)).collect();
+    let mut keyed: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(at, id)| (location(id).unwrap_or((usize::MAX, 0)), at))
+        .collect();
     keyed.sort_unstable();
     keyed.into_iter().map(|(_, at)| at).collect()
 }
@@ -76,13 +83,25 @@ impl SharedDeltaCache {
 }
 
 impl pack::cache::DecodeEntry for SharedDeltaCache {
-    fn put(&mut self, pack_id: u32, offset: u64, data: &[u8], kind: gix::object::Kind, compressed_size: usize) {
+    fn put(
+        &mut self,
+        pack_id: u32,
+        offset: u64,
+        data: &[u8],
+        kind: gix::object::Kind,
+        compressed_size: usize,
+    ) {
         // A thread that panicked holding the lock left at worst a half-updated LRU order.
         let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         cache.put(pack_id, offset, data, kind, compressed_size);
     }
 
-    fn get(&mut self, pack_id: u32, offset: u64, out: &mut Vec<u8>) -> Option<(gix::object::Kind, usize)> {
+    fn get(
+        &mut self,
+        pack_id: u32,
+        offset: u64,
+        out: &mut Vec<u8>,
+    ) -> Option<(gix::object::Kind, usize)> {
         let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         cache.get(pack_id, offset, out)
     }
@@ -97,8 +116,9 @@ mod tests {
     /// A repository of 60 copies of one long file, each copy a few lines away from the
     /// one before, repacked so that git stores them as chains of deltas.
     fn deltified_repo() -> (TestRepo, Vec<(String, String)>) {
-        let template: Vec<String> =
-            (0..400).map(|line| format!("export const value{line} = compute({line}, \"shared text\");\n")).collect();
+        let template: Vec<String> = (0..400)
+            .map(|line| format!("export const value{line} = compute({line}, \"shared text\");\n"))
+            .collect();
         let mut lines = template.clone();
         let mut files = Vec::new();
         for copy in 0..60 {
@@ -108,7 +128,8 @@ mod tests {
             }
             files.push((format!("apps/app-{copy:02}/src/index.js"), lines.concat()));
         }
-        let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+        let borrowed: Vec<(&str, &str)> =
+            files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
         let repo = TestRepo::with_files(&borrowed);
         repo.git(&["repack", "-adfq", "--depth=50", "--window=250"]);
         (repo, files)
@@ -116,8 +137,15 @@ mod tests {
 
     /// How many of the repository's blobs are stored as deltas, and the longest chain.
     fn delta_stats(repo: &TestRepo) -> (usize, usize) {
-        let check = repo.git(&["cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(deltabase)"]);
-        let deltas = check.lines().filter(|l| l.starts_with("blob ") && !l.ends_with(&"0".repeat(40))).count();
+        let check = repo.git(&[
+            "cat-file",
+            "--batch-all-objects",
+            "--batch-check=%(objecttype) %(deltabase)",
+        ]);
+        let deltas = check
+            .lines()
+            .filter(|l| l.starts_with("blob ") && !l.ends_with(&"0".repeat(40)))
+            .count();
         let pack = std::fs::read_dir(repo.path.join(".git/objects/pack"))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -136,7 +164,10 @@ mod tests {
     fn read_many_resolves_delta_chains_to_each_files_own_bytes_on_any_number_of_threads() {
         let (repo, files) = deltified_repo();
         let (deltas, longest) = delta_stats(&repo);
-        assert!(deltas >= 50 && longest >= 10, "the test needs chains: {deltas} deltas, longest {longest}");
+        assert!(
+            deltas >= 50 && longest >= 10,
+            "the test needs chains: {deltas} deltas, longest {longest}"
+        );
         let source = Source::Git(repo.open());
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         for threads in [1, 2, 3, 8] {
@@ -163,7 +194,10 @@ mod tests {
         paths.insert(7, "loose.txt");
         let ids: Vec<ObjectId> = paths
             .iter()
-            .map(|p| ObjectId::from_hex(repo.git(&["rev-parse", &format!("HEAD:{p}")]).as_bytes()).unwrap())
+            .map(|p| {
+                ObjectId::from_hex(repo.git(&["rev-parse", &format!("HEAD:{p}")]).as_bytes())
+                    .unwrap()
+            })
             .collect();
         let order = pack_order(gix_repo.objects.store_ref().path(), gix_repo.object_hash(), &ids);
         assert_eq!(order.len(), ids.len());
@@ -188,9 +222,13 @@ mod tests {
                 (words.next().unwrap().to_owned(), offset)
             })
             .collect();
-        let packed: Vec<u64> = order[..order.len() - 1].iter().map(|&at| offsets[&ids[at].to_string()]).collect();
+        let packed: Vec<u64> =
+            order[..order.len() - 1].iter().map(|&at| offsets[&ids[at].to_string()]).collect();
         assert!(packed.windows(2).all(|w| w[0] < w[1]), "offsets in order: {packed:?}");
-        assert!(order[..order.len() - 1] != (0..paths.len()).filter(|&i| i != 7).collect::<Vec<_>>(), "the test needs a pack order other than the path order");
+        assert!(
+            order[..order.len() - 1] != (0..paths.len()).filter(|&i| i != 7).collect::<Vec<_>>(),
+            "the test needs a pack order other than the path order"
+        );
     }
 
     #[test]
@@ -198,7 +236,8 @@ mod tests {
         let (repo, files) = deltified_repo();
         // Keep only some of the blobs: a pack of every object but two, in another order.
         let gone = [&files[40].0, &files[3].0];
-        let gone_ids: Vec<String> = gone.iter().map(|p| repo.git(&["rev-parse", &format!("HEAD:{p}")])).collect();
+        let gone_ids: Vec<String> =
+            gone.iter().map(|p| repo.git(&["rev-parse", &format!("HEAD:{p}")])).collect();
         let all = repo.git(&["rev-list", "--objects", "--all"]);
         let keep: String = all
             .lines()
@@ -207,12 +246,16 @@ mod tests {
             .map(|id| format!("{id}\n"))
             .collect();
         let pack_dir = repo.path.join(".git/objects/pack");
-        let old: Vec<_> = std::fs::read_dir(&pack_dir).unwrap().map(|e| e.unwrap().path()).collect();
-        let mut child = crate::sink::commit::testing::git_command(&repo.path, &["pack-objects", "-q", ".git/objects/pack/pack"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let old: Vec<_> =
+            std::fs::read_dir(&pack_dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut child = crate::sink::commit::testing::git_command(
+            &repo.path,
+            &["pack-objects", "-q", ".git/objects/pack/pack"],
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
         std::io::Write::write_all(&mut child.stdin.take().unwrap(), keep.as_bytes()).unwrap();
         assert!(child.wait().unwrap().success());
         for path in old {
