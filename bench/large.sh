@@ -222,9 +222,9 @@ missed=0
 check() {
     local verdict=ok
     within "$2" "$4" || { verdict=MISSED; missed=1; }
-    printf '%-34s %6s%-3s (target %s)  %s\n' "$1" "$2" "$3" "$5" "$verdict"
+    printf '%-36s %6s%-3s (target %s)  %s\n' "$1" "$2" "$3" "$5" "$verdict"
 }
-line() { printf '%-34s %10s %8s\n' "$@"; }
+line() { printf '%-36s %10s %8s\n' "$@"; }
 
 echo
 line "" "best" "peak"
