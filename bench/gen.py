@@ -206,7 +206,11 @@ class Writer:
         self.add(f"{self.ident()}().catch(() => process.exit(1));\n")
 
 
-def source_file(rng, app, ext, frontend):
+def source_file(rng, app, ext, frontend, template=None):
+    """One source file. With `template` (the lines of this file's template, shared by
+    every app), the body is the template's: each app edits a few lines of the
+    template as the apps before it left it, as copies of copies do. Git then stores
+    the file of each app as a delta of its neighbour's, in long chains."""
     writer = Writer(rng, "js" if frontend else ext)
     if not frontend:
         writer.header()
@@ -216,7 +220,17 @@ def source_file(rng, app, ext, frontend):
         writer.env_reads()
     if rng.randrange(1000) < HEROKUAPP_PERMILLE:
         writer.herokuapp_url(app)
-    writer.body(rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
+    if template is None:
+        writer.body(rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
+    else:
+        # Lines edited, not added: apps further apart differ by more lines, so the
+        # closest copy of a file is its neighbour's, and git chains them. The edit is a
+        # trailing comment (replacing an earlier app's), which keeps the code valid.
+        for _ in range(rng.randint(2, 6)):
+            at = rng.randrange(len(template))
+            code = template[at].split(" // app-")[0].rstrip("\n")
+            template[at] = f"{code} // {app}: {writer.sentence(rng.randint(4, 10))}\n"
+        writer.add("".join(template))
     if rng.randrange(1000) < EXIT_PERMILLE and not frontend:
         writer.exit_call()
     return "".join(writer.parts)
@@ -282,8 +296,10 @@ def frontend_app(root, name):
     return dir
 
 
-def generate(root, apps, files, seed):
+def generate(root, apps, files, seed, templated=False):
     rng = random.Random(seed)
+    # With `templated`: the lines of each file's template, edited by every app in turn.
+    templates = {}
     frontends = min(4, apps // 4)
     for index in range(apps):
         name = f"app-{index:02d}"
@@ -300,9 +316,18 @@ def generate(root, apps, files, seed):
                 rel = "public/js/main.js" if frontend else "src/server.js"
                 ext = "js"
             else:
-                ext = rng.choice(extensions)
-                rel = f"{rng.choice(dirs)}/{rng.choice(WORDS)}-{number:03d}.{ext}"
-            write(os.path.join(dir, rel), source_file(rng, name, ext, frontend))
+                # Templated apps share their file names too, as copies of one template do.
+                names = random.Random(f"{seed}/{frontend}/{number}") if templated else rng
+                ext = names.choice(extensions)
+                rel = f"{names.choice(dirs)}/{names.choice(WORDS)}-{number:03d}.{ext}"
+            template = None
+            if templated:
+                if (frontend, number) not in templates:
+                    body = Writer(random.Random(f"{seed}/{frontend}/{number}/body"), ext)
+                    body.body(body.rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
+                    templates[(frontend, number)] = "".join(body.parts).splitlines(keepends=True)
+                template = templates[(frontend, number)]
+            write(os.path.join(dir, rel), source_file(rng, name, ext, frontend, template))
     jobs = [("apps/app-00", "every hour at :00")]
     if apps > 5:
         jobs.append(("apps/app-05", "every day at 02:30"))
@@ -319,9 +344,14 @@ def main():
     parser.add_argument("--apps", type=int, default=40)
     parser.add_argument("--files", type=int, default=500, help="source files per app")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--templated",
+        action="store_true",
+        help="build every app's sources from the same templates, so git packs them as deltas",
+    )
     args = parser.parse_args()
     os.makedirs(args.out)
-    jobs = generate(args.out, args.apps, args.files, args.seed)
+    jobs = generate(args.out, args.apps, args.files, args.seed, args.templated)
     write(args.jobs_file, jobs)
 
 

@@ -24,6 +24,9 @@ use crate::sink::summary::Row;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Show no progress bar (one is drawn on stderr only when it is a terminal).
+    #[arg(long, short, global = true)]
+    quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,6 +258,7 @@ where
             return code;
         }
     };
+    crate::progress::set_quiet(cli.quiet);
     // People read stderr, the text plan and what `apply` prints: control characters from
     // the repository are shown escaped there. A patch, JSON and the guide (its own
     // escaping) are for programs and stay byte-exact.
@@ -359,7 +363,8 @@ fn use_color(choice: ColorChoice) -> bool {
 
 pub fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
-    // stderr is not held locked: `verify`'s spinner draws to it from a thread of its own.
+    // stderr is not held locked: `verify`'s spinner and the progress bar draw on it from
+    // threads of their own.
     let code = run(std::env::args_os(), &mut stdout.lock(), &mut std::io::stderr());
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(2))
 }

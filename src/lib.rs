@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod lang;
 pub mod many;
 pub mod plan;
+pub mod progress;
 pub mod publish;
 pub mod rules;
 pub mod saved;

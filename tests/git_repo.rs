@@ -95,6 +95,19 @@ fn colour_is_used_only_when_asked_for() {
 }
 
 #[test]
+fn quiet_is_accepted_before_or_after_the_command_and_changes_no_output() {
+    let repo = monorepo();
+    let plain = run_tool(&["diff", &path(&repo)]);
+    assert_eq!(plain.0, 0, "{}", plain.2);
+    for args in [["diff", "--quiet"], ["--quiet", "diff"], ["diff", "-q"]] {
+        let quiet = run_tool(&[args[0], args[1], &path(&repo)]);
+        assert_eq!(quiet, plain, "{args:?}");
+    }
+    let (code, _, err) = run_tool(&["plan", "-q", &path(&repo)]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
 fn a_repository_without_commits_is_refused_with_a_clear_message() {
     let repo = TempRepo::new();
     repo.write("Procfile", "web: node index.js\n");

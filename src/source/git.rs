@@ -434,6 +434,10 @@ impl GitSource {
 
     /// [`super::Source::read_many`] for HEAD's tree: each thread reads through its own
     /// handle on the shared object database into one reused buffer.
+    ///
+    /// Blobs are read in the order of their pack entries, through one delta-base cache
+    /// for all threads, so that a pack of delta chains is inflated about once (see
+    /// [`super::packs`]); results still come back in the order of `paths`.
     pub(super) fn read_many<T, F>(
         &self,
         paths: &[&str],
@@ -445,11 +449,21 @@ impl GitSource {
         F: Fn(usize, &[u8]) -> Option<T> + Sync,
     {
         let ids = paths.iter().map(|path| self.blob_id(path)).collect::<Result<Vec<_>, _>>()?;
+        let repo = &self.repo.repo;
+        let order =
+            super::packs::pack_order(repo.objects.store_ref().path(), repo.object_hash(), &ids);
         // A `Repository` caches in `RefCell`s and cannot be shared; the thread-safe form
         // shares the opened object database (packs, indices, mappings) between threads.
-        let shared = self.repo.repo.as_ref().clone().into_sync();
-        let init = || (shared.to_thread_local(), Vec::new());
-        super::in_parallel(paths.len(), threads, init, |(repo, buffer), index| {
+        let shared = repo.as_ref().clone().into_sync();
+        let cache = super::packs::SharedDeltaCache::new(super::packs::DELTA_CACHE_BYTES);
+        let init = || {
+            let mut repo = shared.to_thread_local();
+            let cache = cache.clone();
+            repo.objects.set_pack_cache(move || Box::new(cache.clone()));
+            (repo, Vec::new())
+        };
+        let read = super::in_parallel(paths.len(), threads, init, |(repo, buffer), at| {
+            let index = order[at];
             let bytes = read_blob_into(repo, ids[index], buffer)
                 .map_err(|message| Error::Read { path: paths[index].to_owned(), message })?;
             let kept = visit(index, bytes);
@@ -457,15 +471,27 @@ impl GitSource {
             if buffer.capacity() > MAX_KEPT_BUFFER {
                 *buffer = Vec::new();
             }
-            Ok(kept)
-        })
-        .map_err(|err| match err {
-            // Said again on this thread, where the repository's config can be read.
-            Error::Read { path, message } => match paths.iter().position(|p| *p == path) {
-                Some(index) => self.repo.read_error(&path, ids[index], message),
-                None => Error::Read { path, message },
-            },
-            other => other,
+            Ok(kept.map(|value| (index, value)))
+        });
+        match read {
+            Ok(mut kept) => {
+                kept.sort_unstable_by_key(|(index, _)| *index);
+                Ok(kept.into_iter().map(|(_, value)| value).collect())
+            }
+            // The error to report is the first in the order of `paths`, which reading in
+            // pack order may not have met first: look for it without the visits.
+            Err(err) => Err(self.first_unreadable(paths, &ids).unwrap_or(err)),
+        }
+    }
+
+    /// The read error of the first of `paths` (blobs `ids`) that cannot be read, if any.
+    fn first_unreadable(&self, paths: &[&str], ids: &[ObjectId]) -> Option<Error> {
+        let mut buffer = Vec::new();
+        paths.iter().zip(ids).find_map(|(path, id)| {
+            let message = read_blob_into(&self.repo.repo, *id, &mut buffer).err()?;
+            // Said on this thread, where the repository's config (a partial clone's
+            // promisor remote) can be read.
+            Some(self.repo.read_error(path, *id, message))
         })
     }
 

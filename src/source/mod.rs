@@ -7,6 +7,7 @@
 
 mod dir;
 mod git;
+mod packs;
 
 pub use dir::DirSource;
 pub use git::{Background, GitRepo, GitSource};
@@ -125,7 +126,12 @@ impl Source {
         T: Send,
         F: Fn(usize, &[u8]) -> Option<T> + Sync,
     {
-        self.read_many_on(paths, default_threads(paths.len()), visit)
+        let progress = crate::progress::Files::new(paths.len(), "Reading");
+        self.read_many_on(paths, default_threads(paths.len()), |index, bytes| {
+            let kept = visit(index, bytes);
+            progress.inc();
+            kept
+        })
     }
 
     /// [`Source::read_many`] on exactly `threads` threads (at least one).
