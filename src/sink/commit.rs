@@ -99,7 +99,16 @@ pub enum Error {
 /// stale lock is ever left behind. The empty file stays; deleting it while another run
 /// has it open would let two runs hold locks on two different files.
 struct RunLock {
-    _file: std::fs::File,
+    file: std::fs::File,
+}
+
+impl Drop for RunLock {
+    /// Unlocks before the file closes: a child another thread forked in the meantime
+    /// shares the open file (until it execs), and closing alone would leave the lock held
+    /// through that copy, refusing the next run in this process.
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
 }
 
 impl RunLock {
@@ -117,12 +126,12 @@ impl RunLock {
             .open(&path)
             .map_err(failed)?;
         match file.try_lock() {
-            Ok(()) => Ok(RunLock { _file: file }),
+            Ok(()) => Ok(RunLock { file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy { lock: path }),
             // A file system without locks: the race it guards against is rare enough
             // that refusing to work there would be worse.
             Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
-                Ok(RunLock { _file: file })
+                Ok(RunLock { file })
             }
             Err(std::fs::TryLockError::Error(e)) => Err(failed(e)),
         }
