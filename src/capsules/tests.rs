@@ -515,3 +515,29 @@ fn config_files_of_examples_and_tests_are_not_the_apps() {
     assert_eq!(names(&d), [("ledger", CapsuleKind::Backend)]);
     assert_eq!(env_of(&d.capsules[0]), [("API_TOKEN", &EnvSource::Code)]);
 }
+
+/// Prisma's early `migrate` kept a copy of the schema in each migration's folder: a
+/// snapshot of the past, not what the app connects to today.
+#[test]
+fn prisma_migration_snapshots_are_not_the_schema() {
+    let schema = |provider: &str, var: &str| {
+        format!("datasource db {{\n provider = \"{provider}\"\n url = env(\"{var}\")\n}}\n")
+    };
+    let now = schema("postgresql", "DATABASE_URL");
+    let then = schema("mysql", "OLD_DB_URL");
+    let d = deployment(
+        &[
+            ("Procfile", "web: node s.js\n"),
+            ("package.json", PACKAGE),
+            ("prisma/migrations/20200101000000-init/schema.prisma", &then),
+            ("prisma/schema.prisma", &now),
+        ],
+        None,
+    );
+    let kinds: Vec<CapsuleKind> = d.capsules.iter().map(|c| c.kind.clone()).collect();
+    assert_eq!(kinds, [CapsuleKind::PostgreSql, CapsuleKind::Backend]);
+    let web = d.capsules.iter().find(|c| c.kind == CapsuleKind::Backend).unwrap();
+    let vars: Vec<&str> = web.env.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(vars, ["DATABASE_URL"]);
+    assert!(d.capsules[0].replaces.contains("prisma/schema.prisma"), "{}", d.capsules[0].replaces);
+}
