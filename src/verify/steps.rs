@@ -158,11 +158,22 @@ pub(crate) fn verify_capsule(
         Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
     };
     outcome.node = Some(node.label());
-    let env = Env::for_capsule(capsule, &node);
+    let mut env = Env::for_capsule(capsule, &node);
     let install = match &package {
         None => Status::None("no package.json".into()),
         Some(package) => {
             let command = install_command(&dir, package);
+            // Code Capsules' build puts the lockfile's package manager on PATH, so the
+            // scripts and run command (`yarn prod`) find it; here it comes through npx.
+            let shims = place.root.with_file_name(format!("bin-{}{}", capsule.name, place.suffix));
+            match package_manager_shim(&command, &shims) {
+                Ok(true) => env.put_first_on_path(&shims),
+                Ok(false) => {}
+                Err(e) => {
+                    let why = format!("cannot write {}: {e}", shims.display());
+                    return finish(outcome, Step::Install, Status::Failed(why), started, progress);
+                }
+            }
             progress
                 .begin(&capsule.name, &format!("install: {command}, with Node {}", node.label()));
             run_step(&command, &dir, &env, runner, &install_log)
@@ -271,6 +282,19 @@ impl Env {
         Env { vars }
     }
 
+    /// Puts `dir` first on the steps' PATH.
+    fn put_first_on_path(&mut self, dir: &Path) {
+        let current = match self.get("PATH") {
+            Some(path) => path.into(),
+            None => std::env::var_os("PATH").unwrap_or_default(),
+        };
+        let mut dirs = vec![dir.to_path_buf()];
+        dirs.extend(std::env::split_paths(&current));
+        let joined = std::env::join_paths(dirs).unwrap_or(current);
+        self.vars.retain(|(n, _)| n != "PATH");
+        self.vars.push(("PATH".into(), joined.to_string_lossy().into_owned()));
+    }
+
     fn apply(&self, command: &mut Command) {
         for (name, value) in &self.vars {
             command.env(name, value);
@@ -304,6 +328,28 @@ pub(crate) fn placeholder(var: &CapsuleEnv) -> String {
         }
         _ => PLACEHOLDER.to_owned(),
     }
+}
+
+/// When `install` runs yarn or pnpm through npx (`npx -y yarn@1.22.22 install ...`),
+/// writes into `dir` a `yarn` (or `pnpm`) that runs the same version the same way, and
+/// returns true; false for npm, which comes with Node.
+fn package_manager_shim(install: &str, dir: &Path) -> std::io::Result<bool> {
+    let Some(rest) = install.strip_prefix("npx -y ") else { return Ok(false) };
+    let package = rest.split_whitespace().next().unwrap_or_default();
+    let program = match package.rsplit_once('@').map(|(name, _)| name) {
+        Some("yarn" | "@yarnpkg/cli-dist") => "yarn",
+        Some("pnpm") => "pnpm",
+        _ => return Ok(false),
+    };
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(program);
+    std::fs::write(&path, format!("#!/bin/sh\nexec npx -y {package} \"$@\"\n"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(true)
 }
 
 fn shell(command: &str, dir: &Path, env: &Env) -> Command {
@@ -441,6 +487,41 @@ fn start(role: Role, command: &str, dir: &Path, env: &Env, runner: &Runner, log:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `yarn prod` must find the yarn the install used: the shim hands its arguments to
+    /// npx with the same package (a stand-in `npx` here prints what it was given).
+    #[cfg(unix)]
+    #[test]
+    fn the_install_package_manager_is_on_path_for_later_steps() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fake = tmp.path().join("fake");
+        std::fs::create_dir(&fake).unwrap();
+        std::fs::write(fake.join("npx"), "#!/bin/sh\necho \"npx $*\"\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(fake.join("npx"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cases = [
+            ("npx -y yarn@1.22.22 install --frozen-lockfile", "yarn", "npx -y yarn@1.22.22 prod"),
+            (
+                "npx -y @yarnpkg/cli-dist@4 install --immutable",
+                "yarn",
+                "npx -y @yarnpkg/cli-dist@4 prod",
+            ),
+            ("npx -y pnpm@9 install --frozen-lockfile", "pnpm", "npx -y pnpm@9 prod"),
+        ];
+        for (i, (install, program, expected)) in cases.into_iter().enumerate() {
+            let shims = tmp.path().join(format!("bin-{i}"));
+            assert!(package_manager_shim(install, &shims).unwrap(), "{install}");
+            let path = format!("{}:/usr/bin:/bin", fake.display());
+            let mut env = Env { vars: vec![("PATH".into(), path)] };
+            env.put_first_on_path(&shims);
+            let out = shell(&format!("{program} prod"), tmp.path(), &env).output().unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected, "{install}");
+        }
+        for npm in ["npm ci", "npm install"] {
+            assert!(!package_manager_shim(npm, &tmp.path().join("npm")).unwrap());
+        }
+        assert!(!tmp.path().join("npm").exists());
+    }
 
     #[test]
     fn every_listed_variable_is_set_but_those_heroku_itself_set() {
