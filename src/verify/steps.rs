@@ -369,6 +369,23 @@ fn run_step(command: &str, dir: &Path, env: &Env, runner: &Runner, log: &Path) -
 
 /// A static site's output: `index.html` in the output folder and, when the Capsule
 /// takes a backend URL, that URL in a file the page loads (or the page itself).
+/// True when a source file of the site in `dir` (outside node_modules and the build
+/// output `out`) names `var`: the bundler can only inline a variable the code reads, and
+/// a generated config script names it too.
+fn source_names(dir: &Path, out: &Path, var: &str) -> bool {
+    const SOURCES: &[&str] =
+        &["js", "jsx", "ts", "tsx", "mjs", "cjs", "vue", "svelte", "html", "json"];
+    let walk = walkdir::WalkDir::new(dir).into_iter().filter_entry(|e| {
+        e.file_name() != "node_modules" && e.file_name() != ".git" && e.path() != out
+    });
+    walk.flatten().filter(|e| e.file_type().is_file()).any(|e| {
+        let wanted = e.path().extension().is_some_and(|x| SOURCES.iter().any(|s| x == *s));
+        wanted
+            && std::fs::read(e.path())
+                .is_ok_and(|b| b.windows(var.len()).any(|w| w == var.as_bytes()))
+    })
+}
+
 fn check_site(capsule: &Capsule, dir: &Path, env: &Env) -> Result<Status, String> {
     let output = capsule.output_folder.as_deref().unwrap_or(".");
     let out = dir.join(output);
@@ -385,6 +402,12 @@ fn check_site(capsule: &Capsule, dir: &Path, env: &Env) -> Result<Status, String
     let Some(var) = url_vars.first() else {
         return Ok(Status::Passed(format!("{output}/index.html")));
     };
+    if !source_names(dir, &out, var) {
+        // A page that calls no backend (a starter page) needs no address: nothing to find.
+        return Ok(Status::Passed(format!(
+            "{output}/index.html (no source file names {var}: the page calls no backend yet)"
+        )));
+    }
     if html.contains(PLACEHOLDER_HOST) {
         return Ok(Status::Passed(format!("{var} is in {output}/index.html")));
     }
@@ -487,6 +510,26 @@ fn start(role: Role, command: &str, dir: &Path, env: &Env, runner: &Runner, log:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only the site's own sources count: not its dependencies, not the build output.
+    #[test]
+    fn a_site_names_its_backend_variable_only_in_its_sources() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let write = |path: &str, text: &str| {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("src/App.jsx", "export default () => <p>Hello</p>;\n");
+        write("node_modules/x/index.js", "process.env.REACT_APP_BACKEND_URL\n");
+        write("build/static/main.js", "REACT_APP_BACKEND_URL\n");
+        let out = dir.join("build");
+        assert!(!source_names(dir, &out, "REACT_APP_BACKEND_URL"));
+        write("src/api.js", "fetch(process.env.REACT_APP_BACKEND_URL + '/items');\n");
+        assert!(source_names(dir, &out, "REACT_APP_BACKEND_URL"));
+        assert!(!source_names(dir, &out, "VITE_BACKEND_URL"));
+    }
 
     /// `yarn prod` must find the yarn the install used: the shim hands its arguments to
     /// npx with the same package (a stand-in `npx` here prints what it was given).
