@@ -185,7 +185,7 @@ impl Inventory {
 
 /// True for a variable name (without its bundler prefix) that names a backend's address:
 /// `API_URL`, `API_BASE_URL`, `BACKEND_HOST`, `GRAPHQL_URI`, `SERVER_ENDPOINT`, `API`.
-fn names_a_backend_address(name: &str) -> bool {
+pub(crate) fn names_a_backend_address(name: &str) -> bool {
     const BACKEND: &[&str] = &["API", "BACKEND", "SERVER", "GRAPHQL", "GQL", "BASE"];
     const ADDRESS: &[&str] = &["URL", "URI", "HOST", "ENDPOINT", "ORIGIN", "ADDRESS", "ROOT"];
     let words: Vec<&str> = name.split('_').collect();
