@@ -534,7 +534,7 @@ fn prisma_migration_snapshots_are_not_the_schema() {
         ],
         None,
     );
-    let kinds: Vec<CapsuleKind> = d.capsules.iter().map(|c| c.kind.clone()).collect();
+    let kinds: Vec<CapsuleKind> = d.capsules.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, [CapsuleKind::PostgreSql, CapsuleKind::Backend]);
     let web = d.capsules.iter().find(|c| c.kind == CapsuleKind::Backend).unwrap();
     let vars: Vec<&str> = web.env.iter().map(|v| v.name.as_str()).collect();
