@@ -455,13 +455,11 @@ fn frontend_build_variables_are_marked_build_time() {
         frontend.env.iter().map(|v| (v.name.as_str(), v.build_time)).collect();
     assert_eq!(
         build_time,
-        [
-            ("REACT_APP_BACKEND_URL", true),
-            ("ANALYTICS_ID", false),
-            ("PUBLIC_URL", true),
-            ("REACT_APP_API_URL", true)
-        ]
+        // No REACT_APP_BACKEND_URL: the page's own REACT_APP_API_URL carries the backend's
+        // URL. No PUBLIC_URL: Create React App sets it.
+        [("ANALYTICS_ID", false), ("REACT_APP_API_URL", true)]
     );
+    assert!(matches!(frontend.env[1].source, EnvSource::CapsuleUrl { .. }));
 }
 
 /// Parse Server's shape: an mLab add-on whose `MONGOLAB_URI` the code never reads; it
