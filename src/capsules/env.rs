@@ -94,6 +94,15 @@ pub fn is_build_time(name: &str) -> bool {
     name == "PUBLIC_URL" || BUILD_TIME_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
+/// True for a build-time variable that carries a backend's address into a frontend's
+/// build (`REACT_APP_GRAPHQL_URI`, `VITE_API_URL`): its Heroku value likely names a
+/// `*.herokuapp.com` address that goes away with the migration.
+pub fn is_build_time_backend_address(name: &str) -> bool {
+    BUILD_TIME_PREFIXES
+        .iter()
+        .any(|p| name.strip_prefix(p).is_some_and(crate::inventory::hosts::names_a_backend_address))
+}
+
 /// Set by Code Capsules on every Capsule: not listed at all.
 const SET_BY_PLATFORM: &[&str] = &["PORT", "NODE_ENV"];
 

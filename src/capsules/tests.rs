@@ -455,13 +455,11 @@ fn frontend_build_variables_are_marked_build_time() {
         frontend.env.iter().map(|v| (v.name.as_str(), v.build_time)).collect();
     assert_eq!(
         build_time,
-        [
-            ("REACT_APP_BACKEND_URL", true),
-            ("ANALYTICS_ID", false),
-            ("PUBLIC_URL", true),
-            ("REACT_APP_API_URL", true)
-        ]
+        // No REACT_APP_BACKEND_URL: the page's own REACT_APP_API_URL carries the backend's
+        // URL. No PUBLIC_URL: Create React App sets it.
+        [("ANALYTICS_ID", false), ("REACT_APP_API_URL", true)]
     );
+    assert!(matches!(frontend.env[1].source, EnvSource::CapsuleUrl { .. }));
 }
 
 /// Parse Server's shape: an mLab add-on whose `MONGOLAB_URI` the code never reads; it
@@ -514,4 +512,30 @@ fn config_files_of_examples_and_tests_are_not_the_apps() {
     );
     assert_eq!(names(&d), [("ledger", CapsuleKind::Backend)]);
     assert_eq!(env_of(&d.capsules[0]), [("API_TOKEN", &EnvSource::Code)]);
+}
+
+/// Prisma's early `migrate` kept a copy of the schema in each migration's folder: a
+/// snapshot of the past, not what the app connects to today.
+#[test]
+fn prisma_migration_snapshots_are_not_the_schema() {
+    let schema = |provider: &str, var: &str| {
+        format!("datasource db {{\n provider = \"{provider}\"\n url = env(\"{var}\")\n}}\n")
+    };
+    let now = schema("postgresql", "DATABASE_URL");
+    let then = schema("mysql", "OLD_DB_URL");
+    let d = deployment(
+        &[
+            ("Procfile", "web: node s.js\n"),
+            ("package.json", PACKAGE),
+            ("prisma/migrations/20200101000000-init/schema.prisma", &then),
+            ("prisma/schema.prisma", &now),
+        ],
+        None,
+    );
+    let kinds: Vec<CapsuleKind> = d.capsules.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [CapsuleKind::PostgreSql, CapsuleKind::Backend]);
+    let web = d.capsules.iter().find(|c| c.kind == CapsuleKind::Backend).unwrap();
+    let vars: Vec<&str> = web.env.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(vars, ["DATABASE_URL"]);
+    assert!(d.capsules[0].replaces.contains("prisma/schema.prisma"), "{}", d.capsules[0].replaces);
 }

@@ -198,7 +198,13 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     if !inv.heroku_markers.is_empty() || !inv.apps.is_empty() {
         let mentions = super::docs::herokuapp_mentions(source)?;
         inv.hosts = super::hosts::classify(&inv, &mentions, hints.backend_hosts);
-        let warnings: Vec<Warning> = mentions.iter().map(|m| mention_warning(&inv, m)).collect();
+        // An app's app.json is removed by the migration: nothing in it to update (its env
+        // defaults that name a Heroku address get their own warning above).
+        let removed = |m: &&super::docs::Mention| {
+            inv.apps.iter().any(|a| a.app_json.as_ref().is_some_and(|j| j.path == m.path))
+        };
+        let warnings: Vec<Warning> =
+            mentions.iter().filter(|m| !removed(m)).map(|m| mention_warning(&inv, m)).collect();
         inv.warnings.extend(warnings);
     }
     Ok(inv)

@@ -99,7 +99,59 @@ pub fn scan_all(source: &Source, apps: &[App]) -> Result<(Vec<CodeFile>, Vec<Unr
         }
     }
     unread.sort_by(|a, b| a.path.cmp(&b.path));
+    drop_bundler_built_ins(source, &mut files)?;
     Ok((files, unread))
+}
+
+/// What a frontend bundler sets in `process.env` itself, by the package that builds with
+/// it: nobody sets these on a Capsule. Create React App sets `PUBLIC_URL` from
+/// package.json's `homepage` (CRA docs, "Using the Public Folder"); Vue CLI sets
+/// `BASE_URL` from `publicPath` (Vue CLI docs, "Modes and Environment Variables").
+const BUNDLER_BUILT_INS: &[(&str, &str)] =
+    &[("react-scripts", "PUBLIC_URL"), ("@vue/cli-service", "BASE_URL")];
+
+/// Removes from each file the reads of variables its package's bundler sets (see
+/// [`BUNDLER_BUILT_INS`]): the package is the nearest package.json above the file. A
+/// server's `BASE_URL` is a setting like any other, so only a bundled package's counts.
+fn drop_bundler_built_ins(source: &Source, files: &mut [CodeFile]) -> Result<(), Error> {
+    let manifests: Vec<&str> = source
+        .entries()
+        .iter()
+        .filter(|e| e.kind.is_regular())
+        .map(|e| e.path.as_str())
+        .filter(|p| (*p == "package.json" || p.ends_with("/package.json")) && !in_node_modules(p))
+        .collect();
+    if manifests.is_empty() || files.iter().all(|f| f.facts.env_reads.is_empty()) {
+        return Ok(());
+    }
+    // (folder, the built-in names of its bundler), for every package.json.
+    let packages: Vec<(&str, Vec<&str>)> = source
+        .read_many(&manifests, |index, bytes| {
+            let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+            let has = |name: &str| {
+                ["dependencies", "devDependencies"]
+                    .iter()
+                    .any(|section| value.get(*section).and_then(|d| d.get(name)).is_some())
+            };
+            let names = BUNDLER_BUILT_INS.iter().filter(|(d, _)| has(d)).map(|(_, n)| *n);
+            Some((super::parent(manifests[index]), names.collect()))
+        })?
+        .into_iter()
+        .collect();
+    for file in files {
+        let mut folder = super::parent(&file.path);
+        let names = loop {
+            if let Some((_, names)) = packages.iter().find(|(dir, _)| *dir == folder) {
+                break names.as_slice();
+            }
+            if folder.is_empty() {
+                break &[][..];
+            }
+            folder = super::parent(folder);
+        };
+        file.facts.env_reads.retain(|read| !names.contains(&read.name.as_str()));
+    }
+    Ok(())
 }
 
 /// What a byte search finds in a file too large to parse, or `None` when it mentions
@@ -355,6 +407,39 @@ mod tests {
         ] {
             assert_eq!(is_runtime_path(&api, &jobs, path), runtime, "{path}");
         }
+    }
+
+    /// `PUBLIC_URL` under a Create React App package and `BASE_URL` under a Vue CLI one
+    /// are the bundler's own; the same names read by a server are settings to list.
+    #[test]
+    fn variables_a_bundler_sets_are_not_reads_of_its_package() {
+        let repo = TestRepo::with_files(&[
+            ("package.json", r#"{ "dependencies": { "express": "4" } }"#),
+            ("server/app.js", "const base = process.env.BASE_URL + process.env.PUBLIC_URL;\n"),
+            ("web/package.json", r#"{ "dependencies": { "react-scripts": "5.0.1" } }"#),
+            (
+                "web/src/sw.js",
+                "const u = new URL(process.env.PUBLIC_URL);\nfetch(process.env.REACT_APP_API);\n",
+            ),
+            ("admin/package.json", r#"{ "devDependencies": { "@vue/cli-service": "~5.0.0" } }"#),
+            (
+                "admin/src/router/index.js",
+                "createWebHistory(process.env.BASE_URL);\nconst p = process.env.PUBLIC_URL;\n",
+            ),
+        ]);
+        let found = scan(&Source::Git(repo.open()), &[app("")]).unwrap();
+        let reads: Vec<(&str, Vec<&str>)> = found
+            .iter()
+            .map(|f| (f.path.as_str(), f.facts.env_reads.iter().map(|r| r.name.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            reads,
+            [
+                ("admin/src/router/index.js", vec!["PUBLIC_URL"]),
+                ("server/app.js", vec!["BASE_URL", "PUBLIC_URL"]),
+                ("web/src/sw.js", vec!["REACT_APP_API"]),
+            ]
+        );
     }
 
     /// Enough files that the scan runs on every core of the machine running the test;

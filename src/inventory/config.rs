@@ -121,7 +121,11 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
             "custom-environment-variables.json" if parent(path).ends_with("config") => {
                 ConfigKind::NodeConfig
             }
-            _ if name.ends_with(".prisma") => ConfigKind::Prisma { database: None },
+            // Prisma's early `migrate` copied the schema into each migration's folder: a
+            // snapshot of the past, not what the app connects to.
+            _ if name.ends_with(".prisma") && !path.split('/').any(|f| f == "migrations") => {
+                ConfigKind::Prisma { database: None }
+            }
             _ if wrappers.contains(path) => ConfigKind::Shell { assigned: Vec::new() },
             _ => continue,
         };

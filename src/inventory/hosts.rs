@@ -15,6 +15,7 @@
 //!
 //! Every other host is [`HostRole::Unknown`]: kept byte for byte, with a warning.
 
+use super::code::CodeFile;
 use super::docs::Mention;
 use super::{App, Inventory};
 
@@ -117,7 +118,34 @@ impl Inventory {
     /// its static.json proxy's variable, else `env`.
     pub fn backend_env<'a>(&'a self, dir: &str, env: &'a str) -> &'a str {
         let proxied = self.app(dir).and_then(|a| a.frontend.as_ref()?.proxy_env.as_deref());
-        proxied.unwrap_or(env)
+        proxied.or_else(|| self.own_backend_var(dir)).unwrap_or(env)
+    }
+
+    /// The build-time variable the bundled frontend in `dir` already reads for its backend's
+    /// address (`REACT_APP_API_URL`, `VITE_BACKEND_URL`, `VUE_APP_GRAPHQL_URI`), when it
+    /// calls no herokuapp host and exactly one such variable is read: the backend's URL
+    /// goes there instead of a new variable no code reads. A name counts when, after the
+    /// bundler's prefix, it names a backend (`API`, `BACKEND`, `SERVER`, `GRAPHQL`, ...)
+    /// and an address (`URL`, `URI`, `HOST`, `ENDPOINT`, ...), or is just `API`/`BACKEND`/`SERVER`.
+    fn own_backend_var<'a>(&'a self, dir: &str) -> Option<&'a str> {
+        let kind = &self.app(dir)?.frontend.as_ref()?.kind;
+        if kind.loads_config_script() || !self.hosts_called_by(dir).is_empty() {
+            return None;
+        }
+        let prefix = kind.backend_url_var("");
+        let mut found: Vec<&str> = Vec::new();
+        // Not `code_of`, whose items borrow `dir` too.
+        let own = |c: &&CodeFile| c.app.as_deref() == Some(dir) && !self.is_build_output(&c.path);
+        for read in self.code.iter().filter(own).flat_map(|c| &c.facts.env_reads) {
+            let Some(rest) = read.name.strip_prefix(prefix.as_str()) else { continue };
+            if names_a_backend_address(rest) && !found.contains(&read.name.as_str()) {
+                found.push(&read.name);
+            }
+        }
+        match found[..] {
+            [only] => Some(only),
+            _ => None,
+        }
     }
 
     /// The backend URL variables of the frontend in `dir`: one per backend its code
@@ -153,6 +181,16 @@ impl Inventory {
         bindings.sort_by(|a, b| a.var.cmp(&b.var));
         bindings
     }
+}
+
+/// True for a variable name (without its bundler prefix) that names a backend's address:
+/// `API_URL`, `API_BASE_URL`, `BACKEND_HOST`, `GRAPHQL_URI`, `SERVER_ENDPOINT`, `API`.
+pub(crate) fn names_a_backend_address(name: &str) -> bool {
+    const BACKEND: &[&str] = &["API", "BACKEND", "SERVER", "GRAPHQL", "GQL", "BASE"];
+    const ADDRESS: &[&str] = &["URL", "URI", "HOST", "ENDPOINT", "ORIGIN", "ADDRESS", "ROOT"];
+    let words: Vec<&str> = name.split('_').collect();
+    matches!(name, "API" | "BACKEND" | "SERVER")
+        || (words.iter().any(|w| BACKEND.contains(w)) && words.iter().any(|w| ADDRESS.contains(w)))
 }
 
 /// Decides the role of every herokuapp host the code or text files name.
@@ -338,6 +376,17 @@ fn screaming(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backend_address_names() {
+        for name in ["API_URL", "API_BASE_URL", "BACKEND_HOST", "GRAPHQL_URI", "SERVER", "BASE_URL"]
+        {
+            assert!(names_a_backend_address(name), "{name}");
+        }
+        for name in ["GOOGLE_MAPS_URL", "TITLE", "API_KEY", "VAPID_PUBLIC_KEY", "SENTRY_DSN"] {
+            assert!(!names_a_backend_address(name), "{name}");
+        }
+    }
 
     #[test]
     fn app_names_from_hosts_urls_and_names() {

@@ -158,11 +158,22 @@ pub(crate) fn verify_capsule(
         Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
     };
     outcome.node = Some(node.label());
-    let env = Env::for_capsule(capsule, &node);
+    let mut env = Env::for_capsule(capsule, &node);
     let install = match &package {
         None => Status::None("no package.json".into()),
         Some(package) => {
             let command = install_command(&dir, package);
+            // Code Capsules' build puts the lockfile's package manager on PATH, so the
+            // scripts and run command (`yarn prod`) find it; here it comes through npx.
+            let shims = place.root.with_file_name(format!("bin-{}{}", capsule.name, place.suffix));
+            match package_manager_shim(&command, &shims) {
+                Ok(true) => env.put_first_on_path(&shims),
+                Ok(false) => {}
+                Err(e) => {
+                    let why = format!("cannot write {}: {e}", shims.display());
+                    return finish(outcome, Step::Install, Status::Failed(why), started, progress);
+                }
+            }
             progress
                 .begin(&capsule.name, &format!("install: {command}, with Node {}", node.label()));
             run_step(&command, &dir, &env, runner, &install_log)
@@ -271,6 +282,19 @@ impl Env {
         Env { vars }
     }
 
+    /// Puts `dir` first on the steps' PATH.
+    fn put_first_on_path(&mut self, dir: &Path) {
+        let current = match self.get("PATH") {
+            Some(path) => path.into(),
+            None => std::env::var_os("PATH").unwrap_or_default(),
+        };
+        let mut dirs = vec![dir.to_path_buf()];
+        dirs.extend(std::env::split_paths(&current));
+        let joined = std::env::join_paths(dirs).unwrap_or(current);
+        self.vars.retain(|(n, _)| n != "PATH");
+        self.vars.push(("PATH".into(), joined.to_string_lossy().into_owned()));
+    }
+
     fn apply(&self, command: &mut Command) {
         for (name, value) in &self.vars {
             command.env(name, value);
@@ -306,6 +330,28 @@ pub(crate) fn placeholder(var: &CapsuleEnv) -> String {
     }
 }
 
+/// When `install` runs yarn or pnpm through npx (`npx -y yarn@1.22.22 install ...`),
+/// writes into `dir` a `yarn` (or `pnpm`) that runs the same version the same way, and
+/// returns true; false for npm, which comes with Node.
+fn package_manager_shim(install: &str, dir: &Path) -> std::io::Result<bool> {
+    let Some(rest) = install.strip_prefix("npx -y ") else { return Ok(false) };
+    let package = rest.split_whitespace().next().unwrap_or_default();
+    let program = match package.rsplit_once('@').map(|(name, _)| name) {
+        Some("yarn" | "@yarnpkg/cli-dist") => "yarn",
+        Some("pnpm") => "pnpm",
+        _ => return Ok(false),
+    };
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(program);
+    std::fs::write(&path, format!("#!/bin/sh\nexec npx -y {package} \"$@\"\n"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(true)
+}
+
 fn shell(command: &str, dir: &Path, env: &Env) -> Command {
     let mut sh = Command::new("sh");
     sh.arg("-c").arg(command).current_dir(dir);
@@ -323,6 +369,23 @@ fn run_step(command: &str, dir: &Path, env: &Env, runner: &Runner, log: &Path) -
 
 /// A static site's output: `index.html` in the output folder and, when the Capsule
 /// takes a backend URL, that URL in a file the page loads (or the page itself).
+/// True when a source file of the site in `dir` (outside node_modules and the build
+/// output `out`) names `var`: the bundler can only inline a variable the code reads, and
+/// a generated config script names it too.
+fn source_names(dir: &Path, out: &Path, var: &str) -> bool {
+    const SOURCES: &[&str] =
+        &["js", "jsx", "ts", "tsx", "mjs", "cjs", "vue", "svelte", "html", "json"];
+    let walk = walkdir::WalkDir::new(dir).into_iter().filter_entry(|e| {
+        e.file_name() != "node_modules" && e.file_name() != ".git" && e.path() != out
+    });
+    walk.flatten().filter(|e| e.file_type().is_file()).any(|e| {
+        let wanted = e.path().extension().is_some_and(|x| SOURCES.iter().any(|s| x == *s));
+        wanted
+            && std::fs::read(e.path())
+                .is_ok_and(|b| b.windows(var.len()).any(|w| w == var.as_bytes()))
+    })
+}
+
 fn check_site(capsule: &Capsule, dir: &Path, env: &Env) -> Result<Status, String> {
     let output = capsule.output_folder.as_deref().unwrap_or(".");
     let out = dir.join(output);
@@ -339,6 +402,12 @@ fn check_site(capsule: &Capsule, dir: &Path, env: &Env) -> Result<Status, String
     let Some(var) = url_vars.first() else {
         return Ok(Status::Passed(format!("{output}/index.html")));
     };
+    if !source_names(dir, &out, var) {
+        // A page that calls no backend (a starter page) needs no address: nothing to find.
+        return Ok(Status::Passed(format!(
+            "{output}/index.html (no source file names {var}: the page calls no backend yet)"
+        )));
+    }
     if html.contains(PLACEHOLDER_HOST) {
         return Ok(Status::Passed(format!("{var} is in {output}/index.html")));
     }
@@ -441,6 +510,61 @@ fn start(role: Role, command: &str, dir: &Path, env: &Env, runner: &Runner, log:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only the site's own sources count: not its dependencies, not the build output.
+    #[test]
+    fn a_site_names_its_backend_variable_only_in_its_sources() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let write = |path: &str, text: &str| {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("src/App.jsx", "export default () => <p>Hello</p>;\n");
+        write("node_modules/x/index.js", "process.env.REACT_APP_BACKEND_URL\n");
+        write("build/static/main.js", "REACT_APP_BACKEND_URL\n");
+        let out = dir.join("build");
+        assert!(!source_names(dir, &out, "REACT_APP_BACKEND_URL"));
+        write("src/api.js", "fetch(process.env.REACT_APP_BACKEND_URL + '/items');\n");
+        assert!(source_names(dir, &out, "REACT_APP_BACKEND_URL"));
+        assert!(!source_names(dir, &out, "VITE_BACKEND_URL"));
+    }
+
+    /// `yarn prod` must find the yarn the install used: the shim hands its arguments to
+    /// npx with the same package (a stand-in `npx` here prints what it was given).
+    #[cfg(unix)]
+    #[test]
+    fn the_install_package_manager_is_on_path_for_later_steps() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fake = tmp.path().join("fake");
+        std::fs::create_dir(&fake).unwrap();
+        std::fs::write(fake.join("npx"), "#!/bin/sh\necho \"npx $*\"\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(fake.join("npx"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cases = [
+            ("npx -y yarn@1.22.22 install --frozen-lockfile", "yarn", "npx -y yarn@1.22.22 prod"),
+            (
+                "npx -y @yarnpkg/cli-dist@4 install --immutable",
+                "yarn",
+                "npx -y @yarnpkg/cli-dist@4 prod",
+            ),
+            ("npx -y pnpm@9 install --frozen-lockfile", "pnpm", "npx -y pnpm@9 prod"),
+        ];
+        for (i, (install, program, expected)) in cases.into_iter().enumerate() {
+            let shims = tmp.path().join(format!("bin-{i}"));
+            assert!(package_manager_shim(install, &shims).unwrap(), "{install}");
+            let path = format!("{}:/usr/bin:/bin", fake.display());
+            let mut env = Env { vars: vec![("PATH".into(), path)] };
+            env.put_first_on_path(&shims);
+            let out = shell(&format!("{program} prod"), tmp.path(), &env).output().unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected, "{install}");
+        }
+        for npm in ["npm ci", "npm install"] {
+            assert!(!package_manager_shim(npm, &tmp.path().join("npm")).unwrap());
+        }
+        assert!(!tmp.path().join("npm").exists());
+    }
 
     #[test]
     fn every_listed_variable_is_set_but_those_heroku_itself_set() {

@@ -294,6 +294,12 @@ fn heroku_runtime_value(name: &str) -> &'static str {
 /// an add-on attached in the dashboard, which app.json does not show.
 fn code_value(name: &str) -> String {
     let from_heroku = format!("Heroku's value: `heroku config:get {name}`");
+    if crate::capsules::is_build_time_backend_address(name) {
+        return format!(
+            "{from_heroku}, with a `*.herokuapp.com` address in it replaced by the URL (with \
+             `https://`) of the Capsule that now serves it: that Heroku app goes away"
+        );
+    }
     let kind = if name == "DATABASE_URL" || name.starts_with("HEROKU_POSTGRESQL_") {
         "PostgreSQL"
     } else if matches!(name, "REDIS_URL" | "REDIS_TLS_URL" | "REDISCLOUD_URL" | "REDISTOGO_URL") {
@@ -394,5 +400,24 @@ fn capitalized(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frontend's build-time backend address held a Heroku address on Heroku: copying it
+    /// as is points the new site at an app that goes away.
+    #[test]
+    fn a_build_time_backend_address_is_not_copied_as_is() {
+        for name in ["REACT_APP_GRAPHQL_URI", "VITE_API_URL", "VUE_APP_SERVER_HOST"] {
+            let value = code_value(name);
+            assert!(value.contains(&format!("heroku config:get {name}")), "{value}");
+            assert!(value.contains("replaced by the URL"), "{value}");
+        }
+        for name in ["REACT_APP_VAPID_PUBLIC_KEY", "API_URL", "VITE_TITLE"] {
+            assert_eq!(code_value(name), format!("Heroku's value: `heroku config:get {name}`"));
+        }
     }
 }
