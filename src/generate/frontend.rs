@@ -369,12 +369,12 @@ fn flag_value(command: &str, flags: &[&str]) -> Option<String> {
     None
 }
 
-/// The folder of an nginx config's `root /app/<dir>;` (the nginx buildpack runs the app
-/// from `/app`), relative to the app.
-fn nginx_root(config: &str) -> Option<String> {
+/// The folder of an nginx config's first `root /app/<dir>;` (the nginx buildpack runs the
+/// app from `/app`), relative to the app, quotes removed; `.` for `/app` itself.
+pub(crate) fn nginx_root(config: &str) -> Option<String> {
     config.lines().find_map(|line| {
         let rest = line.trim().strip_prefix("root")?;
-        let path = rest.trim().trim_end_matches(';').trim();
+        let path = rest.trim().trim_end_matches(';').trim().trim_matches(['"', '\'']);
         let dir = path.strip_prefix("/app").filter(|d| d.is_empty() || d.starts_with('/'))?;
         Some(normalise_dir(dir.trim_start_matches('/').to_string()))
     })

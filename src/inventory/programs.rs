@@ -51,7 +51,9 @@ pub fn buildpack_frontend(source: &Source, app: &App) -> Option<Frontend> {
     let static_json_root = read("static.json")
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
         .and_then(|v| v.get("root")?.as_str().map(str::to_owned));
-    let nginx_root = || read("config/nginx.conf.erb").and_then(|text| nginx_root(&text));
+    let nginx_root = || {
+        read("config/nginx.conf.erb").and_then(|text| crate::generate::frontend::nginx_root(&text))
+    };
     let root = match server {
         BuildpackServer::Static => static_json_root.unwrap_or_else(|| "public_html".into()),
         BuildpackServer::Nginx => {
@@ -75,16 +77,6 @@ pub fn buildpack_frontend(source: &Source, app: &App) -> Option<Frontend> {
         page_template: None,
         proxy_env: None,
         rooted_routes: false,
-    })
-}
-
-/// The folder of the first `root /app/X;` directive, relative to the app (`X`).
-fn nginx_root(conf: &str) -> Option<String> {
-    conf.lines().find_map(|line| {
-        let line = line.trim();
-        let path = line.strip_prefix("root")?.trim().strip_suffix(';')?.trim();
-        let path = path.trim_matches(['"', '\'']);
-        Some(path.strip_prefix("/app").unwrap_or(path).trim_start_matches('/').to_owned())
     })
 }
 
@@ -184,14 +176,14 @@ fn is_known(source: &Source, app: &App, program: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::nginx_root;
+    use crate::generate::frontend::nginx_root;
 
     #[test]
     fn the_nginx_root_is_read_relative_to_the_app() {
         let conf =
             "http {\n  server {\n    listen <%= ENV['PORT'] %>;\n    root /app/dist;\n  }\n}\n";
         assert_eq!(nginx_root(conf).as_deref(), Some("dist"));
-        assert_eq!(nginx_root("root \"/app/build/\";").as_deref(), Some("build/"));
+        assert_eq!(nginx_root("root \"/app/build/\";").as_deref(), Some("build"));
         assert_eq!(nginx_root("# no root here"), None);
     }
 }
