@@ -99,3 +99,20 @@ pub fn first_error(root: Node<'_>) -> Option<Node<'_>> {
         return Some(node);
     }
 }
+
+/// The keys `{ A, B: b, C = "d", D: d = "e" }` destructures, with each key's name: A, B, C
+/// and D. Computed keys and `...rest` name nothing in particular; a node that is not an
+/// object pattern has none.
+pub fn destructured_keys<'t, 's>(pattern: Node<'t>, source: &'s [u8]) -> Vec<(Node<'t>, &'s [u8])> {
+    if pattern.kind() != "object_pattern" {
+        return Vec::new();
+    }
+    let mut cursor = pattern.walk();
+    let keys = pattern.named_children(&mut cursor).filter_map(|entry| match entry.kind() {
+        "shorthand_property_identifier_pattern" => Some(entry),
+        "object_assignment_pattern" => entry.child_by_field_name("left"),
+        "pair_pattern" => entry.child_by_field_name("key"),
+        _ => None,
+    });
+    keys.filter_map(|key| Some((key, key_name(key, source)?))).collect()
+}

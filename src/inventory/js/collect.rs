@@ -142,20 +142,9 @@ impl<'t, 's> Collector<'t, 's> {
     /// `{ A, B: b, C = "d", D: d = "e" } = process.env` reads A, B, C and D. Computed
     /// keys and `...rest` name nothing in particular.
     fn env_destructured(&mut self, pattern: Node<'t>) {
-        let mut cursor = pattern.walk();
-        for entry in pattern.named_children(&mut cursor) {
-            let key = match entry.kind() {
-                "shorthand_property_identifier_pattern" => Some(entry),
-                "object_assignment_pattern" => entry.child_by_field_name("left"),
-                "pair_pattern" => entry.child_by_field_name("key"),
-                _ => None,
-            };
-            if let Some(key) = key
-                && let Some(name) = ast::key_name(key, self.source)
-            {
-                let found = EnvUse { name: lossy(name), line: ast::line(key) };
-                self.env_reads.push((key.start_byte(), found));
-            }
+        for (key, name) in ast::destructured_keys(pattern, self.source) {
+            let found = EnvUse { name: lossy(name), line: ast::line(key) };
+            self.env_reads.push((key.start_byte(), found));
         }
     }
 

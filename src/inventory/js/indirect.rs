@@ -370,22 +370,8 @@ fn object_keys(object: Node<'_>, source: &[u8], reads: &mut Vec<(usize, EnvUse)>
 
 /// The keys of `{ A, B: b, C = "d" }` destructured from an alias.
 fn pattern_keys(pattern: Node<'_>, source: &[u8], reads: &mut Vec<(usize, EnvUse)>) {
-    if pattern.kind() != "object_pattern" {
-        return;
-    }
-    let mut cursor = pattern.walk();
-    for entry in pattern.named_children(&mut cursor) {
-        let key = match entry.kind() {
-            "shorthand_property_identifier_pattern" => Some(entry),
-            "object_assignment_pattern" => entry.child_by_field_name("left"),
-            "pair_pattern" => entry.child_by_field_name("key"),
-            _ => None,
-        };
-        if let Some(key) = key
-            && let Some(name) = ast::key_name(key, source)
-        {
-            reads.push((key.start_byte(), EnvUse { name: lossy(name), line: ast::line(key) }));
-        }
+    for (key, name) in ast::destructured_keys(pattern, source) {
+        reads.push((key.start_byte(), EnvUse { name: lossy(name), line: ast::line(key) }));
     }
 }
 
