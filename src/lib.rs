@@ -19,6 +19,7 @@ pub mod progress;
 pub mod publish;
 pub mod rules;
 pub mod saved;
+pub mod semver;
 pub mod shell;
 pub mod sink;
 pub mod source;

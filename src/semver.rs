@@ -1,6 +1,6 @@
 //! npm version ranges (`engines.node`, `engines.npm`, dependency ranges), read the way
 //! npm reads them, through the `nodejs-semver` crate: every range question of the
-//! planner goes through here.
+//! tool goes through here: the planner, the lockfile editors and the rule loader.
 
 use nodejs_semver::{Range, Version};
 
@@ -28,6 +28,15 @@ pub fn major_range(major: u64) -> Range {
 /// The lowest version `range` admits, when it has a lower bound.
 pub fn lowest(range: &Range) -> Option<Version> {
     range.min_version()
+}
+
+/// Whether `range` (an npm range) admits `version`. An unreadable range or version admits
+/// nothing, so the caller reports instead of guessing.
+pub fn satisfies(range: &str, version: &str) -> bool {
+    match (self::range(range), self::version(version)) {
+        (Some(range), Some(version)) => range.satisfies(&version),
+        _ => false,
+    }
 }
 
 /// A full version (`22.18.0`, `v24.1.0`).

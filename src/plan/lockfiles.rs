@@ -13,8 +13,9 @@ use serde_json::Value;
 
 use super::build::{Context, Error};
 use crate::diag::Warning;
-use crate::edit::lockfile::{Format, Outcome, Release, Request, npm, satisfies};
+use crate::edit::lockfile::{Format, Outcome, Release, Request, npm};
 use crate::rules::{Rule, RuleSet};
+use crate::semver::satisfies;
 
 /// One dependency a rule added or changed: `name` at `range` in `package_json`.
 struct Added {

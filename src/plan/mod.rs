@@ -12,7 +12,6 @@ mod pin_node;
 mod release;
 mod remove_files;
 mod scheduler;
-mod semver;
 mod toolchains;
 mod workspace;
 

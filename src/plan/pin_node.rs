@@ -11,12 +11,12 @@ use serde_json::Value;
 
 use super::NodeEngine;
 use super::build::{Context, Error};
-use super::semver;
 use super::toolchains::{self, Tool};
 use crate::diag::Warning;
 use crate::edit::package_json::PackageJsonEditor;
 use crate::inventory::App;
 use crate::rules::Rule;
+use crate::semver;
 
 /// Node versions that cannot run a `.ts` file without flags: type stripping is on by
 /// default from 22.18 and 23.6 (nodejs/node doc/api/typescript.md).

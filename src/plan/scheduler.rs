@@ -3,12 +3,12 @@
 use serde_json::Value;
 
 use super::build::{Context, Error};
-use super::semver;
 use crate::diag::Warning;
 use crate::edit::package_json::PackageJsonEditor;
 use crate::generate::scheduler::{ModuleSystem, ScheduledJob, scheduler_js};
 use crate::inventory::App;
 use crate::rules::Rule;
+use crate::semver;
 
 pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result<(), Error> {
     for app in &cx.inventory.apps {

@@ -9,7 +9,7 @@
 //! README for the Node majors each node-sass major builds on; Create React App's and
 //! webpack's issue trackers for `ERR_OSSL_EVP_UNSUPPORTED` on Node 17+.
 
-use super::semver;
+use crate::semver;
 
 /// A package manager an app can pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -237,7 +237,7 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
 /// Checks a release's facts: the version is one the dependency range admits, the
 /// tarball is an https URL, the hashes have their shapes.
 fn release(name: &str, raw: RawRelease, range: &str) -> Result<Release, String> {
-    if !crate::edit::lockfile::satisfies(range, &raw.version) {
+    if !crate::semver::satisfies(range, &raw.version) {
         return Err(format!(
             "version `{}` is not in the range `{range}` the rule adds",
             raw.version

@@ -101,17 +101,6 @@ pub(crate) fn newline_of(text: &str) -> &'static str {
     }
 }
 
-/// Whether `range` (an npm range) admits `version`. An unreadable range admits nothing,
-/// so the caller reports instead of guessing.
-pub fn satisfies(range: &str, version: &str) -> bool {
-    let (Ok(range), Ok(version)) =
-        (nodejs_semver::Range::parse(range), nodejs_semver::Version::parse(version))
-    else {
-        return false;
-    };
-    range.satisfies(&version)
-}
-
 /// The lockfile formats, by file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -11,8 +11,9 @@ use std::cmp::Ordering;
 
 use serde_json::{Value, json};
 
-use super::{LockError, Outcome, Release, Request, satisfies};
+use super::{LockError, Outcome, Release, Request};
 use crate::edit::json::{self, EditError, Node, NodeKind};
+use crate::semver::satisfies;
 
 /// The dependency maps a package entry can have; an importer's `devDependencies` count
 /// too, since `npm ci` installs them.
