@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use gix::ObjectId;
 
-use crate::app::Settings;
+use crate::settings::Settings;
 use crate::plan::{Action, Change};
 use crate::rules::RuleSet;
 use crate::source::{EntryKind, GitRepo};

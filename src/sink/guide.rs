@@ -12,7 +12,7 @@ mod sections;
 
 use std::io::{self, Write};
 
-use crate::app::Migration;
+use crate::migration::Migration;
 use crate::capsules::{Capsule, CapsuleKind, Deployment};
 use crate::diag::Warning;
 use crate::inventory::Inventory;
@@ -39,7 +39,7 @@ pub fn write_markdown(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     if m.inventory.apps.is_empty() {
         writeln!(out, "# Moving to Code Capsules")?;
         writeln!(out)?;
-        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
+        writeln!(out, "{}", crate::migration::nothing_to_do(m))?;
         return Ok(());
     }
     if let Some(file) = m.rules.guide_file()

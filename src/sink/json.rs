@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::app::Migration;
+use crate::migration::Migration;
 use crate::capsules::{AddonUse, Capsule, CapsuleEnv, ProcessUse, redacted};
 use crate::diag::Warning;
 use crate::plan::{Action, NodeEngine, Note};

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::app::Migration;
+use crate::migration::Migration;
 use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvSource, Replacement};
 use crate::plan::Action;
 use crate::source::GitRepo;
@@ -21,7 +21,7 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     let inv = &m.inventory;
     if inv.apps.is_empty() {
         writeln!(out)?;
-        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
+        writeln!(out, "{}", crate::migration::nothing_to_do(m))?;
         return write_warnings(m, out);
     }
     writeln!(out)?;
@@ -85,7 +85,7 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     if m.plan.is_empty() {
-        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
+        writeln!(out, "{}", crate::migration::nothing_to_do(m))?;
     } else {
         writeln!(out, "Changes ({} files):", m.plan.changes.len())?;
         let paths: Vec<_> =
