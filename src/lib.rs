@@ -26,6 +26,9 @@ pub mod shell;
 pub mod sink;
 pub mod source;
 pub mod terminal;
+/// Test support: isolated temporary git repositories.
+#[cfg(test)]
+pub(crate) mod testing;
 /// Process groups, signals and symlinks: Unix only.
 #[cfg(unix)]
 pub mod verify;

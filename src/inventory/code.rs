@@ -347,7 +347,7 @@ pub fn owner(apps: &[App], path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::TestRepo;
+    use crate::testing::TestRepo;
 
     fn app(dir: &str) -> App {
         App {

@@ -12,10 +12,10 @@ mod sections;
 
 use std::io::{self, Write};
 
-use crate::migration::Migration;
 use crate::capsules::{Capsule, CapsuleKind, Deployment};
 use crate::diag::Warning;
 use crate::inventory::Inventory;
+use crate::migration::Migration;
 use crate::plan::{Action, Change, Note};
 use crate::rules::RuleSet;
 use md::{Md, code};

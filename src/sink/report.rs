@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::migration::Migration;
 use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvSource, Replacement};
+use crate::migration::Migration;
 use crate::plan::Action;
 use crate::source::GitRepo;
 

@@ -689,7 +689,7 @@ fn non_utf8_warning(prefix: &str, name: &BStr, is_tree: bool) -> Warning {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::{TestRepo, git, git_command, open_isolated};
+    use crate::testing::{TestRepo, git, git_command, open_isolated};
 
     fn listing(source: &GitSource) -> Vec<(String, EntryKind)> {
         source.entries().iter().map(|e| (e.path.clone(), e.kind)).collect()

@@ -264,7 +264,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::TestRepo;
+    use crate::testing::TestRepo;
 
     /// 300 files whose bytes name their own path; every third one says "keep".
     fn numbered_files() -> Vec<(String, String)> {

@@ -24,9 +24,9 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use crate::app;
+use crate::capsules::{Capsule, EnvSource};
 use crate::migration::Outcome;
 use crate::settings::Settings;
-use crate::capsules::{Capsule, EnvSource};
 use crate::source::GitRepo;
 
 /// The default `--timeout`: per step, and how long a web process gets to answer.
