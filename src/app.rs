@@ -10,10 +10,10 @@ use anyhow::{Context as _, bail};
 
 use crate::diag::{FileError, Warning};
 use crate::inventory::{self, Inventory};
+use crate::migration::{Migration, Outcome, nothing_to_do};
 use crate::plan::{self, Change, Plan};
 use crate::publish::{self, forge::HostEnv};
 use crate::rules::{self, RuleSet};
-use crate::migration::{Migration, Outcome, nothing_to_do};
 use crate::saved;
 use crate::settings::{Format, Settings};
 use crate::sink;

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app;
-use crate::settings::{Format, Settings};
 use crate::many;
 use crate::publish::{self, forge::HostEnv};
+use crate::settings::{Format, Settings};
 use crate::sink::summary::Row;
 
 #[derive(Debug, Parser)]

@@ -147,8 +147,11 @@ fn secret_values_appear_nowhere() {
     assert_eq!(var(web, "API_TOKEN").required, Some(false));
 
     let mut outputs = Vec::new();
-    for format in [crate::settings::Format::Text, crate::settings::Format::Json, crate::settings::Format::Markdown]
-    {
+    for format in [
+        crate::settings::Format::Text,
+        crate::settings::Format::Json,
+        crate::settings::Format::Markdown,
+    ] {
         let mut out = Vec::new();
         match format {
             crate::settings::Format::Text => crate::sink::report::write_text(&m, &mut out).unwrap(),
