@@ -16,6 +16,7 @@ pub mod lang;
 pub mod many;
 pub mod migration;
 pub mod plan;
+pub(crate) mod pool;
 pub mod progress;
 pub mod publish;
 pub mod rules;

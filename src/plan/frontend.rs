@@ -283,7 +283,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         }
         edits.push((&file.path, kind, replacements, text));
     }
-    let rewritten = crate::source::map_in_parallel(edits.len(), |i| {
+    let rewritten = crate::pool::map_in_parallel(edits.len(), |i| {
         let (_, kind, replacements, text) = &edits[i];
         let pick = |url: &str| choose(inventory, replacements, url);
         match kind {

@@ -462,7 +462,7 @@ impl GitSource {
             repo.objects.set_pack_cache(move || Box::new(cache.clone()));
             (repo, Vec::new())
         };
-        let read = super::in_parallel(paths.len(), threads, init, |(repo, buffer), at| {
+        let read = crate::pool::in_parallel(paths.len(), threads, init, |(repo, buffer), at| {
             let index = order[at];
             let bytes = read_blob_into(repo, ids[index], buffer)
                 .map_err(|message| Error::Read { path: paths[index].to_owned(), message })?;
