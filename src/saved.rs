@@ -109,7 +109,7 @@ pub fn save(git: &GitRepo, key: Key, plan: &SavedPlan) {
     let Some(sum) = checksum(&body) else { return };
     bytes.extend_from_slice(sum.as_bytes());
     bytes.extend_from_slice(&body);
-    git.remove_stale_temporaries();
+    git.remove_stale_temporaries(FILE);
     let target = path(git);
     let temporary = target.with_file_name(format!("{FILE}.{}.tmp", std::process::id()));
     if std::fs::write(&temporary, &bytes).is_err() || std::fs::rename(&temporary, &target).is_err()

@@ -152,7 +152,7 @@ pub fn commit(git: &GitRepo, changes: &[Change], request: &Request) -> Result<Ou
         return Err(Error::NothingToCommit);
     }
     let _lock = RunLock::acquire(git)?;
-    git.remove_stale_temporaries();
+    git.remove_stale_temporaries(crate::saved::FILE);
     refuse_ref_clash(git, request.branch)?;
     let existing = existing_target(git, &ref_name)?;
     if let Some(target) = &existing {

@@ -278,15 +278,16 @@ impl GitRepo {
     }
 
     /// Removes the temporaries a killed run of this tool left behind: a half-written
-    /// saved plan (`capsule-migrate-plan.<pid>.tmp` in the git folder) whose process is
+    /// saved plan (`<plan_file>.<pid>.tmp` in the git folder; the saved plan's module
+    /// names the file, so the source need not know it) whose process is
     /// gone, and gix's half-written loose objects (`objects/.tmpXXXXXX`). Nothing that
     /// a live process may still be writing goes: a plan temporary only when its process
     /// no longer runs (or it is an hour old, so its pid was reused), an object temporary
     /// only when it is an hour old (a write takes milliseconds; git's own `tmp_obj_*`
     /// are left to `git gc`). Best effort: a file that cannot go stays.
-    pub fn remove_stale_temporaries(&self) {
+    pub fn remove_stale_temporaries(&self, plan_file: &str) {
         let repo = self.repo();
-        let plan_prefix = format!("{}.", crate::saved::FILE);
+        let plan_prefix = format!("{plan_file}.");
         for dir in [repo.git_dir(), repo.common_dir()] {
             remove_matching(dir, |name, age| {
                 let Some(pid) =
