@@ -9,6 +9,7 @@ mod apps;
 pub mod code;
 pub mod config;
 pub mod docs;
+pub mod frontend;
 pub mod hosts;
 pub mod jobs;
 pub mod js;
@@ -52,7 +53,7 @@ pub struct App {
 /// A frontend app: how it is built and where its pages are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frontend {
-    pub kind: crate::generate::frontend::FrontendKind,
+    pub kind: crate::inventory::frontend::FrontendKind,
     /// The folder served (or the build output), relative to the app, `""` for the app's own.
     pub public_dir: String,
     /// The page a bundler copies into its output, relative to the app (Angular's

@@ -88,7 +88,7 @@ fn warn_about_proxies(
     let (base, global) = vars.first().cloned().unwrap_or_default();
     let var = frontend.kind.backend_url_var(&base);
     let expression = frontend.kind.expression(&var, &global, false);
-    for (line, proxied, origin) in crate::generate::frontend::static_json_proxies(&text) {
+    for (line, proxied, origin) in crate::inventory::frontend::static_json_proxies(&text) {
         cx.warnings.push(Warning::at_line(
             &path,
             line,

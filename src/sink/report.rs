@@ -384,7 +384,7 @@ fn write_push_hints(
 
 /// `Vue CLI, output dist` or `static files served by http-server, folder public`.
 fn frontend_summary(frontend: &crate::inventory::Frontend) -> String {
-    use crate::generate::frontend::FrontendKind;
+    use crate::inventory::frontend::FrontendKind;
     let folder = if frontend.public_dir.is_empty() { "." } else { &frontend.public_dir };
     let mut text = match &frontend.kind {
         FrontendKind::Static { server } if server.is_empty() => {
