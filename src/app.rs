@@ -156,7 +156,7 @@ pub fn plan_row(
         (Format::Text, _) => sink::report::write_text(&migration, out)?,
         (Format::Json, None) => sink::json::write_json(&migration, out)?,
         (Format::Json, Some(repo)) => sink::json::write_json_line(&migration, repo, out)?,
-        (Format::Markdown, _) => sink::guide::write_markdown(&migration, out)?,
+        (Format::Markdown, _) => sink::markdown::write_markdown(&migration, out)?,
     }
     save_for_apply(&migration);
     let result = if migration.plan.is_empty() { "nothing to do" } else { "planned" };

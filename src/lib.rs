@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod capsules;
+pub mod change;
 pub mod cli;
 pub mod component;
 pub mod diag;

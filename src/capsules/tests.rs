@@ -157,7 +157,7 @@ fn secret_values_appear_nowhere() {
             crate::settings::Format::Text => crate::sink::report::write_text(&m, &mut out).unwrap(),
             crate::settings::Format::Json => crate::sink::json::write_json(&m, &mut out).unwrap(),
             crate::settings::Format::Markdown => {
-                crate::sink::guide::write_markdown(&m, &mut out).unwrap()
+                crate::sink::markdown::write_markdown(&m, &mut out).unwrap()
             }
         }
         outputs.push(String::from_utf8(out).unwrap());

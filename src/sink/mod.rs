@@ -3,7 +3,7 @@
 
 pub mod commit;
 pub mod diff;
-pub mod guide;
 pub mod json;
+pub mod markdown;
 pub mod report;
 pub mod summary;

@@ -4,7 +4,6 @@ use std::io::{self, Write};
 
 use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvSource, Replacement};
 use crate::migration::Migration;
-use crate::plan::Action;
 use crate::source::GitRepo;
 
 /// The text plan: apps, processes, jobs, each change with its rule, notes and warnings.
@@ -92,7 +91,7 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
             m.plan.changes.iter().map(|c| crate::terminal::quote_path(&c.path)).collect();
         let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0);
         for (change, path) in m.plan.changes.iter().zip(&paths) {
-            let action = action_word(change.action);
+            let action = crate::change::action_word(change.action);
             let rules = change.rules.join(", ");
             writeln!(out, "  {action:<6}  {path:<width$}  [{rules}]")?;
         }
@@ -234,14 +233,6 @@ fn source_line(m: &Migration) -> String {
         None => {
             "Plain folder (not a git repository): `apply` needs git; plan and diff work.".to_owned()
         }
-    }
-}
-
-pub fn action_word(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Modify => "modify",
-        Action::Delete => "delete",
     }
 }
 
