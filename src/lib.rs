@@ -34,3 +34,7 @@ pub(crate) mod testing;
 /// Process groups, signals and symlinks: Unix only.
 #[cfg(unix)]
 pub mod verify;
+
+/// The dependency check: every module uses only the modules below it (tests only).
+#[cfg(test)]
+mod layers;

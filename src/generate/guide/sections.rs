@@ -692,7 +692,7 @@ pub(super) fn checklist(md: &mut Md, g: &Guide) {
         md.line("- [ ] Read the warnings above and fix what they ask");
     }
     // A lockfile left behind fails the frozen install: its command gets its own line.
-    for item in g.checklist.iter().cloned() {
+    for item in g.checklist {
         md.line(&format!("- [ ] {item}"));
     }
     md.line(
