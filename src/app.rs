@@ -258,17 +258,6 @@ pub enum Reuse {
     Rescan,
 }
 
-pub fn apply(
-    settings: &Settings,
-    branch: &str,
-    force: bool,
-    reuse: Reuse,
-    out: &mut dyn Write,
-) -> anyhow::Result<Outcome> {
-    let request = ApplyRequest { branch, force, reuse, publish: None };
-    apply_row(settings, &request, &HostEnv::default(), out).map(|(outcome, _)| outcome)
-}
-
 /// What `apply` is asked to do.
 #[derive(Debug, Clone, Copy)]
 pub struct ApplyRequest<'a> {

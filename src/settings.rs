@@ -18,6 +18,7 @@ pub struct Settings {
 
 impl Settings {
     /// Defaults for `repo`, as the command line would give them.
+    #[cfg(test)]
     pub fn for_repo(repo: impl Into<PathBuf>) -> Settings {
         Settings {
             repo: repo.into(),

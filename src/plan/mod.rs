@@ -15,7 +15,7 @@ mod scheduler;
 mod toolchains;
 mod workspace;
 
-pub use build::{Context, Error, build};
+pub use build::build;
 pub use lockfiles::checklist_item;
 
 /// The guide's checklist lines for `warnings`: see [`checklist_item`].

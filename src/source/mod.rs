@@ -10,7 +10,7 @@ mod git;
 mod packs;
 
 pub use dir::DirSource;
-pub use git::{Background, GitRepo, GitSource};
+pub use git::{GitRepo, GitSource};
 
 use crate::pool::{MAX_THREADS, in_parallel};
 use std::path::PathBuf;
