@@ -1,8 +1,8 @@
 //! capsule-migrate: rewrites a Git repository of Heroku Node.js apps so they deploy on
 //! Code Capsules.
 //!
-//! The pipeline runs one way: [`source`] -> [`inventory`] -> [`rules`] -> [`plan`] ->
-//! [`sink`]. Only the two ends do I/O.
+//! The pipeline runs one way: `source` -> [`inventory`] -> [`rules`] -> `plan` ->
+//! `sink`. Only the two ends do I/O.
 
 pub(crate) mod app;
 pub(crate) mod capsules;

@@ -1,5 +1,5 @@
 //! Files the migration writes from scratch.
 
 pub mod frontend;
-pub mod guide;
+pub(crate) mod guide;
 pub mod scheduler;

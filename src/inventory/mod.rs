@@ -6,16 +6,16 @@
 
 pub mod app_json;
 mod apps;
-pub mod code;
-pub mod config;
-pub mod docs;
-pub mod frontend;
-pub mod hosts;
+pub(crate) mod code;
+pub(crate) mod config;
+pub(crate) mod docs;
+pub(crate) mod frontend;
+pub(crate) mod hosts;
 pub mod jobs;
 pub mod js;
 pub mod package_json;
 pub mod procfile;
-pub mod programs;
+pub(crate) mod programs;
 pub mod scripts;
 
 pub use apps::{Hints, discover};
