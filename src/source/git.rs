@@ -193,6 +193,7 @@ impl GitRepo {
         Some(short.to_str_lossy().into_owned())
     }
 
+    #[cfg(test)]
     pub fn is_bare(&self) -> bool {
         self.repo.is_bare()
     }
@@ -231,7 +232,9 @@ impl GitRepo {
     /// Untracked files are not listed: they are not part of HEAD, so the migration never
     /// sees them and they cannot conflict with it. Empty for a bare repository. Nothing is
     /// written, not even the refreshed stat data of the index.
-    /// With a scope, only paths inside it are listed, relative to it.
+    /// With a scope, only paths inside it are listed, relative to it. The run uses
+    /// [`GitRepo::uncommitted_paths_in_background`]; the tests call this.
+    #[cfg(test)]
     pub fn uncommitted_paths(&self) -> Result<Vec<String>, Error> {
         let paths = uncommitted_paths(&self.repo, self.head_tree, &self.path)?;
         Ok(in_scope(self.scope(), paths))
@@ -413,7 +416,8 @@ impl GitSource {
         GitRepo::open(path)?.map(GitRepo::list).transpose()
     }
 
-    /// [`GitRepo::open_with`], then [`GitRepo::list`].
+    /// [`GitRepo::open_with`], then [`GitRepo::list`]: the tests' isolated repositories.
+    #[cfg(test)]
     pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitSource>, Error> {
         GitRepo::open_with(path, options)?.map(GitRepo::list).transpose()
     }
