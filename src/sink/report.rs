@@ -354,11 +354,11 @@ fn write_push_hints(
     short: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match crate::sink::commit::push_remote(git) {
+    match crate::remote::push_remote(git) {
         Some((remote, url)) => {
             writeln!(out, "Push it with:\n  git push -u {remote} {branch}")?;
             let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
-            if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, short) {
+            if let Some(pr) = crate::remote::pull_request_url(&url, &base, short) {
                 writeln!(out, "Then open the pull request:\n  {pr}")?;
             }
         }
