@@ -1,0 +1,445 @@
+//! Builds the [`Deployment`]: a Capsule (or a note) for every process of every app, the
+//! scheduler Capsule for its jobs, the data Capsules for its add-ons, and their names,
+//! unique across the repository.
+
+use std::collections::BTreeSet;
+
+use crate::inventory::frontend::FrontendKind;
+use crate::inventory::jobs::Job;
+use crate::inventory::procfile::Process;
+use crate::inventory::{App, Inventory};
+use crate::rules::RuleSet;
+
+use super::env::{CapsuleEnv, EnvSource};
+use super::{
+    Capsule, CapsuleKind, Deployment, Launch, ProcessUse, Replacement, SCHEDULER_REPLACES, addons,
+    base_name, env, folder, is_npm_start, kebab, launch, redacted, release_in_prestart,
+};
+/// Derives the Capsules for `inventory`, with the variable names the rules use.
+pub fn derive(inventory: &Inventory, rules: &RuleSet) -> Deployment {
+    let backend_url_env = rules.backend_url_env().unwrap_or("BACKEND_URL");
+    let mut builder =
+        Builder { inv: inventory, names: BTreeSet::new(), out: Deployment::default() };
+    let data = addons::plan_data(inventory, &mut |base| builder.unique_name(base));
+    builder.out.addons = data.uses.clone();
+    builder.out.capsules.extend(data.capsules.iter().cloned());
+    for app in &inventory.apps {
+        builder.app(app, &data);
+    }
+    env::link_capsules(&mut builder.out, inventory, backend_url_env);
+    scheduler_advice(&mut builder.out);
+    // A stable sort keeps folder order within each kind.
+    builder.out.capsules.sort_by_key(|c| c.kind);
+    builder.out
+}
+
+struct Builder<'a> {
+    inv: &'a Inventory,
+    names: BTreeSet<String>,
+    out: Deployment,
+}
+
+impl Builder<'_> {
+    fn unique_name(&mut self, base: &str) -> String {
+        let base = kebab(base);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !self.names.insert(name.clone()) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        name
+    }
+
+    fn app(&mut self, app: &App, data: &addons::DataPlan) {
+        let base = base_name(app);
+        let first_process = self.out.processes.len();
+        let jobs: Vec<&Job> = self.inv.jobs_of(&app.dir).collect();
+        let service = self.inv.runs_a_service(app);
+        let mut app_capsules: Vec<Capsule> =
+            self.main_capsule(app, &base, service, jobs.is_empty()).into_iter().collect();
+        let job_processes = self.other_processes(app, &base, &jobs, &mut app_capsules);
+        if !jobs.is_empty() && app.package_json.is_some() {
+            let mut capsule = self.scheduler(app, &jobs, service, &base);
+            if !job_processes.is_empty() {
+                capsule.replaces.push_str(&format!(" (and {})", job_processes.join(", ")));
+            }
+            app_capsules.push(capsule);
+        }
+
+        // The web process was handled first; report them all in Procfile order.
+        let order = |name: &str| app.processes().iter().position(|p| p.name == name);
+        self.out.processes[first_process..].sort_by_key(|p| order(&p.name));
+
+        let (app_env, env_notes) = env::app_env(self.inv, app, data);
+        for capsule in &mut app_capsules {
+            env::add_app_env(capsule, &app_env);
+            self.add_shell_reads(capsule, app);
+            capsule.notes.extend(env_notes.iter().cloned());
+        }
+        self.out.capsules.extend(app_capsules);
+    }
+
+    /// The Capsule that serves the app: its static site, its web process, or `npm start`
+    /// when there is no Procfile (Heroku's default web process).
+    fn main_capsule(
+        &mut self,
+        app: &App,
+        base: &str,
+        service: bool,
+        no_jobs: bool,
+    ) -> Option<Capsule> {
+        if let Some(frontend) = &app.frontend {
+            let name = self.unique_name(base);
+            if let Some(web) = app.process("web") {
+                let note = "served as a static site: no Node process runs it on Code Capsules";
+                self.process_use(app, web, Some(&name), note);
+            }
+            Some(self.frontend(app, frontend, name))
+        } else if let Some(web) = app.process("web") {
+            let name = self.unique_name(base);
+            self.process_use(app, web, Some(&name), "runs in its own Backend Capsule");
+            Some(self.web(app, web, name))
+        } else if (app.procfile.is_none() && service)
+            || (!service && no_jobs && has_start_script(app))
+        {
+            let name = self.unique_name(base);
+            Some(self.npm_start(app, name))
+        } else {
+            None
+        }
+    }
+
+    /// A Capsule or a note for every process but `web`; returns the processes that only
+    /// ran a Scheduler job's command, for the scheduler Capsule to mention.
+    fn other_processes(
+        &mut self,
+        app: &App,
+        base: &str,
+        jobs: &[&Job],
+        capsules: &mut Vec<Capsule>,
+    ) -> Vec<String> {
+        let mut job_processes = Vec::new();
+        for process in app.processes().iter().filter(|p| p.name != "web") {
+            if process.name == "release" {
+                self.process_use(app, process, None, &release_note(app));
+            } else if let Some(job) =
+                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command))
+                && !app.formation_runs(&process.name)
+            {
+                job_processes.push(format!("`{}: {}`", process.name, redacted(&process.command)));
+                let note = format!(
+                    "runs the same command as the Scheduler job `{}`: the node-cron scheduler \
+                     runs it on its schedule, so it gets no Capsule of its own (Heroku ran \
+                     non-web processes only when scaled up: if `heroku ps` shows `{}` running, \
+                     give it a Capsule too)",
+                    job.name, process.name
+                );
+                self.process_use(app, process, None, &note);
+            } else {
+                let name = self.unique_name(&format!("{base}-{}", process.name));
+                self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
+                capsules.push(self.other_process(app, process, name));
+            }
+        }
+        job_processes
+    }
+
+    /// The variables the commands a Capsule runs read through the shell (`$BOT_NAME` in
+    /// `bin/bot --name $BOT_NAME`, the release command's `$DEBUG_RELEASE`): Heroku's values,
+    /// listed where nothing else lists them yet.
+    fn add_shell_reads(&self, capsule: &mut Capsule, app: &App) {
+        let procfile = app.procfile.as_ref().map_or("Procfile", |p| p.path.as_str());
+        let mut commands: Vec<(String, String)> = Vec::new();
+        if let Some(process) = capsule.heroku_process.as_deref().and_then(|p| app.process(p)) {
+            commands.push((process.command.clone(), format!("{procfile}:{}", process.line)));
+            if process.name == "web"
+                && let Some(release) = app.process("release")
+            {
+                commands.push((release.command.clone(), format!("{procfile}:{}", release.line)));
+            }
+        } else if capsule.replaces.starts_with(SCHEDULER_REPLACES) {
+            for job in self.inv.jobs_of(&app.dir) {
+                commands.push((job.command.clone(), format!("the Scheduler job `{}`", job.name)));
+            }
+        }
+        for (command, place) in commands {
+            for name in crate::shell::variables_read(&command) {
+                if SHELL_OWN.contains(&name.as_str()) || capsule.env.iter().any(|v| v.name == name)
+                {
+                    continue;
+                }
+                capsule.env.push(CapsuleEnv {
+                    name,
+                    source: EnvSource::Code,
+                    description: None,
+                    required: None,
+                    value: None,
+                    hidden: false,
+                    build_time: false,
+                    read_by: vec![place.clone()],
+                });
+            }
+        }
+    }
+
+    fn process_use(&mut self, app: &App, process: &Process, capsule: Option<&str>, note: &str) {
+        self.out.processes.push(ProcessUse {
+            app: app.display_dir().to_owned(),
+            name: process.name.clone(),
+            command: redacted(&process.command),
+            capsule: capsule.map(str::to_owned),
+            note: note.to_owned(),
+        });
+    }
+
+    fn blank(&self, app: &App, name: String, kind: CapsuleKind, replaces: String) -> Capsule {
+        let notes = match (&app.run_dir, &app.procfile) {
+            (Some(run_dir), Some(procfile)) => vec![format!(
+                "`{}` has no package.json beside it: its commands run from `{}`, the folder \
+                 with the code, as Heroku's monorepo buildpack ran them",
+                procfile.path,
+                folder(run_dir)
+            )],
+            _ => Vec::new(),
+        };
+        Capsule {
+            name,
+            kind,
+            app: Some(app.display_dir().to_owned()),
+            replaces,
+            folder: Some(folder(app.build_dir())),
+            build_command: backend_build(app),
+            run_command: None,
+            output_folder: None,
+            replicas: Some(1),
+            heroku_process: None,
+            heroku_size: None,
+            env: Vec::new(),
+            notes,
+        }
+    }
+
+    fn frontend(&self, app: &App, frontend: &crate::inventory::Frontend, name: String) -> Capsule {
+        let replaces = match app.process("web") {
+            Some(web) => format!("web: {}", redacted(&web.command)),
+            None => "static files".to_owned(),
+        };
+        let mut capsule = self.blank(app, name, CapsuleKind::Frontend, replaces);
+        capsule.build_command = Some("npm run build".to_owned());
+        capsule.output_folder = Some(if frontend.public_dir.is_empty() {
+            ".".into()
+        } else {
+            frontend.public_dir.clone()
+        });
+        capsule.replicas = None;
+        capsule.heroku_process = app.process("web").map(|_| "web".to_owned());
+        if let FrontendKind::Static { server } = &frontend.kind
+            && !server.is_empty()
+        {
+            capsule.notes.push(format!(
+                "Code Capsules serves the files itself: `{server}` is no longer needed at run time"
+            ));
+        }
+        if !matches!(frontend.kind, FrontendKind::Static { .. }) {
+            // Bundlers inline the value at build time: a value set later needs a rebuild.
+            capsule.notes.push(format!(
+                "built by {}: set the backend URL variable before the first build, and \
+                 rebuild (redeploy) after changing it",
+                frontend.kind.label()
+            ));
+        }
+        capsule
+    }
+
+    fn web(&self, app: &App, web: &Process, name: String) -> Capsule {
+        let mut capsule =
+            self.blank(app, name, CapsuleKind::Backend, format!("web: {}", redacted(&web.command)));
+        capsule.heroku_process = Some("web".into());
+        let launch = launch(app, web);
+        // Shown and copied into Code Capsules: a credential in it becomes a variable.
+        capsule.run_command = Some(redacted(&web_run_command(app, &launch)));
+        self.apply_launch(&mut capsule, app, web, &launch);
+        capsule
+    }
+
+    fn other_process(&self, app: &App, process: &Process, name: String) -> Capsule {
+        let replaces = format!("{}: {}", process.name, redacted(&process.command));
+        let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
+        capsule.heroku_process = Some(process.name.clone());
+        let launch = launch(app, process);
+        capsule.run_command = Some(redacted(&launch.command));
+        self.apply_launch(&mut capsule, app, process, &launch);
+        capsule.notes.push(format!(
+            "serves no web traffic: it is Heroku's `{}` process, a long-running background process",
+            process.name
+        ));
+        // Heroku starts one `web` dyno by itself; every other type runs only once scaled.
+        if formation(app, &process.name).is_none() {
+            capsule.notes.push(format!(
+                "on Heroku only `web` runs by default: `{}` ran only if someone scaled it \
+                 (app.json's formation does not say); check `heroku ps -a <heroku-app>` and \
+                 create this Capsule only if it ran",
+                process.name
+            ));
+        }
+        if process.name == "clock" || process.name.contains("cron") {
+            if capsule.replicas.is_some_and(|n| n > 1) {
+                capsule.notes.push(format!(
+                    "Heroku ran {} `{}` dynos; keep one replica or each scheduled task runs once \
+                     per replica",
+                    capsule.replicas.unwrap_or(1),
+                    process.name
+                ));
+            }
+            capsule.replicas = Some(1);
+        }
+        capsule
+    }
+
+    /// Replicas, dyno size, and the `cd`/`VAR=value` parts of the command.
+    fn apply_launch(&self, capsule: &mut Capsule, app: &App, process: &Process, launch: &Launch) {
+        if let Some(formation) = formation(app, &process.name) {
+            capsule.replicas = Some(formation.quantity.unwrap_or(1));
+            capsule.heroku_size.clone_from(&formation.size);
+            if formation.quantity == Some(0) {
+                capsule.notes.push(format!(
+                    "app.json's formation gives `{}` 0 dynos: Heroku did not run it; create the \
+                     Capsule only if you need it",
+                    process.name
+                ));
+            }
+        }
+        if let Some(cd) = &launch.unresolved_cd {
+            capsule.notes.push(format!(
+                "the command changes into `{cd}`, which is not the app folder: it is kept in the \
+                 run command so dependencies still install from the app folder"
+            ));
+        }
+        for (name, value) in &launch.env {
+            env::push_procfile_env(capsule, &process.name, name, value);
+        }
+    }
+
+    fn npm_start(&self, app: &App, name: String) -> Capsule {
+        let replaces = "`npm start` (no Procfile)".to_owned();
+        let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
+        capsule.run_command = Some("npm start".into());
+        // Without a Procfile, Heroku's web process was `npm start`.
+        capsule.heroku_process = Some("web".into());
+        if let Some(formation) = formation(app, "web") {
+            capsule.replicas = Some(formation.quantity.unwrap_or(1));
+            capsule.heroku_size.clone_from(&formation.size);
+        }
+        capsule
+    }
+
+    fn scheduler(&mut self, app: &App, jobs: &[&Job], service: bool, base: &str) -> Capsule {
+        let names: Vec<String> = jobs.iter().map(|j| format!("`{}`", j.name)).collect();
+        let plural = if names.len() == 1 { "" } else { "s" };
+        let replaces = format!("{SCHEDULER_REPLACES}{plural} {}", names.join(", "));
+        let (name, run) = if service {
+            (self.unique_name(&format!("{base}-scheduler")), "npm run scheduler")
+        } else {
+            (self.unique_name(base), "npm start")
+        };
+        let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
+        capsule.run_command = Some(run.into());
+        capsule.notes.push(
+            "keep exactly one replica: every replica runs every job (node-cron has no lock \
+             across Capsules)"
+                .into(),
+        );
+        capsule
+    }
+}
+
+/// Says, for each Heroku Scheduler add-on, which Capsule runs its jobs now.
+fn scheduler_advice(out: &mut Deployment) {
+    for i in 0..out.addons.len() {
+        if out.addons[i].replacement != Replacement::Scheduler {
+            continue;
+        }
+        let runner = out
+            .capsules_of(&out.addons[i].app)
+            .find(|c| c.replaces.starts_with(SCHEDULER_REPLACES))
+            .map(|c| c.name.clone());
+        out.addons[i].advice = match &runner {
+            Some(name) => format!(
+                "the jobs from the jobs file run in `{name}`; delete them from Heroku Scheduler \
+                 once it runs, or every job runs twice"
+            ),
+            None => "no jobs were given for this app: copy them from the Scheduler dashboard \
+                     (`heroku addons:open scheduler -a <heroku-app>`) into a jobs file and run \
+                     capsule-migrate again with `--jobs FILE`"
+                .to_owned(),
+        };
+        out.addons[i].capsule = runner;
+    }
+}
+
+/// Variables the shell, the system or Code Capsules sets: a command that reads them needs
+/// no config var.
+const SHELL_OWN: &[&str] = &["PORT", "NODE_ENV", "PATH", "HOME", "PWD", "USER", "SHELL", "TMPDIR"];
+
+/// The run command of the web Capsule: what Heroku ran, with the release command first.
+/// `npm start` only when it runs exactly that: on Heroku a Procfile command other than
+/// `npm start` never ran the `prestart` script, so `npm start` is used then only when
+/// there is no `prestart` to drag along.
+fn web_run_command(app: &App, launch: &Launch) -> String {
+    let pkg = app.package_json.as_ref();
+    let start = pkg.and_then(|p| p.script("start"));
+    let has_release = app.process("release").is_some();
+    if release_in_prestart(app) {
+        return "npm start".into();
+    }
+    if has_release {
+        // The release runs once before the web command, without any lifecycle script.
+        let release = app.process("release").expect("checked above");
+        return format!("{} && {}", self::launch(app, release).with_env(), launch.command);
+    }
+    let no_prestart = pkg.is_none_or(|p| p.script("prestart").is_none());
+    if is_npm_start(&launch.command) || (start == Some(launch.command.as_str()) && no_prestart) {
+        "npm start".into()
+    } else {
+        launch.command.clone()
+    }
+}
+
+fn release_note(app: &App) -> String {
+    if app.package_json.is_some() && app.process("web").is_some() && !release_in_prestart(app) {
+        return "runs first in the web Capsule's run command, once per start, before the web \
+                command (not as `prestart`: `npm start` would run scripts Heroku never ran here)"
+            .into();
+    }
+    match (&app.package_json, app.process("web")) {
+        (Some(_), Some(_)) => "becomes the `prestart` script: `npm start` runs it before the web \
+                               process, as Heroku's release phase did"
+            .into(),
+        (Some(_), None) => "becomes the `prestart` script, but there is no web process: it runs \
+                            only before `npm start`; run it by hand before each deploy otherwise"
+            .into(),
+        (None, Some(_)) => "runs first in the web Capsule's run command, once per start, before \
+                            the web command (there is no package.json to hold a `prestart`)"
+            .into(),
+        (None, None) => "has no package.json to hold a `prestart` script and there is no web \
+                         process: run it by hand before each deploy"
+            .into(),
+    }
+}
+
+fn formation<'a>(app: &'a App, process: &str) -> Option<&'a crate::inventory::app_json::Formation> {
+    app.app_json.as_ref()?.value.formation.iter().find(|f| f.process == process)
+}
+
+fn has_start_script(app: &App) -> bool {
+    app.package_json.as_ref().is_some_and(|p| p.script("start").is_some())
+}
+
+/// Code Capsules runs `npm run build` on its own when there is a build script; after the
+/// release rule, a `heroku-postbuild` script is part of `build`.
+fn backend_build(app: &App) -> Option<String> {
+    let pkg = app.package_json.as_ref()?;
+    (pkg.script("build").is_some() || pkg.script("heroku-postbuild").is_some())
+        .then(|| "npm run build".to_owned())
+}
