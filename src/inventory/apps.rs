@@ -5,8 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::frontend;
 use super::{App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile};
 use crate::diag::{FileError, Warning};
-use crate::inventory::package_json::PackageJson;
 use crate::source::{EntryKind, Source};
+
+mod read;
+mod warnings;
+
+use read::{
+    foreign_app_json, read_app_json, read_node_version_file, read_package_json, read_procfile,
+};
+use warnings::{mention_warning, unread_warning};
 
 /// What the user told us besides the repository.
 #[derive(Debug, Default)]
@@ -145,35 +152,6 @@ fn read_heroku_files(source: &Source, inv: &mut Inventory) -> Result<HerokuFiles
         }
     }
     Ok(files)
-}
-
-/// One warning per line of a text file that names herokuapp hosts: those the migration
-/// retires must be updated; the others are named so the user can tell.
-fn mention_warning(inv: &Inventory, mention: &super::docs::Mention) -> Warning {
-    let (retired, kept): (Vec<&String>, Vec<&String>) = mention.hosts.iter().partition(|host| {
-        super::hosts::app_name_of(host).is_some_and(|n| inv.host_role(&n).is_retired())
-    });
-    let list = |hosts: &[&String]| hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
-    let message = match (retired.is_empty(), kept.is_empty()) {
-        (false, true) => {
-            format!(
-                "mentions the Heroku address {}: update it to the new Capsule's",
-                list(&retired)
-            )
-        }
-        (false, false) => format!(
-            "mentions the Heroku address {}: update it to the new Capsule's; {} is not shown to \
-             be one of this repository's apps (kept)",
-            list(&retired),
-            list(&kept)
-        ),
-        _ => format!(
-            "mentions the Heroku address {}, which is not shown to be one of this repository's \
-             apps: if it is, update it to the new Capsule's (or pass --backend-host)",
-            list(&kept)
-        ),
-    };
-    Warning::at_line(&mention.path, mention.line, message)
 }
 
 impl Found {
@@ -342,22 +320,6 @@ impl Found {
     }
 }
 
-/// `.nvmrc` or else `.node-version` in `code_dir`, trimmed.
-fn read_node_version_file(
-    source: &Source,
-    code_dir: &str,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<Located<String>>, Error> {
-    for name in [".nvmrc", ".node-version"] {
-        let path = join(code_dir, name);
-        if let Some(bytes) = read_small(source, &path, warnings)? {
-            let text = String::from_utf8_lossy(&bytes).trim().to_owned();
-            return Ok(Some(Located { path, value: text }));
-        }
-    }
-    Ok(None)
-}
-
 /// The code of every app: the programs its commands run, the JS/TS that reads its
 /// variables, the files too large to read, its config files and lockfiles.
 fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Error> {
@@ -472,107 +434,6 @@ fn monorepo_dirs(
         }
     }
     dirs
-}
-
-fn read_procfile(source: &Source, path: &str) -> Result<Located<procfile::Procfile>, Error> {
-    let bytes = read_file(source, path)?;
-    let value = procfile::parse(path, &bytes)?;
-    Ok(Located { path: path.to_owned(), value })
-}
-
-/// Names a source file too large to parse and what it holds that nothing edits.
-fn unread_warning(file: &super::code::UnreadFile) -> Warning {
-    let mib = file.size as f64 / (1024.0 * 1024.0);
-    let Some(hosts) = &file.herokuapp_hosts else {
-        return Warning::in_file(
-            &file.path,
-            format!(
-                "is {mib:.0} MiB, too large to read: it was not searched for Heroku addresses \
-                 or variables; check it by hand"
-            ),
-        );
-    };
-    let mut held: Vec<String> = hosts.iter().map(|(h, l)| format!("`{h}` (line {l})")).collect();
-    held.extend(file.other_mentions.iter().map(|m| format!("`{m}`")));
-    let line = hosts.first().map(|(_, l)| *l);
-    let message = format!(
-        "is {mib:.1} MiB, a generated bundle?, so it is not parsed or edited, and it mentions \
-         {}: rebuild it from its sources after the migration, or change it by hand",
-        held.join(", ")
-    );
-    match line {
-        Some(line) => Warning::at_line(&file.path, line, message),
-        None => Warning::in_file(&file.path, message),
-    }
-}
-
-/// The bytes of `path`, refusing a Git LFS pointer: the commit holds a pointer to content
-/// kept elsewhere, which the tool can neither read nor edit in place.
-fn read_file(source: &Source, path: &str) -> Result<Vec<u8>, Error> {
-    let bytes = source.read(path)?;
-    if bytes.starts_with(b"version https://git-lfs.github.com/spec/") {
-        return Err(FileError::new(
-            path,
-            "is a Git LFS pointer, not the file itself: Git LFS keeps its content outside the \
-             repository, so it cannot be read or edited in the commit. A file this small does \
-             not belong in LFS: `git lfs untrack` it, `git add --renormalize` it and commit, \
-             then run again (`git lfs pull` first if the working tree holds pointers too)",
-        )
-        .into());
-    }
-    Ok(bytes)
-}
-
-/// The keys of an app.json at `path` that is not Heroku's ([`app_json::foreign_keys`]).
-fn foreign_app_json(source: &Source, path: &str) -> Result<Option<Vec<String>>, Error> {
-    Ok(app_json::foreign_keys(&source.read(path)?))
-}
-
-fn read_app_json(source: &Source, path: &str) -> Result<Located<app_json::AppJson>, Error> {
-    let bytes = read_file(source, path)?;
-    let value = app_json::parse(path, &bytes)?;
-    Ok(Located { path: path.to_owned(), value })
-}
-
-fn read_package_json(
-    source: &Source,
-    path: &str,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<PackageJson>, Error> {
-    match read_small(source, path, warnings)? {
-        Some(bytes) => Ok(Some(PackageJson::parse(path, &bytes)?)),
-        None => Ok(None),
-    }
-}
-
-/// The bytes of a regular file; `None` (with a warning) for a symlink, a submodule or a
-/// file too large to be what its name says, and `None` when absent.
-fn read_small(
-    source: &Source,
-    path: &str,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<Vec<u8>>, Error> {
-    let Some(entry) = source.entry(path) else { return Ok(None) };
-    if !entry.kind.is_regular() {
-        warnings.push(Warning::in_file(
-            path,
-            "is a symlink or submodule: not followed, not edited; the branch keeps it as it is",
-        ));
-        return Ok(None);
-    }
-    let too_large = |warnings: &mut Vec<Warning>| {
-        warnings.push(Warning::in_file(path, format!("is larger than {MAX_READ} bytes: skipped")));
-        Ok(None)
-    };
-    if entry.size.is_some_and(|s| s > MAX_READ) {
-        return too_large(warnings);
-    }
-    // Git listings carry no sizes: check after reading.
-    let bytes = read_file(source, path)?;
-    if bytes.len() as u64 > MAX_READ {
-        return too_large(warnings);
-    }
-    Ok(Some(bytes))
 }
 
 /// `./a/b/` -> `a/b`, `.` -> `` (the root).
