@@ -14,6 +14,7 @@ mod addons;
 mod build;
 mod env;
 mod launch;
+mod links;
 pub mod secret;
 
 #[cfg(test)]
@@ -26,10 +27,11 @@ use crate::inventory::App;
 pub use addons::{AddonUse, Replacement};
 pub use build::derive;
 pub use env::{
-    CapsuleEnv, EnvSource, HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_default,
-    herokuapp_name, herokuapp_url, is_build_time_backend_address, url_path,
+    CapsuleEnv, EnvSource, HEROKU_RUNTIME, herokuapp_name, herokuapp_url,
+    is_build_time_backend_address, url_path,
 };
 pub use launch::{Launch, launch, redacted, shell_quote};
+pub use links::{capsule_for_heroku_app, herokuapp_default};
 
 /// The kinds of Capsule a Heroku deployment maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

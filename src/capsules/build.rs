@@ -26,7 +26,7 @@ pub fn derive(inventory: &Inventory, rules: &RuleSet) -> Deployment {
     for app in &inventory.apps {
         builder.app(app, &data);
     }
-    env::link_capsules(&mut builder.out, inventory, backend_url_env);
+    super::links::link_capsules(&mut builder.out, inventory, backend_url_env);
     scheduler_advice(&mut builder.out);
     // A stable sort keeps folder order within each kind.
     builder.out.capsules.sort_by_key(|c| c.kind);

@@ -1,10 +1,10 @@
 //! Reading an app's files from the source: a Git LFS pointer is refused, a file too
 //! large is skipped with a warning, another tool's app.json is told apart.
 
-use crate::inventory::{Error, Located, app_json, join, procfile};
 use super::MAX_READ;
 use crate::diag::{FileError, Warning};
 use crate::inventory::package_json::PackageJson;
+use crate::inventory::{Error, Located, app_json, join, procfile};
 use crate::source::Source;
 
 /// `.nvmrc` or else `.node-version` in `code_dir`, trimmed.

@@ -1,8 +1,8 @@
 //! The inventory's warnings about files it does not edit: text files that name
 //! herokuapp hosts, and source files too large to read.
 
-use crate::inventory::Inventory;
 use crate::diag::Warning;
+use crate::inventory::Inventory;
 
 /// One warning per line of a text file that names herokuapp hosts: those the migration
 /// retires must be updated; the others are named so the user can tell.
