@@ -12,6 +12,7 @@
 
 mod addons;
 mod build;
+mod databases;
 mod env;
 mod launch;
 mod links;
