@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::generate::frontend::FrontendKind;
+use crate::diag::Warning;
 use crate::inventory::jobs::Job;
 use crate::inventory::procfile::Process;
 use crate::inventory::{App, Inventory};
@@ -127,6 +128,9 @@ pub struct Deployment {
     pub processes: Vec<ProcessUse>,
     /// Every app.json add-on of every app, in app and declaration order.
     pub addons: Vec<AddonUse>,
+    /// What the plan must warn about the Capsules (the same command run by two of them).
+    #[serde(skip)]
+    pub warnings: Vec<Warning>,
 }
 
 impl Capsule {
@@ -194,8 +198,21 @@ impl Builder<'_> {
         let job_processes = self.other_processes(app, &base, &jobs, &mut app_capsules);
         if !jobs.is_empty() && app.package_json.is_some() {
             let mut capsule = self.scheduler(app, &jobs, service, &base);
-            if !job_processes.is_empty() {
-                capsule.replaces.push_str(&format!(" (and {})", job_processes.join(", ")));
+            if !job_processes.replaced.is_empty() {
+                let list = job_processes.replaced.join(", ");
+                capsule.replaces.push_str(&format!(" (and {list})"));
+            }
+            capsule.notes.extend(job_processes.notes);
+            for (process, job, process_capsule) in &job_processes.twice {
+                self.runs_twice(app, process, job, process_capsule, &capsule.name);
+                let worker = app_capsules.iter_mut().find(|c| &c.name == process_capsule);
+                if let Some(worker) = worker {
+                    worker.notes.push(format!(
+                        "the Scheduler job `{}` runs the same command in `{}`: create this \
+                         Capsule only if `heroku ps -a <heroku-app>` lists `{}` dynos",
+                        job.name, capsule.name, process.name
+                    ));
+                }
             }
             app_capsules.push(capsule);
         }
@@ -243,39 +260,105 @@ impl Builder<'_> {
         }
     }
 
-    /// A Capsule or a note for every process but `web`; returns the processes that only
-    /// ran a Scheduler job's command, for the scheduler Capsule to mention.
+    /// A Capsule or a note for every process but `web`; returns what the scheduler Capsule
+    /// must say about the processes that run a Scheduler job's command.
+    ///
+    /// Heroku starts one `web` dyno by itself and every other type only when scaled
+    /// (Dev Center "scaling"); app.json's `formation` shows the quantities meant when the
+    /// app was created. A process that runs a job's command keeps its Capsule when the
+    /// formation gives it dynos (and both are named in a warning, since both then run the
+    /// command); otherwise the scheduler runs it, and the guide says to check `heroku ps`.
     fn other_processes(
         &mut self,
         app: &App,
         base: &str,
         jobs: &[&Job],
         capsules: &mut Vec<Capsule>,
-    ) -> Vec<String> {
-        let mut job_processes = Vec::new();
+    ) -> JobProcesses {
+        let mut out = JobProcesses::default();
         for process in app.processes().iter().filter(|p| p.name != "web") {
+            let job = jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command));
             if process.name == "release" {
                 self.process_use(app, process, None, &release_note(app));
-            } else if let Some(job) =
-                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command))
+            } else if let Some(job) = job
                 && !app.formation_runs(&process.name)
             {
-                job_processes.push(format!("`{}: {}`", process.name, redacted(&process.command)));
+                let shown = format!("`{}: {}`", process.name, redacted(&process.command));
+                let formation_says = match formation(app, &process.name) {
+                    Some(_) => format!(
+                        "app.json's formation gives `{}` 0 dynos, but Heroku reads it only when \
+                         an app is created",
+                        process.name
+                    ),
+                    None => format!(
+                        "Heroku runs a type other than `web` only once someone scales it, and \
+                         {} does not say whether anyone scaled `{}`",
+                        if app.app_json.is_some() {
+                            "app.json's formation"
+                        } else {
+                            "the repository"
+                        },
+                        process.name
+                    ),
+                };
                 let note = format!(
                     "runs the same command as the Scheduler job `{}`: the node-cron scheduler \
-                     runs it on its schedule, so it gets no Capsule of its own (Heroku ran \
-                     non-web processes only when scaled up: if `heroku ps` shows `{}` running, \
-                     give it a Capsule too)",
+                     runs it on its schedule, so it gets no Capsule of its own ({formation_says}: \
+                     if `heroku ps -a <heroku-app>` lists `{}` dynos, give it a Capsule too)",
                     job.name, process.name
                 );
                 self.process_use(app, process, None, &note);
+                out.notes.push(format!(
+                    "{shown} runs the same command as the Scheduler job `{}` and gets no Capsule \
+                     of its own: {formation_says}. Check `heroku ps -a <heroku-app>`: if it \
+                     lists `{}` dynos, Heroku ran the command all the time as well as on the \
+                     schedule, so create a Backend Capsule for it too (same folder, run `{}`)",
+                    job.name,
+                    process.name,
+                    redacted(&launch(app, process).command)
+                ));
+                out.replaced.push(shown);
             } else {
                 let name = self.unique_name(&format!("{base}-{}", process.name));
                 self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
-                capsules.push(self.other_process(app, process, name));
+                capsules.push(self.other_process(app, process, name.clone()));
+                if let Some(job) = job {
+                    out.twice.push((process.clone(), (*job).clone(), name));
+                }
             }
         }
-        job_processes
+        out
+    }
+
+    /// Warns that `process` (in Capsule `process_capsule`) and `job` (in the scheduler
+    /// Capsule `scheduler`) run the same command: both keep running it on Code Capsules.
+    fn runs_twice(
+        &mut self,
+        app: &App,
+        process: &Process,
+        job: &Job,
+        process_capsule: &str,
+        scheduler: &str,
+    ) {
+        let quantity = formation(app, &process.name).and_then(|f| f.quantity).unwrap_or(1);
+        let procfile = app.procfile.as_ref().map_or("Procfile", |p| p.path.as_str());
+        self.out.warnings.push(Warning::at_line(
+            procfile,
+            process.line,
+            format!(
+                "`{}: {}` (Capsule `{process_capsule}`) and the Scheduler job `{}` (Capsule \
+                 `{scheduler}`) run the same command, so both run it on Code Capsules: all the \
+                 time and on the job's schedule. app.json's formation gives `{}` {quantity} \
+                 dyno{}, but Heroku reads it only when an app is created: check `heroku ps -a \
+                 <heroku-app>`, and if it lists no `{}` dynos, do not create `{process_capsule}`",
+                process.name,
+                redacted(&process.command),
+                job.name,
+                process.name,
+                if quantity == 1 { "" } else { "s" },
+                process.name,
+            ),
+        ));
     }
 
     /// The variables the commands a Capsule runs read through the shell (`$BOT_NAME` in
@@ -485,6 +568,19 @@ impl Builder<'_> {
         );
         capsule
     }
+}
+
+/// What the scheduler Capsule of an app must say about the processes that run one of its
+/// jobs' commands.
+#[derive(Default)]
+struct JobProcesses {
+    /// `worker: node job.js` for each process the scheduler now runs instead.
+    replaced: Vec<String>,
+    /// One note per such process: what to check on Heroku.
+    notes: Vec<String>,
+    /// Processes that keep their Capsule although a job runs the same command: the
+    /// process, the job, and the process's Capsule.
+    twice: Vec<(Process, Job, String)>,
 }
 
 /// Says, for each Heroku Scheduler add-on, which Capsule runs its jobs now.
