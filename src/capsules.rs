@@ -22,8 +22,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::generate::frontend::FrontendKind;
 use crate::diag::Warning;
+use crate::generate::frontend::FrontendKind;
 use crate::inventory::jobs::Job;
 use crate::inventory::procfile::Process;
 use crate::inventory::{App, Inventory};
@@ -277,7 +277,8 @@ impl Builder<'_> {
     ) -> JobProcesses {
         let mut out = JobProcesses::default();
         for process in app.processes().iter().filter(|p| p.name != "web") {
-            let job = jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command));
+            let job =
+                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command));
             if process.name == "release" {
                 self.process_use(app, process, None, &release_note(app));
             } else if let Some(job) = job
