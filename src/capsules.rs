@@ -31,7 +31,7 @@ use crate::rules::RuleSet;
 
 pub use addons::{AddonUse, Replacement};
 pub use env::{
-    CapsuleEnv, EnvSource, HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_default,
+    CapsuleEnv, EnvScope, EnvSource, HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_default,
     herokuapp_name, herokuapp_url, is_build_time_backend_address, url_path,
 };
 pub use launch::{Launch, launch, redacted, shell_quote};
@@ -101,6 +101,8 @@ pub struct Capsule {
     pub heroku_process: Option<String>,
     /// The dyno size Heroku's formation gave the process, to pick a similar Capsule size.
     pub heroku_size: Option<String>,
+    /// Whose variables `env` lists: the app's, or only those its commands' code reads.
+    pub env_scope: EnvScope,
     pub env: Vec<CapsuleEnv>,
     /// What to know or do when creating it, one sentence each.
     pub notes: Vec<String>,
@@ -223,7 +225,12 @@ impl Builder<'_> {
 
         let (app_env, env_notes) = env::app_env(self.inv, app, data);
         for capsule in &mut app_capsules {
-            env::add_app_env(capsule, &app_env);
+            match self.commands_of(capsule, app) {
+                Some(commands) => {
+                    env::add_narrowed_env(capsule, self.inv, app, &app_env, &commands)
+                }
+                None => env::add_app_env(capsule, &app_env),
+            }
             self.add_shell_reads(capsule, app);
             capsule.notes.extend(env_notes.iter().cloned());
         }
@@ -362,6 +369,26 @@ impl Builder<'_> {
         ));
     }
 
+    /// What a Capsule that runs only some commands of the app runs, each with how people
+    /// know it (`the Scheduler job `x``, ``worker``): the scheduler's jobs, or the command
+    /// of a process other than `web`. `None` for the Capsules that keep the whole app's
+    /// variables: the web process (which may run any of the app's code), a static site.
+    fn commands_of(&self, capsule: &Capsule, app: &App) -> Option<Vec<(String, String)>> {
+        if capsule.kind != CapsuleKind::Backend {
+            return None;
+        }
+        if capsule.runs_scheduler() {
+            let jobs = self.inv.jobs_of(&app.dir);
+            return Some(
+                jobs.map(|j| (format!("the Scheduler job `{}`", j.name), j.command.clone()))
+                    .collect(),
+            );
+        }
+        let process = app.process(capsule.heroku_process.as_deref()?)?;
+        (process.name != "web")
+            .then(|| vec![(format!("`{}`", process.name), process.command.clone())])
+    }
+
     /// The variables the commands a Capsule runs read through the shell (`$BOT_NAME` in
     /// `bin/bot --name $BOT_NAME`, the release command's `$DEBUG_RELEASE`): Heroku's values,
     /// listed where nothing else lists them yet.
@@ -432,6 +459,7 @@ impl Builder<'_> {
             replicas: Some(1),
             heroku_process: None,
             heroku_size: None,
+            env_scope: EnvScope::App,
             env: Vec::new(),
             notes,
         }

@@ -120,10 +120,12 @@ struct Walk<'r, 'a> {
     declared: BTreeSet<String>,
 }
 
-/// Programs that run no code of the repository and read nothing the app sets.
+/// Programs that run no code of the repository and read none of the app's variables
+/// (what their words read, `$TOKEN` in `curl -H "Authorization: $TOKEN"`, the Capsule
+/// lists from the command itself).
 const NO_CODE: &[&str] = &[
     "echo", "printf", "true", "false", ":", "sleep", "exit", "export", "set", "unset", "test", "[",
-    "date", "mkdir", "rm", "cp", "mv", "cat", "touch", "ls", "wait",
+    "date", "mkdir", "rm", "cp", "mv", "cat", "touch", "ls", "wait", "curl", "wget",
 ];
 
 impl Walk<'_, '_> {
@@ -152,8 +154,16 @@ impl Walk<'_, '_> {
         };
         let mut cwd = cwd.to_owned();
         for command in commands {
-            let words: Vec<Option<&str>> =
-                command.words.iter().map(|w| w.text.as_deref()).collect();
+            // An option whose value expands (`--max-old-space-size=${HEAP:-460}`) is still
+            // an option: its raw text says so.
+            let words: Vec<Option<&str>> = command
+                .words
+                .iter()
+                .map(|w| {
+                    let raw = &line[w.span.clone()];
+                    w.text.as_deref().or_else(|| raw.starts_with('-').then_some(raw))
+                })
+                .collect();
             self.command(&words, &mut cwd, depth);
         }
     }
