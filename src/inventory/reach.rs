@@ -42,7 +42,8 @@ pub struct Reach {
     /// The npm packages (not files) the reached code loads, each once, in name order:
     /// `dotenv`, `config` (node-config), `@prisma/client`, ...
     pub packages: Vec<String>,
-    /// The package.json scripts the command runs, hooks included, in the order met.
+    /// The package.json scripts the command runs, hooks included, in the order met: the
+    /// app's by name, another package's as `folder/package.json#name`.
     pub scripts: Vec<String>,
     /// Why `files` may not be everything the command runs, one sentence; `None` when
     /// every step was followed.
@@ -92,7 +93,7 @@ impl<'a> Reacher<'a> {
             scripts: Vec::new(),
             unresolved: None,
             queue: Vec::new(),
-            declared: declared_packages(self.source, app),
+            installed: BTreeMap::new(),
         };
         walk.line(command, app.build_dir(), 0);
         walk.follow();
@@ -116,8 +117,8 @@ struct Walk<'r, 'a> {
     unresolved: Option<String>,
     /// JavaScript files found but not yet read.
     queue: Vec<String>,
-    /// The packages the app's package.json and those above it declare.
-    declared: BTreeSet<String>,
+    /// What code in a folder can load by name, by folder, as found.
+    installed: BTreeMap<String, Installed>,
 }
 
 /// Programs that run no code of the repository and read none of the app's variables
@@ -362,48 +363,67 @@ impl Walk<'_, '_> {
             Some((at, "exec" | "dlx" | "x")) => return self.npx(&args[at + 1..], cwd, depth),
             _ => {}
         }
-        let in_package = normalize(cwd).as_deref() == Some(self.app.build_dir());
         let calls = crate::inventory::scripts::calls(&line).unwrap_or_default();
-        if calls.is_empty() || !in_package {
+        if calls.is_empty() {
             self.fail(format!(
                 "it runs `{}`, which runs no script of its package.json",
                 line.trim()
             ));
             return;
         }
+        // npm, yarn and pnpm run the scripts of the nearest package.json above the folder.
+        let mut package = normalize(cwd).unwrap_or_default();
+        while !self.is_file(&join(&package, "package.json")) && !package.is_empty() {
+            package = parent(&package).to_owned();
+        }
+        let scripts: BTreeMap<String, String> =
+            read_json(self.source(), &join(&package, "package.json"))
+                .and_then(|v| v.get("scripts").and_then(|s| s.as_object()).cloned())
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k, v.as_str()?.to_owned())))
+                .collect();
+        let own = package == self.app.build_dir();
         for call in calls {
-            self.script(&call.script, manager, depth);
+            self.script(&call.script, manager, depth, &package, &scripts, own);
         }
     }
 
-    /// One package.json script with the `pre`/`post` hooks npm runs around it.
-    fn script(&mut self, name: &str, manager: &str, depth: usize) {
-        let Some(pkg) = &self.app.package_json else {
-            self.fail(format!("it runs the script `{name}`, and there is no package.json"));
-            return;
-        };
-        if pkg.script(name).is_none() {
+    /// One package.json script (of the package in `package`, whose `scripts` are given;
+    /// `own`: the app's) with the `pre`/`post` hooks npm runs around it.
+    fn script(
+        &mut self,
+        name: &str,
+        manager: &str,
+        depth: usize,
+        package: &str,
+        scripts: &BTreeMap<String, String>,
+        own: bool,
+    ) {
+        if !scripts.contains_key(name) {
             // npm's default: `npm start` runs `node server.js` when there is no script.
-            if name == "start" && self.is_file(&self.app.path_of("server.js")) {
-                let server = self.app.path_of("server.js");
+            let server = join(package, "server.js");
+            if name == "start" && self.is_file(&server) {
                 self.queue.push(server);
                 return;
             }
+            let manifest = join(package, "package.json");
             self.fail(if manager == "npm" {
-                format!("it runs the script `{name}`, which package.json does not have")
+                format!("it runs the script `{name}`, which `{manifest}` does not have")
             } else {
-                format!("it runs `{manager} {name}`, neither a script of package.json nor a file")
+                format!("it runs `{manager} {name}`, neither a script of `{manifest}` nor a file")
             });
             return;
         }
         for hook in [format!("pre{name}"), name.to_owned(), format!("post{name}")] {
-            if self.scripts.contains(&hook) {
+            // Scripts of another package are named with their folder.
+            let key = if own { hook.clone() } else { format!("{package}/package.json#{hook}") };
+            if self.scripts.contains(&key) {
                 continue;
             }
-            let Some(text) = pkg.script(&hook).map(str::to_owned) else { continue };
-            self.scripts.push(hook);
-            let dir = self.app.build_dir().to_owned();
-            self.line(&text, &dir, depth + 1);
+            let Some(text) = scripts.get(&hook).cloned() else { continue };
+            self.scripts.push(key);
+            self.line(&text, package, depth + 1);
         }
     }
 
@@ -571,7 +591,10 @@ impl Walk<'_, '_> {
             }
             return;
         }
-        if self.declared.contains(package) {
+        let source = self.reacher.source;
+        let installed =
+            self.installed.entry(dir.to_owned()).or_insert_with(|| Installed::of(source, dir));
+        if installed.contains(package) {
             self.packages.insert(package.to_owned());
             return;
         }
@@ -664,25 +687,61 @@ fn package_name(specifier: &str) -> (&str, &str) {
     (&specifier[..end], specifier[end..].trim_start_matches('/'))
 }
 
-/// The packages declared in the app's package.json and in every package.json above it
-/// (a workspace's root declares shared ones).
-fn declared_packages(source: &Source, app: &App) -> BTreeSet<String> {
-    const SECTIONS: &[&str] =
-        &["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"];
-    let mut out = BTreeSet::new();
-    let mut dir = app.build_dir().to_owned();
-    loop {
-        if let Some(value) = read_json(source, &join(&dir, "package.json")) {
-            for section in SECTIONS {
-                if let Some(deps) = value.get(*section).and_then(|d| d.as_object()) {
-                    out.extend(deps.keys().cloned());
+/// The packages code in a folder can load: those declared in the package.json files from
+/// that folder up (a workspace's root declares shared ones), and the lockfiles there,
+/// which also hold what those depend on (code that loads a dependency's dependency works
+/// with npm's flat node_modules).
+struct Installed {
+    declared: BTreeSet<String>,
+    lockfiles: Vec<String>,
+}
+
+impl Installed {
+    /// What code in `dir` can load: the package.json files and lockfiles from `dir` up.
+    fn of(source: &Source, dir: &str) -> Installed {
+        const SECTIONS: &[&str] =
+            &["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"];
+        const LOCKFILES: &[&str] =
+            &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"];
+        let mut out = Installed { declared: BTreeSet::new(), lockfiles: Vec::new() };
+        let mut dir = dir.to_owned();
+        loop {
+            if let Some(value) = read_json(source, &join(&dir, "package.json")) {
+                for section in SECTIONS {
+                    if let Some(deps) = value.get(*section).and_then(|d| d.as_object()) {
+                        out.declared.extend(deps.keys().cloned());
+                    }
                 }
             }
+            for name in LOCKFILES {
+                if let Ok(bytes) = source.read(&join(&dir, name)) {
+                    out.lockfiles.push(String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+            if dir.is_empty() {
+                return out;
+            }
+            dir = parent(&dir).to_owned();
         }
-        if dir.is_empty() {
-            return out;
+    }
+
+    /// Whether `package` is declared, or installed as another package's dependency: a
+    /// lockfile has an entry for it (npm's `"node_modules/x"` or v1 `"x": {`, yarn's
+    /// `x@`, pnpm's `/x@` or `x@`). A path alias (`@/lib`, `~/x`) has none.
+    fn contains(&self, package: &str) -> bool {
+        if self.declared.contains(package) {
+            return true;
         }
-        dir = parent(&dir).to_owned();
+        let keys = [
+            format!("\"node_modules/{package}\""),
+            format!("\"{package}\": {{"),
+            format!("\n{package}@"),
+            format!("\n\"{package}@"),
+            format!("/{package}@"),
+            format!(" {package}@"),
+            format!("'{package}@"),
+        ];
+        self.lockfiles.iter().any(|text| keys.iter().any(|k| text.contains(k.as_str())))
     }
 }
 

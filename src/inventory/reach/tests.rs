@@ -117,7 +117,7 @@ fn what_cannot_be_followed_says_why() {
     ];
     let cases = [
         ("npm run migrate", "it runs `knex`, which is not a file of the repository"),
-        ("npm run seed", "it runs the script `seed`, which package.json does not have"),
+        ("npm run seed", "it runs the script `seed`, which `package.json` does not have"),
         ("node jobs/plugins.js", "`jobs/plugins.js:1` loads a module whose name is computed"),
         (
             "node jobs/alias.ts",
@@ -155,4 +155,37 @@ fn specifiers_name_their_package() {
     assert_eq!(normalize("a/./b/../c"), Some("a/c".into()));
     assert_eq!(normalize("../x"), None);
     assert!(is_builtin("fs/promises") && !is_builtin("fsevents"));
+}
+
+/// A package only the lockfile holds (another dependency's, hoisted by npm) is a
+/// package, not an alias; `cd server && yarn x` runs the scripts of `server/package.json`.
+#[test]
+fn lockfile_packages_and_scripts_of_another_folder_are_followed() {
+    let files = [
+        (
+            "package.json",
+            r#"{ "name": "root", "scripts": { "start": "cd server && node index.js" } }"#,
+        ),
+        (
+            "server/package.json",
+            r#"{ "name": "server", "scripts": { "export": "node scripts/export.js" },
+            "dependencies": { "fluent-ffmpeg-wrapper": "1" } }"#,
+        ),
+        ("server/package-lock.json", "{ \"packages\": { \"node_modules/fluent-ffmpeg\": {} } }"),
+        ("server/index.js", ""),
+        ("server/scripts/export.js", "require('fluent-ffmpeg');\nrequire('../models');\n"),
+        ("server/models/index.js", "module.exports = process.env.DATABASE_URL;\n"),
+    ];
+    let jobs =
+        [job(".", "cd server && yarn export"), job(".", "cd server && yarn missing")].concat();
+    let inv = inventory(&files, &jobs);
+    let export = reach(&inv, "", "cd server && yarn export");
+    assert_eq!(export.files, ["server/models/index.js", "server/scripts/export.js"]);
+    assert_eq!(export.scripts, ["server/package.json#export"]);
+    assert_eq!(export.unresolved, None);
+    let missing = reach(&inv, "", "cd server && yarn missing");
+    assert_eq!(
+        missing.unresolved.as_deref(),
+        Some("it runs `yarn missing`, neither a script of `server/package.json` nor a file")
+    );
 }
