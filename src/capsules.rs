@@ -210,7 +210,7 @@ impl Builder<'_> {
                 let worker = app_capsules.iter_mut().find(|c| &c.name == process_capsule);
                 if let Some(worker) = worker {
                     worker.notes.push(format!(
-                        "the Scheduler job `{}` runs the same command in `{}`: create this \
+                        "the Scheduler job `{}` runs the same code in `{}`: create this \
                          Capsule only if `heroku ps -a <heroku-app>` lists `{}` dynos",
                         job.name, capsule.name, process.name
                     ));
@@ -330,12 +330,28 @@ impl Builder<'_> {
                 let name = self.unique_name(&format!("{base}-{}", process.name));
                 self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
                 capsules.push(self.other_process(app, process, name.clone()));
-                if let Some(job) = job {
+                // The same command, or another spelling that runs the same files
+                // (`worker: npm run worker` and the job `node worker.js`).
+                let same_code =
+                    || jobs.iter().find(|j| self.same_code(app, &j.command, &process.command));
+                if let Some(job) = job.or_else(same_code) {
                     out.twice.push((process.clone(), (*job).clone(), name));
                 }
             }
         }
         out
+    }
+
+    /// Whether two commands of `app` run exactly the same files of the repository, all of
+    /// them known (see [`crate::inventory::reach`]).
+    fn same_code(&self, app: &App, a: &str, b: &str) -> bool {
+        let (Some(a), Some(b)) = (self.inv.reach(&app.dir, a), self.inv.reach(&app.dir, b)) else {
+            return false;
+        };
+        a.unresolved.is_none()
+            && b.unresolved.is_none()
+            && !a.files.is_empty()
+            && a.files == b.files
     }
 
     /// Warns that `process` (in Capsule `process_capsule`) and `job` (in the scheduler
@@ -348,22 +364,42 @@ impl Builder<'_> {
         process_capsule: &str,
         scheduler: &str,
     ) {
-        let quantity = formation(app, &process.name).and_then(|f| f.quantity).unwrap_or(1);
         let procfile = app.procfile.as_ref().map_or("Procfile", |p| p.path.as_str());
+        let what = if crate::shell::same_command(&job.command, &process.command) {
+            "the same command".to_owned()
+        } else {
+            let files = self.inv.reach(&app.dir, &job.command).map(|r| r.files.clone());
+            let files: Vec<String> =
+                files.unwrap_or_default().iter().map(|f| format!("`{f}`")).collect();
+            format!("the same code ({}, as `{}`)", files.join(", "), redacted(&job.command))
+        };
+        let formation_says = match formation(app, &process.name) {
+            Some(f) => {
+                let quantity = f.quantity.unwrap_or(1);
+                format!(
+                    "app.json's formation gives `{}` {quantity} dyno{}, but Heroku reads it only \
+                     when an app is created",
+                    process.name,
+                    if quantity == 1 { "" } else { "s" }
+                )
+            }
+            None => format!(
+                "Heroku runs `{}` only once someone scales it, and nothing in the repository says \
+                 whether anyone did",
+                process.name
+            ),
+        };
         self.out.warnings.push(Warning::at_line(
             procfile,
             process.line,
             format!(
                 "`{}: {}` (Capsule `{process_capsule}`) and the Scheduler job `{}` (Capsule \
-                 `{scheduler}`) run the same command, so both run it on Code Capsules: all the \
-                 time and on the job's schedule. app.json's formation gives `{}` {quantity} \
-                 dyno{}, but Heroku reads it only when an app is created: check `heroku ps -a \
-                 <heroku-app>`, and if it lists no `{}` dynos, do not create `{process_capsule}`",
+                 `{scheduler}`) run {what}, so both run it on Code Capsules: all the time and on \
+                 the job's schedule. {formation_says}: check `heroku ps -a <heroku-app>`, and if \
+                 it lists no `{}` dynos, do not create `{process_capsule}`",
                 process.name,
                 redacted(&process.command),
                 job.name,
-                process.name,
-                if quantity == 1 { "" } else { "s" },
                 process.name,
             ),
         ));
