@@ -232,7 +232,14 @@ impl Builder<'_> {
                 None => env::add_app_env(capsule, &app_env),
             }
             self.add_shell_reads(capsule, app);
-            capsule.notes.extend(env_notes.iter().cloned());
+            for (note, dotenv) in &env_notes {
+                let lists = |file: &String| {
+                    capsule.env.iter().any(|v| v.source == EnvSource::DotEnv { file: file.clone() })
+                };
+                if dotenv.as_ref().is_none_or(lists) {
+                    capsule.notes.push(note.clone());
+                }
+            }
         }
         self.out.capsules.extend(app_capsules);
     }

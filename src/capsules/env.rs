@@ -144,13 +144,14 @@ const HEROKU_BUILD: &[&str] = &[
 ];
 
 /// The variables every Capsule of `app` shares, in order: data links, app.json's
-/// declarations, a committed `.env`, then the other reads by name; and the notes every
-/// Capsule of the app gets about them.
+/// declarations, a committed `.env`, then the other reads by name; and the notes about
+/// them, each with the committed `.env` it is about (a Capsule given none of that file's
+/// variables does not need it).
 pub(super) fn app_env(
     inv: &Inventory,
     app: &App,
     data: &DataPlan,
-) -> (Vec<CapsuleEnv>, Vec<String>) {
+) -> (Vec<CapsuleEnv>, Vec<(String, Option<String>)>) {
     let mut vars: Vec<CapsuleEnv> = Vec::new();
     for (name, capsule) in data.links_of(app.display_dir()) {
         let source = EnvSource::DataCapsule { capsule: capsule.to_owned() };
@@ -188,22 +189,24 @@ pub(super) fn app_env(
     let prefixes: Vec<(String, String)> =
         data_less_addons(app).map(|service| (env_prefix(service), service.to_owned())).collect();
     let app_reads = app_reads(inv, app);
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<(String, Option<String>)> = Vec::new();
     for (name, script) in &app_reads.derived {
-        notes.push(format!(
+        let note = format!(
             "`{name}` is set by `{script}` when it starts the app (from other variables): \
              there is nothing to set for it"
-        ));
+        );
+        notes.push((note, None));
     }
     if let Some((file, names)) = &app_reads.dotenv {
-        notes.push(format!(
+        let note = format!(
             "`{file}` is committed and dotenv loads it at run time: it holds {} variable{}, \
              listed below (values not shown). Set them in the Config tab, rotate the secrets \
              among them (their values are in the repository's history), and delete `{file}` \
              from the repository (and add it to `.gitignore`)",
             names.len(),
             if names.len() == 1 { "" } else { "s" }
-        ));
+        );
+        notes.push((note, Some(file.clone())));
         for name in names.iter().filter(|n| !SET_BY_PLATFORM.contains(&n.as_str())) {
             if !vars.iter().any(|v| &v.name == name) {
                 vars.push(blank(name, EnvSource::DotEnv { file: file.clone() }));
