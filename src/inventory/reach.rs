@@ -125,8 +125,36 @@ struct Walk<'r, 'a> {
 /// (what their words read, `$TOKEN` in `curl -H "Authorization: $TOKEN"`, the Capsule
 /// lists from the command itself).
 const NO_CODE: &[&str] = &[
-    "echo", "printf", "true", "false", ":", "sleep", "exit", "export", "set", "unset", "test", "[",
-    "date", "mkdir", "rm", "cp", "mv", "cat", "touch", "ls", "wait", "curl", "wget",
+    "echo",
+    "printf",
+    "true",
+    "false",
+    ":",
+    "sleep",
+    "exit",
+    "export",
+    "set",
+    "unset",
+    "test",
+    "[",
+    "date",
+    "mkdir",
+    "rm",
+    "cp",
+    "mv",
+    "cat",
+    "touch",
+    "ls",
+    "wait",
+    "curl",
+    "wget",
+    // Build and file tools from npm: they compile or copy the code, never run it.
+    "tsc",
+    "rimraf",
+    "mkdirp",
+    "copyfiles",
+    "cpx",
+    "shx",
 ];
 
 impl Walk<'_, '_> {
@@ -199,6 +227,62 @@ impl Walk<'_, '_> {
                 self.runner(name, args, cwd);
             }
             "npx" | "pnpx" => self.npx(args, cwd, depth),
+            // Wrappers that set variables, then run the rest of the line.
+            "cross-env" | "cross-env-shell" => {
+                let at = args.iter().position(|w| w.is_none_or(|w| !w.contains('=')));
+                if let Some(at) = at {
+                    self.command(&args[at..], cwd, depth);
+                }
+            }
+            "env-cmd" | "dotenv" | "dotenv-cli" => {
+                if name != "env-cmd" {
+                    self.packages.insert("dotenv".into());
+                }
+                let values =
+                    ["-f", "--file", "-e", "--environments", "-r", "--rc-file", "-c", "-v"];
+                let mut i = 0;
+                while let Some(Some(arg)) = args.get(i) {
+                    if *arg == "--" {
+                        i += 1;
+                        break;
+                    }
+                    if !arg.starts_with('-') {
+                        break;
+                    }
+                    i += if values.contains(arg) { 2 } else { 1 };
+                }
+                self.command(args.get(i..).unwrap_or_default(), cwd, depth);
+            }
+            // Each argument is a command line of its own; `npm:x` runs the script `x`.
+            "concurrently" => {
+                const VALUES: &[&str] = &[
+                    "-n",
+                    "--names",
+                    "-c",
+                    "--prefix-colors",
+                    "-p",
+                    "--prefix",
+                    "-s",
+                    "--success",
+                    "-m",
+                    "--max-processes",
+                    "-t",
+                    "--timestamp-format",
+                    "-l",
+                    "--prefix-length",
+                    "--restart-tries",
+                    "--restart-after",
+                ];
+                let value_at = |i: usize| i > 0 && args[i - 1].is_some_and(|a| VALUES.contains(&a));
+                let lines = args.iter().enumerate().filter(|(i, _)| !value_at(*i)).map(|(_, a)| a);
+                for arg in lines.flatten().filter(|a| !a.starts_with('-')) {
+                    let line = match arg.strip_prefix("npm:") {
+                        Some(script) => format!("npm run {script}"),
+                        None => (*arg).to_owned(),
+                    };
+                    self.line(&line, cwd, depth + 1);
+                }
+            }
             "npm" | "yarn" | "pnpm" => self.package_manager(name, args, cwd, depth),
             "sh" | "bash" | "dash" | "zsh" => self.shell(args, cwd, depth),
             _ if NO_CODE.contains(&name) && !program.contains('/') => {}

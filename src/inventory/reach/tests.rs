@@ -189,3 +189,34 @@ fn lockfile_packages_and_scripts_of_another_folder_are_followed() {
         Some("it runs `yarn missing`, neither a script of `server/package.json` nor a file")
     );
 }
+
+/// Wrappers that run the rest of their line, and build tools that run no code.
+#[test]
+fn wrappers_run_the_rest_of_their_line() {
+    let files = [
+        (
+            "package.json",
+            r#"{ "name": "w", "scripts": { "a": "node a.js", "b": "tsc && cross-env TZ=UTC node b.js" } }"#,
+        ),
+        ("a.js", "process.env.A;\n"),
+        ("b.js", "process.env.B;\n"),
+        ("c.js", "process.env.C;\n"),
+    ];
+    let cases: [(&str, &[&str]); 4] = [
+        ("npm run b", &["b.js"]),
+        ("env-cmd -f .env.prod node c.js", &["c.js"]),
+        ("dotenv -e .env -- node c.js", &["c.js"]),
+        ("concurrently -n a,b \"npm:a\" \"node c.js\"", &["a.js", "c.js"]),
+    ];
+    let jobs: String = cases.iter().map(|(command, _)| job(".", command)).collect();
+    let inv = inventory(&files, &jobs);
+    for (command, expected) in cases {
+        let found = reach(&inv, "", command);
+        assert_eq!(
+            (found.files.as_slice(), found.unresolved.as_deref()),
+            (expected.iter().map(|f| f.to_string()).collect::<Vec<_>>().as_slice(), None),
+            "{command}"
+        );
+    }
+    assert!(reach(&inv, "", "dotenv -e .env -- node c.js").loads("dotenv"));
+}
