@@ -572,16 +572,18 @@ pub(super) fn add_narrowed_env(
     let without = if left.is_empty() {
         String::new()
     } else {
-        format!("; not {}: only code it does not run reads them", code(&left))
+        let them = if left.len() == 1 { "it" } else { "them" };
+        format!("; not {}: only code it does not run reads {them}", code(&left))
     };
     let unread_names: Vec<&str> = unread.iter().map(String::as_str).collect();
     let without = if unread_names.is_empty() {
         without
     } else {
         format!(
-            "{without}; not {}, which the app declares: no code reads them, and what it runs \
+            "{without}; not {}, which the app declares: no code reads {}, and what it runs \
              loads no library that could",
-            code(&unread_names)
+            code(&unread_names),
+            if unread_names.len() == 1 { "it" } else { "them" }
         )
     };
     capsule.notes.push(format!("{read_by}{declared}{without}"));

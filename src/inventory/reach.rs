@@ -148,7 +148,11 @@ const NO_CODE: &[&str] = &[
     "wait",
     "curl",
     "wget",
-    // Build and file tools from npm: they compile or copy the code, never run it.
+    // Build, lint and file tools from npm: they compile, check or copy the code, never
+    // run it.
+    "eslint",
+    "tslint",
+    "prettier",
     "tsc",
     "rimraf",
     "mkdirp",
@@ -619,16 +623,19 @@ impl Walk<'_, '_> {
         }
         let relative = if base.is_empty() { path } else { path.strip_prefix(&format!("{base}/"))? };
         let (top, rest) = relative.split_once('/')?;
-        if !matches!(top, "dist" | "build" | "lib" | "out") {
+        if !matches!(top, "dist" | "build" | "built" | "lib" | "out") {
             return None;
         }
-        let stem = rest.rsplit_once('.').map_or(rest, |(s, _)| s);
+        let stem =
+            [".js", ".mjs", ".cjs"].iter().find_map(|e| rest.strip_suffix(e)).unwrap_or(rest);
         ["src", ""].iter().find_map(|root| {
             let candidate = join(base, &join(root, stem));
-            ["ts", "mts", "cts", "tsx"]
+            // `allowJs` copies JavaScript sources too; `built/src/bot` may be a folder.
+            ["ts", "mts", "cts", "tsx", "js"]
                 .iter()
                 .map(|ext| format!("{candidate}.{ext}"))
                 .find(|p| self.is_file(p))
+                .or_else(|| self.resolve_folder(&candidate))
         })
     }
 
@@ -639,7 +646,9 @@ impl Walk<'_, '_> {
             || specifier == "."
             || specifier == ".."
         {
-            let found = normalize(&join(dir, specifier)).and_then(|p| self.resolve(&p));
+            let path = normalize(&join(dir, specifier));
+            let found =
+                path.as_deref().and_then(|p| self.resolve(p).or_else(|| self.built_from(p)));
             match found {
                 Some(path) => self.found(path),
                 None => self.fail(format!(

@@ -220,3 +220,30 @@ fn wrappers_run_the_rest_of_their_line() {
     }
     assert!(reach(&inv, "", "dotenv -e .env -- node c.js").loads("dotenv"));
 }
+
+/// With a tsconfig.json, a file the build makes stands for its source: `dist/job.js` for
+/// `src/job.ts`, and `./built/src/bot` (loaded from committed JavaScript) for the folder
+/// `src/bot`.
+#[test]
+fn built_files_stand_for_their_typescript_sources() {
+    let files = [
+        ("package.json", r#"{ "name": "t", "scripts": { "cron": "node dist/job.js" } }"#),
+        ("tsconfig.json", "{ \"compilerOptions\": { \"outDir\": \"dist\" } }"),
+        ("src/job.ts", "import './db';\n"),
+        ("src/db.ts", "export const url = process.env.DATABASE_URL;\n"),
+        ("index.js", "require('./built/src/bot');\n"),
+        ("src/bot/index.ts", "export const token = process.env.TOKEN;\n"),
+    ];
+    let jobs = [job(".", "npm run cron"), job(".", "node index.js")].concat();
+    let inv = inventory(&files, &jobs);
+    let cron = reach(&inv, "", "npm run cron");
+    assert_eq!(
+        (cron.files.as_slice(), cron.unresolved.as_deref()),
+        (&["src/db.ts".to_owned(), "src/job.ts".to_owned()][..], None)
+    );
+    let index = reach(&inv, "", "node index.js");
+    assert_eq!(
+        (index.files.as_slice(), index.unresolved.as_deref()),
+        (&["index.js".to_owned(), "src/bot/index.ts".to_owned()][..], None)
+    );
+}
