@@ -1,6 +1,6 @@
 use super::*;
 use crate::inventory::{Hints, Inventory, discover};
-use crate::sink::commit::testing::TestRepo;
+use crate::testing::TestRepo;
 
 /// The inventory of a repository made of `files`, with `jobs` as the jobs file.
 fn inventory(files: &[(&str, &str)], jobs: &str) -> Inventory {
