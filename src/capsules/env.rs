@@ -397,8 +397,12 @@ pub(super) fn link_capsules(out: &mut Deployment, inv: &Inventory, backend_url_e
         if bindings.is_empty() {
             let backend = pick_backend(out);
             frontend_links.push((capsule.name.clone(), backend.clone()));
-            let env = inv.backend_env(dir, backend_url_env).to_owned();
-            variables.push((capsule.name.clone(), env, backend, Vec::new()));
+            // A frontend that neither calls a backend nor reads the variable would be
+            // asked for a value no code uses.
+            if inv.needs_backend_url(dir, backend_url_env) {
+                let env = inv.backend_env(dir, backend_url_env).to_owned();
+                variables.push((capsule.name.clone(), env, backend, Vec::new()));
+            }
         }
         for binding in bindings {
             let backend = match &binding.backend {
