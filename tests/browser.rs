@@ -36,8 +36,19 @@ fn migrated_tree(dest: &Path) {
 /// Commits `tree` to a repository, runs `apply` with `args` on it, and writes the
 /// migration branch's tree into `dest`.
 fn migrated_tree_of(tree: &Path, args: &[&str], dest: &Path) {
+    migrated_tree_and_plan(tree, args, dest);
+}
+
+/// [`migrated_tree_of`], returning the plan (`plan --format json`, run before `apply`)
+/// that the migration branch follows.
+fn migrated_tree_and_plan(tree: &Path, args: &[&str], dest: &Path) -> serde_json::Value {
     let repo = TempRepo::with_tree(tree);
     let repo_path = repo.path.display().to_string();
+    let mut plan = vec!["plan", repo_path.as_str(), "--format", "json"];
+    plan.extend(args);
+    let (code, out, err) = run_tool(&plan);
+    assert_eq!(code, 0, "plan failed:\nstdout:\n{out}\nstderr:\n{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).expect("plan --format json is JSON");
     let mut apply = vec!["apply", repo_path.as_str()];
     apply.extend(args);
     let (code, out, err) = run_tool(&apply);
@@ -49,6 +60,7 @@ fn migrated_tree_of(tree: &Path, args: &[&str], dest: &Path) {
     let status =
         Command::new("tar").arg("-xf").arg(&archive).arg("-C").arg(dest).status().expect("run tar");
     assert!(status.success(), "tar -xf {} failed: {status}", archive.display());
+    plan
 }
 
 /// `npm run build` in the migrated frontend, with nothing installed (the generated build
