@@ -193,11 +193,21 @@ pub fn public_dir(
         .map(str::to_string)
         .unwrap_or_default();
     match kind {
-        FrontendKind::Vite => return "dist".to_string(),
-        FrontendKind::CreateReactApp => return "build".to_string(),
+        FrontendKind::Vite => return vite_output(&build, read),
+        FrontendKind::CreateReactApp => {
+            // react-scripts 4.0.2+ writes to BUILD_PATH when it is set (here: in the build
+            // script, or in the .env files it loads for a production build).
+            let dir = assignment_value(&build, "BUILD_PATH").or_else(|| {
+                [".env.production.local", ".env.local", ".env.production", ".env"]
+                    .iter()
+                    .find_map(|name| dotenv_value(&read(name)?, "BUILD_PATH"))
+            });
+            return normalise_dir(dir.unwrap_or_else(|| "build".into()));
+        }
         FrontendKind::VueCli => {
             let config = read("vue.config.js").or_else(|| read("vue.config.cjs"));
-            let dir = config.as_deref().and_then(|c| string_option(c, "outputDir"));
+            let dir = flag_value(&build, &["--dest"])
+                .or_else(|| config.as_deref().and_then(|c| string_option(c, "outputDir")));
             return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
         }
         FrontendKind::Angular => return angular_output(read("angular.json").as_deref()),
@@ -322,6 +332,87 @@ fn next_config(read: ReadFile) -> Option<String> {
     ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"]
         .iter()
         .find_map(|name| read(name))
+}
+
+/// Vite's output folder: `build.outDir` (`--outDir` on the command line, else `outDir` in
+/// vite.config), `dist` by default, relative to the project's `root` (`--root` or the
+/// config's `root`) when one is set.
+fn vite_output(build: &str, read: ReadFile) -> String {
+    let config = [
+        "vite.config.js",
+        "vite.config.ts",
+        "vite.config.mjs",
+        "vite.config.mts",
+        "vite.config.cjs",
+        "vite.config.cts",
+    ]
+    .iter()
+    .find_map(|name| read(name))
+    .unwrap_or_default();
+    // Only the `build` object's: plugins take an `outDir` of their own (vite-plugin-dts).
+    let out = flag_value(build, &["--outDir"])
+        .or_else(|| string_option(object_option(&config, "build")?, "outDir"))
+        .unwrap_or_else(|| "dist".into());
+    let root = flag_value(build, &["--root"]).or_else(|| string_option(&config, "root"));
+    match root.map(normalise_dir) {
+        Some(root) if root != "." && !out.starts_with('/') => {
+            normalise_dir(format!("{root}/{}", normalise_dir(out)))
+        }
+        _ => normalise_dir(out),
+    }
+}
+
+/// The text of the object literal of `key: { ... }` in a config file's text, braces
+/// included (strings and comments are not told apart: good enough for bundler configs).
+fn object_option<'c>(config: &'c str, key: &str) -> Option<&'c str> {
+    let mut from = 0;
+    while let Some(at) = config[from..].find(key) {
+        let start = from + at;
+        from = start + key.len();
+        let before_ok = config[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.'));
+        let rest = config[from..].trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+        if !before_ok || !value.starts_with('{') {
+            continue;
+        }
+        let open = config.len() - value.len();
+        let mut depth = 0usize;
+        for (i, c) in value.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(&config[open..=open + i]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        return Some(&config[open..]);
+    }
+    None
+}
+
+/// The literal value a command's `NAME=value` prefix gives `name`.
+fn assignment_value(command: &str, name: &str) -> Option<String> {
+    crate::shell::simple_commands(command)
+        .into_iter()
+        .flat_map(|c| c.assignments)
+        .find(|a| a.name == name)
+        .and_then(|a| a.literal)
+}
+
+/// The value of `NAME=value` in a .env file's text (quotes removed).
+fn dotenv_value(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.trim().strip_prefix("export ").unwrap_or(line.trim());
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == name).then(|| value.trim().trim_matches(['"', '\'']).to_owned())
+    })
 }
 
 /// The string value of `key: "value"` (or `'value'`, `` `value` ``) in a config file's
@@ -853,6 +944,33 @@ mod tests {
             "www"
         );
         assert_eq!(dir(none.clone(), FrontendKind::VueCli, &[]), "dist");
+        let vue_dest =
+            json!({ "scripts": { "build": "vue-cli-service build --dest public_html" } });
+        assert_eq!(dir(vue_dest, FrontendKind::VueCli, &[]), "public_html");
+        // Vite: the flag, else the config's build.outDir, below the project root.
+        assert_eq!(dir(none.clone(), FrontendKind::Vite, &[]), "dist");
+        let vite_config =
+            "export default defineConfig({ build: { outDir: './site/', emptyOutDir: true } })";
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Vite, &[("vite.config.ts", vite_config)]),
+            "site"
+        );
+        let vite_flag = json!({ "scripts": { "build": "tsc && vite build --outDir=www" } });
+        assert_eq!(dir(vite_flag, FrontendKind::Vite, &[("vite.config.ts", vite_config)]), "www");
+        let plugin =
+            "export default { plugins: [dts({ outDir: 'types' })], build: { sourcemap: true } }";
+        assert_eq!(dir(none.clone(), FrontendKind::Vite, &[("vite.config.js", plugin)]), "dist");
+        let rooted = "export default { root: 'client', build: { outDir: 'public' } }";
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Vite, &[("vite.config.mjs", rooted)]),
+            "client/public"
+        );
+        // Create React App: BUILD_PATH in the build script or a .env file.
+        let cra = json!({ "scripts": { "build": "BUILD_PATH='./dist' react-scripts build" } });
+        assert_eq!(dir(cra, FrontendKind::CreateReactApp, &[]), "dist");
+        let env = [(".env", "GENERATE_SOURCEMAP=false\nBUILD_PATH=\"www\"\n")];
+        assert_eq!(dir(none.clone(), FrontendKind::CreateReactApp, &env), "www");
+        assert_eq!(dir(none.clone(), FrontendKind::CreateReactApp, &[]), "build");
         let parcel =
             json!({ "scripts": { "build": "parcel build src/index.html --dist-dir=public/" } });
         assert_eq!(dir(parcel, FrontendKind::Parcel, &[]), "public");

@@ -5,8 +5,9 @@
 //! reach the stand-in backend, and nothing may go to the old herokuapp host.
 //!
 //! One app per frontend kind whose build installs from the npm registry in a few
-//! minutes: Vite (TypeScript, `tsc && vite build`), Create React App (react-scripts 5),
-//! Vue CLI 5 (output moved by vue.config.js), Next.js (static export, `distDir` moved),
+//! minutes: Vite (TypeScript, `tsc && vite build`, output moved by vite.config.ts),
+//! Create React App (react-scripts 5, output moved by `BUILD_PATH`), Vue CLI 5 (output
+//! moved by vue.config.js), Next.js (static export, `distDir` moved),
 //! Parcel 2 and SvelteKit (static adapter), where the bundler inlines the variable; and
 //! Angular, where the generated build step writes `config.js` into `ng build`'s output
 //! and the page template loads it. The apps live in `tests/browser/<name>-app`; their
