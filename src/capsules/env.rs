@@ -500,8 +500,8 @@ fn link_backends(
             continue;
         };
         let app = capsule.app.as_deref().and_then(|d| inv.app(app_dir(d)));
-        let kind = app.and_then(|a| a.frontend.as_ref()).map(|f| &f.kind);
-        let name = kind.map_or_else(|| base.clone(), |k| k.backend_url_var(base));
+        let frontend = app.and_then(|a| a.frontend.as_ref());
+        let name = frontend.map_or_else(|| base.clone(), |f| f.backend_url_var(base));
         let source = EnvSource::CapsuleUrl { capsule: backend.clone() };
         // Which Heroku backend the frontend called tells the user which Capsule replaces it.
         let description = (!hosts.is_empty()).then(|| {
@@ -515,6 +515,8 @@ fn link_backends(
             }
             None => {
                 let mut var = blank(&name, source);
+                // A bundler inlines it, whatever its prefix (vite.config's envPrefix).
+                var.build_time |= frontend.is_some_and(|f| !f.kind.loads_config_script());
                 var.required = Some(true);
                 var.description = description;
                 capsule.env.insert(0, var);

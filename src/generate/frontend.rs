@@ -334,11 +334,28 @@ fn next_config(read: ReadFile) -> Option<String> {
         .find_map(|name| read(name))
 }
 
-/// Vite's output folder: `build.outDir` (`--outDir` on the command line, else `outDir` in
-/// vite.config), `dist` by default, relative to the project's `root` (`--root` or the
-/// config's `root`) when one is set.
-fn vite_output(build: &str, read: ReadFile) -> String {
-    let config = [
+/// The prefix a Vite-built frontend (Vite, SvelteKit) exposes to the page when
+/// vite.config's `envPrefix` replaces `VITE_` (`envPrefix: 'APP_'`, or a list without
+/// `'VITE_'`: its first entry); `None` when `VITE_` variables reach the page.
+pub fn vite_env_prefix(kind: &FrontendKind, read: ReadFile) -> Option<String> {
+    if !matches!(kind, FrontendKind::Vite | FrontendKind::SvelteKit) {
+        return None;
+    }
+    let config = vite_config(read)?;
+    let prefixes = match string_option(&config, "envPrefix") {
+        Some(one) => vec![one],
+        None => string_list_option(&config, "envPrefix")?,
+    };
+    let valid: Vec<String> = prefixes.into_iter().filter(|p| !p.is_empty()).collect();
+    if valid.iter().any(|p| p == "VITE_") {
+        return None;
+    }
+    valid.into_iter().next()
+}
+
+/// The text of the first vite.config file the app has.
+fn vite_config(read: ReadFile) -> Option<String> {
+    [
         "vite.config.js",
         "vite.config.ts",
         "vite.config.mjs",
@@ -348,7 +365,30 @@ fn vite_output(build: &str, read: ReadFile) -> String {
     ]
     .iter()
     .find_map(|name| read(name))
-    .unwrap_or_default();
+}
+
+/// The strings of `key: ['a', "b"]` in a config file's text; `None` when the value is
+/// not a list of string literals.
+fn string_list_option(config: &str, key: &str) -> Option<Vec<String>> {
+    let at = config.find(&format!("{key}:")).or_else(|| config.find(&format!("{key} :")))?;
+    let rest = config[at + key.len()..].trim_start().strip_prefix(':')?.trim_start();
+    let body = rest.strip_prefix('[')?;
+    let body = &body[..body.find(']')?];
+    body.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let quote = item.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+            item.strip_prefix(quote)?.strip_suffix(quote).map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Vite's output folder: `build.outDir` (`--outDir` on the command line, else `outDir` in
+/// vite.config), `dist` by default, relative to the project's `root` (`--root` or the
+/// config's `root`) when one is set.
+fn vite_output(build: &str, read: ReadFile) -> String {
+    let config = vite_config(read).unwrap_or_default();
     // Only the `build` object's: plugins take an `outDir` of their own (vite-plugin-dts).
     let out = flag_value(build, &["--outDir"])
         .or_else(|| string_option(object_option(&config, "build")?, "outDir"))
@@ -923,6 +963,35 @@ mod tests {
             classify(None, None, false, &static_json),
             Some(FrontendKind::Static { server: "heroku-buildpack-static".into() })
         );
+    }
+
+    #[test]
+    fn vite_env_prefix_replaces_vite_only_when_it_leaves_it_out() {
+        let prefix = |config: &str| {
+            let config = config.to_owned();
+            let read = move |name: &str| (name == "vite.config.ts").then(|| config.clone());
+            vite_env_prefix(&FrontendKind::Vite, &read)
+        };
+        assert_eq!(prefix("export default { envPrefix: 'APP_' }").as_deref(), Some("APP_"));
+        assert_eq!(
+            prefix("export default { envPrefix: [\"PUBLIC_\", 'X_'] }").as_deref(),
+            Some("PUBLIC_")
+        );
+        assert_eq!(prefix("export default { envPrefix: ['VITE_', 'APP_'] }"), None);
+        assert_eq!(prefix("export default { envPrefix: 'VITE_' }"), None);
+        assert_eq!(prefix("export default { build: { outDir: 'x' } }"), None);
+        let read = |_: &str| Some("export default { envPrefix: 'APP_' }".to_owned());
+        assert_eq!(vite_env_prefix(&FrontendKind::CreateReactApp, &read), None);
+        let frontend = crate::inventory::Frontend {
+            kind: FrontendKind::Vite,
+            public_dir: "dist".into(),
+            page_template: None,
+            proxy_env: None,
+            rooted_routes: false,
+            env_prefix: Some("APP_".into()),
+        };
+        assert_eq!(frontend.backend_url_var("BACKEND_URL"), "APP_BACKEND_URL");
+        assert_eq!(frontend.backend_url_var("APP_API_URL"), "APP_API_URL");
     }
 
     #[test]

@@ -312,6 +312,7 @@ fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
     };
     if let Some(mut frontend) = super::programs::buildpack_frontend(source, app) {
         (frontend.proxy_env, frontend.rooted_routes) = static_json_extras(&read);
+        frontend.env_prefix = frontend::vite_env_prefix(&frontend.kind, &read);
         return Some(frontend);
     }
     let web = app.process("web").map(|p| p.command.as_str());
@@ -323,7 +324,8 @@ fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
         normalize_dir(&frontend::public_dir(package.as_ref(), command.as_deref(), &kind, &read));
     let page_template = frontend::page_template(&kind, &read).map(|p| normalize_dir(&p));
     let (proxy_env, rooted_routes) = static_json_extras(&read);
-    Some(super::Frontend { kind, public_dir, page_template, proxy_env, rooted_routes })
+    let env_prefix = frontend::vite_env_prefix(&kind, &read);
+    Some(super::Frontend { kind, public_dir, page_template, proxy_env, rooted_routes, env_prefix })
 }
 
 /// From heroku-buildpack-static's `static.json`: the variable its proxies' origin names

@@ -128,11 +128,11 @@ impl Inventory {
     /// bundler's prefix, it names a backend (`API`, `BACKEND`, `SERVER`, `GRAPHQL`, ...)
     /// and an address (`URL`, `URI`, `HOST`, `ENDPOINT`, ...), or is just `API`/`BACKEND`/`SERVER`.
     fn own_backend_var<'a>(&'a self, dir: &str) -> Option<&'a str> {
-        let kind = &self.app(dir)?.frontend.as_ref()?.kind;
-        if kind.loads_config_script() || !self.hosts_called_by(dir).is_empty() {
+        let frontend = self.app(dir)?.frontend.as_ref()?;
+        if frontend.kind.loads_config_script() || !self.hosts_called_by(dir).is_empty() {
             return None;
         }
-        let prefix = kind.backend_url_var("");
+        let prefix = frontend.backend_url_var("");
         let mut found: Vec<&str> = Vec::new();
         // Not `code_of`, whose items borrow `dir` too.
         let own = |c: &&CodeFile| c.app.as_deref() == Some(dir) && !self.is_build_output(&c.path);
@@ -165,7 +165,7 @@ impl Inventory {
             // Only the generated config script sets the global such a page would read.
             return false;
         }
-        let var = frontend.kind.backend_url_var(self.backend_env(dir, env));
+        let var = frontend.backend_url_var(self.backend_env(dir, env));
         self.code_of(dir)
             .filter(|c| !self.is_build_output(&c.path))
             .any(|c| c.facts.env_reads.iter().any(|r| r.name == var))

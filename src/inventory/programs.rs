@@ -77,6 +77,7 @@ pub fn buildpack_frontend(source: &Source, app: &App) -> Option<Frontend> {
         page_template: None,
         proxy_env: None,
         rooted_routes: false,
+        env_prefix: None,
     })
 }
 

@@ -39,7 +39,7 @@ pub fn build_step(
         warn_about_proxies(cx, app, frontend, &vars);
         if !frontend.kind.loads_config_script() {
             let names: Vec<String> =
-                vars.iter().map(|(var, _)| frontend.kind.backend_url_var(var)).collect();
+                vars.iter().map(|(var, _)| frontend.backend_url_var(var)).collect();
             warn_about_parcel_target(cx, app, &names)?;
             cx.note(rule, format!(
                 "{}: built by {}; set {} (with https://) on the Capsule so the build bakes it in",
@@ -149,7 +149,7 @@ fn warn_about_proxies(
     let Some(text) = cx.files.read(&path).ok().flatten() else { return };
     let text = String::from_utf8_lossy(&text).into_owned();
     let (base, global) = vars.first().cloned().unwrap_or_default();
-    let var = frontend.kind.backend_url_var(&base);
+    let var = frontend.backend_url_var(&base);
     let expression = frontend.kind.expression(&var, &global, false);
     for (line, proxied, origin) in crate::generate::frontend::static_json_proxies(&text) {
         cx.warnings.push(Warning::at_line(
@@ -338,7 +338,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         let env = inventory.backend_env(&app.dir, env);
         for binding in inventory.bindings(&app.dir, env) {
             let global = format!("{GLOBAL}{}", &binding.var[env.len()..]);
-            let var = frontend.kind.backend_url_var(&binding.var);
+            let var = frontend.backend_url_var(&binding.var);
             let expression = frontend.kind.expression(&var, &global, typescript);
             for host in binding.hosts {
                 replacements.push((host, expression.clone()));
