@@ -145,6 +145,11 @@ fn migrated_frontend_built_with_backend_url_posts_to_that_backend_in_chromium() 
     assert_eq!(orders[0].target, "/api/orders?item=socks", "{diagnostics}");
     assert_eq!(orders[0].header("origin"), Some(statics.url().as_str()), "{diagnostics}");
 
+    // Nothing went to the old Heroku backend.
+    let heroku: Vec<&String> =
+        page.requests.iter().filter(|r| r.contains("herokuapp.com")).collect();
+    assert!(heroku.is_empty(), "requests to Heroku: {heroku:?}\n{diagnostics}");
+
     // The page read the backend's answer, with the URL app.js saw when it ran.
     assert_eq!(page.result, format!("{}/api: ok", backend.url()), "{diagnostics}");
 
