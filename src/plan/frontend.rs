@@ -6,7 +6,8 @@ use crate::component::{Component, script_blocks};
 use crate::diag::Warning;
 use crate::edit::package_json::PackageJsonEditor;
 use crate::edit::{components, html, js_urls};
-use crate::generate::frontend::{FrontendKind, build_script};
+use crate::generate::frontend::build_script;
+use crate::inventory::frontend::FrontendKind;
 use crate::inventory::hosts::{HostRole, app_name_of};
 use crate::inventory::{App, join, parent};
 use crate::lang::Lang;
@@ -151,7 +152,7 @@ fn warn_about_proxies(
     let (base, global) = vars.first().cloned().unwrap_or_default();
     let var = frontend.backend_url_var(&base);
     let expression = frontend.kind.expression(&var, &global, false);
-    for (line, proxied, origin) in crate::generate::frontend::static_json_proxies(&text) {
+    for (line, proxied, origin) in crate::inventory::frontend::static_json_proxies(&text) {
         cx.warnings.push(Warning::at_line(
             &path,
             line,
@@ -346,7 +347,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         }
         edits.push((&file.path, kind, replacements, text));
     }
-    let rewritten = crate::source::map_in_parallel(edits.len(), |i| {
+    let rewritten = crate::pool::map_in_parallel(edits.len(), |i| {
         let (_, kind, replacements, text) = &edits[i];
         let pick = |url: &str| choose(inventory, replacements, url);
         match kind {
