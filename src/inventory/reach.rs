@@ -117,7 +117,7 @@ struct Walk<'r, 'a> {
     unresolved: Option<String>,
     /// JavaScript files found but not yet read.
     queue: Vec<String>,
-    /// What code in a folder can load by name, by folder, as found.
+    /// What each folder's package.json and lockfiles let code load, by folder, as read.
     installed: BTreeMap<String, Installed>,
 }
 
@@ -684,10 +684,7 @@ impl Walk<'_, '_> {
             }
             return;
         }
-        let source = self.reacher.source;
-        let installed =
-            self.installed.entry(dir.to_owned()).or_insert_with(|| Installed::of(source, dir));
-        if installed.contains(package) {
+        if self.can_load(dir, package) {
             self.packages.insert(package.to_owned());
             return;
         }
@@ -695,6 +692,26 @@ impl Walk<'_, '_> {
             "{by} loads `{specifier}`, which is neither a file nor a dependency of the app (a \
              path alias?)"
         ));
+    }
+
+    /// Whether code in `dir` can load the npm package `package`: a package.json or a
+    /// lockfile of `dir` or a folder above it has it. Each folder's files are read once.
+    fn can_load(&mut self, dir: &str, package: &str) -> bool {
+        let source = self.reacher.source;
+        let mut folder = dir.to_owned();
+        loop {
+            let installed = self
+                .installed
+                .entry(folder.clone())
+                .or_insert_with(|| Installed::of(source, &folder));
+            if installed.contains(package) {
+                return true;
+            }
+            if folder.is_empty() {
+                return false;
+            }
+            folder = parent(&folder).to_owned();
+        }
     }
 
     /// Reads each queued file and follows what it loads.
@@ -780,42 +797,43 @@ fn package_name(specifier: &str) -> (&str, &str) {
     (&specifier[..end], specifier[end..].trim_start_matches('/'))
 }
 
-/// The packages code in a folder can load: those declared in the package.json files from
-/// that folder up (a workspace's root declares shared ones), and the lockfiles there,
-/// which also hold what those depend on (code that loads a dependency's dependency works
-/// with npm's flat node_modules).
+/// The packages one folder's package.json declares and its lockfiles hold. Code in a
+/// folder can load those of its folder and of every folder above it (a workspace's root
+/// declares shared ones); a lockfile also holds what those depend on (code that loads a
+/// dependency's dependency works with npm's flat node_modules).
 struct Installed {
     declared: BTreeSet<String>,
     lockfiles: Vec<String>,
+    /// Answers already given for names that are not declared: a lockfile can be
+    /// megabytes, and the same name is loaded from many files.
+    found: std::cell::RefCell<BTreeMap<String, bool>>,
 }
 
 impl Installed {
-    /// What code in `dir` can load: the package.json files and lockfiles from `dir` up.
+    /// What `dir`'s own package.json and lockfiles say.
     fn of(source: &Source, dir: &str) -> Installed {
         const SECTIONS: &[&str] =
             &["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"];
         const LOCKFILES: &[&str] =
             &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"];
-        let mut out = Installed { declared: BTreeSet::new(), lockfiles: Vec::new() };
-        let mut dir = dir.to_owned();
-        loop {
-            if let Some(value) = read_json(source, &join(&dir, "package.json")) {
-                for section in SECTIONS {
-                    if let Some(deps) = value.get(*section).and_then(|d| d.as_object()) {
-                        out.declared.extend(deps.keys().cloned());
-                    }
+        let mut out = Installed {
+            declared: BTreeSet::new(),
+            lockfiles: Vec::new(),
+            found: Default::default(),
+        };
+        if let Some(value) = read_json(source, &join(dir, "package.json")) {
+            for section in SECTIONS {
+                if let Some(deps) = value.get(*section).and_then(|d| d.as_object()) {
+                    out.declared.extend(deps.keys().cloned());
                 }
             }
-            for name in LOCKFILES {
-                if let Ok(bytes) = source.read(&join(&dir, name)) {
-                    out.lockfiles.push(String::from_utf8_lossy(&bytes).into_owned());
-                }
-            }
-            if dir.is_empty() {
-                return out;
-            }
-            dir = parent(&dir).to_owned();
         }
+        for name in LOCKFILES {
+            if let Ok(bytes) = source.read(&join(dir, name)) {
+                out.lockfiles.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        out
     }
 
     /// Whether `package` is declared, or installed as another package's dependency: a
@@ -824,6 +842,12 @@ impl Installed {
     fn contains(&self, package: &str) -> bool {
         if self.declared.contains(package) {
             return true;
+        }
+        if self.lockfiles.is_empty() {
+            return false;
+        }
+        if let Some(known) = self.found.borrow().get(package) {
+            return *known;
         }
         let keys = [
             format!("\"node_modules/{package}\""),
@@ -834,7 +858,10 @@ impl Installed {
             format!(" {package}@"),
             format!("'{package}@"),
         ];
-        self.lockfiles.iter().any(|text| keys.iter().any(|k| text.contains(k.as_str())))
+        let known =
+            self.lockfiles.iter().any(|text| keys.iter().any(|k| text.contains(k.as_str())));
+        self.found.borrow_mut().insert(package.to_owned(), known);
+        known
     }
 }
 
