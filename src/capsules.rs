@@ -23,12 +23,13 @@ mod tests;
 
 use serde::Serialize;
 
+use crate::diag::Warning;
 use crate::inventory::App;
 
 pub use addons::{AddonUse, Replacement};
 pub use build::derive;
 pub use env::{
-    CapsuleEnv, EnvSource, HEROKU_RUNTIME, herokuapp_name, herokuapp_url,
+    CapsuleEnv, EnvScope, EnvSource, HEROKU_RUNTIME, herokuapp_name, herokuapp_url,
     is_build_time_backend_address, url_path,
 };
 pub use launch::{Launch, launch, redacted, shell_quote};
@@ -99,6 +100,8 @@ pub struct Capsule {
     pub heroku_process: Option<String>,
     /// The dyno size Heroku's formation gave the process, to pick a similar Capsule size.
     pub heroku_size: Option<String>,
+    /// Whose variables `env` lists: the app's, or only those its commands' code reads.
+    pub env_scope: EnvScope,
     pub env: Vec<CapsuleEnv>,
     /// What to know or do when creating it, one sentence each.
     pub notes: Vec<String>,
@@ -126,6 +129,9 @@ pub struct Deployment {
     pub processes: Vec<ProcessUse>,
     /// Every app.json add-on of every app, in app and declaration order.
     pub addons: Vec<AddonUse>,
+    /// What the plan must warn about the Capsules (the same command run by two of them).
+    #[serde(skip)]
+    pub warnings: Vec<Warning>,
 }
 
 impl Capsule {

@@ -16,12 +16,11 @@ use crate::source::Source;
 mod config;
 mod server;
 
-pub use config::static_json_proxies;
 use config::{
-    Tool, angular_build_options, angular_output, build_tool, flag_value, next_config, nginx_root,
-    static_json_root, string_option,
+    Tool, angular_build_options, angular_output, assignment_value, build_tool, dotenv_value,
+    flag_value, next_config, nginx_root, static_json_root, string_option, vite_output,
 };
-
+pub use config::{static_json_proxies, vite_env_prefix};
 use server::{Invocation, first_positional, is_static_server, normalise_dir};
 
 /// The kind of frontend an app is, which decides where its files are and how its
@@ -205,11 +204,21 @@ pub fn public_dir(
         .map(str::to_string)
         .unwrap_or_default();
     match kind {
-        FrontendKind::Vite => return "dist".to_string(),
-        FrontendKind::CreateReactApp => return "build".to_string(),
+        FrontendKind::Vite => return vite_output(&build, read),
+        FrontendKind::CreateReactApp => {
+            // react-scripts 4.0.2+ writes to BUILD_PATH when it is set (here: in the build
+            // script, or in the .env files it loads for a production build).
+            let dir = assignment_value(&build, "BUILD_PATH").or_else(|| {
+                [".env.production.local", ".env.local", ".env.production", ".env"]
+                    .iter()
+                    .find_map(|name| dotenv_value(&read(name)?, "BUILD_PATH"))
+            });
+            return normalise_dir(dir.unwrap_or_else(|| "build".into()));
+        }
         FrontendKind::VueCli => {
             let config = read("vue.config.js").or_else(|| read("vue.config.cjs"));
-            let dir = config.as_deref().and_then(|c| string_option(c, "outputDir"));
+            let dir = flag_value(&build, &["--dest"])
+                .or_else(|| config.as_deref().and_then(|c| string_option(c, "outputDir")));
             return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
         }
         FrontendKind::Angular => return angular_output(read("angular.json").as_deref()),
@@ -264,6 +273,7 @@ pub fn page_template(kind: &FrontendKind, read: ReadFile) -> Option<String> {
     }
 }
 
+/// The static site `app` serves, if any: one a static-site buildpack served for its web
 /// process, or one its package.json, config files or web command show. This is the one
 /// place frontends are detected.
 pub(super) fn detect(source: &Source, app: &App) -> Option<Frontend> {
@@ -287,10 +297,18 @@ pub(super) fn detect(source: &Source, app: &App) -> Option<Frontend> {
             let public_dir =
                 normalize_dir(&public_dir(package.as_ref(), command.as_deref(), &kind, &read));
             let page_template = page_template(&kind, &read).map(|p| normalize_dir(&p));
-            Frontend { kind, public_dir, page_template, proxy_env: None, rooted_routes: false }
+            Frontend {
+                kind,
+                public_dir,
+                page_template,
+                proxy_env: None,
+                rooted_routes: false,
+                env_prefix: None,
+            }
         }
     };
     (frontend.proxy_env, frontend.rooted_routes) = static_json_extras(&read);
+    frontend.env_prefix = vite_env_prefix(&frontend.kind, &read);
     Some(frontend)
 }
 
@@ -349,6 +367,7 @@ fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFi
         page_template: None,
         proxy_env: None,
         rooted_routes: false,
+        env_prefix: None,
     }
 }
 
@@ -500,6 +519,35 @@ mod tests {
     }
 
     #[test]
+    fn vite_env_prefix_replaces_vite_only_when_it_leaves_it_out() {
+        let prefix = |config: &str| {
+            let config = config.to_owned();
+            let read = move |name: &str| (name == "vite.config.ts").then(|| config.clone());
+            vite_env_prefix(&FrontendKind::Vite, &read)
+        };
+        assert_eq!(prefix("export default { envPrefix: 'APP_' }").as_deref(), Some("APP_"));
+        assert_eq!(
+            prefix("export default { envPrefix: [\"PUBLIC_\", 'X_'] }").as_deref(),
+            Some("PUBLIC_")
+        );
+        assert_eq!(prefix("export default { envPrefix: ['VITE_', 'APP_'] }"), None);
+        assert_eq!(prefix("export default { envPrefix: 'VITE_' }"), None);
+        assert_eq!(prefix("export default { build: { outDir: 'x' } }"), None);
+        let read = |_: &str| Some("export default { envPrefix: 'APP_' }".to_owned());
+        assert_eq!(vite_env_prefix(&FrontendKind::CreateReactApp, &read), None);
+        let frontend = Frontend {
+            kind: FrontendKind::Vite,
+            public_dir: "dist".into(),
+            page_template: None,
+            proxy_env: None,
+            rooted_routes: false,
+            env_prefix: Some("APP_".into()),
+        };
+        assert_eq!(frontend.backend_url_var("BACKEND_URL"), "APP_BACKEND_URL");
+        assert_eq!(frontend.backend_url_var("APP_API_URL"), "APP_API_URL");
+    }
+
+    #[test]
     fn output_folders_come_from_each_tools_config() {
         let dir = |package: serde_json::Value, kind: FrontendKind, files: &[(&str, &str)]| {
             let files: Vec<(String, String)> =
@@ -518,6 +566,33 @@ mod tests {
             "www"
         );
         assert_eq!(dir(none.clone(), FrontendKind::VueCli, &[]), "dist");
+        let vue_dest =
+            json!({ "scripts": { "build": "vue-cli-service build --dest public_html" } });
+        assert_eq!(dir(vue_dest, FrontendKind::VueCli, &[]), "public_html");
+        // Vite: the flag, else the config's build.outDir, below the project root.
+        assert_eq!(dir(none.clone(), FrontendKind::Vite, &[]), "dist");
+        let vite_config =
+            "export default defineConfig({ build: { outDir: './site/', emptyOutDir: true } })";
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Vite, &[("vite.config.ts", vite_config)]),
+            "site"
+        );
+        let vite_flag = json!({ "scripts": { "build": "tsc && vite build --outDir=www" } });
+        assert_eq!(dir(vite_flag, FrontendKind::Vite, &[("vite.config.ts", vite_config)]), "www");
+        let plugin =
+            "export default { plugins: [dts({ outDir: 'types' })], build: { sourcemap: true } }";
+        assert_eq!(dir(none.clone(), FrontendKind::Vite, &[("vite.config.js", plugin)]), "dist");
+        let rooted = "export default { root: 'client', build: { outDir: 'public' } }";
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Vite, &[("vite.config.mjs", rooted)]),
+            "client/public"
+        );
+        // Create React App: BUILD_PATH in the build script or a .env file.
+        let cra = json!({ "scripts": { "build": "BUILD_PATH='./dist' react-scripts build" } });
+        assert_eq!(dir(cra, FrontendKind::CreateReactApp, &[]), "dist");
+        let env = [(".env", "GENERATE_SOURCEMAP=false\nBUILD_PATH=\"www\"\n")];
+        assert_eq!(dir(none.clone(), FrontendKind::CreateReactApp, &env), "www");
+        assert_eq!(dir(none.clone(), FrontendKind::CreateReactApp, &[]), "build");
         let parcel =
             json!({ "scripts": { "build": "parcel build src/index.html --dist-dir=public/" } });
         assert_eq!(dir(parcel, FrontendKind::Parcel, &[]), "public");

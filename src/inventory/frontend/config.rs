@@ -1,6 +1,6 @@
 //! The build tools' config files and the static-site buildpacks' settings: which tool
 //! builds the app, and where each puts its output (`vue.config.js`, `next.config.js`,
-//! `angular.json`, `static.json`, `nginx.conf.erb`).
+//! `vite.config.*`, `angular.json`, `static.json`, `nginx.conf.erb`, `.env`).
 
 use serde_json::Value;
 
@@ -77,6 +77,127 @@ pub(super) fn next_config(read: ReadFile) -> Option<String> {
     ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"]
         .iter()
         .find_map(|name| read(name))
+}
+
+/// The prefix a Vite-built frontend (Vite, SvelteKit) exposes to the page when
+/// vite.config's `envPrefix` replaces `VITE_` (`envPrefix: 'APP_'`, or a list without
+/// `'VITE_'`: its first entry); `None` when `VITE_` variables reach the page.
+pub fn vite_env_prefix(kind: &FrontendKind, read: ReadFile) -> Option<String> {
+    if !matches!(kind, FrontendKind::Vite | FrontendKind::SvelteKit) {
+        return None;
+    }
+    let config = vite_config(read)?;
+    let prefixes = match string_option(&config, "envPrefix") {
+        Some(one) => vec![one],
+        None => string_list_option(&config, "envPrefix")?,
+    };
+    let valid: Vec<String> = prefixes.into_iter().filter(|p| !p.is_empty()).collect();
+    if valid.iter().any(|p| p == "VITE_") {
+        return None;
+    }
+    valid.into_iter().next()
+}
+
+/// The text of the first vite.config file the app has.
+pub(super) fn vite_config(read: ReadFile) -> Option<String> {
+    [
+        "vite.config.js",
+        "vite.config.ts",
+        "vite.config.mjs",
+        "vite.config.mts",
+        "vite.config.cjs",
+        "vite.config.cts",
+    ]
+    .iter()
+    .find_map(|name| read(name))
+}
+
+/// The strings of `key: ['a', "b"]` in a config file's text; `None` when the value is
+/// not a list of string literals.
+pub(super) fn string_list_option(config: &str, key: &str) -> Option<Vec<String>> {
+    let at = config.find(&format!("{key}:")).or_else(|| config.find(&format!("{key} :")))?;
+    let rest = config[at + key.len()..].trim_start().strip_prefix(':')?.trim_start();
+    let body = rest.strip_prefix('[')?;
+    let body = &body[..body.find(']')?];
+    body.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let quote = item.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+            item.strip_prefix(quote)?.strip_suffix(quote).map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Vite's output folder: `build.outDir` (`--outDir` on the command line, else `outDir` in
+/// vite.config), `dist` by default, relative to the project's `root` (`--root` or the
+/// config's `root`) when one is set.
+pub(super) fn vite_output(build: &str, read: ReadFile) -> String {
+    let config = vite_config(read).unwrap_or_default();
+    // Only the `build` object's: plugins take an `outDir` of their own (vite-plugin-dts).
+    let out = flag_value(build, &["--outDir"])
+        .or_else(|| string_option(object_option(&config, "build")?, "outDir"))
+        .unwrap_or_else(|| "dist".into());
+    let root = flag_value(build, &["--root"]).or_else(|| string_option(&config, "root"));
+    match root.map(normalise_dir) {
+        Some(root) if root != "." && !out.starts_with('/') => {
+            normalise_dir(format!("{root}/{}", normalise_dir(out)))
+        }
+        _ => normalise_dir(out),
+    }
+}
+
+/// The text of the object literal of `key: { ... }` in a config file's text, braces
+/// included (strings and comments are not told apart: good enough for bundler configs).
+pub(super) fn object_option<'c>(config: &'c str, key: &str) -> Option<&'c str> {
+    let mut from = 0;
+    while let Some(at) = config[from..].find(key) {
+        let start = from + at;
+        from = start + key.len();
+        let before_ok = config[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.'));
+        let rest = config[from..].trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+        if !before_ok || !value.starts_with('{') {
+            continue;
+        }
+        let open = config.len() - value.len();
+        let mut depth = 0usize;
+        for (i, c) in value.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(&config[open..=open + i]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        return Some(&config[open..]);
+    }
+    None
+}
+
+/// The literal value a command's `NAME=value` prefix gives `name`.
+pub(super) fn assignment_value(command: &str, name: &str) -> Option<String> {
+    crate::shell::simple_commands(command)
+        .into_iter()
+        .flat_map(|c| c.assignments)
+        .find(|a| a.name == name)
+        .and_then(|a| a.literal)
+}
+
+/// The value of `NAME=value` in a .env file's text (quotes removed).
+pub(super) fn dotenv_value(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.trim().strip_prefix("export ").unwrap_or(line.trim());
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == name).then(|| value.trim().trim_matches(['"', '\'']).to_owned())
+    })
 }
 
 /// The string value of `key: "value"` (or `'value'`, `` `value` ``) in a config file's
