@@ -333,7 +333,7 @@ fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Error> {
     }
     inv.unread_code = unread;
     (inv.config, inv.lockfiles) = super::config::scan(source, &inv.apps)?;
-    inv.reaches = reaches(source, &inv);
+    inv.reaches = reaches(source, inv);
     inv.warnings.extend(super::config::command_warnings(&inv.apps));
     inv.warnings.extend(super::docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
     Ok(())
