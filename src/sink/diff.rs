@@ -7,6 +7,7 @@
 
 use std::io::{self, Write};
 
+use anstyle::{AnsiColor, Style};
 use similar::{Algorithm, ChangeTag, DiffOp};
 
 use crate::plan::{Action, Change};
@@ -29,37 +30,38 @@ pub fn write_patch(
     hash: gix::hash::Kind,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let style = if color { Style::COLOR } else { Style::PLAIN };
+    let style = if color { Styles::GIT } else { Styles::PLAIN };
     for change in changes {
         write_change(change, &style, hash, out)?;
     }
     Ok(())
 }
 
-/// The escape sequences around each kind of line; all empty when colour is off.
-struct Style {
-    meta: &'static str,
-    frag: &'static str,
-    old: &'static str,
-    new: &'static str,
-    reset: &'static str,
+/// The style of each kind of line. A plain [`Style`] renders no escape code at all, not
+/// even a reset, so the colourless patch is the same bytes as before colour existed.
+struct Styles {
+    meta: Style,
+    frag: Style,
+    old: Style,
+    new: Style,
 }
 
-impl Style {
-    const PLAIN: Style = Style { meta: "", frag: "", old: "", new: "", reset: "" };
-    const COLOR: Style = Style {
-        meta: "\x1b[1m",
-        frag: "\x1b[36m",
-        old: "\x1b[31m",
-        new: "\x1b[32m",
-        reset: "\x1b[m",
+impl Styles {
+    const PLAIN: Styles =
+        Styles { meta: Style::new(), frag: Style::new(), old: Style::new(), new: Style::new() };
+    /// git's defaults (`color.diff.meta` bold, `frag` cyan, `old` red, `new` green).
+    const GIT: Styles = Styles {
+        meta: Style::new().bold(),
+        frag: AnsiColor::Cyan.on_default(),
+        old: AnsiColor::Red.on_default(),
+        new: AnsiColor::Green.on_default(),
     };
 }
 
 /// One file's section: headers, then either hunks or the binary notice.
 fn write_change(
     change: &Change,
-    style: &Style,
+    style: &Styles,
     hash: gix::hash::Kind,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -150,15 +152,17 @@ fn blob_id(
     Ok(id.to_hex_with_len(len).to_string())
 }
 
-fn meta_line(out: &mut dyn Write, style: &Style, line: &str) -> io::Result<()> {
-    writeln!(out, "{}{line}{}", style.meta, style.reset)
+fn meta_line(out: &mut dyn Write, style: &Styles, line: &str) -> io::Result<()> {
+    let meta = style.meta;
+    writeln!(out, "{meta}{line}{meta:#}")
 }
 
 /// A `---`/`+++` line. git ends it with a tab when the name holds a space, so that
 /// GNU patch does not cut the name short; we do the same to match `git diff` exactly.
-fn file_line(out: &mut dyn Write, style: &Style, marker: &str, name: &str) -> io::Result<()> {
+fn file_line(out: &mut dyn Write, style: &Styles, marker: &str, name: &str) -> io::Result<()> {
     let tab = if name.contains(' ') { "\t" } else { "" };
-    writeln!(out, "{}{marker} {name}{}{tab}", style.meta, style.reset)
+    let meta = style.meta;
+    writeln!(out, "{meta}{marker} {name}{meta:#}{tab}")
 }
 
 /// The old and the new file, split into lines.
@@ -167,17 +171,18 @@ type Lines<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
 fn write_hunk(
     lines: &Lines<'_>,
     ops: &[DiffOp],
-    style: &Style,
+    style: &Styles,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    writeln!(out, "{}{}{}", style.frag, hunk_header(ops), style.reset)?;
+    let frag = style.frag;
+    writeln!(out, "{frag}{}{frag:#}", hunk_header(ops))?;
     for change in ops.iter().flat_map(|op| op.iter_changes(&lines.0[..], &lines.1[..])) {
-        let (tag, color) = match change.tag() {
-            ChangeTag::Equal => (b' ', ""),
+        let (tag, line_style) = match change.tag() {
+            ChangeTag::Equal => (b' ', Style::new()),
             ChangeTag::Delete => (b'-', style.old),
             ChangeTag::Insert => (b'+', style.new),
         };
-        write_hunk_line(out, tag, change.value(), color, style.reset)?;
+        write_hunk_line(out, tag, change.value(), line_style)?;
     }
     Ok(())
 }
@@ -205,18 +210,16 @@ fn write_hunk_line(
     out: &mut dyn Write,
     tag: u8,
     line: &[u8],
-    color: &str,
-    reset: &str,
+    style: Style,
 ) -> io::Result<()> {
     let body_len = line
         .strip_suffix(b"\n")
         .map_or(line.len(), |rest| rest.strip_suffix(b"\r").map_or(rest.len(), <[u8]>::len));
     let (body, ending) = line.split_at(body_len);
-    let reset = if color.is_empty() { "" } else { reset };
-    out.write_all(color.as_bytes())?;
+    style.write_to(out)?;
     out.write_all(&[tag])?;
     out.write_all(body)?;
-    out.write_all(reset.as_bytes())?;
+    style.write_reset_to(out)?;
     out.write_all(ending)?;
     if !line.ends_with(b"\n") {
         // Only a file's last line can lack the newline; git says so explicitly.
@@ -536,24 +539,15 @@ mod tests {
     #[test]
     fn color_uses_git_defaults_and_only_adds_escape_codes() {
         let colored = text(&render(&text_changes(), true));
-        assert!(colored.contains("\x1b[1mdiff --git a/crlf.txt b/crlf.txt\x1b[m\n"));
-        assert!(colored.contains("\x1b[1m+++ b/my notes.md\x1b[m\t\n"));
-        assert!(colored.contains("\x1b[36m@@ -1,3 +1,3 @@\x1b[m\n"));
-        assert!(colored.contains(" a\r\n\x1b[31m-b\x1b[m\r\n\x1b[32m+B\x1b[m\r\n"));
-        let stripped = strip_escapes(&colored);
+        // anstyle spells the reset `ESC[0m` where git writes `ESC[m`: the same SGR code.
+        assert!(colored.contains("\x1b[1mdiff --git a/crlf.txt b/crlf.txt\x1b[0m\n"));
+        assert!(colored.contains("\x1b[1m+++ b/my notes.md\x1b[0m\t\n"));
+        assert!(colored.contains("\x1b[36m@@ -1,3 +1,3 @@\x1b[0m\n"));
+        assert!(colored.contains(" a\r\n\x1b[31m-b\x1b[0m\r\n\x1b[32m+B\x1b[0m\r\n"));
+        let stripped = anstream::adapter::strip_str(&colored).to_string();
         assert_eq!(stripped, text(&render(&text_changes(), false)));
     }
 
-    fn strip_escapes(colored: &str) -> String {
-        let mut plain = String::new();
-        let mut rest = colored;
-        while let Some(start) = rest.find('\x1b') {
-            plain.push_str(&rest[..start]);
-            let end = rest[start..].find('m').expect("escape ends with m");
-            rest = &rest[start + end + 1..];
-        }
-        plain + rest
-    }
 
     mod roundtrip {
         use super::*;
