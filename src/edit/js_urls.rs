@@ -168,7 +168,9 @@ impl Plan {
                 let text = if rest.is_empty() {
                     format!("{{{expr}}}")
                 } else {
-                    format!("{{{expr} + {quote}{}{quote}}}", escape_for_js(rest))
+                    // The attribute's text as a JS string literal with the same quote.
+                    let quote = quote.chars().next().unwrap_or('"');
+                    format!("{{{expr} + {}}}", crate::lang::js_string_in(rest, quote))
                 };
                 Ok(Edit { start, end, text })
             }
@@ -367,10 +369,6 @@ fn as_operand(replacement: &str) -> String {
     }
 }
 
-/// JSX attribute text as the body of a JS string literal with the same quote.
-fn escape_for_js(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('\r', "\\r").replace('\n', "\\n")
-}
 
 fn splice(source: &str, edits: &[Edit]) -> String {
     let mut edits: Vec<&Edit> = edits.iter().collect();

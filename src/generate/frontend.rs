@@ -7,6 +7,7 @@
 //! Capsules shows URLs without `https://`, so the build step adds it.
 
 use serde_json::Value;
+use crate::lang::js_string;
 
 /// The kind of frontend an app is, which decides where its files are and how its
 /// backend URL gets in. Each is detected from the app's package.json and config files.
@@ -680,17 +681,10 @@ for (const [, global, url] of lines) {
 }
 "#;
 
-/// `text` as a JS string literal. JSON strings are JS strings (since ES2019 even with
-/// U+2028), and serde_json escapes quotes, backslashes and control characters.
-fn js_string(text: &str) -> String {
-    serde_json::to_string(text).expect("a string always serialises")
-}
-
-/// `text` escaped to stay on one `//` comment line.
+/// `text` escaped to stay on one `//` comment line: a string literal's body.
 fn comment_text(text: &str) -> String {
     let literal = js_string(text);
-    // JS also ends lines at U+2028 and U+2029, which JSON leaves as they are.
-    literal[1..literal.len() - 1].replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    literal[1..literal.len() - 1].to_owned()
 }
 
 fn is_js_identifier(name: &str) -> bool {

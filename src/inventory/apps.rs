@@ -333,9 +333,7 @@ fn static_json_extras(read: &dyn Fn(&str) -> Option<String>) -> (Option<String>,
     let proxy_env =
         frontend::static_json_proxies(&static_json).into_iter().find_map(|(_, _, origin)| {
             let name = origin.strip_prefix("${")?.strip_suffix('}')?;
-            let valid =
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            valid.then(|| name.to_owned())
+            crate::shell::is_name(name).then(|| name.to_owned())
         });
     (proxy_env, static_json.contains("\"routes\""))
 }
