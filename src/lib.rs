@@ -11,6 +11,7 @@ pub mod component;
 pub mod diag;
 pub mod edit;
 pub mod generate;
+pub mod herokuapp;
 pub mod inventory;
 pub mod lang;
 pub mod many;

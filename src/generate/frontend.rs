@@ -6,8 +6,8 @@
 //! URL must be written into a file at build time, from an environment variable, and Code
 //! Capsules shows URLs without `https://`, so the build step adds it.
 
-use serde_json::Value;
 use crate::lang::js_string;
+use serde_json::Value;
 
 /// The kind of frontend an app is, which decides where its files are and how its
 /// backend URL gets in. Each is detected from the app's package.json and config files.

@@ -109,7 +109,6 @@ fn job_table(jobs: &[ScheduledJob]) -> String {
     out
 }
 
-
 const ESM_PREAMBLE: &str = "\
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';

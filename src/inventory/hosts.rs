@@ -55,16 +55,11 @@ impl HostRole {
 /// not a herokuapp host or the name is not one Heroku allows.
 pub fn app_name_of(text: &str) -> Option<String> {
     let text = text.trim();
-    let rest = text.split_once("://").map_or(text, |(_, r)| r);
-    let host = rest.split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
-    let name = match host.strip_suffix(".herokuapp.com") {
-        Some(name) => name.rsplit('.').next().unwrap_or(name),
-        None if !host.contains('.') => host.as_str(),
-        None => return None,
-    };
-    let valid = !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    valid.then(|| name.to_owned())
+    let bare = !text.contains(['.', '/', ':']);
+    if bare {
+        return crate::herokuapp::app_name(&format!("{text}{}", crate::herokuapp::HOST_SUFFIX));
+    }
+    crate::herokuapp::app_name(text)
 }
 
 /// One variable a frontend's build gets: the backend URL of one backend it calls.

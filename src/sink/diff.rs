@@ -206,12 +206,7 @@ fn range(start: usize, end: usize) -> String {
 
 /// One body line, byte for byte. The colour codes wrap the text but not the line
 /// ending (as git does, so a `\r` does not end up inside the escape sequence).
-fn write_hunk_line(
-    out: &mut dyn Write,
-    tag: u8,
-    line: &[u8],
-    style: Style,
-) -> io::Result<()> {
+fn write_hunk_line(out: &mut dyn Write, tag: u8, line: &[u8], style: Style) -> io::Result<()> {
     let body_len = line
         .strip_suffix(b"\n")
         .map_or(line.len(), |rest| rest.strip_suffix(b"\r").map_or(rest.len(), <[u8]>::len));
@@ -547,7 +542,6 @@ mod tests {
         let stripped = anstream::adapter::strip_str(&colored).to_string();
         assert_eq!(stripped, text(&render(&text_changes(), false)));
     }
-
 
     mod roundtrip {
         use super::*;

@@ -29,7 +29,7 @@ const PATTERNS: &[&[u8]] = &[
     b"node:process",
     b"import.meta.env",
     b"process.exit",
-    b".herokuapp.com",
+    crate::herokuapp::HOST_SUFFIX.as_bytes(),
     b"rejectUnauthorized",
     b"cron'",
     b"cron\"",
