@@ -204,7 +204,7 @@ mod tests {
     }
 
     #[test]
-    fn paths_and_lines() {
+    fn components_are_known_by_extension_and_lines_count_from_one() {
         assert_eq!(Component::of_path("src/App.vue"), Some(Component::Vue));
         assert_eq!(Component::of_path("src/routes/+page.svelte"), Some(Component::Svelte));
         assert_eq!(Component::of_path("src/pages/index.astro"), Some(Component::Astro));

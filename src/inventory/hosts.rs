@@ -373,7 +373,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backend_address_names() {
+    fn variable_names_of_backend_addresses_are_told_from_other_urls_and_keys() {
         for name in ["API_URL", "API_BASE_URL", "BACKEND_HOST", "GRAPHQL_URI", "SERVER", "BASE_URL"]
         {
             assert!(names_a_backend_address(name), "{name}");
