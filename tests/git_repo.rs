@@ -229,7 +229,7 @@ fn force_onto_the_same_commit_says_nothing_changed() {
     let apply = |extra: &[&str]| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
         cmd.arg("apply").arg(&repo.path).args(extra);
-        cmd.envs(crate::support::repo::GIT_ENV.iter().copied());
+        crate::support::repo::isolate(&mut cmd);
         let output = cmd.output().expect("the binary runs");
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8_lossy(&output.stdout).into_owned()
