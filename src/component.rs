@@ -134,7 +134,7 @@ fn attribute_value(attributes: &str, name: &str) -> Option<String> {
 
 /// The herokuapp URLs of the markup (outside `blocks`): template attributes and text, as
 /// (1-based line, URL as written; see [`crate::herokuapp::Found`]).
-pub fn markup_urls(text: &str, blocks: &[Block]) -> Vec<(usize, String)> {
+pub(crate) fn markup_urls(text: &str, blocks: &[Block]) -> Vec<(usize, String)> {
     crate::herokuapp::find(text.as_bytes())
         .filter(|found| !blocks.iter().any(|b| (b.start..b.end).contains(&found.host.start)))
         .map(|found| (line_of(text, found.url.start), text[found.url].to_owned()))
@@ -142,7 +142,7 @@ pub fn markup_urls(text: &str, blocks: &[Block]) -> Vec<(usize, String)> {
 }
 
 /// The 1-based line of byte `offset`.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 

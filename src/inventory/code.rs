@@ -18,7 +18,8 @@ const MAX_SEARCHED: u64 = 64 * 1024 * 1024;
 
 /// What the guide says about the code, looked for by bytes in files too large to parse:
 /// a hit means the guide cannot say "none found" for that file.
-const UNPARSED_PATTERNS: &[&str] = &[".herokuapp.com", "rejectUnauthorized", "HEROKU_"];
+const UNPARSED_PATTERNS: &[&str] =
+    &[crate::herokuapp::HOST_SUFFIX, "rejectUnauthorized", "HEROKU_"];
 
 /// One source file worth reporting on.
 #[derive(Debug, Clone)]
@@ -44,12 +45,13 @@ pub struct UnreadFile {
 }
 
 /// Scans every JS/TS file outside node_modules; returns the files with facts, in path
-/// order.
+/// order. The inventory uses [`scan_all`]; the tests use this.
+#[cfg(test)]
 pub fn scan(source: &Source, apps: &[App]) -> Result<Vec<CodeFile>, Error> {
     Ok(scan_all(source, apps)?.0)
 }
 
-/// [`scan`], and the files too large to parse that mention what the rules look for.
+/// Every JS/TS file with facts (see `scan`), and the files too large to parse that mention what the rules look for.
 ///
 /// This reads most of a monorepo, so it runs on every core through
 /// [`Source::read_many`]: each file is read, byte-searched and, rarely, parsed on the
@@ -340,7 +342,7 @@ pub fn owner(apps: &[App], path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::TestRepo;
+    use crate::testing::TestRepo;
 
     fn app(dir: &str) -> App {
         App {

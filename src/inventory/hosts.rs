@@ -89,7 +89,7 @@ impl Inventory {
             return false;
         };
         let bundled =
-            !matches!(frontend.kind, crate::generate::frontend::FrontendKind::Static { .. });
+            !matches!(frontend.kind, crate::inventory::frontend::FrontendKind::Static { .. });
         let output = super::join(&dir, &frontend.public_dir);
         bundled && !frontend.public_dir.is_empty() && path.starts_with(&format!("{output}/"))
     }

@@ -88,7 +88,7 @@ fn warn_about_proxies(
     let (base, global) = vars.first().cloned().unwrap_or_default();
     let var = frontend.kind.backend_url_var(&base);
     let expression = frontend.kind.expression(&var, &global, false);
-    for (line, proxied, origin) in crate::generate::frontend::static_json_proxies(&text) {
+    for (line, proxied, origin) in crate::inventory::frontend::static_json_proxies(&text) {
         cx.warnings.push(Warning::at_line(
             &path,
             line,
@@ -283,7 +283,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         }
         edits.push((&file.path, kind, replacements, text));
     }
-    let rewritten = crate::source::map_in_parallel(edits.len(), |i| {
+    let rewritten = crate::pool::map_in_parallel(edits.len(), |i| {
         let (_, kind, replacements, text) = &edits[i];
         let pick = |url: &str| choose(inventory, replacements, url);
         match kind {

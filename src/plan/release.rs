@@ -324,7 +324,9 @@ fn report_other_hooks(cx: &mut Context, rule: &Rule, app: &App) {
 
 #[cfg(test)]
 mod tests {
-    use crate::app::{Migration, Settings, prepare};
+    use crate::app::prepare;
+    use crate::migration::Migration;
+    use crate::settings::Settings;
 
     fn migrate(files: &[(&str, &str)]) -> Migration {
         let dir = tempfile::tempdir().unwrap();

@@ -259,7 +259,7 @@ mod tests {
     use super::*;
     use crate::source::EntryKind;
     use std::path::Path;
-    use std::process::{Command, Output, Stdio};
+    use std::process::Output;
 
     /// A change whose action follows from which sides exist.
     fn change(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> Change {
@@ -289,16 +289,14 @@ mod tests {
         String::from_utf8_lossy(bytes).into_owned()
     }
 
-    /// A scratch repository, isolated from the machine's and the user's git config.
-    struct Repo {
-        dir: tempfile::TempDir,
-    }
+    /// A scratch repository: the crate's isolated test repository
+    /// ([`crate::testing::TestRepo`]) with the files of one side of a patch.
+    struct Repo(crate::testing::TestRepo);
 
     impl Repo {
         /// A repository whose HEAD holds the old side of every change.
         fn holding_old_side_of(changes: &[Change]) -> Repo {
-            let repo = Repo { dir: tempfile::tempdir().expect("temp dir") };
-            repo.git_ok(&["init", "-q", "."], None);
+            let repo = Repo(crate::testing::TestRepo::empty());
             for c in changes.iter().filter(|c| c.action != Action::Create) {
                 repo.write(&c.path, c.old.as_deref().unwrap(), c.kind);
             }
@@ -309,7 +307,7 @@ mod tests {
 
         fn write(&self, path: &str, bytes: &[u8], kind: EntryKind) {
             use std::os::unix::fs::PermissionsExt;
-            let file = self.dir.path().join(path);
+            let file = self.path(path);
             std::fs::create_dir_all(file.parent().unwrap()).unwrap();
             std::fs::write(&file, bytes).unwrap();
             let mode = if kind == EntryKind::Executable { 0o755 } else { 0o644 };
@@ -317,22 +315,9 @@ mod tests {
         }
 
         fn git(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
-            let mut child = Command::new("git")
-                .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-                .args(["-c", "apply.whitespace=nowarn"])
-                .args(args)
-                .current_dir(self.dir.path())
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("git runs");
-            let mut input = child.stdin.take().unwrap();
-            input.write_all(stdin.unwrap_or_default()).unwrap();
-            drop(input);
-            child.wait_with_output().unwrap()
+            // Whitespace warnings would fill stderr, which `git_ok` wants empty.
+            let args = [&["-c", "apply.whitespace=nowarn"], args].concat();
+            crate::testing::git_with_stdin(&self.0.path, &args, stdin.unwrap_or_default())
         }
 
         fn git_ok(&self, args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
@@ -346,7 +331,7 @@ mod tests {
         }
 
         fn path(&self, path: &str) -> std::path::PathBuf {
-            self.dir.path().join(path)
+            self.0.path.join(path)
         }
     }
 

@@ -106,7 +106,6 @@ impl TestRepo {
         // environment.
         git(&path, &["config", "user.name", NAME]);
         git(&path, &["config", "user.email", EMAIL]);
-        git(&path, &["config", "core.autocrlf", "false"]);
         TestRepo { _dir: dir, path }
     }
 

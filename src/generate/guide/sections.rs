@@ -669,7 +669,7 @@ pub(super) fn files(md: &mut Md, g: &Guide) {
         .map(|c| {
             let line = format!(
                 "- {} {} ({})",
-                crate::sink::report::action_word(c.action),
+                crate::change::action_word(c.action),
                 code(&c.path),
                 c.rules.join(", ")
             );
@@ -677,7 +677,7 @@ pub(super) fn files(md: &mut Md, g: &Guide) {
         })
         .collect();
     if let Some((path, action)) = g.own {
-        let word = crate::sink::report::action_word(action);
+        let word = crate::change::action_word(action);
         lines.push((path.to_owned(), format!("- {word} {} (this guide)", code(path))));
     }
     lines.sort();
@@ -693,7 +693,7 @@ pub(super) fn checklist(md: &mut Md, g: &Guide) {
         md.line("- [ ] Read the warnings above and fix what they ask");
     }
     // A lockfile left behind fails the frozen install: its command gets its own line.
-    for item in g.warnings.iter().filter_map(crate::plan::checklist_item) {
+    for item in g.checklist {
         md.line(&format!("- [ ] {item}"));
     }
     md.line(

@@ -10,13 +10,10 @@ mod capsule;
 mod md;
 mod sections;
 
-use std::io::{self, Write};
-
-use crate::app::Migration;
 use crate::capsules::{Capsule, CapsuleKind, Deployment};
+use crate::change::{Action, Change, Note};
 use crate::diag::Warning;
 use crate::inventory::Inventory;
-use crate::plan::{Action, Change, Note};
 use crate::rules::RuleSet;
 use md::{Md, code};
 
@@ -29,35 +26,11 @@ pub struct Guide<'a> {
     pub changes: &'a [Change],
     pub notes: &'a [Note],
     pub warnings: &'a [Warning],
+    /// The checklist lines of the plan's warnings that ask for a command to be run (see
+    /// `plan::checklist_item`), in warning order.
+    pub checklist: &'a [String],
     /// The guide's own path and action, when it is written into the repository.
     pub own: Option<(&'a str, Action)>,
-}
-
-/// `plan --format markdown`: the guide exactly as the migration writes it, or, when the
-/// plan writes none, the same guide made from the plan.
-pub fn write_markdown(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
-    if m.inventory.apps.is_empty() {
-        writeln!(out, "# Moving to Code Capsules")?;
-        writeln!(out)?;
-        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
-        return Ok(());
-    }
-    if let Some(file) = m.rules.guide_file()
-        && let Some(change) = m.plan.changes.iter().find(|c| c.path == file)
-        && let Some(bytes) = &change.new
-    {
-        return out.write_all(bytes);
-    }
-    let text = render(&Guide {
-        inventory: &m.inventory,
-        deployment: &m.plan.capsules,
-        rules: &m.rules,
-        changes: &m.plan.changes,
-        notes: &m.plan.notes,
-        warnings: &m.plan.warnings,
-        own: None,
-    });
-    out.write_all(text.as_bytes())
 }
 
 /// The guide's Markdown.
