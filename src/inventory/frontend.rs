@@ -198,11 +198,21 @@ pub fn public_dir(
         .map(str::to_string)
         .unwrap_or_default();
     match kind {
-        FrontendKind::Vite => return "dist".to_string(),
-        FrontendKind::CreateReactApp => return "build".to_string(),
+        FrontendKind::Vite => return vite_output(&build, read),
+        FrontendKind::CreateReactApp => {
+            // react-scripts 4.0.2+ writes to BUILD_PATH when it is set (here: in the build
+            // script, or in the .env files it loads for a production build).
+            let dir = assignment_value(&build, "BUILD_PATH").or_else(|| {
+                [".env.production.local", ".env.local", ".env.production", ".env"]
+                    .iter()
+                    .find_map(|name| dotenv_value(&read(name)?, "BUILD_PATH"))
+            });
+            return normalise_dir(dir.unwrap_or_else(|| "build".into()));
+        }
         FrontendKind::VueCli => {
             let config = read("vue.config.js").or_else(|| read("vue.config.cjs"));
-            let dir = config.as_deref().and_then(|c| string_option(c, "outputDir"));
+            let dir = flag_value(&build, &["--dest"])
+                .or_else(|| config.as_deref().and_then(|c| string_option(c, "outputDir")));
             return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
         }
         FrontendKind::Angular => return angular_output(read("angular.json").as_deref()),
@@ -327,6 +337,127 @@ fn next_config(read: ReadFile) -> Option<String> {
     ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"]
         .iter()
         .find_map(|name| read(name))
+}
+
+/// The prefix a Vite-built frontend (Vite, SvelteKit) exposes to the page when
+/// vite.config's `envPrefix` replaces `VITE_` (`envPrefix: 'APP_'`, or a list without
+/// `'VITE_'`: its first entry); `None` when `VITE_` variables reach the page.
+pub fn vite_env_prefix(kind: &FrontendKind, read: ReadFile) -> Option<String> {
+    if !matches!(kind, FrontendKind::Vite | FrontendKind::SvelteKit) {
+        return None;
+    }
+    let config = vite_config(read)?;
+    let prefixes = match string_option(&config, "envPrefix") {
+        Some(one) => vec![one],
+        None => string_list_option(&config, "envPrefix")?,
+    };
+    let valid: Vec<String> = prefixes.into_iter().filter(|p| !p.is_empty()).collect();
+    if valid.iter().any(|p| p == "VITE_") {
+        return None;
+    }
+    valid.into_iter().next()
+}
+
+/// The text of the first vite.config file the app has.
+fn vite_config(read: ReadFile) -> Option<String> {
+    [
+        "vite.config.js",
+        "vite.config.ts",
+        "vite.config.mjs",
+        "vite.config.mts",
+        "vite.config.cjs",
+        "vite.config.cts",
+    ]
+    .iter()
+    .find_map(|name| read(name))
+}
+
+/// The strings of `key: ['a', "b"]` in a config file's text; `None` when the value is
+/// not a list of string literals.
+fn string_list_option(config: &str, key: &str) -> Option<Vec<String>> {
+    let at = config.find(&format!("{key}:")).or_else(|| config.find(&format!("{key} :")))?;
+    let rest = config[at + key.len()..].trim_start().strip_prefix(':')?.trim_start();
+    let body = rest.strip_prefix('[')?;
+    let body = &body[..body.find(']')?];
+    body.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let quote = item.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+            item.strip_prefix(quote)?.strip_suffix(quote).map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Vite's output folder: `build.outDir` (`--outDir` on the command line, else `outDir` in
+/// vite.config), `dist` by default, relative to the project's `root` (`--root` or the
+/// config's `root`) when one is set.
+fn vite_output(build: &str, read: ReadFile) -> String {
+    let config = vite_config(read).unwrap_or_default();
+    // Only the `build` object's: plugins take an `outDir` of their own (vite-plugin-dts).
+    let out = flag_value(build, &["--outDir"])
+        .or_else(|| string_option(object_option(&config, "build")?, "outDir"))
+        .unwrap_or_else(|| "dist".into());
+    let root = flag_value(build, &["--root"]).or_else(|| string_option(&config, "root"));
+    match root.map(normalise_dir) {
+        Some(root) if root != "." && !out.starts_with('/') => {
+            normalise_dir(format!("{root}/{}", normalise_dir(out)))
+        }
+        _ => normalise_dir(out),
+    }
+}
+
+/// The text of the object literal of `key: { ... }` in a config file's text, braces
+/// included (strings and comments are not told apart: good enough for bundler configs).
+fn object_option<'c>(config: &'c str, key: &str) -> Option<&'c str> {
+    let mut from = 0;
+    while let Some(at) = config[from..].find(key) {
+        let start = from + at;
+        from = start + key.len();
+        let before_ok = config[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.'));
+        let rest = config[from..].trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+        if !before_ok || !value.starts_with('{') {
+            continue;
+        }
+        let open = config.len() - value.len();
+        let mut depth = 0usize;
+        for (i, c) in value.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(&config[open..=open + i]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        return Some(&config[open..]);
+    }
+    None
+}
+
+/// The literal value a command's `NAME=value` prefix gives `name`.
+fn assignment_value(command: &str, name: &str) -> Option<String> {
+    crate::shell::simple_commands(command)
+        .into_iter()
+        .flat_map(|c| c.assignments)
+        .find(|a| a.name == name)
+        .and_then(|a| a.literal)
+}
+
+/// The value of `NAME=value` in a .env file's text (quotes removed).
+fn dotenv_value(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.trim().strip_prefix("export ").unwrap_or(line.trim());
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == name).then(|| value.trim().trim_matches(['"', '\'']).to_owned())
+    })
 }
 
 /// The string value of `key: "value"` (or `'value'`, `` `value` ``) in a config file's
@@ -615,10 +746,18 @@ pub(super) fn detect(source: &Source, app: &App) -> Option<Frontend> {
             let public_dir =
                 normalize_dir(&public_dir(package.as_ref(), command.as_deref(), &kind, &read));
             let page_template = page_template(&kind, &read).map(|p| normalize_dir(&p));
-            Frontend { kind, public_dir, page_template, proxy_env: None, rooted_routes: false }
+            Frontend {
+                kind,
+                public_dir,
+                page_template,
+                proxy_env: None,
+                rooted_routes: false,
+                env_prefix: None,
+            }
         }
     };
     (frontend.proxy_env, frontend.rooted_routes) = static_json_extras(&read);
+    frontend.env_prefix = vite_env_prefix(&frontend.kind, &read);
     Some(frontend)
 }
 
@@ -677,6 +816,7 @@ fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFi
         page_template: None,
         proxy_env: None,
         rooted_routes: false,
+        env_prefix: None,
     }
 }
 
@@ -827,6 +967,35 @@ mod tests {
     }
 
     #[test]
+    fn vite_env_prefix_replaces_vite_only_when_it_leaves_it_out() {
+        let prefix = |config: &str| {
+            let config = config.to_owned();
+            let read = move |name: &str| (name == "vite.config.ts").then(|| config.clone());
+            vite_env_prefix(&FrontendKind::Vite, &read)
+        };
+        assert_eq!(prefix("export default { envPrefix: 'APP_' }").as_deref(), Some("APP_"));
+        assert_eq!(
+            prefix("export default { envPrefix: [\"PUBLIC_\", 'X_'] }").as_deref(),
+            Some("PUBLIC_")
+        );
+        assert_eq!(prefix("export default { envPrefix: ['VITE_', 'APP_'] }"), None);
+        assert_eq!(prefix("export default { envPrefix: 'VITE_' }"), None);
+        assert_eq!(prefix("export default { build: { outDir: 'x' } }"), None);
+        let read = |_: &str| Some("export default { envPrefix: 'APP_' }".to_owned());
+        assert_eq!(vite_env_prefix(&FrontendKind::CreateReactApp, &read), None);
+        let frontend = Frontend {
+            kind: FrontendKind::Vite,
+            public_dir: "dist".into(),
+            page_template: None,
+            proxy_env: None,
+            rooted_routes: false,
+            env_prefix: Some("APP_".into()),
+        };
+        assert_eq!(frontend.backend_url_var("BACKEND_URL"), "APP_BACKEND_URL");
+        assert_eq!(frontend.backend_url_var("APP_API_URL"), "APP_API_URL");
+    }
+
+    #[test]
     fn output_folders_come_from_each_tools_config() {
         let dir = |package: serde_json::Value, kind: FrontendKind, files: &[(&str, &str)]| {
             let files: Vec<(String, String)> =
@@ -845,6 +1014,33 @@ mod tests {
             "www"
         );
         assert_eq!(dir(none.clone(), FrontendKind::VueCli, &[]), "dist");
+        let vue_dest =
+            json!({ "scripts": { "build": "vue-cli-service build --dest public_html" } });
+        assert_eq!(dir(vue_dest, FrontendKind::VueCli, &[]), "public_html");
+        // Vite: the flag, else the config's build.outDir, below the project root.
+        assert_eq!(dir(none.clone(), FrontendKind::Vite, &[]), "dist");
+        let vite_config =
+            "export default defineConfig({ build: { outDir: './site/', emptyOutDir: true } })";
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Vite, &[("vite.config.ts", vite_config)]),
+            "site"
+        );
+        let vite_flag = json!({ "scripts": { "build": "tsc && vite build --outDir=www" } });
+        assert_eq!(dir(vite_flag, FrontendKind::Vite, &[("vite.config.ts", vite_config)]), "www");
+        let plugin =
+            "export default { plugins: [dts({ outDir: 'types' })], build: { sourcemap: true } }";
+        assert_eq!(dir(none.clone(), FrontendKind::Vite, &[("vite.config.js", plugin)]), "dist");
+        let rooted = "export default { root: 'client', build: { outDir: 'public' } }";
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Vite, &[("vite.config.mjs", rooted)]),
+            "client/public"
+        );
+        // Create React App: BUILD_PATH in the build script or a .env file.
+        let cra = json!({ "scripts": { "build": "BUILD_PATH='./dist' react-scripts build" } });
+        assert_eq!(dir(cra, FrontendKind::CreateReactApp, &[]), "dist");
+        let env = [(".env", "GENERATE_SOURCEMAP=false\nBUILD_PATH=\"www\"\n")];
+        assert_eq!(dir(none.clone(), FrontendKind::CreateReactApp, &env), "www");
+        assert_eq!(dir(none.clone(), FrontendKind::CreateReactApp, &[]), "build");
         let parcel =
             json!({ "scripts": { "build": "parcel build src/index.html --dist-dir=public/" } });
         assert_eq!(dir(parcel, FrontendKind::Parcel, &[]), "public");

@@ -66,6 +66,22 @@ pub struct Frontend {
     /// `static.json` has `routes` (a single-page app served at every path): `config.js`
     /// is loaded from the site's root (`/config.js`), not relative to the page.
     pub rooted_routes: bool,
+    /// The prefix vite.config's `envPrefix` exposes to the page instead of `VITE_`
+    /// (Vite and SvelteKit), when it does not expose `VITE_`.
+    pub env_prefix: Option<String>,
+}
+
+impl Frontend {
+    /// The variable that carries the backend URL into this frontend's build:
+    /// [`crate::inventory::frontend::FrontendKind::backend_url_var`], with the prefix
+    /// vite.config's `envPrefix` sets where it replaces `VITE_`.
+    pub fn backend_url_var(&self, env: &str) -> String {
+        match &self.env_prefix {
+            Some(prefix) if env.starts_with(prefix.as_str()) => env.to_owned(),
+            Some(prefix) => format!("{prefix}{env}"),
+            None => self.kind.backend_url_var(env),
+        }
+    }
 }
 
 impl App {

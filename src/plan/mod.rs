@@ -34,12 +34,13 @@ pub struct NodeEngine {
     /// The app's folder as the inventory has it (`""` for the root).
     #[serde(skip)]
     pub app: String,
-    /// `kept` or `pinned`.
+    /// `kept`, `pinned`, or `unset` (none was there and none is added).
     pub decision: &'static str,
     /// Why: `valid` for a kept range; `missing`, `not-a-range`, `no-platform-major`,
-    /// `past-newest` or `cannot-run-typescript` for a pin.
+    /// `past-newest` or `cannot-run-typescript` for a pin; `parcel-target` when unset (a
+    /// Parcel frontend would build for Node with `engines.node`).
     pub reason: &'static str,
-    /// `engines.node` after the migration.
+    /// `engines.node` after the migration (empty when unset).
     pub engines_node: String,
 }
 
