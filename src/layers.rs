@@ -28,6 +28,7 @@ const ORDER: &[&str] = &[
     "testing",
     "source",
     "component",
+    "herokuapp",
     "shell",
     "lang",
     "semver",

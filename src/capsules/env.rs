@@ -164,7 +164,8 @@ pub(super) fn app_env(
         for var in &app_json.value.env {
             // A default that names a Heroku app's address becomes a Capsule's URL, picked
             // once every Capsule exists (`link_heroku_defaults`).
-            let heroku_default = var.value.as_deref().and_then(herokuapp_url).is_some();
+            let heroku_default =
+                var.value.as_deref().and_then(crate::herokuapp::first_url).is_some();
             let source = if HEROKU_BUILD.contains(&var.name.as_str()) {
                 EnvSource::HerokuBuild
             } else if heroku_default {
@@ -420,18 +421,6 @@ pub(super) fn add_app_env(capsule: &mut Capsule, app_env: &[CapsuleEnv]) {
     }
 }
 
-/// The first `*.herokuapp.com` URL in `text`: from its scheme (or host) to the next
-/// space or quote.
-pub fn herokuapp_url(text: &str) -> Option<&str> {
-    let lower = text.to_ascii_lowercase();
-    let at = lower.find(".herokuapp.com")?;
-    let is_url_byte = |c: char| !c.is_whitespace() && !matches!(c, '"' | '\'' | '`' | '<' | '>');
-    let start = text[..at].rfind(|c: char| !is_url_byte(c)).map_or(0, |i| i + 1);
-    let end = text[at..].find(|c: char| !is_url_byte(c)).map_or(text.len(), |i| at + i);
-    let url = &text[start..end];
-    herokuapp_name(url).filter(|n| !n.is_empty()).map(|_| url)
-}
-
 /// The path after the host of a URL, without a final `/`: `/parse` for
 /// `https://x.herokuapp.com/parse`, empty for none.
 pub fn url_path(url: &str) -> &str {
@@ -442,14 +431,6 @@ pub fn url_path(url: &str) -> &str {
 /// The folder of an app from its displayed form.
 pub(super) fn app_dir(display: &str) -> &str {
     if display == "." { "" } else { display }
-}
-
-/// `https://shop-api-1a2b.herokuapp.com/x` -> `shop-api-1a2b`.
-pub fn herokuapp_name(url: &str) -> Option<String> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
-    let name = host.strip_suffix(".herokuapp.com")?;
-    Some(name.rsplit('.').next().unwrap_or(name).to_owned())
 }
 
 /// Whether the variable `name` with `value` holds a credential, by its name (`*PASS*`,

@@ -2,7 +2,7 @@
 //! of its frontends, and each app.json default that named a Heroku app the Capsule that
 //! replaces it.
 
-use super::env::{EnvSource, app_dir, blank, herokuapp_name, herokuapp_url};
+use super::env::{EnvSource, app_dir, blank};
 use super::{Capsule, CapsuleKind, Deployment};
 use crate::inventory::Inventory;
 
@@ -51,7 +51,7 @@ fn link_heroku_defaults(out: &mut Deployment, inv: &Inventory) {
                 continue;
             }
             let Some(url) = herokuapp_default(inv, dir, &var.name) else { continue };
-            let host = herokuapp_name(url).unwrap_or_default();
+            let host = crate::herokuapp::app_name(url).unwrap_or_default();
             let own_web = out.capsules.iter().find(|c| {
                 c.app.as_deref() == Some(dir) && c.heroku_process.as_deref() == Some("web")
             });
@@ -70,7 +70,7 @@ fn link_heroku_defaults(out: &mut Deployment, inv: &Inventory) {
 pub fn herokuapp_default<'a>(inv: &'a Inventory, dir: &str, name: &str) -> Option<&'a str> {
     let app = inv.app(app_dir(dir))?;
     let var = app.app_json.as_ref()?.value.env.iter().find(|v| v.name == name)?;
-    var.value.as_deref().and_then(herokuapp_url)
+    var.value.as_deref().and_then(crate::herokuapp::first_url)
 }
 
 /// The web Capsule that replaces the Heroku app `host` (`shop-api-1a2b` of

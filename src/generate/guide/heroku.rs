@@ -3,9 +3,8 @@
 
 use super::Guide;
 use super::md::{Md, code, list};
-use crate::capsules::{
-    HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_name, herokuapp_url, url_path,
-};
+use crate::capsules::{HEROKU_RUNTIME, capsule_for_heroku_app, url_path};
+use crate::herokuapp;
 use crate::inventory::code::{CodeFile, is_runtime_path};
 use crate::inventory::hosts::HostRole;
 use crate::rules::RuleKind;
@@ -182,7 +181,7 @@ fn addresses_in_settings(md: &mut Md, g: &Guide) -> bool {
     for app in &g.inventory.apps {
         let Some(app_json) = &app.app_json else { continue };
         for var in &app_json.value.env {
-            let Some(url) = var.value.as_deref().and_then(herokuapp_url) else { continue };
+            let Some(url) = var.value.as_deref().and_then(herokuapp::first_url) else { continue };
             found = true;
             md.line(&format!(
                 "- **Heroku address** {} as app.json's default of {} ({}): set {} to {} instead \
@@ -196,7 +195,7 @@ fn addresses_in_settings(md: &mut Md, g: &Guide) -> bool {
         }
     }
     for job in &g.inventory.jobs {
-        let Some(url) = herokuapp_url(&job.command) else { continue };
+        let Some(url) = herokuapp::first_url(&job.command) else { continue };
         found = true;
         md.line(&format!(
             "- **Heroku address** {} in the Scheduler job {}: the generated scheduler runs the \
@@ -248,7 +247,7 @@ fn unread_files(md: &mut Md, g: &Guide) -> bool {
 /// replaces that Heroku app (else of the web Capsule of `app`, the app that names it,
 /// as `yourappname.herokuapp.com` placeholders mean), with the same path.
 fn new_address(g: &Guide, url: &str, app: Option<&str>) -> String {
-    let host = herokuapp_name(url).unwrap_or_default();
+    let host = herokuapp::app_name(url).unwrap_or_default();
     let path = url_path(url);
     let then = if path.is_empty() { String::new() } else { format!(", then {}", code(path)) };
     let own_web = || {

@@ -83,7 +83,7 @@ fn uncommitted_paths(
     if repo.workdir().is_none() {
         return Ok(Vec::new());
     }
-    let status_error = |e: gix::Error| open_error(path, "cannot compute git status", &e);
+    let status_error = |e: gix::Error| open_error(path, "cannot compute git status", e);
     let index = repo.index_or_empty().map_err(status_error)?;
     let platform = repo
         .status(gix::progress::Discard)

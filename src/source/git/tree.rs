@@ -10,6 +10,8 @@ use crate::source::{Entry, EntryKind};
 
 /// Folders never descended into: they are installed dependencies, never apps, and the
 /// commit keeps them untouched because it edits HEAD's tree in place.
+/// Folders never descended into: they are installed dependencies, never apps, and the
+/// commit keeps them untouched because it edits HEAD's tree in place.
 pub(super) const SKIPPED_TREE: &str = "node_modules";
 
 pub(super) struct Listing {
