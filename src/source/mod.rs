@@ -13,7 +13,8 @@ pub use dir::DirSource;
 pub use git::{Background, GitRepo, GitSource};
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rayon::prelude::*;
 
 /// How a file is stored, as git records it. Only `File` and `Executable` are ever read
 /// or edited; the others are listed so they can be reported and kept as they are.
@@ -164,101 +165,72 @@ impl Source {
     }
 }
 
-/// Files per thread below which another thread costs more than it saves.
+/// Files below which another thread costs more than it saves: each thread opens its
+/// own repository handle.
 const FILES_PER_THREAD: usize = 64;
-/// Reading and parsing are CPU-bound; past a few threads the pack's memory mapping and
-/// the allocator are shared anyway.
-const MAX_THREADS: usize = 8;
-/// Indices a thread claims at once: large enough that the shared counter is rarely
-/// touched, small enough that a few slow files at the end do not leave a core idle.
+/// Indices a thread takes at least at once: few enough that a few slow files at the
+/// end do not leave a core idle, enough that its state (a repository handle and read
+/// buffer) is made rarely.
 const CHUNK: usize = 16;
 
+/// How many threads [`Source::read_many`] uses for `count` files: the cores rayon's
+/// global pool has (`RAYON_NUM_THREADS` overrides), or one for a few files.
 fn default_threads(count: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    cores.min(MAX_THREADS).min(count.div_ceil(FILES_PER_THREAD)).max(1)
+    if count <= FILES_PER_THREAD { 1 } else { rayon::current_num_threads() }
 }
 
 /// `work(i)` for every `i` in `0..count` on every core, in the order of `i`: for a few
-/// dozen CPU-heavy items, such as files to parse again, where the thresholds of
+/// dozen CPU-heavy items, such as files to parse again, where the threshold of
 /// [`Source::read_many`] (made for reading thousands of files) would keep one thread.
 pub fn map_in_parallel<T, W>(count: usize, work: W) -> Vec<T>
 where
     T: Send,
     W: Fn(usize) -> T + Sync,
 {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = cores.min(MAX_THREADS).min(count.div_ceil(CHUNK)).max(1);
-    match in_parallel(count, threads, || (), |(), index| Ok(Some(work(index)))) {
-        Ok(values) => values,
-        Err(_) => unreachable!("the work cannot fail"),
-    }
+    (0..count).into_par_iter().map(&work).collect()
 }
 
 /// Runs `work(state, i)` for every `i` in `0..count` on `threads` threads, each with its
 /// own `state` from `init` (a thread-local repository handle and read buffer), and
 /// returns the kept results ordered by `i`, as a serial loop would.
 ///
-/// Threads claim chunks of indices in increasing order and finish each chunk they
-/// claim, stopping only between chunks once any has failed. So the chunk holding the
-/// lowest failing index is always run up to it, and the error returned is the one a
-/// serial loop would have met first, whatever the timing.
+/// On failure, the error returned is the one of the lowest failing `i`, as a serial
+/// loop would meet first: every item still runs (errors are rare, and this keeps the
+/// order of the work the pool's own).
+///
+/// `threads` is the global pool's size when it comes from [`default_threads`]; another
+/// count (the tests ask for 2, 3 and 8) gets a pool of its own.
 fn in_parallel<S, T, I, W>(count: usize, threads: usize, init: I, work: W) -> Result<Vec<T>, Error>
 where
     T: Send,
     I: Fn() -> S + Sync,
     W: Fn(&mut S, usize) -> Result<Option<T>, Error> + Sync,
 {
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let worker = || -> Result<Vec<(usize, T)>, (usize, Error)> {
+    let outcomes: Vec<Result<Option<T>, Error>> = if threads <= 1 {
         let mut state = init();
-        let mut kept = Vec::new();
-        while !failed.load(Ordering::Relaxed) {
-            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-            if start >= count {
-                break;
-            }
-            for index in start..(start + CHUNK).min(count) {
-                match work(&mut state, index) {
-                    Ok(Some(value)) => kept.push((index, value)),
-                    Ok(None) => {}
-                    Err(err) => {
-                        failed.store(true, Ordering::Relaxed);
-                        return Err((index, err));
-                    }
-                }
+        (0..count).map(|index| work(&mut state, index)).collect()
+    } else {
+        let run = || {
+            let items = (0..count).into_par_iter().with_min_len(CHUNK);
+            items.map_init(&init, |state, index| work(state, index)).collect()
+        };
+        if threads == rayon::current_num_threads() {
+            run()
+        } else {
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(run),
+                // No threads to be had: the global pool does the same work.
+                Err(_) => run(),
             }
         }
-        Ok(kept)
-    };
-    let outcomes: Vec<_> = if threads <= 1 {
-        vec![worker()]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-            let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
-                h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            };
-            handles.into_iter().map(join).collect()
-        })
     };
     let mut kept = Vec::new();
-    let mut first_error: Option<(usize, Error)> = None;
     for outcome in outcomes {
-        match outcome {
-            Ok(values) => kept.extend(values),
-            Err((index, err)) => {
-                if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
-                    first_error = Some((index, err));
-                }
-            }
+        if let Some(value) = outcome? {
+            kept.push(value);
         }
     }
-    if let Some((_, err)) = first_error {
-        return Err(err);
-    }
-    kept.sort_unstable_by_key(|(index, _)| *index);
-    Ok(kept.into_iter().map(|(_, value)| value).collect())
+    Ok(kept)
 }
 
 #[cfg(test)]
@@ -327,7 +299,7 @@ mod tests {
 
     #[test]
     fn in_parallel_reports_the_error_a_serial_loop_meets_first() {
-        // One failure in each of the first four chunks: the four threads claim them at
+        // One failure in each of the first four chunks: the four threads take them at
         // once and all fail, in an order that the slow first indices leave to chance.
         let failing = [5, CHUNK + 5, 2 * CHUNK + 5, 3 * CHUNK + 5, 200];
         for _ in 0..5 {
@@ -365,7 +337,7 @@ mod tests {
     fn thread_counts_follow_the_work_and_the_cores() {
         assert_eq!(default_threads(0), 1);
         assert_eq!(default_threads(FILES_PER_THREAD), 1);
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        assert_eq!(default_threads(100_000), cores.min(MAX_THREADS));
+        assert_eq!(default_threads(FILES_PER_THREAD + 1), rayon::current_num_threads());
+        assert_eq!(default_threads(100_000), rayon::current_num_threads());
     }
 }
