@@ -44,12 +44,13 @@ pub struct UnreadFile {
 }
 
 /// Scans every JS/TS file outside node_modules; returns the files with facts, in path
-/// order.
+/// order. The inventory uses [`scan_all`]; the tests use this.
+#[cfg(test)]
 pub fn scan(source: &Source, apps: &[App]) -> Result<Vec<CodeFile>, Error> {
     Ok(scan_all(source, apps)?.0)
 }
 
-/// [`scan`], and the files too large to parse that mention what the rules look for.
+/// Every JS/TS file with facts (see `scan`), and the files too large to parse that mention what the rules look for.
 ///
 /// This reads most of a monorepo, so it runs on every core through
 /// [`Source::read_many`]: each file is read, byte-searched and, rarely, parsed on the
@@ -347,7 +348,7 @@ pub fn owner(apps: &[App], path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::TestRepo;
+    use crate::testing::TestRepo;
 
     fn app(dir: &str) -> App {
         App {

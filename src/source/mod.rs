@@ -10,11 +10,10 @@ mod git;
 mod packs;
 
 pub use dir::DirSource;
-pub use git::{Background, GitRepo, GitSource};
+pub use git::{GitRepo, GitSource};
 
+use crate::pool::in_parallel;
 use std::path::PathBuf;
-
-use rayon::prelude::*;
 
 /// How a file is stored, as git records it. Only `File` and `Executable` are ever read
 /// or edited; the others are listed so they can be reported and kept as they are.
@@ -168,10 +167,6 @@ impl Source {
 /// Files below which another thread costs more than it saves: each thread opens its
 /// own repository handle.
 const FILES_PER_THREAD: usize = 64;
-/// Indices a thread takes at least at once: few enough that a few slow files at the
-/// end do not leave a core idle, enough that its state (a repository handle and read
-/// buffer) is made rarely.
-const CHUNK: usize = 16;
 
 /// How many threads [`Source::read_many`] uses for `count` files: the cores rayon's
 /// global pool has (`RAYON_NUM_THREADS` overrides), or one for a few files.
@@ -179,64 +174,10 @@ fn default_threads(count: usize) -> usize {
     if count <= FILES_PER_THREAD { 1 } else { rayon::current_num_threads() }
 }
 
-/// `work(i)` for every `i` in `0..count` on every core, in the order of `i`: for a few
-/// dozen CPU-heavy items, such as files to parse again, where the threshold of
-/// [`Source::read_many`] (made for reading thousands of files) would keep one thread.
-pub fn map_in_parallel<T, W>(count: usize, work: W) -> Vec<T>
-where
-    T: Send,
-    W: Fn(usize) -> T + Sync,
-{
-    (0..count).into_par_iter().map(&work).collect()
-}
-
-/// Runs `work(state, i)` for every `i` in `0..count` on `threads` threads, each with its
-/// own `state` from `init` (a thread-local repository handle and read buffer), and
-/// returns the kept results ordered by `i`, as a serial loop would.
-///
-/// On failure, the error returned is the one of the lowest failing `i`, as a serial
-/// loop would meet first: every item still runs (errors are rare, and this keeps the
-/// order of the work the pool's own).
-///
-/// `threads` is the global pool's size when it comes from [`default_threads`]; another
-/// count (the tests ask for 2, 3 and 8) gets a pool of its own.
-fn in_parallel<S, T, I, W>(count: usize, threads: usize, init: I, work: W) -> Result<Vec<T>, Error>
-where
-    T: Send,
-    I: Fn() -> S + Sync,
-    W: Fn(&mut S, usize) -> Result<Option<T>, Error> + Sync,
-{
-    let outcomes: Vec<Result<Option<T>, Error>> = if threads <= 1 {
-        let mut state = init();
-        (0..count).map(|index| work(&mut state, index)).collect()
-    } else {
-        let run = || {
-            let items = (0..count).into_par_iter().with_min_len(CHUNK);
-            items.map_init(&init, |state, index| work(state, index)).collect()
-        };
-        if threads == rayon::current_num_threads() {
-            run()
-        } else {
-            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-                Ok(pool) => pool.install(run),
-                // No threads to be had: the global pool does the same work.
-                Err(_) => run(),
-            }
-        }
-    };
-    let mut kept = Vec::new();
-    for outcome in outcomes {
-        if let Some(value) = outcome? {
-            kept.push(value);
-        }
-    }
-    Ok(kept)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::TestRepo;
+    use crate::testing::TestRepo;
 
     /// 300 files whose bytes name their own path; every third one says "keep".
     fn numbered_files() -> Vec<(String, String)> {
@@ -295,42 +236,6 @@ mod tests {
         let paths = ["d0/f000.txt", "missing/a.txt", "d1/f001.txt", "missing/b.txt"];
         let err = source.read_many_on(&paths, 2, |_, _| Some(())).unwrap_err();
         assert_eq!(err.to_string(), "missing/a.txt: cannot read: not in HEAD's tree");
-    }
-
-    #[test]
-    fn in_parallel_reports_the_error_a_serial_loop_meets_first() {
-        // One failure in each of the first four chunks: the four threads take them at
-        // once and all fail, in an order that the slow first indices leave to chance.
-        let failing = [5, CHUNK + 5, 2 * CHUNK + 5, 3 * CHUNK + 5, 200];
-        for _ in 0..5 {
-            let outcome = in_parallel(
-                300,
-                4,
-                || (),
-                |(), index| {
-                    if index < 4 * CHUNK {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                    }
-                    match failing.contains(&index) {
-                        true => Err(Error::Read { path: index.to_string(), message: "bad".into() }),
-                        false => Ok(Some(index)),
-                    }
-                },
-            );
-            assert_eq!(outcome.unwrap_err().to_string(), "5: cannot read: bad");
-        }
-    }
-
-    #[test]
-    fn map_in_parallel_keeps_the_order_of_the_items() {
-        assert_eq!(map_in_parallel(0, |i| i), Vec::<usize>::new());
-        let squares = map_in_parallel(1000, |i| {
-            if i % 97 == 0 {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            }
-            i * i
-        });
-        assert_eq!(squares, (0..1000).map(|i| i * i).collect::<Vec<_>>());
     }
 
     #[test]
