@@ -33,7 +33,7 @@ const PATTERNS: &[&[u8]] = &[
     b"node:process",
     b"import.meta.env",
     b"process.exit",
-    b".herokuapp.com",
+    crate::herokuapp::HOST_SUFFIX.as_bytes(),
     b"rejectUnauthorized",
     b"cron'",
     b"cron\"",
@@ -227,7 +227,7 @@ mod tests {
     }
 
     #[test]
-    fn real_uses_pass() {
+    fn files_that_use_a_pattern_are_parsed() {
         assert!(worth_parsing(b"const port = process.env.PORT || 3000;"));
         assert!(worth_parsing(b"const { DATABASE_URL } = process.env;"));
         assert!(worth_parsing(b"fetch('https://my-api.herokuapp.com/items')"));
