@@ -26,6 +26,7 @@ use crate::generate::frontend::FrontendKind;
 use crate::inventory::jobs::Job;
 use crate::inventory::procfile::Process;
 use crate::inventory::{App, Inventory};
+use crate::inventory::config::{PackageManager, manager_of};
 use crate::rules::RuleSet;
 
 pub use addons::{AddonUse, Replacement};
@@ -255,7 +256,7 @@ impl Builder<'_> {
         let mut job_processes = Vec::new();
         for process in app.processes().iter().filter(|p| p.name != "web") {
             if process.name == "release" {
-                self.process_use(app, process, None, &release_note(app));
+                self.process_use(app, process, None, &release_note(app, self.manager(app)));
             } else if let Some(job) =
                 jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command))
                 && !app.formation_runs(&process.name)
@@ -326,6 +327,11 @@ impl Builder<'_> {
         });
     }
 
+    /// The package manager that builds and runs the app (see [`manager_of`]).
+    fn manager(&self, app: &App) -> PackageManager {
+        manager_of(&self.inv.lockfiles, app)
+    }
+
     fn blank(&self, app: &App, name: String, kind: CapsuleKind, replaces: String) -> Capsule {
         let notes = match (&app.run_dir, &app.procfile) {
             (Some(run_dir), Some(procfile)) => vec![format!(
@@ -342,7 +348,7 @@ impl Builder<'_> {
             app: Some(app.display_dir().to_owned()),
             replaces,
             folder: Some(folder(app.build_dir())),
-            build_command: backend_build(app),
+            build_command: backend_build(app, self.manager(app)),
             run_command: None,
             output_folder: None,
             replicas: Some(1),
@@ -359,7 +365,7 @@ impl Builder<'_> {
             None => "static files".to_owned(),
         };
         let mut capsule = self.blank(app, name, CapsuleKind::Frontend, replaces);
-        capsule.build_command = Some("npm run build".to_owned());
+        capsule.build_command = Some(self.manager(app).run("build"));
         capsule.output_folder = Some(if frontend.public_dir.is_empty() {
             ".".into()
         } else {
@@ -391,7 +397,7 @@ impl Builder<'_> {
         capsule.heroku_process = Some("web".into());
         let launch = launch(app, web);
         // Shown and copied into Code Capsules: a credential in it becomes a variable.
-        capsule.run_command = Some(redacted(&web_run_command(app, &launch)));
+        capsule.run_command = Some(redacted(&web_run_command(app, &launch, self.manager(app))));
         self.apply_launch(&mut capsule, app, web, &launch);
         capsule
     }
@@ -457,7 +463,7 @@ impl Builder<'_> {
     fn npm_start(&self, app: &App, name: String) -> Capsule {
         let replaces = "`npm start` (no Procfile)".to_owned();
         let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
-        capsule.run_command = Some("npm start".into());
+        capsule.run_command = Some(self.manager(app).run("start"));
         // Without a Procfile, Heroku's web process was `npm start`.
         capsule.heroku_process = Some("web".into());
         if let Some(formation) = formation(app, "web") {
@@ -471,13 +477,14 @@ impl Builder<'_> {
         let names: Vec<String> = jobs.iter().map(|j| format!("`{}`", j.name)).collect();
         let plural = if names.len() == 1 { "" } else { "s" };
         let replaces = format!("{SCHEDULER_REPLACES}{plural} {}", names.join(", "));
+        let manager = self.manager(app);
         let (name, run) = if service {
-            (self.unique_name(&format!("{base}-scheduler")), "npm run scheduler")
+            (self.unique_name(&format!("{base}-scheduler")), manager.run("scheduler"))
         } else {
-            (self.unique_name(base), "npm start")
+            (self.unique_name(base), manager.run("start"))
         };
         let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
-        capsule.run_command = Some(run.into());
+        capsule.run_command = Some(run);
         capsule.notes.push(
             "keep exactly one replica: every replica runs every job (node-cron has no lock \
              across Capsules)"
@@ -522,12 +529,12 @@ pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler job";
 /// `npm start` only when it runs exactly that: on Heroku a Procfile command other than
 /// `npm start` never ran the `prestart` script, so `npm start` is used then only when
 /// there is no `prestart` to drag along.
-pub fn web_run_command(app: &App, launch: &Launch) -> String {
+pub fn web_run_command(app: &App, launch: &Launch, manager: PackageManager) -> String {
     let pkg = app.package_json.as_ref();
     let start = pkg.and_then(|p| p.script("start"));
     let has_release = app.process("release").is_some();
     if release_in_prestart(app) {
-        return "npm start".into();
+        return manager.run("start");
     }
     if has_release {
         // The release runs once before the web command, without any lifecycle script.
@@ -536,7 +543,7 @@ pub fn web_run_command(app: &App, launch: &Launch) -> String {
     }
     let no_prestart = pkg.is_none_or(|p| p.script("prestart").is_none());
     if is_npm_start(&launch.command) || (start == Some(launch.command.as_str()) && no_prestart) {
-        "npm start".into()
+        manager.run("start")
     } else {
         launch.command.clone()
     }
@@ -590,19 +597,23 @@ pub fn is_npm_start(command: &str) -> bool {
     )
 }
 
-fn release_note(app: &App) -> String {
+fn release_note(app: &App, manager: PackageManager) -> String {
+    let start = manager.run("start");
     if app.package_json.is_some() && app.process("web").is_some() && !release_in_prestart(app) {
-        return "runs first in the web Capsule's run command, once per start, before the web \
-                command (not as `prestart`: `npm start` would run scripts Heroku never ran here)"
-            .into();
+        return format!(
+            "runs first in the web Capsule's run command, once per start, before the web \
+             command (not as `prestart`: `{start}` would run scripts Heroku never ran here)"
+        );
     }
     match (&app.package_json, app.process("web")) {
-        (Some(_), Some(_)) => "becomes the `prestart` script: `npm start` runs it before the web \
-                               process, as Heroku's release phase did"
-            .into(),
-        (Some(_), None) => "becomes the `prestart` script, but there is no web process: it runs \
-                            only before `npm start`; run it by hand before each deploy otherwise"
-            .into(),
+        (Some(_), Some(_)) => format!(
+            "becomes the `prestart` script: `{start}` runs it before the web process, as \
+             Heroku's release phase did"
+        ),
+        (Some(_), None) => format!(
+            "becomes the `prestart` script, but there is no web process: it runs only before \
+             `{start}`; run it by hand before each deploy otherwise"
+        ),
         (None, Some(_)) => "runs first in the web Capsule's run command, once per start, before \
                             the web command (there is no package.json to hold a `prestart`)"
             .into(),
@@ -620,12 +631,13 @@ fn has_start_script(app: &App) -> bool {
     app.package_json.as_ref().is_some_and(|p| p.script("start").is_some())
 }
 
-/// Code Capsules runs `npm run build` on its own when there is a build script; after the
-/// release rule, a `heroku-postbuild` script is part of `build`.
-fn backend_build(app: &App) -> Option<String> {
+/// Code Capsules runs the build script on its own, with the app's package manager (`npm
+/// run build`, `yarn build`), when there is one; after the release rule, a
+/// `heroku-postbuild` script is part of `build`.
+fn backend_build(app: &App, manager: PackageManager) -> Option<String> {
     let pkg = app.package_json.as_ref()?;
     (pkg.script("build").is_some() || pkg.script("heroku-postbuild").is_some())
-        .then(|| "npm run build".to_owned())
+        .then(|| manager.run("build"))
 }
 
 /// The project path for an app folder.

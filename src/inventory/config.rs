@@ -71,6 +71,41 @@ impl PackageManager {
             PackageManager::Pnpm => "pnpm install",
         }
     }
+
+    /// The manager's own name, as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "npm",
+            PackageManager::Yarn => "yarn",
+            PackageManager::Pnpm => "pnpm",
+        }
+    }
+
+    /// The command that runs the package.json script `script` with this manager
+    /// (`npm start`, `yarn build`, `pnpm run scheduler`). `start` has a short form in all
+    /// three; yarn runs any script by its name.
+    pub fn run(self, script: &str) -> String {
+        match (self, script) {
+            (_, "start") | (PackageManager::Yarn, _) => format!("{} {script}", self.name()),
+            _ => format!("{} run {script}", self.name()),
+        }
+    }
+}
+
+/// The package manager that installs and runs `app` on Code Capsules: the one its folder's
+/// lockfile picks (see [`package_manager`]), else the one its package.json's
+/// `packageManager` field names (`yarn@1.22.22`), else npm, which a build without either
+/// uses.
+pub fn manager_of(lockfiles: &[String], app: &App) -> PackageManager {
+    if let Some((manager, _)) = package_manager(lockfiles, app.build_dir()) {
+        return manager;
+    }
+    let declared = app.package_json.as_ref().and_then(|p| p.value.get("packageManager"));
+    match declared.and_then(Value::as_str).and_then(|d| d.split('@').next()) {
+        Some("yarn") => PackageManager::Yarn,
+        Some("pnpm") => PackageManager::Pnpm,
+        _ => PackageManager::Npm,
+    }
 }
 
 /// The package manager a build in `dir` uses, from the lockfiles in that folder

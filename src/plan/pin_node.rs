@@ -14,7 +14,8 @@ use super::build::{Context, Error};
 use super::toolchains::{self, Tool};
 use crate::diag::Warning;
 use crate::edit::package_json::PackageJsonEditor;
-use crate::inventory::App;
+use crate::inventory::config::{PackageManager, manager_of, package_manager};
+use crate::inventory::{App, parent};
 use crate::rules::Rule;
 use crate::semver;
 
@@ -149,6 +150,7 @@ pub fn run(
                 |name| pkg.dependency(name).map(str::to_owned),
                 &range,
                 &final_range,
+                manager_of(&cx.inventory.lockfiles, app),
             );
             cx.warnings.extend(warnings.into_iter().map(|w| Warning::in_file(&pkg.path, w)));
             // The build may build other packages of the app (`npm run build --prefix
@@ -164,7 +166,14 @@ pub fn run(
                         inner.get(*section)?.get(name)?.as_str().map(str::to_owned)
                     })
                 };
-                let warnings = toolchains::old_toolchain_warnings(dependency, &range, &final_range);
+                let lockfiles = &cx.inventory.lockfiles;
+                let manager = package_manager(lockfiles, parent(&path)).map(|(m, _)| m);
+                let warnings = toolchains::old_toolchain_warnings(
+                    dependency,
+                    &range,
+                    &final_range,
+                    manager.unwrap_or(PackageManager::Npm),
+                );
                 cx.warnings.extend(warnings.into_iter().map(|w| Warning::in_file(&path, w)));
             }
         }

@@ -16,6 +16,7 @@ use crate::capsules::{self, launch};
 use crate::diag::Warning;
 use crate::edit::package_json::{Chained, PackageJsonEditor};
 use crate::inventory::{App, scripts};
+use crate::inventory::config::manager_of;
 use crate::rules::Rule;
 
 pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {
@@ -47,10 +48,11 @@ pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {
         } else if let Some(release) = app.process("release") {
             cx.note(rule, format!(
                 "{}: the release command `{}` runs first in the web Capsule's run command, once \
-                 per start: `npm start` would run scripts Heroku never ran before this web command, \
+                 per start: `{}` would run scripts Heroku never ran before this web command, \
                  so no npm script changes",
                 app.display_dir(),
-                capsules::redacted(&release.command)
+                capsules::redacted(&release.command),
+                manager_of(&cx.inventory.lockfiles, app).run("start")
             ));
         }
         postbuild_into_build(cx, rule, app, &mut editor)?;
@@ -71,20 +73,21 @@ fn release_to_prestart(
     // Notes are shown to people; the script itself needs the real values.
     let shown = capsules::redacted(&command);
     let dir = app.display_dir();
+    let npm_start = manager_of(&cx.inventory.lockfiles, app).run("start");
     match editor.chain_script("prestart", &command)? {
         Chained::Already => {}
         Chained::Appended { before } => cx.note(
             rule,
             format!(
                 "{dir}: the release command `{shown}` runs after the existing `prestart` \
-                 (`{}`), before `npm start`",
+                 (`{}`), before `{npm_start}`",
                 capsules::redacted(&before)
             ),
         ),
         Chained::Created => cx.note(
             rule,
             format!(
-                "{dir}: the release command `{shown}` is now the `prestart` script: `npm start` \
+                "{dir}: the release command `{shown}` is now the `prestart` script: `{npm_start}` \
              runs it on every start of every replica, not once per release as on Heroku, so \
              it must be safe to run again and concurrently"
             ),
@@ -95,15 +98,15 @@ fn release_to_prestart(
     {
         editor.set_script("start", &start)?;
         cx.note(rule, format!(
-            "{dir}: `npm start` runs the web command `{start}`, so that `prestart` runs before it"
+            "{dir}: `{npm_start}` runs the web command `{start}`, so that `prestart` runs before it"
         ));
     }
     if app.process("web").is_none() {
         cx.note(
             rule,
             format!(
-                "{dir}: there is no web process, so only `npm start` runs the release command: if \
-             no Capsule runs `npm start`, run `{shown}` by hand before each deploy"
+                "{dir}: there is no web process, so only `{npm_start}` runs the release command: \
+             if no Capsule runs `{npm_start}`, run `{shown}` by hand before each deploy"
             ),
         );
     }

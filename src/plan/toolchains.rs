@@ -10,6 +10,7 @@
 //! webpack's issue trackers for `ERR_OSSL_EVP_UNSUPPORTED` on Node 17+.
 
 use crate::semver;
+use crate::inventory::config::PackageManager;
 
 /// A package manager an app can pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +125,7 @@ pub fn old_toolchain_warnings(
     dependency: impl Fn(&str) -> Option<String>,
     node: &nodejs_semver::Range,
     node_shown: &str,
+    manager: PackageManager,
 ) -> Vec<String> {
     let mut out = Vec::new();
     let seventeen_up = semver::overlaps(node, ">=17");
@@ -158,11 +160,15 @@ pub fn old_toolchain_warnings(
             .is_some_and(|r| !semver::overlaps(node, ">=21") && semver::overlaps(&r, ">=9.0.0"))
             && !semver::overlaps(node, "<20");
         if !builds {
+            let swap = match manager {
+                PackageManager::Npm => "npm uninstall node-sass && npm install --save-dev sass",
+                PackageManager::Yarn => "yarn remove node-sass && yarn add --dev sass",
+                PackageManager::Pnpm => "pnpm remove node-sass && pnpm add --save-dev sass",
+            };
             out.push(format!(
                 "node-sass `{range}` compiles native code tied to a Node major and has no build \
                  for `{node_shown}` (node-sass 9 is the last, for Node 16 to 20; it is \
-                 deprecated): replace it with `sass` (`npm uninstall node-sass && npm install \
-                 --save-dev sass`; sass-loader and react-scripts 4+ use it as is)"
+                 deprecated): replace it with `sass` (`{swap}`; sass-loader and react-scripts 4+ use it as is)"
             ));
         }
     }
@@ -204,13 +210,13 @@ mod tests {
         let node20 = semver::range("20.x").unwrap();
         let old =
             deps(&[("react-scripts", "3.4.1"), ("webpack", "^4.46.0"), ("node-sass", "^4.14.1")]);
-        let found = old_toolchain_warnings(old, &node24, "24.x");
+        let found = old_toolchain_warnings(old, &node24, "24.x", PackageManager::Npm);
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found[0].contains("NODE_OPTIONS=--openssl-legacy-provider"));
         let new =
             deps(&[("react-scripts", "^5.0.1"), ("webpack", "^5.90.0"), ("node-sass", "^9.0.0")]);
-        assert!(old_toolchain_warnings(new, &node20, "20.x").is_empty());
+        assert!(old_toolchain_warnings(new, &node20, "20.x", PackageManager::Npm).is_empty());
         let sass9 = deps(&[("node-sass", "^9.0.0")]);
-        assert_eq!(old_toolchain_warnings(sass9, &node24, "24.x").len(), 1);
+        assert_eq!(old_toolchain_warnings(sass9, &node24, "24.x", PackageManager::Npm).len(), 1);
     }
 }

@@ -427,9 +427,10 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
         let dir = code(app.display_dir());
         if let Some(release) = app.process("release") {
             let now = if crate::capsules::release_in_prestart(app) {
-                "is now the `prestart` script, which `npm start` runs first"
+                let manager = crate::inventory::config::manager_of(&g.inventory.lockfiles, app);
+                format!("is now the `prestart` script, which `{}` runs first", manager.run("start"))
             } else {
-                "now runs first in the web Capsule's run command, before the web command"
+                "now runs first in the web Capsule's run command, before the web command".to_owned()
             };
             md.line(&format!(
                 "- **Release phase** ({dir}): Code Capsules has none. The `release` command {} \
