@@ -143,6 +143,12 @@ fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, String)> {
             add(kind_of(*database), format!("the Prisma schema `{}`", file.path));
         }
     }
+    let mut sub_packages: Vec<(&str, &[String])> = Vec::new();
+    for file in inv.config_of(app) {
+        if let ConfigKind::SubPackage { dependencies } = &file.kind {
+            sub_packages.push((&file.path, dependencies));
+        }
+    }
     // Only `dependencies` run: devDependencies are pruned after the build. Drivers come
     // before the queue libraries built on them (`ioredis` before `bullmq`).
     let deps = app.package_json.as_ref().and_then(|p| p.value.get("dependencies"));
@@ -150,6 +156,26 @@ fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, String)> {
         for name in DRIVERS.iter().filter(|d| deps.contains_key(**d)) {
             if let Some(kind) = driver_kind(name) {
                 add(kind, format!("`{name}`"));
+            }
+        }
+    }
+    // A package inside the app that its build installs (`cd server && npm install`)
+    // holds the server's dependencies; it counts when the app's own code in it talks to
+    // a database (through the driver, or an ORM that needs it), so a frontend package
+    // beside it does not.
+    for (path, deps) in sub_packages {
+        let folder = format!("{}/", crate::inventory::parent(path));
+        let talks = inv.code_of(&app.dir).any(|f| {
+            f.path.starts_with(&folder)
+                && !f.facts.data_modules.is_empty()
+                && crate::inventory::code::is_runtime_path(app, &[], &f.path)
+        });
+        if !talks {
+            continue;
+        }
+        for name in DRIVERS.iter().filter(|d| deps.iter().any(|n| n == *d)) {
+            if let Some(kind) = driver_kind(name) {
+                add(kind, format!("`{name}` in `{path}`"));
             }
         }
     }

@@ -31,6 +31,11 @@ pub enum ConfigKind {
     Prisma { database: Option<Database> },
     /// A shell script a run command starts; `assigned` are the variables it sets itself.
     Shell { assigned: Vec<String> },
+    /// The package.json of a package inside an app's folder that is not an app itself (a
+    /// `server/` the root's build installs with `cd server && npm install`): the names in
+    /// its `dependencies`, which run with the app. Only listed when one is a package of
+    /// [`super::js::DATA_MODULES`].
+    SubPackage { dependencies: Vec<String> },
 }
 
 /// A database a Capsule type exists for.
@@ -162,9 +167,20 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
                 ConfigKind::Prisma { database: None }
             }
             _ if wrappers.contains(path) => ConfigKind::Shell { assigned: Vec::new() },
+            "package.json" => ConfigKind::SubPackage { dependencies: Vec::new() },
             _ => continue,
         };
         let Some(app) = owner(apps, path) else { continue };
+        if let ConfigKind::SubPackage { .. } = kind {
+            let own = apps.iter().any(|a| a.path_of("package.json") == path);
+            let dependencies = if own { Vec::new() } else { sub_package_dependencies(source, path)? };
+            if !dependencies.iter().any(|d| super::js::DATA_MODULES.contains(&d.as_str())) {
+                continue;
+            }
+            let kind = ConfigKind::SubPackage { dependencies };
+            files.push(ConfigFile { path: path.to_owned(), app: Some(app), kind, vars: Vec::new() });
+            continue;
+        }
         let bytes = source.read(path)?;
         let text = String::from_utf8_lossy(&bytes);
         let (kind, vars) = match kind {
@@ -178,10 +194,21 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
                 let shell = shell_env(&text);
                 (ConfigKind::Shell { assigned: shell.assigned }, shell.reads)
             }
+            ConfigKind::SubPackage { .. } => unreachable!("handled above"),
         };
         files.push(ConfigFile { path: path.to_owned(), app: Some(app), kind, vars });
     }
     Ok((files, lockfiles))
+}
+
+/// The names in the `dependencies` of the package.json at `path`; none when it is not
+/// JSON (the app's own package.json is checked elsewhere; a broken inner one only loses
+/// this fact).
+fn sub_package_dependencies(source: &Source, path: &str) -> Result<Vec<String>, Error> {
+    let bytes = source.read(path)?;
+    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let deps = value.get("dependencies").and_then(Value::as_object);
+    Ok(deps.map(|d| d.keys().cloned().collect()).unwrap_or_default())
 }
 
 /// The shell scripts the apps' run commands start: `./start.sh`, `bash bin/web`,
