@@ -23,10 +23,10 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::generate::frontend::FrontendKind;
+use crate::inventory::config::{PackageManager, manager_of};
 use crate::inventory::jobs::Job;
 use crate::inventory::procfile::Process;
 use crate::inventory::{App, Inventory};
-use crate::inventory::config::{PackageManager, manager_of};
 use crate::rules::RuleSet;
 
 pub use addons::{AddonUse, Replacement};

@@ -173,12 +173,18 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
         let Some(app) = owner(apps, path) else { continue };
         if let ConfigKind::SubPackage { .. } = kind {
             let own = apps.iter().any(|a| a.path_of("package.json") == path);
-            let dependencies = if own { Vec::new() } else { sub_package_dependencies(source, path)? };
+            let dependencies =
+                if own { Vec::new() } else { sub_package_dependencies(source, path)? };
             if !dependencies.iter().any(|d| super::js::DATA_MODULES.contains(&d.as_str())) {
                 continue;
             }
             let kind = ConfigKind::SubPackage { dependencies };
-            files.push(ConfigFile { path: path.to_owned(), app: Some(app), kind, vars: Vec::new() });
+            files.push(ConfigFile {
+                path: path.to_owned(),
+                app: Some(app),
+                kind,
+                vars: Vec::new(),
+            });
             continue;
         }
         let bytes = source.read(path)?;

@@ -7,9 +7,9 @@ use crate::diag::Warning;
 use crate::edit::package_json::PackageJsonEditor;
 use crate::edit::{components, html, js_urls};
 use crate::generate::frontend::build_script;
+use crate::inventory::config::manager_of;
 use crate::inventory::hosts::{HostRole, app_name_of};
 use crate::inventory::{App, join, parent};
-use crate::inventory::config::manager_of;
 use crate::lang::Lang;
 use crate::rules::Rule;
 

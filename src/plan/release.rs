@@ -15,8 +15,8 @@ use super::build::{Context, Error};
 use crate::capsules::{self, launch};
 use crate::diag::Warning;
 use crate::edit::package_json::{Chained, PackageJsonEditor};
-use crate::inventory::{App, scripts};
 use crate::inventory::config::manager_of;
+use crate::inventory::{App, scripts};
 use crate::rules::Rule;
 
 pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {

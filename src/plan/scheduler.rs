@@ -130,11 +130,14 @@ fn wire_scripts(
     }
     let manager = crate::inventory::config::manager_of(&cx.inventory.lockfiles, app);
     if cx.inventory.runs_a_service(app) {
-        cx.note(rule, format!(
-            "{}: `{}` starts the scheduler; give it its own Capsule with one replica",
-            app.display_dir(),
-            manager.run("scheduler")
-        ));
+        cx.note(
+            rule,
+            format!(
+                "{}: `{}` starts the scheduler; give it its own Capsule with one replica",
+                app.display_dir(),
+                manager.run("scheduler")
+            ),
+        );
         editor.set_script("scheduler", &command)?;
         return Ok(());
     }

@@ -9,8 +9,8 @@
 //! README for the Node majors each node-sass major builds on; Create React App's and
 //! webpack's issue trackers for `ERR_OSSL_EVP_UNSUPPORTED` on Node 17+.
 
-use crate::semver;
 use crate::inventory::config::PackageManager;
+use crate::semver;
 
 /// A package manager an app can pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,12 @@ pub(super) fn all(md: &mut Md, g: &Guide) {
     md.heading("Creating each Capsule");
     // Each build runs with the app's package manager: name the ones these Capsules use.
     let mut builds: Vec<String> = Vec::new();
-    for app in g.inventory.apps.iter().filter(|a| capsules.iter().any(|c| c.app.as_deref() == Some(a.display_dir()))) {
+    for app in g
+        .inventory
+        .apps
+        .iter()
+        .filter(|a| capsules.iter().any(|c| c.app.as_deref() == Some(a.display_dir())))
+    {
         let build = code(&manager_of(&g.inventory.lockfiles, app).run("build"));
         if !builds.contains(&build) {
             builds.push(build);
