@@ -201,7 +201,9 @@ fn candidate(entry: &Entry) -> Option<(&str, Kind)> {
         None => Kind::Component(Component::of_path(&entry.path)?),
     };
     // Files too large to parse are still searched by bytes (`scan_all`), never skipped.
-    let wanted = entry.kind.is_regular() && !in_node_modules(&entry.path);
+    let wanted = entry.kind.is_regular()
+        && !in_node_modules(&entry.path)
+        && !super::is_package_manager_code(&entry.path);
     wanted.then_some((entry.path.as_str(), kind))
 }
 
