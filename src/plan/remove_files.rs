@@ -14,6 +14,9 @@ use crate::shell;
 
 pub fn run(cx: &mut Context, rule: &Rule, names: &[String]) -> Result<(), Error> {
     delete_files(cx, rule, names);
+    for app in &cx.inventory.apps {
+        cx.warnings.extend(heroku_only_scripts(app));
+    }
     if names.iter().any(|n| n == "Procfile") {
         for app in &cx.inventory.apps {
             if app.procfile.is_some() {
@@ -47,6 +50,63 @@ pub fn runs_foreman(command: &str) -> bool {
         });
         runs && !other_file
     })
+}
+
+/// What a command does with Heroku that nothing replaces: it deploys there (`git push
+/// heroku main`, `git subtree push --prefix api heroku main`, a push to
+/// `https://git.heroku.com/...`), or it runs the Heroku CLI (`heroku logs --tail`,
+/// `npx heroku run ...`). `None` for anything else, `heroku local` included (see
+/// [`runs_foreman`] for the one that reads the Procfile).
+pub fn heroku_use(command: &str) -> Option<String> {
+    let is_heroku_remote = |w: &str| w.starts_with("heroku") || w.contains("git.heroku.com");
+    for step in shell::simple_commands(command) {
+        let words: Vec<&str> = step.words.iter().map(String::as_str).collect();
+        let words = match words.as_slice() {
+            ["npx" | "pnpx" | "exec", rest @ ..] | ["yarn" | "pnpm", "exec", rest @ ..] => rest,
+            all => all,
+        };
+        match words {
+            ["git", "push", args @ ..] | ["git", "subtree", "push", args @ ..]
+                if args.iter().any(|w| is_heroku_remote(w)) =>
+            {
+                return Some("deploys to Heroku".into());
+            }
+            // `heroku local` runs on the developer's machine: with the Procfile it is
+            // foreman's case, with another file (`-f Procfile.dev`) it still works.
+            [program, sub, ..]
+                if program.rsplit('/').next() == Some("heroku") && *sub != "local" =>
+            {
+                return Some(format!("runs the Heroku CLI (`heroku {sub}`)"));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// One warning per package.json script of the app that only makes sense on Heroku (see
+/// [`heroku_use`]): the script is kept as written, since only its owner knows whether to
+/// delete it or point it at Code Capsules, and the warning says so. Heroku's build hooks
+/// and scripts that run foreman have their own notes.
+fn heroku_only_scripts(app: &App) -> Vec<crate::diag::Warning> {
+    let Some(pkg) = &app.package_json else { return Vec::new() };
+    let mut out = Vec::new();
+    for (name, command) in pkg.scripts() {
+        if name.starts_with("heroku-") || runs_foreman(command) {
+            continue;
+        }
+        let Some(what) = heroku_use(command) else { continue };
+        out.push(crate::diag::Warning::in_file(
+            &pkg.path,
+            format!(
+                "the script `{name}` (`{}`) {what}, which the migration retires: it is kept as \
+                 it is; delete it, or rewrite it for Code Capsules (a Capsule deploys each push \
+                 to its branch; logs and variables are in its dashboard)",
+                crate::capsules::redacted(command)
+            ),
+        ));
+    }
+    out
 }
 
 fn replace_foreman(cx: &mut Context, rule: &Rule, app: &App) -> Result<(), Error> {
@@ -101,6 +161,26 @@ fn delete_files(cx: &mut Context, rule: &Rule, names: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::runs_foreman;
+
+    #[test]
+    fn scripts_that_deploy_to_heroku_or_run_its_cli() {
+        use super::heroku_use;
+        for (command, expected) in [
+            ("git push heroku master", Some("deploys to Heroku")),
+            ("git push heroku-staging HEAD:main --force", Some("deploys to Heroku")),
+            ("npm test && git subtree push --prefix api heroku main", Some("deploys to Heroku")),
+            ("git push https://git.heroku.com/shop-api.git main", Some("deploys to Heroku")),
+            ("heroku logs --tail -a shop-api", Some("runs the Heroku CLI (`heroku logs`)")),
+            ("npx heroku run node seed.js", Some("runs the Heroku CLI (`heroku run`)")),
+            ("heroku config:set FOO=1", Some("runs the Heroku CLI (`heroku config:set`)")),
+            ("git push origin main", None),
+            ("heroku local -f Procfile.dev", None),
+            ("node scripts/heroku-like.js", None),
+            ("echo heroku logs", None),
+        ] {
+            assert_eq!(heroku_use(command).as_deref(), expected, "{command}");
+        }
+    }
 
     #[test]
     fn foreman_and_its_clones_are_recognised_in_any_step() {
