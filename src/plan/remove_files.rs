@@ -29,12 +29,37 @@ pub fn run(cx: &mut Context, rule: &Rule, names: &[String]) -> Result<(), Error>
 
 /// True when `command` runs foreman or a clone of it, which read the Procfile.
 pub fn runs_foreman(command: &str) -> bool {
-    shell::simple_commands(command).iter().any(|c| {
-        let words: Vec<&str> = c.words.iter().map(String::as_str).collect();
-        let words = match words.as_slice() {
-            ["npx" | "exec", rest @ ..] => rest,
-            all => all,
-        };
+    shell::simple_commands(command).iter().any(reads_procfile)
+}
+
+/// `command` with its foreman step replaced by `web`, every other byte kept: the steps
+/// before and after it (`npm run build && nf start`) and the launchers that set up its
+/// environment (`env-cmd -f prod.env nf start` -> `env-cmd -f prod.env node server.js`).
+/// `None` when no step runs foreman.
+pub fn foreman_replaced(command: &str, web: &str) -> Option<String> {
+    let steps = shell::simple_commands(command);
+    let step = steps.iter().find(|c| reads_procfile(c))?;
+    let text = &command[step.span.clone()];
+    // The launcher words are plain (`env-cmd`, `-f`, `prod.env`): skip as many
+    // whitespace-separated tokens, and foreman's own words start at the next one.
+    let launchers = step.words.len() - step.launched().len();
+    let assignments = step.assignments.len();
+    let mut at = 0;
+    for _ in 0..assignments + launchers {
+        let rest = &text[at..];
+        let skip = rest.len() - rest.trim_start().len();
+        let token = rest[skip..].find(char::is_whitespace).unwrap_or(rest.len() - skip);
+        at += skip + token;
+    }
+    at += text[at..].len() - text[at..].trim_start().len();
+    let start = step.span.start + at;
+    Some(format!("{}{web}{}", &command[..start], &command[step.span.end..]))
+}
+
+fn reads_procfile(c: &shell::SimpleCommand) -> bool {
+    {
+        let words: Vec<&str> = c.launched().iter().map(String::as_str).collect();
+        let words = words.as_slice();
         let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
         let runs = matches!(
             (program, words.get(1).copied()),
@@ -49,7 +74,7 @@ pub fn runs_foreman(command: &str) -> bool {
             w.strip_prefix("--procfile=").is_some_and(|f| f.rsplit('/').next() != Some("Procfile"))
         });
         runs && !other_file
-    })
+    }
 }
 
 /// What a command does with Heroku that nothing replaces: it deploys there (`git push
@@ -60,9 +85,9 @@ pub fn runs_foreman(command: &str) -> bool {
 pub fn heroku_use(command: &str) -> Option<String> {
     let is_heroku_remote = |w: &str| w.starts_with("heroku") || w.contains("git.heroku.com");
     for step in shell::simple_commands(command) {
-        let words: Vec<&str> = step.words.iter().map(String::as_str).collect();
+        let words: Vec<&str> = step.launched().iter().map(String::as_str).collect();
         let words = match words.as_slice() {
-            ["npx" | "pnpx" | "exec", rest @ ..] | ["yarn" | "pnpm", "exec", rest @ ..] => rest,
+            ["yarn" | "pnpm", "exec", rest @ ..] => rest,
             all => all,
         };
         match words {
@@ -118,11 +143,12 @@ fn replace_foreman(cx: &mut Context, rule: &Rule, app: &App) -> Result<(), Error
             ("start", Some(web)) => {
                 let Some(mut editor) = cx.package_json(&pkg.path)? else { continue };
                 let web = launch(app, web).with_env();
-                editor.set_script("start", &web)?;
+                let now = foreman_replaced(command, &web).unwrap_or(web.clone());
+                editor.set_script("start", &now)?;
                 cx.save(editor, rule)?;
                 cx.note(rule, format!(
                     "{dir}: `start` ran `{command}`, which reads the Procfile: it now runs the web \
-                     command `{web}`; the other processes run in Capsules of their own"
+                     command instead (`{now}`); the other processes run in Capsules of their own"
                 ));
             }
             _ => cx.note(rule, format!(
@@ -175,6 +201,10 @@ mod tests {
             ("heroku config:set FOO=1", Some("runs the Heroku CLI (`heroku config:set`)")),
             ("git push origin main", None),
             ("heroku local -f Procfile.dev", None),
+            (
+                "dotenv -e .env.prod -- heroku logs --tail",
+                Some("runs the Heroku CLI (`heroku logs`)"),
+            ),
             ("node scripts/heroku-like.js", None),
             ("echo heroku logs", None),
         ] {
@@ -192,8 +222,24 @@ mod tests {
             "npm run build && heroku local",
             "NODE_ENV=production node-foreman start -j Procfile",
             "heroku local --procfile=Procfile",
+            "./node_modules/.bin/env-cmd -f ./prod.env nf start",
+            "cross-env NODE_ENV=production foreman start",
         ] {
             assert!(runs_foreman(command), "{command}");
+        }
+        for (command, now) in [
+            ("nf start", "node web.js"),
+            ("npm run build && heroku local", "npm run build && node web.js"),
+            (
+                "./node_modules/.bin/env-cmd -f ./prod.env nf start",
+                "./node_modules/.bin/env-cmd -f ./prod.env node web.js",
+            ),
+            (
+                "NODE_ENV=production  cross-env  A=1 foreman start web=1; echo done",
+                "NODE_ENV=production  cross-env  A=1 node web.js; echo done",
+            ),
+        ] {
+            assert_eq!(super::foreman_replaced(command, "node web.js").as_deref(), Some(now));
         }
         for command in [
             "node index.js",
