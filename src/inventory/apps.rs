@@ -184,6 +184,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     }
     for app in &inv.apps {
         inv.warnings.extend(super::programs::unknown_programs(source, app));
+        inv.warnings.extend(aptfile_warning(source, app, &mut Vec::new())?);
     }
     let (code, unread) = super::code::scan_all(source, &inv.apps)?;
     inv.code = code;
@@ -208,6 +209,37 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         inv.warnings.extend(warnings);
     }
     Ok(inv)
+}
+
+/// The warning for an app whose folder has an `Aptfile`: Heroku's apt buildpack
+/// (heroku-community/apt) installed the Ubuntu packages it lists into the slug, and Code
+/// Capsules' Node.js build installs none, so what the app runs from them is missing.
+fn aptfile_warning(
+    source: &Source,
+    app: &App,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Warning>, Error> {
+    let path = app.path_of("Aptfile");
+    let Some(bytes) = read_small(source, &path, warnings)? else { return Ok(None) };
+    let text = String::from_utf8_lossy(&bytes);
+    let packages: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| format!("`{l}`"))
+        .collect();
+    if packages.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Warning::in_file(
+        &path,
+        format!(
+            "Heroku's apt buildpack installed {} for this app; Code Capsules' Node.js build \
+             installs no system packages, so whatever the app runs from them fails there: use \
+             a Docker Capsule whose Dockerfile installs them, or drop the need",
+            packages.join(", ")
+        ),
+    )))
 }
 
 /// One warning per line of a text file that names herokuapp hosts: those the migration
