@@ -182,13 +182,21 @@ fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, String)> {
     found
 }
 
+/// Words of a variable name that make it a setting of a connection rather than its
+/// address.
+const CONNECTION_SETTINGS: &[&str] =
+    &["POOL", "MAX", "MIN", "TIMEOUT", "SIZE", "RETRIES", "RETRY", "TTL", "LIMIT", "IDLE", "COUNT"];
+
 /// Whether `name` looks like the connection string of a `kind` database. `DATABASE_URL`,
 /// `DATABASE_URI` and the like count for the only database kind the app uses
 /// (`db_kinds` is how many it uses).
 fn names_connection(kind: CapsuleKind, name: &str, db_kinds: usize) -> bool {
     let url_like = ["URL", "URI", "CONNECTION", "DSN"].iter().any(|w| name.contains(w));
+    // A setting of the connection (`DATABASE_CONNECTION_POOL_MAX`, `REDIS_URL_TIMEOUT`) is
+    // a number the app reads, not the connection string.
+    let setting = name.split('_').any(|w| CONNECTION_SETTINGS.contains(&w));
     // Prisma's shadow database only exists for `prisma migrate dev`.
-    if !url_like || name.contains("SHADOW") {
+    if !url_like || setting || name.contains("SHADOW") {
         return false;
     }
     match kind {
@@ -577,4 +585,30 @@ pub(super) fn no_equivalent_advice(service: &str) -> String {
 /// The prefix of the variables an add-on sets: `papertrail` -> `PAPERTRAIL_`.
 pub(super) fn env_prefix(service: &str) -> String {
     format!("{}_", service.to_ascii_uppercase().replace('-', "_"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_strings_and_not_their_settings() {
+        let pg = |name: &str| names_connection(CapsuleKind::PostgreSql, name, 1);
+        for name in ["DATABASE_URL", "POSTGRES_URI", "PG_CONNECTION_STRING", "DATABASE_CONNECTION"]
+        {
+            assert!(pg(name), "{name}");
+        }
+        for name in [
+            "DATABASE_CONNECTION_POOL_MAX",
+            "DATABASE_CONNECTION_POOL_MIN",
+            "DATABASE_URL_TIMEOUT",
+            "PG_CONNECTION_RETRIES",
+            "SHADOW_DATABASE_URL",
+            "DATABASE_NAME",
+        ] {
+            assert!(!pg(name), "{name}");
+        }
+        assert!(names_connection(CapsuleKind::Redis, "REDIS_COLLABORATION_URL", 1));
+        assert!(!names_connection(CapsuleKind::Redis, "REDIS_POOL_SIZE", 1));
+    }
 }
