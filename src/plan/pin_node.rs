@@ -124,6 +124,18 @@ pub fn run(
                 kept
             }
             Decision::Pin(reason) => {
+                // A range that reaches past the newest major but bounds the pinned one
+                // (`22 || 24 <24.17.0 || 26`) keeps its bound: the owner excluded those
+                // releases for a reason.
+                let bounded = match &reason {
+                    Reason::PastNewest { .. } => shown
+                        .as_deref()
+                        .and_then(semver::range)
+                        .and_then(|r| semver::within_major(&r, u64::from(major)))
+                        .map(|r| r.to_string()),
+                    _ => None,
+                };
+                let wanted = bounded.unwrap_or_else(|| wanted.clone());
                 cx.node_engines.push(NodeEngine {
                     app: app.dir.clone(),
                     decision: "pinned",
@@ -216,6 +228,11 @@ fn pin(
         Reason::NoPlatformMajor => {
             format!("it admits no Node major Code Capsules runs ({})", list(majors))
         }
+        Reason::PastNewest { newest } if !wanted.ends_with(".x") => format!(
+            "it admits Node majors past {newest}, the newest Code Capsules runs, and the build \
+             would take the newest it can get (Heroku capped such ranges at its default line); \
+             it keeps only the {newest} releases it admitted"
+        ),
         Reason::PastNewest { newest } => format!(
             "it admits Node majors past {newest}, the newest Code Capsules runs, and the build \
              would take the newest it can get (Heroku capped such ranges at its default line)"
