@@ -145,7 +145,7 @@ fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, String)> {
     }
     let mut sub_packages: Vec<(&str, &[String])> = Vec::new();
     for file in inv.config_of(app) {
-        if let ConfigKind::SubPackage { dependencies } = &file.kind {
+        if let ConfigKind::SubPackage { dependencies, .. } = &file.kind {
             sub_packages.push((&file.path, dependencies));
         }
     }
