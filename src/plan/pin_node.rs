@@ -165,6 +165,20 @@ pub fn run(
                 manager_of(&cx.inventory.lockfiles, app),
             );
             cx.warnings.extend(warnings.into_iter().map(|w| Warning::in_file(&pkg.path, w)));
+            let mut commands: Vec<(String, String)> = app
+                .processes()
+                .iter()
+                .map(|p| (format!("the Procfile's `{}` process", p.name), p.command.clone()))
+                .collect();
+            let jobs: Vec<&str> =
+                cx.inventory.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+            for script in crate::inventory::config::run_scripts(app, &jobs) {
+                if let Some(command) = pkg.script(script) {
+                    commands.push((format!("the script `{script}`"), command.to_owned()));
+                }
+            }
+            let gone = toolchains::gone_flag_warnings(&commands, &range, &final_range);
+            cx.warnings.extend(gone.into_iter().map(|w| Warning::in_file(&pkg.path, w)));
             // The build may build other packages of the app (`npm run build --prefix
             // client`): their tools run on the same Node.
             for folder in build_folders(pkg) {

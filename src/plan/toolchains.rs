@@ -119,6 +119,39 @@ pub fn raised(tool: Tool, current: &str, node_major: u64) -> Option<String> {
         .map(|(major, _)| format!("{major}.x"))
 }
 
+/// Node flags that stopped working while still being accepted: Node 19 removed the
+/// `node` specifier resolution (its changelog; Node 20 still parses the flag, checked
+/// here: `node --es-module-specifier-resolution=node a.js` with `import "./b"` fails), so `--experimental-specifier-resolution=node`
+/// and its older name `--es-module-specifier-resolution=node` no longer let ESM imports
+/// leave out the file extension: the import fails with `ERR_MODULE_NOT_FOUND`.
+const GONE_FLAGS: &[(&str, u64)] =
+    &[("--experimental-specifier-resolution", 19), ("--es-module-specifier-resolution", 19)];
+
+/// A warning for each of `commands` (`(what, command)`: `web` and its Procfile line, or
+/// a script) that passes Node a flag of [`GONE_FLAGS`] when `node` admits the major that
+/// dropped it.
+pub fn gone_flag_warnings(
+    commands: &[(String, String)],
+    node: &nodejs_semver::Range,
+    node_shown: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (what, command) in commands {
+        for (flag, major) in GONE_FLAGS {
+            if command.contains(flag) && semver::overlaps(node, &format!(">={major}.0.0")) {
+                out.push(format!(
+                    "{what} passes `{flag}`, which Node {major} and later accept but ignore: \
+                     ESM imports without a file extension (`./routes` for `./routes.js`) fail \
+                     with ERR_MODULE_NOT_FOUND on `{node_shown}`; write the extensions in the \
+                     imports (TypeScript: `\"moduleResolution\": \"nodenext\"`) or bundle \
+                     the code"
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// A known breakage of a build tool the app depends on, on the Node majors `node`
 /// admits, with the way out.
 pub fn old_toolchain_warnings(
@@ -199,6 +232,27 @@ mod tests {
         // No npm known to ship with Node 26: the smallest step that runs there.
         assert_eq!(raised(Tool::Npm, "^6", 26).as_deref(), Some("7.x"));
         assert_eq!(raised(Tool::Pnpm, "^3.8", 24).as_deref(), Some("4.x"));
+    }
+
+    #[test]
+    fn flags_node_19_ignores() {
+        let commands = vec![
+            (
+                "web".to_string(),
+                "node --es-module-specifier-resolution=node build/server.js".to_string(),
+            ),
+            (
+                "start".to_string(),
+                "NODE_OPTIONS=--experimental-specifier-resolution=node node a.js".to_string(),
+            ),
+            ("worker".to_string(), "node worker.js".to_string()),
+        ];
+        let node24 = semver::range("24.x").unwrap();
+        let found = gone_flag_warnings(&commands, &node24, "24.x");
+        assert_eq!(found.len(), 2);
+        assert!(found[0].starts_with("web passes `--es-module-specifier-resolution`"));
+        assert!(found[1].starts_with("start passes `--experimental-specifier-resolution`"));
+        assert!(gone_flag_warnings(&commands, &semver::range("18.x").unwrap(), "18.x").is_empty());
     }
 
     #[test]
