@@ -555,7 +555,8 @@ pub fn web_run_command(app: &App, launch: &Launch, manager: PackageManager) -> S
 /// process keeps the `prestart` route (the guide says when to run it by hand).
 pub fn release_in_prestart(app: &App) -> bool {
     let Some(pkg) = &app.package_json else { return false };
-    if app.process("release").is_none() {
+    // A manager that would skip `prestart` would skip the release too.
+    if app.process("release").is_none() || app.skips_pre_scripts.is_some() {
         return false;
     }
     let Some(web) = app.process("web") else { return true };
@@ -599,6 +600,12 @@ pub fn is_npm_start(command: &str) -> bool {
 
 fn release_note(app: &App, manager: PackageManager) -> String {
     let start = manager.run("start");
+    if let (Some(why), Some(_)) = (app.skips_pre_scripts, app.process("web")) {
+        return format!(
+            "runs first in the web Capsule's run command, once per start, before the web \
+             command (not as `prestart`: {why})"
+        );
+    }
     if app.package_json.is_some() && app.process("web").is_some() && !release_in_prestart(app) {
         return format!(
             "runs first in the web Capsule's run command, once per start, before the web \

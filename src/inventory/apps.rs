@@ -304,6 +304,7 @@ fn read_app(
             break;
         }
     }
+    let skips_pre_scripts = skips_pre_scripts(source, code_dir, package_json.as_ref());
     let app = App {
         dir,
         evidence,
@@ -313,8 +314,47 @@ fn read_app(
         node_version_file,
         frontend: None,
         run_dir,
+        skips_pre_scripts,
     };
     Ok(app)
+}
+
+/// See [`App::skips_pre_scripts`]. A lockfile that cannot be read counts as absent.
+fn skips_pre_scripts(
+    source: &Source,
+    dir: &str,
+    pkg: Option<&PackageJson>,
+) -> Option<&'static str> {
+    let declared = pkg.and_then(|p| p.value.get("packageManager")).and_then(|v| v.as_str());
+    let major = |name: &str| {
+        let version = declared?.strip_prefix(name)?.strip_prefix('@')?;
+        version.split('.').next()?.parse::<u64>().ok()
+    };
+    let head = |name: &str| -> Option<String> {
+        let path = join(dir, name);
+        let entry = source.entry(&path).filter(|e| e.kind.is_regular())?;
+        if entry.size.is_some_and(|s| s > MAX_READ) {
+            return None;
+        }
+        let bytes = source.read(&path).ok()?;
+        Some(String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned())
+    };
+    let yarn_lock = head("yarn.lock");
+    let pnpm_lock = head("pnpm-lock.yaml");
+    let berry = yarn_lock.as_deref().is_some_and(|t| t.contains("\n__metadata:"))
+        || (yarn_lock.is_some() || pnpm_lock.is_none()) && major("yarn").is_some_and(|m| m >= 2);
+    if berry {
+        return Some("yarn 2 and later never run a `prestart` script");
+    }
+    // lockfileVersion 9.0 is written by pnpm 9 and 10 only.
+    let pnpm_nine = pnpm_lock
+        .as_deref()
+        .is_some_and(|t| t.lines().any(|l| l.starts_with("lockfileVersion:") && l.contains("9.")))
+        || major("pnpm").is_some_and(|m| m >= 9);
+    let pnpm = pnpm_lock.is_some() || (yarn_lock.is_none() && major("pnpm").is_some());
+    (pnpm && !pnpm_nine).then_some(
+        "pnpm before 9 runs `prestart` only with `enable-pre-post-scripts=true` in .npmrc",
+    )
 }
 
 /// For a static app that runs from another folder (`run_dir`) but serves files inside its

@@ -478,6 +478,7 @@ mod tests {
             node_version_file: None,
             frontend: None,
             run_dir: None,
+            skips_pre_scripts: None,
         }
     }
 

@@ -47,6 +47,11 @@ pub struct App {
     /// a nested Procfile without a package.json beside it (run from the repository by a
     /// monorepo buildpack) is an app of its own folder whose code is the enclosing one.
     pub run_dir: Option<String>,
+    /// Why its package manager may not run a `prestart` script before `start`, when it
+    /// may not: yarn 2+ runs none of the user's pre/post scripts, pnpm runs them only from
+    /// pnpm 9 (before, with `enable-pre-post-scripts=true`). Read from the lockfile's
+    /// format and the `packageManager` field.
+    pub skips_pre_scripts: Option<&'static str>,
 }
 
 /// A frontend app: how it is built and where its pages are.

@@ -45,6 +45,13 @@ pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {
         let Some(mut editor) = cx.package_json(&pkg.path)? else { continue };
         if capsules::release_in_prestart(app) {
             release_to_prestart(cx, rule, app, &mut editor)?;
+        } else if let (Some(release), Some(why)) = (app.process("release"), app.skips_pre_scripts) {
+            cx.note(rule, format!(
+                "{}: the release command `{}` runs first in the web Capsule's run command, once \
+                 per start, not as `prestart`: {why}",
+                app.display_dir(),
+                capsules::redacted(&release.command),
+            ));
         } else if let Some(release) = app.process("release") {
             cx.note(rule, format!(
                 "{}: the release command `{}` runs first in the web Capsule's run command, once \
@@ -73,17 +80,7 @@ fn release_to_prestart(
     // Notes are shown to people; the script itself needs the real values.
     let shown = capsules::redacted(&command);
     let dir = app.display_dir();
-    let manager = manager_of(&cx.inventory.lockfiles, app);
-    let npm_start = manager.run("start");
-    if let Some(why) = skips_pre_scripts(cx, app, manager)? {
-        cx.warnings.push(Warning::in_file(
-            &app.path_of("package.json"),
-            format!(
-                "the release command `{shown}` becomes the `prestart` script, but {why}: make \
-                 sure it runs (the Capsule's run command `{shown} && {npm_start}` does it)"
-            ),
-        ));
-    }
+    let npm_start = manager_of(&cx.inventory.lockfiles, app).run("start");
     match editor.chain_script("prestart", &command)? {
         Chained::Already => {}
         Chained::Appended { before } => cx.note(
@@ -289,44 +286,6 @@ fn is_plain_build_call(postbuild: &str, build_calls: &[&scripts::ScriptCall]) ->
         w.text
             .as_deref()
             .is_some_and(|t| ["--silent", "-s", "--if-present", "--quiet", "-q"].contains(&t))
-    })
-}
-
-/// Why `manager` may not run `prestart` before `start`, if it may not: yarn 2+ runs no
-/// pre/post scripts of the user's, and pnpm runs them only from pnpm 9 (earlier, with
-/// `enable-pre-post-scripts=true`). The yarn major comes from the lockfile's format or
-/// the `packageManager` field.
-fn skips_pre_scripts(
-    cx: &mut Context,
-    app: &App,
-    manager: crate::inventory::config::PackageManager,
-) -> Result<Option<&'static str>, Error> {
-    use crate::inventory::config::PackageManager;
-    let declared = app
-        .package_json
-        .as_ref()
-        .and_then(|p| p.value.get("packageManager"))
-        .and_then(|v| v.as_str())
-        .and_then(|d| d.split_once('@'))
-        .and_then(|(_, v)| v.split('.').next()?.parse::<u64>().ok());
-    Ok(match manager {
-        PackageManager::Npm => None,
-        PackageManager::Yarn => {
-            let lock = cx.read_text(&app.path_of("yarn.lock"))?;
-            let berry = lock.as_deref().is_some_and(crate::edit::lockfile::yarn::is_berry)
-                || declared.is_some_and(|m| m >= 2);
-            berry.then_some("yarn 2 and later never run a `prestart` script")
-        }
-        PackageManager::Pnpm => {
-            // lockfileVersion 9.0 is written by pnpm 9 and 10 only.
-            let lock = cx.read_text(&app.path_of("pnpm-lock.yaml"))?;
-            let nine = lock.as_deref().is_some_and(|t| {
-                t.lines().any(|l| l.starts_with("lockfileVersion:") && l.contains("9."))
-            });
-            (!nine && declared.is_none_or(|m| m < 9)).then_some(
-                "pnpm before 9 runs `prestart` only with `enable-pre-post-scripts=true` in .npmrc",
-            )
-        }
     })
 }
 
