@@ -8,64 +8,17 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 
-use crate::cli::Format;
 use crate::diag::{FileError, Warning};
 use crate::inventory::{self, Inventory};
+use crate::migration::{Migration, Outcome, nothing_to_do};
 use crate::plan::{self, Change, Plan};
 use crate::publish::{self, forge::HostEnv};
 use crate::rules::{self, RuleSet};
 use crate::saved;
+use crate::settings::{Format, Settings};
 use crate::sink;
 use crate::sink::summary::Row;
 use crate::source::{GitRepo, Source};
-
-/// The settings a run works with, made from the flags in one place (`cli`).
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub repo: PathBuf,
-    pub jobs: Option<PathBuf>,
-    pub apps: Vec<String>,
-    pub node: Option<u32>,
-    pub backend_url_env: Option<String>,
-    /// `--backend-host`: Heroku app names (`shop-api-1a2b`), lowercase.
-    pub backend_hosts: Vec<String>,
-    pub rules: Option<PathBuf>,
-}
-
-impl Settings {
-    /// Defaults for `repo`, as the command line would give them.
-    pub fn for_repo(repo: impl Into<PathBuf>) -> Settings {
-        Settings {
-            repo: repo.into(),
-            jobs: None,
-            apps: Vec::new(),
-            node: None,
-            backend_url_env: None,
-            backend_hosts: Vec::new(),
-            rules: None,
-        }
-    }
-}
-
-/// How a command ended when it did not fail: its exit code and lines for stderr.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub code: i32,
-    pub stderr: Vec<String>,
-}
-
-/// Everything a sink renders: the facts and the plan made from them.
-pub struct Migration {
-    pub source: Source,
-    pub inventory: Inventory,
-    pub rules: RuleSet,
-    pub plan: Plan,
-    /// What identifies this plan for [`saved`]; `None` outside git.
-    pub key: Option<saved::Key>,
-    /// How many of the plan's last warnings are about the work tree (uncommitted
-    /// changes, an operation in progress) rather than the files of HEAD.
-    pub worktree_warnings: usize,
-}
 
 /// The settings that are files or overrides: the rules and the jobs file's text.
 struct Inputs {
@@ -203,7 +156,7 @@ pub fn plan_row(
         (Format::Text, _) => sink::report::write_text(&migration, out)?,
         (Format::Json, None) => sink::json::write_json(&migration, out)?,
         (Format::Json, Some(repo)) => sink::json::write_json_line(&migration, repo, out)?,
-        (Format::Markdown, _) => sink::guide::write_markdown(&migration, out)?,
+        (Format::Markdown, _) => sink::markdown::write_markdown(&migration, out)?,
     }
     save_for_apply(&migration);
     let result = if migration.plan.is_empty() { "nothing to do" } else { "planned" };
@@ -303,17 +256,6 @@ pub enum Reuse {
     Saved,
     /// Always read the repository again (`--rescan`).
     Rescan,
-}
-
-pub fn apply(
-    settings: &Settings,
-    branch: &str,
-    force: bool,
-    reuse: Reuse,
-    out: &mut dyn Write,
-) -> anyhow::Result<Outcome> {
-    let request = ApplyRequest { branch, force, reuse, publish: None };
-    apply_row(settings, &request, &HostEnv::default(), out).map(|(outcome, _)| outcome)
 }
 
 /// What `apply` is asked to do.
@@ -533,19 +475,4 @@ fn enclosing_work_tree(path: &std::path::Path) -> Option<PathBuf> {
 
 fn warning_lines(plan: &Plan) -> Vec<String> {
     plan.warnings.iter().map(|w| format!("warning: {w}")).collect()
-}
-
-/// Why there is nothing to change, in one line.
-pub fn nothing_to_do(migration: &Migration) -> String {
-    let guide = migration.rules.guide_file();
-    let migrated = guide.is_some_and(|file| migration.source.entry(file).is_some());
-    if migrated && migration.inventory.heroku_markers.is_empty() {
-        let file = guide.unwrap_or_default();
-        format!("Nothing to do: the repository is already migrated to Code Capsules (see {file}).")
-    } else if migration.inventory.apps.is_empty() {
-        "No Heroku app found (no Procfile, app.json or heroku-* npm script): nothing to migrate."
-            .into()
-    } else {
-        "Nothing to do: the repository is already migrated to Code Capsules.".into()
-    }
 }

@@ -22,8 +22,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::generate::frontend::FrontendKind;
 use crate::inventory::config::{PackageManager, manager_of};
+use crate::inventory::frontend::FrontendKind;
 use crate::inventory::jobs::Job;
 use crate::inventory::procfile::Process;
 use crate::inventory::{App, Inventory};
@@ -152,8 +152,12 @@ impl Deployment {
 /// Derives the Capsules for `inventory`, with the variable names the rules use.
 pub fn derive(inventory: &Inventory, rules: &RuleSet) -> Deployment {
     let backend_url_env = rules.backend_url_env().unwrap_or("BACKEND_URL");
-    let mut builder =
-        Builder { inv: inventory, names: BTreeSet::new(), out: Deployment::default() };
+    let mut builder = Builder {
+        inv: inventory,
+        backend_url_env,
+        names: BTreeSet::new(),
+        out: Deployment::default(),
+    };
     let data = addons::plan_data(inventory, &mut |base| builder.unique_name(base));
     builder.out.addons = data.uses.clone();
     builder.out.capsules.extend(data.capsules.iter().cloned());
@@ -169,6 +173,8 @@ pub fn derive(inventory: &Inventory, rules: &RuleSet) -> Deployment {
 
 struct Builder<'a> {
     inv: &'a Inventory,
+    /// The frontends' backend URL variable before any bundler prefix (`BACKEND_URL`).
+    backend_url_env: &'a str,
     names: BTreeSet<String>,
     out: Deployment,
 }
@@ -365,7 +371,13 @@ impl Builder<'_> {
             None => "static files".to_owned(),
         };
         let mut capsule = self.blank(app, name, CapsuleKind::Frontend, replaces);
-        capsule.build_command = Some(self.manager(app).run("build"));
+        // The app's own build, or the generated step that writes config.js; a site that
+        // calls no backend and has no build script is published as it is.
+        let needs_url = self.inv.needs_backend_url(&app.dir, self.backend_url_env);
+        let generated_step = needs_url && frontend.kind.loads_config_script();
+        let manager = self.manager(app);
+        capsule.build_command =
+            (generated_step || backend_build(app, manager).is_some()).then(|| manager.run("build"));
         capsule.output_folder = Some(if frontend.public_dir.is_empty() {
             ".".into()
         } else {
@@ -380,7 +392,7 @@ impl Builder<'_> {
                 "Code Capsules serves the files itself: `{server}` is no longer needed at run time"
             ));
         }
-        if !matches!(frontend.kind, FrontendKind::Static { .. }) {
+        if needs_url && !matches!(frontend.kind, FrontendKind::Static { .. }) {
             // Bundlers inline the value at build time: a value set later needs a rebuild.
             capsule.notes.push(format!(
                 "built by {}: set the backend URL variable before the first build, and \

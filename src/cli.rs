@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::app::{self, Settings};
+use crate::app;
 use crate::many;
 use crate::publish::{self, forge::HostEnv};
+use crate::settings::{Format, Settings};
 use crate::sink::summary::Row;
 
 #[derive(Debug, Parser)]
@@ -159,14 +160,7 @@ struct Options {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    Markdown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -233,7 +227,7 @@ impl Several {
         mut one: F,
     ) -> i32
     where
-        F: FnMut(&Settings, &mut dyn Write) -> anyhow::Result<(app::Outcome, Row)>,
+        F: FnMut(&Settings, &mut dyn Write) -> anyhow::Result<(crate::migration::Outcome, Row)>,
     {
         let repos: Vec<&Path> = self.repos.iter().map(PathBuf::as_path).collect();
         many::run_each(&repos, layout, stdout, stderr, |repo, out| {

@@ -135,7 +135,7 @@ fn attribute_value(attributes: &str, name: &str) -> Option<String> {
 /// The herokuapp URLs of the markup (outside `blocks`): template attributes and text, as
 /// (1-based line, URL as written from its scheme or host to the first quote, space or
 /// bracket).
-pub fn markup_urls(text: &str, blocks: &[Block]) -> Vec<(usize, String)> {
+pub(crate) fn markup_urls(text: &str, blocks: &[Block]) -> Vec<(usize, String)> {
     const NEEDLE: &[u8] = b".herokuapp.com";
     let bytes = text.as_bytes();
     let mut found = Vec::new();
@@ -173,7 +173,7 @@ pub fn markup_urls(text: &str, blocks: &[Block]) -> Vec<(usize, String)> {
 }
 
 /// The 1-based line of byte `offset`.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 

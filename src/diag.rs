@@ -107,7 +107,7 @@ impl fmt::Display for Warning {
 }
 
 /// Whether `e` is a write to a closed pipe somewhere down its chain of causes.
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()

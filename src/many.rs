@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::app::Outcome;
+use crate::migration::Outcome;
 use crate::sink::summary::{Row, write_table};
 
 /// Where the run's output goes and how it is laid out.

@@ -15,9 +15,9 @@ use std::path::PathBuf;
 
 use gix::ObjectId;
 
-use crate::app::Settings;
 use crate::plan::{Action, Change};
 use crate::rules::RuleSet;
+use crate::settings::Settings;
 use crate::source::{EntryKind, GitRepo};
 
 /// The file in the git folder (`.git/`, or `.git/worktrees/NAME/` for a linked worktree).
@@ -109,7 +109,7 @@ pub fn save(git: &GitRepo, key: Key, plan: &SavedPlan) {
     let Some(sum) = checksum(&body) else { return };
     bytes.extend_from_slice(sum.as_bytes());
     bytes.extend_from_slice(&body);
-    git.remove_stale_temporaries();
+    git.remove_stale_temporaries(FILE);
     let target = path(git);
     let temporary = target.with_file_name(format!("{FILE}.{}.tmp", std::process::id()));
     if std::fs::write(&temporary, &bytes).is_err() || std::fs::rename(&temporary, &target).is_err()
@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn the_key_follows_every_input() {
-        let repo = crate::sink::commit::testing::TestRepo::with_files(&[("a", "1\n")]);
+        let repo = crate::testing::TestRepo::with_files(&[("a", "1\n")]);
         let git = GitRepo::open_with(&repo.path, gix::open::Options::isolated()).unwrap().unwrap();
         let rules = crate::rules::embedded().unwrap();
         let settings = Settings::for_repo(&repo.path);

@@ -110,7 +110,9 @@ impl SimpleCommand {
 }
 
 /// True when bash reads `command` without a syntax error (an unclosed quote, a stray `)`).
-pub fn is_well_formed(command: &str) -> bool {
+/// The tests check the grammar with it.
+#[cfg(test)]
+pub(crate) fn is_well_formed(command: &str) -> bool {
     !parse(command).root_node().has_error()
 }
 
@@ -373,14 +375,14 @@ pub fn variables_read(command: &str) -> Vec<String> {
 
 /// A variable `$X` or `${X...}` that shell text reads, and its line (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VariableRead {
+pub(crate) struct VariableRead {
     pub name: String,
     pub line: usize,
 }
 
 /// The variables shell text (a command, or a whole script) reads and assigns.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Variables {
+pub(crate) struct Variables {
     /// Every read, in order, repeats included, without the shell's own (`$1`, `$@`,
     /// `$?`); `'$X'` in single quotes reads nothing.
     pub reads: Vec<VariableRead>,
@@ -389,7 +391,7 @@ pub struct Variables {
 }
 
 /// What `text` reads and assigns, as bash parses it (quotes, `$(...)`, here-documents).
-pub fn variables(text: &str) -> Variables {
+pub(crate) fn variables(text: &str) -> Variables {
     let tree = parse(text);
     let mut out = Variables::default();
     collect_variables(tree.root_node(), text, &mut out);
@@ -544,7 +546,7 @@ type StepKey = (Vec<(String, Option<String>)>, Vec<String>);
 
 /// True when `a` and `b` run the same commands with the same words (`node  job.js` and
 /// `node 'job.js'` are the same); lines the grammar cannot read compare as trimmed text.
-pub fn same_command(a: &str, b: &str) -> bool {
+pub(crate) fn same_command(a: &str, b: &str) -> bool {
     if a.trim() == b.trim() {
         return true;
     }
@@ -588,7 +590,7 @@ fn operators(command: &str) -> Vec<String> {
 }
 
 /// A shell variable name: a letter or `_`, then letters, digits and `_`.
-pub fn is_name(name: &str) -> bool {
+pub(crate) fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -597,7 +599,7 @@ pub fn is_name(name: &str) -> bool {
 /// `value` as one shell word: as is when the shell reads it back unchanged, else quoted
 /// (by `shlex`, which never lets `$`, `` ` `` or `\` take effect). A NUL byte, which no
 /// shell word can hold, is dropped.
-pub fn quote(value: &str) -> String {
+pub(crate) fn quote(value: &str) -> String {
     let value = value.replace('\0', "");
     match shlex::try_quote(&value) {
         Ok(quoted) => quoted.into_owned(),

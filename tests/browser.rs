@@ -36,8 +36,19 @@ fn migrated_tree(dest: &Path) {
 /// Commits `tree` to a repository, runs `apply` with `args` on it, and writes the
 /// migration branch's tree into `dest`.
 fn migrated_tree_of(tree: &Path, args: &[&str], dest: &Path) {
+    migrated_tree_and_plan(tree, args, dest);
+}
+
+/// [`migrated_tree_of`], returning the plan (`plan --format json`, run before `apply`)
+/// that the migration branch follows.
+fn migrated_tree_and_plan(tree: &Path, args: &[&str], dest: &Path) -> serde_json::Value {
     let repo = TempRepo::with_tree(tree);
     let repo_path = repo.path.display().to_string();
+    let mut plan = vec!["plan", repo_path.as_str(), "--format", "json"];
+    plan.extend(args);
+    let (code, out, err) = run_tool(&plan);
+    assert_eq!(code, 0, "plan failed:\nstdout:\n{out}\nstderr:\n{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).expect("plan --format json is JSON");
     let mut apply = vec!["apply", repo_path.as_str()];
     apply.extend(args);
     let (code, out, err) = run_tool(&apply);
@@ -49,6 +60,7 @@ fn migrated_tree_of(tree: &Path, args: &[&str], dest: &Path) {
     let status =
         Command::new("tar").arg("-xf").arg(&archive).arg("-C").arg(dest).status().expect("run tar");
     assert!(status.success(), "tar -xf {} failed: {status}", archive.display());
+    plan
 }
 
 /// `npm run build` in the migrated frontend, with nothing installed (the generated build
@@ -132,6 +144,11 @@ fn migrated_frontend_built_with_backend_url_posts_to_that_backend_in_chromium() 
     assert_eq!(orders.len(), 1, "one order expected\n{diagnostics}");
     assert_eq!(orders[0].target, "/api/orders?item=socks", "{diagnostics}");
     assert_eq!(orders[0].header("origin"), Some(statics.url().as_str()), "{diagnostics}");
+
+    // Nothing went to the old Heroku backend.
+    let heroku: Vec<&String> =
+        page.requests.iter().filter(|r| r.contains("herokuapp.com")).collect();
+    assert!(heroku.is_empty(), "requests to Heroku: {heroku:?}\n{diagnostics}");
 
     // The page read the backend's answer, with the URL app.js saw when it ran.
     assert_eq!(page.result, format!("{}/api: ok", backend.url()), "{diagnostics}");

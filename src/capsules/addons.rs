@@ -99,7 +99,6 @@ fn kind_of(database: Database) -> CapsuleKind {
         Database::PostgreSql => CapsuleKind::PostgreSql,
         Database::MySql => CapsuleKind::MySql,
         Database::MongoDb => CapsuleKind::MongoDb,
-        Database::Redis => CapsuleKind::Redis,
     }
 }
 

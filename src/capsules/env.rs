@@ -405,8 +405,12 @@ pub(super) fn link_capsules(out: &mut Deployment, inv: &Inventory, backend_url_e
         if bindings.is_empty() {
             let backend = pick_backend(out);
             frontend_links.push((capsule.name.clone(), backend.clone()));
-            let env = inv.backend_env(dir, backend_url_env).to_owned();
-            variables.push((capsule.name.clone(), env, backend, Vec::new()));
+            // A frontend that neither calls a backend nor reads the variable would be
+            // asked for a value no code uses.
+            if inv.needs_backend_url(dir, backend_url_env) {
+                let env = inv.backend_env(dir, backend_url_env).to_owned();
+                variables.push((capsule.name.clone(), env, backend, Vec::new()));
+            }
         }
         for binding in bindings {
             let backend = match &binding.backend {
@@ -504,8 +508,8 @@ fn link_backends(
             continue;
         };
         let app = capsule.app.as_deref().and_then(|d| inv.app(app_dir(d)));
-        let kind = app.and_then(|a| a.frontend.as_ref()).map(|f| &f.kind);
-        let name = kind.map_or_else(|| base.clone(), |k| k.backend_url_var(base));
+        let frontend = app.and_then(|a| a.frontend.as_ref());
+        let name = frontend.map_or_else(|| base.clone(), |f| f.backend_url_var(base));
         let source = EnvSource::CapsuleUrl { capsule: backend.clone() };
         // Which Heroku backend the frontend called tells the user which Capsule replaces it.
         let description = (!hosts.is_empty()).then(|| {
@@ -519,6 +523,8 @@ fn link_backends(
             }
             None => {
                 let mut var = blank(&name, source);
+                // A bundler inlines it, whatever its prefix (vite.config's envPrefix).
+                var.build_time |= frontend.is_some_and(|f| !f.kind.loads_config_script());
                 var.required = Some(true);
                 var.description = description;
                 capsule.env.insert(0, var);

@@ -1,5 +1,7 @@
 use super::*;
-use crate::app::{Migration, Settings, prepare};
+use crate::app::prepare;
+use crate::migration::Migration;
+use crate::settings::Settings;
 
 /// Runs the pipeline on a plain folder holding `files`, with `jobs` as the jobs file.
 fn migrate(files: &[(&str, &str)], jobs: Option<&str>) -> Migration {
@@ -145,14 +147,17 @@ fn secret_values_appear_nowhere() {
     assert_eq!(var(web, "API_TOKEN").required, Some(false));
 
     let mut outputs = Vec::new();
-    for format in [crate::cli::Format::Text, crate::cli::Format::Json, crate::cli::Format::Markdown]
-    {
+    for format in [
+        crate::settings::Format::Text,
+        crate::settings::Format::Json,
+        crate::settings::Format::Markdown,
+    ] {
         let mut out = Vec::new();
         match format {
-            crate::cli::Format::Text => crate::sink::report::write_text(&m, &mut out).unwrap(),
-            crate::cli::Format::Json => crate::sink::json::write_json(&m, &mut out).unwrap(),
-            crate::cli::Format::Markdown => {
-                crate::sink::guide::write_markdown(&m, &mut out).unwrap()
+            crate::settings::Format::Text => crate::sink::report::write_text(&m, &mut out).unwrap(),
+            crate::settings::Format::Json => crate::sink::json::write_json(&m, &mut out).unwrap(),
+            crate::settings::Format::Markdown => {
+                crate::sink::markdown::write_markdown(&m, &mut out).unwrap()
             }
         }
         outputs.push(String::from_utf8(out).unwrap());

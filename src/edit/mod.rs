@@ -5,4 +5,4 @@ pub mod html;
 pub mod js_urls;
 pub mod json;
 pub mod lockfile;
-pub mod package_json;
+pub(crate) mod package_json;

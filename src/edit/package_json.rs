@@ -129,7 +129,9 @@ impl PackageJsonEditor {
         Ok(())
     }
 
-    /// Sets a field outside the operations above (`packageManager`, `volta.node`).
+    /// Sets a field outside the operations above (`packageManager`, `volta.node`). Only
+    /// the tests set one today.
+    #[cfg(test)]
     pub fn set_field(&mut self, key: &[&str], value: &str) -> Result<(), FileError> {
         self.text = self.edited(key, Some(&Value::String(value.into())))?;
         Ok(())

@@ -1,4 +1,5 @@
 //! Files the migration writes from scratch.
 
 pub mod frontend;
+pub(crate) mod guide;
 pub mod scheduler;

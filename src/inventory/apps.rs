@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::frontend;
 use super::{App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile};
 use crate::diag::{FileError, Warning};
-use crate::generate::frontend;
 use crate::inventory::package_json::PackageJson;
 use crate::source::{EntryKind, Source};
 
@@ -20,7 +20,7 @@ pub struct Hints<'a> {
 }
 
 /// Files larger than this are not read (a Procfile or package.json never is).
-const MAX_READ: u64 = 8 * 1024 * 1024;
+pub(super) const MAX_READ: u64 = 8 * 1024 * 1024;
 
 pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     let mut inv = Inventory::default();
@@ -168,7 +168,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         let run_dir = run_dirs.remove(&dir);
         let mut app =
             read_app(source, dir, run_dir, evidence, &procfiles, &app_jsons, &mut inv.warnings)?;
-        app.frontend = detect_frontend(source, &app);
+        app.frontend = frontend::detect(source, &app);
         if let Some(public) = own_static_folder(&app) {
             // A static site served from inside its own folder needs none of the code
             // around it: it builds from its folder, not from the shared package.json.
@@ -371,45 +371,6 @@ fn own_static_folder(app: &App) -> Option<String> {
     }
     let prefix = if app.dir.is_empty() { String::new() } else { format!("{}/", app.dir) };
     served.strip_prefix(&prefix).map(str::to_owned)
-}
-
-fn detect_frontend(source: &Source, app: &App) -> Option<super::Frontend> {
-    // Config files are small; one that cannot be read counts as absent.
-    let read = |name: &str| -> Option<String> {
-        let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
-        if entry.size.is_some_and(|s| s > MAX_READ) {
-            return None;
-        }
-        String::from_utf8(source.read(&entry.path).ok()?).ok()
-    };
-    if let Some(mut frontend) = super::programs::buildpack_frontend(source, app) {
-        (frontend.proxy_env, frontend.rooted_routes) = static_json_extras(&read);
-        return Some(frontend);
-    }
-    let web = app.process("web").map(|p| p.command.as_str());
-    let has_index = source.entry(&app.path_of("index.html")).is_some();
-    let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
-    let kind = frontend::classify(package.as_ref(), web, has_index, &read)?;
-    let command = frontend::serve_command(package.as_ref(), web);
-    let public_dir =
-        normalize_dir(&frontend::public_dir(package.as_ref(), command.as_deref(), &kind, &read));
-    let page_template = frontend::page_template(&kind, &read).map(|p| normalize_dir(&p));
-    let (proxy_env, rooted_routes) = static_json_extras(&read);
-    Some(super::Frontend { kind, public_dir, page_template, proxy_env, rooted_routes })
-}
-
-/// From heroku-buildpack-static's `static.json`: the variable its proxies' origin names
-/// (`API_URL` for `${API_URL}`), and whether it has `routes` (a single-page app).
-fn static_json_extras(read: &dyn Fn(&str) -> Option<String>) -> (Option<String>, bool) {
-    let static_json = read("static.json").unwrap_or_default();
-    let proxy_env =
-        frontend::static_json_proxies(&static_json).into_iter().find_map(|(_, _, origin)| {
-            let name = origin.strip_prefix("${")?.strip_suffix('}')?;
-            let valid =
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            valid.then(|| name.to_owned())
-        });
-    (proxy_env, static_json.contains("\"routes\""))
 }
 
 /// The app a Procfile belongs to: its folder when that has a package.json, else the

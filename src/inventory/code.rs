@@ -44,12 +44,13 @@ pub struct UnreadFile {
 }
 
 /// Scans every JS/TS file outside node_modules; returns the files with facts, in path
-/// order.
+/// order. The inventory uses [`scan_all`]; the tests use this.
+#[cfg(test)]
 pub fn scan(source: &Source, apps: &[App]) -> Result<Vec<CodeFile>, Error> {
     Ok(scan_all(source, apps)?.0)
 }
 
-/// [`scan`], and the files too large to parse that mention what the rules look for.
+/// Every JS/TS file with facts (see `scan`), and the files too large to parse that mention what the rules look for.
 ///
 /// This reads most of a monorepo, so it runs on every core through
 /// [`Source::read_many`]: each file is read, byte-searched and, rarely, parsed on the
@@ -437,6 +438,7 @@ pub fn owner(apps: &[App], path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::TestRepo;
 
     #[test]
     fn names_a_bundler_config_defines_itself() {
@@ -466,7 +468,6 @@ mod tests {
             assert_eq!(is_bundler_config(path), config, "{path}");
         }
     }
-    use crate::sink::commit::testing::TestRepo;
 
     fn app(dir: &str) -> App {
         App {

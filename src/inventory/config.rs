@@ -44,7 +44,6 @@ pub enum Database {
     PostgreSql,
     MySql,
     MongoDb,
-    Redis,
 }
 
 /// One config file with the variables it names.

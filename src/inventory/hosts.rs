@@ -94,7 +94,7 @@ impl Inventory {
             return false;
         };
         let bundled =
-            !matches!(frontend.kind, crate::generate::frontend::FrontendKind::Static { .. });
+            !matches!(frontend.kind, crate::inventory::frontend::FrontendKind::Static { .. });
         let output = super::join(&dir, &frontend.public_dir);
         bundled && !frontend.public_dir.is_empty() && path.starts_with(&format!("{output}/"))
     }
@@ -128,11 +128,11 @@ impl Inventory {
     /// bundler's prefix, it names a backend (`API`, `BACKEND`, `SERVER`, `GRAPHQL`, ...)
     /// and an address (`URL`, `URI`, `HOST`, `ENDPOINT`, ...), or is just `API`/`BACKEND`/`SERVER`.
     fn own_backend_var<'a>(&'a self, dir: &str) -> Option<&'a str> {
-        let kind = &self.app(dir)?.frontend.as_ref()?.kind;
-        if kind.loads_config_script() || !self.hosts_called_by(dir).is_empty() {
+        let frontend = self.app(dir)?.frontend.as_ref()?;
+        if frontend.kind.loads_config_script() || !self.hosts_called_by(dir).is_empty() {
             return None;
         }
-        let prefix = kind.backend_url_var("");
+        let prefix = frontend.backend_url_var("");
         let mut found: Vec<&str> = Vec::new();
         // Not `code_of`, whose items borrow `dir` too.
         let own = |c: &&CodeFile| c.app.as_deref() == Some(dir) && !self.is_build_output(&c.path);
@@ -146,6 +146,29 @@ impl Inventory {
             [only] => Some(only),
             _ => None,
         }
+    }
+
+    /// True when the frontend in `dir` needs its backend's URL at build time: its code
+    /// calls a backend of the repository (see [`Inventory::bindings`]), its `static.json`
+    /// forwarded paths to one, or, for a bundled frontend, its code already reads the
+    /// variable the build would get (`REACT_APP_BACKEND_URL`, or its own
+    /// `REACT_APP_API_URL`). A starter page that calls nothing reads no variable, so none
+    /// is required of the user and no build step is added for it.
+    pub fn needs_backend_url(&self, dir: &str, env: &str) -> bool {
+        let Some(frontend) = self.app(dir).and_then(|a| a.frontend.as_ref()) else {
+            return false;
+        };
+        if frontend.proxy_env.is_some() || !self.bindings(dir, env).is_empty() {
+            return true;
+        }
+        if frontend.kind.loads_config_script() {
+            // Only the generated config script sets the global such a page would read.
+            return false;
+        }
+        let var = frontend.backend_url_var(self.backend_env(dir, env));
+        self.code_of(dir)
+            .filter(|c| !self.is_build_output(&c.path))
+            .any(|c| c.facts.env_reads.iter().any(|r| r.name == var))
     }
 
     /// The backend URL variables of the frontend in `dir`: one per backend its code

@@ -6,18 +6,19 @@
 
 pub mod app_json;
 mod apps;
-pub mod code;
-pub mod config;
-pub mod docs;
-pub mod hosts;
+pub(crate) mod code;
+pub(crate) mod config;
+pub(crate) mod docs;
+pub(crate) mod frontend;
+pub(crate) mod hosts;
 pub mod jobs;
 pub mod js;
 pub mod package_json;
 pub mod procfile;
-pub mod programs;
+pub(crate) mod programs;
 pub mod scripts;
 
-pub use apps::{Hints, discover};
+pub(crate) use apps::{Hints, discover};
 
 use crate::diag::{FileError, Warning};
 
@@ -57,7 +58,7 @@ pub struct App {
 /// A frontend app: how it is built and where its pages are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frontend {
-    pub kind: crate::generate::frontend::FrontendKind,
+    pub kind: crate::inventory::frontend::FrontendKind,
     /// The folder served (or the build output), relative to the app, `""` for the app's own.
     pub public_dir: String,
     /// The page a bundler copies into its output, relative to the app (Angular's
@@ -70,6 +71,22 @@ pub struct Frontend {
     /// `static.json` has `routes` (a single-page app served at every path): `config.js`
     /// is loaded from the site's root (`/config.js`), not relative to the page.
     pub rooted_routes: bool,
+    /// The prefix vite.config's `envPrefix` exposes to the page instead of `VITE_`
+    /// (Vite and SvelteKit), when it does not expose `VITE_`.
+    pub env_prefix: Option<String>,
+}
+
+impl Frontend {
+    /// The variable that carries the backend URL into this frontend's build:
+    /// [`crate::inventory::frontend::FrontendKind::backend_url_var`], with the prefix
+    /// vite.config's `envPrefix` sets where it replaces `VITE_`.
+    pub fn backend_url_var(&self, env: &str) -> String {
+        match &self.env_prefix {
+            Some(prefix) if env.starts_with(prefix.as_str()) => env.to_owned(),
+            Some(prefix) => format!("{prefix}{env}"),
+            None => self.kind.backend_url_var(env),
+        }
+    }
 }
 
 impl App {
@@ -107,7 +124,7 @@ impl App {
 
 /// Everything the rules need to know.
 #[derive(Debug, Default)]
-pub struct Inventory {
+pub(crate) struct Inventory {
     /// Sorted by folder.
     pub apps: Vec<App>,
     pub jobs: Vec<jobs::Job>,
@@ -174,7 +191,7 @@ impl Inventory {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error(transparent)]
     File(#[from] FileError),
     #[error(transparent)]
@@ -182,17 +199,17 @@ pub enum Error {
 }
 
 /// `dir/name`, or `name` at the root.
-pub fn join(dir: &str, name: &str) -> String {
+pub(crate) fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") }
 }
 
 /// The folder of a repo-relative path, `""` at the root.
-pub fn parent(path: &str) -> &str {
+pub(crate) fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// True when any folder on the path is `node_modules`: never an app, never edited.
-pub fn in_node_modules(path: &str) -> bool {
+pub(crate) fn in_node_modules(path: &str) -> bool {
     path.split('/').any(|part| part == "node_modules")
 }
 

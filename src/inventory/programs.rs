@@ -7,78 +7,10 @@
 //! static mode) are written by those buildpacks and serve a folder of static files. Copied
 //! as they are, they become run commands that cannot start.
 
-use super::{App, Frontend, join};
+use super::{App, join};
 use crate::diag::Warning;
-use crate::generate::frontend::FrontendKind;
 use crate::shell;
 use crate::source::Source;
-
-/// A web command that only a static-site buildpack provides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BuildpackServer {
-    /// `bin/boot`: heroku-buildpack-static (and create-react-app-buildpack on top of it);
-    /// serves `static.json`'s `root`, `public_html/` by default.
-    Static,
-    /// `bin/start-nginx-static`: heroku-buildpack-nginx; serves the `root` of
-    /// `config/nginx.conf.erb` (its preset says `/app/dist`).
-    Nginx,
-}
-
-/// The buildpack server `command` starts, when it is one and the repository has no file
-/// of that name (a repository's own `bin/boot` is its own program).
-fn buildpack_server(source: &Source, dir: &str, command: &str) -> Option<BuildpackServer> {
-    let steps = shell::simple_commands(command);
-    let step = steps.iter().find(|c| !c.piped && c.words.first().is_some_and(|w| w != "cd"))?;
-    let program = step.words.first()?;
-    let program = program.strip_prefix("./").unwrap_or(program);
-    let server = match program {
-        "bin/boot" => BuildpackServer::Static,
-        "bin/start-nginx-static" => BuildpackServer::Nginx,
-        _ => return None,
-    };
-    source.entry(&join(dir, program)).is_none().then_some(server)
-}
-
-/// The static site a buildpack served for `app`'s web process: its kind (a Vite or Create
-/// React App build when package.json builds one) and the folder served.
-pub fn buildpack_frontend(source: &Source, app: &App) -> Option<Frontend> {
-    let web = app.process("web")?;
-    let server = buildpack_server(source, app.build_dir(), &web.command)?;
-    let read = |name: &str| {
-        let bytes = source.read(&join(app.build_dir(), name)).ok()?;
-        String::from_utf8(bytes).ok()
-    };
-    let static_json_root = read("static.json")
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|v| v.get("root")?.as_str().map(str::to_owned));
-    let nginx_root = || {
-        read("config/nginx.conf.erb").and_then(|text| crate::generate::frontend::nginx_root(&text))
-    };
-    let root = match server {
-        BuildpackServer::Static => static_json_root.unwrap_or_else(|| "public_html".into()),
-        BuildpackServer::Nginx => {
-            nginx_root().or(static_json_root).unwrap_or_else(|| "dist".into())
-        }
-    };
-    let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
-    let built = crate::generate::frontend::classify(package.as_ref(), None, false, &read)
-        .filter(|kind| !matches!(kind, FrontendKind::Static { .. }));
-    let name = match server {
-        BuildpackServer::Static => "bin/boot (heroku-buildpack-static)",
-        BuildpackServer::Nginx => "bin/start-nginx-static (heroku-buildpack-nginx)",
-    };
-    let public_dir = root.trim_start_matches("./").trim_end_matches('/').to_owned();
-    let public_dir = if public_dir == "." { String::new() } else { public_dir };
-    // The static.json extras (proxies, routes) are read by the caller, as for any
-    // static site.
-    Some(Frontend {
-        kind: built.unwrap_or(FrontendKind::Static { server: name.to_owned() }),
-        public_dir,
-        page_template: None,
-        proxy_env: None,
-        rooted_routes: false,
-    })
-}
 
 /// Programs every Node image on Code Capsules has, and shell builtins.
 const SYSTEM_TOOLS: &[&str] = &[
@@ -172,18 +104,4 @@ fn is_known(source: &Source, app: &App, program: &str) -> bool {
     depends_on(package)
         || depends_on(program)
         || pkg.value.get("bin").is_some_and(|b| b.get(program).is_some() || b.is_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::generate::frontend::nginx_root;
-
-    #[test]
-    fn the_nginx_root_is_read_relative_to_the_app() {
-        let conf =
-            "http {\n  server {\n    listen <%= ENV['PORT'] %>;\n    root /app/dist;\n  }\n}\n";
-        assert_eq!(nginx_root(conf).as_deref(), Some("dist"));
-        assert_eq!(nginx_root("root \"/app/build/\";").as_deref(), Some("build"));
-        assert_eq!(nginx_root("# no root here"), None);
-    }
 }

@@ -8,6 +8,7 @@ use crate::edit::package_json::PackageJsonEditor;
 use crate::edit::{components, html, js_urls};
 use crate::generate::frontend::build_script;
 use crate::inventory::config::manager_of;
+use crate::inventory::frontend::FrontendKind;
 use crate::inventory::hosts::{HostRole, app_name_of};
 use crate::inventory::{App, join, parent};
 use crate::lang::Lang;
@@ -25,11 +26,23 @@ pub fn build_step(
 ) -> Result<(), Error> {
     for app in &cx.inventory.apps {
         let Some(frontend) = &app.frontend else { continue };
+        if !cx.inventory.needs_backend_url(&app.dir, env) {
+            cx.note(
+                rule,
+                format!(
+                    "{}: its code calls no backend of this repository and reads no backend \
+                     URL variable: no URL to bake into the build",
+                    app.display_dir()
+                ),
+            );
+            continue;
+        }
         let vars = variables(cx, app, env);
         warn_about_proxies(cx, app, frontend, &vars);
         if !frontend.kind.loads_config_script() {
             let names: Vec<String> =
-                vars.iter().map(|(var, _)| frontend.kind.backend_url_var(var)).collect();
+                vars.iter().map(|(var, _)| frontend.backend_url_var(var)).collect();
+            warn_about_parcel_target(cx, app, &names)?;
             cx.note(rule, format!(
                 "{}: built by {}; set {} (with https://) on the Capsule so the build bakes it in",
                 app.display_dir(),
@@ -75,6 +88,57 @@ pub fn build_step(
     Ok(())
 }
 
+/// True for a Parcel frontend whose package.json names no browsers: no
+/// `engines.browsers`, no `browserslist` key, and no `browserslist` or `.browserslistrc`
+/// file in its folder or above. Parcel 2 then takes its build target from `engines`: the
+/// browser without `engines.node`, Node with it, and a Node target leaves `process.env.X`
+/// in the page instead of inlining the build's value (Parcel's TargetRequest; seen with
+/// Parcel 2.13 in the browser test).
+pub(super) fn parcel_names_no_browsers(cx: &Context, app: &App) -> Result<bool, Error> {
+    if app.frontend.as_ref().is_none_or(|f| f.kind != FrontendKind::Parcel) {
+        return Ok(false);
+    }
+    let path = app.path_of("package.json");
+    let Some(bytes) = cx.files.read(&path)? else { return Ok(true) };
+    let pkg: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if pkg.get("browserslist").is_some() || pkg.pointer("/engines/browsers").is_some() {
+        return Ok(false);
+    }
+    let mut folder = Some(app.build_dir());
+    while let Some(dir) = folder {
+        if ["browserslist", ".browserslistrc"].iter().any(|n| cx.files.exists(&join(dir, n))) {
+            return Ok(false);
+        }
+        folder = (!dir.is_empty()).then(|| parent(dir));
+    }
+    Ok(true)
+}
+
+/// A Parcel frontend that already had `engines.node` and names no browsers is built for
+/// Node, so the `process.env.X` it now reads would stay unread in the page.
+fn warn_about_parcel_target(cx: &mut Context, app: &App, names: &[String]) -> Result<(), Error> {
+    if !parcel_names_no_browsers(cx, app)? {
+        return Ok(());
+    }
+    let path = app.path_of("package.json");
+    let Some(bytes) = cx.files.read(&path)? else { return Ok(()) };
+    let pkg: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if pkg.pointer("/engines/node").is_none() {
+        return Ok(());
+    }
+    cx.warnings.push(Warning::in_file(
+        &path,
+        format!(
+            "has engines.node and names no browsers, so Parcel builds the page for Node and \
+             leaves `process.env.{}` unread in it: add a `browserslist` (for example \
+             `\"browserslist\": \"> 0.5%, last 2 versions, not dead\"`) so it builds for the \
+             browser and inlines the value",
+            names.join("`, `process.env.")
+        ),
+    ));
+    Ok(())
+}
+
 /// heroku-buildpack-static forwarded some paths (`/api/`) to the backend, so the page
 /// called them on its own origin; a Code Capsules static site forwards nothing.
 fn warn_about_proxies(
@@ -87,9 +151,9 @@ fn warn_about_proxies(
     let Some(text) = cx.files.read(&path).ok().flatten() else { return };
     let text = String::from_utf8_lossy(&text).into_owned();
     let (base, global) = vars.first().cloned().unwrap_or_default();
-    let var = frontend.kind.backend_url_var(&base);
+    let var = frontend.backend_url_var(&base);
     let expression = frontend.kind.expression(&var, &global, false);
-    for (line, proxied, origin) in crate::generate::frontend::static_json_proxies(&text) {
+    for (line, proxied, origin) in crate::inventory::frontend::static_json_proxies(&text) {
         cx.warnings.push(Warning::at_line(
             &path,
             line,
@@ -277,7 +341,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         let env = inventory.backend_env(&app.dir, env);
         for binding in inventory.bindings(&app.dir, env) {
             let global = format!("{GLOBAL}{}", &binding.var[env.len()..]);
-            let var = frontend.kind.backend_url_var(&binding.var);
+            let var = frontend.backend_url_var(&binding.var);
             let expression = frontend.kind.expression(&var, &global, typescript);
             for host in binding.hosts {
                 replacements.push((host, expression.clone()));
@@ -285,7 +349,7 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
         }
         edits.push((&file.path, kind, replacements, text));
     }
-    let rewritten = crate::source::map_in_parallel(edits.len(), |i| {
+    let rewritten = crate::pool::map_in_parallel(edits.len(), |i| {
         let (_, kind, replacements, text) = &edits[i];
         let pick = |url: &str| choose(inventory, replacements, url);
         match kind {

@@ -9,9 +9,9 @@
 use super::build::Error;
 use super::{Action, Change, Plan};
 use crate::diag::{FileError, Warning};
+use crate::generate::guide::{Guide, render};
 use crate::inventory::Inventory;
 use crate::rules::{Rule, RuleSet};
-use crate::sink::guide::{Guide, render};
 use crate::source::{EntryKind, Source};
 
 /// What one guide rule needs besides the plan.
@@ -51,6 +51,7 @@ pub fn add_to(plan: &mut Plan, w: &Written) -> Result<(), Error> {
         changes: &plan.changes,
         notes: &plan.notes,
         warnings: &plan.warnings,
+        checklist: &super::checklist(&plan.warnings),
         own: Some((w.file, action)),
     });
     let new = text.into_bytes();

@@ -15,40 +15,18 @@ mod scheduler;
 mod toolchains;
 mod workspace;
 
-pub use build::{Context, Error, build};
+pub use build::build;
 pub use lockfiles::checklist_item;
+
+/// The guide's checklist lines for `warnings`: see [`checklist_item`].
+pub fn checklist(warnings: &[Warning]) -> Vec<String> {
+    warnings.iter().filter_map(checklist_item).collect()
+}
+/// The plan's output types live in `change`, below the guide renderer that reads them.
+pub use crate::change::{Action, Change, Note};
 pub use workspace::Workspace;
 
 use crate::diag::Warning;
-use crate::source::EntryKind;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Create,
-    Modify,
-    Delete,
-}
-
-/// One file's change. `old` is `None` for a created file, `new` is `None` for a deleted one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub path: String,
-    pub action: Action,
-    pub old: Option<Vec<u8>>,
-    pub new: Option<Vec<u8>>,
-    /// Kept from the old entry; new files are `File`.
-    pub kind: EntryKind,
-    /// The ids of the rules that touched this file, in the order they ran.
-    pub rules: Vec<String>,
-}
-
-/// A note for the report: something the migration did or the user must do by hand.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Note {
-    pub rule: String,
-    pub message: String,
-}
 
 /// What `pin-node` decided for one app's `engines.node`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -56,12 +34,13 @@ pub struct NodeEngine {
     /// The app's folder as the inventory has it (`""` for the root).
     #[serde(skip)]
     pub app: String,
-    /// `kept` or `pinned`.
+    /// `kept`, `pinned`, or `unset` (none was there and none is added).
     pub decision: &'static str,
     /// Why: `valid` for a kept range; `missing`, `not-a-range`, `no-platform-major`,
-    /// `past-newest` or `cannot-run-typescript` for a pin.
+    /// `past-newest` or `cannot-run-typescript` for a pin; `parcel-target` when unset (a
+    /// Parcel frontend would build for Node with `engines.node`).
     pub reason: &'static str,
-    /// `engines.node` after the migration.
+    /// `engines.node` after the migration (empty when unset).
     pub engines_node: String,
 }
 

@@ -103,6 +103,24 @@ pub fn run(
         let shown = current.as_ref().map(|v| v.as_str().map_or(v.to_string(), str::to_owned));
         let ts_entry = typescript_entry(cx, app);
         let dir = app.display_dir();
+        if current.is_none() && super::frontend::parcel_names_no_browsers(cx, app)? {
+            cx.note(
+                rule,
+                format!(
+                    "{dir}: engines.node not added: Parcel builds for Node instead of the \
+                     browser when package.json has engines.node and names no browsers \
+                     (browserslist), and the page would then keep `process.env.X` unread; \
+                     Code Capsules builds it on its default, Node 20"
+                ),
+            );
+            cx.node_engines.push(NodeEngine {
+                app: app.dir.clone(),
+                decision: "unset",
+                reason: "parcel-target",
+                engines_node: String::new(),
+            });
+            continue;
+        }
         let final_range = match decide(current.as_ref(), &majors, ts_entry.as_deref()) {
             Decision::Keep { admits } => {
                 let mut message = format!(

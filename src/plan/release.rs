@@ -334,7 +334,9 @@ fn report_other_hooks(cx: &mut Context, rule: &Rule, app: &App) {
 
 #[cfg(test)]
 mod tests {
-    use crate::app::{Migration, Settings, prepare};
+    use crate::app::prepare;
+    use crate::migration::Migration;
+    use crate::settings::Settings;
 
     fn migrate(files: &[(&str, &str)]) -> Migration {
         let dir = tempfile::tempdir().unwrap();
@@ -501,6 +503,8 @@ mod tests {
         for (path, text) in [
             ("Procfile", "web: npx http-server public -p $PORT\n"),
             ("public/index.html", "<html><head><script src=\"app.js\"></script></head></html>\n"),
+            // The page calls its backend, so the frontend rule adds its build step.
+            ("public/app.js", "fetch('https://notes-api-3.herokuapp.com/notes');\n"),
             (
                 "package.json",
                 r#"{ "engines": { "node": "24.x" }, "scripts": { "build": "tsc", "heroku-postbuild": "npm run build && node x.js" } }"#,

@@ -13,7 +13,7 @@ use crate::diag::FileError;
 
 /// The rule files shipped in the binary, in the order they run (file name order).
 /// A test checks this list against the `rules/` folder so a new file cannot be forgotten.
-pub const EMBEDDED: &[(&str, &str)] = &[
+pub(crate) const EMBEDDED: &[(&str, &str)] = &[
     ("10-remove-heroku-files.toml", include_str!("../../rules/10-remove-heroku-files.toml")),
     ("20-pin-node-engine.toml", include_str!("../../rules/20-pin-node-engine.toml")),
     ("30-frontend-build.toml", include_str!("../../rules/30-frontend-build.toml")),

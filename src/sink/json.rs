@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::app::Migration;
 use crate::capsules::{AddonUse, Capsule, CapsuleEnv, ProcessUse, redacted};
 use crate::diag::Warning;
+use crate::migration::Migration;
 use crate::plan::{Action, NodeEngine, Note};
 
 /// Bumped when a field changes meaning or goes away; new fields do not bump it.

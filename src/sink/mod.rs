@@ -1,9 +1,9 @@
-//! Renderings of a plan: the patch, the report, the migration guide, JSON, and the git
-//! commit.
+//! Renderings of a finished migration: the patch, the report, the migration guide as
+//! Markdown (rendered by `generate::guide`), JSON, and the git commit.
 
 pub mod commit;
 pub mod diff;
-pub mod guide;
 pub mod json;
+pub mod markdown;
 pub mod report;
 pub mod summary;

@@ -2,9 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::app::Migration;
 use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvSource, Replacement};
-use crate::plan::Action;
+use crate::migration::Migration;
 use crate::source::GitRepo;
 
 /// The text plan: apps, processes, jobs, each change with its rule, notes and warnings.
@@ -21,7 +20,7 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     let inv = &m.inventory;
     if inv.apps.is_empty() {
         writeln!(out)?;
-        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
+        writeln!(out, "{}", crate::migration::nothing_to_do(m))?;
         return write_warnings(m, out);
     }
     writeln!(out)?;
@@ -85,14 +84,14 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     if m.plan.is_empty() {
-        writeln!(out, "{}", crate::app::nothing_to_do(m))?;
+        writeln!(out, "{}", crate::migration::nothing_to_do(m))?;
     } else {
         writeln!(out, "Changes ({} files):", m.plan.changes.len())?;
         let paths: Vec<_> =
             m.plan.changes.iter().map(|c| crate::terminal::quote_path(&c.path)).collect();
         let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0);
         for (change, path) in m.plan.changes.iter().zip(&paths) {
-            let action = action_word(change.action);
+            let action = crate::change::action_word(change.action);
             let rules = change.rules.join(", ");
             writeln!(out, "  {action:<6}  {path:<width$}  [{rules}]")?;
         }
@@ -237,14 +236,6 @@ fn source_line(m: &Migration) -> String {
     }
 }
 
-pub fn action_word(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Modify => "modify",
-        Action::Delete => "delete",
-    }
-}
-
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -384,7 +375,7 @@ fn write_push_hints(
 
 /// `Vue CLI, output dist` or `static files served by http-server, folder public`.
 fn frontend_summary(frontend: &crate::inventory::Frontend) -> String {
-    use crate::generate::frontend::FrontendKind;
+    use crate::inventory::frontend::FrontendKind;
     let folder = if frontend.public_dir.is_empty() { "." } else { &frontend.public_dir };
     let mut text = match &frontend.kind {
         FrontendKind::Static { server } if server.is_empty() => {

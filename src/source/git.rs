@@ -193,6 +193,7 @@ impl GitRepo {
         Some(short.to_str_lossy().into_owned())
     }
 
+    #[cfg(test)]
     pub fn is_bare(&self) -> bool {
         self.repo.is_bare()
     }
@@ -231,7 +232,9 @@ impl GitRepo {
     /// Untracked files are not listed: they are not part of HEAD, so the migration never
     /// sees them and they cannot conflict with it. Empty for a bare repository. Nothing is
     /// written, not even the refreshed stat data of the index.
-    /// With a scope, only paths inside it are listed, relative to it.
+    /// With a scope, only paths inside it are listed, relative to it. The run uses
+    /// [`GitRepo::uncommitted_paths_in_background`]; the tests call this.
+    #[cfg(test)]
     pub fn uncommitted_paths(&self) -> Result<Vec<String>, Error> {
         let paths = uncommitted_paths(&self.repo, self.head_tree, &self.path)?;
         Ok(in_scope(self.scope(), paths))
@@ -278,15 +281,16 @@ impl GitRepo {
     }
 
     /// Removes the temporaries a killed run of this tool left behind: a half-written
-    /// saved plan (`capsule-migrate-plan.<pid>.tmp` in the git folder) whose process is
+    /// saved plan (`<plan_file>.<pid>.tmp` in the git folder; the saved plan's module
+    /// names the file, so the source need not know it) whose process is
     /// gone, and gix's half-written loose objects (`objects/.tmpXXXXXX`). Nothing that
     /// a live process may still be writing goes: a plan temporary only when its process
     /// no longer runs (or it is an hour old, so its pid was reused), an object temporary
     /// only when it is an hour old (a write takes milliseconds; git's own `tmp_obj_*`
     /// are left to `git gc`). Best effort: a file that cannot go stays.
-    pub fn remove_stale_temporaries(&self) {
+    pub fn remove_stale_temporaries(&self, plan_file: &str) {
         let repo = self.repo();
-        let plan_prefix = format!("{}.", crate::saved::FILE);
+        let plan_prefix = format!("{plan_file}.");
         for dir in [repo.git_dir(), repo.common_dir()] {
             remove_matching(dir, |name, age| {
                 let Some(pid) =
@@ -412,7 +416,8 @@ impl GitSource {
         GitRepo::open(path)?.map(GitRepo::list).transpose()
     }
 
-    /// [`GitRepo::open_with`], then [`GitRepo::list`].
+    /// [`GitRepo::open_with`], then [`GitRepo::list`]: the tests' isolated repositories.
+    #[cfg(test)]
     pub fn open_with(path: &Path, options: gix::open::Options) -> Result<Option<GitSource>, Error> {
         GitRepo::open_with(path, options)?.map(GitRepo::list).transpose()
     }
@@ -462,7 +467,7 @@ impl GitSource {
             repo.objects.set_pack_cache(move || Box::new(cache.clone()));
             (repo, Vec::new())
         };
-        let read = super::in_parallel(paths.len(), threads, init, |(repo, buffer), at| {
+        let read = crate::pool::in_parallel(paths.len(), threads, init, |(repo, buffer), at| {
             let index = order[at];
             let bytes = read_blob_into(repo, ids[index], buffer)
                 .map_err(|message| Error::Read { path: paths[index].to_owned(), message })?;
@@ -689,7 +694,7 @@ fn non_utf8_warning(prefix: &str, name: &BStr, is_tree: bool) -> Warning {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::{TestRepo, git, git_command, open_isolated};
+    use crate::testing::{TestRepo, git, git_command, open_isolated};
 
     fn listing(source: &GitSource) -> Vec<(String, EntryKind)> {
         source.entries().iter().map(|e| (e.path.clone(), e.kind)).collect()

@@ -10,10 +10,10 @@ mod git;
 mod packs;
 
 pub use dir::DirSource;
-pub use git::{Background, GitRepo, GitSource};
+pub use git::{GitRepo, GitSource};
 
+use crate::pool::{MAX_THREADS, in_parallel};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How a file is stored, as git records it. Only `File` and `Executable` are ever read
 /// or edited; the others are listed so they can be reported and kept as they are.
@@ -166,105 +166,15 @@ impl Source {
 
 /// Files per thread below which another thread costs more than it saves.
 const FILES_PER_THREAD: usize = 64;
-/// Reading and parsing are CPU-bound; past a few threads the pack's memory mapping and
-/// the allocator are shared anyway.
-const MAX_THREADS: usize = 8;
-/// Indices a thread claims at once: large enough that the shared counter is rarely
-/// touched, small enough that a few slow files at the end do not leave a core idle.
-const CHUNK: usize = 16;
-
 fn default_threads(count: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     cores.min(MAX_THREADS).min(count.div_ceil(FILES_PER_THREAD)).max(1)
 }
 
-/// `work(i)` for every `i` in `0..count` on every core, in the order of `i`: for a few
-/// dozen CPU-heavy items, such as files to parse again, where the thresholds of
-/// [`Source::read_many`] (made for reading thousands of files) would keep one thread.
-pub fn map_in_parallel<T, W>(count: usize, work: W) -> Vec<T>
-where
-    T: Send,
-    W: Fn(usize) -> T + Sync,
-{
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = cores.min(MAX_THREADS).min(count.div_ceil(CHUNK)).max(1);
-    match in_parallel(count, threads, || (), |(), index| Ok(Some(work(index)))) {
-        Ok(values) => values,
-        Err(_) => unreachable!("the work cannot fail"),
-    }
-}
-
-/// Runs `work(state, i)` for every `i` in `0..count` on `threads` threads, each with its
-/// own `state` from `init` (a thread-local repository handle and read buffer), and
-/// returns the kept results ordered by `i`, as a serial loop would.
-///
-/// Threads claim chunks of indices in increasing order and finish each chunk they
-/// claim, stopping only between chunks once any has failed. So the chunk holding the
-/// lowest failing index is always run up to it, and the error returned is the one a
-/// serial loop would have met first, whatever the timing.
-fn in_parallel<S, T, I, W>(count: usize, threads: usize, init: I, work: W) -> Result<Vec<T>, Error>
-where
-    T: Send,
-    I: Fn() -> S + Sync,
-    W: Fn(&mut S, usize) -> Result<Option<T>, Error> + Sync,
-{
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let worker = || -> Result<Vec<(usize, T)>, (usize, Error)> {
-        let mut state = init();
-        let mut kept = Vec::new();
-        while !failed.load(Ordering::Relaxed) {
-            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-            if start >= count {
-                break;
-            }
-            for index in start..(start + CHUNK).min(count) {
-                match work(&mut state, index) {
-                    Ok(Some(value)) => kept.push((index, value)),
-                    Ok(None) => {}
-                    Err(err) => {
-                        failed.store(true, Ordering::Relaxed);
-                        return Err((index, err));
-                    }
-                }
-            }
-        }
-        Ok(kept)
-    };
-    let outcomes: Vec<_> = if threads <= 1 {
-        vec![worker()]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-            let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
-                h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            };
-            handles.into_iter().map(join).collect()
-        })
-    };
-    let mut kept = Vec::new();
-    let mut first_error: Option<(usize, Error)> = None;
-    for outcome in outcomes {
-        match outcome {
-            Ok(values) => kept.extend(values),
-            Err((index, err)) => {
-                if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
-                    first_error = Some((index, err));
-                }
-            }
-        }
-    }
-    if let Some((_, err)) = first_error {
-        return Err(err);
-    }
-    kept.sort_unstable_by_key(|(index, _)| *index);
-    Ok(kept.into_iter().map(|(_, value)| value).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::TestRepo;
+    use crate::testing::TestRepo;
 
     /// 300 files whose bytes name their own path; every third one says "keep".
     fn numbered_files() -> Vec<(String, String)> {
@@ -323,42 +233,6 @@ mod tests {
         let paths = ["d0/f000.txt", "missing/a.txt", "d1/f001.txt", "missing/b.txt"];
         let err = source.read_many_on(&paths, 2, |_, _| Some(())).unwrap_err();
         assert_eq!(err.to_string(), "missing/a.txt: cannot read: not in HEAD's tree");
-    }
-
-    #[test]
-    fn in_parallel_reports_the_error_a_serial_loop_meets_first() {
-        // One failure in each of the first four chunks: the four threads claim them at
-        // once and all fail, in an order that the slow first indices leave to chance.
-        let failing = [5, CHUNK + 5, 2 * CHUNK + 5, 3 * CHUNK + 5, 200];
-        for _ in 0..5 {
-            let outcome = in_parallel(
-                300,
-                4,
-                || (),
-                |(), index| {
-                    if index < 4 * CHUNK {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                    }
-                    match failing.contains(&index) {
-                        true => Err(Error::Read { path: index.to_string(), message: "bad".into() }),
-                        false => Ok(Some(index)),
-                    }
-                },
-            );
-            assert_eq!(outcome.unwrap_err().to_string(), "5: cannot read: bad");
-        }
-    }
-
-    #[test]
-    fn map_in_parallel_keeps_the_order_of_the_items() {
-        assert_eq!(map_in_parallel(0, |i| i), Vec::<usize>::new());
-        let squares = map_in_parallel(1000, |i| {
-            if i % 97 == 0 {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            }
-            i * i
-        });
-        assert_eq!(squares, (0..1000).map(|i| i * i).collect::<Vec<_>>());
     }
 
     #[test]

@@ -110,8 +110,8 @@ impl pack::cache::DecodeEntry for SharedDeltaCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::TestRepo;
     use crate::source::Source;
+    use crate::testing::TestRepo;
 
     /// A repository of 60 copies of one long file, each copy a few lines away from the
     /// one before, repacked so that git stores them as chains of deltas.
@@ -209,7 +209,7 @@ mod tests {
             .map(|e| e.unwrap().path())
             .find(|p| p.extension().is_some_and(|e| e == "idx"))
             .unwrap();
-        let out = crate::sink::commit::testing::git_command(&repo.path, &["show-index"])
+        let out = crate::testing::git_command(&repo.path, &["show-index"])
             .stdin(std::fs::File::open(idx).unwrap())
             .output()
             .unwrap();
@@ -248,7 +248,7 @@ mod tests {
         let pack_dir = repo.path.join(".git/objects/pack");
         let old: Vec<_> =
             std::fs::read_dir(&pack_dir).unwrap().map(|e| e.unwrap().path()).collect();
-        let mut child = crate::sink::commit::testing::git_command(
+        let mut child = crate::testing::git_command(
             &repo.path,
             &["pack-objects", "-q", ".git/objects/pack/pack"],
         )

@@ -23,8 +23,10 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use crate::app::{self, Outcome, Settings};
+use crate::app;
 use crate::capsules::{Capsule, EnvSource};
+use crate::migration::Outcome;
+use crate::settings::Settings;
 use crate::source::GitRepo;
 
 /// The default `--timeout`: per step, and how long a web process gets to answer.
@@ -159,7 +161,7 @@ pub fn verify(
 struct Planned {
     git: GitRepo,
     branch: tree::Branch,
-    migration: app::Migration,
+    migration: crate::migration::Migration,
     /// Said before any step runs: the branch differs from the plan.
     warnings: Vec<String>,
 }

@@ -274,7 +274,7 @@ fn write_new_file(path: &Path, bytes: &[u8], executable: bool) -> std::io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::commit::testing::TestRepo;
+    use crate::testing::TestRepo;
 
     fn change(path: &str, action: Action, new: Option<&str>) -> Change {
         Change {

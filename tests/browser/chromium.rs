@@ -150,6 +150,8 @@ pub struct PageReport {
     pub result: String,
     /// The result text did not come within the driver's step timeout.
     pub timed_out: bool,
+    /// Every request the page made, `METHOD url`, in the order they started.
+    pub requests: Vec<String>,
     /// Uncaught exceptions in the page.
     pub errors: Vec<String>,
     #[expect(dead_code, reason = "shown through Debug in failure messages")]

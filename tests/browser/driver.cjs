@@ -52,6 +52,10 @@ async function main() {
   const console_ = [];
   const errors = [];
   const failed = [];
+  // Every request the page made, so the test can tell where the order went (and that
+  // nothing went to an old herokuapp host).
+  const requests = [];
+  page.on("request", (request) => requests.push(request.method() + " " + request.url()));
   page.on("console", (message) => console_.push(message.type() + ": " + message.text()));
   page.on("pageerror", (error) => errors.push(String(error)));
   page.on("requestfailed", (request) =>
@@ -77,7 +81,9 @@ async function main() {
   }
   const result = await page.textContent("#result");
 
-  console.log(JSON.stringify({ backendUrl, trace, result, timedOut, console: console_, errors, failed }));
+  console.log(
+    JSON.stringify({ backendUrl, trace, result, timedOut, requests, console: console_, errors, failed }),
+  );
 
   // Close Chromium cleanly so it reaps its own child processes; the test still kills it
   // if this does not happen.

@@ -9,9 +9,9 @@
 //! share, an override), it returns [`Outcome::Inexact`] with the reason, and the caller
 //! tells the user which command updates the file.
 
-pub mod npm;
-pub mod pnpm;
-pub mod yarn;
+pub(crate) mod npm;
+pub(crate) mod pnpm;
+pub(crate) mod yarn;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,1134 @@
+//! Static frontends: how to recognise one and where its files are. The build step that
+//! bakes the backend's URL into one is written by `generate::frontend`.
+//!
+//! On Heroku a frontend could be a small Node process serving files, so it could be told
+//! the backend's URL at run time. A Code Capsules static-site Capsule runs no code: the
+//! URL must be written into a file at build time, from an environment variable, and Code
+//! Capsules shows URLs without `https://`, so the build step adds it.
+
+use serde_json::Value;
+
+use super::apps::normalize_dir;
+use super::{App, Frontend, join};
+use crate::shell;
+use crate::source::Source;
+
+/// The kind of frontend an app is, which decides where its files are and how its
+/// backend URL gets in. Each is detected from the app's package.json and config files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrontendKind {
+    /// Files served as they are. `server` is the program that served them on Heroku
+    /// (`http-server`, `serve`, `heroku-buildpack-static`, ...), or empty when there was
+    /// none (a bare `index.html`).
+    Static { server: String },
+    /// Built by Vite into `dist`.
+    Vite,
+    /// Built by Create React App (`react-scripts`) into `build`.
+    CreateReactApp,
+    /// Built by Vue CLI (`vue-cli-service build`) into `dist`.
+    VueCli,
+    /// Built by the Angular CLI (`ng build`) into angular.json's `outputPath`.
+    Angular,
+    /// SvelteKit with `@sveltejs/adapter-static`, built into `build`.
+    SvelteKit,
+    /// Next.js with a static export (`output: 'export'` or `next export`), into `out`.
+    NextExport,
+    /// Built by Parcel (`parcel build`) into `dist`.
+    Parcel,
+}
+
+impl FrontendKind {
+    /// A stable id for programs (`plan --format json`).
+    pub fn id(&self) -> &'static str {
+        match self {
+            FrontendKind::Static { .. } => "static",
+            FrontendKind::Vite => "vite",
+            FrontendKind::CreateReactApp => "create-react-app",
+            FrontendKind::VueCli => "vue-cli",
+            FrontendKind::Angular => "angular",
+            FrontendKind::SvelteKit => "sveltekit",
+            FrontendKind::NextExport => "next-export",
+            FrontendKind::Parcel => "parcel",
+        }
+    }
+
+    /// The tool chain's name, as the plan shows it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            FrontendKind::Static { .. } => "static files",
+            FrontendKind::Vite => "Vite",
+            FrontendKind::CreateReactApp => "Create React App",
+            FrontendKind::VueCli => "Vue CLI",
+            FrontendKind::Angular => "Angular",
+            FrontendKind::SvelteKit => "SvelteKit (static adapter)",
+            FrontendKind::NextExport => "Next.js (static export)",
+            FrontendKind::Parcel => "Parcel",
+        }
+    }
+
+    /// The variable that carries the backend URL into the build: bundlers only expose
+    /// variables with their own prefix to browser code (Parcel inlines any
+    /// `process.env.X`).
+    /// A name that has the prefix already (`REACT_APP_API_URL`, from a static.json proxy)
+    /// keeps it once.
+    pub fn backend_url_var(&self, env: &str) -> String {
+        let prefix = match self {
+            FrontendKind::Vite | FrontendKind::SvelteKit => "VITE_",
+            FrontendKind::CreateReactApp => "REACT_APP_",
+            FrontendKind::VueCli => "VUE_APP_",
+            FrontendKind::NextExport => "NEXT_PUBLIC_",
+            FrontendKind::Static { .. } | FrontendKind::Angular | FrontendKind::Parcel => "",
+        };
+        if env.starts_with(prefix) { env.to_owned() } else { format!("{prefix}{env}") }
+    }
+
+    /// True when the backend URL reaches the page through a generated `config.js` that
+    /// the page loads (no bundler to inline a variable).
+    pub fn loads_config_script(&self) -> bool {
+        matches!(self, FrontendKind::Static { .. } | FrontendKind::Angular)
+    }
+
+    /// The JS expression that holds the backend URL in the browser: `var` is the build
+    /// variable ([`FrontendKind::backend_url_var`]), `global` the name the config script
+    /// sets on `window`. TypeScript knows no `window.BACKEND_URL`, so it gets a cast.
+    pub fn expression(&self, var: &str, global: &str, typescript: bool) -> String {
+        match self {
+            FrontendKind::Vite | FrontendKind::SvelteKit => format!("import.meta.env.{var}"),
+            FrontendKind::CreateReactApp
+            | FrontendKind::VueCli
+            | FrontendKind::NextExport
+            | FrontendKind::Parcel => format!("process.env.{var}"),
+            FrontendKind::Static { .. } | FrontendKind::Angular if typescript => {
+                format!("(window as any).{global}")
+            }
+            FrontendKind::Static { .. } | FrontendKind::Angular => format!("window.{global}"),
+        }
+    }
+}
+
+/// The programs that only serve files (`sirv` is sirv-cli's command).
+const STATIC_SERVERS: [&str; 6] =
+    ["http-server", "serve", "live-server", "lite-server", "static-server", "sirv"];
+
+/// Reads a file of the app by its path relative to the app folder; `None` when absent.
+pub type ReadFile<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// What kind of frontend an app is, or `None` when it is not one (it runs its own server,
+/// or nothing shows it serves files).
+///
+/// `web_command` is the Procfile's `web` command; without one Heroku ran `npm start`.
+/// A bundler's build wins over the static server that served its output; any other
+/// program (`node server.js`) means a backend, even with an `index.html`. A `static.json`
+/// (heroku-buildpack-static) makes an app without a build tool a static site.
+pub fn classify(
+    package_json: Option<&Value>,
+    web_command: Option<&str>,
+    has_root_index_html: bool,
+    read: ReadFile,
+) -> Option<FrontendKind> {
+    let tool = match package_json.map(|p| build_tool(p, read)) {
+        Some(Tool::Server) => return None,
+        Some(Tool::Static(kind)) => Some(kind),
+        Some(Tool::None) | None => None,
+    };
+    let static_buildpack = read("static.json").is_some();
+    let Some(command) = serve_command(package_json, web_command) else {
+        return match tool {
+            Some(kind) => Some(kind),
+            None if static_buildpack => {
+                Some(FrontendKind::Static { server: "heroku-buildpack-static".into() })
+            }
+            None if has_root_index_html => Some(FrontendKind::Static { server: String::new() }),
+            None => None,
+        };
+    };
+    let program = Invocation::parse(&command)?.program;
+    match (program.as_str(), tool) {
+        (_, Some(kind)) if is_static_server(&program) => Some(kind),
+        (_, None) if is_static_server(&program) => Some(FrontendKind::Static { server: program }),
+        ("start-nginx-static", Some(kind)) => Some(kind),
+        ("start-nginx-static", None) => Some(FrontendKind::Static { server: "nginx".into() }),
+        ("vite", _) => Some(FrontendKind::Vite),
+        ("react-scripts", _) => Some(FrontendKind::CreateReactApp),
+        ("vue-cli-service", _) => Some(FrontendKind::VueCli),
+        ("ng", _) => Some(FrontendKind::Angular),
+        ("parcel", _) => Some(FrontendKind::Parcel),
+        _ => None,
+    }
+}
+
+/// The command that serves the app: `web_command`, else the `start` script, with
+/// `npm start`, `npm run X`, `yarn X`... followed to the script they run.
+pub fn serve_command(package_json: Option<&Value>, web_command: Option<&str>) -> Option<String> {
+    let script = |name: &str| package_json?.get("scripts")?.get(name)?.as_str().map(str::to_string);
+    let mut command = match web_command {
+        Some(command) => command.to_string(),
+        None => script("start")?,
+    };
+    // A few levels: `npm start` -> `npm run serve` -> `http-server`. A loop of scripts
+    // calling each other stops here instead of spinning.
+    for _ in 0..4 {
+        let Some(name) = Invocation::parse(&command).and_then(|i| i.script_run()) else {
+            break;
+        };
+        match script(&name) {
+            Some(next) => command = next,
+            None => break,
+        }
+    }
+    Some(command)
+}
+
+/// The folder, relative to the app, whose files the site serves: static.json's `root`
+/// when there is one, else each bundler's output folder (read from its config where it
+/// can be changed), else the serve command's folder argument (`http-server public -p
+/// $PORT` gives `public`, `serve -s build` gives `build`) or `.`. Pass the resolved
+/// command ([`serve_command`]), not `npm start`.
+pub fn public_dir(
+    package_json: Option<&Value>,
+    command: Option<&str>,
+    kind: &FrontendKind,
+    read: ReadFile,
+) -> String {
+    if let Some(root) = read("static.json").as_deref().and_then(static_json_root) {
+        return normalise_dir(root);
+    }
+    let build = package_json
+        .and_then(|p| p.get("scripts")?.get("build")?.as_str())
+        .map(str::to_string)
+        .unwrap_or_default();
+    match kind {
+        FrontendKind::Vite => return vite_output(&build, read),
+        FrontendKind::CreateReactApp => {
+            // react-scripts 4.0.2+ writes to BUILD_PATH when it is set (here: in the build
+            // script, or in the .env files it loads for a production build).
+            let dir = assignment_value(&build, "BUILD_PATH").or_else(|| {
+                [".env.production.local", ".env.local", ".env.production", ".env"]
+                    .iter()
+                    .find_map(|name| dotenv_value(&read(name)?, "BUILD_PATH"))
+            });
+            return normalise_dir(dir.unwrap_or_else(|| "build".into()));
+        }
+        FrontendKind::VueCli => {
+            let config = read("vue.config.js").or_else(|| read("vue.config.cjs"));
+            let dir = flag_value(&build, &["--dest"])
+                .or_else(|| config.as_deref().and_then(|c| string_option(c, "outputDir")));
+            return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
+        }
+        FrontendKind::Angular => return angular_output(read("angular.json").as_deref()),
+        FrontendKind::SvelteKit => {
+            let config = read("svelte.config.js").unwrap_or_default();
+            let dir = string_option(&config, "pages");
+            return normalise_dir(dir.unwrap_or_else(|| "build".into()));
+        }
+        FrontendKind::NextExport => {
+            let config = next_config(read).unwrap_or_default();
+            let out = flag_value(&build, &["-o", "--outdir"]);
+            let dir = out.or_else(|| string_option(&config, "distDir"));
+            return normalise_dir(dir.unwrap_or_else(|| "out".into()));
+        }
+        FrontendKind::Parcel => {
+            let dir = flag_value(&build, &["--dist-dir", "-d", "--out-dir"]);
+            return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
+        }
+        FrontendKind::Static { server } if server == "nginx" => {
+            let config = ["config/nginx.conf.erb", "config/nginx-static.conf.erb"]
+                .iter()
+                .find_map(|name| read(name))
+                .unwrap_or_default();
+            return nginx_root(&config).unwrap_or_else(|| ".".into());
+        }
+        FrontendKind::Static { .. } => {}
+    }
+    let Some(invocation) = command.and_then(Invocation::parse) else {
+        return ".".to_string();
+    };
+    if !is_static_server(&invocation.program) {
+        return ".".to_string();
+    }
+    first_positional(&invocation.program, &invocation.args).map_or(".".to_string(), normalise_dir)
+}
+
+/// The folder, relative to the app, of the page template a bundler copies into its
+/// output (the page that must load `config.js`), when the kind has one.
+pub fn page_template(kind: &FrontendKind, read: ReadFile) -> Option<String> {
+    match kind {
+        FrontendKind::Angular => {
+            let json: Value = serde_json::from_str(&read("angular.json")?).ok()?;
+            let options = angular_build_options(&json)?;
+            let index = options.get("index").and_then(|i| match i {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(o) => o.get("input")?.as_str().map(str::to_string),
+                _ => None,
+            });
+            Some(normalise_dir(index.unwrap_or_else(|| "src/index.html".into())))
+        }
+        _ => None,
+    }
+}
+
+/// What a package's dependencies and build script say it is.
+enum Tool {
+    /// A bundler that builds a static site of this kind.
+    Static(FrontendKind),
+    /// A framework that runs its own Node server (Next.js without a static export,
+    /// SvelteKit without the static adapter): a backend.
+    Server,
+    None,
+}
+
+/// The build tool a package builds with, judged by its `build` script, then by its
+/// dependencies and config files.
+fn build_tool(package_json: &Value, read: ReadFile) -> Tool {
+    let build = package_json.get("scripts").and_then(|s| s.get("build")).and_then(Value::as_str);
+    let runs = |words: [&str; 2]| {
+        build.is_some_and(|b| {
+            let steps = crate::shell::simple_commands(b);
+            steps.iter().any(|c| c.words.windows(2).any(|w| w == words))
+        })
+    };
+    let depends_on = |name: &str| {
+        ["dependencies", "devDependencies"]
+            .iter()
+            .any(|section| package_json.get(section).and_then(|d| d.get(name)).is_some())
+    };
+    let any_script_runs = |words: [&str; 2]| {
+        package_json.get("scripts").and_then(Value::as_object).is_some_and(|scripts| {
+            scripts
+                .values()
+                .filter_map(Value::as_str)
+                .any(|s| s.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| w == words))
+        })
+    };
+    if depends_on("@sveltejs/kit") {
+        return if depends_on("@sveltejs/adapter-static") {
+            Tool::Static(FrontendKind::SvelteKit)
+        } else {
+            Tool::Server
+        };
+    }
+    if depends_on("next") || runs(["next", "build"]) {
+        let config = next_config(read).unwrap_or_default();
+        let exports = any_script_runs(["next", "export"])
+            || string_option(&config, "output").as_deref() == Some("export");
+        return if exports { Tool::Static(FrontendKind::NextExport) } else { Tool::Server };
+    }
+    let found = [
+        (["vite", "build"], "vite", FrontendKind::Vite),
+        (["react-scripts", "build"], "react-scripts", FrontendKind::CreateReactApp),
+        (["vue-cli-service", "build"], "@vue/cli-service", FrontendKind::VueCli),
+        (["ng", "build"], "@angular/cli", FrontendKind::Angular),
+        (["parcel", "build"], "parcel", FrontendKind::Parcel),
+    ];
+    if let Some((_, _, kind)) = found.iter().find(|(words, _, _)| runs(*words)) {
+        return Tool::Static(kind.clone());
+    }
+    if let Some((_, _, kind)) = found.iter().find(|(_, dep, _)| depends_on(dep)) {
+        return Tool::Static(kind.clone());
+    }
+    if depends_on("parcel-bundler") {
+        return Tool::Static(FrontendKind::Parcel);
+    }
+    Tool::None
+}
+
+/// next.config.js, .mjs, .cjs or .ts, whichever exists.
+fn next_config(read: ReadFile) -> Option<String> {
+    ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"]
+        .iter()
+        .find_map(|name| read(name))
+}
+
+/// The prefix a Vite-built frontend (Vite, SvelteKit) exposes to the page when
+/// vite.config's `envPrefix` replaces `VITE_` (`envPrefix: 'APP_'`, or a list without
+/// `'VITE_'`: its first entry); `None` when `VITE_` variables reach the page.
+pub fn vite_env_prefix(kind: &FrontendKind, read: ReadFile) -> Option<String> {
+    if !matches!(kind, FrontendKind::Vite | FrontendKind::SvelteKit) {
+        return None;
+    }
+    let config = vite_config(read)?;
+    let prefixes = match string_option(&config, "envPrefix") {
+        Some(one) => vec![one],
+        None => string_list_option(&config, "envPrefix")?,
+    };
+    let valid: Vec<String> = prefixes.into_iter().filter(|p| !p.is_empty()).collect();
+    if valid.iter().any(|p| p == "VITE_") {
+        return None;
+    }
+    valid.into_iter().next()
+}
+
+/// The text of the first vite.config file the app has.
+fn vite_config(read: ReadFile) -> Option<String> {
+    [
+        "vite.config.js",
+        "vite.config.ts",
+        "vite.config.mjs",
+        "vite.config.mts",
+        "vite.config.cjs",
+        "vite.config.cts",
+    ]
+    .iter()
+    .find_map(|name| read(name))
+}
+
+/// The strings of `key: ['a', "b"]` in a config file's text; `None` when the value is
+/// not a list of string literals.
+fn string_list_option(config: &str, key: &str) -> Option<Vec<String>> {
+    let at = config.find(&format!("{key}:")).or_else(|| config.find(&format!("{key} :")))?;
+    let rest = config[at + key.len()..].trim_start().strip_prefix(':')?.trim_start();
+    let body = rest.strip_prefix('[')?;
+    let body = &body[..body.find(']')?];
+    body.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let quote = item.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+            item.strip_prefix(quote)?.strip_suffix(quote).map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Vite's output folder: `build.outDir` (`--outDir` on the command line, else `outDir` in
+/// vite.config), `dist` by default, relative to the project's `root` (`--root` or the
+/// config's `root`) when one is set.
+fn vite_output(build: &str, read: ReadFile) -> String {
+    let config = vite_config(read).unwrap_or_default();
+    // Only the `build` object's: plugins take an `outDir` of their own (vite-plugin-dts).
+    let out = flag_value(build, &["--outDir"])
+        .or_else(|| string_option(object_option(&config, "build")?, "outDir"))
+        .unwrap_or_else(|| "dist".into());
+    let root = flag_value(build, &["--root"]).or_else(|| string_option(&config, "root"));
+    match root.map(normalise_dir) {
+        Some(root) if root != "." && !out.starts_with('/') => {
+            normalise_dir(format!("{root}/{}", normalise_dir(out)))
+        }
+        _ => normalise_dir(out),
+    }
+}
+
+/// The text of the object literal of `key: { ... }` in a config file's text, braces
+/// included (strings and comments are not told apart: good enough for bundler configs).
+fn object_option<'c>(config: &'c str, key: &str) -> Option<&'c str> {
+    let mut from = 0;
+    while let Some(at) = config[from..].find(key) {
+        let start = from + at;
+        from = start + key.len();
+        let before_ok = config[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.'));
+        let rest = config[from..].trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+        if !before_ok || !value.starts_with('{') {
+            continue;
+        }
+        let open = config.len() - value.len();
+        let mut depth = 0usize;
+        for (i, c) in value.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(&config[open..=open + i]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        return Some(&config[open..]);
+    }
+    None
+}
+
+/// The literal value a command's `NAME=value` prefix gives `name`.
+fn assignment_value(command: &str, name: &str) -> Option<String> {
+    crate::shell::simple_commands(command)
+        .into_iter()
+        .flat_map(|c| c.assignments)
+        .find(|a| a.name == name)
+        .and_then(|a| a.literal)
+}
+
+/// The value of `NAME=value` in a .env file's text (quotes removed).
+fn dotenv_value(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.trim().strip_prefix("export ").unwrap_or(line.trim());
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == name).then(|| value.trim().trim_matches(['"', '\'']).to_owned())
+    })
+}
+
+/// The string value of `key: "value"` (or `'value'`, `` `value` ``) in a config file's
+/// text: good enough for the one-line options bundler configs hold (`outputDir: 'www'`,
+/// `output: "export"`); a value computed by code is not found, and the default applies.
+fn string_option(config: &str, key: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = config[from..].find(key) {
+        let start = from + at;
+        from = start + key.len();
+        let before_ok = config[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'));
+        let rest = config[from..].trim_start();
+        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest).trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+        if !before_ok {
+            continue;
+        }
+        let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else {
+            continue;
+        };
+        let body = &value[1..];
+        let end = body.find(quote)?;
+        return Some(body[..end].to_string());
+    }
+    None
+}
+
+/// The value after one of `flags` in a command (`--dist-dir www` or `--dist-dir=www`).
+fn flag_value(command: &str, flags: &[&str]) -> Option<String> {
+    let words: Vec<String> =
+        crate::shell::simple_commands(command).into_iter().flat_map(|c| c.words).collect();
+    for (i, word) in words.iter().enumerate() {
+        for flag in flags {
+            if word == flag {
+                return words.get(i + 1).cloned();
+            }
+            if let Some(value) = word.strip_prefix(&format!("{flag}=")) {
+                return Some(value.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The folder of an nginx config's first `root /app/<dir>;` (the nginx buildpack runs the
+/// app from `/app`), relative to the app, quotes removed; `.` for `/app` itself.
+pub(crate) fn nginx_root(config: &str) -> Option<String> {
+    config.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("root")?;
+        let path = rest.trim().trim_end_matches(';').trim().trim_matches(['"', '\'']);
+        let dir = path.strip_prefix("/app").filter(|d| d.is_empty() || d.starts_with('/'))?;
+        Some(normalise_dir(dir.trim_start_matches('/').to_string()))
+    })
+}
+
+/// The proxies of a heroku-buildpack-static `static.json`, as (1-based line, path,
+/// origin), in file order: the static site forwarded these paths to another app.
+pub fn static_json_proxies(text: &str) -> Vec<(usize, String, String)> {
+    let Ok(json) = serde_json::from_str::<Value>(text) else { return Vec::new() };
+    let Some(proxies) = json.get("proxies").and_then(Value::as_object) else { return Vec::new() };
+    let mut found = Vec::new();
+    for (path, proxy) in proxies {
+        let Some(origin) = proxy.get("origin").and_then(Value::as_str) else { continue };
+        let needle = serde_json::to_string(path).unwrap_or_default();
+        let line = text.find(&needle).map_or(1, |at| text[..at].matches('\n').count() + 1);
+        found.push((line, path.clone(), origin.to_string()));
+    }
+    found.sort();
+    found
+}
+
+/// heroku-buildpack-static's `root` (default `public_html/`).
+fn static_json_root(text: &str) -> Option<String> {
+    let json: Value = serde_json::from_str(text).ok()?;
+    Some(json.get("root").and_then(Value::as_str).unwrap_or("public_html/").to_string())
+}
+
+/// The build options of angular.json's default (else first) project.
+fn angular_build_options(json: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let projects = json.get("projects")?.as_object()?;
+    let default = json.get("defaultProject").and_then(Value::as_str);
+    let project = default.and_then(|d| projects.get(d)).or_else(|| projects.values().next())?;
+    let build = project.get("architect").or_else(|| project.get("targets"))?.get("build")?;
+    build.get("options")?.as_object()
+}
+
+/// Where `ng build` writes the site: `outputPath` (a string, or `{base, browser}`), with
+/// the `browser` folder the application builder (Angular 17+) adds.
+fn angular_output(angular_json: Option<&str>) -> String {
+    let Some(json) = angular_json.and_then(|t| serde_json::from_str::<Value>(t).ok()) else {
+        return "dist".into();
+    };
+    let project_name = json
+        .get("defaultProject")
+        .and_then(Value::as_str)
+        .or_else(|| json.get("projects")?.as_object()?.keys().next().map(String::as_str))
+        .unwrap_or("app")
+        .to_string();
+    let projects = json.get("projects").and_then(Value::as_object);
+    let project = projects.and_then(|p| p.get(&project_name));
+    let build = project
+        .and_then(|p| p.get("architect").or_else(|| p.get("targets")))
+        .and_then(|a| a.get("build"));
+    let builder = build.and_then(|b| b.get("builder")).and_then(Value::as_str).unwrap_or("");
+    let application = builder.ends_with(":application");
+    let output = angular_build_options(&json).and_then(|o| o.get("outputPath"));
+    let dir = match output {
+        Some(Value::String(path)) if application => format!("{path}/browser"),
+        Some(Value::String(path)) => path.clone(),
+        Some(Value::Object(o)) => {
+            let base = o.get("base").and_then(Value::as_str).unwrap_or("dist");
+            let browser = o.get("browser").and_then(Value::as_str).unwrap_or("browser");
+            if browser.is_empty() { base.to_string() } else { format!("{base}/{browser}") }
+        }
+        _ if application => format!("dist/{project_name}/browser"),
+        _ => format!("dist/{project_name}"),
+    };
+    normalise_dir(dir)
+}
+
+fn is_static_server(program: &str) -> bool {
+    STATIC_SERVERS.contains(&program)
+}
+
+/// A shell command reduced to the program it runs and that program's arguments.
+#[derive(Debug, PartialEq)]
+struct Invocation {
+    program: String,
+    args: Vec<String>,
+}
+
+impl Invocation {
+    /// The last `&&`/`;` step of `command` (the one left running), read with the shell
+    /// grammar, without environment
+    /// assignments, `cross-env`, `npx` and its flags, a `node_modules/.bin/` path or an
+    /// `@version` suffix.
+    fn parse(command: &str) -> Option<Invocation> {
+        // The shell grammar has already taken the assignments off each step.
+        // A pipeline's later commands only read its output (`serve -s build | tee log`).
+        let steps = crate::shell::simple_commands(command);
+        let step = steps.into_iter().rfind(|c| !c.piped)?;
+        let mut words = step.words.into_iter().peekable();
+        loop {
+            let word = words.peek()?;
+            let assignment =
+                word.split_once('=').is_some_and(|(name, _)| crate::shell::is_name(name));
+            if assignment || word == "cross-env" || word == "exec" {
+                words.next();
+            } else if word == "npx" {
+                words.next();
+                while words.peek().is_some_and(|w| w.starts_with('-')) {
+                    let flag = words.next()?;
+                    if flag == "-p" || flag == "--package" {
+                        words.next();
+                    }
+                }
+            } else {
+                break;
+            }
+        }
+        let path = words.next()?;
+        let name = path.rsplit('/').next().unwrap_or(&path);
+        // `serve@14` but not a scoped `@scope/pkg` (already cut at the `/`).
+        let name = match name.rfind('@') {
+            Some(at) if at > 0 => &name[..at],
+            _ => name,
+        };
+        let program = if name == "sirv-cli" { "sirv" } else { name }.to_string();
+        Some(Invocation { program, args: words.collect() })
+    }
+
+    /// The package script this runs, for `npm start`, `npm run X`, `yarn X`, `pnpm X`.
+    fn script_run(&self) -> Option<String> {
+        let mut args = self.args.iter().filter(|a| !a.starts_with('-'));
+        let first = args.next()?;
+        match (self.program.as_str(), first.as_str()) {
+            ("npm" | "yarn" | "pnpm", "start") => Some("start".to_string()),
+            ("npm" | "yarn" | "pnpm", "run" | "run-script") => args.next().cloned(),
+            ("yarn" | "pnpm", script) if !script.contains('/') => Some(script.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// The flags of each server that take the next word as their value. live-server takes
+/// values only as `--name=value`; lite-server takes no folder argument at all.
+fn value_flags(server: &str) -> &'static [&'static str] {
+    match server {
+        "http-server" => &[
+            "-p",
+            "--port",
+            "-a",
+            "-c",
+            "-e",
+            "--ext",
+            "-P",
+            "--proxy",
+            "-C",
+            "--cert",
+            "-K",
+            "--key",
+            "-t",
+            "--timeout",
+            "--username",
+            "--password",
+            "--mimetypes",
+        ],
+        "serve" => &[
+            "-l",
+            "--listen",
+            "-p",
+            "--port",
+            "-c",
+            "--config",
+            "--ssl-cert",
+            "--ssl-key",
+            "--ssl-pass",
+        ],
+        "static-server" => {
+            &["-p", "--port", "-i", "--index", "-n", "--not-found", "-c", "--cors", "-H", "--host"]
+        }
+        "sirv" => {
+            &["-p", "--port", "-H", "--host", "-m", "--maxage", "-C", "--cert", "-K", "--key"]
+        }
+        _ => &[],
+    }
+}
+
+/// The server's first argument that is neither a flag nor a flag's value.
+fn first_positional(server: &str, args: &[String]) -> Option<String> {
+    if server == "lite-server" {
+        return None;
+    }
+    let takes_value = value_flags(server);
+    let mut args = args.iter().peekable();
+    while let Some(arg) = args.next() {
+        if !arg.starts_with('-') || arg == "-" {
+            return Some(arg.clone());
+        }
+        // `-d false` is how http-server's switches are turned off.
+        let boolean_value = args.peek().is_some_and(|next| *next == "true" || *next == "false");
+        if takes_value.contains(&arg.as_str()) || boolean_value {
+            args.next();
+        }
+    }
+    None
+}
+
+/// `./public/` as `public`; an empty path as `.`.
+fn normalise_dir(dir: String) -> String {
+    let mut dir = dir.as_str();
+    while let Some(rest) = dir.strip_prefix("./") {
+        dir = rest;
+    }
+    match dir.trim_end_matches('/') {
+        "" if dir.starts_with('/') => "/".to_string(),
+        "" => ".".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
+
+/// The static site `app` serves, if any: one a static-site buildpack served for its web
+/// process, or one its package.json, config files or web command show. This is the one
+/// place frontends are detected.
+pub(super) fn detect(source: &Source, app: &App) -> Option<Frontend> {
+    // Config files are small; one that cannot be read counts as absent.
+    let read = |name: &str| -> Option<String> {
+        let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
+        if entry.size.is_some_and(|s| s > super::apps::MAX_READ) {
+            return None;
+        }
+        String::from_utf8(source.read(&entry.path).ok()?).ok()
+    };
+    let package = app.package_json.as_ref().map(|p| Value::Object(p.value.clone()));
+    let web = app.process("web").map(|p| p.command.as_str());
+    let buildpack = web.and_then(|web| buildpack_server(source, app.build_dir(), web));
+    let mut frontend = match buildpack {
+        Some(server) => buildpack_site(server, package.as_ref(), &read),
+        None => {
+            let has_index = source.entry(&app.path_of("index.html")).is_some();
+            let kind = classify(package.as_ref(), web, has_index, &read)?;
+            let command = serve_command(package.as_ref(), web);
+            let public_dir =
+                normalize_dir(&public_dir(package.as_ref(), command.as_deref(), &kind, &read));
+            let page_template = page_template(&kind, &read).map(|p| normalize_dir(&p));
+            Frontend {
+                kind,
+                public_dir,
+                page_template,
+                proxy_env: None,
+                rooted_routes: false,
+                env_prefix: None,
+            }
+        }
+    };
+    (frontend.proxy_env, frontend.rooted_routes) = static_json_extras(&read);
+    frontend.env_prefix = vite_env_prefix(&frontend.kind, &read);
+    Some(frontend)
+}
+
+/// A web command that only a static-site buildpack provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BuildpackServer {
+    /// `bin/boot`: heroku-buildpack-static (and create-react-app-buildpack on top of it);
+    /// serves `static.json`'s `root`, `public_html/` by default.
+    Static,
+    /// `bin/start-nginx-static`: heroku-buildpack-nginx; serves the `root` of
+    /// `config/nginx.conf.erb` (its preset says `/app/dist`).
+    Nginx,
+}
+
+/// The buildpack server `command` starts, when it is one and the repository has no file
+/// of that name (a repository's own `bin/boot` is its own program).
+fn buildpack_server(source: &Source, dir: &str, command: &str) -> Option<BuildpackServer> {
+    let steps = shell::simple_commands(command);
+    let step = steps.iter().find(|c| !c.piped && c.words.first().is_some_and(|w| w != "cd"))?;
+    let program = step.words.first()?;
+    let program = program.strip_prefix("./").unwrap_or(program);
+    let server = match program {
+        "bin/boot" => BuildpackServer::Static,
+        "bin/start-nginx-static" => BuildpackServer::Nginx,
+        _ => return None,
+    };
+    source.entry(&join(dir, program)).is_none().then_some(server)
+}
+
+/// The static site a buildpack `server` served: its kind (a Vite or Create React App
+/// build when package.json builds one) and the folder served.
+fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFile) -> Frontend {
+    let static_json_root = read("static.json")
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|v| v.get("root")?.as_str().map(str::to_owned));
+    let nginx_root = || read("config/nginx.conf.erb").and_then(|text| nginx_root(&text));
+    let root = match server {
+        BuildpackServer::Static => static_json_root.unwrap_or_else(|| "public_html".into()),
+        BuildpackServer::Nginx => {
+            nginx_root().or(static_json_root).unwrap_or_else(|| "dist".into())
+        }
+    };
+    let built = classify(package, None, false, read)
+        .filter(|kind| !matches!(kind, FrontendKind::Static { .. }));
+    let name = match server {
+        BuildpackServer::Static => "bin/boot (heroku-buildpack-static)",
+        BuildpackServer::Nginx => "bin/start-nginx-static (heroku-buildpack-nginx)",
+    };
+    let public_dir = root.trim_start_matches("./").trim_end_matches('/').to_owned();
+    let public_dir = if public_dir == "." { String::new() } else { public_dir };
+    // The static.json extras (proxies, routes) are read by `detect`, as for any static
+    // site.
+    Frontend {
+        kind: built.unwrap_or(FrontendKind::Static { server: name.to_owned() }),
+        public_dir,
+        page_template: None,
+        proxy_env: None,
+        rooted_routes: false,
+        env_prefix: None,
+    }
+}
+
+/// From heroku-buildpack-static's `static.json`: the variable its proxies' origin names
+/// (`API_URL` for `${API_URL}`), and whether it has `routes` (a single-page app).
+fn static_json_extras(read: &dyn Fn(&str) -> Option<String>) -> (Option<String>, bool) {
+    let static_json = read("static.json").unwrap_or_default();
+    let proxy_env = static_json_proxies(&static_json).into_iter().find_map(|(_, _, origin)| {
+        let name = origin.strip_prefix("${")?.strip_suffix('}')?;
+        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        valid.then(|| name.to_owned())
+    });
+    (proxy_env, static_json.contains("\"routes\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn static_kind(server: &str) -> Option<FrontendKind> {
+        Some(FrontendKind::Static { server: server.to_string() })
+    }
+
+    #[test]
+    fn static_servers_in_the_web_command_or_start_script() {
+        for (command, server) in [
+            ("http-server public -p $PORT", "http-server"),
+            ("serve -s build", "serve"),
+            ("npx -y http-server ./public -p $PORT", "http-server"),
+            ("npx --yes serve@14 -s dist", "serve"),
+            ("./node_modules/.bin/live-server --port=$PORT www", "live-server"),
+            ("node_modules/.bin/lite-server", "lite-server"),
+            ("NODE_ENV=production static-server dist", "static-server"),
+            ("npm run build && npx sirv-cli public --port $PORT", "sirv"),
+        ] {
+            assert_eq!(
+                classify(None, Some(command), false, &|_| None),
+                static_kind(server),
+                "{command}"
+            );
+            let package = json!({ "scripts": { "start": command } });
+            assert_eq!(
+                classify(Some(&package), None, false, &|_| None),
+                static_kind(server),
+                "{command}"
+            );
+        }
+    }
+
+    #[test]
+    fn npm_start_is_followed_to_the_script() {
+        let package =
+            json!({ "scripts": { "start": "npm run serve", "serve": "http-server www" } });
+        assert_eq!(
+            classify(Some(&package), Some("npm start"), false, &|_| None),
+            static_kind("http-server")
+        );
+        assert_eq!(
+            classify(Some(&package), Some("yarn serve"), false, &|_| None),
+            static_kind("http-server")
+        );
+        assert_eq!(
+            serve_command(Some(&package), Some("npm run start")).as_deref(),
+            Some("http-server www")
+        );
+        // Scripts calling each other in a loop end the search instead of spinning.
+        let looping = json!({ "scripts": { "start": "npm run a", "a": "npm start" } });
+        assert_eq!(classify(Some(&looping), None, true, &|_| None), None);
+    }
+
+    #[test]
+    fn servers_and_unknown_commands_are_not_frontends() {
+        let package = json!({ "scripts": { "start": "node server.js" }, "dependencies": {} });
+        assert_eq!(classify(Some(&package), None, true, &|_| None), None);
+        assert_eq!(classify(None, Some("node index.js"), true, &|_| None), None);
+        assert_eq!(classify(Some(&package), Some("npm start"), false, &|_| None), None);
+        // A CRA build served by its own Express server is a backend too.
+        let full_stack = json!({
+            "scripts": { "start": "node server.js" },
+            "dependencies": { "react-scripts": "5" }
+        });
+        assert_eq!(classify(Some(&full_stack), None, true, &|_| None), None);
+    }
+
+    #[test]
+    fn build_tools_win_over_the_server_of_their_output() {
+        let vite = json!({
+            "scripts": { "build": "vite build", "start": "serve -s dist" },
+            "devDependencies": { "vite": "^5" }
+        });
+        assert_eq!(classify(Some(&vite), None, true, &|_| None), Some(FrontendKind::Vite));
+        let cra = json!({
+            "scripts": { "start": "react-scripts start", "build": "react-scripts build" },
+            "dependencies": { "react-scripts": "5.0.1" }
+        });
+        assert_eq!(
+            classify(Some(&cra), None, false, &|_| None),
+            Some(FrontendKind::CreateReactApp)
+        );
+        let build_only = json!({ "scripts": { "build": "tsc && vite build" } });
+        assert_eq!(classify(Some(&build_only), None, false, &|_| None), Some(FrontendKind::Vite));
+        let vite_dev = json!({ "scripts": { "start": "vite --port $PORT" } });
+        assert_eq!(classify(Some(&vite_dev), None, false, &|_| None), Some(FrontendKind::Vite));
+    }
+
+    #[test]
+    fn bundler_prefixes_are_added_once() {
+        assert_eq!(FrontendKind::Vite.backend_url_var("BACKEND_URL"), "VITE_BACKEND_URL");
+        assert_eq!(FrontendKind::CreateReactApp.backend_url_var("REACT_APP_API"), "REACT_APP_API");
+        assert_eq!(FrontendKind::NextExport.backend_url_var("API"), "NEXT_PUBLIC_API");
+        assert_eq!(FrontendKind::Angular.backend_url_var("API_URL"), "API_URL");
+    }
+
+    #[test]
+    fn kinds_from_dependencies_scripts_and_config_files() {
+        let none = |_: &str| None;
+        let kind = |package: serde_json::Value, read: ReadFile| {
+            classify(Some(&package), None, false, read)
+        };
+        let vue = json!({ "scripts": { "build": "vue-cli-service build" } });
+        assert_eq!(kind(vue, &none), Some(FrontendKind::VueCli));
+        let ng = json!({ "devDependencies": { "@angular/cli": "18" } });
+        assert_eq!(kind(ng, &none), Some(FrontendKind::Angular));
+        let parcel = json!({ "scripts": { "build": "parcel build index.html" } });
+        assert_eq!(kind(parcel, &none), Some(FrontendKind::Parcel));
+        // SvelteKit and Next.js run their own server unless built as static sites.
+        let kit = json!({ "devDependencies": { "@sveltejs/kit": "2", "vite": "6" } });
+        assert_eq!(kind(kit, &none), None);
+        let kit_static =
+            json!({ "devDependencies": { "@sveltejs/kit": "2", "@sveltejs/adapter-static": "3" } });
+        assert_eq!(kind(kit_static, &none), Some(FrontendKind::SvelteKit));
+        let next =
+            json!({ "dependencies": { "next": "14" }, "scripts": { "build": "next build" } });
+        assert_eq!(kind(next.clone(), &none), None);
+        let export = |name: &str| {
+            (name == "next.config.mjs")
+                .then(|| "export default { output: \"export\" };".to_string())
+        };
+        assert_eq!(kind(next, &export), Some(FrontendKind::NextExport));
+        let old_export = json!({ "dependencies": { "next": "12" }, "scripts": { "export": "next build && next export" } });
+        assert_eq!(kind(old_export, &none), Some(FrontendKind::NextExport));
+        // static.json alone makes a static site.
+        let static_json = |name: &str| (name == "static.json").then(|| "{}".to_string());
+        assert_eq!(
+            classify(None, None, false, &static_json),
+            Some(FrontendKind::Static { server: "heroku-buildpack-static".into() })
+        );
+    }
+
+    #[test]
+    fn vite_env_prefix_replaces_vite_only_when_it_leaves_it_out() {
+        let prefix = |config: &str| {
+            let config = config.to_owned();
+            let read = move |name: &str| (name == "vite.config.ts").then(|| config.clone());
+            vite_env_prefix(&FrontendKind::Vite, &read)
+        };
+        assert_eq!(prefix("export default { envPrefix: 'APP_' }").as_deref(), Some("APP_"));
+        assert_eq!(
+            prefix("export default { envPrefix: [\"PUBLIC_\", 'X_'] }").as_deref(),
+            Some("PUBLIC_")
+        );
+        assert_eq!(prefix("export default { envPrefix: ['VITE_', 'APP_'] }"), None);
+        assert_eq!(prefix("export default { envPrefix: 'VITE_' }"), None);
+        assert_eq!(prefix("export default { build: { outDir: 'x' } }"), None);
+        let read = |_: &str| Some("export default { envPrefix: 'APP_' }".to_owned());
+        assert_eq!(vite_env_prefix(&FrontendKind::CreateReactApp, &read), None);
+        let frontend = Frontend {
+            kind: FrontendKind::Vite,
+            public_dir: "dist".into(),
+            page_template: None,
+            proxy_env: None,
+            rooted_routes: false,
+            env_prefix: Some("APP_".into()),
+        };
+        assert_eq!(frontend.backend_url_var("BACKEND_URL"), "APP_BACKEND_URL");
+        assert_eq!(frontend.backend_url_var("APP_API_URL"), "APP_API_URL");
+    }
+
+    #[test]
+    fn output_folders_come_from_each_tools_config() {
+        let dir = |package: serde_json::Value, kind: FrontendKind, files: &[(&str, &str)]| {
+            let files: Vec<(String, String)> =
+                files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+            let read =
+                move |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone());
+            public_dir(Some(&package), None, &kind, &read)
+        };
+        let none = json!({});
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::VueCli,
+                &[("vue.config.js", "module.exports = { outputDir: 'www' }")]
+            ),
+            "www"
+        );
+        assert_eq!(dir(none.clone(), FrontendKind::VueCli, &[]), "dist");
+        let vue_dest =
+            json!({ "scripts": { "build": "vue-cli-service build --dest public_html" } });
+        assert_eq!(dir(vue_dest, FrontendKind::VueCli, &[]), "public_html");
+        // Vite: the flag, else the config's build.outDir, below the project root.
+        assert_eq!(dir(none.clone(), FrontendKind::Vite, &[]), "dist");
+        let vite_config =
+            "export default defineConfig({ build: { outDir: './site/', emptyOutDir: true } })";
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Vite, &[("vite.config.ts", vite_config)]),
+            "site"
+        );
+        let vite_flag = json!({ "scripts": { "build": "tsc && vite build --outDir=www" } });
+        assert_eq!(dir(vite_flag, FrontendKind::Vite, &[("vite.config.ts", vite_config)]), "www");
+        let plugin =
+            "export default { plugins: [dts({ outDir: 'types' })], build: { sourcemap: true } }";
+        assert_eq!(dir(none.clone(), FrontendKind::Vite, &[("vite.config.js", plugin)]), "dist");
+        let rooted = "export default { root: 'client', build: { outDir: 'public' } }";
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Vite, &[("vite.config.mjs", rooted)]),
+            "client/public"
+        );
+        // Create React App: BUILD_PATH in the build script or a .env file.
+        let cra = json!({ "scripts": { "build": "BUILD_PATH='./dist' react-scripts build" } });
+        assert_eq!(dir(cra, FrontendKind::CreateReactApp, &[]), "dist");
+        let env = [(".env", "GENERATE_SOURCEMAP=false\nBUILD_PATH=\"www\"\n")];
+        assert_eq!(dir(none.clone(), FrontendKind::CreateReactApp, &env), "www");
+        assert_eq!(dir(none.clone(), FrontendKind::CreateReactApp, &[]), "build");
+        let parcel =
+            json!({ "scripts": { "build": "parcel build src/index.html --dist-dir=public/" } });
+        assert_eq!(dir(parcel, FrontendKind::Parcel, &[]), "public");
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::NextExport,
+                &[("next.config.js", "const c = { output: 'export', distDir: \"site\" }")]
+            ),
+            "site"
+        );
+        assert_eq!(dir(none.clone(), FrontendKind::SvelteKit, &[]), "build");
+        let old_ng = r#"{ "projects": { "a": { "architect": { "build": { "builder": "@angular-devkit/build-angular:browser", "options": { "outputPath": "dist/a" } } } } } }"#;
+        assert_eq!(dir(none.clone(), FrontendKind::Angular, &[("angular.json", old_ng)]), "dist/a");
+        let new_ng = r#"{ "projects": { "b": { "architect": { "build": { "builder": "@angular/build:application", "options": {} } } } } }"#;
+        assert_eq!(
+            dir(none.clone(), FrontendKind::Angular, &[("angular.json", new_ng)]),
+            "dist/b/browser"
+        );
+        let base = r#"{ "projects": { "c": { "architect": { "build": { "builder": "x:application", "options": { "outputPath": { "base": "out", "browser": "" } } } } } } }"#;
+        assert_eq!(dir(none.clone(), FrontendKind::Angular, &[("angular.json", base)]), "out");
+        // static.json's root wins; nginx's root comes from its config.
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::CreateReactApp,
+                &[("static.json", r#"{ "root": "build/" }"#)]
+            ),
+            "build"
+        );
+        assert_eq!(
+            dir(
+                none.clone(),
+                FrontendKind::Static { server: "heroku-buildpack-static".into() },
+                &[("static.json", "{}")]
+            ),
+            "public_html"
+        );
+        let nginx = FrontendKind::Static { server: "nginx".into() };
+        assert_eq!(
+            dir(none, nginx, &[("config/nginx.conf.erb", "  root /app/public;\n")]),
+            "public"
+        );
+    }
+
+    #[test]
+    fn a_bare_index_html_is_static_without_a_server() {
+        assert_eq!(classify(None, None, true, &|_| None), static_kind(""));
+        let no_start = json!({ "name": "site", "devDependencies": { "prettier": "3" } });
+        assert_eq!(classify(Some(&no_start), None, true, &|_| None), static_kind(""));
+        assert_eq!(classify(Some(&no_start), None, false, &|_| None), None);
+        assert_eq!(classify(None, None, false, &|_| None), None);
+    }
+
+    #[test]
+    fn public_dir_is_the_first_positional_argument() {
+        let kind = FrontendKind::Static { server: "x".into() };
+        for (command, dir) in [
+            ("http-server public -p $PORT", "public"),
+            ("http-server -p $PORT -a 0.0.0.0 -c-1 ./public/", "public"),
+            ("http-server -d false -c 10 site", "site"),
+            ("http-server --port 8080 --cors", "."),
+            ("serve -s build", "build"),
+            ("serve -l tcp://0.0.0.0:$PORT -s dist", "dist"),
+            ("npx -y serve --listen $PORT 'my site'", "my site"),
+            ("live-server --port=$PORT --no-browser docs", "docs"),
+            ("lite-server -c bs-config.json", "."),
+            ("static-server -p $PORT -i index.html www", "www"),
+            ("sirv public --single --port $PORT", "public"),
+            ("node server.js public", "."),
+        ] {
+            assert_eq!(public_dir(None, Some(command), &kind, &|_| None), dir, "{command}");
+        }
+        assert_eq!(public_dir(None, None, &kind, &|_| None), ".");
+        assert_eq!(
+            public_dir(None, Some("serve -s build"), &FrontendKind::Vite, &|_| None),
+            "dist"
+        );
+        assert_eq!(public_dir(None, None, &FrontendKind::CreateReactApp, &|_| None), "build");
+    }
+
+    #[test]
+    fn the_nginx_root_is_read_relative_to_the_app() {
+        let conf =
+            "http {\n  server {\n    listen <%= ENV['PORT'] %>;\n    root /app/dist;\n  }\n}\n";
+        assert_eq!(nginx_root(conf).as_deref(), Some("dist"));
+        assert_eq!(nginx_root("root \"/app/build/\";").as_deref(), Some("build"));
+        assert_eq!(nginx_root("# no root here"), None);
+    }
+}

@@ -1,0 +1,12 @@
+const form = document.getElementById('order');
+const result = document.getElementById('result');
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const item = new FormData(form).get('item');
+  const response = await fetch('https://pantry-api-2b.herokuapp.com/api/orders?item=' + item, {
+    method: 'POST',
+  });
+  const body = await response.json();
+  result.textContent = body.status;
+});
