@@ -377,6 +377,39 @@ mod tests {
     }
 
     #[test]
+    fn managers_that_skip_prestart_run_the_release_in_the_run_command() {
+        let pkg = r#"{ "engines": { "node": "24.x" }, "scripts": { "start": "node s.js" } }"#;
+        // Heroku's web process as written stays the run command, the release before it.
+        let procfile = "web: npm start\nrelease: node migrate.js\n";
+        let pnpm = |version: &str| {
+            migrate(&[
+                ("Procfile", procfile),
+                ("package.json", pkg),
+                ("pnpm-lock.yaml", &format!("lockfileVersion: '{version}'\n")),
+            ])
+        };
+        // pnpm 8 (lockfileVersion 6.0) skips pre scripts; pnpm 9 (9.0) runs them.
+        let eight = pnpm("6.0");
+        assert!(eight.plan.changes.iter().all(|c| c.path != "package.json"));
+        let web = &eight.plan.capsules.capsules[0];
+        assert_eq!(web.run_command.as_deref(), Some("node migrate.js && npm start"));
+        assert!(notes(&eight).contains("pnpm before 9"), "{}", notes(&eight));
+        let nine = pnpm("9.0");
+        assert_eq!(scripts(&nine)["prestart"], "node migrate.js");
+        assert_eq!(nine.plan.capsules.capsules[0].run_command.as_deref(), Some("pnpm start"));
+        // yarn 2+ by its packageManager field.
+        let berry = migrate(&[
+            ("Procfile", procfile),
+            (
+                "package.json",
+                r#"{ "packageManager": "yarn@4.5.0", "engines": { "node": "24.x" }, "scripts": { "start": "node s.js" } }"#,
+            ),
+        ]);
+        let web = &berry.plan.capsules.capsules[0];
+        assert_eq!(web.run_command.as_deref(), Some("node migrate.js && npm start"));
+    }
+
+    #[test]
     fn an_existing_prestart_is_chained_when_heroku_ran_it_too() {
         let m = migrate(&[
             ("Procfile", "release: npm run migrate\nweb: npm start\n"),
