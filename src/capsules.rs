@@ -22,6 +22,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::diag::Warning;
 use crate::inventory::config::{PackageManager, manager_of};
 use crate::inventory::frontend::FrontendKind;
 use crate::inventory::jobs::Job;
@@ -31,7 +32,7 @@ use crate::rules::RuleSet;
 
 pub use addons::{AddonUse, Replacement};
 pub use env::{
-    CapsuleEnv, EnvSource, HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_default,
+    CapsuleEnv, EnvScope, EnvSource, HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_default,
     herokuapp_name, herokuapp_url, is_build_time_backend_address, url_path,
 };
 pub use launch::{Launch, launch, redacted, shell_quote};
@@ -101,6 +102,8 @@ pub struct Capsule {
     pub heroku_process: Option<String>,
     /// The dyno size Heroku's formation gave the process, to pick a similar Capsule size.
     pub heroku_size: Option<String>,
+    /// Whose variables `env` lists: the app's, or only those its commands' code reads.
+    pub env_scope: EnvScope,
     pub env: Vec<CapsuleEnv>,
     /// What to know or do when creating it, one sentence each.
     pub notes: Vec<String>,
@@ -128,6 +131,9 @@ pub struct Deployment {
     pub processes: Vec<ProcessUse>,
     /// Every app.json add-on of every app, in app and declaration order.
     pub addons: Vec<AddonUse>,
+    /// What the plan must warn about the Capsules (the same command run by two of them).
+    #[serde(skip)]
+    pub warnings: Vec<Warning>,
 }
 
 impl Capsule {
@@ -201,8 +207,21 @@ impl Builder<'_> {
         let job_processes = self.other_processes(app, &base, &jobs, &mut app_capsules);
         if !jobs.is_empty() && app.package_json.is_some() {
             let mut capsule = self.scheduler(app, &jobs, service, &base);
-            if !job_processes.is_empty() {
-                capsule.replaces.push_str(&format!(" (and {})", job_processes.join(", ")));
+            if !job_processes.replaced.is_empty() {
+                let list = job_processes.replaced.join(", ");
+                capsule.replaces.push_str(&format!(" (and {list})"));
+            }
+            capsule.notes.extend(job_processes.notes);
+            for (process, job, process_capsule) in &job_processes.twice {
+                self.runs_twice(app, process, job, process_capsule, &capsule.name);
+                let worker = app_capsules.iter_mut().find(|c| &c.name == process_capsule);
+                if let Some(worker) = worker {
+                    worker.notes.push(format!(
+                        "the Scheduler job `{}` runs the same code in `{}`: create this \
+                         Capsule only if `heroku ps -a <heroku-app>` lists `{}` dynos",
+                        job.name, capsule.name, process.name
+                    ));
+                }
             }
             app_capsules.push(capsule);
         }
@@ -213,9 +232,21 @@ impl Builder<'_> {
 
         let (app_env, env_notes) = env::app_env(self.inv, app, data);
         for capsule in &mut app_capsules {
-            env::add_app_env(capsule, &app_env);
+            match self.commands_of(capsule, app) {
+                Some(commands) => {
+                    env::add_narrowed_env(capsule, self.inv, app, &app_env, &commands)
+                }
+                None => env::add_app_env(capsule, &app_env),
+            }
             self.add_shell_reads(capsule, app);
-            capsule.notes.extend(env_notes.iter().cloned());
+            for (note, dotenv) in &env_notes {
+                let lists = |file: &String| {
+                    capsule.env.iter().any(|v| v.source == EnvSource::DotEnv { file: file.clone() })
+                };
+                if dotenv.as_ref().is_none_or(lists) {
+                    capsule.notes.push(note.clone());
+                }
+            }
         }
         self.out.capsules.extend(app_capsules);
     }
@@ -250,39 +281,162 @@ impl Builder<'_> {
         }
     }
 
-    /// A Capsule or a note for every process but `web`; returns the processes that only
-    /// ran a Scheduler job's command, for the scheduler Capsule to mention.
+    /// A Capsule or a note for every process but `web`; returns what the scheduler Capsule
+    /// must say about the processes that run a Scheduler job's command.
+    ///
+    /// Heroku starts one `web` dyno by itself and every other type only when scaled
+    /// (Dev Center "scaling"); app.json's `formation` shows the quantities meant when the
+    /// app was created. A process that runs a job's command keeps its Capsule when the
+    /// formation gives it dynos (and both are named in a warning, since both then run the
+    /// command); otherwise the scheduler runs it, and the guide says to check `heroku ps`.
     fn other_processes(
         &mut self,
         app: &App,
         base: &str,
         jobs: &[&Job],
         capsules: &mut Vec<Capsule>,
-    ) -> Vec<String> {
-        let mut job_processes = Vec::new();
+    ) -> JobProcesses {
+        let mut out = JobProcesses::default();
         for process in app.processes().iter().filter(|p| p.name != "web") {
+            let job =
+                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command));
             if process.name == "release" {
                 self.process_use(app, process, None, &release_note(app, self.manager(app)));
-            } else if let Some(job) =
-                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command))
+            } else if let Some(job) = job
                 && !app.formation_runs(&process.name)
             {
-                job_processes.push(format!("`{}: {}`", process.name, redacted(&process.command)));
+                let shown = format!("`{}: {}`", process.name, redacted(&process.command));
+                let formation_says = match formation(app, &process.name) {
+                    Some(_) => format!(
+                        "app.json's formation gives `{}` 0 dynos, but Heroku reads it only when \
+                         an app is created",
+                        process.name
+                    ),
+                    None => format!(
+                        "Heroku runs a type other than `web` only once someone scales it, and \
+                         {} does not say whether anyone scaled `{}`",
+                        if app.app_json.is_some() {
+                            "app.json's formation"
+                        } else {
+                            "the repository"
+                        },
+                        process.name
+                    ),
+                };
                 let note = format!(
                     "runs the same command as the Scheduler job `{}`: the node-cron scheduler \
-                     runs it on its schedule, so it gets no Capsule of its own (Heroku ran \
-                     non-web processes only when scaled up: if `heroku ps` shows `{}` running, \
-                     give it a Capsule too)",
+                     runs it on its schedule, so it gets no Capsule of its own ({formation_says}: \
+                     if `heroku ps -a <heroku-app>` lists `{}` dynos, give it a Capsule too)",
                     job.name, process.name
                 );
                 self.process_use(app, process, None, &note);
+                out.notes.push(format!(
+                    "{shown} runs the same command as the Scheduler job `{}` and gets no Capsule \
+                     of its own: {formation_says}. Check `heroku ps -a <heroku-app>`: if it \
+                     lists `{}` dynos, Heroku ran the command all the time as well as on the \
+                     schedule, so create a Backend Capsule for it too (same folder, run `{}`)",
+                    job.name,
+                    process.name,
+                    redacted(&launch(app, process).command)
+                ));
+                out.replaced.push(shown);
             } else {
                 let name = self.unique_name(&format!("{base}-{}", process.name));
                 self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
-                capsules.push(self.other_process(app, process, name));
+                capsules.push(self.other_process(app, process, name.clone()));
+                // The same command, or another spelling that runs the same files
+                // (`worker: npm run worker` and the job `node worker.js`).
+                let same_code =
+                    || jobs.iter().find(|j| self.same_code(app, &j.command, &process.command));
+                if let Some(job) = job.or_else(same_code) {
+                    out.twice.push((process.clone(), (*job).clone(), name));
+                }
             }
         }
-        job_processes
+        out
+    }
+
+    /// Whether two commands of `app` run exactly the same files of the repository, all of
+    /// them known (see [`crate::inventory::reach`]).
+    fn same_code(&self, app: &App, a: &str, b: &str) -> bool {
+        let (Some(a), Some(b)) = (self.inv.reach(&app.dir, a), self.inv.reach(&app.dir, b)) else {
+            return false;
+        };
+        a.unresolved.is_none()
+            && b.unresolved.is_none()
+            && !a.files.is_empty()
+            && a.files == b.files
+    }
+
+    /// Warns that `process` (in Capsule `process_capsule`) and `job` (in the scheduler
+    /// Capsule `scheduler`) run the same command: both keep running it on Code Capsules.
+    fn runs_twice(
+        &mut self,
+        app: &App,
+        process: &Process,
+        job: &Job,
+        process_capsule: &str,
+        scheduler: &str,
+    ) {
+        let procfile = app.procfile.as_ref().map_or("Procfile", |p| p.path.as_str());
+        let what = if crate::shell::same_command(&job.command, &process.command) {
+            "the same command".to_owned()
+        } else {
+            let files = self.inv.reach(&app.dir, &job.command).map(|r| r.files.clone());
+            let files: Vec<String> =
+                files.unwrap_or_default().iter().map(|f| format!("`{f}`")).collect();
+            format!("the same code ({}, as `{}`)", files.join(", "), redacted(&job.command))
+        };
+        let formation_says = match formation(app, &process.name) {
+            Some(f) => {
+                let quantity = f.quantity.unwrap_or(1);
+                format!(
+                    "app.json's formation gives `{}` {quantity} dyno{}, but Heroku reads it only \
+                     when an app is created",
+                    process.name,
+                    if quantity == 1 { "" } else { "s" }
+                )
+            }
+            None => format!(
+                "Heroku runs `{}` only once someone scales it, and nothing in the repository says \
+                 whether anyone did",
+                process.name
+            ),
+        };
+        self.out.warnings.push(Warning::at_line(
+            procfile,
+            process.line,
+            format!(
+                "`{}: {}` (Capsule `{process_capsule}`) and the Scheduler job `{}` (Capsule \
+                 `{scheduler}`) run {what}, so both run it on Code Capsules: all the time and on \
+                 the job's schedule. {formation_says}: check `heroku ps -a <heroku-app>`, and if \
+                 it lists no `{}` dynos, do not create `{process_capsule}`",
+                process.name,
+                redacted(&process.command),
+                job.name,
+                process.name,
+            ),
+        ));
+    }
+
+    /// What a Capsule that runs only some commands of the app runs, each with how people
+    /// know it (`the Scheduler job `x``, ``worker``): the scheduler's jobs, or the command
+    /// of a process other than `web`. `None` for the Capsules that keep the whole app's
+    /// variables: the web process (which may run any of the app's code), a static site.
+    fn commands_of(&self, capsule: &Capsule, app: &App) -> Option<Vec<(String, String)>> {
+        if capsule.kind != CapsuleKind::Backend {
+            return None;
+        }
+        if capsule.runs_scheduler() {
+            let jobs = self.inv.jobs_of(&app.dir);
+            return Some(
+                jobs.map(|j| (format!("the Scheduler job `{}`", j.name), j.command.clone()))
+                    .collect(),
+            );
+        }
+        let process = app.process(capsule.heroku_process.as_deref()?)?;
+        (process.name != "web")
+            .then(|| vec![(format!("`{}`", process.name), process.command.clone())])
     }
 
     /// The variables the commands a Capsule runs read through the shell (`$BOT_NAME` in
@@ -360,6 +514,7 @@ impl Builder<'_> {
             replicas: Some(1),
             heroku_process: None,
             heroku_size: None,
+            env_scope: EnvScope::App,
             env: Vec::new(),
             notes,
         }
@@ -504,6 +659,19 @@ impl Builder<'_> {
         );
         capsule
     }
+}
+
+/// What the scheduler Capsule of an app must say about the processes that run one of its
+/// jobs' commands.
+#[derive(Default)]
+struct JobProcesses {
+    /// `worker: node job.js` for each process the scheduler now runs instead.
+    replaced: Vec<String>,
+    /// One note per such process: what to check on Heroku.
+    notes: Vec<String>,
+    /// Processes that keep their Capsule although a job runs the same command: the
+    /// process, the job, and the process's Capsule.
+    twice: Vec<(Process, Job, String)>,
 }
 
 /// Says, for each Heroku Scheduler add-on, which Capsule runs its jobs now.

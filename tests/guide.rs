@@ -64,7 +64,8 @@ fn fields(value: &Value, path: &str, out: &mut BTreeSet<String>) {
 /// fixtures do not have (an add-on with no Capsule, a Capsule URL nobody can pick).
 fn odd_sources() -> TempRepo {
     let repo = TempRepo::new();
-    repo.write("Procfile", "web: node s.js\n");
+    // A worker whose code cannot be followed: its Capsule keeps the app's variables.
+    repo.write("Procfile", "web: node s.js\nworker: node -e \"require('./s')\"\n");
     repo.write("app.json", r#"{ "addons": ["papertrail"] }"#);
     repo.write("package.json", "{}\n");
     repo.write("s.js", "require('dotenv').config();\nprocess.env.PAPERTRAIL_API_TOKEN;\n");
@@ -345,20 +346,33 @@ fn node_config_mongoose_lists_exactly_the_runtime_configuration() {
         "SENTRY_DSN code",
         "WEB_CONCURRENCY heroku",
     ];
+    // `lib/mailer.js` loads node-config, whose mapping names the app.json variables; only
+    // the web code reads `LOG_LEVEL` and `WEB_CONCURRENCY`.
+    let worker: &[&str] = &[
+        "MONGO_URI data-capsule",
+        "SERVER_URL capsule-url",
+        "SESSION_SECRET app-json",
+        "FEATURE_FLAGS code",
+        "HEROKU_RELEASE_VERSION heroku",
+        "MAILGUN_API_KEY code",
+        "MAIL_FROM code",
+        "SENTRY_DSN code",
+    ];
     assert_eq!(
         capsule_vars("node-config-mongoose"),
         expected(&[
             ("recipe-box-mongo", &[]),
             ("recipe-box", app),
-            ("recipe-box-worker", app),
-            ("recipe-box-scheduler", app)
+            ("recipe-box-worker", worker),
+            // Its one job is a `curl` to the app: no code of the repository runs.
+            ("recipe-box-scheduler", &[])
         ])
     );
     let guide = plan("node-config-mongoose", "markdown");
     for needle in [
         "| `SERVER_URL` | `https://` followed by the URL of `recipe-box`, then `/api` |",
         "| 1 | `recipe-box-mongo` | MongoDB | — | the add-on `mongolab:sandbox` |",
-        "Link it as `MONGO_URI` to `recipe-box`, `recipe-box-worker` and `recipe-box-scheduler`.",
+        "Link it as `MONGO_URI` to `recipe-box` and `recipe-box-worker`.",
         "`worker` ran only if someone scaled it",
         "`heroku ps:scale web=0 worker=0 -a <heroku-app>`",
         "mongorestore",
@@ -389,15 +403,21 @@ fn envalid_dotenv_prisma_lists_exactly_the_runtime_configuration() {
         "QUEUE_NAME code",
         "RATE_LIMIT code",
     ];
-    // Only the worker's Procfile line reads `${WORKER_HEAP_MB:-460}`.
-    let worker = [web, &["WORKER_HEAP_MB code"]].concat();
+    // The worker's code reads the queue's settings and Redis alone; only its Procfile
+    // line reads `${WORKER_HEAP_MB:-460}`.
+    let worker = [
+        "REDIS_URL data-capsule",
+        "QUEUE_CONCURRENCY code",
+        "QUEUE_NAME code",
+        "WORKER_HEAP_MB code",
+    ];
     assert_eq!(
         capsule_vars("envalid-dotenv-prisma"),
         expected(&[
             ("ticketing-api-db", &[]),
             ("ticketing-api-redis", &[]),
             ("ticketing-api", web),
-            ("ticketing-api-worker", &worker)
+            ("ticketing-api-worker", &worker[..])
         ])
     );
     let guide = plan("envalid-dotenv-prisma", "markdown");

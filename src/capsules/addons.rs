@@ -489,6 +489,7 @@ fn data_capsule(
         output_folder: None,
         replicas: None,
         heroku_size: None,
+        env_scope: Default::default(),
         env: Vec::new(),
         heroku_process: None,
         notes,

@@ -5,7 +5,7 @@
 //! Capsules itself, and plain reads in the code. Names and descriptions only: a value is
 //! kept when the repository already shows it and it does not look like a credential.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -13,6 +13,7 @@ use super::addons::{DataPlan, Replacement, env_prefix, replacement};
 use super::secret;
 use super::{Capsule, CapsuleKind, Deployment};
 use crate::inventory::config::{self, ConfigKind};
+use crate::inventory::reach::Reach;
 use crate::inventory::{App, Inventory, code, parent};
 
 /// One variable to set on a Capsule.
@@ -35,6 +36,31 @@ pub struct CapsuleEnv {
     /// A frontend build setting (`REACT_APP_*`, `VITE_*`, ...): the bundler copies its
     /// value into the built files, so it counts when `npm run build` runs.
     pub build_time: bool,
+}
+
+/// Which of the app's variables a Capsule lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum EnvScope {
+    /// The whole app's: the web process (which may run any of the app's code), a static
+    /// site, a data Capsule.
+    #[default]
+    App,
+    /// Those read by the files its commands run (a Scheduler job's, a worker's: see
+    /// [`crate::inventory::reach`]), and those the app declares (app.json, `.env.example`,
+    /// a linked database) that no code of the app reads, since a library may read them.
+    Code {
+        /// The files its commands run, repo-relative, in path order.
+        files: Vec<String>,
+        /// The app's variables left out: only code it does not run reads them, or the app
+        /// declares them, no code reads them and what it runs loads no library.
+        left_out: Vec<String>,
+    },
+    /// The whole app's, because what its commands run could not be followed to the end.
+    Fallback {
+        /// Why, one sentence naming the command.
+        reason: String,
+    },
 }
 
 /// Where a variable's value comes from on Code Capsules.
@@ -118,13 +144,14 @@ const HEROKU_BUILD: &[&str] = &[
 ];
 
 /// The variables every Capsule of `app` shares, in order: data links, app.json's
-/// declarations, a committed `.env`, then the other reads by name; and the notes every
-/// Capsule of the app gets about them.
+/// declarations, a committed `.env`, then the other reads by name; and the notes about
+/// them, each with the committed `.env` it is about (a Capsule given none of that file's
+/// variables does not need it).
 pub(super) fn app_env(
     inv: &Inventory,
     app: &App,
     data: &DataPlan,
-) -> (Vec<CapsuleEnv>, Vec<String>) {
+) -> (Vec<CapsuleEnv>, Vec<(String, Option<String>)>) {
     let mut vars: Vec<CapsuleEnv> = Vec::new();
     for (name, capsule) in data.links_of(app.display_dir()) {
         let source = EnvSource::DataCapsule { capsule: capsule.to_owned() };
@@ -162,22 +189,24 @@ pub(super) fn app_env(
     let prefixes: Vec<(String, String)> =
         data_less_addons(app).map(|service| (env_prefix(service), service.to_owned())).collect();
     let app_reads = app_reads(inv, app);
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<(String, Option<String>)> = Vec::new();
     for (name, script) in &app_reads.derived {
-        notes.push(format!(
+        let note = format!(
             "`{name}` is set by `{script}` when it starts the app (from other variables): \
              there is nothing to set for it"
-        ));
+        );
+        notes.push((note, None));
     }
     if let Some((file, names)) = &app_reads.dotenv {
-        notes.push(format!(
+        let note = format!(
             "`{file}` is committed and dotenv loads it at run time: it holds {} variable{}, \
              listed below (values not shown). Set them in the Config tab, rotate the secrets \
              among them (their values are in the repository's history), and delete `{file}` \
              from the repository (and add it to `.gitignore`)",
             names.len(),
             if names.len() == 1 { "" } else { "s" }
-        ));
+        );
+        notes.push((note, Some(file.clone())));
         for name in names.iter().filter(|n| !SET_BY_PLATFORM.contains(&n.as_str())) {
             if !vars.iter().any(|v| &v.name == name) {
                 vars.push(blank(name, EnvSource::DotEnv { file: file.clone() }));
@@ -260,9 +289,12 @@ pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
         .map(|folder| format!("{folder}/"))
         .collect();
     let own = |path: &str| !elsewhere.iter().any(|f| path.starts_with(f.as_str()));
-    for file in
-        inv.code_of(&app.dir).filter(|f| code::is_runtime_path(app, &jobs, &f.path) && own(&f.path))
-    {
+    // A file a job or a worker reaches runs, wherever it sits (`scripts/lib/x.js`).
+    let reached: BTreeSet<&str> = inv.reached_by_commands(app).collect();
+    let runs = |path: &str| {
+        own(path) && (code::is_runtime_path(app, &jobs, path) || reached.contains(path))
+    };
+    for file in inv.code_of(&app.dir).filter(|f| runs(&f.path)) {
         for read in &file.facts.env_reads {
             found.push((read.name.clone(), file.path.clone(), read.line));
         }
@@ -391,6 +423,193 @@ pub(super) fn add_app_env(capsule: &mut Capsule, app_env: &[CapsuleEnv]) {
             None => capsule.env.push(var.clone()),
         }
     }
+}
+
+/// Adds to a Capsule that runs only `commands` (each with how people know it) the app's
+/// variables its code reads ([`EnvScope::Code`]), or all of them when what a command runs
+/// cannot be followed ([`EnvScope::Fallback`]); says which in its `env_scope` and a note.
+pub(super) fn add_narrowed_env(
+    capsule: &mut Capsule,
+    inv: &Inventory,
+    app: &App,
+    app_env: &[CapsuleEnv],
+    commands: &[(String, String)],
+) {
+    let reaches: Vec<&Reach> =
+        commands.iter().filter_map(|(_, c)| inv.reach(&app.dir, c)).collect();
+    let unresolved = commands.iter().zip(&reaches).find_map(|((who, command), reach)| {
+        let reason = reach.unresolved.as_deref()?;
+        Some(format!(
+            "the code {who} (`{}`) runs cannot be followed: {reason}",
+            super::redacted(command)
+        ))
+    });
+    if reaches.len() != commands.len() || commands.is_empty() || unresolved.is_some() {
+        let reason = unresolved.unwrap_or_else(|| "its commands were not followed".into());
+        capsule.notes.push(format!("its variables are the whole app's, since {reason}"));
+        capsule.env_scope = EnvScope::Fallback { reason };
+        add_app_env(capsule, app_env);
+        return;
+    }
+    let files: BTreeSet<&str> =
+        reaches.iter().flat_map(|r| r.files.iter().map(String::as_str)).collect();
+    let loads = |package: &str| reaches.iter().any(|r| r.loads(package));
+    let pkg = app.package_json.as_ref();
+    // Shell reads (`$X`) of the package.json scripts the commands run.
+    let mut script_reads: Vec<(String, usize)> = Vec::new();
+    for reach in &reaches {
+        for script in &reach.scripts {
+            let Some((pkg, text)) = pkg.and_then(|p| Some((p, p.script(script)?))) else {
+                continue;
+            };
+            let line = config::script_line(&pkg.text, script);
+            for read in config::shell_env(text).reads {
+                if !script_reads.iter().any(|(n, _)| *n == read.name) {
+                    script_reads.push((read.name, line + read.line - 1));
+                }
+            }
+        }
+    }
+    let package_json = pkg.map(|p| p.path.as_str());
+    // What a place (`path:line`) is: read by the code it runs, read by other code, or a
+    // declaration (`.env.example`) that says nothing about who reads it.
+    let place_kind = |name: &str, place: &str| -> Place {
+        let path = place.rsplit_once(':').map_or(place, |(p, _)| p);
+        if files.contains(path) {
+            return Place::Reached;
+        }
+        if Some(path) == package_json {
+            return if script_reads.iter().any(|(n, _)| n == name) {
+                Place::Reached
+            } else {
+                Place::Other
+            };
+        }
+        match inv.config.iter().find(|c| c.path == path).map(|c| &c.kind) {
+            Some(ConfigKind::EnvTemplate | ConfigKind::DotEnv) => Place::Declared,
+            Some(ConfigKind::NodeConfig) if loads("config") => Place::Reached,
+            Some(ConfigKind::Prisma { .. }) if loads("@prisma/client") || loads("prisma") => {
+                Place::Reached
+            }
+            _ => Place::Other,
+        }
+    };
+    // A variable the app declares but no code reads is read by a library, if by anything:
+    // code that loads no package needs none of them.
+    let loads_a_package = reaches.iter().any(|r| !r.packages.is_empty());
+    let mut kept: Vec<CapsuleEnv> = Vec::new();
+    let mut left_out: Vec<String> = Vec::new();
+    // Declared, read by no code, and nothing it runs loads a library.
+    let mut unread: Vec<String> = Vec::new();
+    for var in app_env {
+        let kinds: Vec<Place> = var.read_by.iter().map(|p| place_kind(&var.name, p)).collect();
+        let reached = kinds.contains(&Place::Reached);
+        if !reached && kinds.contains(&Place::Other) {
+            left_out.push(var.name.clone());
+            continue;
+        }
+        if !reached && !loads_a_package {
+            unread.push(var.name.clone());
+            continue;
+        }
+        let mut var = var.clone();
+        let places = var.read_by.iter().zip(&kinds);
+        var.read_by = places.filter(|(_, k)| **k != Place::Other).map(|(p, _)| p.clone()).collect();
+        kept.push(var);
+    }
+    // Reads in reached files the app's list does not hold: a workspace package's, which
+    // belongs to no app or another one.
+    for file in inv.code.iter().filter(|f| files.contains(f.path.as_str())) {
+        for read in &file.facts.env_reads {
+            let name = &read.name;
+            if SET_BY_PLATFORM.contains(&name.as_str())
+                || is_test_variant(name)
+                || kept.iter().any(|v| &v.name == name)
+                || left_out.contains(name)
+                || unread.contains(name)
+            {
+                continue;
+            }
+            let mut var = blank(name, code_source(name, &[]));
+            var.read_by = vec![format!("{}:{}", file.path, read.line)];
+            kept.push(var);
+        }
+    }
+    if let Some(pkg) = pkg {
+        for (name, line) in &script_reads {
+            if SET_BY_PLATFORM.contains(&name.as_str()) || kept.iter().any(|v| &v.name == name) {
+                continue;
+            }
+            let mut var = blank(name, EnvSource::Code);
+            var.read_by = vec![format!("{}:{line}", pkg.path)];
+            kept.push(var);
+        }
+    }
+    let code =
+        |names: &[&str]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let shown: Vec<&str> = files.iter().take(4).copied().collect();
+    let more = files.len() - shown.len();
+    let read_by = match (shown.is_empty(), more) {
+        (true, _) => "its variables are those its command reads: it runs no code of the \
+                      repository"
+            .to_owned(),
+        (false, 0) => {
+            format!("its variables are those read by the code it runs ({})", code(&shown))
+        }
+        (false, n) => {
+            format!(
+                "its variables are those read by the code it runs ({} and {n} more)",
+                code(&shown)
+            )
+        }
+    };
+    let declared: Vec<&str> = kept
+        .iter()
+        .filter(|v| v.read_by.iter().all(|p| place_kind(&v.name, p) != Place::Reached))
+        .map(|v| v.name.as_str())
+        .collect();
+    let declared = if declared.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", and {}, which the app declares and no code reads (a library may)",
+            code(&declared)
+        )
+    };
+    let left: Vec<&str> = left_out.iter().map(String::as_str).collect();
+    let without = if left.is_empty() {
+        String::new()
+    } else {
+        let them = if left.len() == 1 { "it" } else { "them" };
+        format!("; not {}: only code it does not run reads {them}", code(&left))
+    };
+    let unread_names: Vec<&str> = unread.iter().map(String::as_str).collect();
+    let without = if unread_names.is_empty() {
+        without
+    } else {
+        format!(
+            "{without}; not {}, which the app declares: no code reads {}, and what it runs \
+             loads no library that could",
+            code(&unread_names),
+            if unread_names.len() == 1 { "it" } else { "them" }
+        )
+    };
+    capsule.notes.push(format!("{read_by}{declared}{without}"));
+    left_out.extend(unread);
+    capsule.env_scope =
+        EnvScope::Code { files: files.iter().map(|f| (*f).to_owned()).collect(), left_out };
+    add_app_env(capsule, &kept);
+}
+
+/// What one place a variable is named at says about a narrowed Capsule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Code (or a config file, a script) the Capsule's commands run.
+    Reached,
+    /// Code the Capsule does not run.
+    Other,
+    /// A declaration of the app's variables: `.env.example`, a committed `.env`.
+    Declared,
 }
 
 /// Links Capsules to each other: each frontend gets, for each backend its code calls, that

@@ -544,3 +544,50 @@ fn prisma_migration_snapshots_are_not_the_schema() {
     assert_eq!(vars, ["DATABASE_URL"]);
     assert!(d.capsules[0].replaces.contains("prisma/schema.prisma"), "{}", d.capsules[0].replaces);
 }
+
+/// A worker's Capsule gets what its code reads, also through config files that code
+/// loads (the Prisma schema through `@prisma/client`) and a workspace package it
+/// imports by name; a variable only the web code reads is left out, and one the app
+/// declares and nothing reads stays (a library may read it).
+#[test]
+fn a_worker_gets_the_variables_its_code_and_the_config_it_loads_read() {
+    let files = [
+        ("Procfile", "web: node server.js\nworker: node worker.js\n"),
+        (
+            "app.json",
+            r#"{ "env": { "SESSION_SECRET": { "generator": "secret" }, "SENTRY_DSN": {} } }"#,
+        ),
+        (
+            "package.json",
+            r#"{ "name": "shop", "workspaces": ["packages/*"], "scripts": { "start": "node server.js" },
+                "dependencies": { "@prisma/client": "5", "@shop/mail": "*" } }"#,
+        ),
+        ("server.js", "const s = process.env.SESSION_SECRET;\nrequire('./db');\n"),
+        (
+            "db.js",
+            "const { PrismaClient } = require('@prisma/client');\nmodule.exports = new PrismaClient();\n",
+        ),
+        ("worker.js", "require('./db');\nrequire('@shop/mail');\n"),
+        (
+            "prisma/schema.prisma",
+            "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+        ),
+        ("packages/mail/package.json", r#"{ "name": "@shop/mail", "main": "src/index.js" }"#),
+        ("packages/mail/src/index.js", "module.exports = process.env.SMTP_URL;\n"),
+    ];
+    let d = deployment(&files, None);
+    let worker = d.capsule("shop-worker").unwrap();
+    let names: Vec<&str> = worker.env.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["DATABASE_URL", "SENTRY_DSN", "SMTP_URL"]);
+    assert_eq!(var(worker, "SMTP_URL").read_by, ["packages/mail/src/index.js:1"]);
+    match &worker.env_scope {
+        EnvScope::Code { files, left_out } => {
+            assert_eq!(files, &["db.js", "packages/mail/src/index.js", "worker.js"]);
+            assert_eq!(left_out, &["SESSION_SECRET"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let web = d.capsule("shop").unwrap();
+    assert_eq!(web.env_scope, EnvScope::App);
+    assert!(web.env.iter().any(|v| v.name == "SESSION_SECRET"));
+}

@@ -193,6 +193,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     }
     inv.unread_code = unread;
     (inv.config, inv.lockfiles) = super::config::scan(source, &inv.apps)?;
+    inv.reaches = reaches(source, &inv);
     inv.warnings.extend(super::config::command_warnings(&inv.apps));
     inv.warnings.extend(super::docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
     // `--app` alone (no Procfile or app.json) still migrates, so hosts are decided then too.
@@ -240,6 +241,31 @@ fn aptfile_warning(
             packages.join(", ")
         ),
     )))
+}
+
+/// What each Scheduler job and each process other than `web` and `release` runs: the
+/// Capsules that run only those get only the variables of the files they reach.
+fn reaches(source: &Source, inv: &Inventory) -> Vec<super::reach::Reach> {
+    let mut commands: Vec<(&super::App, &str)> = Vec::new();
+    for app in &inv.apps {
+        let processes =
+            app.processes().iter().filter(|p| !matches!(p.name.as_str(), "web" | "release"));
+        let of_app = inv
+            .jobs_of(&app.dir)
+            .map(|j| j.command.as_str())
+            .chain(processes.map(|p| p.command.as_str()));
+        for command in of_app {
+            if !commands.iter().any(|(a, c)| a.dir == app.dir && *c == command) {
+                commands.push((app, command));
+            }
+        }
+    }
+    if commands.is_empty() {
+        // Finding the workspace packages reads every package.json: not for nothing.
+        return Vec::new();
+    }
+    let reacher = super::reach::Reacher::new(source);
+    commands.into_iter().map(|(app, command)| reacher.reach(app, command)).collect()
 }
 
 /// One warning per line of a text file that names herokuapp hosts: those the migration

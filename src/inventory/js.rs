@@ -66,6 +66,16 @@ pub struct UrlUse {
     pub line: usize,
 }
 
+/// One module load of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleLoad {
+    /// The module name as written between the quotes (`./db`, `pg`, `node:fs`), or `None`
+    /// for `require(name)` / `import(\`./${x}\`)` whose argument is not a literal.
+    pub specifier: Option<String>,
+    /// 1-based line of the load.
+    pub line: usize,
+}
+
 /// The module syntax a file is written in. This is syntax, not what Node will run: a
 /// TypeScript file written with `import` may well compile to CommonJS.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -111,6 +121,11 @@ pub struct JsFacts {
     pub data_modules: Vec<String>,
     /// The file imports or requires `dotenv` (`dotenv/config` included).
     pub loads_dotenv: bool,
+    /// Every module the file loads, in source order: `import ... from "x"`, `import "x"`,
+    /// `export ... from "x"`, `require("x")`, `import("x")` (TypeScript's
+    /// `import x = require("x")` too). What follows these through the app's own files
+    /// needs every one, so a load whose name is computed is listed as well.
+    pub loads: Vec<ModuleLoad>,
     /// Where the parser first met code it could not read. The facts elsewhere in the
     /// file still count; the ones inside the broken part may be missing.
     pub syntax_error: Option<Position>,

@@ -16,6 +16,7 @@ pub mod js;
 pub mod package_json;
 pub mod procfile;
 pub(crate) mod programs;
+pub(crate) mod reach;
 pub mod scripts;
 
 pub(crate) use apps::{Hints, discover};
@@ -143,6 +144,9 @@ pub(crate) struct Inventory {
     pub lockfiles: Vec<String>,
     /// The herokuapp hosts the code and text files name, with what each is, by name.
     pub hosts: Vec<hosts::HerokuHost>,
+    /// What each Scheduler job and each Procfile process other than `web` and `release`
+    /// runs, in app order: the files its command reaches ([`reach`]).
+    pub reaches: Vec<reach::Reach>,
 }
 
 impl Inventory {
@@ -183,6 +187,20 @@ impl Inventory {
         self.config.iter().filter(move |c| {
             c.app.as_deref() == Some(app.dir.as_str()) && code::is_runtime_path(app, &jobs, &c.path)
         })
+    }
+
+    /// What `command`, a Scheduler job or a process other than `web` of the app in `dir`,
+    /// runs; `None` for other commands.
+    pub fn reach(&self, dir: &str, command: &str) -> Option<&reach::Reach> {
+        self.reaches.iter().find(|r| r.app == dir && r.command == command)
+    }
+
+    /// The files any job or process of `app` reaches ([`Inventory::reach`]).
+    pub fn reached_by_commands<'a>(&'a self, app: &'a App) -> impl Iterator<Item = &'a str> + 'a {
+        self.reaches
+            .iter()
+            .filter(move |r| r.app == app.dir)
+            .flat_map(|r| r.files.iter().map(String::as_str))
     }
 
     pub fn jobs_of<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a jobs::Job> + 'a {

@@ -153,6 +153,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         }
     }
     cx.warnings.extend(scheduler_without_jobs(inventory, &deployment));
+    cx.warnings.append(&mut deployment.warnings);
     let mut plan = Plan {
         changes: cx.files.into_changes()?,
         notes: cx.notes,

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvSource, Replacement};
+use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvScope, EnvSource, Replacement};
 use crate::migration::Migration;
 use crate::source::GitRepo;
 
@@ -139,6 +139,9 @@ fn write_capsules(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         let (number, name, kind) = (i + 1, &capsule.name, capsule.kind.label());
         writeln!(out, "  {number}. {name} [{kind}]{}", settings(capsule))?;
         writeln!(out, "       replaces {}", capsule.replaces)?;
+        if let Some(scope) = env_scope(&capsule.env_scope) {
+            writeln!(out, "       variables: {}", crate::terminal::escape(&scope))?;
+        }
         if !capsule.env.is_empty() {
             let vars: Vec<String> = capsule.env.iter().map(env_summary).collect();
             writeln!(out, "       env: {}", crate::terminal::escape(&vars.join(", ")))?;
@@ -173,6 +176,25 @@ fn settings(c: &Capsule) -> String {
         parts.push(format!("{replicas} replica{}", if replicas == 1 { "" } else { "s" }));
     }
     if parts.is_empty() { String::new() } else { format!(" {}", parts.join(", ")) }
+}
+
+/// Whose variables a Capsule lists, when not simply the app's: one line.
+fn env_scope(scope: &EnvScope) -> Option<String> {
+    match scope {
+        EnvScope::App => None,
+        EnvScope::Code { files, .. } if files.is_empty() => {
+            Some("only those its command reads (it runs no code of the repository)".into())
+        }
+        EnvScope::Code { files, .. } => {
+            let shown: Vec<&str> = files.iter().take(4).map(String::as_str).collect();
+            let more = match files.len() - shown.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            Some(format!("those read by the code it runs ({}{more})", shown.join(", ")))
+        }
+        EnvScope::Fallback { reason } => Some(format!("the whole app's, since {reason}")),
+    }
 }
 
 /// A variable and, briefly, where its value comes from.

@@ -590,6 +590,7 @@ mod tests {
             replicas: Some(1),
             heroku_process: Some("web".into()),
             heroku_size: None,
+            env_scope: Default::default(),
             env: vec![
                 var("SESSION_SECRET", EnvSource::AppJson { secret: true }),
                 var("HEROKU_APP_NAME", EnvSource::Heroku),

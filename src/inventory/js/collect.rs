@@ -6,7 +6,7 @@ use tree_sitter::Node;
 use super::ast::{self, lossy};
 use super::cron::NodeCron;
 use super::walk::{self, Capture};
-use super::{EnvUse, JsFacts, ModuleSyntax};
+use super::{EnvUse, JsFacts, ModuleLoad, ModuleSyntax};
 use crate::lang::Lang;
 
 /// How an expression naming an environment variable uses it.
@@ -34,6 +34,7 @@ pub struct Collector<'t, 's> {
     uses_cron: bool,
     data_modules: Vec<String>,
     loads_dotenv: bool,
+    loads: Vec<(usize, ModuleLoad)>,
     node_cron: NodeCron<'t>,
 }
 
@@ -52,6 +53,7 @@ impl<'t, 's> Collector<'t, 's> {
             uses_cron: false,
             data_modules: Vec::new(),
             loads_dotenv: false,
+            loads: Vec::new(),
             node_cron: NodeCron::default(),
         }
     }
@@ -110,10 +112,12 @@ impl<'t, 's> Collector<'t, 's> {
                 // `export { x } from "y"` loads "y" too.
                 if let Some(source) = node.child_by_field_name("source") {
                     self.module_specifier(source);
+                    self.note_load(node, ast::literal_value(source, self.source));
                 }
             }
             Capture::NameCall => self.name_call(node),
             Capture::DynamicImport => {
+                self.note_call_load(node);
                 if self.module_specifier_of_call(node) {
                     self.node_cron.add_import(node);
                 }
@@ -163,10 +167,27 @@ impl<'t, 's> Collector<'t, 's> {
                 statement.child_by_field_name("source")
             }
         };
-        if let Some(source) = source
-            && self.module_specifier(source)
-        {
-            self.node_cron.add_import(statement);
+        if let Some(source) = source {
+            self.note_load(statement, ast::literal_value(source, self.source));
+            if self.module_specifier(source) {
+                self.node_cron.add_import(statement);
+            }
+        }
+    }
+
+    /// Records that `node` loads the module named `specifier` (`None`: a computed name).
+    fn note_load(&mut self, node: Node<'t>, specifier: Option<&[u8]>) {
+        let load = ModuleLoad { specifier: specifier.map(lossy), line: ast::line(node) };
+        self.loads.push((node.start_byte(), load));
+    }
+
+    /// Records the module a `require(...)` or `import(...)` call loads; a call with no
+    /// argument loads nothing.
+    fn note_call_load(&mut self, call: Node<'t>) {
+        let Some(arguments) = call.child_by_field_name("arguments") else { return };
+        let mut cursor = arguments.walk();
+        if arguments.named_children(&mut cursor).any(|c| c.kind() != "comment") {
+            self.note_load(call, ast::first_string_argument(call, self.source));
         }
     }
 
@@ -179,6 +200,7 @@ impl<'t, 's> Collector<'t, 's> {
             return;
         }
         self.common_js = true;
+        self.note_call_load(call);
         if self.module_specifier_of_call(call) {
             self.node_cron.add_import(call);
         }
@@ -237,6 +259,7 @@ impl<'t, 's> Collector<'t, 's> {
         facts.uses_cron = self.uses_cron;
         facts.data_modules = self.data_modules;
         facts.loads_dotenv = self.loads_dotenv;
+        facts.loads = in_order(self.loads);
     }
 }
 

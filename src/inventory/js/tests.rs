@@ -324,13 +324,15 @@ fn scanning_twice_gives_the_same_facts() {
 #[test]
 fn files_that_fail_the_prefilter_have_no_findings() {
     // The promise worth_parsing makes: skipping such a file loses nothing but the
-    // module syntax.
+    // module syntax and the modules it loads (the reach of a command parses every file
+    // it follows itself).
     let source = "import x from 'y';\nexport const f = () => env.PORT + processEnv.X;\n";
     assert!(!worth_parsing(source.as_bytes()));
     let facts = run(Lang::TypeScript, source);
     let expected = JsFacts {
         path: facts.path.clone(),
         module_syntax: ModuleSyntax::Esm,
+        loads: vec![ModuleLoad { specifier: Some("y".into()), line: 1 }],
         ..JsFacts::default()
     };
     assert_eq!(facts, expected);
@@ -518,4 +520,33 @@ fn indirect_pass_runs_only_when_the_bytes_show_a_use() {
     // A plain `process.env[name]` with no constant reads nothing.
     let facts = run(Lang::JavaScript, "const x = process.env[name];\n");
     assert!(facts.env_reads.is_empty(), "{facts:?}");
+}
+
+/// What follows a command through the app's files needs every load, and must know when
+/// a name is computed (`require(name)`), since it then cannot see where the code goes.
+#[test]
+fn every_module_load_is_listed_and_computed_names_are_none() {
+    let source = "import a from './a';\nimport './side.js';\nexport { b } from \"../b\";\n\
+                  export * from './c';\nconst d = require('./d');\nconst e = require(name);\n\
+                  import('./f').then(() => {});\nimport(`./jobs/${x}`);\n\
+                  const g = require(`./g`);\nrequire();\nconst h = other('./not-a-load');\n";
+    let expected: Vec<(Option<&str>, usize)> = vec![
+        (Some("./a"), 1),
+        (Some("./side.js"), 2),
+        (Some("../b"), 3),
+        (Some("./c"), 4),
+        (Some("./d"), 5),
+        (None, 6),
+        (Some("./f"), 7),
+        (None, 8),
+        (Some("./g"), 9),
+    ];
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let loads: Vec<(Option<&str>, usize)> =
+            facts.loads.iter().map(|l| (l.specifier.as_deref(), l.line)).collect();
+        assert_eq!(loads, expected, "{lang:?}");
+    }
+    let facts = run(Lang::TypeScript, "import db = require(\"./db\");\n");
+    assert_eq!(facts.loads, [ModuleLoad { specifier: Some("./db".into()), line: 1 }]);
 }

@@ -1,0 +1,249 @@
+use super::*;
+use crate::inventory::{Hints, Inventory, discover};
+use crate::testing::TestRepo;
+
+/// The inventory of a repository made of `files`, with `jobs` as the jobs file.
+fn inventory(files: &[(&str, &str)], jobs: &str) -> Inventory {
+    let repo = TestRepo::with_files(files);
+    let source = Source::Git(repo.open());
+    let hints = Hints { jobs: Some(("jobs.toml", jobs)), ..Hints::default() };
+    discover(&source, &hints).unwrap()
+}
+
+fn job(app: &str, command: &str) -> String {
+    format!("[[job]]\napp = \"{app}\"\ncommand = '{command}'\nschedule = \"every 10 minutes\"\n")
+}
+
+fn reach<'a>(inv: &'a Inventory, app: &str, command: &str) -> &'a Reach {
+    inv.reach(app, command).unwrap_or_else(|| panic!("no reach for {command}: {:?}", inv.reaches))
+}
+
+const PACKAGE: &str = r#"{ "name": "shop", "scripts": { "start": "node server.js",
+  "prereport": "node jobs/prepare.js", "report": "ts-node --transpile-only -P tsconfig.json src/report.ts",
+  "sync": "cd jobs && node sync.js" },
+  "dependencies": { "pg": "8", "dotenv": "16", "config": "3", "express": "4" } }"#;
+
+#[test]
+fn each_command_reaches_its_entry_and_every_relative_load() {
+    let files = [
+        ("Procfile", "web: node server.js\nworker: node -r dotenv/config ./workers/queue\n"),
+        ("package.json", PACKAGE),
+        ("server.js", "require('./lib/db');\nrequire('express');\n"),
+        ("lib/db.js", "const { Pool } = require('pg');\nmodule.exports = new Pool();\n"),
+        ("lib/mail/index.js", "module.exports = process.env.SMTP_URL;\n"),
+        ("lib/rates/package.json", r#"{ "main": "./src/main.js" }"#),
+        ("lib/rates/src/main.js", "export const url = process.env.RATES_URL;\n"),
+        ("workers/queue.mjs", "import '../lib/db.js';\nimport { url } from '../lib/rates';\n"),
+        ("jobs/prepare.js", "const fs = require('node:fs');\nrequire('path');\n"),
+        ("jobs/sync.js", "const mail = require('../lib/mail');\nimport('./sync-helpers.cjs');\n"),
+        ("jobs/sync-helpers.cjs", "module.exports = {};\n"),
+        ("src/report.ts", "import { pool } from './db.js';\nexport * from './types';\n"),
+        ("src/db.ts", "import config from 'config';\nexport const pool = config;\n"),
+        ("src/types.d.ts", "export type A = string;\n"),
+        ("src/types.ts", "export type B = number;\n"),
+        ("tsconfig.json", "{}"),
+    ];
+    let jobs = [job(".", "npm run report"), job(".", "DEBUG=1 npm run sync -- --dry")].concat();
+    let inv = inventory(&files, &jobs);
+
+    let worker = reach(&inv, "", "node -r dotenv/config ./workers/queue");
+    assert_eq!(worker.files, ["lib/db.js", "lib/rates/src/main.js", "workers/queue.mjs"]);
+    assert_eq!(worker.packages, ["dotenv", "pg"]);
+    assert_eq!(worker.unresolved, None);
+
+    let report = reach(&inv, "", "npm run report");
+    assert_eq!(report.files, ["jobs/prepare.js", "src/db.ts", "src/report.ts", "src/types.ts"]);
+    assert_eq!(report.scripts, ["prereport", "report"]);
+    assert_eq!(report.packages, ["config"]);
+    assert_eq!(report.unresolved, None);
+
+    let sync = reach(&inv, "", "DEBUG=1 npm run sync -- --dry");
+    assert_eq!(sync.files, ["jobs/sync-helpers.cjs", "jobs/sync.js", "lib/mail/index.js"]);
+    assert_eq!(sync.unresolved, None);
+
+    // The web process is not followed: its Capsule keeps the app's variables.
+    assert!(inv.reach("", "node server.js").is_none());
+}
+
+#[test]
+fn runners_prefixes_shell_scripts_and_workspace_packages_are_followed() {
+    let files = [
+        (
+            "package.json",
+            r#"{ "name": "root", "private": true, "workspaces": ["packages/*", "api"] }"#,
+        ),
+        ("packages/db/package.json", r#"{ "name": "@acme/db", "main": "index.js" }"#),
+        ("packages/db/index.js", "module.exports = process.env.DATABASE_URL;\n"),
+        (
+            "api/package.json",
+            r#"{ "name": "api", "scripts": { "start": "node index.js" },
+               "dependencies": { "@acme/db": "*", "tsx": "4" } }"#,
+        ),
+        (
+            "api/Procfile",
+            "web: npm start\nclock: ./bin/clock\nmailer: env MODE=mail bash bin/mailer.sh\n",
+        ),
+        ("api/index.js", "require('@acme/db');\n"),
+        ("api/bin/clock", "#!/usr/bin/env node\nrequire('../clock/schedule');\n"),
+        ("api/clock/schedule.ts", "import '@acme/db';\n"),
+        ("api/bin/mailer.sh", "#!/bin/sh\nset -e\nexec npx tsx watch ./mail/send.tsx \"$@\"\n"),
+        ("api/mail/send.tsx", "export const x = <b>{process.env.FROM}</b>;\n"),
+    ];
+    let inv = inventory(&files, "");
+    let clock = reach(&inv, "api", "./bin/clock");
+    assert_eq!(clock.files, ["api/bin/clock", "api/clock/schedule.ts", "packages/db/index.js"]);
+    assert_eq!(clock.unresolved, None);
+    let mailer = reach(&inv, "api", "env MODE=mail bash bin/mailer.sh");
+    assert_eq!(mailer.files, ["api/bin/mailer.sh", "api/mail/send.tsx"]);
+    assert_eq!(mailer.unresolved, None);
+}
+
+/// Each way a command can run code the reach cannot see gives a reason, and the files
+/// found before it are still listed.
+#[test]
+fn what_cannot_be_followed_says_why() {
+    let files = [
+        (
+            "package.json",
+            r#"{ "name": "app", "scripts": { "migrate": "knex migrate:latest" },
+               "dependencies": { "knex": "3" } }"#,
+        ),
+        ("Procfile", "web: node server.js\n"),
+        ("server.js", ""),
+        ("jobs/plugins.js", "for (const name of names) require(`./plugins/${name}`);\n"),
+        ("jobs/alias.ts", "import { db } from '@/lib/db';\n"),
+        ("jobs/generated.js", "require('./generated/client');\n"),
+        ("jobs/ok.js", "require('./plugins');\n"),
+    ];
+    let cases = [
+        ("npm run migrate", "it runs `knex`, which is not a file of the repository"),
+        ("npm run seed", "it runs the script `seed`, which `package.json` does not have"),
+        ("node jobs/plugins.js", "`jobs/plugins.js:1` loads a module whose name is computed"),
+        (
+            "node jobs/alias.ts",
+            "`jobs/alias.ts:1` loads `@/lib/db`, which is neither a file nor a dependency of the \
+             app (a path alias?)",
+        ),
+        (
+            "node jobs/generated.js",
+            "`jobs/generated.js:1` loads `./generated/client`, which is not in the repository \
+             (built or generated?)",
+        ),
+        (
+            "node dist/job.js",
+            "it runs `dist/job.js`, which is not in the repository (the build makes it?)",
+        ),
+        ("node -e \"require(1)\"", "it runs code given inline (`node -e`)"),
+        ("python jobs/x.py", "it runs `python`, which is not a file of the repository"),
+        ("node $SCRIPT", "the file `node` runs is only known when it runs"),
+    ];
+    let jobs: String = cases.iter().map(|(command, _)| job(".", command)).collect();
+    let inv = inventory(&files, &jobs);
+    for (command, reason) in cases {
+        let found = reach(&inv, "", command);
+        assert_eq!(found.unresolved.as_deref(), Some(reason), "{command}");
+    }
+    assert_eq!(reach(&inv, "", "node jobs/plugins.js").files, ["jobs/plugins.js"]);
+}
+
+#[test]
+fn specifiers_name_their_package() {
+    assert_eq!(package_name("pg"), ("pg", ""));
+    assert_eq!(package_name("dotenv/config"), ("dotenv", "config"));
+    assert_eq!(package_name("@prisma/client"), ("@prisma/client", ""));
+    assert_eq!(package_name("@acme/db/src/x"), ("@acme/db", "src/x"));
+    assert_eq!(normalize("a/./b/../c"), Some("a/c".into()));
+    assert_eq!(normalize("../x"), None);
+    assert!(is_builtin("fs/promises") && !is_builtin("fsevents"));
+}
+
+/// A package only the lockfile holds (another dependency's, hoisted by npm) is a
+/// package, not an alias; `cd server && yarn x` runs the scripts of `server/package.json`.
+#[test]
+fn lockfile_packages_and_scripts_of_another_folder_are_followed() {
+    let files = [
+        (
+            "package.json",
+            r#"{ "name": "root", "scripts": { "start": "cd server && node index.js" } }"#,
+        ),
+        (
+            "server/package.json",
+            r#"{ "name": "server", "scripts": { "export": "node scripts/export.js" },
+            "dependencies": { "fluent-ffmpeg-wrapper": "1" } }"#,
+        ),
+        ("server/package-lock.json", "{ \"packages\": { \"node_modules/fluent-ffmpeg\": {} } }"),
+        ("server/index.js", ""),
+        ("server/scripts/export.js", "require('fluent-ffmpeg');\nrequire('../models');\n"),
+        ("server/models/index.js", "module.exports = process.env.DATABASE_URL;\n"),
+    ];
+    let jobs =
+        [job(".", "cd server && yarn export"), job(".", "cd server && yarn missing")].concat();
+    let inv = inventory(&files, &jobs);
+    let export = reach(&inv, "", "cd server && yarn export");
+    assert_eq!(export.files, ["server/models/index.js", "server/scripts/export.js"]);
+    assert_eq!(export.scripts, ["server/package.json#export"]);
+    assert_eq!(export.unresolved, None);
+    let missing = reach(&inv, "", "cd server && yarn missing");
+    assert_eq!(
+        missing.unresolved.as_deref(),
+        Some("it runs `yarn missing`, neither a script of `server/package.json` nor a file")
+    );
+}
+
+/// Wrappers that run the rest of their line, and build tools that run no code.
+#[test]
+fn wrappers_run_the_rest_of_their_line() {
+    let files = [
+        (
+            "package.json",
+            r#"{ "name": "w", "scripts": { "a": "node a.js", "b": "tsc && cross-env TZ=UTC node b.js" } }"#,
+        ),
+        ("a.js", "process.env.A;\n"),
+        ("b.js", "process.env.B;\n"),
+        ("c.js", "process.env.C;\n"),
+    ];
+    let cases: [(&str, &[&str]); 4] = [
+        ("npm run b", &["b.js"]),
+        ("env-cmd -f .env.prod node c.js", &["c.js"]),
+        ("dotenv -e .env -- node c.js", &["c.js"]),
+        ("concurrently -n a,b \"npm:a\" \"node c.js\"", &["a.js", "c.js"]),
+    ];
+    let jobs: String = cases.iter().map(|(command, _)| job(".", command)).collect();
+    let inv = inventory(&files, &jobs);
+    for (command, expected) in cases {
+        let found = reach(&inv, "", command);
+        assert_eq!(
+            (found.files.as_slice(), found.unresolved.as_deref()),
+            (expected.iter().map(|f| f.to_string()).collect::<Vec<_>>().as_slice(), None),
+            "{command}"
+        );
+    }
+    assert!(reach(&inv, "", "dotenv -e .env -- node c.js").loads("dotenv"));
+}
+
+/// With a tsconfig.json, a file the build makes stands for its source: `dist/job.js` for
+/// `src/job.ts`, and `./built/src/bot` (loaded from committed JavaScript) for the folder
+/// `src/bot`.
+#[test]
+fn built_files_stand_for_their_typescript_sources() {
+    let files = [
+        ("package.json", r#"{ "name": "t", "scripts": { "cron": "node dist/job.js" } }"#),
+        ("tsconfig.json", "{ \"compilerOptions\": { \"outDir\": \"dist\" } }"),
+        ("src/job.ts", "import './db';\n"),
+        ("src/db.ts", "export const url = process.env.DATABASE_URL;\n"),
+        ("index.js", "require('./built/src/bot');\n"),
+        ("src/bot/index.ts", "export const token = process.env.TOKEN;\n"),
+    ];
+    let jobs = [job(".", "npm run cron"), job(".", "node index.js")].concat();
+    let inv = inventory(&files, &jobs);
+    let cron = reach(&inv, "", "npm run cron");
+    assert_eq!(
+        (cron.files.as_slice(), cron.unresolved.as_deref()),
+        (&["src/db.ts".to_owned(), "src/job.ts".to_owned()][..], None)
+    );
+    let index = reach(&inv, "", "node index.js");
+    assert_eq!(
+        (index.files.as_slice(), index.unresolved.as_deref()),
+        (&["index.js".to_owned(), "src/bot/index.ts".to_owned()][..], None)
+    );
+}
