@@ -161,7 +161,8 @@ pub const SCHEDULER_REPLACES: &str = "Heroku Scheduler job";
 /// process keeps the `prestart` route (the guide says when to run it by hand).
 pub fn release_in_prestart(app: &App) -> bool {
     let Some(pkg) = &app.package_json else { return false };
-    if app.process("release").is_none() {
+    // A manager that would skip `prestart` would skip the release too.
+    if app.process("release").is_none() || app.skips_pre_scripts.is_some() {
         return false;
     }
     let Some(web) = app.process("web") else { return true };

@@ -25,6 +25,17 @@ pub fn major_range(major: u64) -> Range {
     Range::parse(format!("{major}.x")).expect("a major is a range")
 }
 
+/// The versions of major `major` that `range` admits, as a range: `None` when it admits
+/// every one of them (or none), so `<major>.x` says it; `>=24.0.0 <24.17.0` for
+/// `22 || 24 <24.17.0` and major 24.
+pub fn within_major(range: &Range, major: u64) -> Option<Range> {
+    let whole = major_range(major);
+    if range.allows_all(&whole) {
+        return None;
+    }
+    range.intersect(&whole)
+}
+
 /// The lowest version `range` admits, when it has a lower bound.
 pub fn lowest(range: &Range) -> Option<Version> {
     range.min_version()
@@ -65,5 +76,17 @@ mod tests {
         assert!(admits_major(&range("").unwrap(), 99) && admits_major(&range("*").unwrap(), 1));
         assert!(range("latest").is_none());
         assert_eq!(version("v24.1.0").map(|v| v.minor()), Some(1));
+    }
+
+    #[test]
+    fn the_part_of_a_major_a_range_admits() {
+        let part = |r: &str| within_major(&range(r).unwrap(), 24).map(|r| r.to_string());
+        assert_eq!(part(">=18"), None);
+        assert_eq!(part("24.x || 26"), None);
+        let kept = part(">=20.12 <21 || 22 || 24 <24.17.0 || 26 <26.3.1").unwrap();
+        assert!(satisfies(&kept, "24.16.1") && !satisfies(&kept, "24.17.0"), "{kept}");
+        assert!(!satisfies(&kept, "22.1.0"), "{kept}");
+        let upper = part("^24.3.0 || >=25").unwrap();
+        assert!(satisfies(&upper, "24.3.0") && !satisfies(&upper, "24.2.9"), "{upper}");
     }
 }

@@ -76,6 +76,41 @@ impl SimpleCommand {
         let word = self.words.first()?;
         Some(word.rsplit('/').next().unwrap_or(word))
     }
+
+    /// The words of the command this one finally runs, past the launchers that only set
+    /// up its environment: `npx` (and its flags), `exec`, `env A=b`, `cross-env A=b`,
+    /// `env-cmd -f prod.env`, dotenv-cli's `dotenv -e .env --` (each found by its file
+    /// name, so `./node_modules/.bin/env-cmd` counts). `nf start` for
+    /// `env-cmd -f ./prod.env nf start`.
+    pub fn launched(&self) -> &[String] {
+        let mut words = self.words.as_slice();
+        loop {
+            let Some(first) = words.first() else { return words };
+            let name = first.rsplit('/').next().unwrap_or(first);
+            // Flags that take the next word as their value, per launcher.
+            let valued: &[&str] = match name {
+                "npx" | "pnpx" => &["-p", "--package", "-c", "--call"],
+                "exec" | "env" | "cross-env" | "cross-env-shell" => &[],
+                "env-cmd" => &["-f", "--file", "-e", "--environments", "-r", "--rc-file"],
+                "dotenv" => &["-e", "-c", "-v"],
+                _ => return words,
+            };
+            words = &words[1..];
+            while let Some(word) = words.first() {
+                let is_assignment = word.split_once('=').is_some_and(|(n, _)| is_name(n));
+                if word == "--" {
+                    words = &words[1..];
+                    break;
+                } else if valued.contains(&word.as_str()) {
+                    words = words.get(2..).unwrap_or_default();
+                } else if word.starts_with('-') || (is_assignment && name != "npx") {
+                    words = &words[1..];
+                } else {
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// True when bash reads `command` without a syntax error (an unclosed quote, a stray `)`).

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::diag::Warning;
+use crate::inventory::config::PackageManager;
 use crate::inventory::jobs::Job;
 use crate::inventory::procfile::Process;
 use crate::inventory::{App, Inventory};
@@ -164,7 +165,7 @@ impl Builder<'_> {
             let job =
                 jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command));
             if process.name == "release" {
-                self.process_use(app, process, None, &release_note(app));
+                self.process_use(app, process, None, &release_note(app, self.manager(app)));
             } else if let Some(job) = job
                 && !app.formation_runs(&process.name)
             {
@@ -392,19 +393,29 @@ fn scheduler_advice(out: &mut Deployment) {
 /// no config var.
 const SHELL_OWN: &[&str] = &["PORT", "NODE_ENV", "PATH", "HOME", "PWD", "USER", "SHELL", "TMPDIR"];
 
-fn release_note(app: &App) -> String {
+fn release_note(app: &App, manager: PackageManager) -> String {
+    let start = manager.run("start");
+    if let (Some(why), Some(_)) = (app.skips_pre_scripts, app.process("web")) {
+        return format!(
+            "runs first in the web Capsule's run command, once per start, before the web \
+             command (not as `prestart`: {why})"
+        );
+    }
     if app.package_json.is_some() && app.process("web").is_some() && !release_in_prestart(app) {
-        return "runs first in the web Capsule's run command, once per start, before the web \
-                command (not as `prestart`: `npm start` would run scripts Heroku never ran here)"
-            .into();
+        return format!(
+            "runs first in the web Capsule's run command, once per start, before the web \
+             command (not as `prestart`: `{start}` would run scripts Heroku never ran here)"
+        );
     }
     match (&app.package_json, app.process("web")) {
-        (Some(_), Some(_)) => "becomes the `prestart` script: `npm start` runs it before the web \
-                               process, as Heroku's release phase did"
-            .into(),
-        (Some(_), None) => "becomes the `prestart` script, but there is no web process: it runs \
-                            only before `npm start`; run it by hand before each deploy otherwise"
-            .into(),
+        (Some(_), Some(_)) => format!(
+            "becomes the `prestart` script: `{start}` runs it before the web process, as \
+             Heroku's release phase did"
+        ),
+        (Some(_), None) => format!(
+            "becomes the `prestart` script, but there is no web process: it runs only before \
+             `{start}`; run it by hand before each deploy otherwise"
+        ),
         (None, Some(_)) => "runs first in the web Capsule's run command, once per start, before \
                             the web command (there is no package.json to hold a `prestart`)"
             .into(),

@@ -82,6 +82,12 @@ pub(super) fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, St
             add(kind_of(*database), format!("the Prisma schema `{}`", file.path));
         }
     }
+    let mut sub_packages: Vec<(&str, &[String])> = Vec::new();
+    for file in inv.config_of(app) {
+        if let ConfigKind::SubPackage { dependencies, .. } = &file.kind {
+            sub_packages.push((&file.path, dependencies));
+        }
+    }
     // Only `dependencies` run: devDependencies are pruned after the build. Drivers come
     // before the queue libraries built on them (`ioredis` before `bullmq`).
     let deps = app.package_json.as_ref().and_then(|p| p.value.get("dependencies"));
@@ -92,16 +98,44 @@ pub(super) fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, St
             }
         }
     }
+    // A package inside the app that its build installs (`cd server && npm install`)
+    // holds the server's dependencies; it counts when the app's own code in it talks to
+    // a database (through the driver, or an ORM that needs it), so a frontend package
+    // beside it does not.
+    for (path, deps) in sub_packages {
+        let folder = format!("{}/", crate::inventory::parent(path));
+        let talks = inv.code_of(&app.dir).any(|f| {
+            f.path.starts_with(&folder)
+                && !f.facts.data_modules.is_empty()
+                && crate::inventory::code::is_runtime_path(app, &[], &f.path)
+        });
+        if !talks {
+            continue;
+        }
+        for name in DRIVERS.iter().filter(|d| deps.iter().any(|n| n == *d)) {
+            if let Some(kind) = driver_kind(name) {
+                add(kind, format!("`{name}` in `{path}`"));
+            }
+        }
+    }
     found
 }
+
+/// Words of a variable name that make it a setting of a connection rather than its
+/// address.
+const CONNECTION_SETTINGS: &[&str] =
+    &["POOL", "MAX", "MIN", "TIMEOUT", "SIZE", "RETRIES", "RETRY", "TTL", "LIMIT", "IDLE", "COUNT"];
 
 /// Whether `name` looks like the connection string of a `kind` database. `DATABASE_URL`,
 /// `DATABASE_URI` and the like count for the only database kind the app uses
 /// (`db_kinds` is how many it uses).
 pub(super) fn names_connection(kind: CapsuleKind, name: &str, db_kinds: usize) -> bool {
     let url_like = ["URL", "URI", "CONNECTION", "DSN"].iter().any(|w| name.contains(w));
+    // A setting of the connection (`DATABASE_CONNECTION_POOL_MAX`, `REDIS_URL_TIMEOUT`) is
+    // a number the app reads, not the connection string.
+    let setting = name.split('_').any(|w| CONNECTION_SETTINGS.contains(&w));
     // Prisma's shadow database only exists for `prisma migrate dev`.
-    if !url_like || name.contains("SHADOW") {
+    if !url_like || setting || name.contains("SHADOW") {
         return false;
     }
     match kind {
@@ -148,5 +182,31 @@ pub(super) fn connection_var(
             };
             (usual.to_owned(), false)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_strings_and_not_their_settings() {
+        let pg = |name: &str| names_connection(CapsuleKind::PostgreSql, name, 1);
+        for name in ["DATABASE_URL", "POSTGRES_URI", "PG_CONNECTION_STRING", "DATABASE_CONNECTION"]
+        {
+            assert!(pg(name), "{name}");
+        }
+        for name in [
+            "DATABASE_CONNECTION_POOL_MAX",
+            "DATABASE_CONNECTION_POOL_MIN",
+            "DATABASE_URL_TIMEOUT",
+            "PG_CONNECTION_RETRIES",
+            "SHADOW_DATABASE_URL",
+            "DATABASE_NAME",
+        ] {
+            assert!(!pg(name), "{name}");
+        }
+        assert!(names_connection(CapsuleKind::Redis, "REDIS_COLLABORATION_URL", 1));
+        assert!(!names_connection(CapsuleKind::Redis, "REDIS_POOL_SIZE", 1));
     }
 }

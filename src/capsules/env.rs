@@ -287,9 +287,17 @@ pub(super) struct AppReads {
 pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
     let mut found: Vec<(String, String, usize)> = Vec::new();
     let jobs: Vec<&str> = inv.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+    // A frontend package the app never builds deploys elsewhere: its reads are not ours.
+    let elsewhere: Vec<String> = config::unbuilt_frontends(inv.config_of(app), app, &jobs)
+        .into_iter()
+        .map(|folder| format!("{folder}/"))
+        .collect();
+    let own = |path: &str| !elsewhere.iter().any(|f| path.starts_with(f.as_str()));
     // A file a job or a worker reaches runs, wherever it sits (`scripts/lib/x.js`).
     let reached: BTreeSet<&str> = inv.reached_by_commands(app).collect();
-    let runs = |path: &str| code::is_runtime_path(app, &jobs, path) || reached.contains(path);
+    let runs = |path: &str| {
+        own(path) && (code::is_runtime_path(app, &jobs, path) || reached.contains(path))
+    };
     for file in inv.code_of(&app.dir).filter(|f| runs(&f.path)) {
         for read in &file.facts.env_reads {
             found.push((read.name.clone(), file.path.clone(), read.line));
@@ -297,7 +305,7 @@ pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
     }
     let mut derived: Vec<(String, String)> = Vec::new();
     let mut dotenv = None;
-    for file in inv.config_of(app) {
+    for file in inv.config_of(app).filter(|f| own(&f.path)) {
         if let ConfigKind::Shell { assigned } = &file.kind {
             derived.extend(assigned.iter().map(|n| (n.clone(), file.path.clone())));
         }

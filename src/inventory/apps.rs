@@ -10,8 +10,10 @@ use crate::source::{EntryKind, Source};
 mod read;
 mod warnings;
 
+use crate::inventory::package_json::PackageJson;
 use read::{
     foreign_app_json, read_app_json, read_node_version_file, read_package_json, read_procfile,
+    read_small,
 };
 use warnings::{mention_warning, unread_warning};
 
@@ -295,6 +297,7 @@ impl Found {
         let code_dir = run_dir.as_deref().unwrap_or(&dir);
         let package_json = read_package_json(source, &join(code_dir, "package.json"), warnings)?;
         let node_version_file = read_node_version_file(source, code_dir, warnings)?;
+        let skips_pre_scripts = skips_pre_scripts(source, code_dir, package_json.as_ref());
         let mut app = App {
             dir,
             evidence,
@@ -304,6 +307,7 @@ impl Found {
             node_version_file,
             frontend: None,
             run_dir,
+            skips_pre_scripts,
         };
         app.frontend = frontend::detect(source, &app);
         if let Some(public) = own_static_folder(&app) {
@@ -325,6 +329,7 @@ impl Found {
 fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Error> {
     for app in &inv.apps {
         inv.warnings.extend(super::programs::unknown_programs(source, app));
+        inv.warnings.extend(aptfile_warning(source, app, &mut Vec::new())?);
     }
     let (code, unread) = super::code::scan_all(source, &inv.apps)?;
     inv.code = code;
@@ -337,6 +342,37 @@ fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Error> {
     inv.warnings.extend(super::config::command_warnings(&inv.apps));
     inv.warnings.extend(super::docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
     Ok(())
+}
+
+/// The warning for an app whose folder has an `Aptfile`: Heroku's apt buildpack
+/// (heroku-community/apt) installed the Ubuntu packages it lists into the slug, and Code
+/// Capsules' Node.js build installs none, so what the app runs from them is missing.
+fn aptfile_warning(
+    source: &Source,
+    app: &App,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Warning>, Error> {
+    let path = app.path_of("Aptfile");
+    let Some(bytes) = read_small(source, &path, warnings)? else { return Ok(None) };
+    let text = String::from_utf8_lossy(&bytes);
+    let packages: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| format!("`{l}`"))
+        .collect();
+    if packages.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Warning::in_file(
+        &path,
+        format!(
+            "Heroku's apt buildpack installed {} for this app; Code Capsules' Node.js build \
+             installs no system packages, so whatever the app runs from them fails there: use \
+             a Docker Capsule whose Dockerfile installs them, or drop the need",
+            packages.join(", ")
+        ),
+    )))
 }
 
 /// What each Scheduler job and each process other than `web` and `release` runs: the
@@ -377,6 +413,44 @@ fn classify_hosts(source: &Source, hints: &Hints, inv: &mut Inventory) -> Result
         mentions.iter().filter(|m| !removed(m)).map(|m| mention_warning(inv, m)).collect();
     inv.warnings.extend(warnings);
     Ok(())
+}
+
+/// See [`App::skips_pre_scripts`]. A lockfile that cannot be read counts as absent.
+fn skips_pre_scripts(
+    source: &Source,
+    dir: &str,
+    pkg: Option<&PackageJson>,
+) -> Option<&'static str> {
+    let declared = pkg.and_then(|p| p.value.get("packageManager")).and_then(|v| v.as_str());
+    let major = |name: &str| {
+        let version = declared?.strip_prefix(name)?.strip_prefix('@')?;
+        version.split('.').next()?.parse::<u64>().ok()
+    };
+    let head = |name: &str| -> Option<String> {
+        let path = join(dir, name);
+        let entry = source.entry(&path).filter(|e| e.kind.is_regular())?;
+        if entry.size.is_some_and(|s| s > MAX_READ) {
+            return None;
+        }
+        let bytes = source.read(&path).ok()?;
+        Some(String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned())
+    };
+    let yarn_lock = head("yarn.lock");
+    let pnpm_lock = head("pnpm-lock.yaml");
+    let berry = yarn_lock.as_deref().is_some_and(|t| t.contains("\n__metadata:"))
+        || (yarn_lock.is_some() || pnpm_lock.is_none()) && major("yarn").is_some_and(|m| m >= 2);
+    if berry {
+        return Some("yarn 2 and later never run a `prestart` script");
+    }
+    // lockfileVersion 9.0 is written by pnpm 9 and 10 only.
+    let pnpm_nine = pnpm_lock
+        .as_deref()
+        .is_some_and(|t| t.lines().any(|l| l.starts_with("lockfileVersion:") && l.contains("9.")))
+        || major("pnpm").is_some_and(|m| m >= 9);
+    let pnpm = pnpm_lock.is_some() || (yarn_lock.is_none() && major("pnpm").is_some());
+    (pnpm && !pnpm_nine).then_some(
+        "pnpm before 9 runs `prestart` only with `enable-pre-post-scripts=true` in .npmrc",
+    )
 }
 
 /// For a static app that runs from another folder (`run_dir`) but serves files inside its

@@ -113,8 +113,9 @@ const BUNDLER_BUILT_INS: &[(&str, &str)] =
     &[("react-scripts", "PUBLIC_URL"), ("@vue/cli-service", "BASE_URL")];
 
 /// Removes from each file the reads of variables its package's bundler sets (see
-/// [`BUNDLER_BUILT_INS`]): the package is the nearest package.json above the file. A
-/// server's `BASE_URL` is a setting like any other, so only a bundled package's counts.
+/// [`BUNDLER_BUILT_INS`]), or that its webpack or Vite config defines with a value of its
+/// own (see [`defined_names`]): the package is the nearest package.json above the file.
+/// A server's `BASE_URL` is a setting like any other, so only a bundled package's counts.
 fn drop_bundler_built_ins(source: &Source, files: &mut [CodeFile]) -> Result<(), Error> {
     let manifests: Vec<&str> = source
         .entries()
@@ -127,7 +128,7 @@ fn drop_bundler_built_ins(source: &Source, files: &mut [CodeFile]) -> Result<(),
         return Ok(());
     }
     // (folder, the built-in names of its bundler), for every package.json.
-    let packages: Vec<(&str, Vec<&str>)> = source
+    let mut packages: Vec<(&str, Vec<String>)> = source
         .read_many(&manifests, |index, bytes| {
             let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
             let has = |name: &str| {
@@ -135,11 +136,36 @@ fn drop_bundler_built_ins(source: &Source, files: &mut [CodeFile]) -> Result<(),
                     .iter()
                     .any(|section| value.get(*section).and_then(|d| d.get(name)).is_some())
             };
-            let names = BUNDLER_BUILT_INS.iter().filter(|(d, _)| has(d)).map(|(_, n)| *n);
+            let names =
+                BUNDLER_BUILT_INS.iter().filter(|(d, _)| has(d)).map(|(_, n)| n.to_string());
             Some((super::parent(manifests[index]), names.collect()))
         })?
         .into_iter()
         .collect();
+    let configs: Vec<&str> = source
+        .entries()
+        .iter()
+        .filter(|e| e.kind.is_regular() && !in_node_modules(&e.path))
+        .map(|e| e.path.as_str())
+        .filter(|p| is_bundler_config(p))
+        .collect();
+    let defined = source.read_many(&configs, |index, bytes| {
+        let names = defined_names(&String::from_utf8_lossy(bytes));
+        (!names.is_empty()).then(|| (configs[index], names))
+    })?;
+    for (config, names) in defined {
+        let mut folder = super::parent(config);
+        loop {
+            if let Some((_, known)) = packages.iter_mut().find(|(dir, _)| *dir == folder) {
+                known.extend(names);
+                break;
+            }
+            if folder.is_empty() {
+                break;
+            }
+            folder = super::parent(folder);
+        }
+    }
     for file in files {
         let mut folder = super::parent(&file.path);
         let names = loop {
@@ -151,9 +177,71 @@ fn drop_bundler_built_ins(source: &Source, files: &mut [CodeFile]) -> Result<(),
             }
             folder = super::parent(folder);
         };
-        file.facts.env_reads.retain(|read| !names.contains(&read.name.as_str()));
+        file.facts.env_reads.retain(|read| !names.contains(&read.name));
     }
     Ok(())
+}
+
+/// A webpack or Vite config: `webpack.config.js`, `webpack.prod.js`, any script in a
+/// `webpack/` folder, `vite.config.ts`.
+fn is_bundler_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let script = [".js", ".cjs", ".mjs", ".ts", ".mts", ".cts"].iter().any(|e| name.ends_with(e));
+    script
+        && (name.starts_with("webpack")
+            || name.starts_with("vite.config")
+            || path.split('/').rev().skip(1).any(|f| f == "webpack"))
+}
+
+/// The `process.env` names a bundler config defines with a value of its own, which the
+/// bundler writes into the code it builds: webpack's `DefinePlugin({ 'process.env': {
+/// version: JSON.stringify(pkg.version) } })` or `{ 'process.env.BUILD_ID': ... }`, Vite's
+/// `define` alike. A definition whose value reads `process.env` passes the build's own
+/// variable through, which still has to be set, so it is not listed.
+fn defined_names(text: &str) -> Vec<String> {
+    use std::sync::LazyLock;
+    static ONE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"['"`]process\.env\.([A-Za-z_$][\w$]*)['"`]\s*:([^,\n}]*)"#).unwrap()
+    });
+    static OBJECT: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r#"['"`]?process\.env['"`]?\s*:\s*\{"#).unwrap());
+    let mut out = Vec::new();
+    for found in ONE.captures_iter(text) {
+        if !found[2].contains("process.env") {
+            out.push(found[1].to_owned());
+        }
+    }
+    for found in OBJECT.find_iter(text) {
+        // The object's top-level `key: value` entries, up to its closing brace.
+        let body = &text[found.end()..];
+        let (mut depth, mut start) = (0usize, 0usize);
+        let mut entries = Vec::new();
+        for (i, c) in body.char_indices() {
+            match c {
+                '{' | '(' | '[' => depth += 1,
+                '}' | ')' | ']' if depth == 0 => {
+                    entries.push(&body[start..i]);
+                    break;
+                }
+                '}' | ')' | ']' => depth -= 1,
+                ',' if depth == 0 => {
+                    entries.push(&body[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        for entry in entries {
+            let Some((key, value)) = entry.split_once(':') else { continue };
+            let key = key.trim().trim_matches(['\'', '"', '`']);
+            let is_name = !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+            if is_name && !value.contains("process.env") {
+                out.push(key.to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// What a byte search finds in a file too large to parse, or `None` when it mentions
@@ -196,7 +284,9 @@ fn candidate(entry: &Entry) -> Option<(&str, Kind)> {
         None => Kind::Component(Component::of_path(&entry.path)?),
     };
     // Files too large to parse are still searched by bytes (`scan_all`), never skipped.
-    let wanted = entry.kind.is_regular() && !in_node_modules(&entry.path);
+    let wanted = entry.kind.is_regular()
+        && !in_node_modules(&entry.path)
+        && !super::is_package_manager_code(&entry.path);
     wanted.then_some((entry.path.as_str(), kind))
 }
 
@@ -344,6 +434,35 @@ mod tests {
     use super::*;
     use crate::testing::TestRepo;
 
+    #[test]
+    fn names_a_bundler_config_defines_itself() {
+        let webpack = r#"
+            plugins: [
+              new webpack.DefinePlugin({
+                'process.env': {
+                  version: JSON.stringify(pkg.version),
+                  "BUILT_AT": JSON.stringify(new Date().toISOString()),
+                  API_URL: JSON.stringify(process.env.API_URL),
+                },
+              }),
+              new webpack.DefinePlugin({ 'process.env.COMMIT': JSON.stringify(sha), "process.env.SENTRY_DSN": JSON.stringify(process.env.SENTRY_DSN) }),
+            ]"#;
+        assert_eq!(defined_names(webpack), ["COMMIT", "version", "BUILT_AT"]);
+        let vite = "export default { define: { 'process.env.APP_VERSION': JSON.stringify(v) } }";
+        assert_eq!(defined_names(vite), ["APP_VERSION"]);
+        assert!(defined_names("const port = process.env.PORT || 3000;").is_empty());
+        for (path, config) in [
+            ("webpack.config.js", true),
+            ("client/webpack.prod.cjs", true),
+            ("webpack/base.config.js", true),
+            ("web/vite.config.ts", true),
+            ("src/webpack-helpers.md", false),
+            ("server/index.js", false),
+        ] {
+            assert_eq!(is_bundler_config(path), config, "{path}");
+        }
+    }
+
     fn app(dir: &str) -> App {
         App {
             dir: dir.into(),
@@ -354,6 +473,7 @@ mod tests {
             node_version_file: None,
             frontend: None,
             run_dir: None,
+            skips_pre_scripts: None,
         }
     }
 

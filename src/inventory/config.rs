@@ -31,6 +31,11 @@ pub enum ConfigKind {
     Prisma { database: Option<Database> },
     /// A shell script a run command starts; `assigned` are the variables it sets itself.
     Shell { assigned: Vec<String> },
+    /// The package.json of a package inside an app's folder that is not an app itself (a
+    /// `server/` the root's build installs with `cd server && npm install`): the names in
+    /// its `dependencies`, which run with the app, and whether a bundler builds it (a
+    /// frontend: react-scripts, Vite, Next.js, Vue CLI, Angular, Parcel).
+    SubPackage { dependencies: Vec<String>, bundled: bool },
 }
 
 /// A database a Capsule type exists for.
@@ -69,6 +74,41 @@ impl PackageManager {
             PackageManager::Yarn => "yarn install",
             PackageManager::Pnpm => "pnpm install",
         }
+    }
+
+    /// The manager's own name, as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "npm",
+            PackageManager::Yarn => "yarn",
+            PackageManager::Pnpm => "pnpm",
+        }
+    }
+
+    /// The command that runs the package.json script `script` with this manager
+    /// (`npm start`, `yarn build`, `pnpm run scheduler`). `start` has a short form in all
+    /// three; yarn runs any script by its name.
+    pub fn run(self, script: &str) -> String {
+        match (self, script) {
+            (_, "start") | (PackageManager::Yarn, _) => format!("{} {script}", self.name()),
+            _ => format!("{} run {script}", self.name()),
+        }
+    }
+}
+
+/// The package manager that installs and runs `app` on Code Capsules: the one its folder's
+/// lockfile picks (see [`package_manager`]), else the one its package.json's
+/// `packageManager` field names (`yarn@1.22.22`), else npm, which a build without either
+/// uses.
+pub fn manager_of(lockfiles: &[String], app: &App) -> PackageManager {
+    if let Some((manager, _)) = package_manager(lockfiles, app.build_dir()) {
+        return manager;
+    }
+    let declared = app.package_json.as_ref().and_then(|p| p.value.get("packageManager"));
+    match declared.and_then(Value::as_str).and_then(|d| d.split('@').next()) {
+        Some("yarn") => PackageManager::Yarn,
+        Some("pnpm") => PackageManager::Pnpm,
+        _ => PackageManager::Npm,
     }
 }
 
@@ -126,9 +166,24 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
                 ConfigKind::Prisma { database: None }
             }
             _ if wrappers.contains(path) => ConfigKind::Shell { assigned: Vec::new() },
+            "package.json" => ConfigKind::SubPackage { dependencies: Vec::new(), bundled: false },
             _ => continue,
         };
         let Some(app) = owner(apps, path) else { continue };
+        if let ConfigKind::SubPackage { .. } = kind {
+            if apps.iter().any(|a| a.path_of("package.json") == path) {
+                continue;
+            }
+            let (dependencies, bundled) = sub_package_dependencies(source, path)?;
+            let kind = ConfigKind::SubPackage { dependencies, bundled };
+            files.push(ConfigFile {
+                path: path.to_owned(),
+                app: Some(app),
+                kind,
+                vars: Vec::new(),
+            });
+            continue;
+        }
         let bytes = source.read(path)?;
         let text = String::from_utf8_lossy(&bytes);
         let (kind, vars) = match kind {
@@ -142,10 +197,82 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
                 let shell = shell_env(&text);
                 (ConfigKind::Shell { assigned: shell.assigned }, shell.reads)
             }
+            ConfigKind::SubPackage { .. } => unreachable!("handled above"),
         };
         files.push(ConfigFile { path: path.to_owned(), app: Some(app), kind, vars });
     }
     Ok((files, lockfiles))
+}
+
+/// Packages whose presence means a bundler builds the package: a frontend.
+const BUNDLERS: &[&str] = &[
+    "react-scripts",
+    "vite",
+    "next",
+    "@vue/cli-service",
+    "@angular/core",
+    "parcel",
+    "parcel-bundler",
+    "@sveltejs/kit",
+    "gatsby",
+];
+
+/// The names in the `dependencies` of the package.json at `path`, and whether a bundler
+/// of [`BUNDLERS`] is among its dependencies or devDependencies; none when it is not
+/// JSON (the app's own package.json is checked elsewhere; a broken inner one only loses
+/// these facts).
+fn sub_package_dependencies(source: &Source, path: &str) -> Result<(Vec<String>, bool), Error> {
+    let bytes = source.read(path)?;
+    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let deps = value.get("dependencies").and_then(Value::as_object);
+    let names: Vec<String> = deps.map(|d| d.keys().cloned().collect()).unwrap_or_default();
+    let bundled = ["dependencies", "devDependencies"].iter().any(|section| {
+        let map = value.get(*section).and_then(Value::as_object);
+        map.is_some_and(|m| BUNDLERS.iter().any(|b| m.contains_key(*b)))
+    });
+    Ok((names, bundled))
+}
+
+/// The frontend packages inside `app`'s folder (see [`ConfigKind::SubPackage`]) that none
+/// of its commands names: no Procfile line, no run-time script (`cd client && npm run
+/// build`, `--prefix client`) and no Scheduler job mentions the folder. The app never
+/// builds or serves them (they deploy elsewhere), so what their code reads is not the
+/// app's. Folders are repo-relative.
+pub fn unbuilt_frontends<'a>(
+    files: impl Iterator<Item = &'a ConfigFile>,
+    app: &App,
+    jobs: &[&str],
+) -> Vec<String> {
+    let mut commands: Vec<&str> = app.processes().iter().map(|p| p.command.as_str()).collect();
+    commands.extend(jobs.iter().copied());
+    if let Some(pkg) = &app.package_json {
+        commands.extend(run_scripts(app, jobs).iter().filter_map(|s| pkg.script(s)));
+    }
+    let mentions = |folder: &str| {
+        let relative = match app.build_dir() {
+            "" => folder,
+            dir => folder.strip_prefix(dir).and_then(|f| f.strip_prefix('/')).unwrap_or(folder),
+        };
+        let last = relative.rsplit('/').next().unwrap_or(relative);
+        commands.iter().any(|c| {
+            c.split(|ch: char| ch.is_whitespace() || "&;|'\"=()".contains(ch)).any(|word| {
+                let word = word.trim_start_matches("./").trim_start_matches("../");
+                let word = word.trim_end_matches('/');
+                word == relative
+                    || word == last
+                    || word.starts_with(&format!("{relative}/"))
+                    || word.starts_with(&format!("{last}/"))
+            })
+        })
+    };
+    files
+        .filter_map(|f| match f.kind {
+            ConfigKind::SubPackage { bundled: true, .. } => Some(parent(&f.path)),
+            _ => None,
+        })
+        .filter(|folder| !mentions(folder))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The shell scripts the apps' run commands start: `./start.sh`, `bash bin/web`,

@@ -49,6 +49,11 @@ pub struct App {
     /// a nested Procfile without a package.json beside it (run from the repository by a
     /// monorepo buildpack) is an app of its own folder whose code is the enclosing one.
     pub run_dir: Option<String>,
+    /// Why its package manager may not run a `prestart` script before `start`, when it
+    /// may not: yarn 2+ runs none of the user's pre/post scripts, pnpm runs them only from
+    /// pnpm 9 (before, with `enable-pre-post-scripts=true`). Read from the lockfile's
+    /// format and the `packageManager` field.
+    pub skips_pre_scripts: Option<&'static str>,
 }
 
 /// A frontend app: how it is built and where its pages are.
@@ -224,4 +229,14 @@ pub(crate) fn parent(path: &str) -> &str {
 /// True when any folder on the path is `node_modules`: never an app, never edited.
 pub(crate) fn in_node_modules(path: &str) -> bool {
     path.split('/').any(|part| part == "node_modules")
+}
+
+/// Whether `path` is a package manager's own committed code rather than the app's: yarn
+/// 2+ commits its release (`.yarn/releases/yarn-3.6.4.cjs`), plugins and SDKs under
+/// `.yarn/`, and Plug'n'Play writes its resolver as `.pnp.js`, `.pnp.cjs` and
+/// `.pnp.loader.mjs`. Their `process.env` reads are yarn's settings, not the app's.
+pub fn is_package_manager_code(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, ".pnp.js" | ".pnp.cjs" | ".pnp.loader.mjs")
+        || path.split('/').any(|part| part == ".yarn")
 }

@@ -142,6 +142,7 @@ pub fn build(source: &Source, inventory: &Inventory, rules: &RuleSet) -> Result<
         }
     }
     // After every rule, whichever added a dependency: the lockfiles follow package.json.
+    lockfiles::out_of_step_before(&mut cx)?;
     lockfiles::keep_in_step(&mut cx, rules)?;
     let mut deployment = capsules::derive(inventory, rules);
     // A folder inside a repository is deployed from that repository: Code Capsules'

@@ -35,6 +35,125 @@ struct Governing {
     root: String,
 }
 
+/// Warns about each lockfile of the apps that was already out of step with the
+/// package.json files it governs before the migration: the frozen install on Code
+/// Capsules would fail on the migration branch, though no rule caused it. The warning
+/// names the command that brings it in step, which the guide's checklist repeats.
+pub fn out_of_step_before(cx: &mut Context) -> Result<(), Error> {
+    let inventory = cx.inventory;
+    for path in &inventory.lockfiles {
+        let Some(format) = Format::of_file_name(path.rsplit('/').next().unwrap_or(path)) else {
+            continue;
+        };
+        let Some(app) = crate::inventory::code::owner(&inventory.apps, path)
+            .and_then(|dir| inventory.app(&dir))
+        else {
+            continue;
+        };
+        if !crate::inventory::code::is_runtime_path(app, &[], path) {
+            continue;
+        }
+        let Some(text) = original_text(cx, path)? else { continue };
+        let root = parent(path).to_owned();
+        let lock = Governing { path: path.clone(), format, importer: String::new(), root };
+        let members = original_manifests(cx, &lock)?;
+        let local: Vec<String> = members
+            .iter()
+            .filter_map(|(_, v)| v.get("name")?.as_str().map(str::to_owned))
+            .collect();
+        let mut unmet: Vec<(String, crate::edit::lockfile::Unmet)> = Vec::new();
+        for (importer, manifest) in &members {
+            let mut wanted: Vec<(String, String)> = Vec::new();
+            for map in ["dependencies", "devDependencies"] {
+                let entries = manifest.get(map).and_then(Value::as_object).into_iter().flatten();
+                wanted
+                    .extend(entries.filter_map(|(n, r)| Some((n.clone(), r.as_str()?.to_owned()))));
+            }
+            match format.unmet(&text, importer, &wanted, &local) {
+                Ok(found) => {
+                    let manifest_path = join(&join_dir(&lock.root, importer), "package.json");
+                    unmet.extend(found.into_iter().map(|u| (manifest_path.clone(), u)));
+                }
+                // A lockfile this tool cannot read is not judged; editing it reports that.
+                Err(_) => break,
+            }
+        }
+        if unmet.is_empty() {
+            continue;
+        }
+        let mut manifests: Vec<&str> = unmet.iter().map(|(m, _)| m.as_str()).collect();
+        manifests.dedup();
+        let mut listed: Vec<String> = unmet
+            .iter()
+            .take(3)
+            .map(|(_, u)| match &u.locked {
+                None => format!("{} `{}` (none recorded)", u.name, u.range),
+                Some(v) => format!("{} `{}` (it has `{v}`)", u.name, u.range),
+            })
+            .collect();
+        if unmet.len() > 3 {
+            listed.push(format!("and {} more", unmet.len() - 3));
+        }
+        let dir = if lock.root.is_empty() { "." } else { lock.root.as_str() };
+        cx.warnings.push(Warning::in_file(
+            path,
+            format!(
+                "was already out of step with package.json before the migration, which did not \
+                 cause it: it does not record what {} {} for: {}: {COMMAND_PREFIX}{}` in \
+                 `{dir}`{COMMAND_SUFFIX}",
+                manifests.join(", "),
+                if manifests.len() == 1 { "asks" } else { "ask" },
+                listed.join(", "),
+                format.update_command(&text),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The text of `path` as the repository has it, before any rule; `None` when it is
+/// absent or not UTF-8.
+fn original_text(cx: &Context, path: &str) -> Result<Option<String>, Error> {
+    match cx.files.source().entry(path) {
+        Some(e) if e.kind.is_regular() => Ok(String::from_utf8(cx.files.source().read(path)?).ok()),
+        _ => Ok(None),
+    }
+}
+
+/// The package.json files a lockfile governs, as the repository has them: its folder's
+/// (importer `""`) and every workspace member's (importer: the member's folder relative
+/// to the lockfile's).
+fn original_manifests(cx: &mut Context, lock: &Governing) -> Result<Vec<(String, Value)>, Error> {
+    let mut found = Vec::new();
+    let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str::<Value>(&t).ok());
+    if let Some(value) = parse(original_text(cx, &join(&lock.root, "package.json"))?) {
+        found.push((String::new(), value));
+    }
+    let patterns = workspace_patterns(cx, &lock.root)?;
+    if patterns.is_empty() {
+        return Ok(found);
+    }
+    let prefix = if lock.root.is_empty() { String::new() } else { format!("{}/", lock.root) };
+    let members: Vec<String> = cx
+        .files
+        .source()
+        .entries()
+        .iter()
+        .filter(|e| {
+            e.path.ends_with("/package.json") && !crate::inventory::in_node_modules(&e.path)
+        })
+        .filter_map(|e| parent(&e.path).strip_prefix(&prefix).map(str::to_owned))
+        .filter(|dir| member_of(&patterns, dir))
+        .collect();
+    for member in members {
+        let path = join(&join_dir(&lock.root, &member), "package.json");
+        if let Some(value) = parse(original_text(cx, &path)?) {
+            found.push((member, value));
+        }
+    }
+    Ok(found)
+}
+
 /// Brings every lockfile that governs an edited package.json in step with the
 /// dependencies the rules added or changed in it.
 pub fn keep_in_step(cx: &mut Context, rules: &RuleSet) -> Result<(), Error> {
@@ -351,6 +470,11 @@ fn overridden(overrides: &[Value], name: &str) -> Option<String> {
 
 fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// `dir/sub`, either of which may be empty (the root, the lockfile's own folder).
+fn join_dir(dir: &str, sub: &str) -> String {
+    if sub.is_empty() { dir.to_owned() } else { join(dir, sub) }
 }
 
 fn join(dir: &str, name: &str) -> String {

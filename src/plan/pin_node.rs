@@ -14,7 +14,8 @@ use super::build::{Context, Error};
 use super::toolchains::{self, Tool};
 use crate::diag::Warning;
 use crate::edit::package_json::PackageJsonEditor;
-use crate::inventory::App;
+use crate::inventory::config::{PackageManager, manager_of, package_manager};
+use crate::inventory::{App, parent};
 use crate::rules::Rule;
 use crate::semver;
 
@@ -141,6 +142,18 @@ pub fn run(
                 kept
             }
             Decision::Pin(reason) => {
+                // A range that reaches past the newest major but bounds the pinned one
+                // (`22 || 24 <24.17.0 || 26`) keeps its bound: the owner excluded those
+                // releases for a reason.
+                let bounded = match &reason {
+                    Reason::PastNewest { .. } => shown
+                        .as_deref()
+                        .and_then(semver::range)
+                        .and_then(|r| semver::within_major(&r, u64::from(major)))
+                        .map(|r| r.to_string()),
+                    _ => None,
+                };
+                let wanted = bounded.unwrap_or_else(|| wanted.clone());
                 cx.node_engines.push(NodeEngine {
                     app: app.dir.clone(),
                     decision: "pinned",
@@ -167,8 +180,23 @@ pub fn run(
                 |name| pkg.dependency(name).map(str::to_owned),
                 &range,
                 &final_range,
+                manager_of(&cx.inventory.lockfiles, app),
             );
             cx.warnings.extend(warnings.into_iter().map(|w| Warning::in_file(&pkg.path, w)));
+            let mut commands: Vec<(String, String)> = app
+                .processes()
+                .iter()
+                .map(|p| (format!("the Procfile's `{}` process", p.name), p.command.clone()))
+                .collect();
+            let jobs: Vec<&str> =
+                cx.inventory.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+            for script in crate::inventory::config::run_scripts(app, &jobs) {
+                if let Some(command) = pkg.script(script) {
+                    commands.push((format!("the script `{script}`"), command.to_owned()));
+                }
+            }
+            let gone = toolchains::gone_flag_warnings(&commands, &range, &final_range);
+            cx.warnings.extend(gone.into_iter().map(|w| Warning::in_file(&pkg.path, w)));
             // The build may build other packages of the app (`npm run build --prefix
             // client`): their tools run on the same Node.
             for folder in build_folders(pkg) {
@@ -182,7 +210,14 @@ pub fn run(
                         inner.get(*section)?.get(name)?.as_str().map(str::to_owned)
                     })
                 };
-                let warnings = toolchains::old_toolchain_warnings(dependency, &range, &final_range);
+                let lockfiles = &cx.inventory.lockfiles;
+                let manager = package_manager(lockfiles, parent(&path)).map(|(m, _)| m);
+                let warnings = toolchains::old_toolchain_warnings(
+                    dependency,
+                    &range,
+                    &final_range,
+                    manager.unwrap_or(PackageManager::Npm),
+                );
                 cx.warnings.extend(warnings.into_iter().map(|w| Warning::in_file(&path, w)));
             }
         }
@@ -225,6 +260,11 @@ fn pin(
         Reason::NoPlatformMajor => {
             format!("it admits no Node major Code Capsules runs ({})", list(majors))
         }
+        Reason::PastNewest { newest } if !wanted.ends_with(".x") => format!(
+            "it admits Node majors past {newest}, the newest Code Capsules runs, and the build \
+             would take the newest it can get (Heroku capped such ranges at its default line); \
+             it keeps only the {newest} releases it admitted"
+        ),
         Reason::PastNewest { newest } => format!(
             "it admits Node majors past {newest}, the newest Code Capsules runs, and the build \
              would take the newest it can get (Heroku capped such ranges at its default line)"

@@ -15,6 +15,7 @@ use super::build::{Context, Error};
 use crate::capsules::{self, launch};
 use crate::diag::Warning;
 use crate::edit::package_json::{Chained, PackageJsonEditor};
+use crate::inventory::config::manager_of;
 use crate::inventory::{App, scripts};
 use crate::rules::Rule;
 
@@ -44,13 +45,21 @@ pub fn run(cx: &mut Context, rule: &Rule) -> Result<(), Error> {
         let Some(mut editor) = cx.package_json(&pkg.path)? else { continue };
         if capsules::release_in_prestart(app) {
             release_to_prestart(cx, rule, app, &mut editor)?;
+        } else if let (Some(release), Some(why)) = (app.process("release"), app.skips_pre_scripts) {
+            cx.note(rule, format!(
+                "{}: the release command `{}` runs first in the web Capsule's run command, once \
+                 per start, not as `prestart`: {why}",
+                app.display_dir(),
+                capsules::redacted(&release.command),
+            ));
         } else if let Some(release) = app.process("release") {
             cx.note(rule, format!(
                 "{}: the release command `{}` runs first in the web Capsule's run command, once \
-                 per start: `npm start` would run scripts Heroku never ran before this web command, \
+                 per start: `{}` would run scripts Heroku never ran before this web command, \
                  so no npm script changes",
                 app.display_dir(),
-                capsules::redacted(&release.command)
+                capsules::redacted(&release.command),
+                manager_of(&cx.inventory.lockfiles, app).run("start")
             ));
         }
         postbuild_into_build(cx, rule, app, &mut editor)?;
@@ -71,20 +80,21 @@ fn release_to_prestart(
     // Notes are shown to people; the script itself needs the real values.
     let shown = capsules::redacted(&command);
     let dir = app.display_dir();
+    let npm_start = manager_of(&cx.inventory.lockfiles, app).run("start");
     match editor.chain_script("prestart", &command)? {
         Chained::Already => {}
         Chained::Appended { before } => cx.note(
             rule,
             format!(
                 "{dir}: the release command `{shown}` runs after the existing `prestart` \
-                 (`{}`), before `npm start`",
+                 (`{}`), before `{npm_start}`",
                 capsules::redacted(&before)
             ),
         ),
         Chained::Created => cx.note(
             rule,
             format!(
-                "{dir}: the release command `{shown}` is now the `prestart` script: `npm start` \
+                "{dir}: the release command `{shown}` is now the `prestart` script: `{npm_start}` \
              runs it on every start of every replica, not once per release as on Heroku, so \
              it must be safe to run again and concurrently"
             ),
@@ -95,15 +105,15 @@ fn release_to_prestart(
     {
         editor.set_script("start", &start)?;
         cx.note(rule, format!(
-            "{dir}: `npm start` runs the web command `{start}`, so that `prestart` runs before it"
+            "{dir}: `{npm_start}` runs the web command `{start}`, so that `prestart` runs before it"
         ));
     }
     if app.process("web").is_none() {
         cx.note(
             rule,
             format!(
-                "{dir}: there is no web process, so only `npm start` runs the release command: if \
-             no Capsule runs `npm start`, run `{shown}` by hand before each deploy"
+                "{dir}: there is no web process, so only `{npm_start}` runs the release command: \
+             if no Capsule runs `{npm_start}`, run `{shown}` by hand before each deploy"
             ),
         );
     }
@@ -364,6 +374,39 @@ mod tests {
         assert_eq!(scripts["prestart"], "MODE='all at once' node migrate.js");
         assert_eq!(scripts["start"], "node server.js");
         assert!(notes(&m).contains("every start of every replica"), "{}", notes(&m));
+    }
+
+    #[test]
+    fn managers_that_skip_prestart_run_the_release_in_the_run_command() {
+        let pkg = r#"{ "engines": { "node": "24.x" }, "scripts": { "start": "node s.js" } }"#;
+        // Heroku's web process as written stays the run command, the release before it.
+        let procfile = "web: npm start\nrelease: node migrate.js\n";
+        let pnpm = |version: &str| {
+            migrate(&[
+                ("Procfile", procfile),
+                ("package.json", pkg),
+                ("pnpm-lock.yaml", &format!("lockfileVersion: '{version}'\n")),
+            ])
+        };
+        // pnpm 8 (lockfileVersion 6.0) skips pre scripts; pnpm 9 (9.0) runs them.
+        let eight = pnpm("6.0");
+        assert!(eight.plan.changes.iter().all(|c| c.path != "package.json"));
+        let web = &eight.plan.capsules.capsules[0];
+        assert_eq!(web.run_command.as_deref(), Some("node migrate.js && npm start"));
+        assert!(notes(&eight).contains("pnpm before 9"), "{}", notes(&eight));
+        let nine = pnpm("9.0");
+        assert_eq!(scripts(&nine)["prestart"], "node migrate.js");
+        assert_eq!(nine.plan.capsules.capsules[0].run_command.as_deref(), Some("pnpm start"));
+        // yarn 2+ by its packageManager field.
+        let berry = migrate(&[
+            ("Procfile", procfile),
+            (
+                "package.json",
+                r#"{ "packageManager": "yarn@4.5.0", "engines": { "node": "24.x" }, "scripts": { "start": "node s.js" } }"#,
+            ),
+        ]);
+        let web = &berry.plan.capsules.capsules[0];
+        assert_eq!(web.run_command.as_deref(), Some("node migrate.js && npm start"));
     }
 
     #[test]

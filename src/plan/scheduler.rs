@@ -128,18 +128,27 @@ fn wire_scripts(
     {
         return Ok(());
     }
+    let manager = crate::inventory::config::manager_of(&cx.inventory.lockfiles, app);
     if cx.inventory.runs_a_service(app) {
-        cx.note(rule, format!(
-            "{}: `npm run scheduler` starts the scheduler; give it its own Capsule with one replica",
-            app.display_dir()
-        ));
+        cx.note(
+            rule,
+            format!(
+                "{}: `{}` starts the scheduler; give it its own Capsule with one replica",
+                app.display_dir(),
+                manager.run("scheduler")
+            ),
+        );
         editor.set_script("scheduler", &command)?;
         return Ok(());
     }
     if let Some(old) = pkg.script("start") {
         cx.note(
             rule,
-            format!("{}: `npm start` ran `{old}`; it now starts the scheduler", app.display_dir()),
+            format!(
+                "{}: `{}` ran `{old}`; it now starts the scheduler",
+                app.display_dir(),
+                manager.run("start")
+            ),
         );
     }
     editor.set_script("start", &command)?;

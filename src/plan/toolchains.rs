@@ -9,6 +9,7 @@
 //! README for the Node majors each node-sass major builds on; Create React App's and
 //! webpack's issue trackers for `ERR_OSSL_EVP_UNSUPPORTED` on Node 17+.
 
+use crate::inventory::config::PackageManager;
 use crate::semver;
 
 /// A package manager an app can pin.
@@ -118,12 +119,46 @@ pub fn raised(tool: Tool, current: &str, node_major: u64) -> Option<String> {
         .map(|(major, _)| format!("{major}.x"))
 }
 
+/// Node flags that stopped working while still being accepted: Node 19 removed the
+/// `node` specifier resolution (its changelog; Node 20 still parses the flag, checked
+/// here: `node --es-module-specifier-resolution=node a.js` with `import "./b"` fails), so `--experimental-specifier-resolution=node`
+/// and its older name `--es-module-specifier-resolution=node` no longer let ESM imports
+/// leave out the file extension: the import fails with `ERR_MODULE_NOT_FOUND`.
+const GONE_FLAGS: &[(&str, u64)] =
+    &[("--experimental-specifier-resolution", 19), ("--es-module-specifier-resolution", 19)];
+
+/// A warning for each of `commands` (`(what, command)`: `web` and its Procfile line, or
+/// a script) that passes Node a flag of [`GONE_FLAGS`] when `node` admits the major that
+/// dropped it.
+pub fn gone_flag_warnings(
+    commands: &[(String, String)],
+    node: &nodejs_semver::Range,
+    node_shown: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (what, command) in commands {
+        for (flag, major) in GONE_FLAGS {
+            if command.contains(flag) && semver::overlaps(node, &format!(">={major}.0.0")) {
+                out.push(format!(
+                    "{what} passes `{flag}`, which Node {major} and later accept but ignore: \
+                     ESM imports without a file extension (`./routes` for `./routes.js`) fail \
+                     with ERR_MODULE_NOT_FOUND on `{node_shown}`; write the extensions in the \
+                     imports (TypeScript: `\"moduleResolution\": \"nodenext\"`) or bundle \
+                     the code"
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// A known breakage of a build tool the app depends on, on the Node majors `node`
 /// admits, with the way out.
 pub fn old_toolchain_warnings(
     dependency: impl Fn(&str) -> Option<String>,
     node: &nodejs_semver::Range,
     node_shown: &str,
+    manager: PackageManager,
 ) -> Vec<String> {
     let mut out = Vec::new();
     let seventeen_up = semver::overlaps(node, ">=17");
@@ -158,11 +193,15 @@ pub fn old_toolchain_warnings(
             .is_some_and(|r| !semver::overlaps(node, ">=21") && semver::overlaps(&r, ">=9.0.0"))
             && !semver::overlaps(node, "<20");
         if !builds {
+            let swap = match manager {
+                PackageManager::Npm => "npm uninstall node-sass && npm install --save-dev sass",
+                PackageManager::Yarn => "yarn remove node-sass && yarn add --dev sass",
+                PackageManager::Pnpm => "pnpm remove node-sass && pnpm add --save-dev sass",
+            };
             out.push(format!(
                 "node-sass `{range}` compiles native code tied to a Node major and has no build \
                  for `{node_shown}` (node-sass 9 is the last, for Node 16 to 20; it is \
-                 deprecated): replace it with `sass` (`npm uninstall node-sass && npm install \
-                 --save-dev sass`; sass-loader and react-scripts 4+ use it as is)"
+                 deprecated): replace it with `sass` (`{swap}`; sass-loader and react-scripts 4+ use it as is)"
             ));
         }
     }
@@ -196,6 +235,27 @@ mod tests {
     }
 
     #[test]
+    fn flags_node_19_ignores() {
+        let commands = vec![
+            (
+                "web".to_string(),
+                "node --es-module-specifier-resolution=node build/server.js".to_string(),
+            ),
+            (
+                "start".to_string(),
+                "NODE_OPTIONS=--experimental-specifier-resolution=node node a.js".to_string(),
+            ),
+            ("worker".to_string(), "node worker.js".to_string()),
+        ];
+        let node24 = semver::range("24.x").unwrap();
+        let found = gone_flag_warnings(&commands, &node24, "24.x");
+        assert_eq!(found.len(), 2);
+        assert!(found[0].starts_with("web passes `--es-module-specifier-resolution`"));
+        assert!(found[1].starts_with("start passes `--experimental-specifier-resolution`"));
+        assert!(gone_flag_warnings(&commands, &semver::range("18.x").unwrap(), "18.x").is_empty());
+    }
+
+    #[test]
     fn old_toolchains_on_new_node() {
         let deps = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, r)| r.to_string())
@@ -204,13 +264,13 @@ mod tests {
         let node20 = semver::range("20.x").unwrap();
         let old =
             deps(&[("react-scripts", "3.4.1"), ("webpack", "^4.46.0"), ("node-sass", "^4.14.1")]);
-        let found = old_toolchain_warnings(old, &node24, "24.x");
+        let found = old_toolchain_warnings(old, &node24, "24.x", PackageManager::Npm);
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found[0].contains("NODE_OPTIONS=--openssl-legacy-provider"));
         let new =
             deps(&[("react-scripts", "^5.0.1"), ("webpack", "^5.90.0"), ("node-sass", "^9.0.0")]);
-        assert!(old_toolchain_warnings(new, &node20, "20.x").is_empty());
+        assert!(old_toolchain_warnings(new, &node20, "20.x", PackageManager::Npm).is_empty());
         let sass9 = deps(&[("node-sass", "^9.0.0")]);
-        assert_eq!(old_toolchain_warnings(sass9, &node24, "24.x").len(), 1);
+        assert_eq!(old_toolchain_warnings(sass9, &node24, "24.x", PackageManager::Npm).len(), 1);
     }
 }

@@ -234,3 +234,16 @@ fn spans_point_at_the_words() {
 fn an_unparsable_line_is_none() {
     assert_eq!(commands("echo 'unterminated"), None);
 }
+
+#[test]
+fn launchers_are_looked_through() {
+    let launched = |command: &str| simple_commands(command)[0].launched().join(" ");
+    assert_eq!(launched("./node_modules/.bin/env-cmd -f ./prod.env nf start"), "nf start");
+    assert_eq!(launched("env-cmd --file .env.production -- node server.js"), "node server.js");
+    assert_eq!(launched("cross-env NODE_ENV=production PORT=80 nf start"), "nf start");
+    assert_eq!(launched("dotenv -e .env.prod -- heroku logs"), "heroku logs");
+    assert_eq!(launched("npx --yes -p foreman nf start"), "nf start");
+    assert_eq!(launched("env DEBUG=app:* node index.js"), "node index.js");
+    assert_eq!(launched("exec npx env-cmd node a.js"), "node a.js");
+    assert_eq!(launched("node env-cmd.js"), "node env-cmd.js");
+}

@@ -8,11 +8,17 @@ use crate::capsules::{
     release_in_prestart,
 };
 use crate::inventory::App;
+use crate::inventory::config::{PackageManager, manager_of};
 use crate::inventory::frontend::FrontendKind;
 use crate::inventory::jobs::Job;
 use crate::inventory::procfile::Process;
 
 impl Builder<'_> {
+    /// The package manager that builds and runs the app (see [`manager_of`]).
+    pub(super) fn manager(&self, app: &App) -> PackageManager {
+        manager_of(&self.inv.lockfiles, app)
+    }
+
     pub(super) fn blank(
         &self,
         app: &App,
@@ -35,7 +41,7 @@ impl Builder<'_> {
             app: Some(app.display_dir().to_owned()),
             replaces,
             folder: Some(folder(app.build_dir())),
-            build_command: backend_build(app),
+            build_command: backend_build(app, self.manager(app)),
             run_command: None,
             output_folder: None,
             replicas: Some(1),
@@ -62,8 +68,9 @@ impl Builder<'_> {
         // calls no backend and has no build script is published as it is.
         let needs_url = self.inv.needs_backend_url(&app.dir, self.backend_url_env);
         let generated_step = needs_url && frontend.kind.loads_config_script();
+        let manager = self.manager(app);
         capsule.build_command =
-            (generated_step || backend_build(app).is_some()).then(|| "npm run build".to_owned());
+            (generated_step || backend_build(app, manager).is_some()).then(|| manager.run("build"));
         capsule.output_folder = Some(if frontend.public_dir.is_empty() {
             ".".into()
         } else {
@@ -95,7 +102,7 @@ impl Builder<'_> {
         capsule.heroku_process = Some("web".into());
         let launch = launch(app, web);
         // Shown and copied into Code Capsules: a credential in it becomes a variable.
-        capsule.run_command = Some(redacted(&web_run_command(app, &launch)));
+        capsule.run_command = Some(redacted(&web_run_command(app, &launch, self.manager(app))));
         self.apply_launch(&mut capsule, app, web, &launch);
         capsule
     }
@@ -167,7 +174,7 @@ impl Builder<'_> {
     pub(super) fn npm_start(&self, app: &App, name: String) -> Capsule {
         let replaces = "`npm start` (no Procfile)".to_owned();
         let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
-        capsule.run_command = Some("npm start".into());
+        capsule.run_command = Some(self.manager(app).run("start"));
         // Without a Procfile, Heroku's web process was `npm start`.
         capsule.heroku_process = Some("web".into());
         if let Some(formation) = formation(app, "web") {
@@ -187,13 +194,14 @@ impl Builder<'_> {
         let names: Vec<String> = jobs.iter().map(|j| format!("`{}`", j.name)).collect();
         let plural = if names.len() == 1 { "" } else { "s" };
         let replaces = format!("{SCHEDULER_REPLACES}{plural} {}", names.join(", "));
+        let manager = self.manager(app);
         let (name, run) = if service {
-            (self.unique_name(&format!("{base}-scheduler")), "npm run scheduler")
+            (self.unique_name(&format!("{base}-scheduler")), manager.run("scheduler"))
         } else {
-            (self.unique_name(base), "npm start")
+            (self.unique_name(base), manager.run("start"))
         };
         let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
-        capsule.run_command = Some(run.into());
+        capsule.run_command = Some(run);
         capsule.notes.push(
             "keep exactly one replica: every replica runs every job (node-cron has no lock \
              across Capsules)"
@@ -207,12 +215,12 @@ impl Builder<'_> {
 /// `npm start` only when it runs exactly that: on Heroku a Procfile command other than
 /// `npm start` never ran the `prestart` script, so `npm start` is used then only when
 /// there is no `prestart` to drag along.
-fn web_run_command(app: &App, launch: &Launch) -> String {
+fn web_run_command(app: &App, launch: &Launch, manager: PackageManager) -> String {
     let pkg = app.package_json.as_ref();
     let start = pkg.and_then(|p| p.script("start"));
     let has_release = app.process("release").is_some();
     if release_in_prestart(app) {
-        return "npm start".into();
+        return manager.run("start");
     }
     if has_release {
         // The release runs once before the web command, without any lifecycle script.
@@ -221,16 +229,17 @@ fn web_run_command(app: &App, launch: &Launch) -> String {
     }
     let no_prestart = pkg.is_none_or(|p| p.script("prestart").is_none());
     if is_npm_start(&launch.command) || (start == Some(launch.command.as_str()) && no_prestart) {
-        "npm start".into()
+        manager.run("start")
     } else {
         launch.command.clone()
     }
 }
 
-/// Code Capsules runs `npm run build` on its own when there is a build script; after the
-/// release rule, a `heroku-postbuild` script is part of `build`.
-fn backend_build(app: &App) -> Option<String> {
+/// Code Capsules runs the build script on its own, with the app's package manager (`npm
+/// run build`, `yarn build`), when there is one; after the release rule, a
+/// `heroku-postbuild` script is part of `build`.
+fn backend_build(app: &App, manager: PackageManager) -> Option<String> {
     let pkg = app.package_json.as_ref()?;
     (pkg.script("build").is_some() || pkg.script("heroku-postbuild").is_some())
-        .then(|| "npm run build".to_owned())
+        .then(|| manager.run("build"))
 }

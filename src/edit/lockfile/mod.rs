@@ -67,6 +67,20 @@ pub enum Outcome {
     Inexact(String),
 }
 
+/// A dependency a package.json asks for that its lockfile does not record as asked, so
+/// the frozen install refuses the lockfile (`npm ci`: "Missing: x from lock file" or
+/// "Invalid"; yarn 1 `--frozen-lockfile` and pnpm `--frozen-lockfile`: "needs to be
+/// updated").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmet {
+    pub name: String,
+    /// The range the package.json asks for.
+    pub range: String,
+    /// What the lockfile has instead: the installed version (npm), the recorded range
+    /// (pnpm); `None` when it does not have the dependency at all.
+    pub locked: Option<String>,
+}
+
 /// The lockfile cannot be read. Offsets are bytes of the lockfile's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LockError {
@@ -146,6 +160,25 @@ impl Format {
             Format::Yarn if yarn::is_berry(text) => "yarn install --mode=update-lockfile",
             Format::Yarn => "yarn install",
             Format::Pnpm => "pnpm install --lockfile-only",
+        }
+    }
+
+    /// The dependencies of the package at `importer` (its folder relative to the
+    /// lockfile's, `""` beside it) that the lockfile `text` does not record as `wanted`
+    /// asks (name, range, from its `dependencies` and `devDependencies`), in that order.
+    /// `local` are the names of the workspace's own packages, which yarn 1 never records.
+    /// A format this tool cannot judge (yarn 2+) gives none.
+    pub fn unmet(
+        self,
+        text: &str,
+        importer: &str,
+        wanted: &[(String, String)],
+        local: &[String],
+    ) -> Result<Vec<Unmet>, LockError> {
+        match self {
+            Format::Npm => npm::unmet(text, importer, wanted),
+            Format::Yarn => yarn::unmet(text, wanted, local),
+            Format::Pnpm => pnpm::unmet(text, importer, wanted),
         }
     }
 

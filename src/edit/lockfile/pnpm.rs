@@ -187,3 +187,43 @@ fn check(text: &str, req: &Request) -> Result<(), LockError> {
     }
     Ok(())
 }
+/// See [`super::Format::unmet`]: pnpm records each importer's specifiers and its frozen
+/// install needs them to equal package.json's.
+pub fn unmet(
+    text: &str,
+    importer: &str,
+    wanted: &[(String, String)],
+) -> Result<Vec<super::Unmet>, LockError> {
+    let doc = Doc::parse(text)?;
+    let Ok(at) = doc.importer(importer) else {
+        // The importer is missing altogether: every dependency is.
+        let all = wanted.iter().map(|(n, r)| super::Unmet {
+            name: n.clone(),
+            range: r.clone(),
+            locked: None,
+        });
+        return Ok(all.collect());
+    };
+    let specifier = |name: &str| -> Option<String> {
+        if doc.major == 5 {
+            let map = doc.find(at, "specifiers")?;
+            return doc.lines[doc.find(Some(map), name)?].value.clone();
+        }
+        ["dependencies", "devDependencies", "optionalDependencies"].iter().find_map(|map| {
+            let entry = doc.find(Some(doc.find(at, map)?), name)?;
+            doc.lines[doc.find(Some(entry), "specifier")?].value.clone()
+        })
+    };
+    let out = wanted
+        .iter()
+        .filter_map(|(name, range)| {
+            let locked = specifier(name);
+            (locked.as_deref() != Some(range.as_str())).then(|| super::Unmet {
+                name: name.clone(),
+                range: range.clone(),
+                locked,
+            })
+        })
+        .collect();
+    Ok(out)
+}

@@ -402,3 +402,59 @@ fn npm_records_the_package_engines_as_npm_does() {
     let v1 = data("none", "npm-v1.json");
     assert_eq!(npm::set_engines(&v1, "", Some(&engines)), Ok(Outcome::Unchanged));
 }
+
+fn wanted(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(n, r)| (n.to_string(), r.to_string())).collect()
+}
+
+/// What each format's frozen install refuses, read from lockfiles the package managers
+/// wrote for `ms@^2.1.3` and `node-cron@^3.0.3`.
+#[test]
+fn unmet_dependencies_as_each_frozen_install_sees_them() {
+    for (file, format) in FILES {
+        let text = data("cron3", file);
+        let unmet = |pairs: &[(&str, &str)]| format.unmet(&text, "", &wanted(pairs), &[]).unwrap();
+        // In step.
+        assert_eq!(unmet(&[("ms", "^2.1.3"), ("node-cron", "^3.0.3")]), [], "{file}");
+        // Missing altogether.
+        let missing = unmet(&[("ms", "^2.1.3"), ("express", "^4.21.2")]);
+        assert_eq!(missing.len(), 1, "{file}");
+        assert_eq!((missing[0].name.as_str(), missing[0].locked.as_deref()), ("express", None));
+        // A range the locked release does not satisfy.
+        let bumped = unmet(&[("node-cron", "^4.6.0")]);
+        assert_eq!(bumped.len(), 1, "{file}");
+        let expected = if *format == Format::Npm { "3.0.3" } else { "^3.0.3" };
+        assert_eq!(bumped[0].locked.as_deref(), Some(expected), "{file}");
+        // A changed range the locked release still satisfies: npm keeps it, yarn 1 and
+        // pnpm want the range exactly as package.json spells it.
+        let widened = unmet(&[("ms", "^2.1.0")]);
+        assert_eq!(widened.is_empty(), *format == Format::Npm, "{file}: {widened:?}");
+    }
+}
+
+#[test]
+fn unmet_dependencies_of_a_workspace_member() {
+    for (file, format) in
+        [("npm-v3.json", Format::Npm), ("pnpm-v9.yaml", Format::Pnpm), ("yarn.lock", Format::Yarn)]
+    {
+        let text = data("ws-cron3", file);
+        let member = "packages/emailer";
+        let ok = wanted(&[("ms", "^2.1.3"), ("node-cron", "^3.0.3")]);
+        assert_eq!(format.unmet(&text, member, &ok, &[]).unwrap(), [], "{file}");
+        let new = wanted(&[("node-cron", "^3.0.3"), ("pg", "^8.13.1")]);
+        let found = format.unmet(&text, member, &new, &[]).unwrap();
+        assert_eq!(found.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["pg"], "{file}");
+        // yarn 1 never records the workspace's own packages.
+        let sibling = wanted(&[("web", "1.0.0")]);
+        let local = ["web".to_string()];
+        if format == Format::Yarn {
+            assert_eq!(format.unmet(&text, member, &sibling, &local).unwrap(), []);
+        }
+    }
+}
+
+#[test]
+fn a_yarn_berry_lockfile_is_not_judged() {
+    let berry = "__metadata:\n  version: 8\n\n\"ms@npm:^2.1.3\":\n  version: 2.1.3\n";
+    assert_eq!(Format::Yarn.unmet(berry, "", &wanted(&[("express", "^4")]), &[]).unwrap(), []);
+}

@@ -29,6 +29,33 @@ struct Entry {
     dependencies: Vec<(String, String)>,
 }
 
+/// See [`super::Format::unmet`]: yarn 1 needs an entry for each `name@range` pattern
+/// exactly as package.json spells it. A yarn 2+ lockfile is not judged.
+pub fn unmet(
+    text: &str,
+    wanted: &[(String, String)],
+    local: &[String],
+) -> Result<Vec<super::Unmet>, LockError> {
+    if is_berry(text) {
+        return Ok(Vec::new());
+    }
+    let entries = parse(text)?;
+    let recorded = |pattern: &str| entries.iter().any(|e| e.patterns.iter().any(|p| p == pattern));
+    let out = wanted
+        .iter()
+        .filter(|(name, range)| !local.contains(name) && !recorded(&format!("{name}@{range}")))
+        .map(|(name, range)| {
+            let prefix = format!("{name}@");
+            let other = entries
+                .iter()
+                .flat_map(|e| &e.patterns)
+                .find_map(|p| p.strip_prefix(&prefix).map(str::to_owned));
+            super::Unmet { name: name.clone(), range: range.clone(), locked: other }
+        })
+        .collect();
+    Ok(out)
+}
+
 /// Adds `req` to the yarn 1 lockfile `text`, dropping the old range's pattern (and its
 /// entry, and dependencies only it needed) when nothing asks for it any more.
 pub fn add(text: &str, req: &Request) -> Result<Outcome, LockError> {

@@ -3,7 +3,7 @@
 use super::md::{self, Md, code, list};
 use super::{Guide, build_cell, opt_code, replaces};
 use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvSource, herokuapp_default, url_path};
-use crate::inventory::config::package_manager;
+use crate::inventory::config::{manager_of, package_manager};
 use crate::inventory::parent;
 
 /// Read-in locations shown per variable before the rest is counted.
@@ -15,12 +15,29 @@ pub(super) fn all(md: &mut Md, g: &Guide) {
         return;
     }
     md.heading("Creating each Capsule");
-    md.line(
+    // Each build runs with the app's package manager: name the ones these Capsules use.
+    let mut builds: Vec<String> = Vec::new();
+    for app in g
+        .inventory
+        .apps
+        .iter()
+        .filter(|a| capsules.iter().any(|c| c.app.as_deref() == Some(a.display_dir())))
+    {
+        let build = code(&manager_of(&g.inventory.lockfiles, app).run("build"));
+        if !builds.contains(&build) {
+            builds.push(build);
+        }
+    }
+    if builds.is_empty() {
+        builds.push(code("npm run build"));
+    }
+    md.line(&format!(
         "- **Backend and Frontend Capsules**: connect this repository, choose the branch you \
          deploy (this one, once merged) and set the folder (project path) shown. Code Capsules \
-         installs the dependencies itself, runs `npm run build` when package.json has a `build` \
-         script, and takes the Node version from `engines.node`.",
-    );
+         installs the dependencies itself, runs {} when package.json has a `build` script, and \
+         takes the Node version from `engines.node`.",
+        builds.join(" or ")
+    ));
     md.line(
         "- **Variables**: set them in the Capsule's Config tab, save, then restart the Capsule. \
          `PORT` and `NODE_ENV` are set by Code Capsules and not listed.",
@@ -351,11 +368,11 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
         parts.push(md::prose(description.trim_end_matches('.')));
     }
     if var.build_time {
-        parts.push(
-            "build-time setting: the bundler copies it into the built files when `npm run build` \
+        let build = c.build_command.as_deref().unwrap_or("npm run build");
+        parts.push(format!(
+            "build-time setting: the bundler copies it into the built files when `{build}` \
              runs, so set it before the build and rebuild after changing it"
-                .into(),
-        );
+        ));
     }
     match &var.source {
         EnvSource::Heroku if var.name.starts_with("HEROKU_") => {

@@ -11,7 +11,7 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
     md.heading("What else changes");
     for app in &g.inventory.apps {
         let dir = code(app.display_dir());
-        release_and_build_hooks(md, app, &dir);
+        release_and_build_hooks(md, g, app, &dir);
         if let Some(app_json) = &app.app_json {
             app_json_settings(md, &app_json.value, &dir);
         }
@@ -20,12 +20,13 @@ pub(super) fn what_else(md: &mut Md, g: &Guide) {
 }
 
 /// The release phase and the `heroku-*` build scripts, which nothing runs the same way now.
-fn release_and_build_hooks(md: &mut Md, app: &App, dir: &str) {
+fn release_and_build_hooks(md: &mut Md, g: &Guide, app: &App, dir: &str) {
     if let Some(release) = app.process("release") {
         let now = if crate::capsules::release_in_prestart(app) {
-            "is now the `prestart` script, which `npm start` runs first"
+            let manager = crate::inventory::config::manager_of(&g.inventory.lockfiles, app);
+            format!("is now the `prestart` script, which `{}` runs first", manager.run("start"))
         } else {
-            "now runs first in the web Capsule's run command, before the web command"
+            "now runs first in the web Capsule's run command, before the web command".to_owned()
         };
         md.line(&format!(
             "- **Release phase** ({dir}): Code Capsules has none. The `release` command {} \
