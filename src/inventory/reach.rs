@@ -720,6 +720,11 @@ impl Walk<'_, '_> {
             if !self.files.insert(path.clone()) {
                 continue;
             }
+            // A vendored library or a minified file reads none of the app's variables
+            // (the code scan skips it too) and loads only its own kind.
+            if super::code::is_not_app_code(&path) {
+                continue;
+            }
             let too_large =
                 self.source().entry(&path).and_then(|e| e.size).unwrap_or(0) > MAX_SOURCE;
             let bytes = match self.source().read(&path) {
