@@ -13,6 +13,7 @@ mod collect;
 mod cron;
 mod indirect;
 mod prefilter;
+pub mod spawns;
 #[cfg(test)]
 mod query;
 mod urls;

@@ -8,15 +8,21 @@
 //! starts. From each entry file, every module it loads is followed as Node resolves it:
 //! relative paths with the extensions `.js`, `.mjs`, `.cjs`, `.ts`, `.tsx`, `.jsx`
 //! (`./x.js` written in TypeScript for `./x.ts`), a folder's `package.json` `main` or its
-//! `index`, and packages of the repository's own workspaces.
+//! `index`, and packages of the repository's own workspaces. Code those files start is
+//! followed too ([`super::js::spawns`]): `child_process.fork(path)`, `new Worker(path)`,
+//! `cluster.setupPrimary({ exec })` as another entry (a literal path from the working
+//! folder or the file's, `__dirname`, `require.resolve`, `import.meta.url`), and
+//! `spawn`/`execFile`/`execa`/`cross-spawn` programs and `exec` shell lines as commands.
+//! Vendored and minified files ([`super::code::is_not_app_code`]) are not read.
 //!
 //! What could run code this cannot see makes the reach incomplete, with the reason in
 //! one sentence: a program that is not a file of the repository, a module whose name is
 //! computed (`require(name)`), a name that is neither a file nor a dependency (a path
-//! alias), a file the build makes. The caller then keeps the whole app's variables.
+//! alias), a file the build makes, code started from a computed path. The caller then keeps the whole app's variables.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::js::spawns::{SPAWN_MODULES, Spawn, Started, Value, spawns};
 use super::{App, in_node_modules, join, parent};
 use crate::lang::Lang;
 use crate::source::Source;
@@ -737,12 +743,82 @@ impl Walk<'_, '_> {
             let lang = Lang::of_path(&path).unwrap_or(Lang::JavaScript);
             let facts = super::js::scan(&path, lang, &bytes);
             let dir = parent(&path).to_owned();
+            let starts_code = facts.loads.iter().any(|load| {
+                let name = load.specifier.as_deref().unwrap_or_default();
+                let name = name.strip_prefix("node:").unwrap_or(name);
+                SPAWN_MODULES.contains(&package_name(name).0)
+            });
             for load in facts.loads {
                 let by = format!("`{path}:{}`", load.line);
                 match load.specifier {
                     Some(specifier) => self.load(&specifier, &dir, &by),
                     None => self.fail(format!("{by} loads a module whose name is computed")),
                 }
+            }
+            if starts_code {
+                for spawn in spawns(lang, &bytes) {
+                    self.spawn(&path, spawn);
+                }
+            }
+        }
+    }
+
+    /// What a call in `path` starts (see [`spawns`]): a Node file is another entry, a
+    /// program or a shell line is read as a command run from the app's folder (the
+    /// process's working folder). What is computed makes the reach incomplete.
+    fn spawn(&mut self, path: &str, spawn: Spawn) {
+        let by = format!("`{path}:{}` starts", spawn.line);
+        let call = &spawn.call;
+        let dir = parent(path).to_owned();
+        let cwd = self.app.build_dir().to_owned();
+        match spawn.started {
+            Started::Module(Some(value)) => {
+                // Node resolves a relative path against the working folder; code written
+                // for another folder names it from its own file. Follow whichever exists.
+                let candidates = match &value {
+                    Value::File(p) => vec![normalize(&join(&dir, p))],
+                    Value::Cwd(p) if p.starts_with('/') => vec![None],
+                    Value::Cwd(p) => vec![normalize(&join(&cwd, p)), normalize(&join(&dir, p))],
+                };
+                let found: Vec<String> = candidates
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| self.resolve(&p).or_else(|| self.built_from(&p)))
+                    .collect();
+                if found.is_empty() {
+                    let (Value::File(p) | Value::Cwd(p)) = &value;
+                    self.fail(format!("{by} `{p}` (`{call}`), which is not in the repository"));
+                }
+                for file in found {
+                    self.found(file);
+                }
+            }
+            Started::Shell(Some(line)) => self.line(&line, &cwd, 1),
+            Started::Program(Some(values)) => {
+                let mut words = Vec::new();
+                for value in values {
+                    let word = match value {
+                        Value::Cwd(word) => Some(word),
+                        // A path from the file's folder, as the working folder names it.
+                        Value::File(p) => normalize(&join(&dir, &p)).and_then(|abs| {
+                            if cwd.is_empty() {
+                                Some(abs)
+                            } else {
+                                abs.strip_prefix(&format!("{cwd}/")).map(str::to_owned)
+                            }
+                        }),
+                    };
+                    let Some(word) = word else {
+                        self.fail(format!("{by} a file outside the app's folder (`{call}`)"));
+                        return;
+                    };
+                    words.push(word);
+                }
+                let words: Vec<Option<&str>> = words.iter().map(|w| Some(w.as_str())).collect();
+                self.command(&words, &mut cwd.clone(), 1);
+            }
+            Started::Module(None) | Started::Shell(None) | Started::Program(None) => {
+                self.fail(format!("{by} code whose path or command is computed (`{call}`)"));
             }
         }
     }
