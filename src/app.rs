@@ -372,7 +372,11 @@ fn apply_saved(
     // The branch exists now: a status that fails costs its warnings, not the exit code.
     let worktree = match status.wait() {
         Ok(dirty) => worktree_warnings_of(&git, &dirty, &paths),
-        Err(e) => vec![Warning::new(format!("cannot look for uncommitted changes: {e}"))],
+        Err(e) => {
+            // The whole chain, as the top level prints errors: the cause is gix's.
+            let e = anyhow::Error::new(e);
+            vec![Warning::new(format!("cannot look for uncommitted changes: {e:#}"))]
+        }
     };
     let stderr = plan.warnings.iter().map(ToString::to_string);
     let stderr = stderr.chain(worktree.iter().map(ToString::to_string));

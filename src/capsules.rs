@@ -32,7 +32,7 @@ use crate::rules::RuleSet;
 pub use addons::{AddonUse, Replacement};
 pub use env::{
     CapsuleEnv, EnvScope, EnvSource, HEROKU_RUNTIME, capsule_for_heroku_app, herokuapp_default,
-    herokuapp_name, herokuapp_url, is_build_time_backend_address, url_path,
+    is_build_time_backend_address, url_path,
 };
 pub use launch::{Launch, launch, redacted, shell_quote};
 

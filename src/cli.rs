@@ -343,15 +343,16 @@ where
     }
 }
 
+/// Whether `diff` colours its patch. `auto` follows the conventions clap follows too
+/// (through anstream): a terminal on stdout, `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE`,
+/// `TERM=dumb`. `NO_COLOR` wins even over `--color always`, as it always has here.
 fn use_color(choice: ColorChoice) -> bool {
-    use std::io::IsTerminal;
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        return false;
-    }
     match choice {
-        ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal(),
+        ColorChoice::Always => !anstyle_query::no_color(),
+        ColorChoice::Auto => {
+            anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
     }
 }
 

@@ -133,43 +133,12 @@ fn attribute_value(attributes: &str, name: &str) -> Option<String> {
 }
 
 /// The herokuapp URLs of the markup (outside `blocks`): template attributes and text, as
-/// (1-based line, URL as written from its scheme or host to the first quote, space or
-/// bracket).
+/// (1-based line, URL as written; see [`crate::herokuapp::Found`]).
 pub(crate) fn markup_urls(text: &str, blocks: &[Block]) -> Vec<(usize, String)> {
-    const NEEDLE: &[u8] = b".herokuapp.com";
-    let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(at) =
-        bytes[from..].windows(NEEDLE.len()).position(|w| w.eq_ignore_ascii_case(NEEDLE))
-    {
-        let at = from + at;
-        from = at + NEEDLE.len();
-        if blocks.iter().any(|b| (b.start..b.end).contains(&at)) {
-            continue;
-        }
-        let is_host = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.';
-        let mut start = bytes[..at].iter().rposition(|b| !is_host(b)).map_or(0, |i| i + 1);
-        if start == at {
-            continue;
-        }
-        for scheme in ["https://", "http://", "//"] {
-            if start >= scheme.len()
-                && bytes[start - scheme.len()..start].eq_ignore_ascii_case(scheme.as_bytes())
-            {
-                start -= scheme.len();
-                break;
-            }
-        }
-        let stop = |b: &u8| b.is_ascii_whitespace() || b"\"'`<>(){}".contains(b);
-        let end = bytes[from..].iter().position(stop).map_or(bytes.len(), |i| from + i);
-        let url = String::from_utf8_lossy(&bytes[start..end]);
-        // Sentence punctuation after an address is not part of it.
-        let url = url.trim_end_matches(['.', ',', ';', ':', '!']);
-        found.push((line_of(text, start), url.to_owned()));
-        from = end;
-    }
-    found
+    crate::herokuapp::find(text.as_bytes())
+        .filter(|found| !blocks.iter().any(|b| (b.start..b.end).contains(&found.host.start)))
+        .map(|found| (line_of(text, found.url.start), text[found.url].to_owned()))
+        .collect()
 }
 
 /// The 1-based line of byte `offset`.
@@ -235,7 +204,7 @@ mod tests {
     }
 
     #[test]
-    fn paths_and_lines() {
+    fn components_are_known_by_extension_and_lines_count_from_one() {
         assert_eq!(Component::of_path("src/App.vue"), Some(Component::Vue));
         assert_eq!(Component::of_path("src/routes/+page.svelte"), Some(Component::Svelte));
         assert_eq!(Component::of_path("src/pages/index.astro"), Some(Component::Astro));

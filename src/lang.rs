@@ -58,9 +58,54 @@ impl Lang {
     }
 }
 
+/// `text` as a JavaScript string literal in double quotes: the one way this crate writes
+/// a JS string (the generated scheduler and build step, rewritten URLs). See
+/// [`js_string_in`].
+pub fn js_string(text: &str) -> String {
+    js_string_in(text, '"')
+}
+
+/// `text` as a JavaScript string literal between `quote`s (`"` or `'`). Escapes as JSON
+/// does (serde_json's bytes exactly, for `"`): the backslash, the quote, control
+/// characters; and U+2028 and U+2029 too, which JSON leaves alone but which end a line,
+/// and so a `//` comment, in JavaScript.
+pub fn js_string_in(text: &str, quote: char) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' || c == '\u{2028}' || c == '\u{2029}' => {
+                write!(out, "\\u{:04x}", u32::from(c)).expect("writing to a String")
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn js_strings_escape_as_json_does_and_end_no_line() {
+        let text = "a\"b'c\\d\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀";
+        assert_eq!(js_string(text), serde_json::to_string(text).unwrap());
+        assert_eq!(js_string("x\u{2028}y\u{2029}"), "\"x\\u2028y\\u2029\"");
+        assert_eq!(js_string_in("it's \"a\"\\", '\''), r#"'it\'s "a"\\'"#);
+    }
 
     #[test]
     fn languages_follow_extensions() {

@@ -27,6 +27,7 @@ const ORDER: &[&str] = &[
     "testing",
     "source",
     "component",
+    "herokuapp",
     "shell",
     "lang",
     "semver",

@@ -12,6 +12,7 @@ pub mod component;
 pub mod diag;
 pub mod edit;
 pub mod generate;
+pub(crate) mod herokuapp;
 pub mod inventory;
 pub mod lang;
 pub(crate) mod many;

@@ -554,7 +554,9 @@ fn operators(command: &str) -> Vec<String> {
     out
 }
 
-/// A shell variable name: a letter or `_`, then letters, digits and `_`.
+/// A shell variable name, and so an environment variable name as every reader of this
+/// crate takes it (POSIX `name`): a letter or `_`, then letters, digits and `_`. The one
+/// check for both, so a name the rules accept is one the Procfile reader sees.
 pub(crate) fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')

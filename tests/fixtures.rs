@@ -3,6 +3,9 @@
 //! `plan` output). A case with `error.txt` must fail with exactly that message instead.
 //! `jobs.toml` beside `in/` is passed as `--jobs`; `args` adds more flags.
 //!
+//! Each case is its own test, `fixture_<case>` (`build.rs` lists the folders), so one
+//! runs alone: `cargo test --test tests fixture_monorepo`; `fixtures` runs them all.
+//!
 //! Set CAPSULE_MIGRATE_BLESS=1 to rewrite `out/`, `plan.txt` and `error.txt` after an
 //! intended change, then review the result with `git diff fixtures/`.
 
@@ -17,6 +20,7 @@ fn bless() -> bool {
     std::env::var_os("CAPSULE_MIGRATE_BLESS").is_some_and(|v| v == "1")
 }
 
+/// The case folders on disk now, to check the list `build.rs` made against.
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
@@ -60,7 +64,11 @@ fn mask_ids(text: &str, repo: &Path) -> String {
 
 fn check_expected(path: &Path, actual: &str, failures: &mut Vec<String>) {
     if bless() {
-        std::fs::write(path, actual).unwrap();
+        // Only what changed: an untouched file keeps its mtime, and build.rs (which
+        // watches fixtures/) does not run again for nothing.
+        if std::fs::read_to_string(path).ok().as_deref() != Some(actual) {
+            std::fs::write(path, actual).unwrap();
+        }
         return;
     }
     let expected = std::fs::read_to_string(path).unwrap_or_default();
@@ -124,14 +132,14 @@ fn run_case(case: &Path, args: &[String], failures: &mut Vec<String>) {
     };
 
     let out_dir = case.join("out");
-    if bless() {
+    if bless() && dir_files(&out_dir) != migrated {
         let _ = std::fs::remove_dir_all(&out_dir);
         for (path, bytes) in &migrated {
             let target = out_dir.join(path);
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
             std::fs::write(target, bytes).unwrap();
         }
-    } else {
+    } else if !bless() {
         let expected = dir_files(&out_dir);
         if expected != migrated {
             let differing: Vec<&str> = expected
@@ -212,22 +220,46 @@ fn check_generated_javascript(
     }
 }
 
-#[test]
-fn fixtures() {
-    let cases = cases();
-    assert!(
-        cases.len() >= MIN_CASES,
-        "found {} fixture cases, expected at least {MIN_CASES}",
-        cases.len()
-    );
+/// Runs the case `fixtures/<name>`; fails with every difference found.
+fn run_fixture(name: &str) {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let args = case_args(&case);
     let mut failures = Vec::new();
-    for case in &cases {
-        let args = case_args(case);
-        if case.join("error.txt").is_file() || (bless() && case.join("expect-error").is_file()) {
-            run_error_case(case, &args, &mut failures);
-        } else {
-            run_case(case, &args, &mut failures);
-        }
+    if case.join("error.txt").is_file() || (bless() && case.join("expect-error").is_file()) {
+        run_error_case(&case, &args, &mut failures);
+    } else {
+        run_case(&case, &args, &mut failures);
     }
     assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// One `#[test]` per case folder, from the list `build.rs` writes, and the list itself.
+macro_rules! fixture_cases {
+    ($($test:ident => $name:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                run_fixture($name);
+            }
+        )*
+        const LISTED: &[&str] = &[$($name),*];
+    };
+}
+
+include!(concat!(env!("OUT_DIR"), "/fixture_cases.rs"));
+
+/// An empty glob must not pass, and a case added since the last build must not be
+/// skipped silently.
+#[test]
+fn fixtures_are_all_listed() {
+    let on_disk: Vec<String> = cases()
+        .iter()
+        .map(|case| case.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        on_disk.len() >= MIN_CASES,
+        "found {} fixture cases, expected at least {MIN_CASES}",
+        on_disk.len()
+    );
+    assert_eq!(LISTED, on_disk, "build.rs listed other cases than fixtures/ holds");
 }

@@ -94,6 +94,35 @@ fn colour_is_used_only_when_asked_for() {
     assert!(patch.contains("\x1b[31m"), "{patch}");
 }
 
+/// The colour choice follows the terminal conventions (through anstream) in the real
+/// binary, whose stdout here is a pipe: `auto` never colours it, `always` does unless
+/// NO_COLOR is set to something (an empty NO_COLOR counts as unset).
+#[test]
+fn no_color_wins_over_always_and_auto_does_not_colour_a_pipe() {
+    let repo = monorepo();
+    let diff = |color: &str, no_color: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
+        cmd.args(["diff", &path(&repo), "--color", color]);
+        crate::support::repo::isolate(&mut cmd);
+        for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
+            cmd.env_remove(var);
+        }
+        if let Some(value) = no_color {
+            cmd.env("NO_COLOR", value);
+        }
+        let out = cmd.output().expect("the binary runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("UTF-8 patch")
+    };
+    let plain = diff("never", None);
+    assert!(plain.starts_with("diff --git") && !plain.contains('\x1b'), "{plain}");
+    assert_eq!(diff("auto", None), plain);
+    assert_eq!(diff("always", Some("1")), plain);
+    let coloured = diff("always", Some(""));
+    assert!(coloured.contains("\x1b[31m-"), "{coloured}");
+    assert_eq!(anstream::adapter::strip_str(&coloured).to_string(), plain);
+}
+
 #[test]
 fn quiet_is_accepted_before_or_after_the_command_and_changes_no_output() {
     let repo = monorepo();
@@ -229,7 +258,7 @@ fn force_onto_the_same_commit_says_nothing_changed() {
     let apply = |extra: &[&str]| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
         cmd.arg("apply").arg(&repo.path).args(extra);
-        cmd.envs(crate::support::repo::GIT_ENV.iter().copied());
+        crate::support::repo::isolate(&mut cmd);
         let output = cmd.output().expect("the binary runs");
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8_lossy(&output.stdout).into_owned()

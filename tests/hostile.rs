@@ -5,14 +5,11 @@ use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use crate::support::repo::{GIT_ENV, TempRepo};
+use crate::support::repo::{EMAIL, NAME, TempRepo, isolate};
 
 fn tool(args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
-    cmd.args(args).env("NO_COLOR", "1");
-    for (k, v) in GIT_ENV {
-        cmd.env(k, v);
-    }
+    isolate(cmd.args(args).env("NO_COLOR", "1"));
     cmd.output().expect("the binary runs")
 }
 
@@ -198,7 +195,7 @@ fn detached_head_bare_shallow_and_linked_worktrees_all_work() {
         repo.git(&args);
         assert!(apply_ok(&target_str).contains("Created commit"), "{name}");
         let check = |args: &[&str]| {
-            let out = Command::new("git").args(args).current_dir(&target).output().unwrap();
+            let out = crate::support::repo::git().args(args).current_dir(&target).output().unwrap();
             assert!(out.status.success(), "{name}: git {args:?}: {}", text(&out.stderr));
             text(&out.stdout)
         };
@@ -495,10 +492,7 @@ fn a_repository_owned_by_another_user_is_refused_unless_safe_directory_allows_it
     let config = repo.path.parent().unwrap().join("gitconfig");
     std::fs::write(&config, "[safe]\n\tdirectory = *\n").unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
-    cmd.args(["apply", &path(&repo)]);
-    for (k, v) in GIT_ENV {
-        cmd.env(k, v);
-    }
+    isolate(cmd.args(["apply", &path(&repo)]));
     let out = cmd.env("GIT_CONFIG_GLOBAL", &config).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(chown("0"));
@@ -513,7 +507,7 @@ fn commits_are_signed_when_git_config_asks_for_it() {
     let keys = repo.path.parent().unwrap();
     let key = keys.join("id_ed25519");
     let made = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "author@example.com", "-f"])
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", EMAIL, "-f"])
         .arg(&key)
         .status();
     if !made.is_ok_and(|s| s.success()) {
@@ -522,7 +516,7 @@ fn commits_are_signed_when_git_config_asks_for_it() {
     }
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
     let allowed = keys.join("allowed_signers");
-    std::fs::write(&allowed, format!("author@example.com {public}")).unwrap();
+    std::fs::write(&allowed, format!("{EMAIL} {public}")).unwrap();
     repo.git(&["config", "commit.gpgsign", "true"]);
     repo.git(&["config", "gpg.format", "ssh"]);
     repo.git(&["config", "user.signingkey", &key.with_extension("pub").display().to_string()]);
@@ -544,7 +538,7 @@ fn commits_are_signed_when_git_config_asks_for_it() {
         "--passphrase",
         "",
         "--quick-gen-key",
-        "Test Author <author@example.com>",
+        &format!("{NAME} <{EMAIL}>"),
         "ed25519",
         "sign",
         "never",
@@ -553,13 +547,10 @@ fn commits_are_signed_when_git_config_asks_for_it() {
         repo.git(&["config", "--unset", "gpg.format"]);
         repo.git(&["config", "--unset", "user.signingkey"]);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
-        cmd.args(["apply", &path(&repo)]).env("GNUPGHOME", &home);
-        for (k, v) in GIT_ENV {
-            cmd.env(k, v);
-        }
+        isolate(cmd.args(["apply", &path(&repo)]).env("GNUPGHOME", &home));
         let out = cmd.output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-        let verified = Command::new("git")
+        let verified = crate::support::repo::git()
             .current_dir(&repo.path)
             .env("GNUPGHOME", &home)
             .args(["verify-commit", "code-capsules-migration"])
@@ -730,8 +721,8 @@ fn unusual_repository_formats_work_or_say_what_to_do() {
         let repo = TempRepo::new();
         std::fs::remove_dir_all(repo.path.join(".git")).unwrap();
         repo.git(&[&["init", "-q", "-b", "main"], args].concat());
-        repo.git(&["config", "user.name", "Test Author"]);
-        repo.git(&["config", "user.email", "author@example.com"]);
+        repo.git(&["config", "user.name", NAME]);
+        repo.git(&["config", "user.email", EMAIL]);
         repo.write("Procfile", "web: node index.js\n");
         repo.write("package.json", "{ \"name\": \"x\" }\n");
         repo.commit_all("App");
@@ -761,7 +752,7 @@ fn unusual_repository_formats_work_or_say_what_to_do() {
     origin.git(&["config", "uploadpack.allowFilter", "true"]);
     let clone = origin.path.parent().unwrap().join("partial");
     let url = format!("file://{}", origin.path.display());
-    let cloned = Command::new("git")
+    let cloned = crate::support::repo::git()
         .args(["clone", "-q", "--filter=blob:none", "--sparse", &url])
         .arg(&clone)
         .status()

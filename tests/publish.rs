@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use crate::support::repo::{GIT_ENV, TempRepo};
+use crate::support::repo::{TempRepo, isolate};
 
 const BRANCH: &str = "code-capsules-migration";
 const TOKEN: &str = "tok-3f9a-never-show-me";
@@ -32,7 +32,8 @@ impl Setup {
         repo.git(&["remote", "add", "origin", origin]);
         let home = tempfile::tempdir().unwrap();
         let bare = home.path().join("remote.git");
-        let out = Command::new("git").arg("init").arg("-q").arg("--bare").arg(&bare).output();
+        let out =
+            crate::support::repo::git().arg("init").arg("-q").arg("--bare").arg(&bare).output();
         assert!(out.unwrap().status.success());
         // The rewrite lives in the user's own (global) config, as it would for real.
         let config = format!("[url \"file://{}\"]\n\tinsteadOf = {origin}\n", bare.display());
@@ -48,10 +49,7 @@ impl Setup {
     /// of the machine's that could reach a real host.
     fn tool(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_capsule-migrate"));
-        cmd.args(args).arg(&self.repo.path).env_clear();
-        for (key, value) in GIT_ENV {
-            cmd.env(key, value);
-        }
+        isolate(cmd.args(args).arg(&self.repo.path).env_clear());
         cmd.env("GIT_CONFIG_GLOBAL", self.home.path().join("gitconfig"))
             .env("HOME", self.home.path())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -60,7 +58,7 @@ impl Setup {
     }
 
     fn remote_branch(&self) -> Option<String> {
-        let out = Command::new("git")
+        let out = crate::support::repo::git()
             .arg("--git-dir")
             .arg(&self.bare)
             .args(["rev-parse", "--verify", "-q", &format!("refs/heads/{BRANCH}")])
@@ -538,7 +536,7 @@ fn from_a_fork_the_pull_request_goes_to_the_repository_it_was_forked_from() {
     // Fetch from acme/shop (origin), push to one's own fork me/shop (pushDefault).
     let setup = Setup::github();
     let fork = setup.home.path().join("fork.git");
-    let out = Command::new("git").arg("init").arg("-q").arg("--bare").arg(&fork).output();
+    let out = crate::support::repo::git().arg("init").arg("-q").arg("--bare").arg(&fork).output();
     assert!(out.unwrap().status.success());
     let config = setup.home.path().join("gitconfig");
     let rewrite = format!(
@@ -562,7 +560,7 @@ fn from_a_fork_the_pull_request_goes_to_the_repository_it_was_forked_from() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(&format!("Pushed branch {BRANCH} to mine")), "{out}");
     assert_eq!(setup.remote_branch(), None, "not pushed to origin");
-    let pushed = Command::new("git")
+    let pushed = crate::support::repo::git()
         .arg("--git-dir")
         .arg(&fork)
         .args(["rev-parse", "--verify", "-q", &format!("refs/heads/{BRANCH}")])

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::support::repo::{GIT_ENV, TempRepo};
+use super::support::repo::TempRepo;
 
 fn case_dir(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/verify").join(case)
@@ -27,9 +27,7 @@ fn command(repo: &Path, args: &[&str]) -> Command {
 }
 
 fn isolate(cmd: &mut Command) {
-    for (k, v) in GIT_ENV {
-        cmd.env(k, v);
-    }
+    super::support::repo::isolate(cmd);
     if std::env::var_os("CAPSULE_MIGRATE_CACHE").is_none() {
         let target = option_env!("CARGO_TARGET_TMPDIR").unwrap_or("target");
         cmd.env("CAPSULE_MIGRATE_CACHE", Path::new(target).join("verify-cache"));

@@ -161,7 +161,8 @@ pub(super) fn app_env(
         for var in &app_json.value.env {
             // A default that names a Heroku app's address becomes a Capsule's URL, picked
             // once every Capsule exists (`link_heroku_defaults`).
-            let heroku_default = var.value.as_deref().and_then(herokuapp_url).is_some();
+            let heroku_default =
+                var.value.as_deref().and_then(crate::herokuapp::first_url).is_some();
             let source = if HEROKU_BUILD.contains(&var.name.as_str()) {
                 EnvSource::HerokuBuild
             } else if heroku_default {
@@ -649,7 +650,7 @@ fn link_heroku_defaults(out: &mut Deployment, inv: &Inventory) {
                 continue;
             }
             let Some(url) = herokuapp_default(inv, dir, &var.name) else { continue };
-            let host = herokuapp_name(url).unwrap_or_default();
+            let host = crate::herokuapp::app_name(url).unwrap_or_default();
             let own_web = out.capsules.iter().find(|c| {
                 c.app.as_deref() == Some(dir) && c.heroku_process.as_deref() == Some("web")
             });
@@ -668,19 +669,7 @@ fn link_heroku_defaults(out: &mut Deployment, inv: &Inventory) {
 pub fn herokuapp_default<'a>(inv: &'a Inventory, dir: &str, name: &str) -> Option<&'a str> {
     let app = inv.app(app_dir(dir))?;
     let var = app.app_json.as_ref()?.value.env.iter().find(|v| v.name == name)?;
-    var.value.as_deref().and_then(herokuapp_url)
-}
-
-/// The first `*.herokuapp.com` URL in `text`: from its scheme (or host) to the next
-/// space or quote.
-pub fn herokuapp_url(text: &str) -> Option<&str> {
-    let lower = text.to_ascii_lowercase();
-    let at = lower.find(".herokuapp.com")?;
-    let is_url_byte = |c: char| !c.is_whitespace() && !matches!(c, '"' | '\'' | '`' | '<' | '>');
-    let start = text[..at].rfind(|c: char| !is_url_byte(c)).map_or(0, |i| i + 1);
-    let end = text[at..].find(|c: char| !is_url_byte(c)).map_or(text.len(), |i| at + i);
-    let url = &text[start..end];
-    herokuapp_name(url).filter(|n| !n.is_empty()).map(|_| url)
+    var.value.as_deref().and_then(crate::herokuapp::first_url)
 }
 
 /// The path after the host of a URL, without a final `/`: `/parse` for
@@ -801,14 +790,6 @@ fn heroku_names(inv: &Inventory, capsule: &Capsule) -> Vec<String> {
         names.push(super::kebab(&name));
     }
     names
-}
-
-/// `https://shop-api-1a2b.herokuapp.com/x` -> `shop-api-1a2b`.
-pub fn herokuapp_name(url: &str) -> Option<String> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
-    let name = host.strip_suffix(".herokuapp.com")?;
-    Some(name.rsplit('.').next().unwrap_or(name).to_owned())
 }
 
 /// The Capsule that runs the web process of the app in `dir`.

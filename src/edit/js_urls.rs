@@ -41,7 +41,7 @@ pub struct SkippedUrl {
 /// literal text), including those [`rewrite_herokuapp_urls`] would leave alone. Meant for
 /// warnings about backend code, where nothing is rewritten.
 pub fn find_herokuapp_urls(source: &str, lang: Lang) -> Vec<(usize, String)> {
-    if !mentions_herokuapp(source) {
+    if !crate::herokuapp::mentioned(source.as_bytes()) {
         return Vec::new();
     }
     let tree = parse(source, lang);
@@ -73,7 +73,7 @@ pub fn rewrite_herokuapp_urls_by(
 ) -> Rewrite {
     let mut result =
         Rewrite { text: source.to_string(), rewrites: Vec::new(), skipped: Vec::new() };
-    if !mentions_herokuapp(source) {
+    if !crate::herokuapp::mentioned(source.as_bytes()) {
         return result;
     }
     let tree = parse(source, lang);
@@ -168,7 +168,9 @@ impl Plan {
                 let text = if rest.is_empty() {
                     format!("{{{expr}}}")
                 } else {
-                    format!("{{{expr} + {quote}{}{quote}}}", escape_for_js(rest))
+                    // The attribute's text as a JS string literal with the same quote.
+                    let quote = quote.chars().next().unwrap_or('"');
+                    format!("{{{expr} + {}}}", crate::lang::js_string_in(rest, quote))
                 };
                 Ok(Edit { start, end, text })
             }
@@ -215,7 +217,7 @@ fn string_literal(node: Node, source: &str) -> Option<Found> {
         return None;
     }
     let content = &source[start + 1..end - 1];
-    let origin = origin_len(content)?;
+    let origin = crate::herokuapp::origin_len(content)?;
     let plan = match node.parent() {
         Some(parent) if parent.kind() == "jsx_attribute" => Plan::JsxAttr { start, end, origin },
         _ => match skip_reason(node, source) {
@@ -236,7 +238,7 @@ fn template_literal(node: Node, source: &str) -> Option<Found> {
         .children(&mut cursor)
         .find(|c| c.kind() == "template_substitution")
         .map_or(end - 1, |c| c.start_byte());
-    let origin = origin_len(&source[start + 1..first_chunk_end])?;
+    let origin = crate::herokuapp::origin_len(&source[start + 1..first_chunk_end])?;
     let tagged = node
         .parent()
         .is_some_and(|p| p.kind() == "call_expression" && is_field(p, "arguments", node));
@@ -314,37 +316,6 @@ fn needs_parens(node: Node) -> bool {
     }
 }
 
-/// The length of the `http(s)://<app>.herokuapp.com[:port]` origin at the start of
-/// `content`, when it is followed by the end, a path, a query or a fragment.
-fn origin_len(content: &str) -> Option<usize> {
-    let bytes = content.as_bytes();
-    let scheme = ["https://", "http://"]
-        .into_iter()
-        .find(|s| bytes.len() >= s.len() && bytes[..s.len()].eq_ignore_ascii_case(s.as_bytes()))?;
-    let mut i = scheme.len();
-    let app = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
-    if app == 0 {
-        return None;
-    }
-    i += app;
-    const DOMAIN: &[u8] = b".herokuapp.com";
-    if bytes.len() < i + DOMAIN.len() || !bytes[i..i + DOMAIN.len()].eq_ignore_ascii_case(DOMAIN) {
-        return None;
-    }
-    i += DOMAIN.len();
-    if bytes.get(i) == Some(&b':') {
-        let digits = bytes[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
-        }
-        i += 1 + digits;
-    }
-    match bytes.get(i) {
-        None | Some(b'/' | b'?' | b'#') => Some(i),
-        _ => None,
-    }
-}
-
 /// `replacement` as an operand of `+`: a dotted name as is, anything else in parentheses.
 fn as_operand(replacement: &str) -> String {
     let is_name_part = |s: &str| {
@@ -367,11 +338,6 @@ fn as_operand(replacement: &str) -> String {
     }
 }
 
-/// JSX attribute text as the body of a JS string literal with the same quote.
-fn escape_for_js(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('\r', "\\r").replace('\n', "\\n")
-}
-
 fn splice(source: &str, edits: &[Edit]) -> String {
     let mut edits: Vec<&Edit> = edits.iter().collect();
     edits.sort_by_key(|e| e.start);
@@ -384,11 +350,6 @@ fn splice(source: &str, edits: &[Edit]) -> String {
     }
     out.push_str(&source[at..]);
     out
-}
-
-fn mentions_herokuapp(source: &str) -> bool {
-    const NEEDLE: &[u8] = b"herokuapp.com";
-    source.as_bytes().windows(NEEDLE.len()).any(|w| w.eq_ignore_ascii_case(NEEDLE))
 }
 
 fn parse(source: &str, lang: Lang) -> Tree {
@@ -641,12 +602,12 @@ mod tests {
 
     #[test]
     fn origins_are_recognised_exactly() {
-        assert_eq!(origin_len("https://a-1.herokuapp.com"), Some(25));
-        assert_eq!(origin_len("http://a.herokuapp.com:3000/x"), Some(27));
-        assert_eq!(origin_len("https://a.herokuapp.com#top"), Some(23));
-        assert_eq!(origin_len("https://a.herokuapp.comx"), None);
-        assert_eq!(origin_len("https://a_b.herokuapp.com"), None);
-        assert_eq!(origin_len("https://.herokuapp.com"), None);
+        assert_eq!(crate::herokuapp::origin_len("https://a-1.herokuapp.com"), Some(25));
+        assert_eq!(crate::herokuapp::origin_len("http://a.herokuapp.com:3000/x"), Some(27));
+        assert_eq!(crate::herokuapp::origin_len("https://a.herokuapp.com#top"), Some(23));
+        assert_eq!(crate::herokuapp::origin_len("https://a.herokuapp.comx"), None);
+        assert_eq!(crate::herokuapp::origin_len("https://a_b.herokuapp.com"), None);
+        assert_eq!(crate::herokuapp::origin_len("https://.herokuapp.com"), None);
     }
 
     #[test]

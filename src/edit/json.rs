@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
-use crate::diag::FileError;
+use crate::diag::{FileError, Position};
 use style::{DocStyle, Layout};
 
 pub use parse::{JsonError, MAX_DEPTH, Member, Node, NodeKind, parse, parse_error};
@@ -36,14 +36,28 @@ pub enum EditError {
 }
 
 impl EditError {
-    /// The error as the user sees it: `file`, and the line and column in `text`.
+    /// The error as the user sees it: `file`, and the line and column in `text` (the
+    /// text the edit was given). Every JSON edit error reaches the user through here.
     pub fn to_file_error(&self, file: &str, text: &str) -> FileError {
         match self {
             EditError::Parse(err) => parse_error(file, text, err),
-            EditError::EmptyPath => FileError::new(file, self.to_string()),
-            EditError::NotAnObject { offset, .. } | EditError::Unverified { offset, .. } => {
-                FileError::at_offset(file, text.as_bytes(), *offset, self.to_string())
+            _ => FileError {
+                file: file.to_owned(),
+                position: self.position(text),
+                message: self.to_string(),
+            },
+        }
+    }
+
+    /// Where in `text` (the text the edit was given) the error is, when it has a place.
+    pub fn position(&self, text: &str) -> Option<Position> {
+        match self {
+            EditError::Parse(JsonError { offset, .. })
+            | EditError::NotAnObject { offset, .. }
+            | EditError::Unverified { offset, .. } => {
+                Some(Position::of_offset(text.as_bytes(), *offset))
             }
+            EditError::EmptyPath => None,
         }
     }
 }

@@ -183,8 +183,13 @@ impl PackageJsonEditor {
             cycle[0],
             cycle.join(" -> ")
         );
-        // Point at a script of the cycle that the file has now, else at `scripts`.
-        let existing = cycle.iter().find(|name| self.script(name).ok().flatten().is_some());
+        // Point at a script of the cycle that the file has now, else at `scripts`. A file
+        // that does not parse says so, at its line and column, instead.
+        let scripts = match self.scripts() {
+            Ok(scripts) => scripts,
+            Err(error) => return error,
+        };
+        let existing = cycle.iter().find(|name| scripts.iter().any(|(key, _)| key == *name));
         match existing {
             Some(name) => self.error_at(&["scripts", name], message),
             None => self.error_at(&["scripts"], message),
@@ -192,10 +197,14 @@ impl PackageJsonEditor {
     }
 
     /// An error about `key`, at the line and column of its member in the text as it is
-    /// now (of the nearest parent that exists; the file when none does).
+    /// now (of the nearest parent that exists; the file when none does). When the text
+    /// does not parse, that is the error to fix first, and the one returned.
     pub fn error_at(&self, key: &[&str], message: impl Into<String>) -> FileError {
         let message = message.into();
-        let Ok(root) = json::parse(&self.text) else { return FileError::new(&self.path, message) };
+        let root = match json::parse(&self.text) {
+            Ok(root) => root,
+            Err(e) => return json::parse_error(&self.path, &self.text, &e),
+        };
         let mut offset = None;
         let mut node = &root;
         for name in key {
@@ -280,5 +289,35 @@ mod tests {
         let mut e = editor("{\n  \"a\": 1,\n}\n");
         let err = e.set_engine("node", "24.x").unwrap_err();
         assert_eq!(err.position.map(|p| (p.line, p.column)), Some((3, 1)), "{err}");
+    }
+
+    /// Every operation, and the error placed at a key, report a package.json that does
+    /// not parse the same way: `file:line:column: invalid JSON: ...`, never a byte offset.
+    #[test]
+    fn every_operation_on_malformed_json_reports_its_line_and_column() {
+        // The trailing comma is at line 4, column 3.
+        let text = "{\n  \"scripts\": {\n    \"start\": \"node a.js\",\n  }\n}\n";
+        type Operation = fn(&mut PackageJsonEditor) -> Result<(), FileError>;
+        let operations: [(&str, Operation); 12] = [
+            ("get", |e| e.get(&["name"]).map(drop)),
+            ("script", |e| e.script("start").map(drop)),
+            ("scripts", |e| e.scripts().map(drop)),
+            ("set_script", |e| e.set_script("build", "tsc")),
+            ("chain_script", |e| e.chain_script("build", "tsc").map(drop)),
+            ("remove_script", |e| e.remove_script("start")),
+            ("add_dependency", |e| e.add_dependency("node-cron", "^4.6.0")),
+            ("set_engine", |e| e.set_engine("node", "24.x")),
+            ("remove_engine", |e| e.remove_engine("npm")),
+            ("set_field", |e| e.set_field(&["type"], "module")),
+            ("remove_field", |e| e.remove_field(&["volta"])),
+            ("error_at", |e| Err(e.error_at(&["scripts", "start"], "a message"))),
+        ];
+        for (name, operation) in operations {
+            let mut e = editor(text);
+            let err = operation(&mut e).unwrap_err().to_string();
+            assert!(err.starts_with("app/package.json:4:3: invalid JSON: "), "{name}: {err}");
+            assert!(!err.contains("byte"), "{name}: {err}");
+            assert_eq!(e.text(), text, "{name} changed the text");
+        }
     }
 }

@@ -5,6 +5,8 @@
 //! at build time, from an environment variable, and Code Capsules shows URLs without
 //! `https://`, so the build step adds it.
 
+use crate::lang::js_string;
+
 /// The build step's script: dependency-free CommonJS (name it `*.cjs` so it stays
 /// CommonJS under `"type": "module"`), run with `node` before the site is published.
 ///
@@ -99,17 +101,10 @@ for (const [, global, url] of lines) {
 }
 "#;
 
-/// `text` as a JS string literal. JSON strings are JS strings (since ES2019 even with
-/// U+2028), and serde_json escapes quotes, backslashes and control characters.
-fn js_string(text: &str) -> String {
-    serde_json::to_string(text).expect("a string always serialises")
-}
-
-/// `text` escaped to stay on one `//` comment line.
+/// `text` escaped to stay on one `//` comment line: a string literal's body.
 fn comment_text(text: &str) -> String {
     let literal = js_string(text);
-    // JS also ends lines at U+2028 and U+2029, which JSON leaves as they are.
-    literal[1..literal.len() - 1].replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    literal[1..literal.len() - 1].to_owned()
 }
 
 fn is_js_identifier(name: &str) -> bool {

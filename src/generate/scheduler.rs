@@ -11,6 +11,8 @@
 //! expression is valid is the caller's job (the generated file also refuses to start
 //! with an invalid one, naming the job).
 
+use crate::lang::js_string;
+
 /// How the app's `.js` files are loaded, which decides `import` or `require`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModuleSystem {
@@ -105,15 +107,6 @@ fn job_table(jobs: &[ScheduledJob]) -> String {
     }
     out.push_str("];\n");
     out
-}
-
-/// `text` as a double-quoted JavaScript string literal. JSON strings are JavaScript
-/// strings; U+2028 and U+2029 are escaped too because they end a `//` comment.
-fn js_string(text: &str) -> String {
-    serde_json::to_string(text)
-        .expect("a str always serialises to JSON")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
 }
 
 const ESM_PREAMBLE: &str = "\

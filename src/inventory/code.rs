@@ -18,7 +18,8 @@ const MAX_SEARCHED: u64 = 64 * 1024 * 1024;
 
 /// What the guide says about the code, looked for by bytes in files too large to parse:
 /// a hit means the guide cannot say "none found" for that file.
-const UNPARSED_PATTERNS: &[&str] = &[".herokuapp.com", "rejectUnauthorized", "HEROKU_"];
+const UNPARSED_PATTERNS: &[&str] =
+    &[crate::herokuapp::HOST_SUFFIX, "rejectUnauthorized", "HEROKU_"];
 
 /// One source file worth reporting on.
 #[derive(Debug, Clone)]
@@ -163,18 +164,11 @@ fn unparsed(path: &str, bytes: &[u8]) -> Option<UnreadFile> {
         return None;
     }
     let mut hosts: Vec<(String, usize)> = Vec::new();
-    for at in gix::bstr::ByteSlice::find_iter(bytes, ".herokuapp.com") {
-        let start = bytes[..at]
-            .iter()
-            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.'))
-            .map_or(0, |i| i + 1);
-        let Ok(name) = std::str::from_utf8(&bytes[start..at]) else { continue };
-        if name.is_empty() {
-            continue;
-        }
-        let host = format!("{}.herokuapp.com", name.to_ascii_lowercase());
+    for found in crate::herokuapp::find(bytes) {
+        // Host bytes are ASCII.
+        let host = String::from_utf8_lossy(&bytes[found.host.clone()]).to_ascii_lowercase();
         if !hosts.iter().any(|(h, _)| *h == host) {
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = bytes[..found.host.start].iter().filter(|&&b| b == b'\n').count() + 1;
             hosts.push((host, line));
         }
     }

@@ -304,17 +304,11 @@ fn dotenv_names(text: &str) -> Vec<EnvUse> {
         let line = line.strip_prefix("export ").map_or(line, str::trim_start);
         let Some((name, _)) = line.split_once('=') else { continue };
         let name = name.trim_end();
-        if is_variable_name(name) {
+        if crate::shell::is_name(name) {
             vars.push(EnvUse { name: name.to_owned(), line: index + 1 });
         }
     }
     vars
-}
-
-fn is_variable_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The string leaves of node-config's mapping (`"port": "PORT"`, or
@@ -326,7 +320,7 @@ fn node_config_names(text: &str) -> Vec<EnvUse> {
     leaves(&value, &mut names);
     let mut vars: Vec<EnvUse> = names
         .into_iter()
-        .filter(|n| is_variable_name(n))
+        .filter(|n| crate::shell::is_name(n))
         .map(|name| {
             let line = line_of_string(text, &name);
             EnvUse { name, line }
@@ -387,7 +381,7 @@ fn prisma(text: &str) -> (Option<Database>, Vec<EnvUse>) {
             let inner = rest.trim_start().trim_start_matches('"');
             let name: String =
                 inner.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-            if is_variable_name(&name) {
+            if crate::shell::is_name(&name) {
                 vars.push(EnvUse { name, line: index + 1 });
             }
         }
@@ -439,7 +433,7 @@ fn is_config_name(name: &str) -> bool {
         "TERM",
         "LANG",
     ];
-    is_variable_name(name)
+    crate::shell::is_name(name)
         && !name.chars().any(|c| c.is_ascii_lowercase())
         && !SHELL.contains(&name)
 }

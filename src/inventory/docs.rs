@@ -11,8 +11,6 @@ use crate::source::Source;
 /// Documents larger than this are not searched.
 const MAX_DOC: u64 = 1024 * 1024;
 
-const NEEDLE: &[u8] = b".herokuapp.com";
-
 /// One line of a text file that names one or more herokuapp hosts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
@@ -75,9 +73,7 @@ pub fn herokuapp_mentions(source: &Source) -> Result<Vec<Mention>, Error> {
             continue;
         }
         let bytes = source.read(&entry.path)?;
-        if is_generated_guide(&bytes)
-            || !bytes.windows(NEEDLE.len()).any(|w| w.eq_ignore_ascii_case(NEEDLE))
-        {
+        if is_generated_guide(&bytes) || !crate::herokuapp::mentioned(&bytes) {
             continue;
         }
         for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -145,18 +141,8 @@ fn herokuapp_host(line: &[u8]) -> Option<String> {
 /// The `<name>.herokuapp.com` hosts on the line, each once, in order.
 fn herokuapp_hosts(line: &[u8]) -> Vec<String> {
     let mut hosts: Vec<String> = Vec::new();
-    let mut from = 0;
-    while let Some(at) =
-        line[from..].windows(NEEDLE.len()).position(|w| w.eq_ignore_ascii_case(NEEDLE))
-    {
-        let at = from + at;
-        from = at + NEEDLE.len();
-        let is_host_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.';
-        let start = line[..at].iter().rposition(|b| !is_host_byte(b)).map_or(0, |i| i + 1);
-        if start == at {
-            continue; // `.herokuapp.com` alone names no app
-        }
-        let host = String::from_utf8_lossy(&line[start..at + NEEDLE.len()]).into_owned();
+    for found in crate::herokuapp::find(line) {
+        let host = String::from_utf8_lossy(&line[found.host]).into_owned();
         if !hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
             hosts.push(host);
         }

@@ -826,8 +826,7 @@ fn static_json_extras(read: &dyn Fn(&str) -> Option<String>) -> (Option<String>,
     let static_json = read("static.json").unwrap_or_default();
     let proxy_env = static_json_proxies(&static_json).into_iter().find_map(|(_, _, origin)| {
         let name = origin.strip_prefix("${")?.strip_suffix('}')?;
-        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        valid.then(|| name.to_owned())
+        crate::shell::is_name(name).then(|| name.to_owned())
     });
     (proxy_env, static_json.contains("\"routes\""))
 }

@@ -55,16 +55,11 @@ impl HostRole {
 /// not a herokuapp host or the name is not one Heroku allows.
 pub fn app_name_of(text: &str) -> Option<String> {
     let text = text.trim();
-    let rest = text.split_once("://").map_or(text, |(_, r)| r);
-    let host = rest.split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
-    let name = match host.strip_suffix(".herokuapp.com") {
-        Some(name) => name.rsplit('.').next().unwrap_or(name),
-        None if !host.contains('.') => host.as_str(),
-        None => return None,
-    };
-    let valid = !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    valid.then(|| name.to_owned())
+    let bare = !text.contains(['.', '/', ':']);
+    if bare {
+        return crate::herokuapp::app_name(&format!("{text}{}", crate::herokuapp::HOST_SUFFIX));
+    }
+    crate::herokuapp::app_name(text)
 }
 
 /// One variable a frontend's build gets: the backend URL of one backend it calls.
@@ -401,7 +396,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backend_address_names() {
+    fn variable_names_of_backend_addresses_are_told_from_other_urls_and_keys() {
         for name in ["API_URL", "API_BASE_URL", "BACKEND_HOST", "GRAPHQL_URI", "SERVER", "BASE_URL"]
         {
             assert!(names_a_backend_address(name), "{name}");

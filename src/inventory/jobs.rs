@@ -54,13 +54,8 @@ impl Job {
             return None;
         }
         let urls: Vec<&String> = step.words[1..].iter().filter(|w| !w.starts_with('-')).collect();
-        let is_herokuapp = |url: &str| {
-            let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-            let host = rest.split(['/', '?', ':']).next().unwrap_or("");
-            host.ends_with(".herokuapp.com")
-        };
         match urls.as_slice() {
-            [url] if is_herokuapp(url) => Some((*url).clone()),
+            [url] if crate::herokuapp::app_name(url).is_some() => Some((*url).clone()),
             _ => None,
         }
     }

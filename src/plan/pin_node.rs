@@ -503,7 +503,7 @@ mod tests {
     }
 
     #[test]
-    fn typescript_entries() {
+    fn only_node_itself_running_a_ts_file_is_a_typescript_entry() {
         for (line, entry) in [
             ("node src/server.ts", Some("src/server.ts")),
             ("NODE_ENV=production node --env-file .env -r dotenv/config api.mts", Some("api.mts")),

@@ -187,7 +187,7 @@ mod tests {
     }
 
     #[test]
-    fn raised_pins() {
+    fn an_engine_pin_is_raised_to_the_release_the_new_node_ships_or_the_nearest_that_runs() {
         assert_eq!(raised(Tool::Npm, "~6.4.1", 24).as_deref(), Some("11.x"));
         assert_eq!(raised(Tool::Npm, "6.x", 22).as_deref(), Some("10.x"));
         // No npm known to ship with Node 26: the smallest step that runs there.

@@ -282,9 +282,7 @@ pub fn check_node_major(major: u32) -> Result<(), String> {
 
 /// An environment variable name as shells accept it.
 pub fn check_env_name(name: &str) -> Result<(), String> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if crate::shell::is_name(name) {
         Ok(())
     } else {
         Err(format!("`{name}` is not an environment variable name (letters, digits and _)"))

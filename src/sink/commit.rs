@@ -41,6 +41,12 @@ pub struct Outcome {
     pub signed: Option<String>,
 }
 
+/// The error a library below this one gave (gix, the file system), kept whole so that
+/// [`std::error::Error::source`] reaches it; the message above it says what was being done.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a commit could not be made. The variants with a `source` print what failed, and
+/// the chain (`{:#}` through anyhow) adds the cause, as gitoxide's errors do.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{name:?} is not a valid branch name ({reason}); choose another with --branch NAME")]
@@ -69,8 +75,26 @@ pub enum Error {
     NothingToCommit,
     #[error("{path}: cannot be written to git: {message}")]
     File { path: String, message: String },
-    #[error("{repo}: cannot {what}: {message}")]
-    Git { repo: PathBuf, what: &'static str, message: String },
+    #[error("{path}: cannot be written to git")]
+    FileObject {
+        path: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("{repo}: cannot {what}")]
+    Git {
+        repo: PathBuf,
+        what: &'static str,
+        #[source]
+        source: Cause,
+    },
+    #[error("{repo}: cannot lock the repository: {lock}")]
+    Lock {
+        repo: PathBuf,
+        lock: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
         "{lock}: another capsule-migrate apply is writing to this repository; wait for it \
          to finish and run again"
@@ -114,10 +138,10 @@ impl Drop for RunLock {
 impl RunLock {
     fn acquire(git: &GitRepo) -> Result<RunLock, Error> {
         let path = git.repo().common_dir().join(LOCK_FILE);
-        let failed = |e: std::io::Error| Error::Git {
+        let failed = |source: std::io::Error| Error::Lock {
             repo: git.path().to_owned(),
-            what: "lock the repository",
-            message: format!("{}: {e}", path.display()),
+            lock: path.display().to_string(),
+            source,
         };
         let file = std::fs::OpenOptions::new()
             .write(true)
@@ -180,18 +204,15 @@ pub fn commit(git: &GitRepo, changes: &[Change], request: &Request) -> Result<Ou
     };
     if let Some(signer) = &signer {
         let mut payload = Vec::new();
-        gix::objs::WriteTo::write_to(&object, &mut payload).map_err(|e| Error::Git {
-            repo: git.path().to_owned(),
-            what: "write the commit",
-            message: e.to_string(),
-        })?;
+        gix::objs::WriteTo::write_to(&object, &mut payload)
+            .map_err(|e| git_error(git.path(), "write the commit", e))?;
         let ident = format!("{} <{}>", committer.name, committer.email);
         let signature = signer.sign(&payload, &ident).map_err(sign_error)?;
         object.extra_headers.push(("gpgsig".into(), signature.into()));
     }
     let commit = repo
         .write_object(&object)
-        .map_err(|e| git_error(git.path(), "write the commit", &e))?
+        .map_err(|e| git_error(git.path(), "write the commit", e))?
         .detach();
     let precondition = match &existing {
         Some(target) => PreviousValue::MustExistAndMatch(target.clone()),
@@ -220,7 +241,7 @@ fn refuse_ref_clash(git: &GitRepo, branch: &str) -> Result<(), Error> {
             return Err(clash(prefix));
         }
     }
-    let failed = |e: gix::Error| git_error(git.path(), "list the branches", &e);
+    let failed = |e: gix::Error| git_error(git.path(), "list the branches", e);
     let platform = repo.references().map_err(failed)?;
     let below = format!("{wanted}/");
     let mut inside = platform.prefixed(below.as_str()).map_err(failed)?;
@@ -271,7 +292,7 @@ fn existing_target(git: &GitRepo, ref_name: &FullName) -> Result<Option<Target>,
     let found = git
         .repo()
         .try_find_reference(name)
-        .map_err(|e| git_error(git.path(), "read the branch", &e))?;
+        .map_err(|e| git_error(git.path(), "read the branch", e))?;
     Ok(found.map(|r| r.inner.target))
 }
 
@@ -279,7 +300,7 @@ fn existing_target(git: &GitRepo, ref_name: &FullName) -> Result<Option<Target>,
 /// that checkout's HEAD would then name content its files and index do not have.
 fn refuse_checked_out(git: &GitRepo, ref_name: &FullName, branch: &str) -> Result<(), Error> {
     let repo = git.repo();
-    let read_error = |e: gix::Error| git_error(git.path(), "read the worktrees' HEADs", &e);
+    let read_error = |e: gix::Error| git_error(git.path(), "read the worktrees' HEADs", e);
     let on_branch = |r: &gix::Repository| -> Result<bool, Error> {
         Ok(r.head_name().map_err(read_error)?.as_ref() == Some(ref_name))
     };
@@ -306,10 +327,10 @@ fn identity(
     let repo = git.repo();
     let missing = |missing| Error::MissingIdentity { repo: git.path().to_owned(), missing };
     let author = repo.author().ok_or_else(|| missing("author name or email"))?;
-    let author = author.map_err(|e| git_error(git.path(), "read the author's identity", &e))?;
+    let author = author.map_err(|e| git_error(git.path(), "read the author's identity", e))?;
     let committer = repo.committer().ok_or_else(|| missing("committer name or email"))?;
     let committer =
-        committer.map_err(|e| git_error(git.path(), "read the committer's identity", &e))?;
+        committer.map_err(|e| git_error(git.path(), "read the committer's identity", e))?;
     Ok((author, committer))
 }
 
@@ -318,13 +339,14 @@ fn write_tree(git: &GitRepo, changes: &[Change]) -> Result<ObjectId, Error> {
     let repo = git.repo();
     let mut editor = repo
         .edit_tree(git.head_tree_oid())
-        .map_err(|e| git_error(git.path(), "read HEAD's tree", &e))?;
+        .map_err(|e| git_error(git.path(), "read HEAD's tree", e))?;
     for change in changes {
         let file_error = |message: String| Error::File { path: change.path.clone(), message };
+        let object_error = |source: Cause| Error::FileObject { path: change.path.clone(), source };
         let path: &BStr = change.path.as_bytes().as_bstr();
         match change.action {
             Action::Delete => {
-                editor.remove(path).map_err(|e| file_error(e.to_string()))?;
+                editor.remove(path).map_err(|e| object_error(e.into()))?;
             }
             Action::Create | Action::Modify => {
                 let bytes = change.new.as_deref().ok_or_else(|| {
@@ -333,12 +355,12 @@ fn write_tree(git: &GitRepo, changes: &[Change]) -> Result<ObjectId, Error> {
                 let kind = tree_kind(change.kind).ok_or_else(|| {
                     file_error("a submodule cannot be written from file content".into())
                 })?;
-                let blob = repo.write_blob(bytes).map_err(|e| file_error(e.to_string()))?;
-                editor.upsert(path, kind, blob).map_err(|e| file_error(e.to_string()))?;
+                let blob = repo.write_blob(bytes).map_err(|e| object_error(e.into()))?;
+                editor.upsert(path, kind, blob).map_err(|e| object_error(e.into()))?;
             }
         }
     }
-    let tree = editor.write().map_err(|e| git_error(git.path(), "write the new tree", &e))?;
+    let tree = editor.write().map_err(|e| git_error(git.path(), "write the new tree", e))?;
     Ok(tree.detach())
 }
 
@@ -372,11 +394,11 @@ fn create_branch(
     if err.downcast_any_ref::<ReferenceOutOfDate>().is_some() {
         return Err(Error::BranchMoved { branch });
     }
-    Err(git_error(git.path(), "create the branch", &err))
+    Err(git_error(git.path(), "create the branch", err))
 }
 
-fn git_error(repo: &Path, what: &'static str, err: &gix::Error) -> Error {
-    Error::Git { repo: repo.to_owned(), what, message: err.to_string() }
+fn git_error(repo: &Path, what: &'static str, source: impl Into<Cause>) -> Error {
+    Error::Git { repo: repo.to_owned(), what, source: source.into() }
 }
 
 /// The remote to push the branch to: the current branch's upstream remote
@@ -844,6 +866,23 @@ mod tests {
         }
         drop(held);
         drop(RunLock::acquire(&git).expect("released when the holder closes it"));
+    }
+
+    #[test]
+    fn a_lock_that_cannot_be_opened_keeps_the_io_error_as_its_source() {
+        let repo = app_repo();
+        let git = repo.open();
+        let lock = git.repo().common_dir().join(LOCK_FILE);
+        std::fs::create_dir(&lock).unwrap();
+        let err = RunLock::acquire(&git).err().expect("a folder is no lock file");
+        let cause = std::error::Error::source(&err)
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .expect("the io error is the source")
+            .to_string();
+        // The message the user reads is the one before causes were kept.
+        let shown = format!("{:#}", anyhow::Error::new(err));
+        let (repo, lock) = (git.path().display(), lock.display());
+        assert_eq!(shown, format!("{repo}: cannot lock the repository: {lock}: {cause}"));
     }
 
     #[test]

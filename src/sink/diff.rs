@@ -7,6 +7,7 @@
 
 use std::io::{self, Write};
 
+use anstyle::{AnsiColor, Style};
 use similar::{Algorithm, ChangeTag, DiffOp};
 
 use crate::plan::{Action, Change};
@@ -29,37 +30,38 @@ pub fn write_patch(
     hash: gix::hash::Kind,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let style = if color { Style::COLOR } else { Style::PLAIN };
+    let style = if color { Styles::GIT } else { Styles::PLAIN };
     for change in changes {
         write_change(change, &style, hash, out)?;
     }
     Ok(())
 }
 
-/// The escape sequences around each kind of line; all empty when colour is off.
-struct Style {
-    meta: &'static str,
-    frag: &'static str,
-    old: &'static str,
-    new: &'static str,
-    reset: &'static str,
+/// The style of each kind of line. A plain [`Style`] renders no escape code at all, not
+/// even a reset, so the colourless patch is the same bytes as before colour existed.
+struct Styles {
+    meta: Style,
+    frag: Style,
+    old: Style,
+    new: Style,
 }
 
-impl Style {
-    const PLAIN: Style = Style { meta: "", frag: "", old: "", new: "", reset: "" };
-    const COLOR: Style = Style {
-        meta: "\x1b[1m",
-        frag: "\x1b[36m",
-        old: "\x1b[31m",
-        new: "\x1b[32m",
-        reset: "\x1b[m",
+impl Styles {
+    const PLAIN: Styles =
+        Styles { meta: Style::new(), frag: Style::new(), old: Style::new(), new: Style::new() };
+    /// git's defaults (`color.diff.meta` bold, `frag` cyan, `old` red, `new` green).
+    const GIT: Styles = Styles {
+        meta: Style::new().bold(),
+        frag: AnsiColor::Cyan.on_default(),
+        old: AnsiColor::Red.on_default(),
+        new: AnsiColor::Green.on_default(),
     };
 }
 
 /// One file's section: headers, then either hunks or the binary notice.
 fn write_change(
     change: &Change,
-    style: &Style,
+    style: &Styles,
     hash: gix::hash::Kind,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -150,15 +152,17 @@ fn blob_id(
     Ok(id.to_hex_with_len(len).to_string())
 }
 
-fn meta_line(out: &mut dyn Write, style: &Style, line: &str) -> io::Result<()> {
-    writeln!(out, "{}{line}{}", style.meta, style.reset)
+fn meta_line(out: &mut dyn Write, style: &Styles, line: &str) -> io::Result<()> {
+    let meta = style.meta;
+    writeln!(out, "{meta}{line}{meta:#}")
 }
 
 /// A `---`/`+++` line. git ends it with a tab when the name holds a space, so that
 /// GNU patch does not cut the name short; we do the same to match `git diff` exactly.
-fn file_line(out: &mut dyn Write, style: &Style, marker: &str, name: &str) -> io::Result<()> {
+fn file_line(out: &mut dyn Write, style: &Styles, marker: &str, name: &str) -> io::Result<()> {
     let tab = if name.contains(' ') { "\t" } else { "" };
-    writeln!(out, "{}{marker} {name}{}{tab}", style.meta, style.reset)
+    let meta = style.meta;
+    writeln!(out, "{meta}{marker} {name}{meta:#}{tab}")
 }
 
 /// The old and the new file, split into lines.
@@ -167,17 +171,18 @@ type Lines<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
 fn write_hunk(
     lines: &Lines<'_>,
     ops: &[DiffOp],
-    style: &Style,
+    style: &Styles,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    writeln!(out, "{}{}{}", style.frag, hunk_header(ops), style.reset)?;
+    let frag = style.frag;
+    writeln!(out, "{frag}{}{frag:#}", hunk_header(ops))?;
     for change in ops.iter().flat_map(|op| op.iter_changes(&lines.0[..], &lines.1[..])) {
-        let (tag, color) = match change.tag() {
-            ChangeTag::Equal => (b' ', ""),
+        let (tag, line_style) = match change.tag() {
+            ChangeTag::Equal => (b' ', Style::new()),
             ChangeTag::Delete => (b'-', style.old),
             ChangeTag::Insert => (b'+', style.new),
         };
-        write_hunk_line(out, tag, change.value(), color, style.reset)?;
+        write_hunk_line(out, tag, change.value(), line_style)?;
     }
     Ok(())
 }
@@ -201,22 +206,15 @@ fn range(start: usize, end: usize) -> String {
 
 /// One body line, byte for byte. The colour codes wrap the text but not the line
 /// ending (as git does, so a `\r` does not end up inside the escape sequence).
-fn write_hunk_line(
-    out: &mut dyn Write,
-    tag: u8,
-    line: &[u8],
-    color: &str,
-    reset: &str,
-) -> io::Result<()> {
+fn write_hunk_line(out: &mut dyn Write, tag: u8, line: &[u8], style: Style) -> io::Result<()> {
     let body_len = line
         .strip_suffix(b"\n")
         .map_or(line.len(), |rest| rest.strip_suffix(b"\r").map_or(rest.len(), <[u8]>::len));
     let (body, ending) = line.split_at(body_len);
-    let reset = if color.is_empty() { "" } else { reset };
-    out.write_all(color.as_bytes())?;
+    style.write_to(out)?;
     out.write_all(&[tag])?;
     out.write_all(body)?;
-    out.write_all(reset.as_bytes())?;
+    style.write_reset_to(out)?;
     out.write_all(ending)?;
     if !line.ends_with(b"\n") {
         // Only a file's last line can lack the newline; git says so explicitly.
@@ -261,7 +259,7 @@ mod tests {
     use super::*;
     use crate::source::EntryKind;
     use std::path::Path;
-    use std::process::{Command, Output, Stdio};
+    use std::process::Output;
 
     /// A change whose action follows from which sides exist.
     fn change(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> Change {
@@ -291,16 +289,14 @@ mod tests {
         String::from_utf8_lossy(bytes).into_owned()
     }
 
-    /// A scratch repository, isolated from the machine's and the user's git config.
-    struct Repo {
-        dir: tempfile::TempDir,
-    }
+    /// A scratch repository: the crate's isolated test repository
+    /// ([`crate::testing::TestRepo`]) with the files of one side of a patch.
+    struct Repo(crate::testing::TestRepo);
 
     impl Repo {
         /// A repository whose HEAD holds the old side of every change.
         fn holding_old_side_of(changes: &[Change]) -> Repo {
-            let repo = Repo { dir: tempfile::tempdir().expect("temp dir") };
-            repo.git_ok(&["init", "-q", "."], None);
+            let repo = Repo(crate::testing::TestRepo::empty());
             for c in changes.iter().filter(|c| c.action != Action::Create) {
                 repo.write(&c.path, c.old.as_deref().unwrap(), c.kind);
             }
@@ -311,7 +307,7 @@ mod tests {
 
         fn write(&self, path: &str, bytes: &[u8], kind: EntryKind) {
             use std::os::unix::fs::PermissionsExt;
-            let file = self.dir.path().join(path);
+            let file = self.path(path);
             std::fs::create_dir_all(file.parent().unwrap()).unwrap();
             std::fs::write(&file, bytes).unwrap();
             let mode = if kind == EntryKind::Executable { 0o755 } else { 0o644 };
@@ -319,22 +315,9 @@ mod tests {
         }
 
         fn git(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
-            let mut child = Command::new("git")
-                .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-                .args(["-c", "apply.whitespace=nowarn"])
-                .args(args)
-                .current_dir(self.dir.path())
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("git runs");
-            let mut input = child.stdin.take().unwrap();
-            input.write_all(stdin.unwrap_or_default()).unwrap();
-            drop(input);
-            child.wait_with_output().unwrap()
+            // Whitespace warnings would fill stderr, which `git_ok` wants empty.
+            let args = [&["-c", "apply.whitespace=nowarn"], args].concat();
+            crate::testing::git_with_stdin(&self.0.path, &args, stdin.unwrap_or_default())
         }
 
         fn git_ok(&self, args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
@@ -348,7 +331,7 @@ mod tests {
         }
 
         fn path(&self, path: &str) -> std::path::PathBuf {
-            self.dir.path().join(path)
+            self.0.path.join(path)
         }
     }
 
@@ -536,23 +519,13 @@ mod tests {
     #[test]
     fn color_uses_git_defaults_and_only_adds_escape_codes() {
         let colored = text(&render(&text_changes(), true));
-        assert!(colored.contains("\x1b[1mdiff --git a/crlf.txt b/crlf.txt\x1b[m\n"));
-        assert!(colored.contains("\x1b[1m+++ b/my notes.md\x1b[m\t\n"));
-        assert!(colored.contains("\x1b[36m@@ -1,3 +1,3 @@\x1b[m\n"));
-        assert!(colored.contains(" a\r\n\x1b[31m-b\x1b[m\r\n\x1b[32m+B\x1b[m\r\n"));
-        let stripped = strip_escapes(&colored);
+        // anstyle spells the reset `ESC[0m` where git writes `ESC[m`: the same SGR code.
+        assert!(colored.contains("\x1b[1mdiff --git a/crlf.txt b/crlf.txt\x1b[0m\n"));
+        assert!(colored.contains("\x1b[1m+++ b/my notes.md\x1b[0m\t\n"));
+        assert!(colored.contains("\x1b[36m@@ -1,3 +1,3 @@\x1b[0m\n"));
+        assert!(colored.contains(" a\r\n\x1b[31m-b\x1b[0m\r\n\x1b[32m+B\x1b[0m\r\n"));
+        let stripped = anstream::adapter::strip_str(&colored).to_string();
         assert_eq!(stripped, text(&render(&text_changes(), false)));
-    }
-
-    fn strip_escapes(colored: &str) -> String {
-        let mut plain = String::new();
-        let mut rest = colored;
-        while let Some(start) = rest.find('\x1b') {
-            plain.push_str(&rest[..start]);
-            let end = rest[start..].find('m').expect("escape ends with m");
-            rest = &rest[start + end + 1..];
-        }
-        plain + rest
     }
 
     mod roundtrip {

@@ -18,9 +18,11 @@ impl DirSource {
             e.depth() == 0 || !(e.file_type().is_dir() && is_skipped_dir(e.file_name()))
         });
         for item in walk {
-            let item = item.map_err(|e| Error::Open {
-                path: e.path().unwrap_or(root).to_owned(),
-                message: e.to_string(),
+            let item = item.map_err(|e| {
+                let path = e.path().unwrap_or(root).to_owned();
+                // Links are not followed, so no loop: every error is an I/O error.
+                let source = e.into_io_error().unwrap_or_else(|| std::io::Error::other("a loop"));
+                Error::List { path, source }
             })?;
             let file_type = item.file_type();
             if file_type.is_dir() {
@@ -49,7 +51,7 @@ impl DirSource {
 
     pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
         std::fs::read(self.root.join(path))
-            .map_err(|e| Error::Read { path: path.to_owned(), message: e.to_string() })
+            .map_err(|e| Error::ReadFailed { path: path.to_owned(), source: e.into() })
     }
 }
 
@@ -66,4 +68,23 @@ fn is_executable(item: &walkdir::DirEntry) -> bool {
 #[cfg(not(unix))]
 fn is_executable(_: &walkdir::DirEntry) -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_errors_keep_the_io_error_as_their_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = DirSource::open(dir.path()).unwrap();
+        let err = source.read("nope.txt").unwrap_err();
+        let cause = std::error::Error::source(&err)
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .expect("the io error is the source");
+        assert_eq!(cause.kind(), std::io::ErrorKind::NotFound);
+        let cause = cause.to_string();
+        let shown = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(shown, format!("nope.txt: cannot read: {cause}"));
+    }
 }

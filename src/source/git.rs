@@ -86,17 +86,17 @@ impl GitRepo {
                     Err(_) if owned_by_someone_else(&root) => {
                         return Err(dubious_ownership(&root));
                     }
-                    Err(e) => return Err(open_error(&root, "cannot open the git repository", &e)),
+                    Err(e) => return Err(open_error(&root, "cannot open the git repository", e)),
                 };
                 (repo, Some(scope))
             }
             Err(_) if owned_by_someone_else(path) => return Err(dubious_ownership(path)),
-            Err(err) => return Err(open_error(path, "cannot open the git repository", &err)),
+            Err(err) => return Err(open_error(path, "cannot open the git repository", err)),
         };
         if let Some(format) = repo.config_snapshot().string("extensions.refStorage")
             && format.as_ref() as &[u8] != b"files"
         {
-            return Err(Error::Open {
+            return Err(Error::Refused {
                 path: path.to_owned(),
                 message: format!(
                     "stores its refs in the {format} format (extensions.refStorage = \
@@ -145,9 +145,9 @@ impl GitRepo {
         let tree = self
             .repo
             .find_commit(commit)
-            .map_err(|e| open_error(&self.path, "cannot read the commit", &e))?
+            .map_err(|e| open_error(&self.path, "cannot read the commit", e))?
             .tree_id()
-            .map_err(|e| open_error(&self.path, "cannot read the commit's tree", &e))?;
+            .map_err(|e| open_error(&self.path, "cannot read the commit's tree", e))?;
         self.head_commit = commit;
         self.head_tree = tree.detach();
         self.head_ref = None;
@@ -161,7 +161,7 @@ impl GitRepo {
     pub fn list(self) -> Result<GitSource, Error> {
         let root = self.scope.as_ref().map_or(self.head_tree, |(_, tree)| *tree);
         let listing = list_tree(&self.repo, root)
-            .map_err(|e| open_error(&self.path, "cannot list HEAD's tree", &e))?;
+            .map_err(|e| open_error(&self.path, "cannot list HEAD's tree", e))?;
         Ok(GitSource {
             repo: self,
             entries: listing.entries,
@@ -256,7 +256,7 @@ impl GitRepo {
     /// from a partial clone (`git clone --filter=blob:none`, often with a sparse
     /// checkout), what that is and how to fetch what is missing. gix does not fetch
     /// from a promisor remote as git does on demand.
-    fn read_error(&self, path: &str, id: ObjectId, detail: String) -> Error {
+    fn read_error(&self, path: &str, id: ObjectId, detail: BlobError) -> Error {
         let config = self.repo.config_snapshot();
         let promisor = config
             .sections_by_name("remote")
@@ -267,6 +267,7 @@ impl GitRepo {
             })
             .and_then(|section| section.header().subsection_name().map(|n| n.to_string()))
             .or_else(|| config.string("extensions.partialClone").map(|v| v.to_string()));
+        let path = path.to_owned();
         let message = match promisor {
             Some(remote) if !self.repo.has_object(id) => format!(
                 "blob {id} is not here: this is a partial clone (its remote `{remote}` holds the \
@@ -275,9 +276,9 @@ impl GitRepo {
                  git -C {} fetch --refetch --no-filter {remote}",
                 self.path.display()
             ),
-            _ => detail,
+            _ => return Error::ReadFailed { path, source: detail.into() },
         };
-        Error::Read { path: path.to_owned(), message }
+        Error::Read { path, message }
     }
 
     /// Removes the temporaries a killed run of this tool left behind: a half-written
@@ -361,7 +362,7 @@ fn uncommitted_paths(
     if repo.workdir().is_none() {
         return Ok(Vec::new());
     }
-    let status_error = |e: gix::Error| open_error(path, "cannot compute git status", &e);
+    let status_error = |e: gix::Error| open_error(path, "cannot compute git status", e);
     let index = repo.index_or_empty().map_err(status_error)?;
     let platform = repo
         .status(gix::progress::Discard)
@@ -429,11 +430,9 @@ impl GitSource {
     /// The bytes of the blob at `path` in HEAD's tree (a symlink reads as its target).
     pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
         let id = self.blob_id(path)?;
-        let mut blob = self
-            .repo
-            .repo
-            .find_blob(id)
-            .map_err(|e| self.repo.read_error(path, id, format!("blob {id}: {e}")))?;
+        let mut blob = self.repo.repo.find_blob(id).map_err(|e| {
+            self.repo.read_error(path, id, BlobError::Unreadable { id, source: e.into() })
+        })?;
         Ok(blob.take_data())
     }
 
@@ -469,8 +468,9 @@ impl GitSource {
         };
         let read = crate::pool::in_parallel(paths.len(), threads, init, |(repo, buffer), at| {
             let index = order[at];
-            let bytes = read_blob_into(repo, ids[index], buffer)
-                .map_err(|message| Error::Read { path: paths[index].to_owned(), message })?;
+            let bytes = read_blob_into(repo, ids[index], buffer).map_err(|e| {
+                Error::ReadFailed { path: paths[index].to_owned(), source: e.into() }
+            })?;
             let kept = visit(index, bytes);
             // One committed bundle must not pin its size in every thread's buffer.
             if buffer.capacity() > MAX_KEPT_BUFFER {
@@ -493,10 +493,10 @@ impl GitSource {
     fn first_unreadable(&self, paths: &[&str], ids: &[ObjectId]) -> Option<Error> {
         let mut buffer = Vec::new();
         paths.iter().zip(ids).find_map(|(path, id)| {
-            let message = read_blob_into(&self.repo.repo, *id, &mut buffer).err()?;
+            let error = read_blob_into(&self.repo.repo, *id, &mut buffer).err()?;
             // Said on this thread, where the repository's config (a partial clone's
             // promisor remote) can be read.
-            Some(self.repo.read_error(path, *id, message))
+            Some(self.repo.read_error(path, *id, error))
         })
     }
 
@@ -531,15 +531,15 @@ fn resolve_head(
     repo: &gix::Repository,
     path: &Path,
 ) -> Result<(Option<gix::refs::FullName>, ObjectId, ObjectId), Error> {
-    let mut head = repo.head().map_err(|e| open_error(path, "cannot read HEAD", &e))?;
+    let mut head = repo.head().map_err(|e| open_error(path, "cannot read HEAD", e))?;
     if head.is_unborn() {
         return Err(Error::NoCommits { path: path.to_owned() });
     }
     let head_ref = head.referent_name().map(ToOwned::to_owned);
     let commit = head
         .peel_to_commit()
-        .map_err(|e| open_error(path, "HEAD does not point to a readable commit", &e))?;
-    let tree = commit.tree_id().map_err(|e| open_error(path, "cannot read HEAD's commit", &e))?;
+        .map_err(|e| open_error(path, "HEAD does not point to a readable commit", e))?;
+    let tree = commit.tree_id().map_err(|e| open_error(path, "cannot read HEAD's commit", e))?;
     Ok((head_ref, commit.id, tree.detach()))
 }
 
@@ -561,7 +561,7 @@ fn scope_tree(
     folder: String,
 ) -> Result<(String, ObjectId), Error> {
     let root = repo.workdir().map_or_else(|| path.to_owned(), Path::to_owned);
-    let not_committed = || Error::Open {
+    let not_committed = || Error::Refused {
         path: path.to_owned(),
         message: format!(
             "is inside the git repository at {}, but `{folder}` is not a folder of HEAD's \
@@ -570,10 +570,10 @@ fn scope_tree(
         ),
     };
     let tree =
-        repo.find_tree(head_tree).map_err(|e| open_error(path, "cannot read HEAD's tree", &e))?;
+        repo.find_tree(head_tree).map_err(|e| open_error(path, "cannot read HEAD's tree", e))?;
     let entry = tree
         .lookup_entry_by_path(&folder)
-        .map_err(|e| open_error(path, "cannot read HEAD's tree", &e))?
+        .map_err(|e| open_error(path, "cannot read HEAD's tree", e))?
         .ok_or_else(not_committed)?;
     if !entry.mode().is_tree() {
         return Err(not_committed());
@@ -593,7 +593,7 @@ fn owned_by_someone_else(path: &Path) -> bool {
 /// git's refusal, with git's hint, for a repository [`owned_by_someone_else`].
 fn dubious_ownership(path: &Path) -> Error {
     let shown = path.canonicalize().unwrap_or_else(|_| path.to_owned());
-    Error::Open {
+    Error::Refused {
         path: path.to_owned(),
         message: format!(
             "detected dubious ownership in repository at '{shown}': it belongs to another user, \
@@ -612,8 +612,8 @@ fn is_plain_directory(path: &Path, err: &gix::Error) -> bool {
     err.is_not_found() && path.join(".git").symlink_metadata().is_err()
 }
 
-fn open_error(path: &Path, what: &str, err: &gix::Error) -> Error {
-    Error::Open { path: path.to_owned(), message: format!("{what}: {err}") }
+fn open_error(path: &Path, what: &'static str, source: gix::Error) -> Error {
+    Error::Open { path: path.to_owned(), what, source }
 }
 
 struct Listing {
@@ -660,15 +660,28 @@ fn list_tree(repo: &gix::Repository, root: ObjectId) -> Result<Listing, gix::Err
 }
 
 /// The bytes of blob `id`, read through `buffer` (reused from one blob to the next).
+/// Why one blob could not be read.
+#[derive(Debug, thiserror::Error)]
+enum BlobError {
+    #[error("blob {0}: not in the object database")]
+    Missing(ObjectId),
+    #[error("blob {id}")]
+    Unreadable {
+        id: ObjectId,
+        #[source]
+        source: super::Cause,
+    },
+}
+
 fn read_blob_into<'b>(
     repo: &gix::Repository,
     id: ObjectId,
     buffer: &'b mut Vec<u8>,
-) -> Result<&'b [u8], String> {
+) -> Result<&'b [u8], BlobError> {
     match repo.objects.try_find(&id, buffer) {
         Ok(Some(object)) => Ok(object.data),
-        Ok(None) => Err(format!("blob {id}: not in the object database")),
-        Err(err) => Err(format!("blob {id}: {err}")),
+        Ok(None) => Err(BlobError::Missing(id)),
+        Err(err) => Err(BlobError::Unreadable { id, source: err.into() }),
     }
 }
 
@@ -797,6 +810,20 @@ mod tests {
         std::fs::write(dir.path().join(".git"), "gitdir: /nonexistent/place\n").unwrap();
         let err = open_isolated(dir.path()).err().expect("an error");
         assert!(matches!(err, Error::Open { .. }), "{err}");
+    }
+
+    #[test]
+    fn open_errors_keep_the_gix_error_as_their_source() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".git"), "gitdir: /nonexistent/place\n").unwrap();
+        let err = open_isolated(dir.path()).err().expect("an error");
+        let cause = std::error::Error::source(&err)
+            .and_then(|s| s.downcast_ref::<gix::Error>())
+            .expect("gix's error is the source")
+            .to_string();
+        let shown = format!("{:#}", anyhow::Error::new(err));
+        let path = dir.path().display();
+        assert!(shown.starts_with(&format!("{path}: cannot open the git repository: {cause}")));
     }
 
     #[test]

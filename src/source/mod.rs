@@ -51,12 +51,40 @@ pub struct Entry {
     pub size: Option<u64>,
 }
 
+/// The error a library below this one gave (gix, the file system), kept whole so that
+/// [`std::error::Error::source`] reaches it.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why the repository or one of its files cannot be read. Variants with a `source` say
+/// what failed; the chain (`{:#}` through anyhow) adds the cause, as gitoxide's errors do.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// gix could not open or read the repository.
+    #[error("{path}: {what}")]
+    Open {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: gix::Error,
+    },
+    /// The folder is refused for a reason this crate states in full.
     #[error("{path}: {message}")]
-    Open { path: PathBuf, message: String },
+    Refused { path: PathBuf, message: String },
+    /// A folder (not a repository) could not be walked.
+    #[error("{path}: cannot list")]
+    List {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{path}: cannot read: {message}")]
     Read { path: String, message: String },
+    #[error("{path}: cannot read")]
+    ReadFailed {
+        path: String,
+        #[source]
+        source: Cause,
+    },
     #[error(
         "{path}: the repository has no commits yet; commit the app first, then run capsule-migrate"
     )]
@@ -85,7 +113,7 @@ impl Source {
             Err(e) => Some(format!("cannot be read: {e}")),
         };
         if let Some(message) = problem {
-            return Err(Error::Open { path: path.to_owned(), message });
+            return Err(Error::Refused { path: path.to_owned(), message });
         }
         match GitSource::open(path)? {
             Some(git) => Ok(Source::Git(git)),

@@ -54,15 +54,27 @@ pub struct Options {
     pub baseline: bool,
 }
 
-/// Failures before any step runs.
+/// Failures before any step runs. The variants with a `source` say what failed; the
+/// chain (`{:#}` through anyhow) adds the cause, as gitoxide's errors do.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Bad input: no such branch, no such Capsule, not a git repository.
     #[error("{0}")]
     Input(String),
-    /// The temporary folder could not be written.
-    #[error("{0}")]
-    Io(String),
+    /// A file or folder of the temporary copy could not be written.
+    #[error("{}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The branch's objects could not be read.
+    #[error("{what}")]
+    Git {
+        what: String,
+        #[source]
+        source: gix::Error,
+    },
 }
 
 /// Runs `verify`: progress goes to `progress` (or a spinner on a terminal), the table and
@@ -192,11 +204,9 @@ impl Planned {
             );
         }
         let differences = tree::differences_from_plan(git.repo(), &branch, &migration.plan.changes)
-            .map_err(|e| {
-                Error::Io(format!(
-                    "{}: cannot compare the branch with its plan: {e}",
-                    path.display()
-                ))
+            .map_err(|source| Error::Git {
+                what: format!("{}: cannot compare the branch with its plan", path.display()),
+                source,
             })?;
         let mut warnings = Vec::new();
         if !differences.is_empty() {
@@ -284,7 +294,7 @@ fn choose<'a>(
 }
 
 fn write(repo: &gix::Repository, tree: gix::ObjectId, dir: &Path) -> Result<Vec<String>, Error> {
-    std::fs::create_dir(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
     tree::write_tree(repo, tree, dir)
 }
 

@@ -180,8 +180,9 @@ pub(crate) fn write_tree(
     let mut links: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
     let mut skipped = Skipped::new();
     let mut pending = vec![(dest.to_owned(), String::new(), tree)];
-    let io = |path: &Path, e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
-    let git = |e: gix::Error| Error::Io(format!("cannot read the branch's files: {e}"));
+    let io = |path: &Path, source: std::io::Error| Error::Io { path: path.to_owned(), source };
+    let git =
+        |source: gix::Error| Error::Git { what: "cannot read the branch's files".into(), source };
     while let Some((dir, prefix, id)) = pending.pop() {
         let tree = repo.find_tree(id).map_err(&git)?;
         for entry in tree.iter() {
@@ -388,6 +389,25 @@ mod tests {
                 "app/escape: a symlink to `../../outside`, outside the repository, not written",
             ]
         );
+    }
+
+    /// A file that cannot be created keeps the io error as its source; the message the
+    /// user reads (anyhow's chain) is the path, then the cause.
+    #[test]
+    fn a_file_that_cannot_be_written_keeps_the_io_error_as_its_source() {
+        let repo = TestRepo::with_files(&[("app/a.txt", "a\n")]);
+        let source = repo.open();
+        let tree = source.repo().head_tree_id().unwrap().detach();
+        let dest = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dest.path().join("app")).unwrap();
+        let err = write_tree(source.repo(), tree, dest.path()).unwrap_err();
+        let cause = std::error::Error::source(&err)
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .expect("the io error is the source");
+        assert_eq!(cause.kind(), std::io::ErrorKind::AlreadyExists);
+        let cause = cause.to_string();
+        let shown = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(shown, format!("{}: {cause}", dest.path().join("app").display()));
     }
 
     #[test]

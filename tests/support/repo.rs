@@ -1,39 +1,40 @@
-//! Temporary git repositories made by the tests, isolated from the machine's git config.
+//! Temporary git repositories made by the tests, isolated from the machine's git config:
+//! the crate's one git test helper (`src/testing/repo.rs`), with what the integration
+//! tests add (a repository holding a copy of a fixture tree, running the tool in-process).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::ops::Deref;
+use std::path::Path;
+use std::process::Command;
 
-/// Environment that isolates git from the user's and the system's config, with fixed
-/// dates so commit ids are stable.
-pub const GIT_ENV: &[(&str, &str)] = &[
-    ("GIT_CONFIG_GLOBAL", "/dev/null"),
-    ("GIT_CONFIG_NOSYSTEM", "1"),
-    ("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z"),
-    ("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z"),
-    ("GIT_AUTHOR_NAME", "Test Author"),
-    ("GIT_AUTHOR_EMAIL", "author@example.com"),
-    ("GIT_COMMITTER_NAME", "Test Author"),
-    ("GIT_COMMITTER_EMAIL", "author@example.com"),
-];
+#[path = "../../src/testing/repo.rs"]
+mod shared;
 
-pub struct TempRepo {
-    // Held for its Drop: the folder goes away with the repo.
-    _dir: tempfile::TempDir,
-    pub path: PathBuf,
+pub use shared::{EMAIL, NAME, isolate};
+
+/// `git`, isolated like every git the tests run: for a command outside a [`TempRepo`]
+/// (a bare remote, a clone).
+pub fn git() -> Command {
+    let mut cmd = Command::new("git");
+    isolate(&mut cmd);
+    cmd
+}
+
+/// A [`shared::TestRepo`] as the integration tests use it: `git` gives stdout whole,
+/// trailing line break included, since they compare file contents and listings.
+pub struct TempRepo(shared::TestRepo);
+
+impl Deref for TempRepo {
+    type Target = shared::TestRepo;
+
+    fn deref(&self) -> &shared::TestRepo {
+        &self.0
+    }
 }
 
 impl TempRepo {
     /// An empty repository on branch `main`, with a local identity.
     pub fn new() -> TempRepo {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("repo");
-        std::fs::create_dir(&path).unwrap();
-        let repo = TempRepo { _dir: dir, path };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo.git(&["config", "user.name", "Test Author"]);
-        repo.git(&["config", "user.email", "author@example.com"]);
-        repo.git(&["config", "core.autocrlf", "false"]);
-        repo
+        TempRepo(shared::TestRepo::empty())
     }
 
     /// A repository whose first commit holds a copy of `tree`.
@@ -44,18 +45,7 @@ impl TempRepo {
         repo
     }
 
-    pub fn commit_all(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-    }
-
-    pub fn write(&self, rel: &str, content: &str) {
-        let path = self.path.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-
-    /// Runs git, asserting success; returns stdout.
+    /// Runs git, asserting success; returns stdout as it is.
     pub fn git(&self, args: &[&str]) -> String {
         let out = self.git_output(args);
         assert!(
@@ -64,46 +54,6 @@ impl TempRepo {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    pub fn git_output(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new("git");
-        cmd.args(args).current_dir(&self.path);
-        for (k, v) in GIT_ENV {
-            cmd.env(k, v);
-        }
-        cmd.output().expect("git runs")
-    }
-
-    pub fn git_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
-        use std::io::Write;
-        let mut cmd = Command::new("git");
-        cmd.args(args).current_dir(&self.path);
-        for (k, v) in GIT_ENV {
-            cmd.env(k, v);
-        }
-        cmd.stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().expect("git runs");
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    pub fn rev_parse(&self, rev: &str) -> String {
-        self.git(&["rev-parse", rev]).trim().to_owned()
-    }
-
-    /// Every file of `rev`'s tree with its bytes, sorted by path.
-    pub fn tree_files(&self, rev: &str) -> Vec<(String, Vec<u8>)> {
-        let list = self.git(&["ls-tree", "-r", "-z", "--name-only", rev]);
-        let mut files = Vec::new();
-        for path in list.split('\0').filter(|p| !p.is_empty()) {
-            let out = self.git_output(&["cat-file", "blob", &format!("{rev}:{path}")]);
-            assert!(out.status.success());
-            files.push((path.to_owned(), out.stdout));
-        }
-        files
     }
 }
 

@@ -15,9 +15,11 @@ pub const MAX_DEPTH: usize = 512;
 
 const BOM: char = '\u{feff}';
 
-/// A syntax error at byte `offset` of the text handed to [`parse`].
+/// A syntax error at byte `offset` of the text handed to [`parse`]. It prints the message
+/// alone: the user reads it through [`parse_error`], which turns the offset into a line
+/// and column of the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message} (byte {offset})")]
+#[error("{message}")]
 pub struct JsonError {
     pub offset: usize,
     pub message: String,

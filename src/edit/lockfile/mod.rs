@@ -16,7 +16,7 @@ pub(crate) mod yarn;
 #[cfg(test)]
 mod tests;
 
-use crate::diag::FileError;
+use crate::diag::{FileError, Position};
 
 /// The facts a lockfile records about one published package release that has no
 /// dependencies of its own (so its entry needs nothing the registry would have to be
@@ -72,6 +72,11 @@ pub enum Outcome {
 pub enum LockError {
     #[error("{message}")]
     Syntax { offset: usize, message: String },
+    /// An edit met a value of the wrong shape (`"dependencies": "x"`), at `position` of
+    /// the text it edited (placed by [`crate::edit::json::EditError::position`], as every
+    /// JSON edit error is).
+    #[error("{message}")]
+    Edit { position: Option<Position>, message: String },
     /// The edited text did not read back as intended: a bug in the editor. Nothing is
     /// written.
     #[error("editing it would not give the intended lockfile ({0}); the file is left as is")]
@@ -88,6 +93,13 @@ impl LockError {
                 *offset,
                 format!("cannot read the lockfile: {message}; fix or regenerate it and run again"),
             ),
+            LockError::Edit { position, message } => FileError {
+                file: file.to_owned(),
+                position: *position,
+                message: format!(
+                    "cannot update the lockfile: {message}; fix or regenerate it and run again"
+                ),
+            },
             LockError::Unverified(_) => FileError::new(file, self.to_string()),
         }
     }

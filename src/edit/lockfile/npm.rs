@@ -425,10 +425,19 @@ fn check_legacy(text: &str, path: &[&str], release: &Release) -> Result<(), Lock
     Ok(())
 }
 
+/// Our own edit's output must parse: a failure is the editor's bug, not the file's.
 fn reparse(text: &str) -> Result<Node, LockError> {
-    json::parse(text).map_err(|e| LockError::Unverified(e.to_string()))
+    json::parse(text).map_err(|e| LockError::Unverified(format!("invalid JSON: {}", e.message)))
 }
 
-fn edit(_before: &str, result: Result<String, EditError>) -> Result<String, LockError> {
-    result.map_err(|e| LockError::Unverified(e.to_string()))
+/// One edit step on `before`. A value of the wrong shape on the path is the file's
+/// problem, placed in `before` (the file's text, but for earlier steps' edits elsewhere);
+/// anything else (`before` is our own output, already parsed) is the editor's.
+fn edit(before: &str, result: Result<String, EditError>) -> Result<String, LockError> {
+    result.map_err(|e| match e {
+        EditError::NotAnObject { .. } => {
+            LockError::Edit { position: e.position(before), message: e.to_string() }
+        }
+        _ => LockError::Unverified(e.to_string()),
+    })
 }

@@ -196,6 +196,22 @@ fn broken_lockfiles_are_errors_with_a_position() {
     assert!(err.to_file_error("yarn.lock", text).to_string().starts_with("yarn.lock:3:1: "));
 }
 
+/// A lockfile whose values are of the wrong shape on the edited path was reported with no
+/// place, as a bug of the editor ("would not give the intended lockfile"); it is the
+/// file's problem, at its line and column, like any other JSON edit error.
+#[test]
+fn a_lockfile_value_of_the_wrong_shape_is_placed_not_called_an_editor_bug() {
+    let text = "{\n  \"name\": \"app\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\n      \"dependencies\": \"oops\"\n    }\n  }\n}\n";
+    let err = Format::Npm.add(text, &req_for_errors()).unwrap_err();
+    let shown = err.to_file_error("app/package-lock.json", text).to_string();
+    assert!(
+        shown.starts_with("app/package-lock.json:6:23: cannot update the lockfile: "),
+        "{shown}"
+    );
+    assert!(shown.contains("`packages..dependencies` is a string, not an object"), "{shown}");
+    assert!(!shown.contains("byte") && !shown.contains("intended"), "{shown}");
+}
+
 fn req_for_errors() -> Request<'static> {
     use std::sync::LazyLock;
     static RELEASE: LazyLock<Release> = LazyLock::new(node_cron);

@@ -6,8 +6,9 @@ use super::capsule::dyno_memory;
 use super::md::{self, Md, code, list};
 use crate::capsules::{
     Capsule, CapsuleKind, EnvSource, HEROKU_RUNTIME, Replacement, SCHEDULER_REPLACES,
-    capsule_for_heroku_app, herokuapp_name, herokuapp_url, url_path,
+    capsule_for_heroku_app, url_path,
 };
+use crate::herokuapp;
 use crate::inventory::code::{CodeFile, is_runtime_path};
 use crate::inventory::hosts::HostRole;
 use crate::rules::RuleKind;
@@ -336,7 +337,7 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
     for app in &g.inventory.apps {
         let Some(app_json) = &app.app_json else { continue };
         for var in &app_json.value.env {
-            let Some(url) = var.value.as_deref().and_then(herokuapp_url) else { continue };
+            let Some(url) = var.value.as_deref().and_then(herokuapp::first_url) else { continue };
             found = true;
             md.line(&format!(
                 "- **Heroku address** {} as app.json's default of {} ({}): set {} to {} instead \
@@ -350,7 +351,7 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
         }
     }
     for job in &g.inventory.jobs {
-        let Some(url) = herokuapp_url(&job.command) else { continue };
+        let Some(url) = herokuapp::first_url(&job.command) else { continue };
         found = true;
         md.line(&format!(
             "- **Heroku address** {} in the Scheduler job {}: the generated scheduler runs the \
@@ -399,7 +400,7 @@ pub(super) fn heroku_only(md: &mut Md, g: &Guide) {
 /// replaces that Heroku app (else of the web Capsule of `app`, the app that names it,
 /// as `yourappname.herokuapp.com` placeholders mean), with the same path.
 fn new_address(g: &Guide, url: &str, app: Option<&str>) -> String {
-    let host = herokuapp_name(url).unwrap_or_default();
+    let host = herokuapp::app_name(url).unwrap_or_default();
     let path = url_path(url);
     let then = if path.is_empty() { String::new() } else { format!(", then {}", code(path)) };
     let own_web = || {

@@ -29,7 +29,7 @@ const PATTERNS: &[&[u8]] = &[
     b"node:process",
     b"import.meta.env",
     b"process.exit",
-    b".herokuapp.com",
+    crate::herokuapp::HOST_SUFFIX.as_bytes(),
     b"rejectUnauthorized",
     b"cron'",
     b"cron\"",
@@ -67,7 +67,7 @@ mod tests {
     }
 
     #[test]
-    fn real_uses_pass() {
+    fn files_that_use_a_pattern_are_parsed() {
         assert!(worth_parsing(b"const port = process.env.PORT || 3000;"));
         assert!(worth_parsing(b"const { DATABASE_URL } = process.env;"));
         assert!(worth_parsing(b"fetch('https://my-api.herokuapp.com/items')"));
