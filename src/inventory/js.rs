@@ -13,9 +13,9 @@ mod collect;
 mod cron;
 mod indirect;
 mod prefilter;
-pub mod spawns;
 #[cfg(test)]
 mod query;
+pub mod spawns;
 mod urls;
 mod walk;
 

@@ -2,7 +2,9 @@
 
 use super::md::{self, Md, code, list};
 use super::{Guide, build_cell, opt_code, replaces};
-use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvScope, EnvSource, herokuapp_default, url_path};
+use crate::capsules::{
+    Capsule, CapsuleEnv, CapsuleKind, EnvScope, EnvSource, herokuapp_default, url_path,
+};
 use crate::inventory::config::package_manager;
 use crate::inventory::parent;
 

@@ -337,8 +337,14 @@ fn code_started_from_a_computed_path_says_why() {
     let cases = [
         ("node jobs/a.js", "`jobs/a.js:2` starts code whose path or command is computed (`fork`)"),
         ("node jobs/b.js", "`jobs/b.js:3` starts code whose path or command is computed (`spawn`)"),
-        ("node jobs/c.mjs", "`jobs/c.mjs:2` starts code whose path or command is computed (`exec`)"),
-        ("node jobs/d.js", "`jobs/d.js:2` starts `./gone.js` (`Worker`), which is not in the repository"),
+        (
+            "node jobs/c.mjs",
+            "`jobs/c.mjs:2` starts code whose path or command is computed (`exec`)",
+        ),
+        (
+            "node jobs/d.js",
+            "`jobs/d.js:2` starts `./gone.js` (`Worker`), which is not in the repository",
+        ),
         ("node jobs/e.js", "it runs `ffmpeg`, which is not a file of the repository"),
     ];
     let jobs: String = cases.iter().map(|(command, _)| job(".", command)).collect();
