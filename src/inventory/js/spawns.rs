@@ -53,10 +53,25 @@ pub struct Spawn {
 pub fn spawns(lang: Lang, source: &[u8]) -> Vec<Spawn> {
     let Some(tree) = lang.parse(source) else { return Vec::new() };
     let mut out = Vec::new();
-    // The names a file gives `execa` and `cross-spawn`, which export the spawning
-    // function itself: `const run = require('cross-spawn')`, `import run from 'execa'`.
-    let mut functions: Vec<Vec<u8>> = Vec::new();
+    // Local names of the spawning functions, with the name they stand for: the names a
+    // file gives `execa` and `cross-spawn`, which export the function itself
+    // (`const run = require('cross-spawn')`, `import run from 'execa'`), and renamed
+    // imports (`const { fork: start } = require('child_process')`,
+    // `import { Worker as Thread } from 'worker_threads'`).
+    let mut functions: Vec<(Vec<u8>, String)> = Vec::new();
     each_node(tree.root_node(), |node| {
+        let renamed = match node.kind() {
+            "pair_pattern" => field(node, "key").zip(field(node, "value")),
+            "import_specifier" => field(node, "name").zip(field(node, "alias")),
+            _ => None,
+        };
+        if let Some((imported, local)) = renamed
+            && local.kind() == "identifier"
+            && NAMES.contains(&text(imported, source))
+        {
+            functions.push((text(local, source).to_vec(), lossy(text(imported, source))));
+            return;
+        }
         let (name, module) = match node.kind() {
             "variable_declarator" => (field(node, "name"), field(node, "value")),
             "import_statement" => {
@@ -70,7 +85,7 @@ pub fn spawns(lang: Lang, source: &[u8]) -> Vec<Spawn> {
             && (is_function_module(module, source)
                 || literal_value(module, source).is_some_and(|m| FUNCTION_MODULES.contains(&m)))
         {
-            functions.push(text(name, source).to_vec());
+            functions.push((text(name, source).to_vec(), "execa".into()));
         }
     });
     each_node(tree.root_node(), |node| {
@@ -80,6 +95,26 @@ pub fn spawns(lang: Lang, source: &[u8]) -> Vec<Spawn> {
     });
     out
 }
+
+/// The names of the calls and constructors that start code.
+const NAMES: &[&[u8]] = &[
+    b"fork",
+    b"spawn",
+    b"spawnSync",
+    b"exec",
+    b"execSync",
+    b"execFile",
+    b"execFileSync",
+    b"execa",
+    b"execaSync",
+    b"execaNode",
+    b"execaCommand",
+    b"execaCommandSync",
+    b"setupPrimary",
+    b"setupMaster",
+    b"Worker",
+    b"$",
+];
 
 /// The modules whose default export is the function that spawns.
 const FUNCTION_MODULES: &[&[u8]] = &[b"execa", b"cross-spawn"];
@@ -110,14 +145,19 @@ fn each_node<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
     }
 }
 
-fn call(node: Node<'_>, source: &[u8], functions: &[Vec<u8>]) -> Option<Spawn> {
+fn call(node: Node<'_>, source: &[u8], functions: &[(Vec<u8>, String)]) -> Option<Spawn> {
     let (callee, is_new) = match node.kind() {
         "call_expression" => (field(node, "function")?, false),
         "new_expression" => (field(node, "constructor")?, true),
         _ => return None,
     };
     let name = match callee.kind() {
-        "identifier" if functions.iter().any(|f| f == text(callee, source)) => "execa".into(),
+        "identifier"
+            if let Some((_, name)) =
+                functions.iter().find(|(local, _)| local == text(callee, source)) =>
+        {
+            name.clone()
+        }
         "call_expression" if is_function_module(callee, source) => "execa".into(),
         "identifier" => lossy(text(callee, source)),
         "member_expression" => lossy(text(field(callee, "property")?, source)),
@@ -139,6 +179,15 @@ fn call(node: Node<'_>, source: &[u8], functions: &[Vec<u8>]) -> Option<Spawn> {
             let options = first.filter(|a| a.kind() == "object")?;
             let exec = property(options, "exec", source)?;
             Started::Module(value(exec, source))
+        }
+        // execa's `` $`node jobs/x.js` ``: a template of words, not a shell line.
+        ("$", _) => {
+            let template = field(node, "arguments").filter(|a| a.kind() == "template_string");
+            let Some(template) = template else {
+                // `$(options)` returns another `$`; `$.sync` is a member call.
+                return None;
+            };
+            Started::Shell(literal_value(template, source).map(lossy))
         }
         ("exec" | "execSync" | "execaCommand" | "execaCommandSync", _) => {
             let line = first.and_then(|a| literal_value(a, source)).map(lossy);

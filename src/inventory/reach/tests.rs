@@ -273,13 +273,15 @@ fn code_started_by_a_reached_file_is_followed() {
              cp.spawn(process.execPath, [require.resolve('./lib/spawned.js')], { stdio: 'inherit' });\n\
              cp.execSync('npm run report');\n\
              const spawn = require('cross-spawn');\nspawn.sync('node', ['lib/cross.js']);\n\
-             require('execa')('node', [path.join(process.cwd(), 'lib/execa.js')]);\n",
+             require('execa')('node', [path.join(process.cwd(), 'lib/execa.js')]);\n\
+             const { fork: start } = require('child_process');\nstart('lib/renamed.js');\n",
         ),
         (
             "clock.mjs",
             "import { Worker } from 'worker_threads';\nimport { fork } from 'node:child_process';\n\
              new Worker(new URL('./lib/esm-thread.mjs', import.meta.url));\n\
-             fork(__dirname + '/lib/fork-file.js');\n",
+             fork(__dirname + '/lib/fork-file.js');\n\
+             import { $ } from 'execa';\nawait $`node lib/dollar.js`;\n",
         ),
         ("jobs/fork-cwd.js", "process.env.FORK_CWD;\n"),
         ("jobs/report.js", "process.env.REPORT_TO;\n"),
@@ -291,6 +293,8 @@ fn code_started_by_a_reached_file_is_followed() {
         ("lib/execa.js", ""),
         ("lib/esm-thread.mjs", ""),
         ("lib/fork-file.js", ""),
+        ("lib/renamed.js", ""),
+        ("lib/dollar.js", ""),
     ];
     let inv = inventory(&files, &job(".", "node jobs/regex.js"));
     let worker = reach(&inv, "", "node worker.js");
@@ -303,6 +307,7 @@ fn code_started_by_a_reached_file_is_followed() {
             "lib/cluster-child.js",
             "lib/cross.js",
             "lib/execa.js",
+            "lib/renamed.js",
             "lib/spawned.js",
             "lib/thread-helper.js",
             "lib/thread.js",
@@ -312,7 +317,10 @@ fn code_started_by_a_reached_file_is_followed() {
     assert_eq!(worker.scripts, ["report"]);
     let clock = reach(&inv, "", "node clock.mjs");
     assert_eq!(clock.unresolved, None);
-    assert_eq!(clock.files, ["clock.mjs", "lib/esm-thread.mjs", "lib/fork-file.js"]);
+    assert_eq!(
+        clock.files,
+        ["clock.mjs", "lib/dollar.js", "lib/esm-thread.mjs", "lib/fork-file.js"]
+    );
     // A file that loads none of the modules calls no `exec` of theirs.
     assert_eq!(reach(&inv, "", "node jobs/regex.js").unresolved, None);
 }
