@@ -24,6 +24,7 @@ const ORDER: &[&str] = &[
     "edit",
     "inventory",
     "change",
+    "remote",
     "testing",
     "source",
     "component",

@@ -21,6 +21,7 @@ pub(crate) mod plan;
 pub(crate) mod pool;
 pub(crate) mod progress;
 pub(crate) mod publish;
+pub(crate) mod remote;
 pub mod rules;
 pub(crate) mod saved;
 pub(crate) mod semver;

@@ -7,6 +7,9 @@
 //! repository always gives the same bytes: no dates, no commit ids, no absolute paths.
 
 mod capsule;
+mod changes;
+mod data;
+mod heroku;
 mod md;
 mod sections;
 
@@ -62,11 +65,11 @@ fn render_with(g: &Guide, hidden: bool) -> String {
     summary(&mut md, g);
     table(&mut md, g.deployment);
     capsule::all(&mut md, g);
-    sections::addons(&mut md, g);
-    sections::database(&mut md, g);
-    sections::other_databases(&mut md, g);
-    sections::heroku_only(&mut md, g);
-    sections::what_else(&mut md, g);
+    data::addons(&mut md, g);
+    data::database(&mut md, g);
+    data::other_databases(&mut md, g);
+    heroku::heroku_only(&mut md, g);
+    changes::what_else(&mut md, g);
     sections::scheduler(&mut md, g);
     sections::warnings_and_notes(&mut md, g);
     sections::files(&mut md, g);

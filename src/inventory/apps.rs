@@ -5,8 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::frontend;
 use super::{App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile};
 use crate::diag::{FileError, Warning};
-use crate::inventory::package_json::PackageJson;
 use crate::source::{EntryKind, Source};
+
+mod read;
+mod warnings;
+
+use read::{
+    foreign_app_json, read_app_json, read_node_version_file, read_package_json, read_procfile,
+};
+use warnings::{mention_warning, unread_warning};
 
 /// What the user told us besides the repository.
 #[derive(Debug, Default)]
@@ -22,18 +29,72 @@ pub struct Hints<'a> {
 /// Files larger than this are not read (a Procfile or package.json never is).
 pub(super) const MAX_READ: u64 = 8 * 1024 * 1024;
 
+/// The apps of the repository and everything known about them: its Procfiles and
+/// app.json files (each parsed once), the hints, the jobs, the code and the hosts.
 pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     let mut inv = Inventory::default();
-    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut procfiles: BTreeMap<String, String> = BTreeMap::new(); // app dir -> Procfile path
-    let mut run_dirs: BTreeMap<String, String> = BTreeMap::new(); // app dir -> where it runs
-    let mut claims: Vec<(String, String)> = Vec::new(); // (owning dir, Procfile path)
-    let mut describes: Vec<(String, Vec<(String, String)>)> = Vec::new(); // app.json, targets
-    let mut app_jsons: BTreeMap<String, String> = BTreeMap::new(); // app dir -> app.json path
-    let add = |found: &mut BTreeMap<String, Vec<String>>, dir: &str, why: String| {
-        found.entry(dir.to_owned()).or_default().push(why);
-    };
+    let mut found = Found::default();
+    let files = read_heroku_files(source, &mut inv)?;
+    for (dir, why) in files.described {
+        found.add(&dir, why);
+    }
+    found.place_procfiles(files.claims);
+    found.place_app_jsons(files.describes);
+    found.root_package(source, &mut inv)?;
+    found.named_apps(source, hints.apps)?;
+    if let Some((file, text)) = hints.jobs {
+        found.jobs(source, file, text, &mut inv)?;
+    }
+    let mut parsed = files.parsed;
+    for (dir, evidence) in std::mem::take(&mut found.evidence) {
+        let app = found.read_app(source, dir, evidence, &mut parsed, &mut inv.warnings)?;
+        inv.apps.push(app);
+    }
+    scan_code(source, &mut inv)?;
+    // `--app` alone (no Procfile or app.json) still migrates, so hosts are decided then too.
+    if !inv.heroku_markers.is_empty() || !inv.apps.is_empty() {
+        classify_hosts(source, hints, &mut inv)?;
+    }
+    Ok(inv)
+}
 
+/// Every Procfile and Heroku app.json of the repository, parsed, and what they say about
+/// where the apps are.
+#[derive(Default)]
+struct HerokuFiles {
+    /// (app dir, why) of each app.json that describes its own folder, in path order.
+    described: Vec<(String, String)>,
+    /// (owning dir, Procfile path).
+    claims: Vec<(String, String)>,
+    /// (app.json path, the folders its APP_BASE / PROCFILE name, with why).
+    describes: Vec<(String, Vec<(String, String)>)>,
+    parsed: Parsed,
+}
+
+/// The Procfiles and app.json files read so far, by path, so each is parsed once.
+#[derive(Default)]
+struct Parsed {
+    procfiles: BTreeMap<String, Located<procfile::Procfile>>,
+    app_jsons: BTreeMap<String, Located<app_json::AppJson>>,
+}
+
+/// The apps found so far and where their files are.
+#[derive(Default)]
+struct Found {
+    /// App dir -> why it is an app.
+    evidence: BTreeMap<String, Vec<String>>,
+    /// App dir -> Procfile path.
+    procfiles: BTreeMap<String, String>,
+    /// App dir -> where it runs.
+    run_dirs: BTreeMap<String, String>,
+    /// App dir -> app.json path.
+    app_jsons: BTreeMap<String, String>,
+}
+
+/// Reads every Procfile and app.json outside node_modules, warning about the ones it
+/// skips (submodules, symlinks, another tool's app.json).
+fn read_heroku_files(source: &Source, inv: &mut Inventory) -> Result<HerokuFiles, Error> {
+    let mut files = HerokuFiles::default();
     for entry in source.entries() {
         if entry.kind == EntryKind::Submodule && !in_node_modules(&entry.path) {
             inv.warnings.push(Warning::in_file(
@@ -71,8 +132,9 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         if name == "Procfile" {
             let procfile = read_procfile(source, &entry.path)?;
             let dir = procfile_app_dir(source, &entry.path, &procfile.value);
-            claims.push((dir, entry.path.clone()));
+            files.claims.push((dir, entry.path.clone()));
             inv.warnings.extend(procfile.value.warnings.iter().cloned());
+            files.parsed.procfiles.insert(entry.path.clone(), procfile);
         } else {
             let app_json = read_app_json(source, &entry.path)?;
             inv.warnings.extend(app_json.value.warnings.iter().cloned());
@@ -80,71 +142,104 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
                 ["APP_BASE", "PROCFILE"].iter().any(|name| app_json.value.env_var(name).is_some());
             if declares_monorepo {
                 // It describes the app(s) its APP_BASE / PROCFILE point at, not its folder.
-                describes.push((entry.path.clone(), monorepo_dirs(source, &entry.path, &app_json)));
+                let dirs = monorepo_dirs(source, &entry.path, &app_json);
+                files.describes.push((entry.path.clone(), dirs));
             } else {
-                add(&mut found, parent(&entry.path), format!("{} describes it", entry.path));
+                let why = format!("{} describes it", entry.path);
+                files.described.push((parent(&entry.path).to_owned(), why));
+            }
+            files.parsed.app_jsons.insert(entry.path.clone(), app_json);
+        }
+    }
+    Ok(files)
+}
+
+impl Found {
+    fn add(&mut self, dir: &str, why: String) {
+        self.evidence.entry(dir.to_owned()).or_default().push(why);
+    }
+
+    /// Each Procfile goes to the app that owns it, which may run from another folder.
+    fn place_procfiles(&mut self, claims: Vec<(String, String)>) {
+        for (dir, path, run_dir) in own_procfiles(claims) {
+            if let Some(run_dir) = run_dir {
+                self.run_dirs.insert(dir.clone(), run_dir);
+            }
+            // First, as when read in path order: the Procfile is the strongest evidence.
+            let why = format!("{path} declares its processes");
+            self.evidence.entry(dir.clone()).or_default().insert(0, why);
+            self.procfiles.insert(dir, path);
+        }
+    }
+
+    /// Each monorepo app.json (APP_BASE, PROCFILE) goes to the apps it names.
+    fn place_app_jsons(&mut self, describes: Vec<(String, Vec<(String, String)>)>) {
+        for (path, targets) in describes {
+            let base = parent(&path);
+            let targets = if targets.is_empty() {
+                // `PROCFILE` with no value: each Heroku app set its own; the app.json describes
+                // every Procfile app below it (the multi-procfile buildpack's apps).
+                let below = |p: &str| base.is_empty() || p.starts_with(&format!("{base}/"));
+                let why = format!("{path} describes it (its `PROCFILE` is set per Heroku app)");
+                self.procfiles
+                    .iter()
+                    .filter(|(_, p)| below(p))
+                    .map(|(dir, _)| (dir.clone(), why.clone()))
+                    .collect()
+            } else {
+                targets
+            };
+            if targets.is_empty() {
+                self.add(base, format!("{path} describes it"));
+            }
+            for (dir, why) in targets {
+                self.add(&dir, why);
+                self.app_jsons.insert(dir, path.clone());
             }
         }
     }
 
-    for (dir, path, run_dir) in own_procfiles(claims) {
-        if let Some(run_dir) = run_dir {
-            run_dirs.insert(dir.clone(), run_dir);
-        }
-        // First, as when read in path order: the Procfile is the strongest evidence.
-        found.entry(dir.clone()).or_default().insert(0, format!("{path} declares its processes"));
-        procfiles.insert(dir, path);
-    }
-
-    for (path, targets) in describes {
-        let base = parent(&path);
-        let targets = if targets.is_empty() {
-            // `PROCFILE` with no value: each Heroku app set its own; the app.json describes
-            // every Procfile app below it (the multi-procfile buildpack's apps).
-            let below = |p: &str| base.is_empty() || p.starts_with(&format!("{base}/"));
-            let why = format!("{path} describes it (its `PROCFILE` is set per Heroku app)");
-            procfiles
-                .iter()
-                .filter(|(_, p)| below(p))
-                .map(|(dir, _)| (dir.clone(), why.clone()))
-                .collect()
-        } else {
-            targets
+    /// The root package.json is an app when it has a `heroku-` script, or when the
+    /// repository is Heroku's and nothing else is an app.
+    fn root_package(&mut self, source: &Source, inv: &mut Inventory) -> Result<(), Error> {
+        let Some(pkg) = read_package_json(source, "package.json", &mut Vec::new())? else {
+            return Ok(());
         };
-        if targets.is_empty() {
-            add(&mut found, base, format!("{path} describes it"));
-        }
-        for (dir, why) in targets {
-            add(&mut found, &dir, why);
-            app_jsons.insert(dir, path.clone());
-        }
-    }
-
-    let root_package = read_package_json(source, "package.json", &mut Vec::new())?;
-    if let Some(pkg) = &root_package {
         if let Some((name, _)) = pkg.scripts().find(|(name, _)| name.starts_with("heroku-")) {
             inv.heroku_markers.push(format!("package.json (script {name})"));
-            add(&mut found, "", format!("package.json has the Heroku script `{name}`"));
+            self.add("", format!("package.json has the Heroku script `{name}`"));
         }
         // A root package.json joins the apps when Heroku evidence points nowhere else.
-        if !inv.heroku_markers.is_empty() && found.is_empty() {
-            add(&mut found, "", "package.json at the root of a Heroku repository".into());
+        if !inv.heroku_markers.is_empty() && self.evidence.is_empty() {
+            self.add("", "package.json at the root of a Heroku repository".into());
         }
+        Ok(())
     }
 
-    for dir in hints.apps {
-        let dir = normalize_dir(dir);
-        if !folder_exists(source, &dir) {
-            return Err(FileError::new(
-                format!("--app {dir}"),
-                "no such folder in the repository (paths are relative to its root)",
-            )
-            .into());
+    /// The folders named with `--app`.
+    fn named_apps(&mut self, source: &Source, apps: &[String]) -> Result<(), Error> {
+        for dir in apps {
+            let dir = normalize_dir(dir);
+            if !folder_exists(source, &dir) {
+                return Err(FileError::new(
+                    format!("--app {dir}"),
+                    "no such folder in the repository (paths are relative to its root)",
+                )
+                .into());
+            }
+            self.add(&dir, "named with --app".into());
         }
-        add(&mut found, &dir, "named with --app".into());
+        Ok(())
     }
 
-    if let Some((file, text)) = hints.jobs {
+    /// The Scheduler jobs of the jobs file (`file`, `text`): each makes its folder an app.
+    fn jobs(
+        &mut self,
+        source: &Source,
+        file: &str,
+        text: &str,
+        inv: &mut Inventory,
+    ) -> Result<(), Error> {
         let exists = |dir: &str| folder_exists(source, &normalize_dir(dir));
         for mut job in super::jobs::parse(file, text, &exists)? {
             job.app = normalize_dir(&job.app);
@@ -159,29 +254,75 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
                 )));
                 continue;
             }
-            add(&mut found, &job.app, format!("has the Heroku Scheduler job `{}`", job.name));
+            self.add(&job.app, format!("has the Heroku Scheduler job `{}`", job.name));
             inv.jobs.push(job);
         }
+        Ok(())
     }
 
-    for (dir, evidence) in found {
-        let run_dir = run_dirs.remove(&dir);
-        let mut app =
-            read_app(source, dir, run_dir, evidence, &procfiles, &app_jsons, &mut inv.warnings)?;
+    /// The app in `dir` with its files (the Procfile and app.json as already parsed) and
+    /// its frontend.
+    fn read_app(
+        &mut self,
+        source: &Source,
+        dir: String,
+        evidence: Vec<String>,
+        parsed: &mut Parsed,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<App, Error> {
+        let run_dir = self.run_dirs.remove(&dir);
+        let procfile = match self.procfiles.get(&dir) {
+            Some(path) => match parsed.procfiles.remove(path) {
+                Some(procfile) => Some(procfile),
+                None => Some(read_procfile(source, path)?),
+            },
+            None => None,
+        };
+        // An app.json elsewhere that names this app (APP_BASE, PROCFILE) before its own
+        // folder's. One app.json can describe several apps: each gets a copy.
+        let app_json_path =
+            self.app_jsons.get(&dir).cloned().unwrap_or_else(|| join(&dir, "app.json"));
+        let app_json = match (parsed.app_jsons.get(&app_json_path), source.entry(&app_json_path)) {
+            (Some(app_json), _) => Some(app_json.clone()),
+            (None, Some(e))
+                if e.kind.is_regular() && foreign_app_json(source, &app_json_path)?.is_none() =>
+            {
+                Some(read_app_json(source, &app_json_path)?)
+            }
+            _ => None,
+        };
+        // The code, and so package.json and the Node version, are where the app runs from.
+        let code_dir = run_dir.as_deref().unwrap_or(&dir);
+        let package_json = read_package_json(source, &join(code_dir, "package.json"), warnings)?;
+        let node_version_file = read_node_version_file(source, code_dir, warnings)?;
+        let mut app = App {
+            dir,
+            evidence,
+            procfile,
+            app_json,
+            package_json,
+            node_version_file,
+            frontend: None,
+            run_dir,
+        };
         app.frontend = frontend::detect(source, &app);
         if let Some(public) = own_static_folder(&app) {
             // A static site served from inside its own folder needs none of the code
             // around it: it builds from its folder, not from the shared package.json.
             app.run_dir = None;
-            app.package_json =
-                read_package_json(source, &app.path_of("package.json"), &mut inv.warnings)?;
+            app.package_json = read_package_json(source, &app.path_of("package.json"), warnings)?;
             app.node_version_file = None;
             if let Some(frontend) = &mut app.frontend {
                 frontend.public_dir = public;
             }
         }
-        inv.apps.push(app);
+        Ok(app)
     }
+}
+
+/// The code of every app: the programs its commands run, the JS/TS that reads its
+/// variables, the files too large to read, its config files and lockfiles.
+fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Error> {
     for app in &inv.apps {
         inv.warnings.extend(super::programs::unknown_programs(source, app));
     }
@@ -192,23 +333,10 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     }
     inv.unread_code = unread;
     (inv.config, inv.lockfiles) = super::config::scan(source, &inv.apps)?;
-    inv.reaches = reaches(source, &inv);
+    inv.reaches = reaches(source, inv);
     inv.warnings.extend(super::config::command_warnings(&inv.apps));
     inv.warnings.extend(super::docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
-    // `--app` alone (no Procfile or app.json) still migrates, so hosts are decided then too.
-    if !inv.heroku_markers.is_empty() || !inv.apps.is_empty() {
-        let mentions = super::docs::herokuapp_mentions(source)?;
-        inv.hosts = super::hosts::classify(&inv, &mentions, hints.backend_hosts);
-        // An app's app.json is removed by the migration: nothing in it to update (its env
-        // defaults that name a Heroku address get their own warning above).
-        let removed = |m: &&super::docs::Mention| {
-            inv.apps.iter().any(|a| a.app_json.as_ref().is_some_and(|j| j.path == m.path))
-        };
-        let warnings: Vec<Warning> =
-            mentions.iter().filter(|m| !removed(m)).map(|m| mention_warning(&inv, m)).collect();
-        inv.warnings.extend(warnings);
-    }
-    Ok(inv)
+    Ok(())
 }
 
 /// What each Scheduler job and each process other than `web` and `release` runs: the
@@ -236,79 +364,19 @@ fn reaches(source: &Source, inv: &Inventory) -> Vec<super::reach::Reach> {
     commands.into_iter().map(|(app, command)| reacher.reach(app, command)).collect()
 }
 
-/// One warning per line of a text file that names herokuapp hosts: those the migration
-/// retires must be updated; the others are named so the user can tell.
-fn mention_warning(inv: &Inventory, mention: &super::docs::Mention) -> Warning {
-    let (retired, kept): (Vec<&String>, Vec<&String>) = mention.hosts.iter().partition(|host| {
-        super::hosts::app_name_of(host).is_some_and(|n| inv.host_role(&n).is_retired())
-    });
-    let list = |hosts: &[&String]| hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ");
-    let message = match (retired.is_empty(), kept.is_empty()) {
-        (false, true) => {
-            format!(
-                "mentions the Heroku address {}: update it to the new Capsule's",
-                list(&retired)
-            )
-        }
-        (false, false) => format!(
-            "mentions the Heroku address {}: update it to the new Capsule's; {} is not shown to \
-             be one of this repository's apps (kept)",
-            list(&retired),
-            list(&kept)
-        ),
-        _ => format!(
-            "mentions the Heroku address {}, which is not shown to be one of this repository's \
-             apps: if it is, update it to the new Capsule's (or pass --backend-host)",
-            list(&kept)
-        ),
+/// Which herokuapp hosts are the apps' own, and a warning for each text file naming one.
+fn classify_hosts(source: &Source, hints: &Hints, inv: &mut Inventory) -> Result<(), Error> {
+    let mentions = super::docs::herokuapp_mentions(source)?;
+    inv.hosts = super::hosts::classify(inv, &mentions, hints.backend_hosts);
+    // An app's app.json is removed by the migration: nothing in it to update (its env
+    // defaults that name a Heroku address get their own warning above).
+    let removed = |m: &&super::docs::Mention| {
+        inv.apps.iter().any(|a| a.app_json.as_ref().is_some_and(|j| j.path == m.path))
     };
-    Warning::at_line(&mention.path, mention.line, message)
-}
-
-fn read_app(
-    source: &Source,
-    dir: String,
-    run_dir: Option<String>,
-    evidence: Vec<String>,
-    procfiles: &BTreeMap<String, String>,
-    app_jsons: &BTreeMap<String, String>,
-    warnings: &mut Vec<Warning>,
-) -> Result<App, Error> {
-    let procfile = match procfiles.get(&dir) {
-        Some(path) => Some(read_procfile(source, path)?),
-        None => None,
-    };
-    // An app.json elsewhere that names this app (APP_BASE, PROCFILE) before its own folder's.
-    let app_json_path = app_jsons.get(&dir).cloned().unwrap_or_else(|| join(&dir, "app.json"));
-    let app_json = match source.entry(&app_json_path) {
-        Some(e) if e.kind.is_regular() && foreign_app_json(source, &app_json_path)?.is_none() => {
-            Some(read_app_json(source, &app_json_path)?)
-        }
-        _ => None,
-    };
-    // The code, and so package.json and the Node version, are where the app runs from.
-    let code_dir = run_dir.as_deref().unwrap_or(&dir);
-    let package_json = read_package_json(source, &join(code_dir, "package.json"), warnings)?;
-    let mut node_version_file = None;
-    for name in [".nvmrc", ".node-version"] {
-        let path = join(code_dir, name);
-        if let Some(bytes) = read_small(source, &path, warnings)? {
-            let text = String::from_utf8_lossy(&bytes).trim().to_owned();
-            node_version_file = Some(Located { path, value: text });
-            break;
-        }
-    }
-    let app = App {
-        dir,
-        evidence,
-        procfile,
-        app_json,
-        package_json,
-        node_version_file,
-        frontend: None,
-        run_dir,
-    };
-    Ok(app)
+    let warnings: Vec<Warning> =
+        mentions.iter().filter(|m| !removed(m)).map(|m| mention_warning(inv, m)).collect();
+    inv.warnings.extend(warnings);
+    Ok(())
 }
 
 /// For a static app that runs from another folder (`run_dir`) but serves files inside its
@@ -392,107 +460,6 @@ fn monorepo_dirs(
         }
     }
     dirs
-}
-
-fn read_procfile(source: &Source, path: &str) -> Result<Located<procfile::Procfile>, Error> {
-    let bytes = read_file(source, path)?;
-    let value = procfile::parse(path, &bytes)?;
-    Ok(Located { path: path.to_owned(), value })
-}
-
-/// Names a source file too large to parse and what it holds that nothing edits.
-fn unread_warning(file: &super::code::UnreadFile) -> Warning {
-    let mib = file.size as f64 / (1024.0 * 1024.0);
-    let Some(hosts) = &file.herokuapp_hosts else {
-        return Warning::in_file(
-            &file.path,
-            format!(
-                "is {mib:.0} MiB, too large to read: it was not searched for Heroku addresses \
-                 or variables; check it by hand"
-            ),
-        );
-    };
-    let mut held: Vec<String> = hosts.iter().map(|(h, l)| format!("`{h}` (line {l})")).collect();
-    held.extend(file.other_mentions.iter().map(|m| format!("`{m}`")));
-    let line = hosts.first().map(|(_, l)| *l);
-    let message = format!(
-        "is {mib:.1} MiB, a generated bundle?, so it is not parsed or edited, and it mentions \
-         {}: rebuild it from its sources after the migration, or change it by hand",
-        held.join(", ")
-    );
-    match line {
-        Some(line) => Warning::at_line(&file.path, line, message),
-        None => Warning::in_file(&file.path, message),
-    }
-}
-
-/// The bytes of `path`, refusing a Git LFS pointer: the commit holds a pointer to content
-/// kept elsewhere, which the tool can neither read nor edit in place.
-fn read_file(source: &Source, path: &str) -> Result<Vec<u8>, Error> {
-    let bytes = source.read(path)?;
-    if bytes.starts_with(b"version https://git-lfs.github.com/spec/") {
-        return Err(FileError::new(
-            path,
-            "is a Git LFS pointer, not the file itself: Git LFS keeps its content outside the \
-             repository, so it cannot be read or edited in the commit. A file this small does \
-             not belong in LFS: `git lfs untrack` it, `git add --renormalize` it and commit, \
-             then run again (`git lfs pull` first if the working tree holds pointers too)",
-        )
-        .into());
-    }
-    Ok(bytes)
-}
-
-/// The keys of an app.json at `path` that is not Heroku's ([`app_json::foreign_keys`]).
-fn foreign_app_json(source: &Source, path: &str) -> Result<Option<Vec<String>>, Error> {
-    Ok(app_json::foreign_keys(&source.read(path)?))
-}
-
-fn read_app_json(source: &Source, path: &str) -> Result<Located<app_json::AppJson>, Error> {
-    let bytes = read_file(source, path)?;
-    let value = app_json::parse(path, &bytes)?;
-    Ok(Located { path: path.to_owned(), value })
-}
-
-fn read_package_json(
-    source: &Source,
-    path: &str,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<PackageJson>, Error> {
-    match read_small(source, path, warnings)? {
-        Some(bytes) => Ok(Some(PackageJson::parse(path, &bytes)?)),
-        None => Ok(None),
-    }
-}
-
-/// The bytes of a regular file; `None` (with a warning) for a symlink, a submodule or a
-/// file too large to be what its name says, and `None` when absent.
-fn read_small(
-    source: &Source,
-    path: &str,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<Vec<u8>>, Error> {
-    let Some(entry) = source.entry(path) else { return Ok(None) };
-    if !entry.kind.is_regular() {
-        warnings.push(Warning::in_file(
-            path,
-            "is a symlink or submodule: not followed, not edited; the branch keeps it as it is",
-        ));
-        return Ok(None);
-    }
-    let too_large = |warnings: &mut Vec<Warning>| {
-        warnings.push(Warning::in_file(path, format!("is larger than {MAX_READ} bytes: skipped")));
-        Ok(None)
-    };
-    if entry.size.is_some_and(|s| s > MAX_READ) {
-        return too_large(warnings);
-    }
-    // Git listings carry no sizes: check after reading.
-    let bytes = read_file(source, path)?;
-    if bytes.len() as u64 > MAX_READ {
-        return too_large(warnings);
-    }
-    Ok(Some(bytes))
 }
 
 /// `./a/b/` -> `a/b`, `.` -> `` (the root).

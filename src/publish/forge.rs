@@ -122,7 +122,7 @@ pub enum Forge {
 /// rewritten to a mirror or a local path is still known by the name the user gave it.
 pub fn detect(urls: &[&str], env: &HostEnv) -> Option<Forge> {
     urls.iter().find_map(|url| {
-        let (host, path) = crate::sink::commit::parse_remote_url(url)?;
+        let (host, path) = crate::remote::parse_remote_url(url)?;
         let segments = path.split('/').count();
         let repo = HostedRepo { host: host.clone(), path };
         let github_api_host = env.github_api_url.as_deref().map(host_of_url);

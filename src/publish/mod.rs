@@ -195,7 +195,7 @@ fn no_way(
 fn compare_page(urls: &[&str], git: &GitRepo, options: &Options, branch: &str) -> Option<String> {
     let base =
         options.base.clone().or_else(|| git.head_ref_name()).unwrap_or_else(|| "main".to_owned());
-    urls.iter().find_map(|url| crate::sink::commit::pull_request_url(url, &base, branch))
+    urls.iter().find_map(|url| crate::remote::pull_request_url(url, &base, branch))
 }
 
 /// Where a GitHub pull request goes: the repository pushed to, unless that is a fork of

@@ -49,7 +49,7 @@ pub enum Error {
 /// pushed there by someone else is never overwritten blind.
 pub fn push(git: &GitRepo, branch: &str, force: bool) -> Result<Pushed, Box<Error>> {
     let repo_path = git.path().to_owned();
-    let Some((remote, url)) = crate::sink::commit::push_remote(git) else {
+    let Some((remote, url)) = crate::remote::push_remote(git) else {
         return Err(Box::new(Error::NoRemote { repo: repo_path, branch: branch.to_owned() }));
     };
     let url = redact_url(&url);

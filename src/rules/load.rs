@@ -138,7 +138,22 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
         let position = key_position(&doc, text, path).unwrap_or(Position { line: 1, column: 1 });
         FileError::at(file, position, message)
     };
+    let allowed = check_header(&raw, &at_key)?;
+    check_param_names(&doc, &raw.kind, allowed, &at_key)?;
+    let kind = build_kind(&raw.kind, raw.params, &at_key)?;
+    Ok(Rule {
+        id: raw.id,
+        description: raw.description.trim().to_owned(),
+        reason: raw.reason.trim().to_owned(),
+        kind,
+    })
+}
 
+/// Builds the error for a key path of the rule file (`["params", "file"]`), placed at it.
+type AtKey<'a> = dyn Fn(&[&str], String) -> FileError + 'a;
+
+/// Checks the id, description, reason and kind; gives the parameters the kind takes.
+fn check_header(raw: &RawRule, at_key: &AtKey) -> Result<&'static [&'static str], FileError> {
     if !is_kebab_id(&raw.id) {
         let message = format!("rule id `{}` must be lowercase kebab-case, like pin-node", raw.id);
         return Err(at_key(&["id"], message));
@@ -155,22 +170,35 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
             format!("unknown rule kind `{}`; expected one of: {}", raw.kind, kinds.join(", "));
         return Err(at_key(&["kind"], message));
     };
+    Ok(allowed)
+}
+
+/// Refuses a parameter the rule's kind does not take, naming the ones it does.
+fn check_param_names(
+    doc: &toml_edit::Document<&str>,
+    kind: &str,
+    allowed: &[&str],
+    at_key: &AtKey,
+) -> Result<(), FileError> {
     if let Some(params) = doc.get("params").and_then(|p| p.as_table_like()) {
         for (key, _) in params.iter() {
             if !allowed.contains(&key) {
                 let message = format!(
                     "`{key}` is not a parameter of a {} rule; it takes: {}",
-                    raw.kind,
+                    kind,
                     allowed.join(", ")
                 );
                 return Err(at_key(&["params", key], message));
             }
         }
     }
-    let missing =
-        |param: &str| at_key(&["kind"], format!("a {} rule needs params.{param}", raw.kind));
-    let p = raw.params;
-    let kind = match raw.kind.as_str() {
+    Ok(())
+}
+
+/// The rule's kind with its parameters, each checked.
+fn build_kind(kind: &str, p: RawParams, at_key: &AtKey) -> Result<RuleKind, FileError> {
+    let missing = |param: &str| at_key(&["kind"], format!("a {kind} rule needs params.{param}"));
+    let kind = match kind {
         "remove-files" => {
             let files = p.files.ok_or_else(|| missing("files"))?;
             for name in &files {
@@ -226,12 +254,7 @@ pub(super) fn parse_rule(file: &str, text: &str) -> Result<Rule, FileError> {
         }
         other => unreachable!("kind `{other}` is listed in KIND_PARAMS but not built"),
     };
-    Ok(Rule {
-        id: raw.id,
-        description: raw.description.trim().to_owned(),
-        reason: raw.reason.trim().to_owned(),
-        kind,
-    })
+    Ok(kind)
 }
 
 /// Checks a release's facts: the version is one the dependency range admits, the

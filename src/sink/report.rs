@@ -26,57 +26,7 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Apps ({}):", inv.apps.len())?;
     for app in &inv.apps {
-        writeln!(out, "  {}", crate::terminal::quote_path(app.display_dir()))?;
-        for why in &app.evidence {
-            writeln!(out, "    found: {why}")?;
-        }
-        if let Some(node) = app.package_json.as_ref().and_then(|p| p.engines_node()) {
-            writeln!(out, "    engines.node: {node}")?;
-        }
-        if let Some(frontend) = &app.frontend {
-            writeln!(out, "    frontend: {}", frontend_summary(frontend))?;
-        }
-        let deployment = &m.plan.capsules;
-        for process in app.processes() {
-            let command = crate::capsules::redacted(&process.command);
-            writeln!(out, "    process {}: {command}", process.name)?;
-            let used = deployment
-                .processes
-                .iter()
-                .find(|p| p.app == app.display_dir() && p.name == process.name);
-            match used {
-                Some(used) if used.capsule.is_some() => {
-                    let capsule = used.capsule.as_deref().unwrap_or_default();
-                    writeln!(out, "      -> Capsule {capsule}: {}", used.note)?;
-                }
-                Some(used) => writeln!(out, "      -> {}", used.note)?,
-                None => {}
-            }
-        }
-        for job in inv.jobs_of(&app.dir) {
-            let schedule = job.schedule.describe();
-            let command = crate::capsules::redacted(&job.command);
-            writeln!(out, "    job {}: {command} ({schedule}, UTC)", job.name)?;
-        }
-        for addon in deployment.addons.iter().filter(|a| a.app == app.display_dir()) {
-            let target = match (addon.replacement, &addon.capsule) {
-                (Replacement::DataCapsule, Some(capsule)) => format!("Capsule {capsule}"),
-                (Replacement::Scheduler, Some(capsule)) => {
-                    format!("the node-cron scheduler in Capsule {capsule}")
-                }
-                (Replacement::Scheduler, None) => {
-                    "the node-cron scheduler, once its jobs are given with --jobs".to_owned()
-                }
-                _ => "no direct equivalent (see the guide)".to_owned(),
-            };
-            // The escaping writer keeps line breaks; names from JSON may hold them.
-            let spec = addon.spec();
-            writeln!(out, "    add-on {} -> {target}", crate::terminal::escape(&spec))?;
-        }
-        let names = env_names(deployment, app.display_dir());
-        if !names.is_empty() {
-            writeln!(out, "    env: {}", crate::terminal::escape(&names.join(", ")))?;
-        }
+        write_app(m, app, out)?;
     }
     // Nothing to do lists nothing to create.
     if !m.plan.is_empty() {
@@ -86,23 +36,7 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
     if m.plan.is_empty() {
         writeln!(out, "{}", crate::migration::nothing_to_do(m))?;
     } else {
-        writeln!(out, "Changes ({} files):", m.plan.changes.len())?;
-        let paths: Vec<_> =
-            m.plan.changes.iter().map(|c| crate::terminal::quote_path(&c.path)).collect();
-        let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0);
-        for (change, path) in m.plan.changes.iter().zip(&paths) {
-            let action = crate::change::action_word(change.action);
-            let rules = change.rules.join(", ");
-            writeln!(out, "  {action:<6}  {path:<width$}  [{rules}]")?;
-        }
-        writeln!(out)?;
-        writeln!(out, "Rules:")?;
-        for id in m.plan.rules_applied(&m.rules) {
-            if let Some(rule) = m.rules.get(id) {
-                writeln!(out, "  {id}: {}", rule.description)?;
-                writeln!(out, "    why: {}", one_line(&rule.reason))?;
-            }
-        }
+        write_changes(m, out)?;
     }
     if !m.plan.notes.is_empty() {
         writeln!(out)?;
@@ -112,6 +46,85 @@ fn write_text_unredacted(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     write_warnings(m, out)
+}
+
+/// One app: why it is one, its Node version, frontend, processes (and what runs each
+/// now), jobs, add-ons and variables.
+fn write_app(m: &Migration, app: &crate::inventory::App, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "  {}", crate::terminal::quote_path(app.display_dir()))?;
+    for why in &app.evidence {
+        writeln!(out, "    found: {why}")?;
+    }
+    if let Some(node) = app.package_json.as_ref().and_then(|p| p.engines_node()) {
+        writeln!(out, "    engines.node: {node}")?;
+    }
+    if let Some(frontend) = &app.frontend {
+        writeln!(out, "    frontend: {}", frontend_summary(frontend))?;
+    }
+    let deployment = &m.plan.capsules;
+    for process in app.processes() {
+        let command = crate::capsules::redacted(&process.command);
+        writeln!(out, "    process {}: {command}", process.name)?;
+        let used = deployment
+            .processes
+            .iter()
+            .find(|p| p.app == app.display_dir() && p.name == process.name);
+        match used {
+            Some(used) if used.capsule.is_some() => {
+                let capsule = used.capsule.as_deref().unwrap_or_default();
+                writeln!(out, "      -> Capsule {capsule}: {}", used.note)?;
+            }
+            Some(used) => writeln!(out, "      -> {}", used.note)?,
+            None => {}
+        }
+    }
+    for job in m.inventory.jobs_of(&app.dir) {
+        let schedule = job.schedule.describe();
+        let command = crate::capsules::redacted(&job.command);
+        writeln!(out, "    job {}: {command} ({schedule}, UTC)", job.name)?;
+    }
+    for addon in deployment.addons.iter().filter(|a| a.app == app.display_dir()) {
+        let target = match (addon.replacement, &addon.capsule) {
+            (Replacement::DataCapsule, Some(capsule)) => format!("Capsule {capsule}"),
+            (Replacement::Scheduler, Some(capsule)) => {
+                format!("the node-cron scheduler in Capsule {capsule}")
+            }
+            (Replacement::Scheduler, None) => {
+                "the node-cron scheduler, once its jobs are given with --jobs".to_owned()
+            }
+            _ => "no direct equivalent (see the guide)".to_owned(),
+        };
+        // The escaping writer keeps line breaks; names from JSON may hold them.
+        let spec = addon.spec();
+        writeln!(out, "    add-on {} -> {target}", crate::terminal::escape(&spec))?;
+    }
+    let names = env_names(deployment, app.display_dir());
+    if !names.is_empty() {
+        writeln!(out, "    env: {}", crate::terminal::escape(&names.join(", ")))?;
+    }
+    Ok(())
+}
+
+/// The changed files with their rules, and what each rule is for.
+fn write_changes(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "Changes ({} files):", m.plan.changes.len())?;
+    let paths: Vec<_> =
+        m.plan.changes.iter().map(|c| crate::terminal::quote_path(&c.path)).collect();
+    let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+    for (change, path) in m.plan.changes.iter().zip(&paths) {
+        let action = crate::change::action_word(change.action);
+        let rules = change.rules.join(", ");
+        writeln!(out, "  {action:<6}  {path:<width$}  [{rules}]")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Rules:")?;
+    for id in m.plan.rules_applied(&m.rules) {
+        if let Some(rule) = m.rules.get(id) {
+            writeln!(out, "  {id}: {}", rule.description)?;
+            writeln!(out, "    why: {}", one_line(&rule.reason))?;
+        }
+    }
+    Ok(())
 }
 
 /// Every variable the app's Capsules need, each once, in Capsule order.
@@ -376,11 +389,11 @@ fn write_push_hints(
     short: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match crate::sink::commit::push_remote(git) {
+    match crate::remote::push_remote(git) {
         Some((remote, url)) => {
             writeln!(out, "Push it with:\n  git push -u {remote} {branch}")?;
             let base = git.head_ref_name().unwrap_or_else(|| "main".to_owned());
-            if let Some(pr) = crate::sink::commit::pull_request_url(&url, &base, short) {
+            if let Some(pr) = crate::remote::pull_request_url(&url, &base, short) {
                 writeln!(out, "Then open the pull request:\n  {pr}")?;
             }
         }

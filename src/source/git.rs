@@ -8,16 +8,17 @@
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
-use gix::bstr::{BStr, ByteSlice};
+use gix::bstr::ByteSlice;
 use gix::objs::Find as _;
-use gix::objs::tree::EntryKind as TreeKind;
 
 use super::{Entry, EntryKind, Error};
 use crate::diag::Warning;
 
-/// Folders never descended into: they are installed dependencies, never apps, and the
-/// commit keeps them untouched because it edits HEAD's tree in place.
-const SKIPPED_TREE: &str = "node_modules";
+mod cleanup;
+mod status;
+mod tree;
+
+use tree::list_tree;
 
 /// A thread's read buffer larger than this is dropped after use rather than reused:
 /// source files are kilobytes, and only the odd generated bundle is megabytes.
@@ -206,52 +207,6 @@ impl GitRepo {
         &self.repo
     }
 
-    /// A warning when a merge, rebase, cherry-pick or similar is in progress: the
-    /// migration is based on HEAD's commit, which is then not what the user is working on.
-    pub fn state_warning(&self) -> Option<String> {
-        use gix::state::InProgress::*;
-        let (what, command) = match self.repo.state()? {
-            Merge => ("a merge", "git merge"),
-            Rebase | RebaseInteractive | ApplyMailboxRebase => ("a rebase", "git rebase"),
-            CherryPick | CherryPickSequence => ("a cherry-pick", "git cherry-pick"),
-            Revert | RevertSequence => ("a revert", "git revert"),
-            ApplyMailbox => ("git am", "git am"),
-            Bisect => return Some(bisect_warning()),
-        };
-        Some(format!(
-            "{what} is in progress: the migration is based on HEAD's commit {}, not on its \
-             unfinished result; finish it (`{command} --continue`) or abort it (`{command} \
-             --abort`) first",
-            self.head_commit.to_hex_with_len(12)
-        ))
-    }
-
-    /// Repo-relative paths of tracked files whose index or working-tree content differs
-    /// from HEAD (modified, staged, deleted, type-changed, conflicted), sorted.
-    ///
-    /// Untracked files are not listed: they are not part of HEAD, so the migration never
-    /// sees them and they cannot conflict with it. Empty for a bare repository. Nothing is
-    /// written, not even the refreshed stat data of the index.
-    /// With a scope, only paths inside it are listed, relative to it. The run uses
-    /// [`GitRepo::uncommitted_paths_in_background`]; the tests call this.
-    #[cfg(test)]
-    pub fn uncommitted_paths(&self) -> Result<Vec<String>, Error> {
-        let paths = uncommitted_paths(&self.repo, self.head_tree, &self.path)?;
-        Ok(in_scope(self.scope(), paths))
-    }
-
-    /// [`GitRepo::uncommitted_paths`] on a thread of its own, to overlap it with other
-    /// work: it reads the index and looks at every tracked file of the work tree.
-    pub fn uncommitted_paths_in_background(&self) -> Background<Vec<String>> {
-        let repo = self.repo.as_ref().clone().into_sync();
-        let (head_tree, path) = (self.head_tree, self.path.clone());
-        let scope = self.scope().map(str::to_owned);
-        Background(std::thread::spawn(move || {
-            let paths = uncommitted_paths(&repo.to_thread_local(), head_tree, &path)?;
-            Ok(in_scope(scope.as_deref(), paths))
-        }))
-    }
-
     /// A read error for the blob `id` of `path`: `detail`, or, when the blob is missing
     /// from a partial clone (`git clone --filter=blob:none`, often with a sparse
     /// checkout), what that is and how to fetch what is missing. gix does not fetch
@@ -279,135 +234,6 @@ impl GitRepo {
             _ => return Error::ReadFailed { path, source: detail.into() },
         };
         Error::Read { path, message }
-    }
-
-    /// Removes the temporaries a killed run of this tool left behind: a half-written
-    /// saved plan (`<plan_file>.<pid>.tmp` in the git folder; the saved plan's module
-    /// names the file, so the source need not know it) whose process is
-    /// gone, and gix's half-written loose objects (`objects/.tmpXXXXXX`). Nothing that
-    /// a live process may still be writing goes: a plan temporary only when its process
-    /// no longer runs (or it is an hour old, so its pid was reused), an object temporary
-    /// only when it is an hour old (a write takes milliseconds; git's own `tmp_obj_*`
-    /// are left to `git gc`). Best effort: a file that cannot go stays.
-    pub fn remove_stale_temporaries(&self, plan_file: &str) {
-        let repo = self.repo();
-        let plan_prefix = format!("{plan_file}.");
-        for dir in [repo.git_dir(), repo.common_dir()] {
-            remove_matching(dir, |name, age| {
-                let Some(pid) =
-                    name.strip_prefix(&plan_prefix).and_then(|r| r.strip_suffix(".tmp"))
-                else {
-                    return false;
-                };
-                let Ok(pid) = pid.parse::<u32>() else { return false };
-                pid != std::process::id() && (!process_runs(pid) || age >= STALE_AFTER)
-            });
-        }
-        remove_matching(repo.objects.store_ref().path(), |name, age| {
-            let random = name.strip_prefix(".tmp").unwrap_or_default();
-            random.len() == 6
-                && random.bytes().all(|b| b.is_ascii_alphanumeric())
-                && age >= STALE_AFTER
-        });
-    }
-}
-
-/// How old a temporary must be before it is taken as abandoned whatever else is known.
-const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(60 * 60);
-
-/// Removes the regular files of `dir` for which `stale(name, age)` holds.
-fn remove_matching(dir: &Path, stale: impl Fn(&str, std::time::Duration) -> bool) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let Ok(meta) = entry.metadata() else { continue };
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let age = meta.modified().ok().and_then(|m| m.elapsed().ok()).unwrap_or_default();
-        if meta.is_file() && stale(name, age) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Whether process `pid` runs, where the system says (`/proc`); elsewhere it is assumed
-/// to, and only the age decides.
-fn process_runs(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
-}
-
-/// The `paths` (from the repository's root) inside `scope`, relative to it; all of them
-/// when there is no scope.
-fn in_scope(scope: Option<&str>, paths: Vec<String>) -> Vec<String> {
-    let Some(folder) = scope else { return paths };
-    let prefix = format!("{folder}/");
-    paths.into_iter().filter_map(|p| p.strip_prefix(&prefix).map(str::to_owned)).collect()
-}
-
-/// A result being computed on another thread.
-pub struct Background<T>(std::thread::JoinHandle<Result<T, Error>>);
-
-impl<T> Background<T> {
-    /// Waits for the result; a panic on that thread goes on here.
-    pub fn wait(self) -> Result<T, Error> {
-        self.0.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    }
-}
-
-fn uncommitted_paths(
-    repo: &gix::Repository,
-    head_tree: ObjectId,
-    path: &Path,
-) -> Result<Vec<String>, Error> {
-    if repo.workdir().is_none() {
-        return Ok(Vec::new());
-    }
-    let status_error = |e: gix::Error| open_error(path, "cannot compute git status", e);
-    let index = repo.index_or_empty().map_err(status_error)?;
-    let platform = repo
-        .status(gix::progress::Discard)
-        .map_err(status_error)?
-        .untracked_files(gix::status::UntrackedFiles::None)
-        .index_worktree_rewrites(None)
-        .index_worktree_submodules(gix::status::Submodule::Given {
-            ignore: gix::submodule::config::Ignore::All,
-            check_dirty: false,
-        })
-        .index_worktree_options_mut(|opts| opts.dirwalk_options = None);
-    let mut paths = std::collections::BTreeSet::new();
-    let mut add = |path: &BStr| paths.insert(path.to_str_lossy().into_owned());
-    if index_matches_tree(&index, head_tree) {
-        // The index is HEAD's tree: only the work tree can differ (what git does too).
-        let iter = platform.into_index_worktree_iter(Vec::new()).map_err(status_error)?;
-        for item in iter {
-            let item = item.map_err(status_error)?;
-            if item.summary().is_some() {
-                add(item.rela_path());
-            }
-        }
-    } else {
-        let iter = platform.head_tree(head_tree).into_iter(Vec::new()).map_err(status_error)?;
-        for item in iter {
-            if let Some(path) = changed_path(&item.map_err(status_error)?) {
-                add(path);
-            }
-        }
-    }
-    Ok(paths.into_iter().collect())
-}
-
-/// The index's cache-tree extension says its entries are exactly `tree`: git keeps it
-/// up to date on commit and checkout and invalidates the root on any staged change.
-fn index_matches_tree(index: &gix::index::State, tree: ObjectId) -> bool {
-    index.tree().is_some_and(|root| root.num_entries.is_some() && root.id == tree)
-}
-
-/// The path of a status item that is a real content difference from HEAD. Items that only
-/// say the index's stat data is stale are not changes.
-fn changed_path(item: &gix::status::Item) -> Option<&BStr> {
-    match item {
-        gix::status::Item::TreeIndex(change) => Some(change.location()),
-        gix::status::Item::IndexWorktree(change) => change.summary().map(|_| change.rela_path()),
     }
 }
 
@@ -616,49 +442,6 @@ fn open_error(path: &Path, what: &'static str, source: gix::Error) -> Error {
     Error::Open { path: path.to_owned(), what, source }
 }
 
-struct Listing {
-    entries: Vec<Entry>,
-    blob_ids: Vec<ObjectId>,
-    warnings: Vec<Warning>,
-}
-
-/// Every non-tree entry below `root`, sorted by path, skipping `node_modules` trees.
-fn list_tree(repo: &gix::Repository, root: ObjectId) -> Result<Listing, gix::Error> {
-    let mut files: Vec<(Entry, ObjectId)> = Vec::new();
-    let mut warnings = Vec::new();
-    let mut pending = vec![(String::new(), root)];
-    while let Some((prefix, tree_id)) = pending.pop() {
-        let tree = repo.find_tree(tree_id)?;
-        for entry in tree.iter() {
-            let entry = entry?;
-            let name = entry.filename();
-            let path = join(&prefix, name);
-            let Ok(path) = String::from_utf8(path) else {
-                warnings.push(non_utf8_warning(&prefix, name, entry.mode().is_tree()));
-                continue;
-            };
-            let kind = match entry.mode().kind() {
-                TreeKind::Tree => {
-                    if name != SKIPPED_TREE {
-                        pending.push((path, entry.object_id()));
-                    }
-                    continue;
-                }
-                TreeKind::Blob => EntryKind::File,
-                TreeKind::BlobExecutable => EntryKind::Executable,
-                TreeKind::Link => EntryKind::Symlink,
-                TreeKind::Commit => EntryKind::Submodule,
-            };
-            files.push((Entry { path, kind, size: None }, entry.object_id()));
-        }
-    }
-    // Git orders a tree's entries as if folders ended in '/'; callers binary-search by
-    // plain string order.
-    files.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
-    let (entries, blob_ids) = files.into_iter().unzip();
-    Ok(Listing { entries, blob_ids, warnings })
-}
-
 /// The bytes of blob `id`, read through `buffer` (reused from one blob to the next).
 /// Why one blob could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -685,27 +468,9 @@ fn read_blob_into<'b>(
     }
 }
 
-fn join(prefix: &str, name: &BStr) -> Vec<u8> {
-    let mut path = Vec::with_capacity(prefix.len() + 1 + name.len());
-    if !prefix.is_empty() {
-        path.extend_from_slice(prefix.as_bytes());
-        path.push(b'/');
-    }
-    path.extend_from_slice(name);
-    path
-}
-
-fn non_utf8_warning(prefix: &str, name: &BStr, is_tree: bool) -> Warning {
-    let shown = String::from_utf8_lossy(&join(prefix, name)).into_owned();
-    let what = if is_tree { "folder name" } else { "file name" };
-    Warning::in_file(
-        shown,
-        format!("{what} is not valid UTF-8; skipped by the migration and kept unchanged"),
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use super::status::index_matches_tree;
     use super::*;
     use crate::testing::{TestRepo, git, git_command, open_isolated};
 

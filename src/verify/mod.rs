@@ -9,6 +9,7 @@
 //! `verify`. Nothing in the repository changes: not the work tree, the index, HEAD, a
 //! ref or the object database.
 
+mod env;
 mod install;
 mod node;
 mod probe;

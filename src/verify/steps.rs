@@ -7,21 +7,16 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::env::{Env, PLACEHOLDER_HOST};
 use super::install::install_command;
-use super::node::{DEFAULT_RANGE, Node, Resolver};
+use super::node::{DEFAULT_RANGE, Resolver};
 use super::probe::{answers_http, free_port};
 use super::report::Progress;
 use super::run::{Ended, Group, POLL, Runner, interrupted};
-use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvSource};
+use crate::capsules::{Capsule, CapsuleKind, EnvSource};
 
 /// How long a worker or scheduler must keep running to pass.
 const KEEPS_RUNNING: Duration = Duration::from_secs(5);
-
-/// The host every Capsule URL is set to: `.invalid` never resolves (RFC 2606).
-pub(crate) const PLACEHOLDER_HOST: &str = "capsule-migrate-verify.invalid";
-
-/// The value of every variable that has no safe value in the repository.
-pub(crate) const PLACEHOLDER: &str = "capsule-migrate-verify-placeholder";
 
 /// The three steps, as the table names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -246,90 +241,6 @@ fn read_package_json(dir: &Path) -> Option<Value> {
     value.is_object().then_some(value)
 }
 
-/// The environment of every step: the Capsule's variables (placeholders where the value
-/// is not in the repository) and PATH with the chosen Node first.
-pub(crate) struct Env {
-    vars: Vec<(String, String)>,
-}
-
-impl Env {
-    fn for_capsule(capsule: &Capsule, node: &Node) -> Env {
-        // What Heroku itself set (dyno metadata, buildpack settings) Code Capsules does
-        // not: those stay unset, as they will be there.
-        let mut vars: Vec<(String, String)> = capsule
-            .env
-            .iter()
-            .filter(|var| !matches!(var.source, EnvSource::Heroku | EnvSource::HerokuBuild))
-            .map(|var| (var.name.clone(), placeholder(var)))
-            .collect();
-        if let Some(bin) = &node.bin_dir {
-            let path = std::env::var_os("PATH").unwrap_or_default();
-            let mut dirs = vec![bin.clone()];
-            dirs.extend(std::env::split_paths(&path));
-            let joined = std::env::join_paths(dirs).unwrap_or(path);
-            vars.push(("PATH".into(), joined.to_string_lossy().into_owned()));
-        }
-        // Quieter logs, and no question from npx.
-        for (name, value) in [
-            ("npm_config_update_notifier", "false"),
-            ("npm_config_fund", "false"),
-            ("npm_config_audit", "false"),
-            ("npm_config_yes", "true"),
-            ("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0"),
-        ] {
-            vars.push((name.into(), value.into()));
-        }
-        Env { vars }
-    }
-
-    /// Puts `dir` first on the steps' PATH.
-    fn put_first_on_path(&mut self, dir: &Path) {
-        let current = match self.get("PATH") {
-            Some(path) => path.into(),
-            None => std::env::var_os("PATH").unwrap_or_default(),
-        };
-        let mut dirs = vec![dir.to_path_buf()];
-        dirs.extend(std::env::split_paths(&current));
-        let joined = std::env::join_paths(dirs).unwrap_or(current);
-        self.vars.retain(|(n, _)| n != "PATH");
-        self.vars.push(("PATH".into(), joined.to_string_lossy().into_owned()));
-    }
-
-    fn apply(&self, command: &mut Command) {
-        for (name, value) in &self.vars {
-            command.env(name, value);
-        }
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-}
-
-/// The value a variable gets: the one the repository shows, else a placeholder that says
-/// what it is. URLs of Capsules point at a host that never resolves; a database link is
-/// a URL of its scheme to a closed local port, so a client fails fast.
-pub(crate) fn placeholder(var: &CapsuleEnv) -> String {
-    if let Some(value) = &var.value {
-        return value.clone();
-    }
-    match &var.source {
-        // Without a scheme, as Code Capsules shows a Capsule's URL.
-        EnvSource::CapsuleUrl { .. } | EnvSource::CodeCapsules => PLACEHOLDER_HOST.to_owned(),
-        EnvSource::DataCapsule { .. } => {
-            let scheme = if var.name.to_ascii_uppercase().contains("REDIS") {
-                "redis"
-            } else if var.name.to_ascii_uppercase().contains("MONGO") {
-                "mongodb"
-            } else {
-                "postgresql"
-            };
-            format!("{scheme}://{PLACEHOLDER}@127.0.0.1:9/{PLACEHOLDER}")
-        }
-        _ => PLACEHOLDER.to_owned(),
-    }
-}
-
 /// When `install` runs yarn or pnpm through npx (`npx -y yarn@1.22.22 install ...`),
 /// writes into `dir` a `yarn` (or `pnpm`) that runs the same version the same way, and
 /// returns true; false for npm, which comes with Node.
@@ -509,7 +420,10 @@ fn start(role: Role, command: &str, dir: &Path, env: &Env, runner: &Runner, log:
 
 #[cfg(test)]
 mod tests {
+    use super::super::env::{PLACEHOLDER, placeholder};
+    use super::super::node::Node;
     use super::*;
+    use crate::capsules::CapsuleEnv;
 
     /// Only the site's own sources count: not its dependencies, not the build output.
     #[test]

@@ -1,3 +1,4 @@
+use super::modules::{is_builtin, normalize, package_name};
 use super::*;
 use crate::inventory::{Hints, Inventory, discover};
 use crate::testing::TestRepo;

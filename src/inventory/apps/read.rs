@@ -1,0 +1,105 @@
+//! Reading an app's files from the source: a Git LFS pointer is refused, a file too
+//! large is skipped with a warning, another tool's app.json is told apart.
+
+use super::MAX_READ;
+use crate::diag::{FileError, Warning};
+use crate::inventory::package_json::PackageJson;
+use crate::inventory::{Error, Located, app_json, join, procfile};
+use crate::source::Source;
+
+/// `.nvmrc` or else `.node-version` in `code_dir`, trimmed.
+pub(super) fn read_node_version_file(
+    source: &Source,
+    code_dir: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Located<String>>, Error> {
+    for name in [".nvmrc", ".node-version"] {
+        let path = join(code_dir, name);
+        if let Some(bytes) = read_small(source, &path, warnings)? {
+            let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+            return Ok(Some(Located { path, value: text }));
+        }
+    }
+    Ok(None)
+}
+
+pub(super) fn read_procfile(
+    source: &Source,
+    path: &str,
+) -> Result<Located<procfile::Procfile>, Error> {
+    let bytes = read_file(source, path)?;
+    let value = procfile::parse(path, &bytes)?;
+    Ok(Located { path: path.to_owned(), value })
+}
+
+/// The bytes of `path`, refusing a Git LFS pointer: the commit holds a pointer to content
+/// kept elsewhere, which the tool can neither read nor edit in place.
+pub(super) fn read_file(source: &Source, path: &str) -> Result<Vec<u8>, Error> {
+    let bytes = source.read(path)?;
+    if bytes.starts_with(b"version https://git-lfs.github.com/spec/") {
+        return Err(FileError::new(
+            path,
+            "is a Git LFS pointer, not the file itself: Git LFS keeps its content outside the \
+             repository, so it cannot be read or edited in the commit. A file this small does \
+             not belong in LFS: `git lfs untrack` it, `git add --renormalize` it and commit, \
+             then run again (`git lfs pull` first if the working tree holds pointers too)",
+        )
+        .into());
+    }
+    Ok(bytes)
+}
+
+/// The keys of an app.json at `path` that is not Heroku's ([`app_json::foreign_keys`]).
+pub(super) fn foreign_app_json(source: &Source, path: &str) -> Result<Option<Vec<String>>, Error> {
+    Ok(app_json::foreign_keys(&source.read(path)?))
+}
+
+pub(super) fn read_app_json(
+    source: &Source,
+    path: &str,
+) -> Result<Located<app_json::AppJson>, Error> {
+    let bytes = read_file(source, path)?;
+    let value = app_json::parse(path, &bytes)?;
+    Ok(Located { path: path.to_owned(), value })
+}
+
+pub(super) fn read_package_json(
+    source: &Source,
+    path: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<PackageJson>, Error> {
+    match read_small(source, path, warnings)? {
+        Some(bytes) => Ok(Some(PackageJson::parse(path, &bytes)?)),
+        None => Ok(None),
+    }
+}
+
+/// The bytes of a regular file; `None` (with a warning) for a symlink, a submodule or a
+/// file too large to be what its name says, and `None` when absent.
+pub(super) fn read_small(
+    source: &Source,
+    path: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let Some(entry) = source.entry(path) else { return Ok(None) };
+    if !entry.kind.is_regular() {
+        warnings.push(Warning::in_file(
+            path,
+            "is a symlink or submodule: not followed, not edited; the branch keeps it as it is",
+        ));
+        return Ok(None);
+    }
+    let too_large = |warnings: &mut Vec<Warning>| {
+        warnings.push(Warning::in_file(path, format!("is larger than {MAX_READ} bytes: skipped")));
+        Ok(None)
+    };
+    if entry.size.is_some_and(|s| s > MAX_READ) {
+        return too_large(warnings);
+    }
+    // Git listings carry no sizes: check after reading.
+    let bytes = read_file(source, path)?;
+    if bytes.len() as u64 > MAX_READ {
+        return too_large(warnings);
+    }
+    Ok(Some(bytes))
+}

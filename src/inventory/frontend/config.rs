@@ -1,0 +1,322 @@
+//! The build tools' config files and the static-site buildpacks' settings: which tool
+//! builds the app, and where each puts its output (`vue.config.js`, `next.config.js`,
+//! `vite.config.*`, `angular.json`, `static.json`, `nginx.conf.erb`, `.env`).
+
+use serde_json::Value;
+
+use super::server::normalise_dir;
+use super::{FrontendKind, ReadFile};
+
+/// What a package's dependencies and build script say it is.
+pub(super) enum Tool {
+    /// A bundler that builds a static site of this kind.
+    Static(FrontendKind),
+    /// A framework that runs its own Node server (Next.js without a static export,
+    /// SvelteKit without the static adapter): a backend.
+    Server,
+    None,
+}
+
+/// The build tool a package builds with, judged by its `build` script, then by its
+/// dependencies and config files.
+pub(super) fn build_tool(package_json: &Value, read: ReadFile) -> Tool {
+    let build = package_json.get("scripts").and_then(|s| s.get("build")).and_then(Value::as_str);
+    let runs = |words: [&str; 2]| {
+        build.is_some_and(|b| {
+            let steps = crate::shell::simple_commands(b);
+            steps.iter().any(|c| c.words.windows(2).any(|w| w == words))
+        })
+    };
+    let depends_on = |name: &str| {
+        ["dependencies", "devDependencies"]
+            .iter()
+            .any(|section| package_json.get(section).and_then(|d| d.get(name)).is_some())
+    };
+    let any_script_runs = |words: [&str; 2]| {
+        package_json.get("scripts").and_then(Value::as_object).is_some_and(|scripts| {
+            scripts
+                .values()
+                .filter_map(Value::as_str)
+                .any(|s| s.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| w == words))
+        })
+    };
+    if depends_on("@sveltejs/kit") {
+        return if depends_on("@sveltejs/adapter-static") {
+            Tool::Static(FrontendKind::SvelteKit)
+        } else {
+            Tool::Server
+        };
+    }
+    if depends_on("next") || runs(["next", "build"]) {
+        let config = next_config(read).unwrap_or_default();
+        let exports = any_script_runs(["next", "export"])
+            || string_option(&config, "output").as_deref() == Some("export");
+        return if exports { Tool::Static(FrontendKind::NextExport) } else { Tool::Server };
+    }
+    let found = [
+        (["vite", "build"], "vite", FrontendKind::Vite),
+        (["react-scripts", "build"], "react-scripts", FrontendKind::CreateReactApp),
+        (["vue-cli-service", "build"], "@vue/cli-service", FrontendKind::VueCli),
+        (["ng", "build"], "@angular/cli", FrontendKind::Angular),
+        (["parcel", "build"], "parcel", FrontendKind::Parcel),
+    ];
+    if let Some((_, _, kind)) = found.iter().find(|(words, _, _)| runs(*words)) {
+        return Tool::Static(kind.clone());
+    }
+    if let Some((_, _, kind)) = found.iter().find(|(_, dep, _)| depends_on(dep)) {
+        return Tool::Static(kind.clone());
+    }
+    if depends_on("parcel-bundler") {
+        return Tool::Static(FrontendKind::Parcel);
+    }
+    Tool::None
+}
+
+/// next.config.js, .mjs, .cjs or .ts, whichever exists.
+pub(super) fn next_config(read: ReadFile) -> Option<String> {
+    ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"]
+        .iter()
+        .find_map(|name| read(name))
+}
+
+/// The prefix a Vite-built frontend (Vite, SvelteKit) exposes to the page when
+/// vite.config's `envPrefix` replaces `VITE_` (`envPrefix: 'APP_'`, or a list without
+/// `'VITE_'`: its first entry); `None` when `VITE_` variables reach the page.
+pub fn vite_env_prefix(kind: &FrontendKind, read: ReadFile) -> Option<String> {
+    if !matches!(kind, FrontendKind::Vite | FrontendKind::SvelteKit) {
+        return None;
+    }
+    let config = vite_config(read)?;
+    let prefixes = match string_option(&config, "envPrefix") {
+        Some(one) => vec![one],
+        None => string_list_option(&config, "envPrefix")?,
+    };
+    let valid: Vec<String> = prefixes.into_iter().filter(|p| !p.is_empty()).collect();
+    if valid.iter().any(|p| p == "VITE_") {
+        return None;
+    }
+    valid.into_iter().next()
+}
+
+/// The text of the first vite.config file the app has.
+pub(super) fn vite_config(read: ReadFile) -> Option<String> {
+    [
+        "vite.config.js",
+        "vite.config.ts",
+        "vite.config.mjs",
+        "vite.config.mts",
+        "vite.config.cjs",
+        "vite.config.cts",
+    ]
+    .iter()
+    .find_map(|name| read(name))
+}
+
+/// The strings of `key: ['a', "b"]` in a config file's text; `None` when the value is
+/// not a list of string literals.
+pub(super) fn string_list_option(config: &str, key: &str) -> Option<Vec<String>> {
+    let at = config.find(&format!("{key}:")).or_else(|| config.find(&format!("{key} :")))?;
+    let rest = config[at + key.len()..].trim_start().strip_prefix(':')?.trim_start();
+    let body = rest.strip_prefix('[')?;
+    let body = &body[..body.find(']')?];
+    body.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let quote = item.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+            item.strip_prefix(quote)?.strip_suffix(quote).map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Vite's output folder: `build.outDir` (`--outDir` on the command line, else `outDir` in
+/// vite.config), `dist` by default, relative to the project's `root` (`--root` or the
+/// config's `root`) when one is set.
+pub(super) fn vite_output(build: &str, read: ReadFile) -> String {
+    let config = vite_config(read).unwrap_or_default();
+    // Only the `build` object's: plugins take an `outDir` of their own (vite-plugin-dts).
+    let out = flag_value(build, &["--outDir"])
+        .or_else(|| string_option(object_option(&config, "build")?, "outDir"))
+        .unwrap_or_else(|| "dist".into());
+    let root = flag_value(build, &["--root"]).or_else(|| string_option(&config, "root"));
+    match root.map(normalise_dir) {
+        Some(root) if root != "." && !out.starts_with('/') => {
+            normalise_dir(format!("{root}/{}", normalise_dir(out)))
+        }
+        _ => normalise_dir(out),
+    }
+}
+
+/// The text of the object literal of `key: { ... }` in a config file's text, braces
+/// included (strings and comments are not told apart: good enough for bundler configs).
+pub(super) fn object_option<'c>(config: &'c str, key: &str) -> Option<&'c str> {
+    let mut from = 0;
+    while let Some(at) = config[from..].find(key) {
+        let start = from + at;
+        from = start + key.len();
+        let before_ok = config[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.'));
+        let rest = config[from..].trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+        if !before_ok || !value.starts_with('{') {
+            continue;
+        }
+        let open = config.len() - value.len();
+        let mut depth = 0usize;
+        for (i, c) in value.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(&config[open..=open + i]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        return Some(&config[open..]);
+    }
+    None
+}
+
+/// The literal value a command's `NAME=value` prefix gives `name`.
+pub(super) fn assignment_value(command: &str, name: &str) -> Option<String> {
+    crate::shell::simple_commands(command)
+        .into_iter()
+        .flat_map(|c| c.assignments)
+        .find(|a| a.name == name)
+        .and_then(|a| a.literal)
+}
+
+/// The value of `NAME=value` in a .env file's text (quotes removed).
+pub(super) fn dotenv_value(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.trim().strip_prefix("export ").unwrap_or(line.trim());
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == name).then(|| value.trim().trim_matches(['"', '\'']).to_owned())
+    })
+}
+
+/// The string value of `key: "value"` (or `'value'`, `` `value` ``) in a config file's
+/// text: good enough for the one-line options bundler configs hold (`outputDir: 'www'`,
+/// `output: "export"`); a value computed by code is not found, and the default applies.
+pub(super) fn string_option(config: &str, key: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = config[from..].find(key) {
+        let start = from + at;
+        from = start + key.len();
+        let before_ok = config[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'));
+        let rest = config[from..].trim_start();
+        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest).trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+        if !before_ok {
+            continue;
+        }
+        let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else {
+            continue;
+        };
+        let body = &value[1..];
+        let end = body.find(quote)?;
+        return Some(body[..end].to_string());
+    }
+    None
+}
+
+/// The value after one of `flags` in a command (`--dist-dir www` or `--dist-dir=www`).
+pub(super) fn flag_value(command: &str, flags: &[&str]) -> Option<String> {
+    let words: Vec<String> =
+        crate::shell::simple_commands(command).into_iter().flat_map(|c| c.words).collect();
+    for (i, word) in words.iter().enumerate() {
+        for flag in flags {
+            if word == flag {
+                return words.get(i + 1).cloned();
+            }
+            if let Some(value) = word.strip_prefix(&format!("{flag}=")) {
+                return Some(value.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The folder of an nginx config's first `root /app/<dir>;` (the nginx buildpack runs the
+/// app from `/app`), relative to the app, quotes removed; `.` for `/app` itself.
+pub(crate) fn nginx_root(config: &str) -> Option<String> {
+    config.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("root")?;
+        let path = rest.trim().trim_end_matches(';').trim().trim_matches(['"', '\'']);
+        let dir = path.strip_prefix("/app").filter(|d| d.is_empty() || d.starts_with('/'))?;
+        Some(normalise_dir(dir.trim_start_matches('/').to_string()))
+    })
+}
+
+/// The proxies of a heroku-buildpack-static `static.json`, as (1-based line, path,
+/// origin), in file order: the static site forwarded these paths to another app.
+pub fn static_json_proxies(text: &str) -> Vec<(usize, String, String)> {
+    let Ok(json) = serde_json::from_str::<Value>(text) else { return Vec::new() };
+    let Some(proxies) = json.get("proxies").and_then(Value::as_object) else { return Vec::new() };
+    let mut found = Vec::new();
+    for (path, proxy) in proxies {
+        let Some(origin) = proxy.get("origin").and_then(Value::as_str) else { continue };
+        let needle = serde_json::to_string(path).unwrap_or_default();
+        let line = text.find(&needle).map_or(1, |at| text[..at].matches('\n').count() + 1);
+        found.push((line, path.clone(), origin.to_string()));
+    }
+    found.sort();
+    found
+}
+
+/// heroku-buildpack-static's `root` (default `public_html/`).
+pub(super) fn static_json_root(text: &str) -> Option<String> {
+    let json: Value = serde_json::from_str(text).ok()?;
+    Some(json.get("root").and_then(Value::as_str).unwrap_or("public_html/").to_string())
+}
+
+/// The build options of angular.json's default (else first) project.
+pub(super) fn angular_build_options(json: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let projects = json.get("projects")?.as_object()?;
+    let default = json.get("defaultProject").and_then(Value::as_str);
+    let project = default.and_then(|d| projects.get(d)).or_else(|| projects.values().next())?;
+    let build = project.get("architect").or_else(|| project.get("targets"))?.get("build")?;
+    build.get("options")?.as_object()
+}
+
+/// Where `ng build` writes the site: `outputPath` (a string, or `{base, browser}`), with
+/// the `browser` folder the application builder (Angular 17+) adds.
+pub(super) fn angular_output(angular_json: Option<&str>) -> String {
+    let Some(json) = angular_json.and_then(|t| serde_json::from_str::<Value>(t).ok()) else {
+        return "dist".into();
+    };
+    let project_name = json
+        .get("defaultProject")
+        .and_then(Value::as_str)
+        .or_else(|| json.get("projects")?.as_object()?.keys().next().map(String::as_str))
+        .unwrap_or("app")
+        .to_string();
+    let projects = json.get("projects").and_then(Value::as_object);
+    let project = projects.and_then(|p| p.get(&project_name));
+    let build = project
+        .and_then(|p| p.get("architect").or_else(|| p.get("targets")))
+        .and_then(|a| a.get("build"));
+    let builder = build.and_then(|b| b.get("builder")).and_then(Value::as_str).unwrap_or("");
+    let application = builder.ends_with(":application");
+    let output = angular_build_options(&json).and_then(|o| o.get("outputPath"));
+    let dir = match output {
+        Some(Value::String(path)) if application => format!("{path}/browser"),
+        Some(Value::String(path)) => path.clone(),
+        Some(Value::Object(o)) => {
+            let base = o.get("base").and_then(Value::as_str).unwrap_or("dist");
+            let browser = o.get("browser").and_then(Value::as_str).unwrap_or("browser");
+            if browser.is_empty() { base.to_string() } else { format!("{base}/{browser}") }
+        }
+        _ if application => format!("dist/{project_name}/browser"),
+        _ => format!("dist/{project_name}"),
+    };
+    normalise_dir(dir)
+}
