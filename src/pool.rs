@@ -1,41 +1,36 @@
-//! The crate's thread pool: runs indexed work on every core and gives the results back in
-//! index order, as a serial loop would. The source reads blobs with it and the planner
-//! parses files again with it.
+//! The crate's parallel loops, on rayon's global pool: indexed work on every core with
+//! the results given back in index order, as a serial loop would. The source reads blobs
+//! with it and the planner parses files again with it.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use rayon::prelude::*;
 
-/// Reading and parsing are CPU-bound; past a few threads the pack's memory mapping and
-/// the allocator are shared anyway.
-pub(crate) const MAX_THREADS: usize = 8;
-/// Indices a thread claims at once: large enough that the shared counter is rarely
-/// touched, small enough that a few slow files at the end do not leave a core idle.
+/// Indices a thread takes at least at once: few enough that a few slow files at the
+/// end do not leave a core idle, enough that its state (a repository handle and read
+/// buffer) is made rarely.
 const CHUNK: usize = 16;
 
 /// `work(i)` for every `i` in `0..count` on every core, in the order of `i`: for a few
-/// dozen CPU-heavy items, such as files to parse again, where the thresholds of
+/// dozen CPU-heavy items, such as files to parse again, where the threshold of
 /// `Source::read_many` (made for reading thousands of files) would keep one thread.
 pub(crate) fn map_in_parallel<T, W>(count: usize, work: W) -> Vec<T>
 where
     T: Send,
     W: Fn(usize) -> T + Sync,
 {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = cores.min(MAX_THREADS).min(count.div_ceil(CHUNK)).max(1);
-    let work = |(): &mut (), index| Ok::<_, std::convert::Infallible>(Some(work(index)));
-    match in_parallel(count, threads, || (), work) {
-        Ok(values) => values,
-        Err(never) => match never {},
-    }
+    (0..count).into_par_iter().map(&work).collect()
 }
 
 /// Runs `work(state, i)` for every `i` in `0..count` on `threads` threads, each with its
 /// own `state` from `init` (a thread-local repository handle and read buffer), and
 /// returns the kept results ordered by `i`, as a serial loop would.
 ///
-/// Threads claim chunks of indices in increasing order and finish each chunk they
-/// claim, stopping only between chunks once any has failed. So the chunk holding the
-/// lowest failing index is always run up to it, and the error returned is the one a
-/// serial loop would have met first, whatever the timing.
+/// On failure, the error returned is the one of the lowest failing `i`, the one a
+/// serial loop would meet first: every item still runs (errors are rare), so which
+/// items failed does not depend on the timing.
+///
+/// `threads` is the global pool's size (`rayon::current_num_threads`) in the normal
+/// case; one runs on the calling thread, and another count (tests ask for 2, 3 and 8)
+/// gets a pool of its own.
 pub(crate) fn in_parallel<S, T, E, I, W>(
     count: usize,
     threads: usize,
@@ -48,57 +43,31 @@ where
     E: Send,
     W: Fn(&mut S, usize) -> Result<Option<T>, E> + Sync,
 {
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let worker = || -> Result<Vec<(usize, T)>, (usize, E)> {
+    let outcomes: Vec<Result<Option<T>, E>> = if threads <= 1 {
         let mut state = init();
-        let mut kept = Vec::new();
-        while !failed.load(Ordering::Relaxed) {
-            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-            if start >= count {
-                break;
-            }
-            for index in start..(start + CHUNK).min(count) {
-                match work(&mut state, index) {
-                    Ok(Some(value)) => kept.push((index, value)),
-                    Ok(None) => {}
-                    Err(err) => {
-                        failed.store(true, Ordering::Relaxed);
-                        return Err((index, err));
-                    }
-                }
+        (0..count).map(|index| work(&mut state, index)).collect()
+    } else {
+        let run = || {
+            let items = (0..count).into_par_iter().with_min_len(CHUNK);
+            items.map_init(&init, |state, index| work(state, index)).collect()
+        };
+        if threads == rayon::current_num_threads() {
+            run()
+        } else {
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(run),
+                // No threads to be had: the global pool does the same work.
+                Err(_) => run(),
             }
         }
-        Ok(kept)
-    };
-    let outcomes: Vec<_> = if threads <= 1 {
-        vec![worker()]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-            let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
-                h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            };
-            handles.into_iter().map(join).collect()
-        })
     };
     let mut kept = Vec::new();
-    let mut first_error: Option<(usize, E)> = None;
     for outcome in outcomes {
-        match outcome {
-            Ok(values) => kept.extend(values),
-            Err((index, err)) => {
-                if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
-                    first_error = Some((index, err));
-                }
-            }
+        if let Some(value) = outcome? {
+            kept.push(value);
         }
     }
-    if let Some((_, err)) = first_error {
-        return Err(err);
-    }
-    kept.sort_unstable_by_key(|(index, _)| *index);
-    Ok(kept.into_iter().map(|(_, value)| value).collect())
+    Ok(kept)
 }
 
 #[cfg(test)]
@@ -107,7 +76,7 @@ mod tests {
 
     #[test]
     fn in_parallel_reports_the_error_a_serial_loop_meets_first() {
-        // One failure in each of the first four chunks: the four threads claim them at
+        // One failure in each of the first four chunks: the four threads take them at
         // once and all fail, in an order that the slow first indices leave to chance.
         let failing = [5, CHUNK + 5, 2 * CHUNK + 5, 3 * CHUNK + 5, 200];
         for _ in 0..5 {

@@ -12,7 +12,7 @@ mod packs;
 pub use dir::DirSource;
 pub use git::{GitRepo, GitSource};
 
-use crate::pool::{MAX_THREADS, in_parallel};
+use crate::pool::in_parallel;
 use std::path::PathBuf;
 
 /// How a file is stored, as git records it. Only `File` and `Executable` are ever read
@@ -192,11 +192,14 @@ impl Source {
     }
 }
 
-/// Files per thread below which another thread costs more than it saves.
+/// Files below which another thread costs more than it saves: each thread opens its
+/// own repository handle.
 const FILES_PER_THREAD: usize = 64;
+
+/// How many threads [`Source::read_many`] uses for `count` files: the cores rayon's
+/// global pool has (`RAYON_NUM_THREADS` overrides), or one for a few files.
 fn default_threads(count: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    cores.min(MAX_THREADS).min(count.div_ceil(FILES_PER_THREAD)).max(1)
+    if count <= FILES_PER_THREAD { 1 } else { rayon::current_num_threads() }
 }
 
 #[cfg(test)]
@@ -267,7 +270,7 @@ mod tests {
     fn thread_counts_follow_the_work_and_the_cores() {
         assert_eq!(default_threads(0), 1);
         assert_eq!(default_threads(FILES_PER_THREAD), 1);
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        assert_eq!(default_threads(100_000), cores.min(MAX_THREADS));
+        assert_eq!(default_threads(FILES_PER_THREAD + 1), rayon::current_num_threads());
+        assert_eq!(default_threads(100_000), rayon::current_num_threads());
     }
 }
