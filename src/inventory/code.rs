@@ -284,10 +284,45 @@ fn candidate(entry: &Entry) -> Option<(&str, Kind)> {
         None => Kind::Component(Component::of_path(&entry.path)?),
     };
     // Files too large to parse are still searched by bytes (`scan_all`), never skipped.
-    let wanted = entry.kind.is_regular()
-        && !in_node_modules(&entry.path)
-        && !super::is_package_manager_code(&entry.path);
+    let wanted =
+        entry.kind.is_regular() && !in_node_modules(&entry.path) && !is_not_app_code(&entry.path);
     wanted.then_some((entry.path.as_str(), kind))
+}
+
+/// Folders that hold other projects' code committed as it was shipped: package managers'
+/// own install trees (Bower, jspm, Snowpack's `web_modules`) and the usual names of a
+/// vendored-libraries folder. Their files read variables of their own (`DEBUG`,
+/// `NODE_DEBUG`, ...), never the app's.
+const VENDOR_DIRS: &[&str] = &[
+    "bower_components",
+    "jspm_packages",
+    "web_modules",
+    "vendor",
+    "vendors",
+    "third_party",
+    "third-party",
+    "thirdparty",
+];
+
+/// Whether `path` (repo-relative) is code the repository carries but nobody wrote for the
+/// app, so it is never read for facts: Yarn Berry's committed release and plugins
+/// (`.yarn/releases/yarn-4.x.cjs`, `.yarn/plugins/**`, also its `sdks`, `cache`,
+/// `unplugged` folders) and Plug'n'Play loaders (`.pnp.cjs`, `.pnp.js`,
+/// `.pnp.loader.mjs`), which are megabyte bundles full of `process.env` reads; vendored
+/// libraries (see [`VENDOR_DIRS`]); and minified files (`*.min.js`), which only a build
+/// or a download makes. Listing their reads would hand every Capsule hundreds of names
+/// nobody sets.
+pub(crate) fn is_not_app_code(path: &str) -> bool {
+    let (folders, name) = path.rsplit_once('/').unwrap_or(("", path));
+    if folders.split('/').any(|f| f == ".yarn" || VENDOR_DIRS.contains(&f)) {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with(".pnp.") {
+        return true;
+    }
+    let stem = lower.rsplit_once('.').map_or(lower.as_str(), |(s, _)| s);
+    stem.ends_with(".min") || stem.ends_with("-min")
 }
 
 /// The facts of a component's script blocks, at their lines in the whole file, and the
@@ -555,6 +590,41 @@ mod tests {
                 ("web/src/sw.js", vec!["REACT_APP_API"]),
             ]
         );
+    }
+
+    /// Yarn's committed release, its plugins and Plug'n'Play loaders, vendored libraries
+    /// and minified files are read for nothing: their `process.env` reads are theirs.
+    #[test]
+    fn yarn_releases_pnp_loaders_vendored_and_minified_files_are_not_scanned() {
+        let env = "module.exports = process.env.NOT_THE_APPS || 'x.herokuapp.com';\n";
+        let mut files = vec![("api/src/server.js", "const k = process.env.STRIPE_KEY;\n")];
+        for junk in [
+            ".yarn/releases/yarn-4.1.0.cjs",
+            ".yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs",
+            ".yarn/sdks/typescript/lib/tsserver.js",
+            ".pnp.cjs",
+            ".pnp.js",
+            ".pnp.loader.mjs",
+            "api/.pnp.cjs",
+            "api/public/vendor/jquery.js",
+            "api/public/js/vendors/chart.js",
+            "api/lib/third_party/sha1.js",
+            "bower_components/moment/moment.js",
+            "api/static/app.min.js",
+            "api/static/socket.io-min.js",
+            "api/static/Bundle.MIN.mjs",
+        ] {
+            files.push((junk, env));
+        }
+        // Names that only look alike are the app's code.
+        files.push(("api/src/vendors.ts", "export const v = process.env.VENDOR_API;\n"));
+        files.push(("api/src/admin.js", "export const a = process.env.ADMIN_EMAIL;\n"));
+        let repo = TestRepo::with_files(&files);
+        let found = scan(&Source::Git(repo.open()), &[app("api")]).unwrap();
+        let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["api/src/admin.js", "api/src/server.js", "api/src/vendors.ts"]);
+        assert!(!is_not_app_code("api/src/minify.js"));
+        assert!(!is_not_app_code("api/src/yarn/index.js"));
     }
 
     /// Enough files that the scan runs on every core of the machine running the test;

@@ -15,6 +15,7 @@ mod indirect;
 mod prefilter;
 #[cfg(test)]
 mod query;
+pub mod spawns;
 mod urls;
 mod walk;
 

@@ -230,13 +230,3 @@ pub(crate) fn parent(path: &str) -> &str {
 pub(crate) fn in_node_modules(path: &str) -> bool {
     path.split('/').any(|part| part == "node_modules")
 }
-
-/// Whether `path` is a package manager's own committed code rather than the app's: yarn
-/// 2+ commits its release (`.yarn/releases/yarn-3.6.4.cjs`), plugins and SDKs under
-/// `.yarn/`, and Plug'n'Play writes its resolver as `.pnp.js`, `.pnp.cjs` and
-/// `.pnp.loader.mjs`. Their `process.env` reads are yarn's settings, not the app's.
-pub fn is_package_manager_code(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(name, ".pnp.js" | ".pnp.cjs" | ".pnp.loader.mjs")
-        || path.split('/').any(|part| part == ".yarn")
-}

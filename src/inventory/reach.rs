@@ -8,12 +8,18 @@
 //! starts. From each entry file, every module it loads is followed as Node resolves it:
 //! relative paths with the extensions `.js`, `.mjs`, `.cjs`, `.ts`, `.tsx`, `.jsx`
 //! (`./x.js` written in TypeScript for `./x.ts`), a folder's `package.json` `main` or its
-//! `index`, and packages of the repository's own workspaces.
+//! `index`, and packages of the repository's own workspaces. Code those files start is
+//! followed too ([`super::js::spawns`]): `child_process.fork(path)`, `new Worker(path)`,
+//! `cluster.setupPrimary({ exec })` as another entry (a literal path from the working
+//! folder or the file's, `__dirname`, `require.resolve`, `import.meta.url`), and
+//! `spawn`/`execFile`/`execa`/`cross-spawn` programs and `exec` shell lines as commands.
+//! Vendored and minified files ([`super::code::is_not_app_code`]) are not read.
 //!
 //! What could run code this cannot see makes the reach incomplete, with the reason in
 //! one sentence: a program that is not a file of the repository, a module whose name is
 //! computed (`require(name)`), a name that is neither a file nor a dependency (a path
-//! alias), a file the build makes. The caller then keeps the whole app's variables.
+//! alias), a file the build makes, code started from a computed path. The caller then
+//! keeps the whole app's variables.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,6 +28,7 @@ use crate::source::Source;
 
 mod commands;
 mod modules;
+mod spawned;
 
 use modules::{Installed, read_json};
 

@@ -2,7 +2,9 @@
 
 use super::md::{self, Md, code, list};
 use super::{Guide, build_cell, opt_code, replaces};
-use crate::capsules::{Capsule, CapsuleEnv, CapsuleKind, EnvSource, herokuapp_default, url_path};
+use crate::capsules::{
+    Capsule, CapsuleEnv, CapsuleKind, EnvScope, EnvSource, herokuapp_default, url_path,
+};
 use crate::inventory::config::{manager_of, package_manager};
 use crate::inventory::parent;
 
@@ -100,8 +102,16 @@ fn one(md: &mut Md, g: &Guide, number: usize, c: &Capsule) {
     });
     if let (Some(earlier), false) = (earlier, same.is_empty()) {
         let names: Vec<String> = same.iter().map(|v| code(&v.name)).collect();
+        // A narrowed Capsule runs part of the code: only the values are shared, and the
+        // list is its own.
+        let why = match c.env_scope {
+            EnvScope::Code { .. } => {
+                "the Heroku app's values; only the variables the code it runs reads are listed"
+            }
+            EnvScope::App | EnvScope::Fallback { .. } => "same code, same values",
+        };
         md.line(&format!(
-            "Environment variables of {}: set {} as on {} (same code, same values).",
+            "Environment variables of {}: set {} as on {} ({why}).",
             code(&c.name),
             list(&names),
             code(&earlier.name)

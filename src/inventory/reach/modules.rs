@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{MAX_SOURCE, Walk};
+use crate::inventory::js::spawns::{SPAWN_MODULES, spawns};
 use crate::inventory::{join, parent};
 use crate::lang::Lang;
 use crate::source::Source;
@@ -142,6 +143,11 @@ impl Walk<'_, '_> {
             if !self.files.insert(path.clone()) {
                 continue;
             }
+            // A vendored library or a minified file reads none of the app's variables
+            // (the code scan skips it too) and loads only its own kind.
+            if crate::inventory::code::is_not_app_code(&path) {
+                continue;
+            }
             let too_large =
                 self.source().entry(&path).and_then(|e| e.size).unwrap_or(0) > MAX_SOURCE;
             let bytes = match self.source().read(&path) {
@@ -154,11 +160,21 @@ impl Walk<'_, '_> {
             let lang = Lang::of_path(&path).unwrap_or(Lang::JavaScript);
             let facts = crate::inventory::js::scan(&path, lang, &bytes);
             let dir = parent(&path).to_owned();
+            let starts_code = facts.loads.iter().any(|load| {
+                let name = load.specifier.as_deref().unwrap_or_default();
+                let name = name.strip_prefix("node:").unwrap_or(name);
+                SPAWN_MODULES.contains(&package_name(name).0)
+            });
             for load in facts.loads {
                 let by = format!("`{path}:{}`", load.line);
                 match load.specifier {
                     Some(specifier) => self.load(&specifier, &dir, &by),
                     None => self.fail(format!("{by} loads a module whose name is computed")),
+                }
+            }
+            if starts_code {
+                for spawn in spawns(lang, &bytes) {
+                    self.spawn(&path, spawn);
                 }
             }
         }

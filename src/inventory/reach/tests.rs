@@ -248,3 +248,118 @@ fn built_files_stand_for_their_typescript_sources() {
         (&["index.js".to_owned(), "src/bot/index.ts".to_owned()][..], None)
     );
 }
+
+/// Code that starts other code (`child_process`, `execa`, `cross-spawn`, worker threads,
+/// `cluster`) reaches what it starts when the path is written out, in each way real code
+/// names it: from the working folder, from `__dirname`, `require.resolve`,
+/// `import.meta.url`, through `node` or a shell line.
+#[test]
+fn code_started_by_a_reached_file_is_followed() {
+    let files = [
+        ("Procfile", "web: node server.js\nworker: node worker.js\nclock: node clock.mjs\n"),
+        (
+            "package.json",
+            r#"{ "name": "q", "scripts": { "report": "node jobs/report.js" },
+                 "dependencies": { "execa": "5", "cross-spawn": "7" } }"#,
+        ),
+        ("server.js", ""),
+        ("jobs/regex.js", "const re = /x/;\nre.exec(process.argv[2]);\n"),
+        (
+            "worker.js",
+            "const cp = require('child_process');\nconst path = require('path');\n\
+             const { Worker } = require('node:worker_threads');\nconst cluster = require('cluster');\n\
+             cp.fork('./jobs/fork-cwd.js');\n\
+             new Worker(path.join(__dirname, 'lib', 'thread.js'));\n\
+             cluster.setupPrimary({ exec: `${__dirname}/lib/cluster-child.js`, silent: true });\n\
+             cp.spawn(process.execPath, [require.resolve('./lib/spawned.js')], { stdio: 'inherit' });\n\
+             cp.execSync('npm run report');\n\
+             const spawn = require('cross-spawn');\nspawn.sync('node', ['lib/cross.js']);\n\
+             require('execa')('node', [path.join(process.cwd(), 'lib/execa.js')]);\n\
+             const { fork: start } = require('child_process');\nstart('lib/renamed.js');\n",
+        ),
+        (
+            "clock.mjs",
+            "import { Worker } from 'worker_threads';\nimport { fork } from 'node:child_process';\n\
+             new Worker(new URL('./lib/esm-thread.mjs', import.meta.url));\n\
+             fork(__dirname + '/lib/fork-file.js');\n\
+             import { $ } from 'execa';\nawait $`node lib/dollar.js`;\n",
+        ),
+        ("jobs/fork-cwd.js", "process.env.FORK_CWD;\n"),
+        ("jobs/report.js", "process.env.REPORT_TO;\n"),
+        ("lib/thread.js", "require('./thread-helper');\n"),
+        ("lib/thread-helper.js", "process.env.THREAD;\n"),
+        ("lib/cluster-child.js", ""),
+        ("lib/spawned.js", ""),
+        ("lib/cross.js", ""),
+        ("lib/execa.js", ""),
+        ("lib/esm-thread.mjs", ""),
+        ("lib/fork-file.js", ""),
+        ("lib/renamed.js", ""),
+        ("lib/dollar.js", ""),
+    ];
+    let inv = inventory(&files, &job(".", "node jobs/regex.js"));
+    let worker = reach(&inv, "", "node worker.js");
+    assert_eq!(worker.unresolved, None);
+    assert_eq!(
+        worker.files,
+        [
+            "jobs/fork-cwd.js",
+            "jobs/report.js",
+            "lib/cluster-child.js",
+            "lib/cross.js",
+            "lib/execa.js",
+            "lib/renamed.js",
+            "lib/spawned.js",
+            "lib/thread-helper.js",
+            "lib/thread.js",
+            "worker.js",
+        ]
+    );
+    assert_eq!(worker.scripts, ["report"]);
+    let clock = reach(&inv, "", "node clock.mjs");
+    assert_eq!(clock.unresolved, None);
+    assert_eq!(
+        clock.files,
+        ["clock.mjs", "lib/dollar.js", "lib/esm-thread.mjs", "lib/fork-file.js"]
+    );
+    // A file that loads none of the modules calls no `exec` of theirs.
+    assert_eq!(reach(&inv, "", "node jobs/regex.js").unresolved, None);
+}
+
+/// A path or command computed when the code runs cannot be followed: the Capsule keeps
+/// the whole app's variables, with the call named.
+#[test]
+fn code_started_from_a_computed_path_says_why() {
+    let files = [
+        ("Procfile", "web: node server.js\n"),
+        ("package.json", r#"{ "name": "q", "dependencies": { "execa": "5" } }"#),
+        ("server.js", ""),
+        ("jobs/a.js", "const { fork } = require('child_process');\nfork(process.argv[2]);\n"),
+        (
+            "jobs/b.js",
+            "const cp = require('child_process');\nconst f = 'x';\ncp.spawn('node', [f]);\n",
+        ),
+        ("jobs/c.mjs", "import { exec } from 'node:child_process';\nexec(`node ${job}.js`);\n"),
+        ("jobs/d.js", "const { Worker } = require('worker_threads');\nnew Worker('./gone.js');\n"),
+        ("jobs/e.js", "require('child_process').execFile('ffmpeg', ['-i', 'x']);\n"),
+    ];
+    let cases = [
+        ("node jobs/a.js", "`jobs/a.js:2` starts code whose path or command is computed (`fork`)"),
+        ("node jobs/b.js", "`jobs/b.js:3` starts code whose path or command is computed (`spawn`)"),
+        (
+            "node jobs/c.mjs",
+            "`jobs/c.mjs:2` starts code whose path or command is computed (`exec`)",
+        ),
+        (
+            "node jobs/d.js",
+            "`jobs/d.js:2` starts `./gone.js` (`Worker`), which is not in the repository",
+        ),
+        ("node jobs/e.js", "it runs `ffmpeg`, which is not a file of the repository"),
+    ];
+    let jobs: String = cases.iter().map(|(command, _)| job(".", command)).collect();
+    let inv = inventory(&files, &jobs);
+    for (command, reason) in cases {
+        let found = reach(&inv, "", command);
+        assert_eq!(found.unresolved.as_deref(), Some(reason), "{command}");
+    }
+}
