@@ -13,11 +13,11 @@ mod scan;
 mod warnings;
 
 use crate::inventory::package_json::PackageJson;
+pub(crate) use dirs::normalize_dir;
+use dirs::{folder_exists, monorepo_dirs, own_procfiles, procfile_app_dir};
 use read::{
     foreign_app_json, read_app_json, read_node_version_file, read_package_json, read_procfile,
 };
-pub(crate) use dirs::normalize_dir;
-use dirs::{folder_exists, monorepo_dirs, own_procfiles, procfile_app_dir};
 use scan::{classify_hosts, scan_code};
 
 /// What the user told us besides the repository.

@@ -6,7 +6,11 @@ use std::collections::BTreeSet;
 
 /// The app a Procfile belongs to: its folder when that has a package.json, else the
 /// nearest enclosing folder that has one, else the folder its commands `cd` into.
-pub(super) fn procfile_app_dir(source: &Source, path: &str, procfile: &procfile::Procfile) -> String {
+pub(super) fn procfile_app_dir(
+    source: &Source,
+    path: &str,
+    procfile: &procfile::Procfile,
+) -> String {
     let dir = parent(path);
     let has_package = |d: &str| source.entry(&join(d, "package.json")).is_some();
     let mut up = Some(dir);
@@ -36,7 +40,9 @@ pub(super) fn procfile_app_dir(source: &Source, path: &str, procfile: &procfile:
 /// and `apps/front/Procfile`) each is. Heroku ran such a Procfile only through a monorepo
 /// buildpack, as its own app, from the code around it.
 /// Each entry is (app folder, Procfile path, the folder it runs from when not its own).
-pub(super) fn own_procfiles(claims: Vec<(String, String)>) -> Vec<(String, String, Option<String>)> {
+pub(super) fn own_procfiles(
+    claims: Vec<(String, String)>,
+) -> Vec<(String, String, Option<String>)> {
     let mut out = Vec::new();
     for (dir, path) in &claims {
         let shared = claims.iter().any(|(d, p)| d == dir && p != path);

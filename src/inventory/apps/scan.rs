@@ -84,7 +84,11 @@ fn reaches(source: &Source, inv: &Inventory) -> Vec<reach::Reach> {
 }
 
 /// Which herokuapp hosts are the apps' own, and a warning for each text file naming one.
-pub(super) fn classify_hosts(source: &Source, hints: &Hints, inv: &mut Inventory) -> Result<(), Error> {
+pub(super) fn classify_hosts(
+    source: &Source,
+    hints: &Hints,
+    inv: &mut Inventory,
+) -> Result<(), Error> {
     let mentions = docs::herokuapp_mentions(source)?;
     inv.hosts = hosts::classify(inv, &mentions, hints.backend_hosts);
     // An app's app.json is removed by the migration: nothing in it to update (its env

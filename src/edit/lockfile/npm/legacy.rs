@@ -35,7 +35,12 @@ pub(super) fn edit_legacy(text: &str, root: &Node, req: &Request) -> Step<String
 
 /// lockfileVersion 2 keeps the version 1 tree beside `packages` for npm 6: the same
 /// release at the same place, and a workspace member's `requires`.
-pub(super) fn edit_legacy_v2(text: &str, root: &Node, req: &Request, location: &str) -> Step<String> {
+pub(super) fn edit_legacy_v2(
+    text: &str,
+    root: &Node,
+    req: &Request,
+    location: &str,
+) -> Step<String> {
     let name = req.release.name.as_str();
     if root.lookup(&["dependencies"]).is_none() {
         return Ok(Ok(text.to_owned()));
