@@ -1,21 +1,24 @@
 //! Finding the apps of a repository and reading their Heroku files.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::frontend;
 use super::{App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile};
 use crate::diag::{FileError, Warning};
 use crate::source::{EntryKind, Source};
 
+mod dirs;
 mod read;
+mod scan;
 mod warnings;
 
 use crate::inventory::package_json::PackageJson;
+pub(crate) use dirs::normalize_dir;
+use dirs::{folder_exists, monorepo_dirs, own_procfiles, procfile_app_dir};
 use read::{
     foreign_app_json, read_app_json, read_node_version_file, read_package_json, read_procfile,
-    read_small,
 };
-use warnings::{mention_warning, unread_warning};
+use scan::{classify_hosts, scan_code};
 
 /// What the user told us besides the repository.
 #[derive(Debug, Default)]
@@ -324,97 +327,6 @@ impl Found {
     }
 }
 
-/// The code of every app: the programs its commands run, the JS/TS that reads its
-/// variables, the files too large to read, its config files and lockfiles.
-fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Error> {
-    for app in &inv.apps {
-        inv.warnings.extend(super::programs::unknown_programs(source, app));
-        inv.warnings.extend(aptfile_warning(source, app, &mut Vec::new())?);
-    }
-    let (code, unread) = super::code::scan_all(source, &inv.apps)?;
-    inv.code = code;
-    for file in &unread {
-        inv.warnings.push(unread_warning(file));
-    }
-    inv.unread_code = unread;
-    (inv.config, inv.lockfiles) = super::config::scan(source, &inv.apps)?;
-    inv.reaches = reaches(source, inv);
-    inv.warnings.extend(super::config::command_warnings(&inv.apps));
-    inv.warnings.extend(super::docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
-    Ok(())
-}
-
-/// The warning for an app whose folder has an `Aptfile`: Heroku's apt buildpack
-/// (heroku-community/apt) installed the Ubuntu packages it lists into the slug, and Code
-/// Capsules' Node.js build installs none, so what the app runs from them is missing.
-fn aptfile_warning(
-    source: &Source,
-    app: &App,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<Warning>, Error> {
-    let path = app.path_of("Aptfile");
-    let Some(bytes) = read_small(source, &path, warnings)? else { return Ok(None) };
-    let text = String::from_utf8_lossy(&bytes);
-    let packages: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| format!("`{l}`"))
-        .collect();
-    if packages.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Warning::in_file(
-        &path,
-        format!(
-            "Heroku's apt buildpack installed {} for this app; Code Capsules' Node.js build \
-             installs no system packages, so whatever the app runs from them fails there: use \
-             a Docker Capsule whose Dockerfile installs them, or drop the need",
-            packages.join(", ")
-        ),
-    )))
-}
-
-/// What each Scheduler job and each process other than `web` and `release` runs: the
-/// Capsules that run only those get only the variables of the files they reach.
-fn reaches(source: &Source, inv: &Inventory) -> Vec<super::reach::Reach> {
-    let mut commands: Vec<(&super::App, &str)> = Vec::new();
-    for app in &inv.apps {
-        let processes =
-            app.processes().iter().filter(|p| !matches!(p.name.as_str(), "web" | "release"));
-        let of_app = inv
-            .jobs_of(&app.dir)
-            .map(|j| j.command.as_str())
-            .chain(processes.map(|p| p.command.as_str()));
-        for command in of_app {
-            if !commands.iter().any(|(a, c)| a.dir == app.dir && *c == command) {
-                commands.push((app, command));
-            }
-        }
-    }
-    if commands.is_empty() {
-        // Finding the workspace packages reads every package.json: not for nothing.
-        return Vec::new();
-    }
-    let reacher = super::reach::Reacher::new(source);
-    commands.into_iter().map(|(app, command)| reacher.reach(app, command)).collect()
-}
-
-/// Which herokuapp hosts are the apps' own, and a warning for each text file naming one.
-fn classify_hosts(source: &Source, hints: &Hints, inv: &mut Inventory) -> Result<(), Error> {
-    let mentions = super::docs::herokuapp_mentions(source)?;
-    inv.hosts = super::hosts::classify(inv, &mentions, hints.backend_hosts);
-    // An app's app.json is removed by the migration: nothing in it to update (its env
-    // defaults that name a Heroku address get their own warning above).
-    let removed = |m: &&super::docs::Mention| {
-        inv.apps.iter().any(|a| a.app_json.as_ref().is_some_and(|j| j.path == m.path))
-    };
-    let warnings: Vec<Warning> =
-        mentions.iter().filter(|m| !removed(m)).map(|m| mention_warning(inv, m)).collect();
-    inv.warnings.extend(warnings);
-    Ok(())
-}
-
 /// See [`App::skips_pre_scripts`]. A lockfile that cannot be read counts as absent.
 fn skips_pre_scripts(
     source: &Source,
@@ -467,87 +379,4 @@ fn own_static_folder(app: &App) -> Option<String> {
     }
     let prefix = if app.dir.is_empty() { String::new() } else { format!("{}/", app.dir) };
     served.strip_prefix(&prefix).map(str::to_owned)
-}
-
-/// The app a Procfile belongs to: its folder when that has a package.json, else the
-/// nearest enclosing folder that has one, else the folder its commands `cd` into.
-fn procfile_app_dir(source: &Source, path: &str, procfile: &procfile::Procfile) -> String {
-    let dir = parent(path);
-    let has_package = |d: &str| source.entry(&join(d, "package.json")).is_some();
-    let mut up = Some(dir);
-    while let Some(d) = up {
-        if has_package(d) {
-            return d.to_owned();
-        }
-        up = if d.is_empty() { None } else { Some(parent(d)) };
-    }
-    let cd_targets: BTreeSet<String> = procfile
-        .processes
-        .iter()
-        .filter_map(|p| procfile::command_parts(&p.command).cd)
-        .map(|cd| normalize_dir(&join(dir, &cd)))
-        .filter(|d| has_package(d))
-        .collect();
-    match cd_targets.into_iter().next() {
-        Some(target) => target,
-        None => dir.to_owned(),
-    }
-}
-
-/// One Procfile per app: when several Procfiles would belong to the same folder (a root
-/// `Procfile` and `server/collab/Procfile` whose folder has no package.json), the one in
-/// that folder keeps it and every other one is an app of its own folder, so no process
-/// is lost; with none in that folder (the multi-procfile buildpack's `apps/api/Procfile`
-/// and `apps/front/Procfile`) each is. Heroku ran such a Procfile only through a monorepo
-/// buildpack, as its own app, from the code around it.
-/// Each entry is (app folder, Procfile path, the folder it runs from when not its own).
-fn own_procfiles(claims: Vec<(String, String)>) -> Vec<(String, String, Option<String>)> {
-    let mut out = Vec::new();
-    for (dir, path) in &claims {
-        let shared = claims.iter().any(|(d, p)| d == dir && p != path);
-        if !shared || parent(path) == dir {
-            out.push((dir.clone(), path.clone(), None));
-        } else {
-            out.push((parent(path).to_owned(), path.clone(), Some(dir.clone())));
-        }
-    }
-    out
-}
-
-/// Folders named by Heroku's monorepo conventions in app.json: `APP_BASE` and `PROCFILE`.
-fn monorepo_dirs(
-    source: &Source,
-    app_json_path: &str,
-    app_json: &Located<app_json::AppJson>,
-) -> Vec<(String, String)> {
-    let base = parent(app_json_path);
-    let mut dirs = Vec::new();
-    for var in &app_json.value.env {
-        let Some(value) = var.value.as_deref() else { continue };
-        let dir = match var.name.as_str() {
-            "APP_BASE" => normalize_dir(&join(base, value)),
-            "PROCFILE" => normalize_dir(parent(&join(base, value))),
-            _ => continue,
-        };
-        if folder_exists(source, &dir) {
-            dirs.push((dir, format!("{app_json_path} sets {}={value}", var.name)));
-        }
-    }
-    dirs
-}
-
-/// `./a/b/` -> `a/b`, `.` -> `` (the root).
-pub(crate) fn normalize_dir(dir: &str) -> String {
-    let parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
-    parts.join("/")
-}
-
-fn folder_exists(source: &Source, dir: &str) -> bool {
-    if dir.is_empty() {
-        return true;
-    }
-    let prefix = format!("{dir}/");
-    let entries = source.entries();
-    let start = entries.partition_point(|e| e.path.as_str() < prefix.as_str());
-    entries.get(start).is_some_and(|e| e.path.starts_with(&prefix))
 }

@@ -8,6 +8,12 @@ use crate::component::Component;
 use crate::lang::Lang;
 use crate::source::{Entry, Source};
 
+mod bundler;
+mod runtime;
+
+use bundler::drop_bundler_built_ins;
+pub use runtime::is_runtime_path;
+
 /// Source files larger than this are generated bundles, not code people wrote: they are
 /// not parsed or edited, only searched for what the guide reports ([`UnreadFile`]).
 const MAX_SOURCE: u64 = 2 * 1024 * 1024;
@@ -103,145 +109,6 @@ pub fn scan_all(source: &Source, apps: &[App]) -> Result<(Vec<CodeFile>, Vec<Unr
     unread.sort_by(|a, b| a.path.cmp(&b.path));
     drop_bundler_built_ins(source, &mut files)?;
     Ok((files, unread))
-}
-
-/// What a frontend bundler sets in `process.env` itself, by the package that builds with
-/// it: nobody sets these on a Capsule. Create React App sets `PUBLIC_URL` from
-/// package.json's `homepage` (CRA docs, "Using the Public Folder"); Vue CLI sets
-/// `BASE_URL` from `publicPath` (Vue CLI docs, "Modes and Environment Variables").
-const BUNDLER_BUILT_INS: &[(&str, &str)] =
-    &[("react-scripts", "PUBLIC_URL"), ("@vue/cli-service", "BASE_URL")];
-
-/// Removes from each file the reads of variables its package's bundler sets (see
-/// [`BUNDLER_BUILT_INS`]), or that its webpack or Vite config defines with a value of its
-/// own (see [`defined_names`]): the package is the nearest package.json above the file.
-/// A server's `BASE_URL` is a setting like any other, so only a bundled package's counts.
-fn drop_bundler_built_ins(source: &Source, files: &mut [CodeFile]) -> Result<(), Error> {
-    let manifests: Vec<&str> = source
-        .entries()
-        .iter()
-        .filter(|e| e.kind.is_regular())
-        .map(|e| e.path.as_str())
-        .filter(|p| (*p == "package.json" || p.ends_with("/package.json")) && !in_node_modules(p))
-        .collect();
-    if manifests.is_empty() || files.iter().all(|f| f.facts.env_reads.is_empty()) {
-        return Ok(());
-    }
-    // (folder, the built-in names of its bundler), for every package.json.
-    let mut packages: Vec<(&str, Vec<String>)> = source
-        .read_many(&manifests, |index, bytes| {
-            let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-            let has = |name: &str| {
-                ["dependencies", "devDependencies"]
-                    .iter()
-                    .any(|section| value.get(*section).and_then(|d| d.get(name)).is_some())
-            };
-            let names =
-                BUNDLER_BUILT_INS.iter().filter(|(d, _)| has(d)).map(|(_, n)| n.to_string());
-            Some((super::parent(manifests[index]), names.collect()))
-        })?
-        .into_iter()
-        .collect();
-    let configs: Vec<&str> = source
-        .entries()
-        .iter()
-        .filter(|e| e.kind.is_regular() && !in_node_modules(&e.path))
-        .map(|e| e.path.as_str())
-        .filter(|p| is_bundler_config(p))
-        .collect();
-    let defined = source.read_many(&configs, |index, bytes| {
-        let names = defined_names(&String::from_utf8_lossy(bytes));
-        (!names.is_empty()).then(|| (configs[index], names))
-    })?;
-    for (config, names) in defined {
-        let mut folder = super::parent(config);
-        loop {
-            if let Some((_, known)) = packages.iter_mut().find(|(dir, _)| *dir == folder) {
-                known.extend(names);
-                break;
-            }
-            if folder.is_empty() {
-                break;
-            }
-            folder = super::parent(folder);
-        }
-    }
-    for file in files {
-        let mut folder = super::parent(&file.path);
-        let names = loop {
-            if let Some((_, names)) = packages.iter().find(|(dir, _)| *dir == folder) {
-                break names.as_slice();
-            }
-            if folder.is_empty() {
-                break &[][..];
-            }
-            folder = super::parent(folder);
-        };
-        file.facts.env_reads.retain(|read| !names.contains(&read.name));
-    }
-    Ok(())
-}
-
-/// A webpack or Vite config: `webpack.config.js`, `webpack.prod.js`, any script in a
-/// `webpack/` folder, `vite.config.ts`.
-fn is_bundler_config(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let script = [".js", ".cjs", ".mjs", ".ts", ".mts", ".cts"].iter().any(|e| name.ends_with(e));
-    script
-        && (name.starts_with("webpack")
-            || name.starts_with("vite.config")
-            || path.split('/').rev().skip(1).any(|f| f == "webpack"))
-}
-
-/// The `process.env` names a bundler config defines with a value of its own, which the
-/// bundler writes into the code it builds: webpack's `DefinePlugin({ 'process.env': {
-/// version: JSON.stringify(pkg.version) } })` or `{ 'process.env.BUILD_ID': ... }`, Vite's
-/// `define` alike. A definition whose value reads `process.env` passes the build's own
-/// variable through, which still has to be set, so it is not listed.
-fn defined_names(text: &str) -> Vec<String> {
-    use std::sync::LazyLock;
-    static ONE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r#"['"`]process\.env\.([A-Za-z_$][\w$]*)['"`]\s*:([^,\n}]*)"#).unwrap()
-    });
-    static OBJECT: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r#"['"`]?process\.env['"`]?\s*:\s*\{"#).unwrap());
-    let mut out = Vec::new();
-    for found in ONE.captures_iter(text) {
-        if !found[2].contains("process.env") {
-            out.push(found[1].to_owned());
-        }
-    }
-    for found in OBJECT.find_iter(text) {
-        // The object's top-level `key: value` entries, up to its closing brace.
-        let body = &text[found.end()..];
-        let (mut depth, mut start) = (0usize, 0usize);
-        let mut entries = Vec::new();
-        for (i, c) in body.char_indices() {
-            match c {
-                '{' | '(' | '[' => depth += 1,
-                '}' | ')' | ']' if depth == 0 => {
-                    entries.push(&body[start..i]);
-                    break;
-                }
-                '}' | ')' | ']' => depth -= 1,
-                ',' if depth == 0 => {
-                    entries.push(&body[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        for entry in entries {
-            let Some((key, value)) = entry.split_once(':') else { continue };
-            let key = key.trim().trim_matches(['\'', '"', '`']);
-            let is_name = !key.is_empty()
-                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-            if is_name && !value.contains("process.env") {
-                out.push(key.to_owned());
-            }
-        }
-    }
-    out
 }
 
 /// What a byte search finds in a file too large to parse, or `None` when it mentions
@@ -357,105 +224,6 @@ fn scan_component(path: &str, component: Component, bytes: &[u8]) -> js::JsFacts
     facts
 }
 
-/// Folders whose code never runs in a deployed Capsule: tests, fixtures, mocks, CI.
-const NOT_RUNTIME_DIRS: &[&str] = &[
-    "test",
-    "tests",
-    "__tests__",
-    "spec",
-    "specs",
-    "__mocks__",
-    "mocks",
-    "fixtures",
-    "__fixtures__",
-    "e2e",
-    "cypress",
-    "playwright",
-    "examples",
-    "example",
-    "bench",
-    "benchmark",
-    "benchmarks",
-    ".github",
-    ".circleci",
-    ".husky",
-];
-
-/// Tooling configs: read by test runners, linters, release tools, task runners.
-const TOOLING_CONFIGS: &[&str] = &[
-    "release.config",
-    ".releaserc",
-    "jest.config",
-    "jest.setup",
-    "vitest.config",
-    "playwright.config",
-    "cypress.config",
-    "babel.config",
-    ".babelrc",
-    "eslint.config",
-    ".eslintrc",
-    "prettier.config",
-    ".prettierrc",
-    "commitlint.config",
-    "lint-staged.config",
-    ".lintstagedrc",
-    "karma.conf",
-    ".mocharc",
-    "nyc.config",
-    ".nycrc",
-    "stryker.conf",
-    "gulpfile",
-    "Gruntfile",
-    "wallaby",
-    "danger",
-    "dangerfile",
-];
-
-/// Whether the code in `path` (a file of `app`) runs in the deployed app: not a test,
-/// spec, fixture or mock, not a CI or tooling config, and not a script under `scripts/`
-/// or `tools/` unless a Procfile command, a job (`jobs`: the app's Scheduler job
-/// commands) or a run-time package.json script names it.
-pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
-    let relative = match app.dir.as_str() {
-        "" => path,
-        dir => path.strip_prefix(dir).and_then(|p| p.strip_prefix('/')).unwrap_or(path),
-    };
-    let (folders, name) = relative.rsplit_once('/').unwrap_or(("", relative));
-    if folders.split('/').any(|f| NOT_RUNTIME_DIRS.contains(&f)) {
-        return false;
-    }
-    let stem = name.split('.').next().unwrap_or(name);
-    let dotted = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    // `config/env/test.js` and the like: the settings loaded only under NODE_ENV=test.
-    let is_test = [".test.", ".spec.", ".e2e.", ".stories."].iter().any(|m| name.contains(m))
-        || matches!(stem, "test" | "testing" | "setupTests" | "test-setup" | "test-utils");
-    let is_tooling = TOOLING_CONFIGS.iter().any(|t| {
-        dotted == *t || (!stem.is_empty() && stem == *t) || name.starts_with(&format!("{t}."))
-    });
-    if is_test || is_tooling {
-        return false;
-    }
-    let first = folders.split('/').next().unwrap_or_default();
-    if matches!(first, "scripts" | "script" | "tools") {
-        return named_by_a_run_command(app, jobs, relative);
-    }
-    true
-}
-
-/// A Procfile command, a Scheduler job's command or a package.json script that runs on the
-/// platform (see [`super::config::run_scripts`]) mentions `relative`.
-fn named_by_a_run_command(app: &App, jobs: &[&str], relative: &str) -> bool {
-    let without_ext = relative.rsplit_once('.').map_or(relative, |(s, _)| s);
-    let mentions = |command: &str| command.contains(relative) || command.contains(without_ext);
-    let in_procfile =
-        app.processes().iter().any(|p| mentions(&p.command)) || jobs.iter().any(|c| mentions(c));
-    let in_scripts = app.package_json.as_ref().is_some_and(|pkg| {
-        let running = super::config::run_scripts(app, jobs);
-        running.iter().filter_map(|s| pkg.script(s)).any(mentions)
-    });
-    in_procfile || in_scripts
-}
-
 /// The deepest app folder that holds `path`.
 pub fn owner(apps: &[App], path: &str) -> Option<String> {
     apps.iter()
@@ -466,6 +234,7 @@ pub fn owner(apps: &[App], path: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::bundler::{defined_names, is_bundler_config};
     use super::*;
     use crate::testing::TestRepo;
 

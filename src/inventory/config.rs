@@ -10,8 +10,13 @@ use serde_json::Value;
 
 use super::js::EnvUse;
 use super::{App, Error, code::owner, in_node_modules, join, parent};
-use crate::diag::Warning;
 use crate::source::Source;
+
+mod manager;
+mod scripts;
+
+pub use manager::{PackageManager, manager_of, package_manager};
+pub use scripts::{command_warnings, run_scripts, script_line};
 
 /// Config files larger than this are not read.
 const MAX_CONFIG: u64 = 256 * 1024;
@@ -55,80 +60,6 @@ pub struct ConfigFile {
     pub kind: ConfigKind,
     /// The variables it reads or declares, with their line. Never values.
     pub vars: Vec<EnvUse>,
-}
-
-/// The package manager a lockfile picks (Heroku's Node buildpack and Google Cloud's pick
-/// the same way: `yarn.lock`, `pnpm-lock.yaml`, else npm).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PackageManager {
-    Npm,
-    Yarn,
-    Pnpm,
-}
-
-impl PackageManager {
-    /// The install command the build runs with this manager's lockfile.
-    pub fn install(self) -> &'static str {
-        match self {
-            PackageManager::Npm => "npm ci",
-            PackageManager::Yarn => "yarn install",
-            PackageManager::Pnpm => "pnpm install",
-        }
-    }
-
-    /// The manager's own name, as typed on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            PackageManager::Npm => "npm",
-            PackageManager::Yarn => "yarn",
-            PackageManager::Pnpm => "pnpm",
-        }
-    }
-
-    /// The command that runs the package.json script `script` with this manager
-    /// (`npm start`, `yarn build`, `pnpm run scheduler`). `start` has a short form in all
-    /// three; yarn runs any script by its name.
-    pub fn run(self, script: &str) -> String {
-        match (self, script) {
-            (_, "start") | (PackageManager::Yarn, _) => format!("{} {script}", self.name()),
-            _ => format!("{} run {script}", self.name()),
-        }
-    }
-}
-
-/// The package manager that installs and runs `app` on Code Capsules: the one its folder's
-/// lockfile picks (see [`package_manager`]), else the one its package.json's
-/// `packageManager` field names (`yarn@1.22.22`), else npm, which a build without either
-/// uses.
-pub fn manager_of(lockfiles: &[String], app: &App) -> PackageManager {
-    if let Some((manager, _)) = package_manager(lockfiles, app.build_dir()) {
-        return manager;
-    }
-    let declared = app.package_json.as_ref().and_then(|p| p.value.get("packageManager"));
-    match declared.and_then(Value::as_str).and_then(|d| d.split('@').next()) {
-        Some("yarn") => PackageManager::Yarn,
-        Some("pnpm") => PackageManager::Pnpm,
-        _ => PackageManager::Npm,
-    }
-}
-
-/// The package manager a build in `dir` uses, from the lockfiles in that folder
-/// (Google Cloud's Node.js buildpack, which Code Capsules builds with, looks for
-/// `yarn.lock`, then `pnpm-lock.yaml`, then npm's): the manager and its lockfile, or
-/// `None` when the folder has none.
-pub fn package_manager<'a>(
-    lockfiles: &'a [String],
-    dir: &str,
-) -> Option<(PackageManager, &'a str)> {
-    let in_dir = |name: &str| lockfiles.iter().find(|l| **l == join(dir, name));
-    [
-        ("yarn.lock", PackageManager::Yarn),
-        ("pnpm-lock.yaml", PackageManager::Pnpm),
-        ("package-lock.json", PackageManager::Npm),
-        ("npm-shrinkwrap.json", PackageManager::Npm),
-    ]
-    .into_iter()
-    .find_map(|(name, manager)| in_dir(name).map(|path| (manager, path.as_str())))
 }
 
 /// Every config file of the apps, in path order, and the lockfiles by folder.
@@ -312,117 +243,6 @@ fn is_shell_shebang(bytes: &[u8]) -> bool {
         .any(|shell| first.ends_with(&format!("/{shell}")) || first.ends_with(&format!(" {shell}")))
 }
 
-/// The package.json scripts that run on the platform: the start and build steps and
-/// their hooks. `test`, `lint`, `deploy` and the like are tooling.
-pub const RUNTIME_SCRIPTS: &[&str] = &[
-    "start",
-    "prestart",
-    "poststart",
-    "build",
-    "prebuild",
-    "postbuild",
-    "heroku-prebuild",
-    "heroku-postbuild",
-    "heroku-cleanup",
-    "install",
-    "preinstall",
-    "postinstall",
-];
-
-/// The line of `"name":` inside the `scripts` of a package.json text, 1 when not found.
-pub fn script_line(text: &str, name: &str) -> usize {
-    let key = format!("\"{name}\"");
-    let scripts = text.find("\"scripts\"").unwrap_or(0);
-    text[scripts..].find(&key).map_or(1, |at| text[..scripts + at].matches('\n').count() + 1)
-}
-
-/// Run commands that cannot work on Code Capsules' npm: `npm bin` (removed in npm 9),
-/// in a Procfile command or a run-time package.json script.
-pub fn command_warnings(apps: &[App]) -> Vec<Warning> {
-    let mut warnings = Vec::new();
-    let uses_npm_bin = |command: &str| {
-        command
-            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-            .collect::<Vec<_>>()
-            .windows(2)
-            .any(|w| w == ["npm", "bin"])
-    };
-    let message = |what: String| {
-        format!(
-            "{what} uses `npm bin`, which npm 9 removed: it fails on the npm Code Capsules \
-             installs; run the program with `npx` (or from `node_modules/.bin/`) instead"
-        )
-    };
-    for app in apps {
-        if let Some(procfile) = &app.procfile {
-            for process in procfile.value.processes.iter().filter(|p| uses_npm_bin(&p.command)) {
-                let what = format!("the `{}` command", process.name);
-                warnings.push(Warning::at_line(&procfile.path, process.line, message(what)));
-            }
-        }
-        if let Some(pkg) = &app.package_json {
-            for name in RUNTIME_SCRIPTS {
-                if pkg.script(name).is_some_and(uses_npm_bin) {
-                    let what = format!("the `{name}` script");
-                    let line = script_line(&pkg.text, name);
-                    warnings.push(Warning::at_line(&pkg.path, line, message(what)));
-                }
-            }
-        }
-    }
-    warnings
-}
-
-/// The package.json scripts that run on the platform, by name, in package.json order: the
-/// [`RUNTIME_SCRIPTS`] it has, and those that a Procfile command, one of `commands`
-/// (Scheduler jobs) or an already running script starts with `npm run X`, `yarn X` or
-/// `pnpm X` (so `release: npm run migrate` makes `migrate` run).
-pub fn run_scripts<'a>(app: &'a App, commands: &[&str]) -> Vec<&'a str> {
-    let Some(pkg) = &app.package_json else { return Vec::new() };
-    let mut running: Vec<&str> =
-        RUNTIME_SCRIPTS.iter().copied().filter(|s| pkg.script(s).is_some()).collect();
-    let mut texts: Vec<String> = app.processes().iter().map(|p| p.command.clone()).collect();
-    texts.extend(commands.iter().map(|c| (*c).to_owned()));
-    texts.extend(running.iter().filter_map(|s| pkg.script(s)).map(str::to_owned));
-    while let Some(text) = texts.pop() {
-        for name in started_scripts(&text) {
-            if let Some((key, command)) = pkg.scripts().find(|(k, _)| *k == name)
-                && !running.contains(&key)
-            {
-                running.push(key);
-                texts.push(command.to_owned());
-            }
-        }
-    }
-    let order: Vec<&str> = pkg.scripts().map(|(k, _)| k).collect();
-    running.sort_by_key(|s| order.iter().position(|k| k == s));
-    running
-}
-
-/// The script names `text` runs through a package manager: `npm run X`, `npm run-script X`,
-/// `npm start`/`npm test`-style built-ins are not followed (only `start` runs here, and it
-/// is a run-time script already), `yarn X`, `yarn run X`, `pnpm X`, `pnpm run X`.
-fn started_scripts(text: &str) -> Vec<&str> {
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut names = Vec::new();
-    for (i, word) in words.iter().enumerate() {
-        let next = |k: usize| words.get(i + k).copied();
-        let name = match (*word, next(1)) {
-            ("npm", Some("run" | "run-script")) => next(2),
-            ("yarn" | "pnpm", Some("run")) => next(2),
-            ("yarn" | "pnpm", Some(name)) if !name.starts_with('-') => Some(name),
-            _ => None,
-        };
-        if let Some(name) = name.filter(|n| !n.starts_with('-')) {
-            names.push(name);
-        }
-    }
-    names
-}
-
 /// `NAME=value` and `export NAME=value` lines; comments and blank lines skipped.
 fn dotenv_names(text: &str) -> Vec<EnvUse> {
     let mut vars = Vec::new();
@@ -567,6 +387,7 @@ fn is_config_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::scripts::started_scripts;
     use super::*;
 
     fn names(vars: &[EnvUse]) -> Vec<(&str, usize)> {

@@ -15,6 +15,12 @@ use super::{LockError, Outcome, Release, Request};
 use crate::edit::json::{self, EditError, Node, NodeKind};
 use crate::semver::satisfies;
 
+mod legacy;
+mod unmet;
+
+use legacy::{edit_legacy, edit_legacy_v2};
+pub use unmet::unmet;
+
 /// The dependency maps a package entry can have; an importer's `devDependencies` count
 /// too, since `npm ci` installs them.
 const DEPENDENCY_MAPS: &[&str] =
@@ -52,70 +58,6 @@ pub fn add(text: &str, req: &Request) -> Result<Outcome, LockError> {
         Ok(new) if new == text => Ok(Outcome::Unchanged),
         Ok(new) => Ok(Outcome::Edited(new)),
     }
-}
-
-/// See [`super::Format::unmet`]. npm keeps a lockfile whose installed version still
-/// satisfies a changed range, so only a missing package, or one whose version the range
-/// does not admit, is unmet; a range that is not semver (a git URL, `file:`, an `npm:`
-/// alias, a tag) only has to be there.
-pub fn unmet(
-    text: &str,
-    importer: &str,
-    wanted: &[(String, String)],
-) -> Result<Vec<super::Unmet>, LockError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| LockError::Syntax {
-        offset: offset_of(text, e.line(), e.column()),
-        message: format!("invalid JSON: {e}"),
-    })?;
-    let packages = root.get("packages").and_then(Value::as_object);
-    if packages.is_none() && !importer.is_empty() {
-        return Ok(Vec::new()); // lockfileVersion 1 has no workspaces to look in
-    }
-    let mut out = Vec::new();
-    for (name, range) in wanted {
-        let installed = match packages {
-            Some(packages) => {
-                let nested = format!("{importer}/node_modules/{name}");
-                let hoisted = format!("node_modules/{name}");
-                let entry = (!importer.is_empty())
-                    .then(|| packages.get(&nested))
-                    .flatten()
-                    .or_else(|| packages.get(&hoisted));
-                match entry {
-                    // A workspace member or a `file:` folder: whatever it holds.
-                    Some(e) if e.get("link").and_then(Value::as_bool) == Some(true) => continue,
-                    Some(e) => Some(e.get("version").and_then(Value::as_str).unwrap_or("")),
-                    None => None,
-                }
-            }
-            None => root
-                .get("dependencies")
-                .and_then(|d| d.get(name))
-                .map(|e| e.get("version").and_then(Value::as_str).unwrap_or("")),
-        };
-        let admitted = match installed {
-            None => false,
-            Some(version) => {
-                crate::semver::range(range).is_none()
-                    || crate::semver::version(version).is_none()
-                    || satisfies(range, version)
-            }
-        };
-        if !admitted {
-            out.push(super::Unmet {
-                name: name.clone(),
-                range: range.clone(),
-                locked: installed.map(str::to_owned),
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// The byte offset of a 1-based line and column of `text`.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    (start + column.saturating_sub(1)).min(text.len())
 }
 
 /// Copies a package's `engines` (its package.json's, after the edit; `None` when it has
@@ -262,126 +204,6 @@ fn prune_packages(text: &str, location: &str, old: &Value) -> Result<String, Loc
         for key in member_keys(packages).filter(|k| k == &path || k.starts_with(&inside)) {
             text = edit(&text, json::remove(&text, &["packages", &key]))?;
         }
-    }
-    Ok(text)
-}
-
-/// lockfileVersion 1: the top-level `dependencies` entry of the release, with older
-/// entries' `requires` checked so no other package loses the version it needs.
-fn edit_legacy(text: &str, root: &Node, req: &Request) -> Step<String> {
-    let name = req.release.name.as_str();
-    let Some(deps) = root.lookup(&["dependencies"]) else {
-        let text = edit(text, json::set(text, &["dependencies"], &json!({})))?;
-        return edit_legacy(&text, &reparse(&text)?, req);
-    };
-    if let Some((who, range)) = legacy_requirers(deps, name)
-        .into_iter()
-        .find(|(_, range)| !satisfies(range, &req.release.version))
-    {
-        return Ok(Err(format!(
-            "{name} is also required by {who} as `{range}`, which {} does not satisfy",
-            req.release.version
-        )));
-    }
-    let old = deps.member(name).map(|m| m.value.to_value());
-    let mut text = write_entry(text, &["dependencies", name], req.release, false)?;
-    if let Some(old) = old.filter(|o| o["version"] != req.release.version.as_str()) {
-        text = prune_legacy(&text, &old)?;
-    }
-    check_legacy(&text, &["dependencies", name], req.release)?;
-    Ok(Ok(text))
-}
-
-/// lockfileVersion 2 keeps the version 1 tree beside `packages` for npm 6: the same
-/// release at the same place, and a workspace member's `requires`.
-fn edit_legacy_v2(text: &str, root: &Node, req: &Request, location: &str) -> Step<String> {
-    let name = req.release.name.as_str();
-    if root.lookup(&["dependencies"]).is_none() {
-        return Ok(Ok(text.to_owned()));
-    }
-    if req.importer.is_empty() {
-        return edit_legacy(text, root, req);
-    }
-    // A workspace member appears as a link, `"version": "file:<folder>"`.
-    let file = format!("file:{}", req.importer);
-    let link = match &root.lookup(&["dependencies"]).expect("checked above").kind {
-        NodeKind::Object(members) => members
-            .iter()
-            .find(|m| m.value.lookup(&["version"]).map(Node::to_value) == Some(file.clone().into()))
-            .map(|m| m.key.clone()),
-        _ => None,
-    };
-    let Some(link) = link else {
-        return Ok(Err(format!("its `dependencies` tree has no entry for {file}")));
-    };
-    if location != format!("node_modules/{name}") {
-        return Ok(Err(format!(
-            "{name} would be installed inside the workspace member, which this tool does not \
-             write into lockfileVersion 2's `dependencies` tree"
-        )));
-    }
-    let mut text = text.to_owned();
-    let range = Value::from(req.range);
-    text = edit(&text, json::set(&text, &["dependencies", &link, "requires", name], &range))?;
-    let old = reparse(&text)?.lookup(&["dependencies", name]).map(Node::to_value);
-    text = write_entry(&text, &["dependencies", name], req.release, false)?;
-    if let Some(old) = old.filter(|o| o["version"] != req.release.version.as_str()) {
-        text = prune_legacy(&text, &old)?;
-    }
-    check_legacy(&text, &["dependencies", name], req.release)?;
-    Ok(Ok(text))
-}
-
-/// The entries of a version 1 tree (at any depth, `who` named by their path of names)
-/// that require `name` and have no nested copy of their own.
-fn legacy_requirers(deps: &Node, name: &str) -> Vec<(String, String)> {
-    fn walk(deps: &Node, name: &str, prefix: &str, found: &mut Vec<(String, String)>) {
-        let NodeKind::Object(members) = &deps.kind else { return };
-        for member in members {
-            let who = format!("{prefix}{}", member.key);
-            let own_copy = member.value.lookup(&["dependencies", name]).is_some();
-            let range = member.value.lookup(&["requires", name]).map(Node::to_value);
-            if let Some(range) = range.filter(|_| member.key != name && !own_copy) {
-                found.push((who.clone(), range.as_str().unwrap_or_default().to_owned()));
-            }
-            if let Some(nested) = member.value.lookup(&["dependencies"]) {
-                walk(nested, name, &format!("{who} > "), found);
-            }
-        }
-    }
-    let mut found = Vec::new();
-    walk(deps, name, "", &mut found);
-    found
-}
-
-/// Removes the top-level entries that only the replaced release `old` required.
-fn prune_legacy(text: &str, old: &Value) -> Result<String, LockError> {
-    let mut text = text.to_owned();
-    let mut queue: Vec<String> = old
-        .get("requires")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(k, _)| k.clone())
-        .collect();
-    while let Some(dep) = queue.pop() {
-        let root = reparse(&text)?;
-        let Some(deps) = root.lookup(&["dependencies"]) else { break };
-        let Some(entry) = deps.member(&dep) else { continue };
-        let needed = legacy_requirers(deps, &dep).iter().any(|(who, _)| who != &dep);
-        if needed {
-            continue;
-        }
-        let value = entry.value.to_value();
-        queue.extend(
-            value
-                .get("requires")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| k.clone()),
-        );
-        text = edit(&text, json::remove(&text, &["dependencies", &dep]))?;
     }
     Ok(text)
 }

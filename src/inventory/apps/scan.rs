@@ -1,0 +1,103 @@
+//! What is read once the apps are known: their code, config files, reaches and hosts.
+
+use super::Hints;
+use super::read::read_small;
+use super::warnings::{mention_warning, unread_warning};
+use crate::diag::Warning;
+use crate::inventory::{App, Error, Inventory, code, config, docs, hosts, programs, reach};
+use crate::source::Source;
+
+/// The code of every app: the programs its commands run, the JS/TS that reads its
+/// variables, the files too large to read, its config files and lockfiles.
+pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Error> {
+    for app in &inv.apps {
+        inv.warnings.extend(programs::unknown_programs(source, app));
+        inv.warnings.extend(aptfile_warning(source, app, &mut Vec::new())?);
+    }
+    let (code, unread) = code::scan_all(source, &inv.apps)?;
+    inv.code = code;
+    for file in &unread {
+        inv.warnings.push(unread_warning(file));
+    }
+    inv.unread_code = unread;
+    (inv.config, inv.lockfiles) = config::scan(source, &inv.apps)?;
+    inv.reaches = reaches(source, inv);
+    inv.warnings.extend(config::command_warnings(&inv.apps));
+    inv.warnings.extend(docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
+    Ok(())
+}
+
+/// The warning for an app whose folder has an `Aptfile`: Heroku's apt buildpack
+/// (heroku-community/apt) installed the Ubuntu packages it lists into the slug, and Code
+/// Capsules' Node.js build installs none, so what the app runs from them is missing.
+fn aptfile_warning(
+    source: &Source,
+    app: &App,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Warning>, Error> {
+    let path = app.path_of("Aptfile");
+    let Some(bytes) = read_small(source, &path, warnings)? else { return Ok(None) };
+    let text = String::from_utf8_lossy(&bytes);
+    let packages: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| format!("`{l}`"))
+        .collect();
+    if packages.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Warning::in_file(
+        &path,
+        format!(
+            "Heroku's apt buildpack installed {} for this app; Code Capsules' Node.js build \
+             installs no system packages, so whatever the app runs from them fails there: use \
+             a Docker Capsule whose Dockerfile installs them, or drop the need",
+            packages.join(", ")
+        ),
+    )))
+}
+
+/// What each Scheduler job and each process other than `web` and `release` runs: the
+/// Capsules that run only those get only the variables of the files they reach.
+fn reaches(source: &Source, inv: &Inventory) -> Vec<reach::Reach> {
+    let mut commands: Vec<(&App, &str)> = Vec::new();
+    for app in &inv.apps {
+        let processes =
+            app.processes().iter().filter(|p| !matches!(p.name.as_str(), "web" | "release"));
+        let of_app = inv
+            .jobs_of(&app.dir)
+            .map(|j| j.command.as_str())
+            .chain(processes.map(|p| p.command.as_str()));
+        for command in of_app {
+            if !commands.iter().any(|(a, c)| a.dir == app.dir && *c == command) {
+                commands.push((app, command));
+            }
+        }
+    }
+    if commands.is_empty() {
+        // Finding the workspace packages reads every package.json: not for nothing.
+        return Vec::new();
+    }
+    let reacher = reach::Reacher::new(source);
+    commands.into_iter().map(|(app, command)| reacher.reach(app, command)).collect()
+}
+
+/// Which herokuapp hosts are the apps' own, and a warning for each text file naming one.
+pub(super) fn classify_hosts(
+    source: &Source,
+    hints: &Hints,
+    inv: &mut Inventory,
+) -> Result<(), Error> {
+    let mentions = docs::herokuapp_mentions(source)?;
+    inv.hosts = hosts::classify(inv, &mentions, hints.backend_hosts);
+    // An app's app.json is removed by the migration: nothing in it to update (its env
+    // defaults that name a Heroku address get their own warning above).
+    let removed = |m: &&docs::Mention| {
+        inv.apps.iter().any(|a| a.app_json.as_ref().is_some_and(|j| j.path == m.path))
+    };
+    let warnings: Vec<Warning> =
+        mentions.iter().filter(|m| !removed(m)).map(|m| mention_warning(inv, m)).collect();
+    inv.warnings.extend(warnings);
+    Ok(())
+}

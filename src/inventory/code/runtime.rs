@@ -1,0 +1,102 @@
+//! Which source files run in the deployed app, and which are tests, tooling or scripts.
+
+use crate::inventory::App;
+
+/// Folders whose code never runs in a deployed Capsule: tests, fixtures, mocks, CI.
+const NOT_RUNTIME_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "__mocks__",
+    "mocks",
+    "fixtures",
+    "__fixtures__",
+    "e2e",
+    "cypress",
+    "playwright",
+    "examples",
+    "example",
+    "bench",
+    "benchmark",
+    "benchmarks",
+    ".github",
+    ".circleci",
+    ".husky",
+];
+
+/// Tooling configs: read by test runners, linters, release tools, task runners.
+const TOOLING_CONFIGS: &[&str] = &[
+    "release.config",
+    ".releaserc",
+    "jest.config",
+    "jest.setup",
+    "vitest.config",
+    "playwright.config",
+    "cypress.config",
+    "babel.config",
+    ".babelrc",
+    "eslint.config",
+    ".eslintrc",
+    "prettier.config",
+    ".prettierrc",
+    "commitlint.config",
+    "lint-staged.config",
+    ".lintstagedrc",
+    "karma.conf",
+    ".mocharc",
+    "nyc.config",
+    ".nycrc",
+    "stryker.conf",
+    "gulpfile",
+    "Gruntfile",
+    "wallaby",
+    "danger",
+    "dangerfile",
+];
+
+/// Whether the code in `path` (a file of `app`) runs in the deployed app: not a test,
+/// spec, fixture or mock, not a CI or tooling config, and not a script under `scripts/`
+/// or `tools/` unless a Procfile command, a job (`jobs`: the app's Scheduler job
+/// commands) or a run-time package.json script names it.
+pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
+    let relative = match app.dir.as_str() {
+        "" => path,
+        dir => path.strip_prefix(dir).and_then(|p| p.strip_prefix('/')).unwrap_or(path),
+    };
+    let (folders, name) = relative.rsplit_once('/').unwrap_or(("", relative));
+    if folders.split('/').any(|f| NOT_RUNTIME_DIRS.contains(&f)) {
+        return false;
+    }
+    let stem = name.split('.').next().unwrap_or(name);
+    let dotted = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    // `config/env/test.js` and the like: the settings loaded only under NODE_ENV=test.
+    let is_test = [".test.", ".spec.", ".e2e.", ".stories."].iter().any(|m| name.contains(m))
+        || matches!(stem, "test" | "testing" | "setupTests" | "test-setup" | "test-utils");
+    let is_tooling = TOOLING_CONFIGS.iter().any(|t| {
+        dotted == *t || (!stem.is_empty() && stem == *t) || name.starts_with(&format!("{t}."))
+    });
+    if is_test || is_tooling {
+        return false;
+    }
+    let first = folders.split('/').next().unwrap_or_default();
+    if matches!(first, "scripts" | "script" | "tools") {
+        return named_by_a_run_command(app, jobs, relative);
+    }
+    true
+}
+
+/// A Procfile command, a Scheduler job's command or a package.json script that runs on the
+/// platform (see [`crate::inventory::config::run_scripts`]) mentions `relative`.
+fn named_by_a_run_command(app: &App, jobs: &[&str], relative: &str) -> bool {
+    let without_ext = relative.rsplit_once('.').map_or(relative, |(s, _)| s);
+    let mentions = |command: &str| command.contains(relative) || command.contains(without_ext);
+    let in_procfile =
+        app.processes().iter().any(|p| mentions(&p.command)) || jobs.iter().any(|c| mentions(c));
+    let in_scripts = app.package_json.as_ref().is_some_and(|pkg| {
+        let running = crate::inventory::config::run_scripts(app, jobs);
+        running.iter().filter_map(|s| pkg.script(s)).any(mentions)
+    });
+    in_procfile || in_scripts
+}
