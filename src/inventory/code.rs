@@ -227,7 +227,11 @@ fn scan_component(path: &str, component: Component, bytes: &[u8]) -> js::JsFacts
 /// The deepest app folder that holds `path`.
 pub fn owner(apps: &[App], path: &str) -> Option<String> {
     apps.iter()
-        .filter(|a| a.dir.is_empty() || path.starts_with(&format!("{}/", a.dir)))
+        // Called for every file against every app: a prefix test with no allocation.
+        .filter(|a| {
+            a.dir.is_empty()
+                || path.strip_prefix(a.dir.as_str()).is_some_and(|rest| rest.starts_with('/'))
+        })
         .max_by_key(|a| a.dir.len())
         .map(|a| a.dir.clone())
 }

@@ -75,7 +75,10 @@ pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
     let is_test = [".test.", ".spec.", ".e2e.", ".stories."].iter().any(|m| name.contains(m))
         || matches!(stem, "test" | "testing" | "setupTests" | "test-setup" | "test-utils");
     let is_tooling = TOOLING_CONFIGS.iter().any(|t| {
-        dotted == *t || (!stem.is_empty() && stem == *t) || name.starts_with(&format!("{t}."))
+        // `name` starts with `{t}.`, tested without allocating: this runs per file and config.
+        dotted == *t
+            || (!stem.is_empty() && stem == *t)
+            || name.strip_prefix(t).is_some_and(|rest| rest.starts_with('.'))
     });
     if is_test || is_tooling {
         return false;
