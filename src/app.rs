@@ -143,7 +143,7 @@ pub fn plan(settings: &Settings, format: Format, out: &mut dyn Write) -> anyhow:
     plan_row(settings, format, None, out).map(|(outcome, _)| outcome)
 }
 
-/// [`plan`], and its row of the summary of several repositories; `repo` is the name a
+/// [`plan()`], and its row of the summary of several repositories; `repo` is the name a
 /// JSON plan carries in its `repo` field (then printed on one line).
 pub fn plan_row(
     settings: &Settings,
@@ -269,7 +269,7 @@ pub struct ApplyRequest<'a> {
     pub publish: Option<&'a publish::Options>,
 }
 
-/// [`apply`], then the push and pull request `request.publish` asks for (through what
+/// `apply`, then the push and pull request `request.publish` asks for (through what
 /// `env` offers), and the run's row of the summary of several repositories.
 ///
 /// A failed push or pull request is not an `Err`: the commit exists and the row keeps

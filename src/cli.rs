@@ -135,7 +135,7 @@ struct Common {
 /// The options every command takes.
 #[derive(Debug, Args)]
 struct Options {
-    /// A TOML file listing the Heroku Scheduler jobs ([[job]] app, command, schedule).
+    /// A TOML file listing the Heroku Scheduler jobs (`[[job]]` app, command, schedule).
     #[arg(long, value_name = "FILE")]
     jobs: Option<PathBuf>,
     /// Treat this folder (relative to the repository root) as an app too; repeatable.

@@ -2,7 +2,7 @@
 //!
 //! Every documented key is read (Dev Center "app-json-schema"). A key Heroku does not
 //! document is kept going past with a [`Warning`]; a value of the wrong type is an error
-//! at the value's line and column. `env` keeps its declaration order (see [`tree`]).
+//! at the value's line and column. `env` keeps its declaration order (see `tree`).
 
 mod sections;
 mod tree;

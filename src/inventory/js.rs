@@ -4,7 +4,7 @@
 //!
 //! Monorepos hold thousands of files and parsing runs at a few MB/s, so callers first ask
 //! [`worth_parsing`] (a byte search at about 1 GB/s) and [`scan`] only the files it lets
-//! through. Facts come from one depth-first walk over each tree ([`walk`]) that compares
+//! through. Facts come from one depth-first walk over each tree (`walk`) that compares
 //! node kind ids: less than half the CPU of the tree-sitter query it replaced, which
 //! also took 80 ms per language to compile on every run.
 

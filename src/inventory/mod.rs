@@ -79,7 +79,7 @@ pub struct Frontend {
 
 impl Frontend {
     /// The variable that carries the backend URL into this frontend's build:
-    /// [`crate::inventory::frontend::FrontendKind::backend_url_var`], with the prefix
+    /// `FrontendKind::backend_url_var`, with the prefix
     /// vite.config's `envPrefix` sets where it replaces `VITE_`.
     pub fn backend_url_var(&self, env: &str) -> String {
         match &self.env_prefix {

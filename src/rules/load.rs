@@ -291,7 +291,7 @@ fn release(name: &str, raw: RawRelease, range: &str) -> Result<Release, String> 
 /// 2026). node-cron 4 needs 20 or later; odd majors are short-lived and never LTS.
 pub const SUPPORTED_NODE_MAJORS: &[u32] = &[20, 22, 24, 26];
 
-/// `major` when it is one of [`SUPPORTED_NODE_MAJORS`]; else the message that lists them.
+/// `major` when it is one of `SUPPORTED_NODE_MAJORS`; else the message that lists them.
 pub fn check_node_major(major: u32) -> Result<(), String> {
     if SUPPORTED_NODE_MAJORS.contains(&major) {
         return Ok(());

@@ -1,7 +1,7 @@
 //! The declarative rule set: TOML files under `rules/`, embedded in the binary and
 //! replaceable with `--rules DIR`.
 //!
-//! A rule file is read twice: first into [`RawRule`] (serde, unknown keys refused), then
+//! A rule file is read twice: first into `RawRule` (serde, unknown keys refused), then
 //! validated into a [`Rule`] whose [`RuleKind`] carries exactly the parameters that kind
 //! needs. Only validated rules reach the planner.
 

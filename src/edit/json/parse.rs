@@ -135,7 +135,7 @@ impl Parser<'_> {
         JsonError { offset, message: message.into() }
     }
 
-    /// "unexpected `x` <context>" at the current position (or end of input).
+    /// "unexpected `x` \<context>" at the current position (or end of input).
     fn unexpected(&self, context: &str) -> JsonError {
         // `pos` only ever stops on ASCII bytes or at the end, so it is a char boundary.
         match self.text[self.pos..].chars().next() {

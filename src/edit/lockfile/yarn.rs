@@ -286,7 +286,7 @@ fn syntax(offset: usize, message: impl Into<String>) -> LockError {
     LockError::Syntax { offset, message: message.into() }
 }
 
-/// `a@1, "b@^2"` -> [`a@1`, `b@^2`].
+/// `a@1, "b@^2"` -> `["a@1", "b@^2"]`.
 fn split_keys(keys: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut rest = keys.trim();

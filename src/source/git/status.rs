@@ -44,7 +44,7 @@ impl GitRepo {
         Ok(in_scope(self.scope(), paths))
     }
 
-    /// [`GitRepo::uncommitted_paths`] on a thread of its own, to overlap it with other
+    /// `GitRepo::uncommitted_paths` on a thread of its own, to overlap it with other
     /// work: it reads the index and looks at every tracked file of the work tree.
     pub fn uncommitted_paths_in_background(&self) -> Background<Vec<String>> {
         let repo = self.repo.as_ref().clone().into_sync();
