@@ -111,15 +111,15 @@ impl Addon {
 /// Keys only Heroku's app.json has: one of them makes a file Heroku's whatever else it
 /// holds.
 const HEROKU_ONLY_KEYS: &[&str] = &[
+    "success_url",
+    "stack",
+    "image",
     "scripts",
     "env",
     "formation",
     "addons",
     "buildpacks",
     "environments",
-    "stack",
-    "success_url",
-    "image",
 ];
 
 /// The top-level keys of an app.json that is not Heroku's, or `None` when it is (or is
@@ -132,8 +132,7 @@ pub fn foreign_keys(bytes: &[u8]) -> Option<Vec<String>> {
     if object.keys().any(|k| HEROKU_ONLY_KEYS.contains(&k.as_str())) {
         return None;
     }
-    let foreign: Vec<String> =
-        object.keys().filter(|k| !TOP_KEYS.contains(&k.as_str())).cloned().collect();
+    let foreign: Vec<String> = object.keys().filter(|k| !is_top_key(k)).cloned().collect();
     (!foreign.is_empty()).then_some(foreign)
 }
 
@@ -174,24 +173,14 @@ struct Reader<'a> {
     warnings: Vec<Warning>,
 }
 
-/// The top-level keys Heroku documents.
-const TOP_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "keywords",
-    "website",
-    "repository",
-    "logo",
-    "success_url",
-    "stack",
-    "image",
-    "scripts",
-    "env",
-    "formation",
-    "addons",
-    "buildpacks",
-    "environments",
-];
+/// The top-level keys Heroku documents that other tools' app.json files use too; with
+/// [`HEROKU_ONLY_KEYS`], every top-level key Heroku documents.
+const SHARED_KEYS: &[&str] = &["name", "description", "keywords", "website", "repository", "logo"];
+
+/// Whether `key` is a top-level key Heroku documents.
+fn is_top_key(key: &str) -> bool {
+    SHARED_KEYS.contains(&key) || HEROKU_ONLY_KEYS.contains(&key)
+}
 
 impl Reader<'_> {
     fn app(&mut self, root: &Node) -> Result<AppJson, FileError> {
@@ -219,7 +208,7 @@ impl Reader<'_> {
                 "addons" => app.addons = self.addons(value)?,
                 "buildpacks" => app.buildpacks = self.buildpacks(value)?,
                 "environments" => app.environments = self.environments(value)?,
-                _ => self.unknown(member, "app.json", TOP_KEYS),
+                _ => self.unknown(member, "app.json", &[SHARED_KEYS, HEROKU_ONLY_KEYS].concat()),
             }
         }
         Ok(app)

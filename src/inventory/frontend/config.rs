@@ -147,19 +147,30 @@ pub(super) fn vite_output(build: &str, read: ReadFile) -> String {
     }
 }
 
+/// Each place `key` appears in `config`: the character just before it (`None` at the
+/// start) and the text just after it.
+fn key_occurrences<'c>(
+    config: &'c str,
+    key: &'c str,
+) -> impl Iterator<Item = (Option<char>, &'c str)> + 'c {
+    config
+        .match_indices(key)
+        .map(move |(start, _)| (config[..start].chars().next_back(), &config[start + key.len()..]))
+}
+
+/// Whether `c` can be part of a JavaScript identifier (ASCII only: config keys are).
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
 /// The text of the object literal of `key: { ... }` in a config file's text, braces
 /// included (strings and comments are not told apart: good enough for bundler configs).
 pub(super) fn object_option<'c>(config: &'c str, key: &str) -> Option<&'c str> {
-    let mut from = 0;
-    while let Some(at) = config[from..].find(key) {
-        let start = from + at;
-        from = start + key.len();
-        let before_ok = config[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.'));
-        let rest = config[from..].trim_start();
-        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
+    for (before, rest) in key_occurrences(config, key) {
+        let before_ok = before.is_none_or(|c| !(is_ident_char(c) || c == '.'));
+        let Some(value) = rest.trim_start().strip_prefix(':').map(str::trim_start) else {
+            continue;
+        };
         if !before_ok || !value.starts_with('{') {
             continue;
         }
@@ -204,15 +215,9 @@ pub(super) fn dotenv_value(text: &str, name: &str) -> Option<String> {
 /// text: good enough for the one-line options bundler configs hold (`outputDir: 'www'`,
 /// `output: "export"`); a value computed by code is not found, and the default applies.
 pub(super) fn string_option(config: &str, key: &str) -> Option<String> {
-    let mut from = 0;
-    while let Some(at) = config[from..].find(key) {
-        let start = from + at;
-        from = start + key.len();
-        let before_ok = config[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'));
-        let rest = config[from..].trim_start();
+    for (before, rest) in key_occurrences(config, key) {
+        let before_ok = before.is_none_or(|c| !is_ident_char(c));
+        let rest = rest.trim_start();
         let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest).trim_start();
         let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
         if !before_ok {
