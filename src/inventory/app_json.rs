@@ -123,11 +123,10 @@ const HEROKU_ONLY_KEYS: &[&str] = &[
 ];
 
 /// The top-level keys of an app.json that is not Heroku's, or `None` when it is (or is
-/// not valid JSON, which [`parse`] then reports). Other tools use the same file name: an
+/// not an object, which [`parse`] then reports). Other tools use the same file name: an
 /// Expo app's `{"expo": {...}}`, a React Native app's `{"name", "displayName"}`. A file
 /// is Heroku's when it has a key only Heroku uses, or only keys Heroku documents.
-pub fn foreign_keys(bytes: &[u8]) -> Option<Vec<String>> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+fn foreign_keys(value: &serde_json::Value) -> Option<Vec<String>> {
     let object = value.as_object()?;
     if object.keys().any(|k| HEROKU_ONLY_KEYS.contains(&k.as_str())) {
         return None;
@@ -136,16 +135,52 @@ pub fn foreign_keys(bytes: &[u8]) -> Option<Vec<String>> {
     (!foreign.is_empty()).then_some(foreign)
 }
 
+/// What a file named app.json turns out to be.
+#[derive(Debug)]
+pub enum Read {
+    /// Heroku's app.json.
+    Heroku(Box<AppJson>),
+    /// Another tool's file of that name, with its keys that are not Heroku's.
+    Foreign(Vec<String>),
+}
+
+/// Reads the file `file` named app.json from its bytes, decoding and parsing them once:
+/// another tool's file (a file whose keys Heroku never documents) is told apart from Heroku's, which is
+/// parsed as [`parse`] does. Errors: as [`parse`].
+pub fn read(file: &str, bytes: &[u8]) -> Result<Read, FileError> {
+    let mut warnings = Vec::new();
+    let (text, value) = checked_json(file, bytes, &mut warnings)?;
+    if let Some(keys) = foreign_keys(&value) {
+        return Ok(Read::Foreign(keys));
+    }
+    from_text(file, text, warnings).map(|app| Read::Heroku(Box::new(app)))
+}
+
 /// Parses the app.json `file` (named in errors and warnings) from its bytes.
 pub fn parse(file: &str, bytes: &[u8]) -> Result<AppJson, FileError> {
     let mut warnings = Vec::new();
-    let text = super::procfile::decode(file, bytes, &mut warnings)?;
+    let (text, _) = checked_json(file, bytes, &mut warnings)?;
+    from_text(file, text, warnings)
+}
+
+/// The decoded text of an app.json and its JSON value; an error for a file that is not
+/// text, is empty or is not JSON (placed by line and column).
+fn checked_json<'b>(
+    file: &str,
+    bytes: &'b [u8],
+    warnings: &mut Vec<Warning>,
+) -> Result<(&'b str, serde_json::Value), FileError> {
+    let text = super::procfile::decode(file, bytes, warnings)?;
     if text.trim().is_empty() {
         return Err(FileError::new(file, "is empty; an app.json holds one JSON object"));
     }
-    if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
-        return Err(syntax_error(file, text, &e));
-    }
+    let value = serde_json::from_str::<serde_json::Value>(text)
+        .map_err(|e| syntax_error(file, text, &e))?;
+    Ok((text, value))
+}
+
+/// The app.json in `text`, already known to be JSON.
+fn from_text(file: &str, text: &str, warnings: Vec<Warning>) -> Result<AppJson, FileError> {
     let root = tree::read(text)
         .ok_or_else(|| FileError::new(file, "could not be read as JSON (internal error)"))?;
     let mut reader = Reader { file, text, warnings };

@@ -15,9 +15,7 @@ mod warnings;
 use crate::inventory::package_json::PackageJson;
 pub(crate) use dirs::normalize_dir;
 use dirs::{folder_exists, monorepo_dirs, own_procfiles, procfile_app_dir};
-use read::{
-    foreign_app_json, read_app_json, read_node_version_file, read_package_json, read_procfile,
-};
+use read::{read_app_json, read_node_version_file, read_package_json, read_procfile};
 use scan::{classify_hosts, scan_code};
 
 /// What the user told us besides the repository.
@@ -119,29 +117,27 @@ fn read_heroku_files(source: &Source, inv: &mut Inventory) -> Result<HerokuFiles
             ));
             continue;
         }
-        if name == "app.json"
-            && let Some(keys) = foreign_app_json(source, &entry.path)?
-        {
-            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
-            inv.warnings.push(Warning::in_file(
-                &entry.path,
-                format!(
-                    "is not Heroku's app.json (its keys {} are not Heroku's; an Expo or React \
-                     Native app has one): left as it is, and its folder is not an app for that",
-                    keys.join(", ")
-                ),
-            ));
-            continue;
-        }
+        let app_json = match name {
+            "app.json" => match read_app_json(source, &entry.path)? {
+                Ok(app_json) => Some(app_json),
+                Err(keys) => {
+                    let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+                    inv.warnings.push(Warning::in_file(
+                        &entry.path,
+                        format!(
+                            "is not Heroku's app.json (its keys {} are not Heroku's; an Expo or \
+                             React Native app has one): left as it is, and its folder is not an \
+                             app for that",
+                            keys.join(", ")
+                        ),
+                    ));
+                    continue;
+                }
+            },
+            _ => None,
+        };
         inv.heroku_markers.push(entry.path.clone());
-        if name == "Procfile" {
-            let procfile = read_procfile(source, &entry.path)?;
-            let dir = procfile_app_dir(source, &entry.path, &procfile.value);
-            files.claims.push((dir, entry.path.clone()));
-            inv.warnings.extend(procfile.value.warnings.iter().cloned());
-            files.parsed.procfiles.insert(entry.path.clone(), procfile);
-        } else {
-            let app_json = read_app_json(source, &entry.path)?;
+        if let Some(app_json) = app_json {
             inv.warnings.extend(app_json.value.warnings.iter().cloned());
             let declares_monorepo =
                 ["APP_BASE", "PROCFILE"].iter().any(|name| app_json.value.env_var(name).is_some());
@@ -154,6 +150,12 @@ fn read_heroku_files(source: &Source, inv: &mut Inventory) -> Result<HerokuFiles
                 files.described.push((parent(&entry.path).to_owned(), why));
             }
             files.parsed.app_jsons.insert(entry.path.clone(), app_json);
+        } else {
+            let procfile = read_procfile(source, &entry.path)?;
+            let dir = procfile_app_dir(source, &entry.path, &procfile.value);
+            files.claims.push((dir, entry.path.clone()));
+            inv.warnings.extend(procfile.value.warnings.iter().cloned());
+            files.parsed.procfiles.insert(entry.path.clone(), procfile);
         }
     }
     Ok(files)
@@ -289,11 +291,7 @@ impl Found {
             self.app_jsons.get(&dir).cloned().unwrap_or_else(|| join(&dir, "app.json"));
         let app_json = match (parsed.app_jsons.get(&app_json_path), source.entry(&app_json_path)) {
             (Some(app_json), _) => Some(app_json.clone()),
-            (None, Some(e))
-                if e.kind.is_regular() && foreign_app_json(source, &app_json_path)?.is_none() =>
-            {
-                Some(read_app_json(source, &app_json_path)?)
-            }
+            (None, Some(e)) if e.kind.is_regular() => read_app_json(source, &app_json_path)?.ok(),
             _ => None,
         };
         // The code, and so package.json and the Node version, are where the app runs from.

@@ -49,18 +49,17 @@ pub(super) fn read_file(source: &Source, path: &str) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-/// The keys of an app.json at `path` that is not Heroku's ([`app_json::foreign_keys`]).
-pub(super) fn foreign_app_json(source: &Source, path: &str) -> Result<Option<Vec<String>>, Error> {
-    Ok(app_json::foreign_keys(&source.read(path)?))
-}
-
+/// The app.json at `path`, read and parsed once: Heroku's, or another tool's file of that
+/// name with its keys ([`app_json::read`]).
 pub(super) fn read_app_json(
     source: &Source,
     path: &str,
-) -> Result<Located<app_json::AppJson>, Error> {
+) -> Result<Result<Located<app_json::AppJson>, Vec<String>>, Error> {
     let bytes = read_file(source, path)?;
-    let value = app_json::parse(path, &bytes)?;
-    Ok(Located { path: path.to_owned(), value })
+    Ok(match app_json::read(path, &bytes)? {
+        app_json::Read::Heroku(value) => Ok(Located { path: path.to_owned(), value: *value }),
+        app_json::Read::Foreign(keys) => Err(keys),
+    })
 }
 
 pub(super) fn read_package_json(
