@@ -162,8 +162,12 @@ impl Builder<'_> {
     ) -> JobProcesses {
         let mut out = JobProcesses::default();
         for process in app.processes().iter().filter(|p| p.name != "web") {
-            let job =
-                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command));
+            // A job that names the process type (`worker 42`) runs it too, as the same
+            // command does.
+            let job = jobs.iter().find(|j| {
+                j.process.as_deref() == Some(process.name.as_str())
+                    || crate::shell::same_command(&j.command, &process.command)
+            });
             if process.name == "release" {
                 self.process_use(app, process, None, &release_note(app, self.manager(app)));
             } else if let Some(job) = job
@@ -187,15 +191,20 @@ impl Builder<'_> {
                         process.name
                     ),
                 };
+                let same = if crate::shell::same_command(&job.command, &process.command) {
+                    "runs the same command as"
+                } else {
+                    "is the process run (with arguments) by"
+                };
                 let note = format!(
-                    "runs the same command as the Scheduler job `{}`: the node-cron scheduler \
+                    "{same} the Scheduler job `{}`: the node-cron scheduler \
                      runs it on its schedule, so it gets no Capsule of its own ({formation_says}: \
                      if `heroku ps -a <heroku-app>` lists `{}` dynos, give it a Capsule too)",
                     job.name, process.name
                 );
                 self.process_use(app, process, None, &note);
                 out.notes.push(format!(
-                    "{shown} runs the same command as the Scheduler job `{}` and gets no Capsule \
+                    "{shown} {same} the Scheduler job `{}` and gets no Capsule \
                      of its own: {formation_says}. Check `heroku ps -a <heroku-app>`: if it \
                      lists `{}` dynos, Heroku ran the command all the time as well as on the \
                      schedule, so create a Backend Capsule for it too (same folder, run `{}`)",

@@ -171,9 +171,13 @@ impl Inventory {
             let start = app.package_json.as_ref().and_then(|p| p.script("start"));
             return start.is_some_and(|s| !is_a_job(s));
         }
+        // A job that names the process type (`worker 42`) runs it as a job too.
+        let names_it = |name: &str| self.jobs_of(&app.dir).any(|j| j.process.as_deref() == Some(name));
         app.processes().iter().any(|p| {
             p.name == "web"
-                || (p.name != "release" && (!is_a_job(&p.command) || app.formation_runs(&p.name)))
+                || (p.name != "release"
+                    && ((!is_a_job(&p.command) && !names_it(&p.name))
+                        || app.formation_runs(&p.name)))
         })
     }
 

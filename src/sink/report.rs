@@ -81,7 +81,11 @@ fn write_app(m: &Migration, app: &crate::inventory::App, out: &mut dyn Write) ->
     for job in m.inventory.jobs_of(&app.dir) {
         let schedule = job.schedule.describe();
         let command = crate::capsules::redacted(&job.command);
-        writeln!(out, "    job {}: {command} ({schedule}, UTC)", job.name)?;
+        let process = match &job.process {
+            Some(process) => format!(", the Procfile's `{process}` process, as Heroku ran it"),
+            None => String::new(),
+        };
+        writeln!(out, "    job {}: {command} ({schedule}, UTC{process})", job.name)?;
     }
     for addon in deployment.addons.iter().filter(|a| a.app == app.display_dir()) {
         let target = match (addon.replacement, &addon.capsule) {
