@@ -429,6 +429,28 @@ mod keep_alive_tests {
             assert_eq!(job(command).keep_alive_target(), None, "{command}");
         }
     }
+
+    #[test]
+    fn a_command_naming_a_process_type_runs_that_process_with_the_arguments() {
+        let processes = [("web", "node server.js"), ("worker", "  node jobs/work.js --queue  ")];
+        let expanded = |command: &str| {
+            let mut job = job(command);
+            job.expand(processes.iter().copied());
+            (job.command, job.process)
+        };
+        let worker = Some("worker".to_owned());
+        assert_eq!(expanded("worker"), ("node jobs/work.js --queue".into(), worker.clone()));
+        assert_eq!(expanded("worker 42"), ("node jobs/work.js --queue 42".into(), worker.clone()));
+        assert_eq!(expanded("'worker' --all"), ("node jobs/work.js --queue --all".into(), worker));
+        assert_eq!(
+            expanded("worker && echo done"),
+            ("node jobs/work.js --queue && echo done".into(), Some("worker".into()))
+        );
+        // Not a process type, a prefix before it, or another program: left as written.
+        for command in ["workers 42", "FOO=1 worker", "node worker", "npm run worker", "./worker"] {
+            assert_eq!(expanded(command), (command.to_owned(), None), "{command}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -642,28 +664,6 @@ schedule = "Every 10 minutes"
         ];
         for (command, name) in cases {
             assert_eq!(default_name(command), name, "{command}");
-        }
-    }
-
-    #[test]
-    fn a_command_naming_a_process_type_runs_that_process_with_the_arguments() {
-        let processes = [("web", "node server.js"), ("worker", "  node jobs/work.js --queue  ")];
-        let expanded = |command: &str| {
-            let mut job = job(command);
-            job.expand(processes.iter().copied());
-            (job.command, job.process)
-        };
-        let worker = Some("worker".to_owned());
-        assert_eq!(expanded("worker"), ("node jobs/work.js --queue".into(), worker.clone()));
-        assert_eq!(expanded("worker 42"), ("node jobs/work.js --queue 42".into(), worker.clone()));
-        assert_eq!(expanded("'worker' --all"), ("node jobs/work.js --queue --all".into(), worker));
-        assert_eq!(
-            expanded("worker && echo done"),
-            ("node jobs/work.js --queue && echo done".into(), Some("worker".into()))
-        );
-        // Not a process type, a prefix before it, or another program: left as written.
-        for command in ["workers 42", "FOO=1 worker", "node worker", "npm run worker", "./worker"] {
-            assert_eq!(expanded(command), (command.to_owned(), None), "{command}");
         }
     }
 }
