@@ -104,6 +104,7 @@ impl<'a> Reacher<'a> {
             scripts: Vec::new(),
             unresolved: None,
             queue: Vec::new(),
+            followed: BTreeSet::new(),
             installed: BTreeMap::new(),
         };
         walk.line(command, app.build_dir(), 0);
@@ -126,8 +127,11 @@ struct Walk<'r, 'a> {
     packages: BTreeSet<String>,
     scripts: Vec<String>,
     unresolved: Option<String>,
-    /// JavaScript files found but not yet read.
-    queue: Vec<String>,
+    /// JavaScript files found but not yet read, each with the working folder of the
+    /// process that runs it (what its relative `fork`/`spawn` paths resolve against).
+    queue: Vec<(String, String)>,
+    /// The (file, working folder) pairs already read.
+    followed: BTreeSet<(String, String)>,
     /// What each folder's package.json and lockfiles let code load, by folder, as read.
     installed: BTreeMap<String, Installed>,
 }

@@ -239,7 +239,7 @@ impl Walk<'_, '_> {
             };
             if ["-r", "--require", "--import"].contains(&flag) {
                 match value {
-                    Some(module) => self.load(module, cwd, &format!("`{program} {flag}`")),
+                    Some(module) => self.load(module, cwd, &format!("`{program} {flag}`"), cwd),
                     None => self.fail("it preloads a module only known when it runs".into()),
                 }
             }
@@ -327,7 +327,7 @@ impl Walk<'_, '_> {
             // npm's default: `npm start` runs `node server.js` when there is no script.
             let server = join(package, "server.js");
             if name == "start" && self.is_file(&server) {
-                self.queue.push(server);
+                self.queue.push((server, package.to_owned()));
                 return;
             }
             let manifest = join(package, "package.json");
@@ -403,7 +403,7 @@ impl Walk<'_, '_> {
             return;
         };
         if Lang::of_path(&path).is_some() {
-            self.queue.push(path);
+            self.queue.push((path, cwd.to_owned()));
             return;
         }
         let first_line = self.source().read(&path).ok().map(|bytes| {
@@ -411,7 +411,9 @@ impl Walk<'_, '_> {
             String::from_utf8_lossy(&line).into_owned()
         });
         match first_line.as_deref() {
-            Some(line) if line.starts_with("#!") && line.contains("node") => self.queue.push(path),
+            Some(line) if line.starts_with("#!") && line.contains("node") => {
+                self.queue.push((path, cwd.to_owned()));
+            }
             Some(line)
                 if line.starts_with("#!")
                     && ["sh", "bash", "dash", "zsh"].iter().any(|s| line.ends_with(s)) =>

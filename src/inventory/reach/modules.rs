@@ -19,11 +19,11 @@ impl Walk<'_, '_> {
             return;
         };
         if let Some(found) = self.resolve(&path) {
-            self.found(found);
+            self.found(found, cwd);
             return;
         }
         if let Some(found) = self.built_from(&path) {
-            self.found(found);
+            self.found(found, cwd);
             return;
         }
         self.fail(format!(
@@ -31,9 +31,10 @@ impl Walk<'_, '_> {
         ));
     }
 
-    pub(super) fn found(&mut self, path: String) {
+    /// A file to read, run by a process whose working folder is `cwd`.
+    pub(super) fn found(&mut self, path: String, cwd: &str) {
         if Lang::of_path(&path).is_some() {
-            self.queue.push(path);
+            self.queue.push((path, cwd.to_owned()));
         }
     }
 
@@ -62,8 +63,9 @@ impl Walk<'_, '_> {
         })
     }
 
-    /// A module named in `by` (a file and line, or a preload option) from the folder `dir`.
-    pub(super) fn load(&mut self, specifier: &str, dir: &str, by: &str) {
+    /// A module named in `by` (a file and line, or a preload option) from the folder `dir`,
+    /// in a process whose working folder is `cwd`.
+    pub(super) fn load(&mut self, specifier: &str, dir: &str, by: &str, cwd: &str) {
         if specifier.starts_with("./")
             || specifier.starts_with("../")
             || specifier == "."
@@ -73,7 +75,7 @@ impl Walk<'_, '_> {
             let found =
                 path.as_deref().and_then(|p| self.resolve(p).or_else(|| self.built_from(p)));
             match found {
-                Some(path) => self.found(path),
+                Some(path) => self.found(path, cwd),
                 None => self.fail(format!(
                     "{by} loads `{specifier}`, which is not in the repository (built or \
                      generated?)"
@@ -99,7 +101,7 @@ impl Walk<'_, '_> {
                 self.resolve(&join(&folder, subpath))
             };
             match found {
-                Some(path) => self.found(path),
+                Some(path) => self.found(path, cwd),
                 None => self.fail(format!(
                     "{by} loads `{specifier}`, the repository's own package in `{folder}`, \
                      whose files are built"
@@ -139,10 +141,12 @@ impl Walk<'_, '_> {
 
     /// Reads each queued file and follows what it loads.
     pub(super) fn follow(&mut self) {
-        while let Some(path) = self.queue.pop() {
-            if !self.files.insert(path.clone()) {
+        while let Some((path, cwd)) = self.queue.pop() {
+            // A file run from two working folders may start different files from each.
+            if !self.followed.insert((path.clone(), cwd.clone())) {
                 continue;
             }
+            self.files.insert(path.clone());
             // A vendored library or a minified file reads none of the app's variables
             // (the code scan skips it too) and loads only its own kind.
             if crate::inventory::code::is_not_app_code(&path) {
@@ -168,13 +172,13 @@ impl Walk<'_, '_> {
             for load in facts.loads {
                 let by = format!("`{path}:{}`", load.line);
                 match load.specifier {
-                    Some(specifier) => self.load(&specifier, &dir, &by),
+                    Some(specifier) => self.load(&specifier, &dir, &by, &cwd),
                     None => self.fail(format!("{by} loads a module whose name is computed")),
                 }
             }
             if starts_code {
                 for spawn in spawns(lang, &bytes) {
-                    self.spawn(&path, spawn);
+                    self.spawn(&path, &cwd, spawn);
                 }
             }
         }

@@ -363,3 +363,45 @@ fn code_started_from_a_computed_path_says_why() {
         assert_eq!(found.unresolved.as_deref(), Some(reason), "{command}");
     }
 }
+
+#[test]
+fn code_started_by_a_file_resolves_against_the_working_folder_the_command_set() {
+    // `fork('./x')`, `spawn('node', ['x'])` and `exec('node x')` resolve against the
+    // process's working folder (`cd jobs`), inherited by the child; `__dirname` against
+    // the file. The decoys at the app's root are what a walk that forgot the `cd` finds.
+    let starter = "const cp = require('child_process');\nconst path = require('path');\n\
+                   cp.fork('./tasks/send.js');\ncp.spawn('node', ['tasks/spawned.js']);\n\
+                   cp.exec('node tasks/shelled.js');\ncp.fork(path.join(__dirname, 'near.js'));\n";
+    let files = [
+        ("Procfile", "web: node server.js\nworker: cd jobs && node bin/run.js\n"),
+        (
+            "package.json",
+            r#"{ "name": "w", "scripts": { "sync": "cd jobs; node bin/run.js", "start": "node server.js" } }"#,
+        ),
+        ("server.js", ""),
+        ("jobs/bin/run.js", starter),
+        ("jobs/bin/near.js", ""),
+        ("jobs/tasks/send.js", ""),
+        ("jobs/tasks/spawned.js", ""),
+        ("jobs/tasks/shelled.js", ""),
+        ("tasks/send.js", "process.env.DECOY;\n"),
+        ("tasks/spawned.js", "process.env.DECOY;\n"),
+        ("tasks/shelled.js", "process.env.DECOY;\n"),
+    ];
+    let jobs = [job(".", "npm run sync"), job(".", "cd ./jobs/bin/.. && node ./bin/run.js")].concat();
+    let inv = inventory(&files, &jobs);
+    let expected = [
+        "jobs/bin/near.js",
+        "jobs/bin/run.js",
+        "jobs/tasks/send.js",
+        "jobs/tasks/shelled.js",
+        "jobs/tasks/spawned.js",
+    ];
+    for command in
+        ["cd jobs && node bin/run.js", "npm run sync", "cd ./jobs/bin/.. && node ./bin/run.js"]
+    {
+        let reach = reach(&inv, "", command);
+        assert_eq!(reach.files, expected, "{command}");
+        assert_eq!(reach.unresolved, None, "{command}");
+    }
+}
