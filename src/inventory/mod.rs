@@ -172,7 +172,8 @@ impl Inventory {
             return start.is_some_and(|s| !is_a_job(s));
         }
         // A job that names the process type (`worker 42`) runs it as a job too.
-        let names_it = |name: &str| self.jobs_of(&app.dir).any(|j| j.process.as_deref() == Some(name));
+        let names_it =
+            |name: &str| self.jobs_of(&app.dir).any(|j| j.process.as_deref() == Some(name));
         app.processes().iter().any(|p| {
             p.name == "web"
                 || (p.name != "release"

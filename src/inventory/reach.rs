@@ -8,7 +8,9 @@
 //! starts. From each entry file, every module it loads is followed as Node resolves it:
 //! relative paths with the extensions `.js`, `.mjs`, `.cjs`, `.ts`, `.tsx`, `.jsx`
 //! (`./x.js` written in TypeScript for `./x.ts`), a folder's `package.json` `main` or its
-//! `index`, and packages of the repository's own workspaces. Code those files start is
+//! `index`, packages of the repository's own workspaces, and the path aliases of
+//! tsconfig.json/jsconfig.json, package.json `imports` and `_moduleAliases` ([`aliases`]).
+//! Code those files start is
 //! followed too ([`super::js::spawns`]): `child_process.fork(path)`, `new Worker(path)`,
 //! `cluster.setupPrimary({ exec })` as another entry (a literal path from the working
 //! folder or the file's, `__dirname`, `require.resolve`, `import.meta.url`), and
@@ -17,8 +19,8 @@
 //!
 //! What could run code this cannot see makes the reach incomplete, with the reason in
 //! one sentence: a program that is not a file of the repository, a module whose name is
-//! computed (`require(name)`), a name that is neither a file nor a dependency (a path
-//! alias), a file the build makes, code started from a computed path. The caller then
+//! computed (`require(name)`), a name that is neither a file, a dependency nor an alias
+//! the settings resolve, a file the build makes, code started from a computed path. The caller then
 //! keeps the whole app's variables.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{App, in_node_modules, parent};
 use crate::source::Source;
 
+mod aliases;
 mod commands;
 mod modules;
 mod spawned;
@@ -106,6 +109,7 @@ impl<'a> Reacher<'a> {
             queue: Vec::new(),
             followed: BTreeSet::new(),
             installed: BTreeMap::new(),
+            ts_configs: BTreeMap::new(),
         };
         walk.line(command, app.build_dir(), 0);
         walk.follow();
@@ -134,6 +138,8 @@ struct Walk<'r, 'a> {
     followed: BTreeSet<(String, String)>,
     /// What each folder's package.json and lockfiles let code load, by folder, as read.
     installed: BTreeMap<String, Installed>,
+    /// The tsconfig.json/jsconfig.json settings that apply in each folder, as read.
+    ts_configs: aliases::TsConfigs,
 }
 
 /// Programs that run no code of the repository and read none of the app's variables

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::aliases::Mapped;
 use super::{MAX_SOURCE, Walk};
 use crate::inventory::js::spawns::{SPAWN_MODULES, spawns};
 use crate::inventory::{join, parent};
@@ -83,12 +84,23 @@ impl Walk<'_, '_> {
             }
             return;
         }
-        if specifier.starts_with('/') || specifier.starts_with('#') {
+        if specifier.starts_with('#') {
+            let mapped = self.subpath_import(specifier, dir);
+            self.mapped(specifier, mapped, dir, by, cwd);
+            return;
+        }
+        if specifier.starts_with('/') {
             self.fail(format!("{by} loads `{specifier}`, which is not followed"));
             return;
         }
         let bare = specifier.strip_prefix("node:");
         if bare.is_some() || is_builtin(specifier) {
+            return;
+        }
+        // A path alias of tsconfig.json/jsconfig.json wins over a package of that name, as
+        // it does for TypeScript and tsconfig-paths.
+        if let Some(mapped) = self.ts_alias(specifier, dir) {
+            self.mapped(specifier, mapped, dir, by, cwd);
             return;
         }
         let (package, subpath) = package_name(specifier);
@@ -113,10 +125,40 @@ impl Walk<'_, '_> {
             self.packages.insert(package.to_owned());
             return;
         }
+        if let Some(mapped) = self.module_alias(specifier, dir) {
+            self.mapped(specifier, mapped, dir, by, cwd);
+            return;
+        }
         self.fail(format!(
             "{by} loads `{specifier}`, which is neither a file nor a dependency of the app (a \
              path alias?)"
         ));
+    }
+
+    /// Follows what an alias setting made of `specifier` ([`super::aliases`]).
+    fn mapped(&mut self, specifier: &str, mapped: Mapped, dir: &str, by: &str, cwd: &str) {
+        match mapped {
+            Mapped::Paths(paths) => {
+                let found =
+                    paths.iter().find_map(|p| self.resolve(p).or_else(|| self.built_from(p)));
+                match found {
+                    Some(path) => self.found(path, cwd),
+                    None => self.fail(format!(
+                        "{by} loads `{specifier}`, an alias for `{}`, which is not in the \
+                         repository (built or generated?)",
+                        paths.join("`, `")
+                    )),
+                }
+            }
+            // `"#db": "pg"`: a package, or another alias, loaded from the same place.
+            Mapped::Bare(name) if !name.starts_with('#') => self.load(&name, dir, by, cwd),
+            Mapped::Bare(name) => {
+                self.fail(format!("{by} loads `{specifier}`, which names `{name}` in turn"))
+            }
+            Mapped::Unfollowed(why) => {
+                self.fail(format!("{by} loads `{specifier}`, which is not followed: {why}"))
+            }
+        }
     }
 
     /// Whether code in `dir` can load the npm package `package`: a package.json or a

@@ -388,7 +388,8 @@ fn code_started_by_a_file_resolves_against_the_working_folder_the_command_set() 
         ("tasks/spawned.js", "process.env.DECOY;\n"),
         ("tasks/shelled.js", "process.env.DECOY;\n"),
     ];
-    let jobs = [job(".", "npm run sync"), job(".", "cd ./jobs/bin/.. && node ./bin/run.js")].concat();
+    let jobs =
+        [job(".", "npm run sync"), job(".", "cd ./jobs/bin/.. && node ./bin/run.js")].concat();
     let inv = inventory(&files, &jobs);
     let expected = [
         "jobs/bin/near.js",
@@ -404,4 +405,99 @@ fn code_started_by_a_file_resolves_against_the_working_folder_the_command_set() 
         assert_eq!(reach.files, expected, "{command}");
         assert_eq!(reach.unresolved, None, "{command}");
     }
+}
+
+#[test]
+fn path_aliases_subpath_imports_and_module_aliases_are_followed() {
+    let files = [
+        (
+            "Procfile",
+            "web: node server.js\ntsworker: tsx api/src/worker.ts\njsworker: node bot/index.js\n\
+             noimports: node broken/run.js\ngen: node gen/run.js\n",
+        ),
+        ("package.json", r#"{ "name": "root", "dependencies": { "pg": "8", "tsx": "4" } }"#),
+        ("server.js", ""),
+        // TypeScript: `extends` without `.json`, comments and trailing commas; the base sets
+        // `baseUrl` and `paths` relative to itself.
+        (
+            "tsconfig.base.json",
+            "{\n  // shared by every package\n  \"compilerOptions\": {\n    \"baseUrl\": \"./api/src\",\n    \
+             \"paths\": { \"@lib/*\": [\"lib/*\"], \"@/*\": [\"*\"], },\n  },\n}\n",
+        ),
+        (
+            "api/tsconfig.json",
+            "/* api */ { \"extends\": \"../tsconfig.base\", \"compilerOptions\": { \"strict\": true, }, }",
+        ),
+        (
+            "api/src/worker.ts",
+            "import { db } from '@/lib/db';\nimport mail from '@lib/mail';\n\
+             import { fmt } from 'services/format';\nimport pg from 'pg';\n",
+        ),
+        ("api/src/lib/db.ts", "export const db = process.env.DB_URL;\n"),
+        ("api/src/lib/mail.ts", "export default process.env.SMTP_URL;\n"),
+        ("api/src/services/format.ts", "export const fmt = 1;\n"),
+        // JavaScript: jsconfig `paths` without `baseUrl` (relative to the file), package.json
+        // `imports` (a pattern, conditions in order, a package) and module-alias.
+        ("bot/jsconfig.json", r#"{ "compilerOptions": { "paths": { "~/*": ["./src/*"] } } }"#),
+        (
+            "bot/package.json",
+            r##"{ "name": "bot", "imports": { "#app/*": "./src/app/*.js",
+              "#db": { "types": "./src/db.d.ts", "node": "./src/db.js", "default": "./src/db-browser.js" },
+              "#pg": "pg" }, "_moduleAliases": { "@models": "src/models" }, "dependencies": { "pg": "8" } }"##,
+        ),
+        (
+            "bot/index.js",
+            "require('~/start');\nrequire('#app/handlers');\nrequire('#db');\nrequire('#pg');\n\
+             require('@models/user');\n",
+        ),
+        ("bot/src/start.js", ""),
+        ("bot/src/app/handlers.js", ""),
+        ("bot/src/db.js", ""),
+        ("bot/src/db-browser.js", ""),
+        ("bot/src/models/user.js", ""),
+        ("broken/run.js", "require('#nothing');\n"),
+        ("gen/jsconfig.json", r#"{ "compilerOptions": { "paths": { "@gen/*": ["out/*"] } } }"#),
+        ("gen/run.js", "require('@gen/client');\n"),
+    ];
+    let inv = inventory(&files, "");
+
+    let ts = reach(&inv, "", "tsx api/src/worker.ts");
+    let expected = [
+        "api/src/lib/db.ts",
+        "api/src/lib/mail.ts",
+        "api/src/services/format.ts",
+        "api/src/worker.ts",
+    ];
+    assert_eq!(ts.files, expected);
+    assert_eq!(ts.packages, ["pg"]);
+    assert_eq!(ts.unresolved, None);
+
+    let js = reach(&inv, "", "node bot/index.js");
+    let expected = [
+        "bot/index.js",
+        "bot/src/app/handlers.js",
+        "bot/src/db.js",
+        "bot/src/models/user.js",
+        "bot/src/start.js",
+    ];
+    assert_eq!(js.files, expected);
+    assert_eq!(js.packages, ["pg"]);
+    assert_eq!(js.unresolved, None);
+
+    // What the settings do not map keeps the fallback, with the reason.
+    let none = reach(&inv, "", "node broken/run.js");
+    assert_eq!(
+        none.unresolved.as_deref(),
+        Some(
+            "`broken/run.js:1` loads `#nothing`, which is not followed: `package.json` has no `imports`"
+        )
+    );
+    let gen_ = reach(&inv, "", "node gen/run.js");
+    assert_eq!(
+        gen_.unresolved.as_deref(),
+        Some(
+            "`gen/run.js:1` loads `@gen/client`, an alias for `gen/out/client`, which is not in \
+             the repository (built or generated?)"
+        )
+    );
 }
