@@ -35,6 +35,9 @@ mod spawned;
 
 use modules::{Installed, read_json};
 
+/// The web process Heroku runs for an app without a Procfile (Node.js buildpack).
+pub const DEFAULT_WEB: &str = "npm start";
+
 /// Source files larger than this are bundles, not code people wrote (as in
 /// [`super::code`]): a command that reaches one is not followed further.
 const MAX_SOURCE: u64 = 2 * 1024 * 1024;
@@ -62,12 +65,38 @@ pub struct Reach {
     /// Why `files` may not be everything the command runs, one sentence; `None` when
     /// every step was followed.
     pub unresolved: Option<String>,
+    /// The first sign that the command serves on a port, for people: a file's listen
+    /// call (`\`server.js:12\` calls \`app.listen\``, see
+    /// [`crate::inventory::js::listen`]), a read of `PORT`, a server program
+    /// (`next start`). `None` when none was seen.
+    pub serves: Option<String>,
+}
+
+/// Whether a command serves on a port, as far as its code shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listening {
+    /// It listens; the sign, for people.
+    Yes(String),
+    /// Every file it runs was read, and none listens or reads `PORT`.
+    No,
+    /// Part of what it runs could not be read, and what was read does not listen.
+    Unknown,
 }
 
 impl Reach {
     /// True when the code loads `package` (or one of its subpaths, `dotenv/config`).
     pub fn loads(&self, package: &str) -> bool {
         self.packages.iter().any(|p| p == package)
+    }
+
+    /// Whether the command listens on a port: a sign anywhere says yes; no sign says no
+    /// only when every step of the command was followed.
+    pub fn listening(&self) -> Listening {
+        match (&self.serves, &self.unresolved) {
+            (Some(sign), _) => Listening::Yes(sign.clone()),
+            (None, None) => Listening::No,
+            (None, Some(_)) => Listening::Unknown,
+        }
     }
 }
 
@@ -106,6 +135,7 @@ impl<'a> Reacher<'a> {
             packages: BTreeSet::new(),
             scripts: Vec::new(),
             unresolved: None,
+            serves: None,
             queue: Vec::new(),
             followed: BTreeSet::new(),
             installed: BTreeMap::new(),
@@ -120,6 +150,7 @@ impl<'a> Reacher<'a> {
             packages: walk.packages.into_iter().collect(),
             scripts: walk.scripts,
             unresolved: walk.unresolved,
+            serves: walk.serves,
         }
     }
 }
@@ -131,6 +162,7 @@ struct Walk<'r, 'a> {
     packages: BTreeSet<String>,
     scripts: Vec<String>,
     unresolved: Option<String>,
+    serves: Option<String>,
     /// JavaScript files found but not yet read, each with the working folder of the
     /// process that runs it (what its relative `fork`/`spawn` paths resolve against).
     queue: Vec<(String, String)>,
@@ -186,6 +218,13 @@ impl Walk<'_, '_> {
     /// Notes the first reason the reach is incomplete.
     fn fail(&mut self, reason: String) {
         self.unresolved.get_or_insert(reason);
+    }
+
+    /// Notes the first sign that the command serves on a port.
+    fn serve(&mut self, sign: impl FnOnce() -> String) {
+        if self.serves.is_none() {
+            self.serves = Some(sign());
+        }
     }
 
     fn source(&self) -> &Source {

@@ -156,6 +156,12 @@ fn write_capsules(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         let (number, name, kind) = (i + 1, &capsule.name, capsule.kind.label());
         writeln!(out, "  {number}. {name} [{kind}]{}", settings(capsule))?;
         writeln!(out, "       replaces {}", capsule.replaces)?;
+        if capsule.serves_http == Some(false) && capsule.heroku_process.as_deref() == Some("web") {
+            writeln!(
+                out,
+                "       serves no HTTP: its code never listens on a port (no port or health check; see the guide)"
+            )?;
+        }
         if let Some(scope) = env_scope(&capsule.env_scope) {
             writeln!(out, "       variables: {}", crate::terminal::escape(&scope))?;
         }

@@ -67,6 +67,8 @@ impl Role {
         match capsule.kind {
             CapsuleKind::Frontend => Role::StaticSite,
             _ if capsule.runs_scheduler() => Role::Scheduler,
+            // A web process whose code never listens is started as the worker it is.
+            _ if capsule.serves_http == Some(false) => Role::Worker,
             _ if capsule.heroku_process.as_deref() == Some("web") => Role::Web,
             _ => Role::Worker,
         }

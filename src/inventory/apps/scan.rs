@@ -58,17 +58,24 @@ fn aptfile_warning(
     )))
 }
 
-/// What each Scheduler job and each process other than `web` and `release` runs: the
-/// Capsules that run only those get only the variables of the files they reach.
+/// What each Scheduler job and each process but `release` runs: the Capsules that run
+/// only a job or a process other than `web` get only the variables of the files they
+/// reach, and the web process (a Procfile's `web`, else Heroku's default `npm start`) is
+/// judged by whether its code listens on a port.
 fn reaches(source: &Source, inv: &Inventory) -> Vec<reach::Reach> {
     let mut commands: Vec<(&App, &str)> = Vec::new();
     for app in &inv.apps {
-        let processes =
-            app.processes().iter().filter(|p| !matches!(p.name.as_str(), "web" | "release"));
+        let processes = app.processes().iter().filter(|p| p.name != "release");
+        // A static site runs no process of its own on Code Capsules.
+        let default_web =
+            (app.procfile.is_none() && app.package_json.is_some()).then_some(reach::DEFAULT_WEB);
+        let web = default_web.into_iter().filter(|_| app.frontend.is_none());
+        let processes = processes.filter(|p| p.name != "web" || app.frontend.is_none());
         let of_app = inv
             .jobs_of(&app.dir)
             .map(|j| j.command.as_str())
-            .chain(processes.map(|p| p.command.as_str()));
+            .chain(processes.map(|p| p.command.as_str()))
+            .chain(web);
         for command in of_app {
             if !commands.iter().any(|(a, c)| a.dir == app.dir && *c == command) {
                 commands.push((app, command));

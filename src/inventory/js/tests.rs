@@ -332,7 +332,7 @@ fn files_that_fail_the_prefilter_have_no_findings() {
     let expected = JsFacts {
         path: facts.path.clone(),
         module_syntax: ModuleSyntax::Esm,
-        loads: vec![ModuleLoad { specifier: Some("y".into()), line: 1 }],
+        loads: vec![ModuleLoad { specifier: Some("y".into()), line: 1, folder: None }],
         ..JsFacts::default()
     };
     assert_eq!(facts, expected);
@@ -548,5 +548,5 @@ fn every_module_load_is_listed_and_computed_names_are_none() {
         assert_eq!(loads, expected, "{lang:?}");
     }
     let facts = run(Lang::TypeScript, "import db = require(\"./db\");\n");
-    assert_eq!(facts.loads, [ModuleLoad { specifier: Some("./db".into()), line: 1 }]);
+    assert_eq!(facts.loads, [ModuleLoad { specifier: Some("./db".into()), line: 1, folder: None }]);
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::aliases::Mapped;
 use super::{MAX_SOURCE, Walk};
-use crate::inventory::js::spawns::{SPAWN_MODULES, spawns};
+use crate::inventory::js::spawns::{SPAWN_MODULES, Value, spawns};
 use crate::inventory::{join, parent};
 use crate::lang::Lang;
 use crate::source::Source;
@@ -77,6 +77,9 @@ impl Walk<'_, '_> {
                 path.as_deref().and_then(|p| self.resolve(p).or_else(|| self.built_from(p)));
             match found {
                 Some(path) => self.found(path, cwd),
+                // A JSON file runs no code and reads no variable (a missing `config.json`
+                // is read inside a `try`, or fails at once).
+                None if specifier.ends_with(".json") => {}
                 None => self.fail(format!(
                     "{by} loads `{specifier}`, which is not in the repository (built or \
                      generated?)"
@@ -133,6 +136,36 @@ impl Walk<'_, '_> {
             "{by} loads `{specifier}`, which is neither a file nor a dependency of the app (a \
              path alias?)"
         ));
+    }
+
+    /// The code files under the folder a computed load names (see
+    /// [`crate::inventory::js::spawns::folder_of`]), from the loading file's folder `dir`
+    /// (`./x/`, `__dirname`) or the working folder `cwd` (`process.cwd()`); `None` when it
+    /// is no folder of the repository, or holds no code.
+    fn folder_files(&self, folder: &Value, dir: &str, cwd: &str) -> Option<Vec<String>> {
+        let path = match folder {
+            Value::File(p) => normalize(&join(dir, p))?,
+            Value::Cwd(p) if p.starts_with("./") || p.starts_with("../") => {
+                normalize(&join(dir, p))?
+            }
+            Value::Cwd(p) if !p.starts_with('/') && !p.is_empty() => normalize(&join(cwd, p))?,
+            Value::Cwd(_) => return None,
+        };
+        let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
+        // A file loading its own siblings (Sequelize's `models/index.js`) loads its folder's
+        // files, not those of every folder below it.
+        let own_folder = path == dir;
+        let files: Vec<String> = self
+            .source()
+            .entries()
+            .iter()
+            .filter(|e| e.kind.is_regular() && e.path.starts_with(&prefix))
+            .filter(|e| !own_folder || !e.path[prefix.len()..].contains('/'))
+            .filter(|e| !crate::inventory::in_node_modules(&e.path))
+            .filter(|e| Lang::of_path(&e.path).is_some() && !e.path.ends_with(".d.ts"))
+            .map(|e| e.path.clone())
+            .collect();
+        (!files.is_empty()).then_some(files)
     }
 
     /// Follows what an alias setting made of `specifier` ([`super::aliases`]).
@@ -205,6 +238,13 @@ impl Walk<'_, '_> {
             };
             let lang = Lang::of_path(&path).unwrap_or(Lang::JavaScript);
             let facts = crate::inventory::js::scan(&path, lang, &bytes);
+            if let Some(read) = facts.env_reads.iter().find(|r| r.name == "PORT") {
+                self.serve(|| format!("`{path}:{}` reads `PORT`", read.line));
+            } else if self.serves.is_none()
+                && let Some(sign) = crate::inventory::js::listen::listens(lang, &bytes)
+            {
+                self.serve(|| format!("`{path}:{}` {}", sign.line, sign.what));
+            }
             let dir = parent(&path).to_owned();
             let starts_code = facts.loads.iter().any(|load| {
                 let name = load.specifier.as_deref().unwrap_or_default();
@@ -215,7 +255,15 @@ impl Walk<'_, '_> {
                 let by = format!("`{path}:{}`", load.line);
                 match load.specifier {
                     Some(specifier) => self.load(&specifier, &dir, &by, &cwd),
-                    None => self.fail(format!("{by} loads a module whose name is computed")),
+                    None => match load.folder.and_then(|f| self.folder_files(&f, &dir, &cwd)) {
+                        // A loader of every file in a folder (a bot's commands): all of them.
+                        Some(files) => {
+                            for file in files {
+                                self.found(file, &cwd);
+                            }
+                        }
+                        None => self.fail(format!("{by} loads a module whose name is computed")),
+                    },
                 }
             }
             if starts_code {
