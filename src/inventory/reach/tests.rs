@@ -1,5 +1,6 @@
 use super::modules::{is_builtin, normalize, package_name};
 use super::*;
+use crate::inventory::reach::Listening;
 use crate::inventory::{Hints, Inventory, discover};
 use crate::testing::TestRepo;
 
@@ -62,8 +63,10 @@ fn each_command_reaches_its_entry_and_every_relative_load() {
     assert_eq!(sync.files, ["jobs/sync-helpers.cjs", "jobs/sync.js", "lib/mail/index.js"]);
     assert_eq!(sync.unresolved, None);
 
-    // The web process is not followed: its Capsule keeps the app's variables.
-    assert!(inv.reach("", "node server.js").is_none());
+    // The web process is followed too, to judge whether it listens (its Capsule keeps the
+    // app's variables); `server.js` neither listens nor reads `PORT` here.
+    assert_eq!(reach(&inv, "", "node server.js").listening(), Listening::No);
+    assert_eq!(worker.listening(), Listening::No);
 }
 
 #[test]
@@ -500,4 +503,68 @@ fn path_aliases_subpath_imports_and_module_aliases_are_followed() {
              the repository (built or generated?)"
         )
     );
+}
+
+#[test]
+fn whether_a_command_listens_is_judged_from_every_file_and_script_it_runs() {
+    let files = [
+        (
+            "Procfile",
+            "web: node web.js\nbot: node bot/index.js\nnext: npx next start -p $PORT\n\
+             deep: node deep.js\nport: PORT=4000 node quiet.js --port $PORT\nhalf: node half.js\n\
+             nx: npx next start\nvite: vite build\n",
+        ),
+        (
+            "package.json",
+            r#"{ "name": "b", "dependencies": { "express": "4", "discord.js": "14" } }"#,
+        ),
+        // The server is two loads away from the entry.
+        ("web.js", "require('./app/start');\n"),
+        (
+            "app/start.js",
+            "const app = require('express')();\nmodule.exports = app.listen(process.env.WEB_PORT);\n",
+        ),
+        // A Discord bot with a command loader: every command is read, none listens.
+        (
+            "bot/index.js",
+            "const fs = require('fs');\nconst path = require('path');\n\
+             const { Client } = require('discord.js');\n\
+             for (const f of fs.readdirSync(path.join(__dirname, 'commands'))) {\n\
+             require(path.join(__dirname, 'commands', f));\n}\n\
+             new Client({}).login(process.env.TOKEN);\n",
+        ),
+        ("bot/commands/ping.js", "module.exports = { name: 'ping' };\n"),
+        ("bot/commands/admin/ban.js", "module.exports = { name: 'ban' };\n"),
+        ("deep.js", "require(`./handlers/${process.argv[2]}`);\n"),
+        ("handlers/serve.js", "require('http').createServer(() => {}).listen(8080);\n"),
+        ("quiet.js", ""),
+        ("half.js", "require(process.env.PLUGIN);\n"),
+    ];
+    let inv = inventory(&files, "");
+    let listens = |command: &str| reach(&inv, "", command).listening();
+    assert_eq!(
+        listens("node web.js"),
+        Listening::Yes("`app/start.js:2` calls `app.listen`".into())
+    );
+    let bot = reach(&inv, "", "node bot/index.js");
+    assert_eq!(bot.files, ["bot/commands/admin/ban.js", "bot/commands/ping.js", "bot/index.js"]);
+    assert_eq!(bot.listening(), Listening::No);
+    assert_eq!(
+        listens("npx next start -p $PORT"),
+        Listening::Yes("`npx next start -p $PORT` reads `$PORT`".into())
+    );
+    assert_eq!(
+        listens("node deep.js"),
+        Listening::Yes("`handlers/serve.js:1` calls `….listen`".into())
+    );
+    assert_eq!(
+        listens("PORT=4000 node quiet.js --port $PORT"),
+        Listening::Yes("`PORT=4000 node quiet.js --port $PORT` reads `$PORT`".into())
+    );
+    // A framework's server, and a build with the same program that serves nothing.
+    let next = Listening::Yes("it runs `next start`, which serves HTTP".into());
+    assert_eq!(listens("npx next start"), next);
+    assert_eq!(listens("vite build"), Listening::Unknown);
+    // Code it cannot read might listen: no verdict.
+    assert_eq!(listens("node half.js"), Listening::Unknown);
 }
