@@ -228,7 +228,9 @@ impl Builder<'_> {
             } else {
                 let name = self.unique_name(&format!("{base}-{}", process.name));
                 self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
-                capsules.push(self.other_process(app, process, name.clone()));
+                let mut capsule = self.other_process(app, process, name.clone());
+                self.judge_listening(app, &process.command, &mut capsule);
+                capsules.push(capsule);
                 // The same command, or another spelling that runs the same files
                 // (`worker: npm run worker` and the job `node worker.js`).
                 let same_code =
@@ -251,7 +253,10 @@ impl Builder<'_> {
             Listening::Yes(_) => capsule.serves_http = Some(true),
             Listening::No => {
                 capsule.serves_http = Some(false);
-                capsule.notes.push(no_http_note(&reach.command, &reach.files));
+                // Other process types already say they serve no web traffic.
+                if capsule.heroku_process.as_deref() == Some("web") {
+                    capsule.notes.push(no_http_note(&reach.command, &reach.files));
+                }
             }
             Listening::Unknown => {}
         }
