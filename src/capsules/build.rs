@@ -248,7 +248,11 @@ impl Builder<'_> {
     /// what that means on Code Capsules. Returns what was found (`None`: unknown).
     fn judge_listening(&self, app: &App, command: &str, capsule: &mut Capsule) -> Option<bool> {
         use crate::inventory::reach::Listening;
-        let reach = self.inv.reach(&app.dir, command)?;
+        let reach = if capsule.heroku_process.as_deref() == Some("web") {
+            self.inv.web_reach(&app.dir, command)?
+        } else {
+            self.inv.reach(&app.dir, command)?
+        };
         match reach.listening() {
             Listening::Yes(_) => capsule.serves_http = Some(true),
             Listening::No => {

@@ -128,6 +128,17 @@ impl<'a> Reacher<'a> {
 
     /// What `command` runs when started in `app`'s folder (the one with its package.json).
     pub fn reach(&self, app: &App, command: &str) -> Reach {
+        self.walk(app, command, false)
+    }
+
+    /// What a web `command` runs, read only until a sign that it listens is found (a web
+    /// Capsule keeps the app's variables, so its files are wanted only for
+    /// [`Reach::listening`]): `files` is then partial, and `serves` set.
+    pub fn listens(&self, app: &App, command: &str) -> Reach {
+        self.walk(app, command, true)
+    }
+
+    fn walk(&self, app: &App, command: &str, until_serving: bool) -> Reach {
         let mut walk = Walk {
             reacher: self,
             app,
@@ -140,6 +151,7 @@ impl<'a> Reacher<'a> {
             followed: BTreeSet::new(),
             installed: BTreeMap::new(),
             ts_configs: BTreeMap::new(),
+            until_serving,
         };
         walk.line(command, app.build_dir(), 0);
         walk.follow();
@@ -172,6 +184,8 @@ struct Walk<'r, 'a> {
     installed: BTreeMap<String, Installed>,
     /// The tsconfig.json/jsconfig.json settings that apply in each folder, as read.
     ts_configs: aliases::TsConfigs,
+    /// Stop reading files once a sign of listening is found ([`Reacher::listens`]).
+    until_serving: bool,
 }
 
 /// Programs that run no code of the repository and read none of the app's variables

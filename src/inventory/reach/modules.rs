@@ -217,6 +217,9 @@ impl Walk<'_, '_> {
     /// Reads each queued file and follows what it loads.
     pub(super) fn follow(&mut self) {
         while let Some((path, cwd)) = self.queue.pop() {
+            if self.until_serving && self.serves.is_some() {
+                return;
+            }
             // A file run from two working folders may start different files from each.
             if !self.followed.insert((path.clone(), cwd.clone())) {
                 continue;

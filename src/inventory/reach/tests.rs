@@ -16,8 +16,12 @@ fn job(app: &str, command: &str) -> String {
     format!("[[job]]\napp = \"{app}\"\ncommand = '{command}'\nschedule = \"every 10 minutes\"\n")
 }
 
+/// What `command` reaches; a web command's is [`Inventory::web_reach`], read until it
+/// listens.
 fn reach<'a>(inv: &'a Inventory, app: &str, command: &str) -> &'a Reach {
-    inv.reach(app, command).unwrap_or_else(|| panic!("no reach for {command}: {:?}", inv.reaches))
+    inv.reach(app, command)
+        .or_else(|| inv.web_reach(app, command))
+        .unwrap_or_else(|| panic!("no reach for {command}: {:?}", inv.reaches))
 }
 
 const PACKAGE: &str = r#"{ "name": "shop", "scripts": { "start": "node server.js",
@@ -63,8 +67,9 @@ fn each_command_reaches_its_entry_and_every_relative_load() {
     assert_eq!(sync.files, ["jobs/sync-helpers.cjs", "jobs/sync.js", "lib/mail/index.js"]);
     assert_eq!(sync.unresolved, None);
 
-    // The web process is followed too, to judge whether it listens (its Capsule keeps the
-    // app's variables); `server.js` neither listens nor reads `PORT` here.
+    // The web process is followed apart, to judge whether it listens (its Capsule keeps
+    // the app's variables); `server.js` neither listens nor reads `PORT` here.
+    assert!(inv.reach("", "node server.js").is_none());
     assert_eq!(reach(&inv, "", "node server.js").listening(), Listening::No);
     assert_eq!(worker.listening(), Listening::No);
 }
