@@ -32,6 +32,9 @@ pub(super) enum Mapped {
     Unfollowed(String),
 }
 
+/// `paths` patterns, each with its targets in the order they are tried.
+type Patterns = Vec<(String, Vec<String>)>;
+
 /// The compiler options of one tsconfig.json or jsconfig.json, `extends` applied.
 #[derive(Debug, Clone, Default)]
 pub(super) struct TsPaths {
@@ -41,7 +44,7 @@ pub(super) struct TsPaths {
     base_url: Option<String>,
     /// `paths` patterns and their targets, with the folder the targets are relative to
     /// (`baseUrl`, else the folder of the config file that set `paths`).
-    paths: Vec<(String, Vec<String>)>,
+    paths: Patterns,
     paths_base: String,
 }
 
@@ -157,7 +160,7 @@ impl Walk<'_, '_> {
             TsPaths { file: path.to_owned(), paths_base: dir.to_owned(), ..Default::default() };
         let Some(text) = self.read_text(path) else { return out };
         let Some(root) = parse(&text) else { return out };
-        let mut paths_from: Option<(Vec<(String, Vec<String>)>, String)> = None;
+        let mut paths_from: Option<(Patterns, String)> = None;
         let extends: Vec<String> = match root.get("extends") {
             Some(JsonValue::String(one)) => vec![one.to_string()],
             Some(JsonValue::Array(many)) => many
