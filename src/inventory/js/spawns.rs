@@ -44,6 +44,9 @@ pub struct Spawn {
     pub line: usize,
     pub call: String,
     pub started: Started,
+    /// The `cwd` option of the call, the child's working folder (against which its path,
+    /// program and shell line resolve): `None` without one, `Some(None)` when computed.
+    pub cwd: Option<Option<Value>>,
 }
 
 /// The calls of `source` that start other code. Calls are known by their name (`fork`,
@@ -222,7 +225,14 @@ fn call(node: Node<'_>, source: &[u8], functions: &[(Vec<u8>, String)]) -> Optio
         }
         _ => return None,
     };
-    Some(Spawn { line: line(node), call: name, started })
+    // The options object: the last argument, when it is an object literal
+    // (`fork(path, args, { cwd })`, `spawn(program, { cwd })`, `exec(line, { cwd })`).
+    let cwd = args
+        .last()
+        .filter(|a| a.kind() == "object" && args.len() > 1)
+        .and_then(|options| property(*options, "cwd", source))
+        .map(|value_node| value(value_node, source));
+    Some(Spawn { line: line(node), call: name, started, cwd })
 }
 
 /// The value of the property `key` of an object literal.

@@ -17,7 +17,17 @@ impl Walk<'_, '_> {
         let by = format!("`{path}:{}` starts", spawn.line);
         let call = &spawn.call;
         let dir = parent(path).to_owned();
-        let cwd = cwd.to_owned();
+        // The child runs in the folder its `cwd` option names, else in its parent's.
+        let cwd = match &spawn.cwd {
+            None => Some(cwd.to_owned()),
+            Some(Some(Value::File(p))) => normalize(&join(&dir, p)),
+            Some(Some(Value::Cwd(p))) if !p.starts_with('/') => normalize(&join(cwd, p)),
+            Some(_) => None,
+        };
+        let Some(cwd) = cwd else {
+            self.fail(format!("{by} code in a folder only known when it runs (`{call}`)"));
+            return;
+        };
         match spawn.started {
             Started::Module(Some(value)) => {
                 // Node resolves a relative path against the working folder; code written

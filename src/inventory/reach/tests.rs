@@ -350,6 +350,7 @@ fn code_started_from_a_computed_path_says_why() {
         ("jobs/c.mjs", "import { exec } from 'node:child_process';\nexec(`node ${job}.js`);\n"),
         ("jobs/d.js", "const { Worker } = require('worker_threads');\nnew Worker('./gone.js');\n"),
         ("jobs/e.js", "require('child_process').execFile('ffmpeg', ['-i', 'x']);\n"),
+        ("jobs/f.js", "require('child_process').fork('./f.js', [], { cwd: process.env.DIR });\n"),
     ];
     let cases = [
         ("node jobs/a.js", "`jobs/a.js:2` starts code whose path or command is computed (`fork`)"),
@@ -363,6 +364,10 @@ fn code_started_from_a_computed_path_says_why() {
             "`jobs/d.js:2` starts `./gone.js` (`Worker`), which is not in the repository",
         ),
         ("node jobs/e.js", "it runs `ffmpeg`, which is not a file of the repository"),
+        (
+            "node jobs/f.js",
+            "`jobs/f.js:1` starts code in a folder only known when it runs (`fork`)",
+        ),
     ];
     let jobs: String = cases.iter().map(|(command, _)| job(".", command)).collect();
     let inv = inventory(&files, &jobs);
@@ -379,7 +384,9 @@ fn code_started_by_a_file_resolves_against_the_working_folder_the_command_set() 
     // the file. The decoys at the app's root are what a walk that forgot the `cd` finds.
     let starter = "const cp = require('child_process');\nconst path = require('path');\n\
                    cp.fork('./tasks/send.js');\ncp.spawn('node', ['tasks/spawned.js']);\n\
-                   cp.exec('node tasks/shelled.js');\ncp.fork(path.join(__dirname, 'near.js'));\n";
+                   cp.exec('node tasks/shelled.js');\ncp.fork(path.join(__dirname, 'near.js'));\n\
+                   cp.fork('./opt.js', [], { cwd: path.join(__dirname, '..', 'tasks') });\n\
+                   cp.exec('node cwd.js', { cwd: 'tasks', env: process.env });\n";
     let files = [
         ("Procfile", "web: node server.js\nworker: cd jobs && node bin/run.js\n"),
         (
@@ -392,6 +399,9 @@ fn code_started_by_a_file_resolves_against_the_working_folder_the_command_set() 
         ("jobs/tasks/send.js", ""),
         ("jobs/tasks/spawned.js", ""),
         ("jobs/tasks/shelled.js", ""),
+        // Started with a `cwd` option: resolved from that folder.
+        ("jobs/tasks/opt.js", ""),
+        ("jobs/tasks/cwd.js", ""),
         ("tasks/send.js", "process.env.DECOY;\n"),
         ("tasks/spawned.js", "process.env.DECOY;\n"),
         ("tasks/shelled.js", "process.env.DECOY;\n"),
@@ -402,6 +412,8 @@ fn code_started_by_a_file_resolves_against_the_working_folder_the_command_set() 
     let expected = [
         "jobs/bin/near.js",
         "jobs/bin/run.js",
+        "jobs/tasks/cwd.js",
+        "jobs/tasks/opt.js",
         "jobs/tasks/send.js",
         "jobs/tasks/shelled.js",
         "jobs/tasks/spawned.js",
