@@ -125,6 +125,9 @@ impl Walk<'_, '_> {
             return;
         }
         if self.can_load(dir, package) {
+            if SERVER_PACKAGES.contains(&package) {
+                self.serve(|| format!("{by} loads `{package}`, which serves HTTP"));
+            }
             self.packages.insert(package.to_owned());
             return;
         }
@@ -316,6 +319,45 @@ impl Walk<'_, '_> {
             .find(|p| self.is_file(p))
     }
 }
+
+/// Server frameworks and apps built on them: code that loads one serves HTTP, or starts a
+/// server inside the package where no listen call of the app's own shows it (`probot`'s
+/// `run`, Keystone's and LoopBack's `start`, Sails' `lift`, Bolt's `app.start`). Read
+/// generously: a false "it serves" only keeps the plan as it was. Client libraries that
+/// share a name with a server (`ws`) are left out; their servers are found by their calls.
+const SERVER_PACKAGES: &[&str] = &[
+    "express",
+    "fastify",
+    "koa",
+    "@hapi/hapi",
+    "hapi",
+    "restify",
+    "polka",
+    "micro",
+    "@nestjs/core",
+    "@nestjs/platform-express",
+    "next",
+    "nuxt",
+    "@remix-run/express",
+    "apollo-server",
+    "@apollo/server",
+    "graphql-yoga",
+    "socket.io",
+    "probot",
+    "@slack/bolt",
+    "botkit",
+    "@keystonejs/keystone",
+    "@keystone-6/core",
+    "strapi",
+    "@strapi/strapi",
+    "sails",
+    "loopback",
+    "@loopback/core",
+    "@loopback/rest",
+    "ghost",
+    "parse-server",
+    "node-red",
+];
 
 /// The package a bare specifier names, and the path inside it: `@scope/pkg/x` ->
 /// (`@scope/pkg`, `x`), `dotenv/config` -> (`dotenv`, `config`).

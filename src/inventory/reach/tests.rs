@@ -68,9 +68,10 @@ fn each_command_reaches_its_entry_and_every_relative_load() {
     assert_eq!(sync.unresolved, None);
 
     // The web process is followed apart, to judge whether it listens (its Capsule keeps
-    // the app's variables); `server.js` neither listens nor reads `PORT` here.
+    // the app's variables); `server.js` calls no listen here, but loads express.
     assert!(inv.reach("", "node server.js").is_none());
-    assert_eq!(reach(&inv, "", "node server.js").listening(), Listening::No);
+    let web = Listening::Yes("`server.js:2` loads `express`, which serves HTTP".into());
+    assert_eq!(reach(&inv, "", "node server.js").listening(), web);
     assert_eq!(worker.listening(), Listening::No);
 }
 
@@ -529,11 +530,11 @@ fn whether_a_command_listens_is_judged_from_every_file_and_script_it_runs() {
             "Procfile",
             "web: node web.js\nbot: node bot/index.js\nnext: npx next start -p $PORT\n\
              deep: node deep.js\nport: PORT=4000 node quiet.js --port $PORT\nhalf: node half.js\n\
-             nx: npx next start\nvite: vite build\n",
+             nx: npx next start\nvite: vite build\nprobot: node probot.js\n",
         ),
         (
             "package.json",
-            r#"{ "name": "b", "dependencies": { "express": "4", "discord.js": "14" } }"#,
+            r#"{ "name": "b", "dependencies": { "express": "4", "discord.js": "14", "probot": "13" } }"#,
         ),
         // The server is two loads away from the entry.
         ("web.js", "require('./app/start');\n"),
@@ -556,6 +557,9 @@ fn whether_a_command_listens_is_judged_from_every_file_and_script_it_runs() {
         ("handlers/serve.js", "require('http').createServer(() => {}).listen(8080);\n"),
         ("quiet.js", ""),
         ("half.js", "require(process.env.PLUGIN);\n"),
+        // A framework that listens inside its own code.
+        ("app.js", "module.exports = (app) => app.on('issues.opened', () => {});\n"),
+        ("probot.js", "const { run } = require('probot');\nrun(require('./app'));\n"),
     ];
     let inv = inventory(&files, "");
     let listens = |command: &str| reach(&inv, "", command).listening();
@@ -582,6 +586,8 @@ fn whether_a_command_listens_is_judged_from_every_file_and_script_it_runs() {
     let next = Listening::Yes("it runs `next start`, which serves HTTP".into());
     assert_eq!(listens("npx next start"), next);
     assert_eq!(listens("vite build"), Listening::Unknown);
+    let probot = Listening::Yes("`probot.js:1` loads `probot`, which serves HTTP".into());
+    assert_eq!(listens("node probot.js"), probot);
     // Code it cannot read might listen: no verdict.
     assert_eq!(listens("node half.js"), Listening::Unknown);
 }
