@@ -53,6 +53,18 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
         let app = found.read_app(source, dir, evidence, &mut parsed, &mut inv.warnings)?;
         inv.apps.push(app);
     }
+    // A job that names a Procfile process type runs that process's command (the Procfile
+    // goes away with the migration, so the scheduler must run the command itself).
+    for job in &mut inv.jobs {
+        if let Some(app) = inv.apps.iter().find(|a| a.dir == job.app) {
+            job.expand(app.processes().iter().map(|p| (p.name.as_str(), p.command.as_str())));
+            if job.process.is_none() && app.procfile.is_none() {
+                // The migrated tree: the scheduler generated from the Procfile recorded it.
+                let recorded = generated_processes(source, app.build_dir());
+                job.expand(recorded.iter().map(|(t, c)| (t.as_str(), c.as_str())));
+            }
+        }
+    }
     scan_code(source, &mut inv)?;
     // `--app` alone (no Procfile or app.json) still migrates, so hosts are decided then too.
     if !inv.heroku_markers.is_empty() || !inv.apps.is_empty() {
@@ -377,4 +389,23 @@ fn own_static_folder(app: &App) -> Option<String> {
     }
     let prefix = if app.dir.is_empty() { String::new() } else { format!("{}/", app.dir) };
     served.strip_prefix(&prefix).map(str::to_owned)
+}
+
+/// The Procfile processes recorded by the scheduler files this tool generated in `dir`
+/// (see [`super::jobs::generated_processes`]): the `.js` files directly in the folder
+/// that start with the generated header.
+fn generated_processes(source: &Source, dir: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in source.entries() {
+        let path = entry.path.as_str();
+        let is_script = [".js", ".cjs", ".mjs"].iter().any(|e| path.ends_with(e));
+        let small = entry.size.is_none_or(|size| size < 256 * 1024);
+        if super::parent(path) != dir || !is_script || !small || !entry.kind.is_regular() {
+            continue;
+        }
+        if let Ok(bytes) = source.read(path) {
+            out.extend(super::jobs::generated_processes(&String::from_utf8_lossy(&bytes)));
+        }
+    }
+    out
 }

@@ -12,6 +12,7 @@ mod ast;
 mod collect;
 mod cron;
 mod indirect;
+pub mod listen;
 mod prefilter;
 #[cfg(test)]
 mod query;
@@ -75,6 +76,10 @@ pub struct ModuleLoad {
     pub specifier: Option<String>,
     /// 1-based line of the load.
     pub line: usize,
+    /// For a computed name, the folder its literal start names, when it names one: the
+    /// command loaders of bots (`require(\`./commands/${file}\`)`,
+    /// `import(join(__dirname, "..", "commands", file))`) load files of that folder.
+    pub folder: Option<spawns::Value>,
 }
 
 /// The module syntax a file is written in. This is syntax, not what Node will run: a

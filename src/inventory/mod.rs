@@ -147,6 +147,9 @@ pub(crate) struct Inventory {
     /// What each Scheduler job and each Procfile process other than `web` and `release`
     /// runs, in app order: the files its command reaches ([`reach`]).
     pub reaches: Vec<reach::Reach>,
+    /// What each app's web process runs, read only until it shows that it listens
+    /// ([`reach::Reacher::listens`]): its Capsule keeps the app's variables either way.
+    pub web_reaches: Vec<reach::Reach>,
 }
 
 impl Inventory {
@@ -171,9 +174,14 @@ impl Inventory {
             let start = app.package_json.as_ref().and_then(|p| p.script("start"));
             return start.is_some_and(|s| !is_a_job(s));
         }
+        // A job that names the process type (`worker 42`) runs it as a job too.
+        let names_it =
+            |name: &str| self.jobs_of(&app.dir).any(|j| j.process.as_deref() == Some(name));
         app.processes().iter().any(|p| {
             p.name == "web"
-                || (p.name != "release" && (!is_a_job(&p.command) || app.formation_runs(&p.name)))
+                || (p.name != "release"
+                    && ((!is_a_job(&p.command) && !names_it(&p.name))
+                        || app.formation_runs(&p.name)))
         })
     }
 
@@ -193,6 +201,11 @@ impl Inventory {
     /// runs; `None` for other commands.
     pub fn reach(&self, dir: &str, command: &str) -> Option<&reach::Reach> {
         self.reaches.iter().find(|r| r.app == dir && r.command == command)
+    }
+
+    /// Whether the web `command` of the app in `dir` listens ([`reach::Reacher::listens`]).
+    pub fn web_reach(&self, dir: &str, command: &str) -> Option<&reach::Reach> {
+        self.web_reaches.iter().find(|r| r.app == dir && r.command == command)
     }
 
     /// The files any job or process of `app` reaches ([`Inventory::reach`]).

@@ -67,6 +67,8 @@ impl Role {
         match capsule.kind {
             CapsuleKind::Frontend => Role::StaticSite,
             _ if capsule.runs_scheduler() => Role::Scheduler,
+            // A web process whose code never listens is started as the worker it is.
+            _ if capsule.serves_http == Some(false) => Role::Worker,
             _ if capsule.heroku_process.as_deref() == Some("web") => Role::Web,
             _ => Role::Worker,
         }
@@ -504,6 +506,7 @@ mod tests {
             replicas: Some(1),
             heroku_process: Some("web".into()),
             heroku_size: None,
+            serves_http: None,
             env_scope: Default::default(),
             env: vec![
                 var("SESSION_SECRET", EnvSource::AppJson { secret: true }),
@@ -524,6 +527,14 @@ mod tests {
         assert_eq!(env.get("HEROKU_APP_NAME"), None);
         assert_eq!(env.get("NPM_CONFIG_PRODUCTION"), None);
         assert!(env.get("PATH").is_some_and(|p| p.starts_with("/cache/24.1.0/bin:")));
+
+        // A web process whose code never listens is started as the worker it is; one that
+        // listens, or whose code could not be judged, must answer HTTP.
+        assert_eq!(Role::of(&capsule), Role::Web);
+        let bot = Capsule { serves_http: Some(false), ..capsule.clone() };
+        assert_eq!(Role::of(&bot), Role::Worker);
+        let server = Capsule { serves_http: Some(true), ..capsule };
+        assert_eq!(Role::of(&server), Role::Web);
     }
 
     #[test]

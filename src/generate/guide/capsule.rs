@@ -152,6 +152,12 @@ fn settings(md: &mut Md, g: &Guide, c: &Capsule) {
         }
         _ => md.row(&["Run command", &opt_code(c.run_command.as_deref())]),
     }
+    if c.serves_http == Some(false) && c.heroku_process.as_deref() == Some("web") {
+        md.row(&[
+            "Network port",
+            "leave the default: its code never listens on a port (see the notes below)",
+        ]);
+    }
     if let Some(replicas) = c.replicas {
         md.row(&["Replicas", &replicas_cell(c, replicas)]);
     }

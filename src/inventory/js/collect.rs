@@ -174,7 +174,11 @@ impl<'t, 's> Collector<'t, 's> {
 
     /// Records that `node` loads the module named `specifier` (`None`: a computed name).
     fn note_load(&mut self, node: Node<'t>, specifier: Option<&[u8]>) {
-        let load = ModuleLoad { specifier: specifier.map(lossy), line: ast::line(node) };
+        let folder = match specifier {
+            Some(_) => None,
+            None => first_argument(node).and_then(|a| super::spawns::folder_of(a, self.source)),
+        };
+        let load = ModuleLoad { specifier: specifier.map(lossy), line: ast::line(node), folder };
         self.loads.push((node.start_byte(), load));
     }
 
@@ -282,4 +286,11 @@ pub(super) fn access(expression: Node<'_>) -> Access {
 fn in_order<T>(mut found: Vec<(usize, T)>) -> Vec<T> {
     found.sort_by_key(|(offset, _)| *offset);
     found.into_iter().map(|(_, item)| item).collect()
+}
+
+/// The first argument of a call (`require(x)`, `import(x)`), comments left out.
+fn first_argument(call: Node<'_>) -> Option<Node<'_>> {
+    let arguments = call.child_by_field_name("arguments")?;
+    let mut cursor = arguments.walk();
+    arguments.named_children(&mut cursor).find(|c| c.kind() != "comment")
 }

@@ -319,7 +319,7 @@ fn files_that_fail_the_prefilter_have_no_findings() {
     let expected = JsFacts {
         path: facts.path.clone(),
         module_syntax: ModuleSyntax::Esm,
-        loads: vec![ModuleLoad { specifier: Some("y".into()), line: 1 }],
+        loads: vec![ModuleLoad { specifier: Some("y".into()), line: 1, folder: None }],
         ..JsFacts::default()
     };
     assert_eq!(facts, expected);
@@ -535,5 +535,29 @@ fn every_module_load_is_listed_and_computed_names_are_none() {
         assert_eq!(loads, expected, "{lang:?}");
     }
     let facts = run(Lang::TypeScript, "import db = require(\"./db\");\n");
-    assert_eq!(facts.loads, [ModuleLoad { specifier: Some("./db".into()), line: 1 }]);
+    assert_eq!(facts.loads, [ModuleLoad { specifier: Some("./db".into()), line: 1, folder: None }]);
+}
+
+#[test]
+fn a_computed_load_names_the_folder_its_literal_start_names() {
+    use spawns::Value;
+    let cases: [(&str, Option<Value>); 8] = [
+        ("require(`./commands/${file}`);", Some(Value::Cwd("./commands".into()))),
+        ("require('./handlers/' + name);", Some(Value::Cwd("./handlers".into()))),
+        (
+            "import(join(__dirname, '..', 'commands', file));",
+            Some(Value::File("../commands".into())),
+        ),
+        ("require(path.resolve(__dirname, 'models', f));", Some(Value::File("models".into()))),
+        ("require(`${__dirname}/events/${group}/${file}`);", Some(Value::File("/events".into()))),
+        ("require(path.join(__dirname, file));", Some(Value::File(String::new()))),
+        // Nothing literal first: no folder.
+        ("require(name);", None),
+        ("require(`${base}/x`);", None),
+    ];
+    for (source, expected) in cases {
+        let facts = run(Lang::JavaScript, source);
+        let folders: Vec<Option<Value>> = facts.loads.iter().map(|l| l.folder.clone()).collect();
+        assert_eq!(folders, [expected], "{source}");
+    }
 }
