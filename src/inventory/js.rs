@@ -149,14 +149,27 @@ impl JsFacts {
 /// `worth_parsing` ignores the module syntax; call `scan` directly on a file whose
 /// module syntax matters even when it mentions none of the patterns.
 pub fn scan(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
-    scan_with(path, lang, source, |collector, root| collector.run(lang, root))
+    scan_with(path, lang, source, |collector, root| collector.run(lang, root), |_| ()).0
+}
+
+/// [`scan`], and the first sign that the file starts a server ([`listen::listens`]), from
+/// one parse: the reach of a web process asks both of each file it follows.
+pub fn scan_and_listen(path: &str, lang: Lang, source: &[u8]) -> (JsFacts, Option<listen::Listen>) {
+    let (facts, sign) = scan_with(
+        path,
+        lang,
+        source,
+        |collector, root| collector.run(lang, root),
+        |root| listen::first_sign(root, source),
+    );
+    (facts, sign.flatten())
 }
 
 /// [`scan`] with a walk that enters every subtree, for checking that the subtrees [`scan`]
 /// skips hold no facts (the fuzz target `js_scan` compares the two).
 #[doc(hidden)]
 pub fn scan_every_node(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
-    scan_with(path, lang, source, |collector, root| collector.run_every_node(lang, root))
+    scan_with(path, lang, source, |collector, root| collector.run_every_node(lang, root), |_| ()).0
 }
 
 /// Adds `more` to `uses`, in line order (the sort is stable: same-line uses keep theirs).
@@ -169,17 +182,19 @@ fn merge(uses: &mut Vec<EnvUse>, mut more: Vec<(usize, EnvUse)>) {
     uses.sort_by_key(|u| u.line);
 }
 
-/// [`scan`], with the pass that feeds the collector given: the tests run the old query.
-fn scan_with<'s>(
+/// [`scan`], with the pass that feeds the collector given (the tests run the old query),
+/// and `also` asked of the same tree; `None` from it only when there is no tree.
+fn scan_with<'s, T>(
     path: &str,
     lang: Lang,
     source: &'s [u8],
     collect: impl for<'t> FnOnce(Collector<'t, 's>, Node<'t>) -> Collector<'t, 's>,
-) -> JsFacts {
+    also: impl for<'t> FnOnce(Node<'t>) -> T,
+) -> (JsFacts, Option<T>) {
     let mut facts = JsFacts { path: path.to_owned(), ..JsFacts::default() };
     // `parse` only gives up when cancelled or without a language; neither can happen here.
     let Some(tree) = lang.parse(source) else {
-        return facts;
+        return (facts, None);
     };
     let root = tree.root_node();
     collect(Collector::new(source), root).fill(&mut facts);
@@ -191,5 +206,6 @@ fn scan_with<'s>(
     facts.herokuapp_urls = urls::herokuapp_urls(root, source);
     facts.syntax_error =
         ast::first_error(root).map(|node| Position::of_offset(source, node.start_byte()));
-    facts
+    let more = also(root);
+    (facts, Some(more))
 }

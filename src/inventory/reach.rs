@@ -25,6 +25,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::code::CodeFile;
+use super::js::JsFacts;
 use super::{App, in_node_modules, parent};
 use crate::source::Source;
 
@@ -103,13 +105,16 @@ impl Reach {
 /// Finds what commands reach; holds what every command of a repository shares.
 pub struct Reacher<'a> {
     source: &'a Source,
+    /// The code scan's files ([`super::Inventory::code`]), in path order: their facts are
+    /// the ones a new [`super::js::scan`] would give, without parsing again.
+    code: &'a [CodeFile],
     /// `name` of every package.json outside node_modules -> its folder: the packages of
     /// the repository's workspaces, which an app loads by name but are its own files.
     local_packages: BTreeMap<String, String>,
 }
 
 impl<'a> Reacher<'a> {
-    pub fn new(source: &'a Source) -> Reacher<'a> {
+    pub fn new(source: &'a Source, code: &'a [CodeFile]) -> Reacher<'a> {
         let mut local_packages = BTreeMap::new();
         for entry in source.entries() {
             let path = entry.path.as_str();
@@ -123,7 +128,13 @@ impl<'a> Reacher<'a> {
                 local_packages.entry(name).or_insert_with(|| parent(path).to_owned());
             }
         }
-        Reacher { source, local_packages }
+        Reacher { source, code, local_packages }
+    }
+
+    /// The code scan's facts of the file at `path`, if it scanned it.
+    fn scanned(&self, path: &str) -> Option<&JsFacts> {
+        let index = self.code.binary_search_by(|f| f.path.as_str().cmp(path)).ok()?;
+        Some(&self.code[index].facts)
     }
 
     /// What `command` runs when started in `app`'s folder (the one with its package.json).

@@ -92,7 +92,7 @@ fn reaches(source: &Source, inv: &Inventory) -> (Vec<reach::Reach>, Vec<reach::R
         // Finding the workspace packages reads every package.json: not for nothing.
         return (Vec::new(), Vec::new());
     }
-    let reacher = reach::Reacher::new(source);
+    let reacher = reach::Reacher::new(source, &inv.code);
     let reaches = commands.into_iter().map(|(app, command)| reacher.reach(app, command));
     let listens = web.into_iter().map(|(app, command)| reacher.listens(app, command));
     (reaches.collect(), listens.collect())

@@ -29,11 +29,20 @@ pub struct Listen {
 
 /// The first sign in `source` that it starts a server, in source order.
 pub fn listens(lang: Lang, source: &[u8]) -> Option<Listen> {
-    if !WORDS.iter().any(|w| memchr_find(source, w)) {
+    if !mentioned(source) {
         return None;
     }
-    let tree = lang.parse(source)?;
-    let mut cursor = tree.root_node().walk();
+    first_sign(lang.parse(source)?.root_node(), source)
+}
+
+/// Whether `source` holds one of [`WORDS`], without which it has no sign.
+pub fn mentioned(source: &[u8]) -> bool {
+    WORDS.iter().any(|w| gix::bstr::ByteSlice::find(source, w).is_some())
+}
+
+/// [`listens`] on the tree of `source` already parsed.
+pub fn first_sign(root: Node<'_>, source: &[u8]) -> Option<Listen> {
+    let mut cursor = root.walk();
     'walk: loop {
         if let Some(found) = sign(cursor.node(), source) {
             return Some(found);
@@ -48,10 +57,6 @@ pub fn listens(lang: Lang, source: &[u8]) -> Option<Listen> {
         }
     }
     None
-}
-
-fn memchr_find(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn sign(node: Node<'_>, source: &[u8]) -> Option<Listen> {

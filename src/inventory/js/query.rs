@@ -170,7 +170,8 @@ mod tests {
         assert_eq!(by_walk, by_query, "{lang:?}: {text}");
         let facts = scan("f", lang, source);
         let by_query =
-            scan_with("f", lang, source, |collector, root| collector.run_query(lang, root));
+            scan_with("f", lang, source, |collector, root| collector.run_query(lang, root), |_| ())
+                .0;
         assert_eq!(facts, by_query, "{lang:?}: {text}");
     }
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::aliases::Mapped;
 use super::{MAX_SOURCE, Walk};
+use crate::inventory::js::listen;
 use crate::inventory::js::spawns::{SPAWN_MODULES, Value, spawns};
 use crate::inventory::{join, parent};
 use crate::lang::Lang;
@@ -243,11 +244,23 @@ impl Walk<'_, '_> {
                 }
             };
             let lang = Lang::of_path(&path).unwrap_or(Lang::JavaScript);
-            let facts = crate::inventory::js::scan(&path, lang, &bytes);
+            // The code scan has the facts of most files that matter already (the same
+            // `js::scan` of the same blob); each file is parsed at most once here.
+            let want_sign = self.serves.is_none() && listen::mentioned(&bytes);
+            let scanned = Lang::of_path(&path).and_then(|_| self.reacher.scanned(&path));
+            let (facts, sign) = match scanned {
+                Some(facts) => {
+                    let reads_port = facts.env_reads.iter().any(|r| r.name == "PORT");
+                    let sign = want_sign && !reads_port;
+                    (facts.clone(), sign.then(|| listen::listens(lang, &bytes)).flatten())
+                }
+                None if want_sign => crate::inventory::js::scan_and_listen(&path, lang, &bytes),
+                None => (crate::inventory::js::scan(&path, lang, &bytes), None),
+            };
             if let Some(read) = facts.env_reads.iter().find(|r| r.name == "PORT") {
                 self.serve(|| format!("`{path}:{}` reads `PORT`", read.line));
             } else if self.serves.is_none()
-                && let Some(sign) = crate::inventory::js::listen::listens(lang, &bytes)
+                && let Some(sign) = sign
             {
                 self.serve(|| format!("`{path}:{}` {}", sign.line, sign.what));
             }
