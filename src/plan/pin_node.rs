@@ -121,7 +121,24 @@ pub fn run(
             });
             continue;
         }
-        let final_range = match decide(current.as_ref(), &majors, ts_entry.as_deref()) {
+        let decision = decide(current.as_ref(), &majors, ts_entry.as_deref());
+        // A build tool of the app that fails on the rule's major (an API that Node
+        // removed): a new pin takes the newest major it still builds on, so the branch
+        // builds; the warning says how to get the rule's major. Not for a TypeScript
+        // entry, which needs the newest Node more than the tool's fix.
+        let held_back = match &decision {
+            Decision::Pin(_) if ts_entry.is_none() => {
+                toolchains::removed_api_caller(|name| pkg.dependency(name).map(str::to_owned))
+                    .filter(|(tool, _)| tool.node_major <= u64::from(major))
+                    .and_then(|(tool, range)| {
+                        let below = majors.iter().copied().filter(|m| *m < tool.node_major).max();
+                        below.map(|m| (m, tool, range))
+                    })
+            }
+            _ => None,
+        };
+        let app_major = held_back.as_ref().map_or(u64::from(major), |(m, ..)| *m);
+        let final_range = match decision {
             Decision::Keep { admits } => {
                 let mut message = format!(
                     "{dir}: engines.node `{}` kept: it admits Node {}, which Code Capsules runs",
@@ -149,11 +166,14 @@ pub fn run(
                     Reason::PastNewest { .. } => shown
                         .as_deref()
                         .and_then(semver::range)
-                        .and_then(|r| semver::within_major(&r, u64::from(major)))
+                        .and_then(|r| semver::within_major(&r, app_major))
                         .map(|r| r.to_string()),
                     _ => None,
                 };
-                let wanted = bounded.unwrap_or_else(|| wanted.clone());
+                let wanted = match &held_back {
+                    Some(_) => bounded.unwrap_or_else(|| format!("{app_major}.x")),
+                    None => bounded.unwrap_or_else(|| wanted.clone()),
+                };
                 cx.node_engines.push(NodeEngine {
                     app: app.dir.clone(),
                     decision: "pinned",
@@ -170,7 +190,14 @@ pub fn run(
                          runs .ts files from 22.18): pin 24 with --node 24"
                     )));
                 }
-                follow_node(cx, rule, app, &mut editor, u64::from(major))?;
+                if let Some((_, tool, range)) = &held_back {
+                    cx.warnings.push(Warning::in_file(&pkg.path, format!(
+                        "engines.node is `{wanted}`, not `{major}.x`: {} `{range}` fails on Node \
+                         {} and later: {}; upgrade {} to {} or later, then pin `{major}.x`",
+                        tool.package, tool.node_major, tool.failure, tool.package, tool.fixed_in
+                    )));
+                }
+                follow_node(cx, rule, app, &mut editor, app_major)?;
                 wanted.clone()
             }
         };

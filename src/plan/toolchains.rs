@@ -152,6 +152,52 @@ pub fn gone_flag_warnings(
     out
 }
 
+/// A build tool whose older releases call a Node API that a later Node major removed,
+/// so the app's build fails from that major on.
+#[derive(Debug)]
+pub struct RemovedApi {
+    /// The npm package, as package.json names it.
+    pub package: &'static str,
+    /// The first release that no longer calls the API: a range that admits only older
+    /// releases fails.
+    pub fixed_in: &'static str,
+    /// The first Node major without the API.
+    pub node_major: u64,
+    /// What the build does there.
+    pub failure: &'static str,
+}
+
+/// Build tools known to call removed Node APIs. Node 23 removed `util.isObject` and the
+/// other `util.is*` type checks but `isArray` (its changelog; checked here: Node 24.22
+/// has none of them, Node 20 and 22 have them all). @nestjs/cli before 10 calls
+/// `util.isObject` in its plugin loader on every `nest build` (checked in the published
+/// 7.5.1 to 9.5.0 tarballs; 10.0.0 does not), found on AreViana/oauth2-example.
+pub const REMOVED_API_CALLERS: &[RemovedApi] = &[RemovedApi {
+    package: "@nestjs/cli",
+    fixed_in: "10.0.0",
+    node_major: 23,
+    failure: "`nest build` stops at `util_1.isObject is not a function` (Node 23 removed \
+              `util.isObject`) yet exits 0, so the build passes without writing `dist/` and \
+              the start fails",
+}];
+
+/// The build tool of [`REMOVED_API_CALLERS`] that fails on the lowest Node major, with
+/// the range the app asks for: `dependency` gives the range of a package in
+/// `dependencies` or `devDependencies`.
+pub fn removed_api_caller(
+    dependency: impl Fn(&str) -> Option<String>,
+) -> Option<(&'static RemovedApi, String)> {
+    REMOVED_API_CALLERS
+        .iter()
+        .filter_map(|tool| {
+            let range = dependency(tool.package)?;
+            let old = semver::range(&range)
+                .is_some_and(|r| !semver::overlaps(&r, &format!(">={}", tool.fixed_in)));
+            old.then_some((tool, range))
+        })
+        .min_by_key(|(tool, _)| tool.node_major)
+}
+
 /// A known breakage of a build tool the app depends on, on the Node majors `node`
 /// admits, with the way out.
 pub fn old_toolchain_warnings(
@@ -186,6 +232,22 @@ pub fn old_toolchain_warnings(
              `error:0308010C:digital envelope routines::unsupported` (ERR_OSSL_EVP_UNSUPPORTED): \
              upgrade to webpack 5, or build with `NODE_OPTIONS=--openssl-legacy-provider`"
         ));
+    }
+    for tool in REMOVED_API_CALLERS {
+        if let Some(range) = dependency(tool.package)
+            && semver::overlaps(node, &format!(">={}", tool.node_major))
+            && before(&range, tool.fixed_in)
+        {
+            out.push(format!(
+                "{} `{range}` fails on Node {} and later (`{node_shown}`): {}; upgrade it to \
+                 {} or later, or pin engines.node to `{}.x`",
+                tool.package,
+                tool.node_major,
+                tool.failure,
+                tool.fixed_in,
+                tool.node_major - 1,
+            ));
+        }
     }
     if let Some(range) = dependency("node-sass") {
         // node-sass ships native bindings per Node major: 9.x is the last, up to Node 20.
@@ -253,6 +315,33 @@ mod tests {
         assert!(found[0].starts_with("web passes `--es-module-specifier-resolution`"));
         assert!(found[1].starts_with("start passes `--experimental-specifier-resolution`"));
         assert!(gone_flag_warnings(&commands, &semver::range("18.x").unwrap(), "18.x").is_empty());
+    }
+
+    #[test]
+    fn a_build_tool_that_calls_a_removed_node_api_is_found_by_the_range_asked_for() {
+        let deps = |range: &'static str| {
+            move |name: &str| (name == "@nestjs/cli").then(|| range.to_string())
+        };
+        for old in ["^7.0.0", "~8.2.8", "9.5.0", "<10", "^9.0.0 || ^8.0.0"] {
+            let (tool, range) = removed_api_caller(deps(old)).expect(old);
+            assert_eq!((tool.package, tool.node_major, range.as_str()), ("@nestjs/cli", 23, old));
+        }
+        // A range that admits a fixed release may install it: not judged broken.
+        for fixed in ["^10.0.0", ">=9", "latest", "*"] {
+            assert!(removed_api_caller(deps(fixed)).is_none(), "{fixed}");
+        }
+        assert!(removed_api_caller(|_: &str| None).is_none());
+        let on = |node: &str| {
+            old_toolchain_warnings(
+                deps("^9.5.0"),
+                &semver::range(node).unwrap(),
+                node,
+                PackageManager::Npm,
+            )
+        };
+        assert!(on("24.x")[0].contains("pin engines.node to `22.x`"), "{:?}", on("24.x"));
+        assert!(on("22.x").is_empty());
+        assert_eq!(on(">=22 <25").len(), 1, "a range that admits 23+ may build on it");
     }
 
     #[test]
