@@ -391,21 +391,24 @@ fn string_at(editor: &PackageJsonEditor, key: &[&str]) -> Result<Option<String>,
     Ok(editor.get(key)?.and_then(|v| v.as_str().map(str::to_owned)))
 }
 
-/// `.nvmrc` / `.node-version` should name a Node that `engines.node` admits: Code
-/// Capsules reads engines.node only, developers' tools read the file.
+/// `.nvmrc`, `.node-version` and `.tool-versions` should each name a Node that
+/// `engines.node` admits: Code Capsules reads engines.node only, developers' tools read
+/// the files.
 fn check_version_file(cx: &mut Context, app: &App, range: &nodejs_semver::Range, shown: &str) {
-    let Some(file) = &app.node_version_file else { return };
-    let value = file.value.lines().next().unwrap_or_default().trim();
-    // `lts/*`, `node`, `stable` name moving targets: nothing to compare.
-    let Some(says) = semver::range(value).filter(|_| !value.is_empty()) else { return };
-    if !range.allows_any(&says) {
-        cx.warnings.push(Warning::in_file(
-            &file.path,
-            format!(
-                "says `{value}` but engines.node is `{shown}`; Code Capsules reads engines.node \
-             only: update this file to a version engines.node admits, or remove it"
-            ),
-        ));
+    for file in &app.node_version_files {
+        let value = file.value.lines().next().unwrap_or_default().trim();
+        // `lts/*`, `node`, `stable` name moving targets: nothing to compare.
+        let Some(says) = semver::range(value).filter(|_| !value.is_empty()) else { continue };
+        if !range.allows_any(&says) {
+            cx.warnings.push(Warning::in_file(
+                &file.path,
+                format!(
+                    "says `{value}` but engines.node is `{shown}`; Code Capsules reads \
+                     engines.node only: update this file to a version engines.node admits, or \
+                     remove it"
+                ),
+            ));
+        }
     }
 }
 
