@@ -127,9 +127,55 @@ pub fn raised(tool: Tool, current: &str, node_major: u64) -> Option<String> {
 const GONE_FLAGS: &[(&str, u64)] =
     &[("--experimental-specifier-resolution", 19), ("--es-module-specifier-resolution", 19)];
 
+/// Node and V8 flags that later Node majors refuse outright (`node: bad option: --x`,
+/// exit code 9), so a process passing one never starts: each with the first of the
+/// majors Code Capsules runs (20, 22, 24) that refuses it. Checked by running each flag
+/// on Node 12.18, 20.20, 22.23 and 24.22: V8 drops the `--harmony-*` and
+/// `--experimental-wasm-*` switch of a feature once it ships on by default, and Node
+/// removed the policy, network-imports and permission flags. Found on
+/// CyberAgentHack/web-speed-hackathon-2021, whose server starts with
+/// `babel-node --experimental-wasm-threads` (fine on its Node 16).
+const REFUSED_FLAGS: &[(&str, u64)] = &[
+    ("--experimental-wasm-bigint", 20),
+    ("--experimental-wasm-eh", 20),
+    ("--experimental-wasm-reftypes", 20),
+    ("--experimental-wasm-simd", 20),
+    ("--experimental-wasm-threads", 20),
+    ("--harmony-async-iteration", 20),
+    ("--harmony-class-fields", 20),
+    ("--harmony-intl-segmenter", 20),
+    ("--harmony-logical-assignment", 20),
+    ("--harmony-optional-chaining", 20),
+    ("--harmony-private-methods", 20),
+    ("--harmony-promise-all-settled", 20),
+    ("--harmony-regexp-sequence", 20),
+    ("--harmony-string-replaceall", 20),
+    ("--harmony-top-level-await", 20),
+    ("--harmony-weak-refs", 20),
+    ("--experimental-network-imports", 22),
+    ("--experimental-policy", 22),
+    ("--experimental-wasm-gc", 22),
+    ("--experimental-wasm-return-call", 22),
+    ("--experimental-wasm-typed-funcref", 22),
+    ("--experimental-default-type", 24),
+    ("--experimental-permission", 24),
+    ("--experimental-wasm-memory64", 24),
+    ("--harmony-import-assertions", 24),
+];
+
+/// Whether `command` passes `flag` as a word of its own (`--flag`, `--flag=x`, inside
+/// quotes as in `NODE_OPTIONS="--flag"`), not as the start of a longer flag.
+fn passes(command: &str, flag: &str) -> bool {
+    let bound =
+        |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '='));
+    command.match_indices(flag).any(|(at, _)| {
+        bound(command[..at].chars().next_back()) && bound(command[at + flag.len()..].chars().next())
+    })
+}
+
 /// A warning for each of `commands` (`(what, command)`: `web` and its Procfile line, or
 /// a script) that passes Node a flag of [`GONE_FLAGS`] when `node` admits the major that
-/// dropped it.
+/// dropped it, or a flag of [`REFUSED_FLAGS`] when it admits a major that refuses it.
 pub fn gone_flag_warnings(
     commands: &[(String, String)],
     node: &nodejs_semver::Range,
@@ -137,8 +183,17 @@ pub fn gone_flag_warnings(
 ) -> Vec<String> {
     let mut out = Vec::new();
     for (what, command) in commands {
+        for (flag, major) in REFUSED_FLAGS {
+            if passes(command, flag) && semver::overlaps(node, &format!(">={major}.0.0")) {
+                out.push(format!(
+                    "{what} passes `{flag}`, which Node {major} and later refuse (`node: bad \
+                     option: {flag}`, exit code 9) on `{node_shown}`: the process cannot start; \
+                     remove the flag (the feature it switched on is on by default now, or gone)"
+                ));
+            }
+        }
         for (flag, major) in GONE_FLAGS {
-            if command.contains(flag) && semver::overlaps(node, &format!(">={major}.0.0")) {
+            if passes(command, flag) && semver::overlaps(node, &format!(">={major}.0.0")) {
                 out.push(format!(
                     "{what} passes `{flag}`, which Node {major} and later accept but ignore: \
                      ESM imports without a file extension (`./routes` for `./routes.js`) fail \
@@ -315,6 +370,30 @@ mod tests {
         assert!(found[0].starts_with("web passes `--es-module-specifier-resolution`"));
         assert!(found[1].starts_with("start passes `--experimental-specifier-resolution`"));
         assert!(gone_flag_warnings(&commands, &semver::range("18.x").unwrap(), "18.x").is_empty());
+    }
+
+    #[test]
+    fn flags_node_refuses_stop_the_process() {
+        let commands = vec![
+            (
+                "start".to_string(),
+                "babel-node --experimental-wasm-threads src/index.js".to_string(),
+            ),
+            ("web".to_string(), "NODE_OPTIONS='--harmony-weak-refs' node a.js".to_string()),
+            ("worker".to_string(), "node --experimental-default-type=module w.js".to_string()),
+            // Longer flags that merely start with a refused one are other flags.
+            ("other".to_string(), "node --experimental-wasm-threads-x --harmony a.js".to_string()),
+        ];
+        let on = |node: &str| gone_flag_warnings(&commands, &semver::range(node).unwrap(), node);
+        let found = on("24.x");
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("start passes `--experimental-wasm-threads`, which Node 20"));
+        assert!(found[1].starts_with("web passes `--harmony-weak-refs`"));
+        assert!(found[2].starts_with("worker passes `--experimental-default-type`, which Node 24"));
+        // Node 22 still takes --experimental-default-type.
+        assert_eq!(on("22.x").len(), 2);
+        assert!(passes("node --experimental-policy=p.json a.js", "--experimental-policy"));
+        assert!(!passes("node --experimental-policyx a.js", "--experimental-policy"));
     }
 
     #[test]
