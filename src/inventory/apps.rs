@@ -15,7 +15,7 @@ mod warnings;
 use crate::inventory::package_json::PackageJson;
 pub(crate) use dirs::normalize_dir;
 use dirs::{folder_exists, monorepo_dirs, own_procfiles, procfile_app_dir};
-use read::{read_app_json, read_node_version_file, read_package_json, read_procfile};
+use read::{read_app_json, read_node_version_files, read_package_json, read_procfile};
 use scan::{classify_hosts, scan_code};
 
 /// What the user told us besides the repository.
@@ -309,7 +309,7 @@ impl Found {
         // The code, and so package.json and the Node version, are where the app runs from.
         let code_dir = run_dir.as_deref().unwrap_or(&dir);
         let package_json = read_package_json(source, &join(code_dir, "package.json"), warnings)?;
-        let node_version_file = read_node_version_file(source, code_dir, warnings)?;
+        let node_version_files = read_node_version_files(source, code_dir, warnings)?;
         let skips_pre_scripts = skips_pre_scripts(source, code_dir, package_json.as_ref());
         let mut app = App {
             dir,
@@ -317,7 +317,7 @@ impl Found {
             procfile,
             app_json,
             package_json,
-            node_version_file,
+            node_version_files,
             frontend: None,
             run_dir,
             skips_pre_scripts,
@@ -328,7 +328,7 @@ impl Found {
             // around it: it builds from its folder, not from the shared package.json.
             app.run_dir = None;
             app.package_json = read_package_json(source, &app.path_of("package.json"), warnings)?;
-            app.node_version_file = None;
+            app.node_version_files.clear();
             if let Some(frontend) = &mut app.frontend {
                 frontend.public_dir = public;
             }

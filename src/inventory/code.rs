@@ -287,7 +287,7 @@ mod tests {
             procfile: None,
             app_json: None,
             package_json: None,
-            node_version_file: None,
+            node_version_files: Vec::new(),
             frontend: None,
             run_dir: None,
             skips_pre_scripts: None,

@@ -41,8 +41,10 @@ pub struct App {
     pub procfile: Option<Located<procfile::Procfile>>,
     pub app_json: Option<Located<app_json::AppJson>>,
     pub package_json: Option<package_json::PackageJson>,
-    /// `.nvmrc` or `.node-version`, trimmed.
-    pub node_version_file: Option<Located<String>>,
+    /// The Node version each of the version files developers' tools read names, in
+    /// this order: `.nvmrc`, `.node-version`, `.tool-versions` (its `nodejs` line). The
+    /// value is trimmed; for `.tool-versions` it is the first version on that line.
+    pub node_version_files: Vec<Located<String>>,
     /// Set when the app only serves static files (or is built by a bundler).
     pub frontend: Option<Frontend>,
     /// The folder its commands run from and its Capsules build, when that is not `dir`:
