@@ -252,7 +252,7 @@ fn dotenv_names(text: &str) -> Vec<EnvUse> {
         let Some((name, _)) = line.split_once('=') else { continue };
         let name = name.trim_end();
         if crate::shell::is_name(name) {
-            vars.push(EnvUse { name: name.to_owned(), line: index + 1 });
+            vars.push(EnvUse::new(name, index + 1));
         }
     }
     vars
@@ -270,7 +270,7 @@ fn node_config_names(text: &str) -> Vec<EnvUse> {
         .filter(|n| crate::shell::is_name(n))
         .map(|name| {
             let line = line_of_string(text, &name);
-            EnvUse { name, line }
+            EnvUse::new(name, line)
         })
         .collect();
     // serde_json's map is sorted by key: the file's order is the lines'.
@@ -329,7 +329,7 @@ fn prisma(text: &str) -> (Option<Database>, Vec<EnvUse>) {
             let name: String =
                 inner.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             if crate::shell::is_name(&name) {
-                vars.push(EnvUse { name, line: index + 1 });
+                vars.push(EnvUse::new(name, index + 1));
             }
         }
     }
@@ -354,7 +354,7 @@ pub fn shell_env(text: &str) -> ShellEnv {
         .reads
         .into_iter()
         .filter(|r| is_config_name(&r.name))
-        .map(|r| EnvUse { name: r.name, line: r.line })
+        .map(|r| EnvUse::new(r.name, r.line))
         .collect();
     ShellEnv { reads, assigned: found.assigned }
 }
