@@ -13,6 +13,8 @@ use super::addons::{DataPlan, Replacement, env_prefix, replacement};
 use super::secret;
 use super::{Capsule, CapsuleKind};
 use crate::inventory::config::{self, ConfigKind};
+use crate::inventory::js::Fallback;
+use crate::inventory::phases::Phase;
 use crate::inventory::{App, Inventory, code, parent};
 
 mod narrow;
@@ -36,9 +38,27 @@ pub struct CapsuleEnv {
     pub hidden: bool,
     /// Where the code reads it: `path:line`, the first read of each file, in path order.
     pub read_by: Vec<String>,
-    /// A frontend build setting (`REACT_APP_*`, `VITE_*`, ...): the bundler copies its
-    /// value into the built files, so it counts when `npm run build` runs.
+    /// Must be set when the build runs: a frontend build setting (`REACT_APP_*`, `VITE_*`,
+    /// SvelteKit's `$env/static/*`, `import.meta.env.PUBLIC_*`, ...), whose value the
+    /// bundler copies into the built files, or a variable a build step reads
+    /// (`build_reads`).
     pub build_time: bool,
+    /// Where build steps read it (`path:line`): files and scripts only `npm run build`
+    /// and the install hooks run, and the database migrations the build runs.
+    pub build_reads: Vec<String>,
+    /// The running app reads it (or nothing says otherwise); false for a variable only
+    /// build steps read.
+    pub run_time: bool,
+    /// Every read of it in the code falls back to a default or is declared optional
+    /// (`process.env.X || "d"`, zod's `.optional()`): the app starts without it.
+    pub optional: bool,
+    /// The default the code gives it, as written in the source (escapes kept), when it
+    /// is a literal and neither the name nor the value looks like a credential.
+    pub default: Option<String>,
+    /// The code gives it a literal default but the name (`*_SECRET`, `*_KEY`, `*TOKEN*`,
+    /// `*PASSWORD*`, ...) or the value looks like a credential: not shown. Unset, the
+    /// deployed app runs with a secret anyone with the repository can read.
+    pub default_hidden: bool,
 }
 
 /// Which of the app's variables a Capsule lists.
@@ -226,20 +246,106 @@ pub(super) fn app_env(
             }
         };
         entry.read_by = read_by;
+        if let Some(info) = app_reads.info.get(&name) {
+            info.apply(entry);
+        }
     }
+    notes.extend(build_notes(inv, app, &mut vars, &app_reads.dropped));
     (vars, notes)
 }
 
+/// What the build needs and what nothing runs any more: a database migration in the
+/// build marks its variables build-time (adding them when no other read names them),
+/// with a note saying where to set them; variables only `heroku-prebuild` /
+/// `heroku-cleanup` read get a note instead of a row.
+fn build_notes(
+    inv: &Inventory,
+    app: &App,
+    vars: &mut Vec<CapsuleEnv>,
+    dropped: &BTreeMap<String, Vec<String>>,
+) -> Vec<(String, Option<String>)> {
+    let mut notes = Vec::new();
+    if !dropped.is_empty() {
+        let names: Vec<String> = dropped.keys().map(|n| format!("`{n}`")).collect();
+        let hooks: Vec<String> =
+            crate::inventory::phases::DROPPED_HOOKS.iter().map(|h| format!("`{h}`")).collect();
+        let hooks = hooks.join(" or ");
+        notes.push((
+            format!(
+                "{} {} read only by {hooks} (or what they run), which Code Capsules does not \
+                 run: not listed; if you move such a step into `build`, set {} before the build",
+                names.join(", "),
+                if names.len() == 1 { "is" } else { "are" },
+                if names.len() == 1 { "it" } else { "them" },
+            ),
+            None,
+        ));
+    }
+    let Some(phases) = inv.phases_of(&app.dir) else { return notes };
+    for migration in &phases.migrations {
+        let mut names = Vec::new();
+        for (name, place) in &migration.vars {
+            let entry = match vars.iter_mut().find(|v| &v.name == name) {
+                Some(entry) => entry,
+                None => {
+                    vars.push(blank(name, EnvSource::Code));
+                    vars.last_mut().expect("just pushed")
+                }
+            };
+            entry.build_time = true;
+            if !place.is_empty() && !entry.build_reads.contains(place) {
+                entry.build_reads.push(place.clone());
+            }
+            if !place.is_empty() && !entry.read_by.contains(place) {
+                entry.read_by.push(place.clone());
+            }
+            names.push(format!("`{name}`"));
+        }
+        let names = if names.is_empty() {
+            "the database connection its configuration reads".to_owned()
+        } else {
+            names.join(", ")
+        };
+        notes.push((
+            format!(
+                "the `{}` script runs `{}`, which connects to the database while the Capsule \
+                 builds: {names} must be set (the database Capsule linked) before the first \
+                 build, not only for the running app. Code Capsules' documentation does not say \
+                 whether a Capsule's variables reach its build, nor whether the build can reach \
+                 a database Capsule; its own migration guide runs migrations from the run \
+                 command. If the build fails to connect, move `{}` to the start of the run \
+                 command (or a `prestart` script)",
+                migration.script, migration.command, migration.command
+            ),
+            None,
+        ));
+    }
+    notes
+}
+
 pub(super) fn blank(name: &str, source: EnvSource) -> CapsuleEnv {
-    CapsuleEnv {
-        name: name.to_owned(),
-        source,
-        description: None,
-        required: None,
-        value: None,
-        hidden: false,
-        read_by: Vec::new(),
-        build_time: is_build_time(name),
+    CapsuleEnv::new(name, source)
+}
+
+impl CapsuleEnv {
+    /// A variable with nothing known but its name and source: no description, value or
+    /// reads; build-time when its name is a frontend build setting ([`is_build_time`]).
+    pub fn new(name: &str, source: EnvSource) -> CapsuleEnv {
+        CapsuleEnv {
+            name: name.to_owned(),
+            source,
+            description: None,
+            required: None,
+            value: None,
+            hidden: false,
+            read_by: Vec::new(),
+            build_time: is_build_time(name),
+            build_reads: Vec::new(),
+            run_time: true,
+            optional: false,
+            default: None,
+            default_hidden: false,
+        }
     }
 }
 
@@ -272,20 +378,61 @@ fn code_source(name: &str, addon_prefixes: &[(String, String)]) -> EnvSource {
 #[derive(Debug, Default)]
 pub(super) struct AppReads {
     /// Variable -> where it is read (`path:line`, the first read per file, in path
-    /// order). Without the variables Code Capsules sets, those only tests and tooling
-    /// read, and those a wrapper script derives.
+    /// order), by the running app or its build. Without the variables Code Capsules
+    /// sets, those only tests and tooling read, and those a wrapper script derives.
     pub reads: BTreeMap<String, Vec<String>>,
+    /// Variable -> what its reads say beyond where they are.
+    pub info: BTreeMap<String, ReadInfo>,
+    /// Variables read only by Heroku's `heroku-prebuild` / `heroku-cleanup` hooks (or what
+    /// they run), which nothing runs on Code Capsules: not in `reads`.
+    pub dropped: BTreeMap<String, Vec<String>>,
     /// (variable, script) for the variables the app reads that a wrapper script sets.
     pub derived: Vec<(String, String)>,
     /// A committed `.env` that dotenv loads, with the names it holds.
     pub dotenv: Option<(String, Vec<String>)>,
 }
 
+/// What the reads of one variable say: when they run, and what they fall back to.
+#[derive(Debug, Default)]
+pub(super) struct ReadInfo {
+    /// Some read runs with the app.
+    pub run_time: bool,
+    /// Where build steps read it.
+    pub build_places: Vec<String>,
+    /// Some read is copied into the build by the bundler.
+    pub inlined: bool,
+    /// Reads in code or config that give no fallback (a Prisma `env()`, `$X` in a script,
+    /// `process.env.X` alone).
+    pub plain: usize,
+    /// The fallbacks of the reads that give one, in path order.
+    pub fallbacks: Vec<Fallback>,
+}
+
+impl ReadInfo {
+    fn apply(&self, var: &mut CapsuleEnv) {
+        var.run_time = self.run_time;
+        var.build_time |= self.inlined || !self.build_places.is_empty();
+        var.build_reads.clone_from(&self.build_places);
+        var.optional = self.plain == 0 && !self.fallbacks.is_empty();
+        let literal = self.fallbacks.iter().find_map(|f| match f {
+            Fallback::Value(value) => Some(value),
+            _ => None,
+        });
+        if let Some(value) = literal {
+            if secret::name_looks_secret(&var.name) || secret::value_looks_secret(value) {
+                var.default_hidden = true;
+            } else {
+                var.default = Some(value.clone());
+            }
+        }
+    }
+}
+
 /// Everything the app reads: its run-time code (not tests, fixtures or tooling
 /// configs), `.env.example` and its siblings, node-config's mapping, Prisma's `env()`,
 /// and shell reads in its run commands and wrapper scripts.
 pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
-    let mut found: Vec<(String, String, usize)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     let jobs: Vec<&str> = inv.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
     // A frontend package the app never builds deploys elsewhere: its reads are not ours.
     let elsewhere: Vec<String> = config::unbuilt_frontends(inv.config_of(app), app, &jobs)
@@ -298,14 +445,39 @@ pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
     let runs = |path: &str| {
         own(path) && (code::is_runtime_path(app, &jobs, path) || reached.contains(path))
     };
-    for file in inv.code_of(&app.dir).filter(|f| runs(&f.path)) {
+    let phases = inv.phases_of(&app.dir);
+    let file_phase = |path: &str| phases.map_or(Phase::Run, |p| p.of_file(path));
+    let packages = inv.workspace_packages_of(app);
+    let in_package = |path: &str| {
+        packages.iter().any(|dir| {
+            path.strip_prefix(dir.as_str()).is_some_and(|rest| rest.starts_with('/'))
+                && code::is_package_runtime_path(dir, path)
+        })
+    };
+    let package_code = inv
+        .code
+        .iter()
+        .filter(|f| f.app.as_deref() != Some(app.dir.as_str()) && in_package(&f.path));
+    for file in inv.code_of(&app.dir).filter(|f| runs(&f.path)).chain(package_code) {
+        let phase = file_phase(&file.path);
         for read in &file.facts.env_reads {
-            found.push((read.name.clone(), file.path.clone(), read.line));
+            found.push(Found {
+                name: read.name.clone(),
+                path: file.path.clone(),
+                line: read.line,
+                phase,
+                fallback: Some(read.fallback.clone()),
+                inlined: read.inlined,
+            });
         }
     }
     let mut derived: Vec<(String, String)> = Vec::new();
     let mut dotenv = None;
-    for file in inv.config_of(app).filter(|f| own(&f.path)) {
+    let package_config = inv
+        .config
+        .iter()
+        .filter(|c| c.app.as_deref() != Some(app.dir.as_str()) && in_package(&c.path));
+    for file in inv.config_of(app).filter(|f| own(&f.path)).chain(package_config) {
         if let ConfigKind::Shell { assigned } = &file.kind {
             derived.extend(assigned.iter().map(|n| (n.clone(), file.path.clone())));
         }
@@ -316,39 +488,99 @@ pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
             }
             continue;
         }
+        // A template declares names; it says nothing about whether the code needs them.
+        let declares = file.kind == ConfigKind::EnvTemplate;
+        let phase = file_phase(&file.path);
         for var in &file.vars {
-            found.push((var.name.clone(), file.path.clone(), var.line));
+            found.push(Found {
+                name: var.name.clone(),
+                path: file.path.clone(),
+                line: var.line,
+                phase,
+                fallback: (!declares).then_some(None),
+                inlined: false,
+            });
         }
     }
     // A Procfile line is one process's: its reads go to that process's Capsule alone
     // (`add_shell_reads` in capsules.rs), not to every Capsule of the app.
     let procfile = app.procfile.as_ref().map(|p| p.path.as_str());
-    for (path, line, command) in
+    for (path, line, command, script) in
         run_commands(app).into_iter().filter(|(p, ..)| Some(p.as_str()) != procfile)
     {
+        let phase = match (phases, script) {
+            (Some(phases), Some(script)) => phases.of_script(script),
+            _ => Phase::Run,
+        };
         for read in config::shell_env(command).reads {
-            found.push((read.name, path.clone(), line + read.line - 1));
+            found.push(Found {
+                name: read.name,
+                path: path.clone(),
+                line: line + read.line - 1,
+                phase,
+                fallback: Some(None),
+                inlined: false,
+            });
         }
     }
-    found.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    found.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     let mut reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut info: BTreeMap<String, ReadInfo> = BTreeMap::new();
+    let mut dropped: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut derived_read: Vec<(String, String)> = Vec::new();
-    for (name, path, line) in found {
-        if SET_BY_PLATFORM.contains(&name.as_str()) || is_test_variant(&name) {
+    for read in &found {
+        let name = &read.name;
+        if SET_BY_PLATFORM.contains(&name.as_str()) || is_test_variant(name) {
             continue;
         }
-        if let Some(script) = derived.iter().find(|(n, _)| *n == name) {
+        if let Some(script) = derived.iter().find(|(n, _)| n == name) {
             if !derived_read.contains(script) {
                 derived_read.push(script.clone());
             }
             continue;
         }
-        let places = reads.entry(name).or_default();
-        if !places.iter().any(|p| p.rsplit_once(':').is_some_and(|(p, _)| p == path)) {
-            places.push(format!("{path}:{line}"));
+        let place = format!("{}:{}", read.path, read.line);
+        let first_in_file = |places: &Vec<String>| {
+            !places.iter().any(|p| p.rsplit_once(':').is_some_and(|(p, _)| p == read.path))
+        };
+        if read.phase == Phase::Dropped {
+            let places = dropped.entry(name.clone()).or_default();
+            if first_in_file(places) {
+                places.push(place);
+            }
+            continue;
+        }
+        let places = reads.entry(name.clone()).or_default();
+        if first_in_file(places) {
+            places.push(place.clone());
+        }
+        let entry = info.entry(name.clone()).or_default();
+        match read.phase {
+            Phase::Build if first_in_file(&entry.build_places) => entry.build_places.push(place),
+            Phase::Build => {}
+            _ => entry.run_time = true,
+        }
+        entry.inlined |= read.inlined;
+        match &read.fallback {
+            Some(Some(fallback)) => entry.fallbacks.push(fallback.clone()),
+            Some(None) => entry.plain += 1,
+            None => {}
         }
     }
-    AppReads { reads, derived: derived_read, dotenv }
+    // A name the running app or its build reads is not "dropped", wherever else it is.
+    dropped.retain(|name, _| !reads.contains_key(name));
+    AppReads { reads, info, dropped, derived: derived_read, dotenv }
+}
+
+/// One read found for [`app_reads`].
+struct Found {
+    name: String,
+    path: String,
+    line: usize,
+    phase: Phase,
+    /// `None` for a declaration (`.env.example`); else the read's fallback, if any.
+    fallback: Option<Option<Fallback>>,
+    inlined: bool,
 }
 
 /// `X_TEST`, `X_DEV`, `TEST_X`: the test and development variants of a setting, which
@@ -365,24 +597,25 @@ fn loads_dotenv(inv: &Inventory, app: &App) -> bool {
     let dependency = ["dotenv", "dotenv-safe", "dotenv-flow", "dotenv-extended"]
         .iter()
         .any(|d| package.is_some_and(|p| p.dependency(d).is_some()));
-    let in_commands = run_commands(app).iter().any(|(_, _, c)| c.contains("dotenv"));
+    let in_commands = run_commands(app).iter().any(|(_, _, c, _)| c.contains("dotenv"));
     let imported = inv.code_of(&app.dir).any(|f| f.facts.loads_dotenv);
     dependency || in_commands || imported
 }
 
-/// The commands the platform runs for the app, each with its file and first line: the
-/// Procfile's, then package.json's run-time scripts.
-fn run_commands(app: &App) -> Vec<(String, usize, &str)> {
+/// The commands the platform runs for the app, each with its file, first line and, for
+/// a package.json script, its name: the Procfile's, then package.json's run-time scripts.
+fn run_commands(app: &App) -> Vec<(String, usize, &str, Option<&str>)> {
     let mut out = Vec::new();
     if let Some(procfile) = &app.procfile {
         for process in &procfile.value.processes {
-            out.push((procfile.path.clone(), process.line, process.command.as_str()));
+            out.push((procfile.path.clone(), process.line, process.command.as_str(), None));
         }
     }
     if let Some(pkg) = &app.package_json {
         for name in config::run_scripts(app, &[]) {
             if let Some(command) = pkg.script(name) {
-                out.push((pkg.path.clone(), config::script_line(&pkg.text, name), command));
+                let line = config::script_line(&pkg.text, name);
+                out.push((pkg.path.clone(), line, command, Some(name)));
             }
         }
     }

@@ -12,7 +12,7 @@ mod bundler;
 mod runtime;
 
 use bundler::drop_bundler_built_ins;
-pub use runtime::is_runtime_path;
+pub use runtime::{is_package_runtime_path, is_runtime_path, is_script_path};
 
 /// Source files larger than this are generated bundles, not code people wrote: they are
 /// not parsed or edited, only searched for what the guide reports ([`UnreadFile`]).

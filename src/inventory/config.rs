@@ -16,7 +16,7 @@ mod manager;
 mod scripts;
 
 pub use manager::{PackageManager, manager_of, package_manager};
-pub use scripts::{command_warnings, run_scripts, script_line};
+pub use scripts::{command_warnings, run_scripts, script_line, started};
 
 /// Config files larger than this are not read.
 const MAX_CONFIG: u64 = 256 * 1024;
@@ -55,7 +55,8 @@ pub enum Database {
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     pub path: String,
-    /// The app that holds it (the deepest app folder).
+    /// The app that holds it (the deepest app folder); `None` for a file of a workspace
+    /// package outside every app (a template, node-config's mapping, a Prisma schema).
     pub app: Option<String>,
     pub kind: ConfigKind,
     /// The variables it reads or declares, with their line. Never values.
@@ -100,19 +101,23 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
             "package.json" => ConfigKind::SubPackage { dependencies: Vec::new(), bundled: false },
             _ => continue,
         };
-        let Some(app) = owner(apps, path) else { continue };
+        // A workspace package outside every app (`packages/db`) declares and reads
+        // variables for the apps that load it (`inventory::workspace`).
+        let outside_apps = matches!(
+            kind,
+            ConfigKind::EnvTemplate | ConfigKind::NodeConfig | ConfigKind::Prisma { .. }
+        );
+        let app = owner(apps, path);
+        if app.is_none() && !outside_apps {
+            continue;
+        }
         if let ConfigKind::SubPackage { .. } = kind {
             if apps.iter().any(|a| a.path_of("package.json") == path) {
                 continue;
             }
             let (dependencies, bundled) = sub_package_dependencies(source, path)?;
             let kind = ConfigKind::SubPackage { dependencies, bundled };
-            files.push(ConfigFile {
-                path: path.to_owned(),
-                app: Some(app),
-                kind,
-                vars: Vec::new(),
-            });
+            files.push(ConfigFile { path: path.to_owned(), app, kind, vars: Vec::new() });
             continue;
         }
         let bytes = source.read(path)?;
@@ -130,7 +135,7 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
             }
             ConfigKind::SubPackage { .. } => unreachable!("handled above"),
         };
-        files.push(ConfigFile { path: path.to_owned(), app: Some(app), kind, vars });
+        files.push(ConfigFile { path: path.to_owned(), app, kind, vars });
     }
     Ok((files, lockfiles))
 }

@@ -30,6 +30,7 @@ mod commands;
 mod modules;
 mod spawned;
 
+pub(crate) use modules::normalize as normalize_path;
 use modules::{Installed, read_json};
 
 /// Source files larger than this are bundles, not code people wrote (as in
