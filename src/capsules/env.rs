@@ -248,6 +248,20 @@ pub(super) fn app_env(
         entry.read_by = read_by;
         if let Some(info) = app_reads.info.get(&name) {
             info.apply(entry);
+            if entry.default_hidden
+                && let Some(place) = &info.default_place
+            {
+                notes.push((
+                    format!(
+                        "`{name}`: the code falls back to a value written in the repository \
+                         (`{place}`, not shown) when it is unset, and the name says it is a \
+                         secret: set it on the Capsule (Heroku's value, or a new one), or the \
+                         deployed app runs with a secret anyone with the repository can read; \
+                         better, make the code fail without it"
+                    ),
+                    None,
+                ));
+            }
         }
     }
     notes.extend(build_notes(inv, app, &mut vars, &app_reads.dropped));
@@ -306,16 +320,21 @@ fn build_notes(
         } else {
             names.join(", ")
         };
+        // `release-phase` makes `heroku-postbuild` the `build` script.
+        let script = match migration.script.as_str() {
+            "heroku-postbuild" => "`build` script (Heroku's `heroku-postbuild`)".to_owned(),
+            name => format!("`{name}` script"),
+        };
         notes.push((
             format!(
-                "the `{}` script runs `{}`, which connects to the database while the Capsule \
+                "the {script} runs `{}`, which connects to the database while the Capsule \
                  builds: {names} must be set (the database Capsule linked) before the first \
                  build, not only for the running app. Code Capsules' documentation does not say \
                  whether a Capsule's variables reach its build, nor whether the build can reach \
                  a database Capsule; its own migration guide runs migrations from the run \
                  command. If the build fails to connect, move `{}` to the start of the run \
                  command (or a `prestart` script)",
-                migration.script, migration.command, migration.command
+                migration.command, migration.command
             ),
             None,
         ));
@@ -406,6 +425,8 @@ pub(super) struct ReadInfo {
     pub plain: usize,
     /// The fallbacks of the reads that give one, in path order.
     pub fallbacks: Vec<Fallback>,
+    /// Where the first literal fallback is (`path:line`).
+    pub default_place: Option<String>,
 }
 
 impl ReadInfo {
@@ -562,7 +583,12 @@ pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
         }
         entry.inlined |= read.inlined;
         match &read.fallback {
-            Some(Some(fallback)) => entry.fallbacks.push(fallback.clone()),
+            Some(Some(fallback)) => {
+                if matches!(fallback, Fallback::Value(_)) && entry.default_place.is_none() {
+                    entry.default_place = Some(format!("{}:{}", read.path, read.line));
+                }
+                entry.fallbacks.push(fallback.clone());
+            }
             Some(None) => entry.plain += 1,
             None => {}
         }
@@ -672,6 +698,21 @@ pub fn url_path(url: &str) -> &str {
 /// The folder of an app from its displayed form.
 pub(super) fn app_dir(display: &str) -> &str {
     if display == "." { "" } else { display }
+}
+
+/// The longest default shown, in characters; longer ones end in `…`.
+const MAX_DEFAULT: usize = 40;
+
+/// A code default as the guide and the report show it: at most [`MAX_DEFAULT`]
+/// characters, control characters (a template's newline) as spaces. Markdown escaping is
+/// the renderer's.
+pub fn shown_default(value: &str) -> String {
+    let clean: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if clean.chars().count() <= MAX_DEFAULT {
+        return clean;
+    }
+    let cut: String = clean.chars().take(MAX_DEFAULT - 1).collect();
+    format!("{cut}…")
 }
 
 /// Whether the variable `name` with `value` holds a credential, by its name (`*PASS*`,
