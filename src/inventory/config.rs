@@ -56,7 +56,8 @@ pub enum Database {
 pub struct ConfigFile {
     pub path: String,
     /// The app that holds it (the deepest app folder); `None` for a file of a workspace
-    /// package outside every app (a template, node-config's mapping, a Prisma schema).
+    /// package outside every app (a template, node-config's mapping, a Prisma schema, its
+    /// package.json).
     pub app: Option<String>,
     pub kind: ConfigKind,
     /// The variables it reads or declares, with their line. Never values.
@@ -105,7 +106,10 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
         // variables for the apps that load it (`inventory::workspace`).
         let outside_apps = matches!(
             kind,
-            ConfigKind::EnvTemplate | ConfigKind::NodeConfig | ConfigKind::Prisma { .. }
+            ConfigKind::EnvTemplate
+                | ConfigKind::NodeConfig
+                | ConfigKind::Prisma { .. }
+                | ConfigKind::SubPackage { .. }
         );
         let app = owner(apps, path);
         if app.is_none() && !outside_apps {

@@ -81,3 +81,63 @@ pub fn packages_of_apps(source: &Source, apps: &[App]) -> Vec<(String, Vec<Strin
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestRepo;
+
+    fn app(dir: &str, package: &str) -> App {
+        let path = join(dir, "package.json");
+        App {
+            dir: dir.into(),
+            evidence: Vec::new(),
+            procfile: None,
+            app_json: None,
+            package_json: Some(
+                crate::inventory::package_json::PackageJson::parse(&path, package.as_bytes())
+                    .unwrap(),
+            ),
+            node_version_file: None,
+            frontend: None,
+            run_dir: None,
+            skips_pre_scripts: None,
+        }
+    }
+
+    /// pnpm's `workspace:` protocol, a plain range for a package of the repository,
+    /// `file:` and `link:` paths, and packages that load one another are all followed;
+    /// an example package that shares a dependency's name, a registry package and a
+    /// package inside the app's own folder are not.
+    #[test]
+    fn workspace_and_path_dependencies_in_every_spelling() {
+        let web = r#"{ "name": "web", "dependencies": { "@x/db": "workspace:^", "@x/ui": "1.0.0",
+            "left-pad": "1.3.0", "own": "file:./lib/own", "react": "18.3.1" },
+            "devDependencies": { "@x/env": "link:../../packages/env" } }"#;
+        let files = [
+            ("apps/web/package.json", web),
+            ("apps/web/lib/own/package.json", r#"{ "name": "own" }"#),
+            ("packages/db/package.json", r#"{ "name": "@x/db", "dependencies": { "@x/log": "workspace:*" } }"#),
+            ("packages/log/package.json", r#"{ "name": "@x/log" }"#),
+            ("packages/ui/package.json", r#"{ "name": "@x/ui" }"#),
+            ("packages/env/package.json", r#"{ "name": "@x/env" }"#),
+            ("examples/react/package.json", r#"{ "name": "react" }"#),
+        ];
+        let repo = TestRepo::with_files(&files);
+        let source = Source::Git(repo.open());
+        let apps = [app("apps/web", web)];
+        let found = packages_of_apps(&source, &apps);
+        assert_eq!(
+            found,
+            [(
+                "apps/web".to_owned(),
+                vec![
+                    "packages/db".to_owned(),
+                    "packages/env".to_owned(),
+                    "packages/log".to_owned(),
+                    "packages/ui".to_owned(),
+                ]
+            )]
+        );
+    }
+}
