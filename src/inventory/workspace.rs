@@ -117,7 +117,10 @@ mod tests {
         let files = [
             ("apps/web/package.json", web),
             ("apps/web/lib/own/package.json", r#"{ "name": "own" }"#),
-            ("packages/db/package.json", r#"{ "name": "@x/db", "dependencies": { "@x/log": "workspace:*" } }"#),
+            (
+                "packages/db/package.json",
+                r#"{ "name": "@x/db", "dependencies": { "@x/log": "workspace:*" } }"#,
+            ),
             ("packages/log/package.json", r#"{ "name": "@x/log" }"#),
             ("packages/ui/package.json", r#"{ "name": "@x/ui" }"#),
             ("packages/env/package.json", r#"{ "name": "@x/env" }"#),
