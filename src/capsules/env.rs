@@ -440,7 +440,9 @@ impl ReadInfo {
             _ => None,
         });
         if let Some(value) = literal {
-            if secret::name_looks_secret(&var.name) || secret::value_looks_secret(value) {
+            // An empty default keeps nothing secret: the app runs without one.
+            let secret = secret::name_looks_secret(&var.name) || secret::value_looks_secret(value);
+            if secret && !value.trim().is_empty() {
                 var.default_hidden = true;
             } else {
                 var.default = Some(value.clone());
@@ -704,9 +706,12 @@ pub(super) fn app_dir(display: &str) -> &str {
 const MAX_DEFAULT: usize = 40;
 
 /// A code default as the guide and the report show it: at most [`MAX_DEFAULT`]
-/// characters, control characters (a template's newline) as spaces. Markdown escaping is
-/// the renderer's.
+/// characters, control characters (a template's newline) as spaces, `""` for the empty
+/// string. Markdown escaping is the renderer's.
 pub fn shown_default(value: &str) -> String {
+    if value.is_empty() {
+        return "\"\"".into();
+    }
     let clean: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     if clean.chars().count() <= MAX_DEFAULT {
         return clean;

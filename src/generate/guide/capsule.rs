@@ -408,7 +408,7 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
                 "optional: the code falls back to {}",
                 code(&crate::capsules::shown_default(value))
             ),
-            None => "optional: the code runs without it".into(),
+            None => "optional: the code falls back to a computed value or runs without it".into(),
         });
     } else if let Some(value) = &var.default {
         parts.push(format!(
@@ -438,7 +438,7 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
     match var.required {
         // app.json's `required` (true unless it says otherwise) is what Heroku asked
         // for; the code's own fallback says more about what the app needs.
-        Some(true) if var.optional => {}
+        Some(_) if var.optional => {}
         Some(true) => parts.push("required".into()),
         Some(false) => parts.push("optional".into()),
         None => {}
