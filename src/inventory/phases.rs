@@ -285,7 +285,7 @@ fn build_migrations(
         for command in crate::shell::simple_commands(text) {
             let words: Vec<&str> = command.launched().iter().map(String::as_str).collect();
             let Some((tool, written)) = migration(&words) else { continue };
-            let mut vars = tool_vars(source, inv, app, tool, &words);
+            let mut vars = tool_vars(source, inv, app, tool, &words, &place);
             if vars.is_empty()
                 && let Some(name) = tool.default_var
             {
@@ -326,6 +326,7 @@ fn tool_vars(
     app: &App,
     tool: &Tool,
     words: &[&str],
+    script_place: &str,
 ) -> Vec<(String, String)> {
     let mut vars: Vec<(String, String)> = Vec::new();
     let mut push = |name: &str, place: String| {
@@ -346,7 +347,7 @@ fn tool_vars(
         && let Some(at) = words.iter().position(|w| *w == "--database-url-var" || *w == "-d")
         && let Some(name) = words.get(at + 1).filter(|n| crate::shell::is_name(n))
     {
-        push(name, String::new());
+        push(name, script_place.to_owned());
     }
     let relative = |path: &str| -> Option<String> {
         match app.build_dir() {
@@ -354,14 +355,17 @@ fn tool_vars(
             dir => path.strip_prefix(dir)?.strip_prefix('/').map(str::to_owned),
         }
     };
+    // `knexfile.js` anywhere, `config/database.js` also below a folder
+    // (`server/config/database.js`, where `.sequelizerc` points).
     let is_config = |path: &str| {
         relative(path).is_some_and(|rel| {
+            let stem = rel.split_once('.').map_or(rel.as_str(), |(s, _)| s);
+            let stem = if rel.starts_with('.') { rel.as_str() } else { stem };
             tool.configs.iter().any(|c| {
-                rel.strip_prefix(c).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-                    || rel.rsplit('/').next().is_some_and(|n| {
-                        !c.contains('/')
-                            && n.strip_prefix(c).is_some_and(|r| r.is_empty() || r.starts_with('.'))
-                    })
+                let c = c.split_once(".json").map_or(*c, |(s, _)| s);
+                stem == c
+                    || stem.ends_with(&format!("/{c}"))
+                    || stem.rsplit('/').next().is_some_and(|n| n.starts_with(&format!("{c}-")))
             })
         })
     };
@@ -399,6 +403,88 @@ fn tool_vars(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn app(package: &str) -> App {
+        App {
+            dir: String::new(),
+            evidence: Vec::new(),
+            procfile: None,
+            app_json: None,
+            package_json: Some(
+                crate::inventory::package_json::PackageJson::parse(
+                    "package.json",
+                    package.as_bytes(),
+                )
+                .unwrap(),
+            ),
+            node_version_file: None,
+            frontend: None,
+            run_dir: None,
+            skips_pre_scripts: None,
+        }
+    }
+
+    /// The variables each tool's configuration names, and `DATABASE_URL` at the script's
+    /// line where it names none; migrations outside the build are not the build's.
+    #[test]
+    fn build_migrations_name_what_their_configuration_reads() {
+        let package = r#"{
+  "scripts": {
+    "start": "node server.js",
+    "postinstall": "knex migrate:latest",
+    "heroku-postbuild": "npm run db:migrate && node-pg-migrate up -d PG_URL",
+    "db:migrate": "sequelize db:migrate",
+    "release": "db-migrate up"
+  }
+}"#;
+        let repo = crate::testing::TestRepo::with_files(&[
+            ("package.json", package),
+            (
+                "knexfile.js",
+                "module.exports = { connection: process.env.KNEX_DB || 'x' };
+",
+            ),
+            (
+                "server/config/database.js",
+                "module.exports = { production: { url: process.env.SEQ_DB } };
+",
+            ),
+            (
+                "server.js",
+                "require('http').createServer().listen(process.env.PORT);
+",
+            ),
+        ]);
+        let source = Source::Git(repo.open());
+        let apps = vec![app(package)];
+        let mut inv = Inventory { apps, ..Inventory::default() };
+        inv.code = code::scan_all(&source, &inv.apps).unwrap().0;
+        let found = find(&source, &inv);
+        let migrations: Vec<(&str, &str, Vec<(&str, &str)>)> = found[0]
+            .migrations
+            .iter()
+            .map(|m| {
+                let vars = m.vars.iter().map(|(n, p)| (n.as_str(), p.as_str())).collect();
+                (m.script.as_str(), m.command.as_str(), vars)
+            })
+            .collect();
+        assert_eq!(
+            migrations,
+            [
+                (
+                    "db:migrate",
+                    "sequelize db:migrate",
+                    vec![("SEQ_DB", "server/config/database.js:1")]
+                ),
+                ("heroku-postbuild", "node-pg-migrate up", vec![("PG_URL", "package.json:5")]),
+                ("postinstall", "knex migrate:latest", vec![("KNEX_DB", "knexfile.js:1")]),
+            ]
+        );
+        assert_eq!(
+            found[0].build_scripts,
+            ["db:migrate", "heroku-postbuild", "postinstall"].map(str::to_owned).into()
+        );
+    }
 
     #[test]
     fn migration_commands_in_every_spelling() {
