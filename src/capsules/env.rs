@@ -55,10 +55,13 @@ pub struct CapsuleEnv {
     /// The default the code gives it, as written in the source (escapes kept), when it
     /// is a literal and neither the name nor the value looks like a credential.
     pub default: Option<String>,
-    /// The code gives it a literal default but the name (`*_SECRET`, `*_KEY`, `*TOKEN*`,
-    /// `*PASSWORD*`, ...) or the value looks like a credential: not shown. Unset, the
-    /// deployed app runs with a secret anyone with the repository can read.
+    /// The code gives it a literal default that is not shown: the name or the value
+    /// looks like a credential ([`looks_secret`]).
     pub default_hidden: bool,
+    /// That hidden default is a secret itself: the name says so (`*_SECRET`, `*_KEY`,
+    /// `*TOKEN*`, `*PASSWORD*`, ...) or the value looks like a credential. Unset, the
+    /// deployed app runs with a secret anyone with the repository can read.
+    pub default_secret: bool,
 }
 
 /// Which of the app's variables a Capsule lists.
@@ -248,7 +251,7 @@ pub(super) fn app_env(
         entry.read_by = read_by;
         if let Some(info) = app_reads.info.get(&name) {
             info.apply(entry);
-            if entry.default_hidden
+            if entry.default_secret
                 && let Some(place) = &info.default_place
             {
                 notes.push((
@@ -364,6 +367,7 @@ impl CapsuleEnv {
             optional: false,
             default: None,
             default_hidden: false,
+            default_secret: false,
         }
     }
 }
@@ -444,6 +448,8 @@ impl ReadInfo {
             let secret = secret::name_looks_secret(&var.name) || secret::value_looks_secret(value);
             if secret && !value.trim().is_empty() {
                 var.default_hidden = true;
+                var.default_secret =
+                    secret::name_is_a_secret(&var.name) || secret::value_looks_secret(value);
             } else {
                 var.default = Some(value.clone());
             }

@@ -76,12 +76,12 @@ impl EnvUse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fallback {
     /// A literal: a string's contents as written between its quotes (escapes kept), or a
-    /// number's, boolean's or `null`'s text.
+    /// number's or boolean's text.
     Value(String),
     /// An expression only known when the code runs (another variable, a call).
     Computed,
-    /// Declared optional (zod's `.optional()`, Joi's `.optional()`, `|| undefined`): the
-    /// code runs without it.
+    /// Declared optional (zod's `.optional()`, Joi's `.optional()`, `|| undefined`,
+    /// `|| null`): the code runs without it.
     Optional,
 }
 

@@ -219,8 +219,10 @@ fn env_summary(var: &CapsuleEnv) -> String {
     } else if !var.build_reads.is_empty() {
         tags.push("also at build".into());
     }
-    if var.default_hidden {
+    if var.default_secret {
         tags.push("a secret's default is in the code: set it".into());
+    } else if var.default_hidden {
+        tags.push("optional, default not shown".into());
     } else if var.optional {
         tags.push(match &var.default {
             Some(value) => format!("optional, default {}", crate::capsules::shown_default(value)),

@@ -396,10 +396,16 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
              runs, so set it before the build and rebuild after changing it"
         ));
     }
-    if var.default_hidden {
+    if var.default_secret {
         parts.push(
             "the code falls back to a value written in the repository (not shown), and the \
              name says it is a secret: set it, or the app runs with a public secret"
+                .into(),
+        );
+    } else if var.default_hidden {
+        parts.push(
+            "optional: the code falls back to a value written in the repository (not shown: \
+             the name looks like a credential's)"
                 .into(),
         );
     } else if var.optional {

@@ -147,7 +147,8 @@ pub fn of_expression(node: Node<'_>, source: &[u8]) -> Fallback {
     }
     let text = ast::text(node, source);
     match node.kind() {
-        "number" | "true" | "false" | "null" => Fallback::Value(lossy(text)),
+        "number" | "true" | "false" => Fallback::Value(lossy(text)),
+        "null" => Fallback::Optional,
         "unary_expression"
             if operator(node) == Some("-")
                 && node.child_by_field_name("argument").is_some_and(|a| a.kind() == "number") =>

@@ -571,6 +571,7 @@ const name = process.env.NAME?.trim() || `app`;
 const a = process.env.A ?? process.env.B ?? "b";
 const url = process.env.URL || buildUrl();
 const off = process.env.OFF || undefined;
+const logout = process.env.LOGOUT_URL || null;
 const on = process.env.ON === "1" || false;
 const env = process.env; const t = env.TIMEOUT || '30s';
 get(process.env, "LODASH", "x");
@@ -591,6 +592,7 @@ get(process.env, "LODASH", "x");
             ("B", value("b")),
             ("URL", Some(Fallback::Computed)),
             ("OFF", Some(Fallback::Optional)),
+            ("LOGOUT_URL", Some(Fallback::Optional)),
             ("ON", None),
             ("TIMEOUT", value("30s")),
             ("LODASH", value("x")),
