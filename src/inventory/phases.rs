@@ -460,7 +460,8 @@ mod tests {
         let mut inv = Inventory { apps, ..Inventory::default() };
         inv.code = code::scan_all(&source, &inv.apps).unwrap().0;
         let found = find(&source, &inv);
-        let migrations: Vec<(&str, &str, Vec<(&str, &str)>)> = found[0]
+        type Row<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+        let migrations: Vec<Row<'_>> = found[0]
             .migrations
             .iter()
             .map(|m| {

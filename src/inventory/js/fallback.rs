@@ -43,9 +43,9 @@ pub fn of_read(expression: Node<'_>, source: &[u8]) -> Option<Fallback> {
     let mut found = None;
     while let Some(parent) = node.parent() {
         let kind = parent.kind();
-        if TRANSPARENT.contains(&kind) {
-            node = parent;
-        } else if kind == "unary_expression" && operator(parent) == Some("+") {
+        if TRANSPARENT.contains(&kind)
+            || (kind == "unary_expression" && operator(parent) == Some("+"))
+        {
             node = parent;
         } else if kind == "arguments" {
             let Some(call) = parent.parent().filter(|c| c.kind() == "call_expression") else {
