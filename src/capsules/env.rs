@@ -403,3 +403,22 @@ pub(crate) fn looks_secret(name: &str, value: &str) -> bool {
     let named = secret::name_looks_secret(name) && !secret::is_reference(value);
     named || secret::value_looks_secret(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Defaults are shown whole up to 40 characters, cut with `…` past that (on a
+    /// character boundary), the empty string as `""`, a template's newline as a space.
+    #[test]
+    fn code_defaults_are_shortened_for_people() {
+        assert_eq!(shown_default("info"), "info");
+        assert_eq!(shown_default(""), "\"\"");
+        assert_eq!(shown_default("a\nb"), "a b");
+        let long = "é".repeat(41);
+        let shown = shown_default(&long);
+        assert_eq!(shown.chars().count(), 40);
+        assert!(shown.ends_with('…') && shown.starts_with("éé"));
+        assert_eq!(shown_default(&"x".repeat(40)), "x".repeat(40));
+    }
+}
