@@ -184,12 +184,21 @@ pub(crate) fn is_not_app_code(path: &str) -> bool {
     if folders.split('/').any(|f| f == ".yarn" || VENDOR_DIRS.contains(&f)) {
         return true;
     }
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with(".pnp.") {
+    // Compared without case, and without a lowered copy: every file of the repository
+    // comes through here.
+    let starts = |text: &str, prefix: &str| {
+        text.len() >= prefix.len()
+            && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    let ends = |text: &str, suffix: &str| {
+        text.len() >= suffix.len()
+            && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if starts(name, ".pnp.") {
         return true;
     }
-    let stem = lower.rsplit_once('.').map_or(lower.as_str(), |(s, _)| s);
-    stem.ends_with(".min") || stem.ends_with("-min")
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    ends(stem, ".min") || ends(stem, "-min")
 }
 
 /// The facts of a component's script blocks, at their lines in the whole file, and the

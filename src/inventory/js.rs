@@ -1,5 +1,5 @@
 //! Facts from JavaScript and TypeScript source, read with tree-sitter: environment
-//! variables, hard-coded `*.herokuapp.com` URLs, the module syntax, `process.exit` calls,
+//! variables, hard-coded `*.herokuapp.com` URLs, the module syntax and the modules loaded,
 //! disabled TLS checks and node-cron 3 options that node-cron 4 dropped.
 //!
 //! Monorepos hold thousands of files and parsing runs at a few MB/s, so callers first ask
@@ -134,8 +134,6 @@ pub struct JsFacts {
     pub env_writes: Vec<EnvUse>,
     pub herokuapp_urls: Vec<UrlUse>,
     pub module_syntax: ModuleSyntax,
-    /// Lines of `process.exit(...)` calls.
-    pub process_exit: Vec<usize>,
     /// Lines of `rejectUnauthorized: false` object properties.
     pub ssl_reject_unauthorized_false: Vec<usize>,
     /// `scheduled` / `runOnInit` keys (with their line) in the options of a node-cron

@@ -1,4 +1,4 @@
-//! Turns the nodes the walk finds into facts: environment uses, exits, TLS checks,
+//! Turns the nodes the walk finds into facts: environment uses, TLS checks,
 //! module syntax and imports. node-cron calls are handed to [`super::cron`].
 
 use tree_sitter::Node;
@@ -26,7 +26,6 @@ pub struct Collector<'t, 's> {
     source: &'s [u8],
     env_reads: Vec<(usize, EnvUse)>,
     env_writes: Vec<(usize, EnvUse)>,
-    process_exit: Vec<(usize, usize)>,
     tls_checks_off: Vec<(usize, usize)>,
     esm: bool,
     common_js: bool,
@@ -45,7 +44,6 @@ impl<'t, 's> Collector<'t, 's> {
             source,
             env_reads: Vec::new(),
             env_writes: Vec::new(),
-            process_exit: Vec::new(),
             tls_checks_off: Vec::new(),
             esm: false,
             common_js: false,
@@ -98,7 +96,6 @@ impl<'t, 's> Collector<'t, 's> {
                 }
             }
             Capture::EnvPattern => self.env_destructured(node),
-            Capture::ExitCall => self.process_exit.push((node.start_byte(), ast::line(node))),
             Capture::FalsePair => {
                 let key = node.child_by_field_name("key");
                 if key.and_then(|key| ast::key_name(key, self.source))
@@ -253,7 +250,6 @@ impl<'t, 's> Collector<'t, 's> {
         facts.cron_v3_options = in_order(self.node_cron.v3_options(self.source));
         facts.env_reads = in_order(self.env_reads);
         facts.env_writes = in_order(self.env_writes);
-        facts.process_exit = in_order(self.process_exit);
         facts.ssl_reject_unauthorized_false = in_order(self.tls_checks_off);
         facts.module_syntax = match (self.esm, self.common_js) {
             (true, _) => ModuleSyntax::Esm,

@@ -32,7 +32,6 @@ const PATTERNS: &[&[u8]] = &[
     b"\"process\"",
     b"node:process",
     b"import.meta.env",
-    b"process.exit",
     crate::herokuapp::HOST_SUFFIX.as_bytes(),
     b"rejectUnauthorized",
     b"cron'",
@@ -105,11 +104,9 @@ fn search_with(search: &Search, bytes: &[u8]) -> bool {
 fn pattern_at(bytes: &[u8], word: usize, start: usize, end: usize) -> bool {
     let (before, after) = (&bytes[..start], &bytes[end..]);
     match word {
-        // process.env, process.exit, } = process, }=process, node:process, and
-        // 'process' or "process".
+        // process.env, } = process, }=process, node:process, and 'process' or "process".
         0 => {
             after.starts_with(b".env")
-                || after.starts_with(b".exit")
                 || before.ends_with(b"} = ")
                 || before.ends_with(b"}=")
                 || before.ends_with(b"node:")
@@ -238,7 +235,6 @@ mod tests {
         assert!(worth_parsing(b"const { CronJob } = require(\"cron\");"));
         assert!(worth_parsing(b"const task = require('node-cron/src/scheduled-task');"));
         assert!(worth_parsing(b"ssl: { rejectUnauthorized: false }"));
-        assert!(worth_parsing(b"main().then(() => process.exit(0));"));
         assert!(worth_parsing(b"// \xff\xfe\x00 not UTF-8, then process.env.X"));
         // Words that touch: `cron` ends where `node-schedule` starts.
         assert!(worth_parsing(b"cronode-schedule"));
@@ -251,6 +247,8 @@ mod tests {
         assert!(!worth_parsing(b"p"));
         assert!(!worth_parsing(b"export const add = (a, b) => a + b;\n"));
         assert!(!worth_parsing(b"const processes = []; process.on('exit', f); env.PORT"));
+        // No rule needs `process.exit`: Scheduler jobs run as child processes.
+        assert!(!worth_parsing(b"main().then(() => process.exit(0));"));
         assert!(!worth_parsing(b"const url = 'https://example.com'; // heroku"));
         assert!(!worth_parsing(b"proces.env herokuapp.co crontab rejectunauthorized"));
         assert!(!worth_parsing(&[0xff, 0xfe, 0x00, b'p', b'r', 0x80]));

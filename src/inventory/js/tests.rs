@@ -184,18 +184,6 @@ fn scheduler_libraries_are_recognised_by_module_name() {
 }
 
 #[test]
-fn process_exit_calls_only() {
-    let source = r#"main().catch(() => process.exit(1));
-process.exitCode = 2;
-const exit = process.exit;
-process.exit();
-"#;
-    for lang in LANGS {
-        assert_eq!(run(lang, source).process_exit, [1, 4], "{lang:?}");
-    }
-}
-
-#[test]
 fn reject_unauthorized_false_only() {
     let source = r#"const pool = new Pool({ ssl: { rejectUnauthorized: false } });
 const a = { "rejectUnauthorized": false, other: false };
@@ -295,7 +283,6 @@ process.exit(process.env.EXIT_CODE);
         let names: Vec<_> = facts.env_reads.iter().map(|u| u.name.as_str()).collect();
         assert!(names.contains(&"PORT") && names.contains(&"EXIT_CODE"), "{lang:?}: {names:?}");
         assert_eq!(urls(&facts), [("https://still-found.herokuapp.com", 3)], "{lang:?}");
-        assert_eq!(facts.process_exit, [4], "{lang:?}");
         let error = facts.syntax_error.expect("the broken line is reported");
         assert_eq!(error.line, 2, "{lang:?}");
     }
