@@ -13,7 +13,7 @@ use crate::rules::RuleSet;
 
 mod capsule;
 
-use super::env::{CapsuleEnv, EnvSource};
+use super::env::EnvSource;
 use super::{
     Capsule, CapsuleKind, Deployment, ProcessUse, Replacement, SCHEDULER_REPLACES, addons,
     base_name, env, kebab, launch, redacted, release_in_prestart,
@@ -374,16 +374,10 @@ impl Builder<'_> {
                 {
                     continue;
                 }
-                capsule.env.push(CapsuleEnv {
-                    name,
-                    source: EnvSource::Code,
-                    description: None,
-                    required: None,
-                    value: None,
-                    hidden: false,
-                    build_time: false,
-                    read_by: vec![place.clone()],
-                });
+                let mut var = super::env::blank(&name, EnvSource::Code);
+                var.build_time = false;
+                var.read_by = vec![place.clone()];
+                capsule.env.push(var);
             }
         }
     }

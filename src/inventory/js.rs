@@ -11,6 +11,7 @@
 mod ast;
 mod collect;
 mod cron;
+mod fallback;
 mod indirect;
 pub mod listen;
 mod prefilter;
@@ -51,11 +52,38 @@ pub const DATA_MODULES: &[&str] = &[
 ];
 
 /// One use of an environment variable.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EnvUse {
     pub name: String,
     /// 1-based line of the variable's name.
     pub line: usize,
+    /// What the code uses when the variable is unset, where this read says
+    /// (`process.env.X || "d"`, `{ X = 3 } = process.env`, a schema's `.default(...)`).
+    pub fallback: Option<Fallback>,
+    /// The bundler copies the value into the built files where this read is: SvelteKit's
+    /// `$env/static/public` and `$env/static/private`, `import.meta.env.PUBLIC_*` (Astro,
+    /// SvelteKit's public prefix). Such a variable must be set before the build runs.
+    pub inlined: bool,
+}
+
+impl EnvUse {
+    /// A plain read of `name` at `line`: no fallback, not inlined.
+    pub fn new(name: impl Into<String>, line: usize) -> EnvUse {
+        EnvUse { name: name.into(), line, ..EnvUse::default() }
+    }
+}
+
+/// What a read falls back to when the variable is unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fallback {
+    /// A literal: a string's contents as written between its quotes (escapes kept), or a
+    /// number's or boolean's text.
+    Value(String),
+    /// An expression only known when the code runs (another variable, a call).
+    Computed,
+    /// Declared optional (zod's `.optional()`, Joi's `.optional()`, `|| undefined`,
+    /// `|| null`): the code runs without it.
+    Optional,
 }
 
 /// A hard-coded `<name>.herokuapp.com` address inside a string or template literal.

@@ -14,10 +14,12 @@ pub(crate) mod hosts;
 pub mod jobs;
 pub mod js;
 pub mod package_json;
+pub(crate) mod phases;
 pub mod procfile;
 pub(crate) mod programs;
 pub(crate) mod reach;
 pub mod scripts;
+pub(crate) mod workspace;
 
 pub(crate) use apps::{Hints, discover};
 
@@ -152,6 +154,12 @@ pub(crate) struct Inventory {
     /// What each app's web process runs, read only until it shows that it listens
     /// ([`reach::Reacher::listens`]): its Capsule keeps the app's variables either way.
     pub web_reaches: Vec<reach::Reach>,
+    /// For the apps whose build or Heroku-only hooks run something: which scripts and
+    /// files run only then, and the database migrations the build runs, in app order.
+    pub phases: Vec<phases::AppPhases>,
+    /// For each app that depends on packages of the repository outside its own folder
+    /// (workspace members, `file:` dependencies): their folders ([`workspace`]).
+    pub workspace_packages: Vec<(String, Vec<String>)>,
 }
 
 impl Inventory {
@@ -216,6 +224,17 @@ impl Inventory {
             .iter()
             .filter(move |r| r.app == app.dir)
             .flat_map(|r| r.files.iter().map(String::as_str))
+    }
+
+    /// The folders of the repository's packages outside its own folder that `app` loads.
+    pub fn workspace_packages_of(&self, app: &App) -> &[String] {
+        let found = self.workspace_packages.iter().find(|(dir, _)| *dir == app.dir);
+        found.map_or(&[], |(_, folders)| folders.as_slice())
+    }
+
+    /// When the app's script `name` or file `path` runs ([`phases::Phase`]).
+    pub fn phases_of(&self, dir: &str) -> Option<&phases::AppPhases> {
+        self.phases.iter().find(|p| p.app == dir)
     }
 
     pub fn jobs_of<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a jobs::Job> + 'a {

@@ -35,6 +35,7 @@ mod commands;
 mod modules;
 mod spawned;
 
+pub(crate) use modules::normalize as normalize_path;
 use modules::{Installed, read_json};
 
 /// The web process Heroku runs for an app without a Procfile (Node.js buildpack).

@@ -220,8 +220,30 @@ fn env_scope(scope: &EnvScope) -> Option<String> {
     }
 }
 
-/// A variable and, briefly, where its value comes from.
+/// A variable and, briefly, where its value comes from, then when it is read and what
+/// the code does without it.
 fn env_summary(var: &CapsuleEnv) -> String {
+    let mut tags: Vec<String> = Vec::new();
+    if !var.run_time {
+        tags.push("build only".into());
+    } else if !var.build_reads.is_empty() {
+        tags.push("also at build".into());
+    }
+    if var.default_secret {
+        tags.push("a secret's default is in the code: set it".into());
+    } else if var.default_hidden {
+        tags.push("optional, default not shown".into());
+    } else if var.optional {
+        tags.push(match &var.default {
+            Some(value) => format!("optional, default {}", crate::capsules::shown_default(value)),
+            None => "optional".into(),
+        });
+    }
+    let summary = source_summary(var);
+    if tags.is_empty() { summary } else { format!("{summary} [{}]", tags.join("; ")) }
+}
+
+fn source_summary(var: &CapsuleEnv) -> String {
     let name = &var.name;
     match &var.source {
         EnvSource::DataCapsule { capsule } => format!("{name} (link {capsule})"),

@@ -484,16 +484,7 @@ mod tests {
 
     #[test]
     fn every_listed_variable_is_set_but_those_heroku_itself_set() {
-        let var = |name: &str, source: EnvSource| CapsuleEnv {
-            name: name.into(),
-            source,
-            description: None,
-            required: None,
-            value: None,
-            hidden: false,
-            build_time: false,
-            read_by: Vec::new(),
-        };
+        let var = |name: &str, source: EnvSource| CapsuleEnv::new(name, source);
         let capsule = Capsule {
             name: "api".into(),
             kind: CapsuleKind::Backend,
@@ -540,14 +531,8 @@ mod tests {
     #[test]
     fn placeholders_say_what_they_are() {
         let var = |name: &str, source: EnvSource, value: Option<&str>| CapsuleEnv {
-            name: name.into(),
-            source,
-            description: None,
-            required: None,
             value: value.map(str::to_owned),
-            hidden: false,
-            build_time: false,
-            read_by: Vec::new(),
+            ..CapsuleEnv::new(name, source)
         };
         let db = var("DATABASE_URL", EnvSource::DataCapsule { capsule: "db".into() }, None);
         assert!(

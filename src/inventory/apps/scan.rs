@@ -22,6 +22,8 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
     inv.unread_code = unread;
     (inv.config, inv.lockfiles) = config::scan(source, &inv.apps)?;
     (inv.reaches, inv.web_reaches) = reaches(source, inv);
+    inv.phases = crate::inventory::phases::find(source, inv);
+    inv.workspace_packages = crate::inventory::workspace::packages_of_apps(source, &inv.apps);
     inv.warnings.extend(config::command_warnings(&inv.apps));
     inv.warnings.extend(docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
     Ok(())

@@ -5,6 +5,7 @@ use tree_sitter::Node;
 
 use super::ast::{self, lossy};
 use super::cron::NodeCron;
+use super::fallback;
 use super::walk::{self, Capture};
 use super::{EnvUse, JsFacts, ModuleLoad, ModuleSyntax};
 use crate::lang::Lang;
@@ -127,10 +128,12 @@ impl<'t, 's> Collector<'t, 's> {
     /// Records `name`, found at `name_node` inside `expression`, as read and/or written.
     fn env_use(&mut self, expression: Node<'t>, name_node: Node<'t>, name: &[u8]) {
         let access = access(expression);
-        let found =
-            (name_node.start_byte(), EnvUse { name: lossy(name), line: ast::line(name_node) });
+        let found = (name_node.start_byte(), EnvUse::new(lossy(name), ast::line(name_node)));
         match access {
-            Access::Read => self.env_reads.push(found),
+            Access::Read => {
+                let fallback = fallback::of_read(expression, self.source);
+                self.env_reads.push((found.0, EnvUse { fallback, ..found.1 }));
+            }
             Access::Write => self.env_writes.push(found),
             Access::ReadWrite => {
                 self.env_reads.push(found.clone());
@@ -144,7 +147,10 @@ impl<'t, 's> Collector<'t, 's> {
     /// keys and `...rest` name nothing in particular.
     fn env_destructured(&mut self, pattern: Node<'t>) {
         for (key, name) in ast::destructured_keys(pattern, self.source) {
-            let found = EnvUse { name: lossy(name), line: ast::line(key) };
+            let found = EnvUse {
+                fallback: fallback::of_pattern_key(key, self.source),
+                ..EnvUse::new(lossy(name), ast::line(key))
+            };
             self.env_reads.push((key.start_byte(), found));
         }
     }

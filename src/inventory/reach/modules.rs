@@ -464,7 +464,7 @@ pub(super) fn read_json(source: &Source, path: &str) -> Option<serde_json::Value
 }
 
 /// `a/./b/../c` -> `a/c`; `None` when it climbs above the repository's root.
-pub(super) fn normalize(path: &str) -> Option<String> {
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
