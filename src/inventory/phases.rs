@@ -417,7 +417,7 @@ mod tests {
                 )
                 .unwrap(),
             ),
-            node_version_file: None,
+            node_version_files: Vec::new(),
             frontend: None,
             run_dir: None,
             skips_pre_scripts: None,

@@ -98,7 +98,7 @@ mod tests {
                 crate::inventory::package_json::PackageJson::parse(&path, package.as_bytes())
                     .unwrap(),
             ),
-            node_version_file: None,
+            node_version_files: Vec::new(),
             frontend: None,
             run_dir: None,
             skips_pre_scripts: None,
