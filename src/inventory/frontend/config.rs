@@ -302,3 +302,52 @@ pub(super) fn angular_output(angular_json: Option<&str>) -> String {
     };
     normalise_dir(dir)
 }
+
+/// A development server's proxy: in development it forwarded the page's calls to the
+/// backend; a built site has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DevProxy {
+    /// The file, relative to the app (`package.json`, `vite.config.ts`).
+    pub file: String,
+    /// 1-based line of the setting.
+    pub line: usize,
+    /// The setting as the tool names it (`proxy`, `server.proxy`, `devServer.proxy`).
+    pub option: String,
+    /// The path prefixes forwarded (`/api`); empty when every unknown path was (Create
+    /// React App's `"proxy": "http://localhost:3001"`, a Vue CLI proxy string).
+    pub prefixes: Vec<String>,
+}
+
+/// The dev-server proxy of a Create React App (`"proxy"` in package.json, or a
+/// `src/setupProxy.js`), Vite (`server.proxy`) or Vue CLI (`devServer.proxy`) app.
+pub(crate) fn dev_proxy(read: ReadFile) -> Option<DevProxy> {
+    let proxy = |file: &str, line: usize, option: &str, prefixes: Vec<String>| DevProxy {
+        file: file.to_owned(),
+        line,
+        option: option.to_owned(),
+        prefixes,
+    };
+    if let Some(text) = read("package.json") {
+        let json: Value = serde_json::from_str(&text).unwrap_or_default();
+        if json.get("proxy").is_some_and(Value::is_string) {
+            let line = text.find("\"proxy\"").map_or(1, |at| text[..at].matches('\n').count() + 1);
+            return Some(proxy("package.json", line, "proxy", Vec::new()));
+        }
+    }
+    for (config, path) in [
+        (vite_config(read), ["server", "proxy"]),
+        (
+            first_config(read, &["vue.config.js", "vue.config.cjs", "vue.config.mjs"]),
+            ["devServer", "proxy"],
+        ),
+    ] {
+        let Some(config) = config else { continue };
+        let Some(line) = config.line_of(&path) else { continue };
+        let prefixes = config.keys(&path).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
+        return Some(proxy(&config.name, line, &path.join("."), prefixes));
+    }
+    ["src/setupProxy.js", "src/setupProxy.ts"]
+        .iter()
+        .find(|name| read(name).is_some())
+        .map(|name| proxy(name, 1, "setupProxy", Vec::new()))
+}

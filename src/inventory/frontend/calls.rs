@@ -1,0 +1,428 @@
+//! Calls a frontend makes to its own origin: `fetch('/api/x')`, `axios.get('/api/x')`,
+//! `axios.create({ baseURL: '/api' })`, `new EventSource('/events')`, `io()`.
+//!
+//! On Heroku an Express server often served the built frontend, so the page called the
+//! API on the origin it came from, and in development the bundler's proxy (Create React
+//! App's `"proxy"`, Vite's `server.proxy`) forwarded the same paths. A Code Capsules
+//! Frontend Capsule serves only files: such a call reaches the static site, not the
+//! backend. This module finds the calls in a file's syntax tree; which of them are the
+//! page's own files (`fetch('/data.json')`) the caller decides.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use crate::inventory::js::ast::{line, literal_value, lossy, text};
+use crate::lang::Lang;
+
+/// One call to a path on the page's own origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RelativeCall {
+    /// 1-based line of the call.
+    pub line: usize,
+    /// What makes the request: `fetch`, `axios.get`, `axios.create`, `new EventSource`,
+    /// `io`, ...
+    pub call: String,
+    /// The path as written up to the first substitution (`/api/users/` for
+    /// `` `/api/users/${id}` ``); empty for `io()`, which connects to the page's origin.
+    pub path: String,
+}
+
+/// Byte strings a file must hold for [`relative_calls`] to find anything in it.
+const WORDS: &[&str] =
+    &["fetch", "axios", "baseURL", "EventSource", "WebSocket", "io", "$.", "ajax"];
+
+/// axios's request methods (also those of an instance from `axios.create`).
+const AXIOS_METHODS: &[&str] =
+    &["get", "post", "put", "patch", "delete", "head", "options", "request", "postForm", "putForm"];
+
+/// Every call of `source` to a relative URL, in source order.
+pub(crate) fn relative_calls(source: &str, lang: Lang) -> Vec<RelativeCall> {
+    if !WORDS.iter().any(|w| source.contains(w)) {
+        return Vec::new();
+    }
+    let Some(tree) = lang.parse(source) else { return Vec::new() };
+    let bytes = source.as_bytes();
+    let mut scan = Scan {
+        source: bytes,
+        strings: HashMap::new(),
+        instances: HashSet::new(),
+        sockets: HashSet::new(),
+        found: Vec::new(),
+    };
+    scan.sockets.insert("io".to_owned());
+    // First the names: string constants, axios instances without a base URL, and the
+    // names socket.io-client's `io` is imported under.
+    each_node(tree.root_node(), &mut |node| scan.learn(node));
+    each_node(tree.root_node(), &mut |node| scan.check(node));
+    scan.found.sort_by_key(|c| c.line);
+    scan.found
+}
+
+struct Scan<'s> {
+    source: &'s [u8],
+    /// `const API = '/api'`: names bound once to a string.
+    strings: HashMap<String, String>,
+    /// Names of `axios.create(...)` results whose base URL is the page's origin.
+    instances: HashSet<String>,
+    /// Names that call socket.io-client's `io`.
+    sockets: HashSet<String>,
+    found: Vec<RelativeCall>,
+}
+
+impl Scan<'_> {
+    fn text(&self, node: Node) -> String {
+        lossy(text(node, self.source))
+    }
+
+    fn learn(&mut self, node: Node) {
+        match node.kind() {
+            "variable_declarator" => {
+                let (Some(name), Some(value)) =
+                    (node.child_by_field_name("name"), node.child_by_field_name("value"))
+                else {
+                    return;
+                };
+                let name = self.text(name);
+                if let Some(value) = literal_value(value, self.source) {
+                    self.strings.insert(name, lossy(value));
+                } else if value.kind() == "call_expression"
+                    && callee(value, self.source).as_deref() == Some("axios.create")
+                    && first_argument(value)
+                        .is_none_or(|options| property(options, "baseURL", self.source).is_none())
+                {
+                    self.instances.insert(name);
+                }
+            }
+            "import_statement" => {
+                let from =
+                    node.child_by_field_name("source").and_then(|s| literal_value(s, self.source));
+                if from != Some(b"socket.io-client".as_slice()) {
+                    return;
+                }
+                // `import io from`, `import { io as connect } from`, `import * as sio from`.
+                let mut names = Vec::new();
+                each_node(node, &mut |n| {
+                    if n.kind() == "identifier"
+                        && n.parent().is_some_and(|p| p.kind() != "namespace_import")
+                    {
+                        names.push(lossy(text(n, self.source)));
+                    }
+                });
+                self.sockets.extend(names);
+            }
+            _ => {}
+        }
+    }
+
+    fn check(&mut self, node: Node) {
+        match node.kind() {
+            "call_expression" => self.check_call(node),
+            "new_expression" => {
+                let Some(constructor) = node.child_by_field_name("constructor") else { return };
+                let name = name_of(constructor, self.source);
+                if matches!(
+                    name.as_str(),
+                    "EventSource" | "WebSocket" | "window.EventSource" | "window.WebSocket"
+                ) {
+                    let url = node.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+                    self.record(node, &format!("new {name}"), url);
+                }
+            }
+            "assignment_expression" => {
+                let Some(left) = node.child_by_field_name("left") else { return };
+                let target = name_of(left, self.source);
+                if target == "axios.defaults.baseURL" || target.ends_with(".defaults.baseURL") {
+                    self.record(node, &target, node.child_by_field_name("right"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_call(&mut self, node: Node) {
+        let Some(name) = callee(node, self.source) else { return };
+        let first = first_argument(node);
+        let (object, method) = match name.rsplit_once('.') {
+            Some((object, method)) => (object, method),
+            None => ("", name.as_str()),
+        };
+        match (object, method) {
+            ("" | "window" | "self" | "globalThis", "fetch") => self.record(node, &name, first),
+            ("", "axios") | ("axios", "request") => match first.filter(|a| a.kind() == "object") {
+                Some(options) => self.record(node, &name, property(options, "url", self.source)),
+                None => self.record(node, &name, first),
+            },
+            ("axios", "create") => {
+                let base = first.and_then(|o| property(o, "baseURL", self.source));
+                if base.is_some() {
+                    self.record(node, "axios.create", base);
+                }
+            }
+            ("axios", m) if AXIOS_METHODS.contains(&m) => self.record(node, &name, first),
+            (instance, m) if self.instances.contains(instance) && AXIOS_METHODS.contains(&m) => {
+                self.record(node, &name, first)
+            }
+            ("$" | "jQuery", "ajax") => {
+                let url = match first.filter(|a| a.kind() == "object") {
+                    Some(options) => property(options, "url", self.source),
+                    None => first,
+                };
+                self.record(node, &name, url);
+            }
+            ("$" | "jQuery", "get" | "post" | "getJSON") => self.record(node, &name, first),
+            _ if self.sockets.contains(&name)
+                || (self.sockets.contains(object) && method == "connect") =>
+            {
+                // `io()` and `io({ path })` connect to the page's origin.
+                match first.filter(|a| a.kind() != "object") {
+                    Some(url) => self.record(node, &name, Some(url)),
+                    None => self.found.push(RelativeCall {
+                        line: line(node),
+                        call: name,
+                        path: String::new(),
+                    }),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records the call when `url` is a relative URL as far as it is written.
+    fn record(&mut self, node: Node, call: &str, url: Option<Node>) {
+        let Some(path) = url.and_then(|u| self.leading_text(u, 0)) else { return };
+        if is_relative(&path) {
+            self.found.push(RelativeCall { line: line(node), call: call.to_owned(), path });
+        }
+    }
+
+    /// The text an expression's value starts with: a literal's, a template's up to its
+    /// first substitution, the left side of `+`, a string constant's.
+    fn leading_text(&self, node: Node, depth: usize) -> Option<String> {
+        if depth > 4 {
+            return None;
+        }
+        match node.kind() {
+            "string" => literal_value(node, self.source).map(lossy),
+            "template_string" => {
+                let mut cursor = node.walk();
+                let first = node.named_children(&mut cursor).next();
+                match first {
+                    None => Some(String::new()),
+                    Some(f) if f.kind() == "string_fragment" => Some(self.text(f)),
+                    Some(f) if f.kind() == "template_substitution" => {
+                        let inner = f.named_child(0)?;
+                        let head = self.leading_text(inner, depth + 1)?;
+                        // Only a whole known string can stand for the substitution.
+                        (inner.kind() == "identifier").then_some(head)
+                    }
+                    _ => None,
+                }
+            }
+            "binary_expression" => {
+                let left = node.child_by_field_name("left")?;
+                self.leading_text(left, depth + 1)
+            }
+            "identifier" => self.strings.get(&self.text(node)).cloned(),
+            // `'/api' as string`, `url!`, `(url)`.
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression" => self.leading_text(node.named_child(0)?, depth + 1),
+            _ => None,
+        }
+    }
+}
+
+/// True for a URL that names no host: `/api/x`, `api/x`, `./x`. Not `//host/x`, a
+/// scheme (`https:`, `ws:`, `data:`), a fragment or an empty string.
+pub(crate) fn is_relative(url: &str) -> bool {
+    if url.is_empty() || url.starts_with("//") || url.starts_with('#') || url.starts_with('?') {
+        return false;
+    }
+    let scheme = url.split_once(':').map(|(s, _)| s);
+    let has_scheme = scheme.is_some_and(|s| {
+        let mut chars = s.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    // `${...}` at the start would have been cut; whitespace means prose, not a URL.
+    !has_scheme && !url.starts_with(char::is_whitespace)
+}
+
+/// The callee of a call (`axios.get`, `fetch`), when it is a name or a chain of names,
+/// without the whitespace of a chain split over lines (`axios\n  .get(...)`).
+fn callee(node: Node, source: &[u8]) -> Option<String> {
+    let function = node.child_by_field_name("function")?;
+    // TypeScript's grammar reads `await fetch<T>(url)` as a call of `await fetch`.
+    let function = match function.kind() {
+        "await_expression" => function.named_child(0)?,
+        _ => function,
+    };
+    matches!(function.kind(), "identifier" | "member_expression").then(|| name_of(function, source))
+}
+
+/// A name or chain of names as one word.
+fn name_of(node: Node, source: &[u8]) -> String {
+    lossy(text(node, source)).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn first_argument(node: Node) -> Option<Node> {
+    node.child_by_field_name("arguments")?.named_child(0)
+}
+
+/// The value of property `key` of an object literal.
+fn property<'t>(object: Node<'t>, key: &str, source: &[u8]) -> Option<Node<'t>> {
+    if object.kind() != "object" {
+        return None;
+    }
+    let mut cursor = object.walk();
+    let found = object.named_children(&mut cursor).find_map(|pair| {
+        let name = pair.child_by_field_name("key")?;
+        let name = literal_value(name, source).unwrap_or_else(|| text(name, source));
+        (pair.kind() == "pair" && name == key.as_bytes())
+            .then(|| pair.child_by_field_name("value"))?
+    });
+    found
+}
+
+/// Calls `visit` on `root` and every node below it, in source order.
+fn each_node<'t>(root: Node<'t>, visit: &mut impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calls(source: &str) -> Vec<(usize, String, String)> {
+        relative_calls(source, Lang::JavaScript)
+            .into_iter()
+            .map(|c| (c.line, c.call, c.path))
+            .collect()
+    }
+
+    fn one(line: usize, call: &str, path: &str) -> (usize, String, String) {
+        (line, call.to_owned(), path.to_owned())
+    }
+
+    #[test]
+    fn fetch_and_axios_in_every_spelling() {
+        let source = "fetch('/api/items');\n\
+                      window.fetch(`/api/items/${id}`, { method: 'DELETE' });\n\
+                      axios.get(\"api/cookies/\");\n\
+                      axios.post('/api/login', body);\n\
+                      axios({ method: 'put', url: '/api/profile' });\n\
+                      axios('/api/ping');\n\
+                      const API = '/api/v1';\n\
+                      fetch(API + '/notes');\n\
+                      fetch(`${API}/notes/${id}`);\n\
+                      await axios.request({ url: `/api/x` });\n";
+        assert_eq!(
+            calls(source),
+            [
+                one(1, "fetch", "/api/items"),
+                one(2, "window.fetch", "/api/items/"),
+                one(3, "axios.get", "api/cookies/"),
+                one(4, "axios.post", "/api/login"),
+                one(5, "axios", "/api/profile"),
+                one(6, "axios", "/api/ping"),
+                one(8, "fetch", "/api/v1"),
+                one(9, "fetch", "/api/v1"),
+                one(10, "axios.request", "/api/x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn base_urls_instances_streams_and_sockets() {
+        let source = "import axios from 'axios';\n\
+                      import socketIOClient from 'socket.io-client';\n\
+                      export const api = axios.create({ baseURL: '/api' });\n\
+                      const raw = axios.create({ timeout: 5000 });\n\
+                      raw.get('/health');\n\
+                      api.get('/users');\n\
+                      axios.defaults.baseURL = '/api';\n\
+                      const events = new EventSource('/events');\n\
+                      const socket = socketIOClient();\n\
+                      const other = io({ path: '/ws' });\n\
+                      const ws = new WebSocket('/live');\n\
+                      $.getJSON('/api/stats');\n\
+                      axios\n  .delete(`/api/items/${id}`)\n  .then(done);\n";
+        assert_eq!(
+            calls(source),
+            [
+                one(3, "axios.create", "/api"),
+                one(5, "raw.get", "/health"),
+                one(7, "axios.defaults.baseURL", "/api"),
+                one(8, "new EventSource", "/events"),
+                one(9, "socketIOClient", ""),
+                one(10, "io", ""),
+                one(11, "new WebSocket", "/live"),
+                one(12, "$.getJSON", "/api/stats"),
+                one(13, "axios.delete", "/api/items/"),
+            ]
+        );
+    }
+
+    #[test]
+    fn absolute_urls_variables_and_other_calls_are_not_relative_calls() {
+        let source = "fetch('https://api.example.com/x');\n\
+                      fetch(`${process.env.REACT_APP_API_URL}/x`);\n\
+                      fetch(process.env.PUBLIC_URL + '/manifest.json');\n\
+                      axios.get(url);\n\
+                      axios.get(`${base}/x`);\n\
+                      const api = axios.create({ baseURL: import.meta.env.VITE_API_URL });\n\
+                      api.get('/users');\n\
+                      io('https://chat.example.com');\n\
+                      io(SOCKET_URL);\n\
+                      new EventSource('//events.example.com/s');\n\
+                      history.push('/about');\n\
+                      navigate('/login');\n\
+                      router.get('/api/x');\n\
+                      const a = { fetch: '/x' };\n";
+        assert_eq!(calls(source), []);
+    }
+
+    #[test]
+    fn relative_urls() {
+        for url in ["/api", "api/x", "./x", "../x", "/"] {
+            assert!(is_relative(url), "{url}");
+        }
+        for url in
+            ["", "https://x", "ws://x", "//x/y", "data:text/plain,x", "#top", "?q=1", "mailto:a@b"]
+        {
+            assert!(!is_relative(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn typescript_and_tsx() {
+        let source = "const r = await fetch<Item[]>('/api/items' as string);\n\
+                      export const C = () => <button onClick={() => axios.delete(`/api/items/${id}`)} />;\n";
+        let found = relative_calls(source, Lang::Tsx);
+        assert_eq!(found.iter().map(|c| c.line).collect::<Vec<_>>(), [1, 2]);
+        let found = relative_calls(
+            "const r = await fetch<Item[]>('/api/items' as string);\n",
+            Lang::TypeScript,
+        );
+        assert_eq!(found.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(), ["/api/items"]);
+    }
+}
