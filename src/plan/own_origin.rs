@@ -105,7 +105,8 @@ pub(super) fn warn(
         } else {
             let slash = if call.path.starts_with('/') { "" } else { "/" };
             let rest = call.path.trim_start_matches("./");
-            format!("`{expression} + \"{slash}{rest}...\"`")
+            let more = if call.whole { "" } else { "..." };
+            format!("`{expression} + \"{slash}{rest}{more}\"`")
         };
         let what = if call.path.is_empty() {
             format!("`{}()` connects to", call.call)

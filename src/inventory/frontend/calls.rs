@@ -26,6 +26,8 @@ pub(crate) struct RelativeCall {
     /// The path as written up to the first substitution (`/api/users/` for
     /// `` `/api/users/${id}` ``); empty for `io()`, which connects to the page's origin.
     pub path: String,
+    /// True when `path` is the whole URL (a plain literal), false when more follows.
+    pub whole: bool,
 }
 
 /// Byte strings a file must hold for [`relative_calls`] to find anything in it.
@@ -126,14 +128,14 @@ impl Scan<'_> {
                     "EventSource" | "WebSocket" | "window.EventSource" | "window.WebSocket"
                 ) {
                     let url = node.child_by_field_name("arguments").and_then(|a| a.named_child(0));
-                    self.record(node, &format!("new {name}"), url);
+                    self.record(&format!("new {name}"), url);
                 }
             }
             "assignment_expression" => {
                 let Some(left) = node.child_by_field_name("left") else { return };
                 let target = name_of(left, self.source);
                 if target == "axios.defaults.baseURL" || target.ends_with(".defaults.baseURL") {
-                    self.record(node, &target, node.child_by_field_name("right"));
+                    self.record(&target, node.child_by_field_name("right"));
                 }
             }
             _ => {}
@@ -148,39 +150,40 @@ impl Scan<'_> {
             None => ("", name.as_str()),
         };
         match (object, method) {
-            ("" | "window" | "self" | "globalThis", "fetch") => self.record(node, &name, first),
+            ("" | "window" | "self" | "globalThis", "fetch") => self.record(&name, first),
             ("", "axios") | ("axios", "request") => match first.filter(|a| a.kind() == "object") {
-                Some(options) => self.record(node, &name, property(options, "url", self.source)),
-                None => self.record(node, &name, first),
+                Some(options) => self.record(&name, property(options, "url", self.source)),
+                None => self.record(&name, first),
             },
             ("axios", "create") => {
                 let base = first.and_then(|o| property(o, "baseURL", self.source));
                 if base.is_some() {
-                    self.record(node, "axios.create", base);
+                    self.record("axios.create", base);
                 }
             }
-            ("axios", m) if AXIOS_METHODS.contains(&m) => self.record(node, &name, first),
+            ("axios", m) if AXIOS_METHODS.contains(&m) => self.record(&name, first),
             (instance, m) if self.instances.contains(instance) && AXIOS_METHODS.contains(&m) => {
-                self.record(node, &name, first)
+                self.record(&name, first)
             }
             ("$" | "jQuery", "ajax") => {
                 let url = match first.filter(|a| a.kind() == "object") {
                     Some(options) => property(options, "url", self.source),
                     None => first,
                 };
-                self.record(node, &name, url);
+                self.record(&name, url);
             }
-            ("$" | "jQuery", "get" | "post" | "getJSON") => self.record(node, &name, first),
+            ("$" | "jQuery", "get" | "post" | "getJSON") => self.record(&name, first),
             _ if self.sockets.contains(&name)
                 || (self.sockets.contains(object) && method == "connect") =>
             {
                 // `io()` and `io({ path })` connect to the page's origin.
                 match first.filter(|a| a.kind() != "object") {
-                    Some(url) => self.record(node, &name, Some(url)),
+                    Some(url) => self.record(&name, Some(url)),
                     None => self.found.push(RelativeCall {
                         line: line(node),
                         call: name,
                         path: String::new(),
+                        whole: true,
                     }),
                 }
             }
@@ -189,10 +192,13 @@ impl Scan<'_> {
     }
 
     /// Records the call when `url` is a relative URL as far as it is written.
-    fn record(&mut self, node: Node, call: &str, url: Option<Node>) {
-        let Some(path) = url.and_then(|u| self.leading_text(u, 0)) else { return };
+    fn record(&mut self, call: &str, url: Option<Node>) {
+        let Some(url) = url else { return };
+        let Some(path) = self.leading_text(url, 0) else { return };
+        let whole = literal_value(url, self.source).is_some();
+        // The URL's own line: a chain split over lines (`axios\n  .get('/x')`) starts above it.
         if is_relative(&path) {
-            self.found.push(RelativeCall { line: line(node), call: call.to_owned(), path });
+            self.found.push(RelativeCall { line: line(url), call: call.to_owned(), path, whole });
         }
     }
 
@@ -319,6 +325,15 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn whole_urls_are_told_from_beginnings() {
+        let source =
+            "const B = '/base';\nfetch('/a'); fetch(`/b/${id}`); fetch(B + '/c'); fetch(`/d`);";
+        let found = relative_calls(source, Lang::JavaScript);
+        let whole: Vec<(&str, bool)> = found.iter().map(|c| (c.path.as_str(), c.whole)).collect();
+        assert_eq!(whole, [("/a", true), ("/b/", false), ("/base", false), ("/d", true)]);
+    }
+
     fn one(line: usize, call: &str, path: &str) -> (usize, String, String) {
         (line, call.to_owned(), path.to_owned())
     }
@@ -377,7 +392,7 @@ mod tests {
                 one(10, "io", ""),
                 one(11, "new WebSocket", "/live"),
                 one(12, "$.getJSON", "/api/stats"),
-                one(13, "axios.delete", "/api/items/"),
+                one(14, "axios.delete", "/api/items/"),
             ]
         );
     }
