@@ -119,16 +119,18 @@ pub(super) fn warn(
             format!("{what} the page's own origin, which is now the static site, not the backend: call {instead} instead"),
         ));
     }
-    cx.warnings.push(summary(cx, app, frontend, &var, calls.len(), proxy.as_ref()));
+    let injected = cx.inventory.needs_backend_url(&app.dir, env);
+    cx.warnings.push(summary(cx, app, frontend, (&var, injected), calls.len(), proxy.as_ref()));
     Ok(true)
 }
 
-/// The one warning that says why the calls break and what to do.
+/// The one warning that says why the calls break and what to do. `var` is the build
+/// variable for the backend's URL, with whether the migration already injects it.
 fn summary(
     cx: &Context,
     app: &App,
     frontend: &Frontend,
-    var: &str,
+    (var, injected): (&str, bool),
     count: usize,
     proxy: Option<&DevProxy>,
 ) -> Warning {
@@ -139,21 +141,29 @@ fn summary(
         [one] => format!("the backend Capsule's URL (the app in `{}`)", one.display_dir()),
         _ => "the backend Capsule's URL".to_owned(),
     };
-    let how = if frontend.kind.loads_config_script() {
+    let global = super::frontend::GLOBAL;
+    let how = if frontend.kind.loads_config_script() && injected {
         format!(
-            "have the build write {backend} into the page as `window.{}`",
-            super::frontend::GLOBAL
+            "the generated build step writes {var} (set it to {backend}) into the page as \
+             `window.{global}`"
         )
+    } else if frontend.kind.loads_config_script() {
+        format!("have the build write {backend} into the page as `window.{global}`")
     } else {
         format!(
             "set {var} on this Capsule to {backend}, with https:// ({} bakes it in at build time)",
             frontend.kind.label()
         )
     };
+    let heroku = if frontend.proxy_env.is_some() {
+        "heroku-buildpack-static's `proxies` (static.json) forwarded them to the backend"
+    } else {
+        "the server that served the page answered them"
+    };
     let mut message = format!(
-        "{dir}: {count} call(s) of its code (each named with its file and line) go to the page's own origin: on Heroku the server that served the \
-         page answered them{}, but this Frontend Capsule serves only files. Call the backend by its \
-         URL instead: {how}, and let the backend allow this site's origin (CORS; a session cookie \
+        "{dir}: {count} call(s) of its code (each named with its file and line) go to the \
+         page's own origin: on Heroku {heroku}{}, but this Frontend Capsule serves only files. \
+         Call the backend by its URL instead: {how}, and let the backend allow this site's origin (CORS; a session cookie \
          across sites also needs `credentials: 'include'` or axios's `withCredentials` and \
          `SameSite=None; Secure`)",
         match proxy {
