@@ -155,31 +155,40 @@ fn summary(
             frontend.kind.label()
         )
     };
-    let heroku = if frontend.proxy_env.is_some() {
-        "heroku-buildpack-static's `proxies` (static.json) forwarded them to the backend"
-    } else {
-        "the server that served the page answered them"
+    let served = served_by(cx, app);
+    let heroku = match (&served, frontend.proxy_env.is_some()) {
+        (_, true) => {
+            " (on Heroku, heroku-buildpack-static's `proxies` in static.json forwarded them to \
+             the backend)"
+                .to_owned()
+        }
+        (Some((server, script)), false) => format!(
+            " (on Heroku, `{}` answered them: its `{script}` script builds this folder, and it \
+             serves the result)",
+            server.display_dir()
+        ),
+        (None, false) => String::new(),
+    };
+    let development = match proxy {
+        Some(p) => format!(
+            " (in development, `{}` of {}:{} forwarded them)",
+            p.option,
+            app.path_of(&p.file),
+            p.line
+        ),
+        None => String::new(),
     };
     let mut message = format!(
         "{dir}: {count} call(s) of its code (each named with its file and line) go to the \
-         page's own origin: on Heroku {heroku}{}, but this Frontend Capsule serves only files. \
-         Call the backend by its URL instead: {how}, and let the backend allow this site's origin (CORS; a session cookie \
-         across sites also needs `credentials: 'include'` or axios's `withCredentials` and \
-         `SameSite=None; Secure`)",
-        match proxy {
-            Some(p) => format!(
-                " (in development, `{}` of {}:{} forwarded them)",
-                p.option,
-                app.path_of(&p.file),
-                p.line
-            ),
-            None => String::new(),
-        }
+         page's own origin{heroku}{development}, where this Frontend Capsule serves only files. \
+         Call the backend by its URL instead: {how}, and let the backend allow this site's \
+         origin (CORS; a session cookie across sites also needs `credentials: 'include'` or \
+         axios's `withCredentials` and `SameSite=None; Secure`)"
     );
-    if let Some((server, script)) = served_by(cx, app) {
+    if let Some((server, _)) = served {
         message.push_str(&format!(
-            ". `{}` builds this folder and serves it itself (its `{script}` script): if that is \
-             how it ran on Heroku, the calls keep working there, and this Capsule is not needed",
+            ". If Heroku ran only `{}`, keep it serving this folder: then this Capsule is not \
+             needed",
             server.display_dir()
         ));
     }
