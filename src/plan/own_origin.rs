@@ -265,7 +265,9 @@ fn is_own_file(
         return true;
     }
     let proxied = proxy.is_some_and(|p| {
-        p.prefixes.iter().any(|prefix| url.starts_with(prefix.trim_end_matches('*')))
+        p.prefixes
+            .iter()
+            .any(|prefix| url.starts_with(prefix.trim_start_matches('^').trim_end_matches('*')))
     });
     let name = path.rsplit('/').next().unwrap_or(path);
     let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
