@@ -740,6 +740,9 @@ mod tests {
             ("vite.config.ts", 3, "build.outDir")
         );
         assert_eq!(assumed.code, "process.env.OUT_DIR ?? 'dist'");
+        let rooted = "export default { root: process.env.ROOT, build: { outDir: 'www' } };\n";
+        let (dir, assumed) = run(FrontendKind::Vite, "vite build", "vite.config.js", rooted);
+        assert_eq!((dir.as_str(), assumed.map(|a| a.option)), ("www", Some("root".to_owned())));
         let next = "const dir = `out-${process.env.TARGET}`;\nmodule.exports = { output: 'export', distDir: dir };\n";
         let (dir, assumed) = run(FrontendKind::NextExport, "next build", "next.config.js", next);
         assert_eq!((dir.as_str(), assumed.map(|a| a.line)), ("out", Some(2)));

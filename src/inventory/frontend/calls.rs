@@ -283,13 +283,12 @@ fn property<'t>(object: Node<'t>, key: &str, source: &[u8]) -> Option<Node<'t>> 
         return None;
     }
     let mut cursor = object.walk();
-    let found = object.named_children(&mut cursor).find_map(|pair| {
+    object.named_children(&mut cursor).find_map(|pair| {
         let name = pair.child_by_field_name("key")?;
         let name = literal_value(name, source).unwrap_or_else(|| text(name, source));
         (pair.kind() == "pair" && name == key.as_bytes())
             .then(|| pair.child_by_field_name("value"))?
-    });
-    found
+    })
 }
 
 /// Calls `visit` on `root` and every node below it, in source order.

@@ -170,25 +170,27 @@ pub(super) fn folder_option(
 /// config's `root`) when one is set.
 pub(super) fn vite_output(build: &str, read: ReadFile) -> Output {
     let config = vite_config(read);
-    let root = flag_value(build, &["--root"]).map(normalise_dir).or_else(|| {
-        match folder_option(config.as_ref()?, &["root"], ".")? {
-            Ok(root) => Some(root),
-            Err(_) => None,
-        }
-    });
-    let root = root.unwrap_or_else(|| ".".into());
+    // A `root` set by code counts as the app's folder, and is named like a computed outDir.
+    let (root, root_assumed) = match flag_value(build, &["--root"]) {
+        Some(root) => (normalise_dir(root), None),
+        None => match config.as_ref().and_then(|c| folder_option(c, &["root"], ".")) {
+            Some(Ok(root)) => (root, None),
+            Some(Err(assumed)) => (".".to_owned(), Some(assumed)),
+            None => (".".to_owned(), None),
+        },
+    };
     let default =
         || normalise_dir(if root == "." { "dist".into() } else { format!("{root}/dist") });
     if let Some(out) = flag_value(build, &["--outDir"]) {
         let joined =
             if root == "." || out.starts_with('/') { out } else { format!("{root}/{out}") };
-        return (options::tidy(&joined).unwrap_or(joined), None);
+        return (options::tidy(&joined).unwrap_or(joined), root_assumed);
     }
     let Some(config) = config else { return (default(), None) };
     match folder_option(&config, &["build", "outDir"], &root) {
-        Some(Ok(dir)) => (dir, None),
+        Some(Ok(dir)) => (dir, root_assumed),
         Some(Err(assumed)) => (default(), Some(assumed)),
-        None => (default(), None),
+        None => (default(), root_assumed),
     }
 }
 
