@@ -40,13 +40,25 @@ impl Lang {
     /// parser keeps its buffers from one file to the next. `None` only when cancelled,
     /// which nothing here asks for.
     pub fn parse(self, source: impl AsRef<[u8]>) -> Option<tree_sitter::Tree> {
+        self.parse_after(source, None)
+    }
+
+    /// [`Lang::parse`] of `source` after edits already told to `old` with
+    /// [`tree_sitter::Tree::edit`]: the parser reuses what the edits left untouched, so
+    /// checking a few rewritten literals costs a fraction of a new parse. The tree is
+    /// the one a new parse would give.
+    pub fn parse_after(
+        self,
+        source: impl AsRef<[u8]>,
+        old: Option<&tree_sitter::Tree>,
+    ) -> Option<tree_sitter::Tree> {
         thread_local! {
             static PARSERS: RefCell<[Option<tree_sitter::Parser>; 3]> =
                 const { RefCell::new([None, None, None]) };
         }
         PARSERS.with_borrow_mut(|parsers| {
             let parser = parsers[self as usize].get_or_insert_with(|| self.parser());
-            parser.parse(source, None)
+            parser.parse(source, old)
         })
     }
 

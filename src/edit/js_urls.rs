@@ -96,7 +96,9 @@ pub fn rewrite_herokuapp_urls_by(
         }
     }
     let text = splice(source, &edits);
-    if !edits.is_empty() && error_count(&parse(&text, lang)) > error_count(&tree) {
+    if !edits.is_empty()
+        && error_count(&reparse(source, tree.clone(), &edits, &text, lang)) > error_count(&tree)
+    {
         let reason = "rewriting it made the file unparsable".to_string();
         for r in result.rewrites.drain(..) {
             result.skipped.push(SkippedUrl { line: r.line, url: r.url, reason: reason.clone() });
@@ -357,6 +359,42 @@ fn parse(source: &str, lang: Lang) -> Tree {
     lang.parse(source).expect("parser has a language and no timeout")
 }
 
+/// The tree of `text`, which is `source` with `edits` (non-overlapping) spliced in, from
+/// `tree`, the tree of `source`: each edit is told to the tree, last first so that the
+/// offsets of the ones before it still hold, and only what they touched is parsed again.
+fn reparse(source: &str, mut tree: Tree, edits: &[Edit], text: &str, lang: Lang) -> Tree {
+    let mut edits: Vec<&Edit> = edits.iter().collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.start));
+    for edit in edits {
+        let start_position = point_at(source, edit.start);
+        tree.edit(&tree_sitter::InputEdit {
+            start_byte: edit.start,
+            old_end_byte: edit.end,
+            new_end_byte: edit.start + edit.text.len(),
+            start_position,
+            old_end_position: point_at(source, edit.end),
+            new_end_position: point_after(start_position, &edit.text),
+        });
+    }
+    lang.parse_after(text, Some(&tree)).expect("parser has a language and no timeout")
+}
+
+/// The row and byte column of `offset` in `text`.
+fn point_at(text: &str, offset: usize) -> tree_sitter::Point {
+    point_after(tree_sitter::Point { row: 0, column: 0 }, &text[..offset])
+}
+
+/// Where `text` ends when it starts at `start`.
+fn point_after(start: tree_sitter::Point, text: &str) -> tree_sitter::Point {
+    match text.rfind('\n') {
+        Some(last) => tree_sitter::Point {
+            row: start.row + text.matches('\n').count(),
+            column: text.len() - last - 1,
+        },
+        None => tree_sitter::Point { row: start.row, column: start.column + text.len() },
+    }
+}
+
 fn error_count(tree: &Tree) -> usize {
     let mut count = 0;
     let mut cursor = tree.walk();
@@ -391,6 +429,83 @@ mod tests {
 
     fn js(source: &str) -> String {
         rewrite(source, Lang::JavaScript).text
+    }
+
+    /// Pieces of code that edits below join and replace: strings, templates, JSX,
+    /// comments, several lines, CRLF, text outside the ASCII range, broken code.
+    const PIECES: &[&str] = &[
+        "const a = \"https://x.herokuapp.com/v1\";\n",
+        "fetch(`https://y.herokuapp.com/${id}`)\r\n",
+        "<a href=\"https://z.herokuapp.com\">é</a>;\n",
+        "/* a\n   comment */ let b = 1;\n",
+        "function f(x) {\n  return x + 'ü';\n}\n",
+        "if (a) { b(\n",
+        "",
+        "window.API",
+        "(window.API + \"/v1\")",
+        "}\n)\n",
+        "g(`one\ntwo ${x}`, 'ä')",
+    ];
+
+    /// Every node of `tree` with its kind and where it starts and ends, in bytes and in
+    /// rows and columns.
+    fn shape(tree: &Tree) -> Vec<String> {
+        let mut nodes = Vec::new();
+        let mut cursor = tree.walk();
+        loop {
+            let n = cursor.node();
+            nodes.push(format!(
+                "{} {:?} {:?} {:?}",
+                n.kind(),
+                n.byte_range(),
+                n.start_position(),
+                n.end_position()
+            ));
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return nodes;
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The incremental parse after telling the tree of the edits is the tree a new
+        /// parse gives, errors included: the check after a rewrite may rely on it.
+        #[test]
+        fn reparse_gives_the_tree_of_a_new_parse(
+            parts in proptest::collection::vec(0..PIECES.len(), 1..8),
+            cuts in proptest::collection::vec((0..8usize, 0..PIECES.len()), 0..4),
+            lang in proptest::sample::select(vec![Lang::JavaScript, Lang::TypeScript, Lang::Tsx]),
+        ) {
+            let source: String = parts.iter().map(|&i| PIECES[i]).collect();
+            // Each cut replaces a whole piece, so edits never overlap and keep UTF-8.
+            let mut starts = vec![0];
+            for &i in &parts {
+                starts.push(starts.last().unwrap() + PIECES[i].len());
+            }
+            let mut edits: Vec<Edit> = Vec::new();
+            for (piece, with) in cuts {
+                let piece = piece % parts.len();
+                if edits.iter().any(|e| e.start == starts[piece]) {
+                    continue;
+                }
+                edits.push(Edit {
+                    start: starts[piece],
+                    end: starts[piece + 1],
+                    text: PIECES[with].to_owned(),
+                });
+            }
+            let text = splice(&source, &edits);
+            let old = parse(&source, lang);
+            let incremental = reparse(&source, old, &edits, &text, lang);
+            let fresh = parse(&text, lang);
+            proptest::prop_assert_eq!(shape(&incremental), shape(&fresh));
+            proptest::prop_assert_eq!(error_count(&incremental), error_count(&fresh));
+        }
     }
 
     #[test]

@@ -50,9 +50,11 @@ pub(super) fn list_tree(repo: &gix::Repository, root: ObjectId) -> Result<Listin
             files.push((Entry { path, kind, size: None }, entry.object_id()));
         }
     }
-    // Git orders a tree's entries as if folders ended in '/'; callers binary-search by
-    // plain string order.
-    files.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    // Git orders a tree's entries as if folders ended in '/', which is plain string
+    // order of the paths, the order callers binary-search by; but the folders above come
+    // off a stack. Each tree's files are one sorted run, which the stable sort merges
+    // (a few hundred runs for 20,000 files) instead of sorting every file again.
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let (entries, blob_ids) = files.into_iter().unzip();
     Ok(Listing { entries, blob_ids, warnings })
 }
