@@ -23,7 +23,7 @@ use config::{
     build_tool, dotenv_value, first_config, flag_value, folder_option, next_config, nginx_root,
     static_json_root, vite_output,
 };
-pub(crate) use config::{DevProxy, dev_proxy};
+pub(crate) use config::{DevProxy, dev_proxy, tidy};
 pub use config::{static_json_proxies, vite_env_prefix};
 use server::{Invocation, first_positional, is_static_server, normalise_dir};
 

@@ -9,7 +9,7 @@ use super::{FrontendKind, ReadFile};
 
 mod options;
 
-pub(crate) use options::ConfigFile;
+pub(crate) use options::{ConfigFile, tidy};
 
 /// What a package's dependencies and build script say it is.
 pub(super) enum Tool {
