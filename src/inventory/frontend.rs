@@ -324,6 +324,8 @@ pub(super) fn detect(source: &Source, app: &App, warnings: &mut Vec<Warning>) ->
                 proxy_env: None,
                 rooted_routes: false,
                 env_prefix: None,
+                own_origin: Vec::new(),
+                dev_proxy: None,
             }
         }
     };
@@ -422,6 +424,8 @@ fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFi
         proxy_env: None,
         rooted_routes: false,
         env_prefix: None,
+        own_origin: Vec::new(),
+        dev_proxy: None,
     }
 }
 
@@ -595,6 +599,8 @@ mod tests {
             proxy_env: None,
             rooted_routes: false,
             env_prefix: Some("APP_".into()),
+            own_origin: Vec::new(),
+            dev_proxy: None,
         };
         assert_eq!(frontend.backend_url_var("BACKEND_URL"), "APP_BACKEND_URL");
         assert_eq!(frontend.backend_url_var("APP_API_URL"), "APP_API_URL");

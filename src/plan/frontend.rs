@@ -26,11 +26,8 @@ pub fn build_step(
 ) -> Result<(), Error> {
     for app in &cx.inventory.apps {
         let Some(frontend) = &app.frontend else { continue };
-        let calls_own_origin = super::own_origin::warn(cx, app, frontend, env)?;
+        super::own_origin::warn(cx, app, frontend, env);
         if !cx.inventory.needs_backend_url(&app.dir, env) {
-            if calls_own_origin {
-                continue;
-            }
             cx.note(
                 rule,
                 format!(

@@ -1,5 +1,5 @@
 //! A static frontend that calls its API on its own origin (`fetch('/api/x')`, `io()`):
-//! named call by call, with what to write instead.
+//! named call by call, with what to write instead (`inventory::frontend::calls` finds them).
 //!
 //! On Heroku the Express app that served the built page answered those paths (and the
 //! dev server's proxy did in development). Once the frontend is its own Frontend Capsule
@@ -7,97 +7,22 @@
 //! from another origin, which works only once it allows that origin (CORS) and, for a
 //! session cookie, sends it across sites; only the owner can judge that.
 
-use super::build::{Context, Error};
-use crate::component::{Component, line_of, script_blocks};
+use super::build::Context;
 use crate::diag::Warning;
-use crate::inventory::code::{is_not_app_code, is_runtime_path, owner};
-use crate::inventory::frontend::calls::{RelativeCall, relative_calls};
-use crate::inventory::frontend::{DevProxy, dev_proxy};
-use crate::inventory::{App, Frontend, in_node_modules, join};
+use crate::inventory::frontend::DevProxy;
+use crate::inventory::{App, Frontend};
 use crate::lang::Lang;
 
-/// Files above this size are bundles, not code someone wrote (as for the code scan).
-const MAX_SOURCE: u64 = 2 * 1024 * 1024;
-
-/// Extensions of the files a page fetches from its own site (data, images, fonts...).
-const ASSET_EXTENSIONS: &[&str] = &[
-    "json",
-    "png",
-    "jpg",
-    "jpeg",
-    "gif",
-    "svg",
-    "ico",
-    "webp",
-    "avif",
-    "css",
-    "js",
-    "mjs",
-    "html",
-    "htm",
-    "txt",
-    "md",
-    "csv",
-    "tsv",
-    "xml",
-    "woff",
-    "woff2",
-    "ttf",
-    "otf",
-    "mp3",
-    "mp4",
-    "webm",
-    "wav",
-    "ogg",
-    "pdf",
-    "wasm",
-    "glb",
-    "gltf",
-    "yaml",
-    "yml",
-    "map",
-    "geojson",
-    "webmanifest",
-];
-
-/// Warns about each call the frontend in `app` makes to its own origin, and once about
-/// what to do; returns whether there was one.
-pub(super) fn warn(
-    cx: &mut Context,
-    app: &App,
-    frontend: &Frontend,
-    env: &str,
-) -> Result<bool, Error> {
-    let read = |name: &str| -> Option<String> {
-        let bytes = cx.files.read(&app.path_of(name)).ok()??;
-        String::from_utf8(bytes).ok()
-    };
-    let proxy = dev_proxy(&read);
-    let mut calls: Vec<(String, RelativeCall)> = Vec::new();
-    for path in sources(cx, app) {
-        let Some(bytes) = cx.files.read(&path)? else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        let found = match (Lang::of_path(&path), Component::of_path(&path)) {
-            (Some(lang), _) => relative_calls(&text, lang),
-            (None, Some(component)) => script_blocks(component, &text)
-                .iter()
-                .flat_map(|block| {
-                    let shift = line_of(&text, block.start) - 1;
-                    relative_calls(&text[block.start..block.end], block.lang)
-                        .into_iter()
-                        .map(move |c| RelativeCall { line: c.line + shift, ..c })
-                })
-                .collect(),
-            (None, None) => Vec::new(),
-        };
-        let own_file = |p: &str| is_own_file(cx, app, frontend, proxy.as_ref(), p);
-        calls.extend(found.into_iter().filter(|c| !own_file(&c.path)).map(|c| (path.clone(), c)));
-    }
+/// Warns about each call the frontend in `app` makes to its own origin (found by the
+/// inventory), and once about what to do.
+pub(super) fn warn(cx: &mut Context, app: &App, frontend: &Frontend, env: &str) {
+    let calls = &frontend.own_origin;
+    let proxy = frontend.dev_proxy.clone();
     if calls.is_empty() {
-        return Ok(false);
+        return;
     }
     let var = frontend.backend_url_var(cx.inventory.backend_env(&app.dir, env));
-    for (path, call) in &calls {
+    for (path, call) in calls {
         let typescript = matches!(Lang::of_path(path), Some(Lang::TypeScript | Lang::Tsx));
         let expression = frontend.kind.expression(&var, super::frontend::GLOBAL, typescript);
         let instead = if call.path.is_empty() {
@@ -121,7 +46,6 @@ pub(super) fn warn(
     }
     let injected = cx.inventory.needs_backend_url(&app.dir, env);
     cx.warnings.push(summary(cx, app, frontend, (&var, injected), calls.len(), proxy.as_ref()));
-    Ok(true)
 }
 
 /// The one warning that says why the calls break and what to do. `var` is the build
@@ -216,60 +140,4 @@ fn served_by<'a>(cx: &'a Context, app: &App) -> Option<(&'a App, String)> {
             names.then(|| (b, name.clone()))
         })
     })
-}
-
-/// The app's own code files the page runs: JS/TS and components, not tests or tooling,
-/// not its build output, node_modules, vendored or minified code, nor another app's.
-fn sources(cx: &Context, app: &App) -> Vec<String> {
-    let inventory = cx.inventory;
-    let prefix = if app.dir.is_empty() { String::new() } else { format!("{}/", app.dir) };
-    cx.files
-        .source()
-        .entries()
-        .iter()
-        .filter(|e| e.kind.is_regular() && e.path.starts_with(&prefix))
-        .filter(|e| e.size.is_none_or(|s| s <= MAX_SOURCE))
-        .filter(|e| Lang::of_path(&e.path).is_some() || Component::of_path(&e.path).is_some())
-        .filter(|e| !in_node_modules(&e.path) && !is_not_app_code(&e.path))
-        .filter(|e| !inventory.is_build_output(&e.path))
-        .filter(|e| owner(&inventory.apps, &e.path).as_deref() == Some(app.dir.as_str()))
-        .filter(|e| is_runtime_path(app, &[], &e.path))
-        // The dev server's own proxy setup, and bundler configs, never run in the page.
-        .filter(|e| {
-            let name = e.path.rsplit('/').next().unwrap_or(&e.path);
-            !name.starts_with("setupProxy.") && !name.contains(".config.")
-        })
-        .map(|e| e.path.clone())
-        .collect()
-}
-
-/// True when `url` (relative) is one of the site's own files: it exists in the site's
-/// public folder, or has a file extension (`/data.json`, `/logo.png`) and no dev proxy
-/// forwarded its path.
-fn is_own_file(
-    cx: &Context,
-    app: &App,
-    frontend: &Frontend,
-    proxy: Option<&DevProxy>,
-    url: &str,
-) -> bool {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    let path = path.trim_start_matches("./").trim_start_matches('/');
-    let folders = ["public", "static", frontend.public_dir.as_str()];
-    let in_folder = |folder: &str| {
-        let base =
-            if folder.is_empty() || folder == "." { app.dir.clone() } else { app.path_of(folder) };
-        cx.files.exists(&join(&base, path))
-    };
-    if !path.is_empty() && folders.iter().any(|f| in_folder(f)) {
-        return true;
-    }
-    let proxied = proxy.is_some_and(|p| {
-        p.prefixes
-            .iter()
-            .any(|prefix| url.starts_with(prefix.trim_start_matches('^').trim_end_matches('*')))
-    });
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    !proxied && extension.is_some_and(|e| ASSET_EXTENSIONS.contains(&e.as_str()))
 }

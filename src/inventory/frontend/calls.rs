@@ -12,8 +12,13 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use super::{DevProxy, FrontendKind, dev_proxy};
+use crate::component::{Component, line_of, script_blocks};
+use crate::inventory::code::{is_not_app_code, is_runtime_path, owner};
 use crate::inventory::js::ast::{line, literal_value, lossy, text};
+use crate::inventory::{App, Frontend, in_node_modules, join};
 use crate::lang::Lang;
+use crate::source::Source;
 
 /// One call to a path on the page's own origin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,6 +243,146 @@ impl Scan<'_> {
             _ => None,
         }
     }
+}
+
+/// Files above this size are bundles, not code someone wrote (as for the code scan).
+const MAX_SOURCE: u64 = 2 * 1024 * 1024;
+
+/// Extensions of the files a page fetches from its own site (data, images, fonts...).
+const ASSET_EXTENSIONS: &[&str] = &[
+    "json",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "svg",
+    "ico",
+    "webp",
+    "avif",
+    "css",
+    "js",
+    "mjs",
+    "html",
+    "htm",
+    "txt",
+    "md",
+    "csv",
+    "tsv",
+    "xml",
+    "woff",
+    "woff2",
+    "ttf",
+    "otf",
+    "mp3",
+    "mp4",
+    "webm",
+    "wav",
+    "ogg",
+    "pdf",
+    "wasm",
+    "glb",
+    "gltf",
+    "yaml",
+    "yml",
+    "map",
+    "geojson",
+    "webmanifest",
+];
+
+/// The calls to its own origin of the frontend in `app` (which must have one), and its
+/// dev server's proxy. `apps` are all the apps, so code of an app nested in its folder
+/// is left to that app.
+pub(crate) fn own_origin(
+    source: &Source,
+    apps: &[App],
+    app: &App,
+) -> (Vec<(String, RelativeCall)>, Option<DevProxy>) {
+    let read = |name: &str| -> Option<String> {
+        let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
+        String::from_utf8(source.read(&entry.path).ok()?).ok()
+    };
+    let proxy = dev_proxy(&read);
+    let Some(frontend) = &app.frontend else { return (Vec::new(), proxy) };
+    let mut calls = Vec::new();
+    for path in sources(source, apps, app, frontend) {
+        let Ok(bytes) = source.read(&path) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        let found = match (Lang::of_path(&path), Component::of_path(&path)) {
+            (Some(lang), _) => relative_calls(&text, lang),
+            (None, Some(component)) => script_blocks(component, &text)
+                .iter()
+                .flat_map(|block| {
+                    let shift = line_of(&text, block.start) - 1;
+                    relative_calls(&text[block.start..block.end], block.lang)
+                        .into_iter()
+                        .map(move |c| RelativeCall { line: c.line + shift, ..c })
+                })
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let own_file = |p: &str| is_own_file(source, app, frontend, proxy.as_ref(), p);
+        calls.extend(found.into_iter().filter(|c| !own_file(&c.path)).map(|c| (path.clone(), c)));
+    }
+    (calls, proxy)
+}
+
+/// The app's own code files the page runs: JS/TS and components, not tests or tooling,
+/// not its build output, node_modules, vendored or minified code, nor another app's.
+fn sources(source: &Source, apps: &[App], app: &App, frontend: &Frontend) -> Vec<String> {
+    let prefix = if app.dir.is_empty() { String::new() } else { format!("{}/", app.dir) };
+    // A bundler's output is rebuilt from the sources; a static site's folder is its source.
+    let bundled = !matches!(frontend.kind, FrontendKind::Static { .. });
+    let output = format!("{}/", join(&app.dir, &frontend.public_dir));
+    let is_output =
+        |path: &str| bundled && !frontend.public_dir.is_empty() && path.starts_with(&output);
+    source
+        .entries()
+        .iter()
+        .filter(|e| e.kind.is_regular() && e.path.starts_with(&prefix))
+        .filter(|e| e.size.is_none_or(|s| s <= MAX_SOURCE))
+        .filter(|e| Lang::of_path(&e.path).is_some() || Component::of_path(&e.path).is_some())
+        .filter(|e| !in_node_modules(&e.path) && !is_not_app_code(&e.path))
+        .filter(|e| !is_output(&e.path))
+        .filter(|e| owner(apps, &e.path).as_deref() == Some(app.dir.as_str()))
+        .filter(|e| is_runtime_path(app, &[], &e.path))
+        // The dev server's own proxy setup, and bundler configs, never run in the page.
+        .filter(|e| {
+            let name = e.path.rsplit('/').next().unwrap_or(&e.path);
+            !name.starts_with("setupProxy.") && !name.contains(".config.")
+        })
+        .map(|e| e.path.clone())
+        .collect()
+}
+
+/// True when `url` (relative) is one of the site's own files: it exists in the site's
+/// public folder, or has a file extension (`/data.json`, `/logo.png`) and no dev proxy
+/// forwarded its path.
+fn is_own_file(
+    source: &Source,
+    app: &App,
+    frontend: &Frontend,
+    proxy: Option<&DevProxy>,
+    url: &str,
+) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let path = path.trim_start_matches("./").trim_start_matches('/');
+    let folders = ["public", "static", frontend.public_dir.as_str()];
+    let in_folder = |folder: &str| {
+        let base =
+            if folder.is_empty() || folder == "." { app.dir.clone() } else { app.path_of(folder) };
+        source.entry(&join(&base, path)).is_some()
+    };
+    if !path.is_empty() && folders.iter().any(|f| in_folder(f)) {
+        return true;
+    }
+    let proxied = proxy.is_some_and(|p| {
+        p.prefixes
+            .iter()
+            .any(|prefix| url.starts_with(prefix.trim_start_matches('^').trim_end_matches('*')))
+    });
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    !proxied && extension.is_some_and(|e| ASSET_EXTENSIONS.contains(&e.as_str()))
 }
 
 /// True for a URL that names no host: `/api/x`, `api/x`, `./x`. Not `//host/x`, a
