@@ -35,9 +35,21 @@ pub(crate) struct RelativeCall {
     pub whole: bool,
 }
 
-/// Byte strings a file must hold for [`relative_calls`] to find anything in it.
-const WORDS: &[&str] =
-    &["fetch", "axios", "baseURL", "EventSource", "WebSocket", "io", "$.", "ajax"];
+/// Byte strings a file must hold for [`relative_calls`] to find anything in it: the
+/// callees, and `socket.io` for an `io` imported under another name. Not plain `io`,
+/// which half the words of any file contain (`function`).
+const WORDS: &[&str] = &[
+    "fetch",
+    "axios",
+    "baseURL",
+    "EventSource",
+    "WebSocket",
+    "io(",
+    "io.connect",
+    "socket.io",
+    "$.",
+    "jQuery",
+];
 
 /// axios's request methods (also those of an instance from `axios.create`).
 const AXIOS_METHODS: &[&str] =
