@@ -573,6 +573,27 @@ mod tests {
     }
 
     #[test]
+    fn broken_code_finds_what_it_can_and_never_panics() {
+        for source in [
+            "fetch(",
+            "fetch('/api",
+            "axios.create(",
+            "axios.create({ baseURL: ",
+            "new EventSource(",
+            "io(",
+            "const api = axios.create(); api.get(",
+            "fetch(`${`",
+            "$.ajax({ url: })",
+            "\u{feff}fetch('/é/ü')",
+        ] {
+            for lang in [Lang::JavaScript, Lang::TypeScript, Lang::Tsx] {
+                let _ = relative_calls(source, lang);
+            }
+        }
+        assert_eq!(calls("}}}\nfetch('/api/x');\n{{{"), [one(2, "fetch", "/api/x")]);
+    }
+
+    #[test]
     fn relative_urls() {
         for url in ["/api", "api/x", "./x", "../x", "/"] {
             assert!(is_relative(url), "{url}");

@@ -505,6 +505,24 @@ mod tests {
     }
 
     #[test]
+    fn broken_configs_never_panic() {
+        for text in [
+            "export default { build: { outDir: path.resolve(",
+            "export default { build: { outDir: `",
+            "export default { build: { outDir: '",
+            "module.exports = { outputDir: fileURLToPath(new URL(",
+            "const a = b; const b = a; export default { build: { outDir: a } }",
+            "export default { build: { outDir: __dirname + } }",
+        ] {
+            let config = ConfigFile::parse("vite.config.js", text.to_owned());
+            let _ = config.folder(&["build", "outDir"]);
+            let _ = config.folder(&["outputDir"]);
+            let _ = config.keys(&["server", "proxy"]);
+            let _ = config.strings(&["envPrefix"]);
+        }
+    }
+
+    #[test]
     fn tidy_resolves_dots_but_keeps_leading_parents() {
         assert_eq!(tidy("./a/../b/").as_deref(), Some("b"));
         assert_eq!(tidy("client/../../server/public").as_deref(), Some("../server/public"));
