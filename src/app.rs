@@ -57,9 +57,8 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Migration> {
 
 /// [`prepare`] with the rules and jobs file already read.
 fn prepare_with(settings: &Settings, inputs: Inputs) -> anyhow::Result<Migration> {
-    let source = Source::open(&settings.repo)?;
     // Status looks at the work tree, not at HEAD's blobs: it overlaps with the scan.
-    let status = source.git().map(|git| git.uncommitted_paths_in_background());
+    let (source, status) = Source::open_with_status(&settings.repo)?;
     let (inventory, mut plan) = scan(settings, &inputs, &source)?;
     let mut key = None;
     let mut worktree_warnings = 0;

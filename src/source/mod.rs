@@ -10,7 +10,7 @@ mod git;
 mod packs;
 
 pub use dir::DirSource;
-pub use git::{GitRepo, GitSource};
+pub use git::{Background, GitRepo, GitSource};
 
 use crate::pool::in_parallel;
 use std::path::PathBuf;
@@ -99,11 +99,29 @@ pub enum Source {
     Dir(DirSource),
 }
 
+/// The uncommitted paths of the work tree, computed on a thread of its own.
+pub type Status = Background<Vec<String>>;
+
 impl Source {
     /// Opens `path`: HEAD's tree when it is a git work tree or a bare repository, the
     /// subtree at `path` of HEAD's tree when it is a folder inside a work tree, else a
     /// plain directory walk. Fails when `path` does not exist or is not a folder.
-    pub fn open(path: &std::path::Path) -> Result<Source, Error> {
+    ///
+    /// With a repository, git status ([`GitRepo::uncommitted_paths_in_background`]) is
+    /// started as soon as it is open, so that it runs beside the listing of HEAD's tree
+    /// and the scan, on a core the listing leaves idle; `None` for a plain folder.
+    pub fn open_with_status(
+        path: &std::path::Path,
+    ) -> Result<(Source, Option<Status>), Error> {
+        Source::open_then(path, GitRepo::uncommitted_paths_in_background)
+    }
+
+    /// [`Source::open_with_status`], calling `started` on the repository before its tree
+    /// is listed.
+    fn open_then<T>(
+        path: &std::path::Path,
+        started: impl FnOnce(&GitRepo) -> T,
+    ) -> Result<(Source, Option<T>), Error> {
         let problem = match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => None,
             Ok(_) => Some("is not a folder; pass the folder of the repository to migrate".into()),
@@ -115,9 +133,12 @@ impl Source {
         if let Some(message) = problem {
             return Err(Error::Refused { path: path.to_owned(), message });
         }
-        match GitSource::open(path)? {
-            Some(git) => Ok(Source::Git(git)),
-            None => Ok(Source::Dir(DirSource::open(path)?)),
+        match GitRepo::open(path)? {
+            Some(repo) => {
+                let value = started(&repo);
+                Ok((Source::Git(repo.list()?), Some(value)))
+            }
+            None => Ok((Source::Dir(DirSource::open(path)?), None)),
         }
     }
 
