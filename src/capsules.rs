@@ -29,7 +29,8 @@ use crate::inventory::App;
 pub use addons::{AddonUse, Replacement};
 pub use build::derive;
 pub use env::{
-    CapsuleEnv, EnvScope, EnvSource, HEROKU_RUNTIME, is_build_time_backend_address, url_path,
+    CapsuleEnv, EnvScope, EnvSource, HEROKU_RUNTIME, is_build_time_backend_address, shown_default,
+    url_path,
 };
 pub use launch::{Launch, launch, redacted, shell_quote};
 pub use links::{capsule_for_heroku_app, herokuapp_default};
@@ -99,6 +100,11 @@ pub struct Capsule {
     pub heroku_process: Option<String>,
     /// The dyno size Heroku's formation gave the process, to pick a similar Capsule size.
     pub heroku_size: Option<String>,
+    /// Whether its process serves on a port, as far as the code it runs shows (see
+    /// [`crate::inventory::reach::Listening`]): `Some(false)` when every file its command
+    /// runs was read and none listens or reads `PORT` (a bot that polls, a queue
+    /// consumer); `None` when unknown or not a process (data Capsules, static sites).
+    pub serves_http: Option<bool>,
     /// Whose variables `env` lists: the app's, or only those its commands' code reads.
     pub env_scope: EnvScope,
     pub env: Vec<CapsuleEnv>,

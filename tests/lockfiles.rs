@@ -195,3 +195,8 @@ fn yarn_1_frozen_install_of_a_migrated_workspace_where_a_sibling_keeps_node_cron
     assert!(ok, "{log}");
     assert!(std::fs::read(stale.path().join("yarn.lock")).expect("read") != before);
 }
+
+#[test]
+fn pnpm_9_frozen_install_of_a_migrated_lockfile_that_prettier_formatted() {
+    check("lock-pnpm-prettier", "pnpm", "pnpm-lock.yaml", ".");
+}

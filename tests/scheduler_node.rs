@@ -23,6 +23,8 @@ fn job(name: &str, cron: &str, command: &str) -> ScheduledJob {
         command: command.to_string(),
         cron: cron.to_string(),
         schedule_text: "every 10 minutes".to_string(),
+        // A job that named a Procfile process records it: the file must still run.
+        procfile: Some(("worker".into(), command.to_string())),
     }
 }
 

@@ -308,6 +308,7 @@ fn data_capsule(
         ));
     }
     Capsule {
+        serves_http: None,
         name,
         kind,
         app: None,

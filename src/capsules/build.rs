@@ -13,7 +13,7 @@ use crate::rules::RuleSet;
 
 mod capsule;
 
-use super::env::{CapsuleEnv, EnvSource};
+use super::env::EnvSource;
 use super::{
     Capsule, CapsuleKind, Deployment, ProcessUse, Replacement, SCHEDULER_REPLACES, addons,
     base_name, env, kebab, launch, redacted, release_in_prestart,
@@ -133,13 +133,25 @@ impl Builder<'_> {
             Some(self.frontend(app, frontend, name))
         } else if let Some(web) = app.process("web") {
             let name = self.unique_name(base);
-            self.process_use(app, web, Some(&name), "runs in its own Backend Capsule");
-            Some(self.web(app, web, name))
+            let mut capsule = self.web(app, web, name.clone());
+            let note = match self.judge_listening(app, &web.command, &mut capsule) {
+                Some(false) => {
+                    "runs in its own Backend Capsule; its code never listens on a \
+                                port, so it serves no HTTP (a background process in all but name)"
+                }
+                _ => "runs in its own Backend Capsule",
+            };
+            self.process_use(app, web, Some(&name), note);
+            Some(capsule)
         } else if (app.procfile.is_none() && service)
             || (!service && no_jobs && has_start_script(app))
         {
             let name = self.unique_name(base);
-            Some(self.npm_start(app, name))
+            let mut capsule = self.npm_start(app, name);
+            if app.procfile.is_none() {
+                self.judge_listening(app, crate::inventory::reach::DEFAULT_WEB, &mut capsule);
+            }
+            Some(capsule)
         } else {
             None
         }
@@ -162,8 +174,12 @@ impl Builder<'_> {
     ) -> JobProcesses {
         let mut out = JobProcesses::default();
         for process in app.processes().iter().filter(|p| p.name != "web") {
-            let job =
-                jobs.iter().find(|j| crate::shell::same_command(&j.command, &process.command));
+            // A job that names the process type (`worker 42`) runs it too, as the same
+            // command does.
+            let job = jobs.iter().find(|j| {
+                j.process.as_deref() == Some(process.name.as_str())
+                    || crate::shell::same_command(&j.command, &process.command)
+            });
             if process.name == "release" {
                 self.process_use(app, process, None, &release_note(app, self.manager(app)));
             } else if let Some(job) = job
@@ -187,15 +203,20 @@ impl Builder<'_> {
                         process.name
                     ),
                 };
+                let same = if crate::shell::same_command(&job.command, &process.command) {
+                    "runs the same command as"
+                } else {
+                    "is the process run (with arguments) by"
+                };
                 let note = format!(
-                    "runs the same command as the Scheduler job `{}`: the node-cron scheduler \
+                    "{same} the Scheduler job `{}`: the node-cron scheduler \
                      runs it on its schedule, so it gets no Capsule of its own ({formation_says}: \
                      if `heroku ps -a <heroku-app>` lists `{}` dynos, give it a Capsule too)",
                     job.name, process.name
                 );
                 self.process_use(app, process, None, &note);
                 out.notes.push(format!(
-                    "{shown} runs the same command as the Scheduler job `{}` and gets no Capsule \
+                    "{shown} {same} the Scheduler job `{}` and gets no Capsule \
                      of its own: {formation_says}. Check `heroku ps -a <heroku-app>`: if it \
                      lists `{}` dynos, Heroku ran the command all the time as well as on the \
                      schedule, so create a Backend Capsule for it too (same folder, run `{}`)",
@@ -207,7 +228,9 @@ impl Builder<'_> {
             } else {
                 let name = self.unique_name(&format!("{base}-{}", process.name));
                 self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
-                capsules.push(self.other_process(app, process, name.clone()));
+                let mut capsule = self.other_process(app, process, name.clone());
+                self.judge_listening(app, &process.command, &mut capsule);
+                capsules.push(capsule);
                 // The same command, or another spelling that runs the same files
                 // (`worker: npm run worker` and the job `node worker.js`).
                 let same_code =
@@ -218,6 +241,30 @@ impl Builder<'_> {
             }
         }
         out
+    }
+
+    /// Sets whether the Capsule's web `command` serves on a port, from the code it runs
+    /// ([`crate::inventory::reach::Reach::listening`]), and when it does not, says so and
+    /// what that means on Code Capsules. Returns what was found (`None`: unknown).
+    fn judge_listening(&self, app: &App, command: &str, capsule: &mut Capsule) -> Option<bool> {
+        use crate::inventory::reach::Listening;
+        let reach = if capsule.heroku_process.as_deref() == Some("web") {
+            self.inv.web_reach(&app.dir, command)?
+        } else {
+            self.inv.reach(&app.dir, command)?
+        };
+        match reach.listening() {
+            Listening::Yes(_) => capsule.serves_http = Some(true),
+            Listening::No => {
+                capsule.serves_http = Some(false);
+                // Other process types already say they serve no web traffic.
+                if capsule.heroku_process.as_deref() == Some("web") {
+                    capsule.notes.push(no_http_note(&reach.command, &reach.files));
+                }
+            }
+            Listening::Unknown => {}
+        }
+        capsule.serves_http
     }
 
     /// Whether two commands of `app` run exactly the same files of the repository, all of
@@ -327,16 +374,10 @@ impl Builder<'_> {
                 {
                     continue;
                 }
-                capsule.env.push(CapsuleEnv {
-                    name,
-                    source: EnvSource::Code,
-                    description: None,
-                    required: None,
-                    value: None,
-                    hidden: false,
-                    build_time: false,
-                    read_by: vec![place.clone()],
-                });
+                let mut var = super::env::blank(&name, EnvSource::Code);
+                var.build_time = false;
+                var.read_by = vec![place.clone()];
+                capsule.env.push(var);
             }
         }
     }
@@ -431,4 +472,29 @@ fn formation<'a>(app: &'a App, process: &str) -> Option<&'a crate::inventory::ap
 
 fn has_start_script(app: &App) -> bool {
     app.package_json.as_ref().is_some_and(|p| p.script("start").is_some())
+}
+
+/// What a web Capsule whose code never listens must know. Heroku: a `web` dyno that binds
+/// no `$PORT` within 60 s is stopped (Dev Center "Error codes", R10 Boot timeout).
+/// Code Capsules (docs.codecapsules.io, Backend Capsule > Configure): the Network Port,
+/// default 3000, is the port the app "must be configured to listen on"; the docs do not
+/// say what happens to a Capsule that never listens, so the note says so.
+fn no_http_note(command: &str, files: &[String]) -> String {
+    let shown: Vec<String> = files.iter().take(3).map(|f| format!("`{f}`")).collect();
+    let more = match files.len().saturating_sub(3) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!(
+        "serves no HTTP: every file `{}` runs was read ({}{more}) and none listens on a port \
+         or reads `PORT`, so it is a background process (a bot that polls, a queue consumer), \
+         a `worker` in Heroku's terms; on Heroku a `web` process that binds no `$PORT` within \
+         60 s is stopped (error R10), so check with `heroku ps -a <heroku-app>` how it ran. \
+         Code Capsules' docs ask a Backend Capsule's app to listen on its Network Port \
+         (default 3000) and do not say what happens to one that never does: after the first \
+         deploy, check in its Logs tab that it keeps running. Nothing should call its URL \
+         (`APP_URL`)",
+        redacted(command),
+        shown.join(", ")
+    )
 }

@@ -102,6 +102,30 @@ pub(super) fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, St
     // holds the server's dependencies; it counts when the app's own code in it talks to
     // a database (through the driver, or an ORM that needs it), so a frontend package
     // beside it does not.
+    // The repository's packages the app loads (`packages/db` with `pg`) run inside it.
+    let packages = inv.workspace_packages_of(app);
+    let in_packages = |path: &str| {
+        let folder = crate::inventory::parent(path);
+        packages.iter().any(|p| p == folder || folder.starts_with(&format!("{p}/")))
+    };
+    for file in inv.config.iter().filter(|c| c.app.as_deref() != Some(app.dir.as_str())) {
+        if !in_packages(&file.path) {
+            continue;
+        }
+        match &file.kind {
+            ConfigKind::Prisma { database: Some(database) } => {
+                add(kind_of(*database), format!("the Prisma schema `{}`", file.path));
+            }
+            ConfigKind::SubPackage { dependencies, .. } => {
+                for name in DRIVERS.iter().filter(|d| dependencies.iter().any(|n| n == *d)) {
+                    if let Some(kind) = driver_kind(name) {
+                        add(kind, format!("`{name}` in `{}`", file.path));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     for (path, deps) in sub_packages {
         let folder = format!("{}/", crate::inventory::parent(path));
         let talks = inv.code_of(&app.dir).any(|f| {

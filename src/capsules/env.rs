@@ -5,17 +5,20 @@
 //! Capsules itself, and plain reads in the code. Names and descriptions only: a value is
 //! kept when the repository already shows it and it does not look like a credential.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::Serialize;
 
 use super::addons::{DataPlan, Replacement, env_prefix, replacement};
 use super::secret;
 use super::{Capsule, CapsuleKind};
-use crate::inventory::config::{self, ConfigKind};
-use crate::inventory::{App, Inventory, code, parent};
+use crate::inventory::{App, Inventory};
 
+mod build;
 mod narrow;
+mod reads;
+
+use build::build_notes;
+pub(super) use reads::app_reads;
+use reads::is_test_variant;
 
 pub(super) use narrow::add_narrowed_env;
 
@@ -36,9 +39,30 @@ pub struct CapsuleEnv {
     pub hidden: bool,
     /// Where the code reads it: `path:line`, the first read of each file, in path order.
     pub read_by: Vec<String>,
-    /// A frontend build setting (`REACT_APP_*`, `VITE_*`, ...): the bundler copies its
-    /// value into the built files, so it counts when `npm run build` runs.
+    /// Must be set when the build runs: a frontend build setting (`REACT_APP_*`, `VITE_*`,
+    /// SvelteKit's `$env/static/*`, `import.meta.env.PUBLIC_*`, ...), whose value the
+    /// bundler copies into the built files, or a variable a build step reads
+    /// (`build_reads`).
     pub build_time: bool,
+    /// Where build steps read it (`path:line`): files and scripts only `npm run build`
+    /// and the install hooks run, and the database migrations the build runs.
+    pub build_reads: Vec<String>,
+    /// The running app reads it (or nothing says otherwise); false for a variable only
+    /// build steps read.
+    pub run_time: bool,
+    /// Every read of it in the code falls back to a default or is declared optional
+    /// (`process.env.X || "d"`, zod's `.optional()`): the app starts without it.
+    pub optional: bool,
+    /// The default the code gives it, as written in the source (escapes kept), when it
+    /// is a literal and neither the name nor the value looks like a credential.
+    pub default: Option<String>,
+    /// The code gives it a literal default that is not shown: the name or the value
+    /// looks like a credential ([`looks_secret`]).
+    pub default_hidden: bool,
+    /// That hidden default is a secret itself: the name says so (`*_SECRET`, `*_KEY`,
+    /// `*TOKEN*`, `*PASSWORD*`, ...) or the value looks like a credential. Unset, the
+    /// deployed app runs with a secret anyone with the repository can read.
+    pub default_secret: bool,
 }
 
 /// Which of the app's variables a Capsule lists.
@@ -226,20 +250,52 @@ pub(super) fn app_env(
             }
         };
         entry.read_by = read_by;
+        if let Some(info) = app_reads.info.get(&name) {
+            info.apply(entry);
+            if entry.default_secret
+                && let Some(place) = &info.default_place
+            {
+                notes.push((
+                    format!(
+                        "`{name}`: the code falls back to a value written in the repository \
+                         (`{place}`, not shown) when it is unset, and the name says it is a \
+                         secret: set it on the Capsule (Heroku's value, or a new one), or the \
+                         deployed app runs with a secret anyone with the repository can read; \
+                         better, make the code fail without it"
+                    ),
+                    None,
+                ));
+            }
+        }
     }
+    notes.extend(build_notes(inv, app, &mut vars, &app_reads.dropped));
     (vars, notes)
 }
 
 pub(super) fn blank(name: &str, source: EnvSource) -> CapsuleEnv {
-    CapsuleEnv {
-        name: name.to_owned(),
-        source,
-        description: None,
-        required: None,
-        value: None,
-        hidden: false,
-        read_by: Vec::new(),
-        build_time: is_build_time(name),
+    CapsuleEnv::new(name, source)
+}
+
+impl CapsuleEnv {
+    /// A variable with nothing known but its name and source: no description, value or
+    /// reads; build-time when its name is a frontend build setting ([`is_build_time`]).
+    pub fn new(name: &str, source: EnvSource) -> CapsuleEnv {
+        CapsuleEnv {
+            name: name.to_owned(),
+            source,
+            description: None,
+            required: None,
+            value: None,
+            hidden: false,
+            read_by: Vec::new(),
+            build_time: is_build_time(name),
+            build_reads: Vec::new(),
+            run_time: true,
+            optional: false,
+            default: None,
+            default_hidden: false,
+            default_secret: false,
+        }
     }
 }
 
@@ -266,127 +322,6 @@ fn code_source(name: &str, addon_prefixes: &[(String, String)]) -> EnvSource {
         Some((_, service)) => EnvSource::Addon { service: service.clone() },
         None => EnvSource::Code,
     }
-}
-
-/// What an app reads at run time, beyond app.json.
-#[derive(Debug, Default)]
-pub(super) struct AppReads {
-    /// Variable -> where it is read (`path:line`, the first read per file, in path
-    /// order). Without the variables Code Capsules sets, those only tests and tooling
-    /// read, and those a wrapper script derives.
-    pub reads: BTreeMap<String, Vec<String>>,
-    /// (variable, script) for the variables the app reads that a wrapper script sets.
-    pub derived: Vec<(String, String)>,
-    /// A committed `.env` that dotenv loads, with the names it holds.
-    pub dotenv: Option<(String, Vec<String>)>,
-}
-
-/// Everything the app reads: its run-time code (not tests, fixtures or tooling
-/// configs), `.env.example` and its siblings, node-config's mapping, Prisma's `env()`,
-/// and shell reads in its run commands and wrapper scripts.
-pub(super) fn app_reads(inv: &Inventory, app: &App) -> AppReads {
-    let mut found: Vec<(String, String, usize)> = Vec::new();
-    let jobs: Vec<&str> = inv.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
-    // A frontend package the app never builds deploys elsewhere: its reads are not ours.
-    let elsewhere: Vec<String> = config::unbuilt_frontends(inv.config_of(app), app, &jobs)
-        .into_iter()
-        .map(|folder| format!("{folder}/"))
-        .collect();
-    let own = |path: &str| !elsewhere.iter().any(|f| path.starts_with(f.as_str()));
-    // A file a job or a worker reaches runs, wherever it sits (`scripts/lib/x.js`).
-    let reached: BTreeSet<&str> = inv.reached_by_commands(app).collect();
-    let runs = |path: &str| {
-        own(path) && (code::is_runtime_path(app, &jobs, path) || reached.contains(path))
-    };
-    for file in inv.code_of(&app.dir).filter(|f| runs(&f.path)) {
-        for read in &file.facts.env_reads {
-            found.push((read.name.clone(), file.path.clone(), read.line));
-        }
-    }
-    let mut derived: Vec<(String, String)> = Vec::new();
-    let mut dotenv = None;
-    for file in inv.config_of(app).filter(|f| own(&f.path)) {
-        if let ConfigKind::Shell { assigned } = &file.kind {
-            derived.extend(assigned.iter().map(|n| (n.clone(), file.path.clone())));
-        }
-        if file.kind == ConfigKind::DotEnv {
-            if parent(&file.path) == app.dir && loads_dotenv(inv, app) {
-                let names = file.vars.iter().map(|v| v.name.clone()).collect();
-                dotenv = Some((file.path.clone(), names));
-            }
-            continue;
-        }
-        for var in &file.vars {
-            found.push((var.name.clone(), file.path.clone(), var.line));
-        }
-    }
-    // A Procfile line is one process's: its reads go to that process's Capsule alone
-    // (`add_shell_reads` in capsules.rs), not to every Capsule of the app.
-    let procfile = app.procfile.as_ref().map(|p| p.path.as_str());
-    for (path, line, command) in
-        run_commands(app).into_iter().filter(|(p, ..)| Some(p.as_str()) != procfile)
-    {
-        for read in config::shell_env(command).reads {
-            found.push((read.name, path.clone(), line + read.line - 1));
-        }
-    }
-    found.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
-    let mut reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut derived_read: Vec<(String, String)> = Vec::new();
-    for (name, path, line) in found {
-        if SET_BY_PLATFORM.contains(&name.as_str()) || is_test_variant(&name) {
-            continue;
-        }
-        if let Some(script) = derived.iter().find(|(n, _)| *n == name) {
-            if !derived_read.contains(script) {
-                derived_read.push(script.clone());
-            }
-            continue;
-        }
-        let places = reads.entry(name).or_default();
-        if !places.iter().any(|p| p.rsplit_once(':').is_some_and(|(p, _)| p == path)) {
-            places.push(format!("{path}:{line}"));
-        }
-    }
-    AppReads { reads, derived: derived_read, dotenv }
-}
-
-/// `X_TEST`, `X_DEV`, `TEST_X`: the test and development variants of a setting, which
-/// no deployed Capsule reads.
-fn is_test_variant(name: &str) -> bool {
-    ["_TEST", "_TESTING", "_DEV", "_DEVELOPMENT"].iter().any(|s| name.ends_with(s))
-        || name.starts_with("TEST_")
-}
-
-/// The app loads a `.env` at run time: dotenv (or a variant) is a dependency, or a run
-/// command preloads it.
-fn loads_dotenv(inv: &Inventory, app: &App) -> bool {
-    let package = app.package_json.as_ref();
-    let dependency = ["dotenv", "dotenv-safe", "dotenv-flow", "dotenv-extended"]
-        .iter()
-        .any(|d| package.is_some_and(|p| p.dependency(d).is_some()));
-    let in_commands = run_commands(app).iter().any(|(_, _, c)| c.contains("dotenv"));
-    let imported = inv.code_of(&app.dir).any(|f| f.facts.loads_dotenv);
-    dependency || in_commands || imported
-}
-
-/// The commands the platform runs for the app, each with its file and first line: the
-/// Procfile's, then package.json's run-time scripts.
-fn run_commands(app: &App) -> Vec<(String, usize, &str)> {
-    let mut out = Vec::new();
-    if let Some(procfile) = &app.procfile {
-        for process in &procfile.value.processes {
-            out.push((procfile.path.clone(), process.line, process.command.as_str()));
-        }
-    }
-    if let Some(pkg) = &app.package_json {
-        for name in config::run_scripts(app, &[]) {
-            if let Some(command) = pkg.script(name) {
-                out.push((pkg.path.clone(), config::script_line(&pkg.text, name), command));
-            }
-        }
-    }
-    out
 }
 
 /// A `VAR=value` prefix of the process's command.
@@ -441,6 +376,24 @@ pub(super) fn app_dir(display: &str) -> &str {
     if display == "." { "" } else { display }
 }
 
+/// The longest default shown, in characters; longer ones end in `…`.
+const MAX_DEFAULT: usize = 40;
+
+/// A code default as the guide and the report show it: at most [`MAX_DEFAULT`]
+/// characters, control characters (a template's newline) as spaces, `""` for the empty
+/// string. Markdown escaping is the renderer's.
+pub fn shown_default(value: &str) -> String {
+    if value.is_empty() {
+        return "\"\"".into();
+    }
+    let clean: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if clean.chars().count() <= MAX_DEFAULT {
+        return clean;
+    }
+    let cut: String = clean.chars().take(MAX_DEFAULT - 1).collect();
+    format!("{cut}…")
+}
+
 /// Whether the variable `name` with `value` holds a credential, by its name (`*PASS*`,
 /// `*SECRET*`, `*TOKEN*`, `*KEY*`, ...) or by the value's shape (known token formats,
 /// JWTs, webhook URLs, private keys, URL passwords, long random strings): see
@@ -449,4 +402,23 @@ pub(crate) fn looks_secret(name: &str, value: &str) -> bool {
     // `API_KEY=$OTHER` names where the value comes from; it holds none.
     let named = secret::name_looks_secret(name) && !secret::is_reference(value);
     named || secret::value_looks_secret(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Defaults are shown whole up to 40 characters, cut with `…` past that (on a
+    /// character boundary), the empty string as `""`, a template's newline as a space.
+    #[test]
+    fn code_defaults_are_shortened_for_people() {
+        assert_eq!(shown_default("info"), "info");
+        assert_eq!(shown_default(""), "\"\"");
+        assert_eq!(shown_default("a\nb"), "a b");
+        let long = "é".repeat(41);
+        let shown = shown_default(&long);
+        assert_eq!(shown.chars().count(), 40);
+        assert!(shown.ends_with('…') && shown.starts_with("éé"));
+        assert_eq!(shown_default(&"x".repeat(40)), "x".repeat(40));
+    }
 }

@@ -49,6 +49,23 @@ const SECRET_WORDS: &[&str] = &[
 /// Names that contain a secret word but hold no credential.
 const NOT_SECRET_NAMES: &[&str] = &["PASSPORT", "KEYWORDS", "AUTHOR", "BYPASS", "KEYSPACE"];
 
+/// The words of [`SECRET_WORDS`] that name the secret itself, not something about
+/// authentication (`OAUTH_RESPONSE_TYPE`, `AUTH_URL`), a cookie's settings or a DSN.
+const SECRET_VALUE_WORDS: &[&str] =
+    &["SECRET", "PASS", "PWD", "TOKEN", "KEY", "CREDENTIAL", "PRIVATE", "SALT"];
+
+/// Whether a variable called `name` is itself a secret (`*_SECRET`, `*_KEY`, `*TOKEN*`,
+/// `*PASSWORD*`, ...): a default for it written in the code is a secret anyone with the
+/// repository can read. Narrower than [`name_looks_secret`], which decides what is
+/// never printed.
+pub fn name_is_a_secret(name: &str) -> bool {
+    let mut upper = name.to_ascii_uppercase();
+    for harmless in NOT_SECRET_NAMES {
+        upper = upper.replace(harmless, "_");
+    }
+    SECRET_VALUE_WORDS.iter().any(|word| upper.contains(word))
+}
+
 /// Whether a variable called `name` holds a credential, by its name alone.
 pub fn name_looks_secret(name: &str) -> bool {
     let mut upper = name.to_ascii_uppercase();
@@ -307,6 +324,35 @@ pub(super) fn shell_word_len(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    /// A default for these is a secret in the repository; for the others (`AUTH` in an
+    /// OAuth setting's name) it is only not printed.
+    #[test]
+    fn names_that_are_secrets_themselves() {
+        for name in [
+            "JWT_SECRET",
+            "STRIPE_API_KEY",
+            "GITHUB_TOKEN",
+            "DB_PASSWORD",
+            "PGPASS",
+            "PRIVATE_KEY_PEM",
+            "PASSWORD_SALT",
+        ] {
+            assert!(name_is_a_secret(name), "{name}");
+            assert!(name_looks_secret(name), "{name}");
+        }
+        for name in [
+            "CUSTOM_OAUTH_RESPONSE_TYPE",
+            "AUTH_URL",
+            "SENTRY_DSN",
+            "COOKIE_DOMAIN",
+            "PASSPORT_STRATEGY",
+            "KEYWORDS",
+        ] {
+            assert!(!name_is_a_secret(name), "{name}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -15,7 +15,7 @@ mod warnings;
 use crate::inventory::package_json::PackageJson;
 pub(crate) use dirs::normalize_dir;
 use dirs::{folder_exists, monorepo_dirs, own_procfiles, procfile_app_dir};
-use read::{read_app_json, read_node_version_file, read_package_json, read_procfile};
+use read::{read_app_json, read_node_version_files, read_package_json, read_procfile};
 use scan::{classify_hosts, scan_code};
 
 /// What the user told us besides the repository.
@@ -52,6 +52,18 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     for (dir, evidence) in std::mem::take(&mut found.evidence) {
         let app = found.read_app(source, dir, evidence, &mut parsed, &mut inv.warnings)?;
         inv.apps.push(app);
+    }
+    // A job that names a Procfile process type runs that process's command (the Procfile
+    // goes away with the migration, so the scheduler must run the command itself).
+    for job in &mut inv.jobs {
+        if let Some(app) = inv.apps.iter().find(|a| a.dir == job.app) {
+            job.expand(app.processes().iter().map(|p| (p.name.as_str(), p.command.as_str())));
+            if job.process.is_none() && app.procfile.is_none() {
+                // The migrated tree: the scheduler generated from the Procfile recorded it.
+                let recorded = generated_processes(source, app.build_dir());
+                job.expand(recorded.iter().map(|(t, c)| (t.as_str(), c.as_str())));
+            }
+        }
     }
     scan_code(source, &mut inv)?;
     // `--app` alone (no Procfile or app.json) still migrates, so hosts are decided then too.
@@ -297,7 +309,7 @@ impl Found {
         // The code, and so package.json and the Node version, are where the app runs from.
         let code_dir = run_dir.as_deref().unwrap_or(&dir);
         let package_json = read_package_json(source, &join(code_dir, "package.json"), warnings)?;
-        let node_version_file = read_node_version_file(source, code_dir, warnings)?;
+        let node_version_files = read_node_version_files(source, code_dir, warnings)?;
         let skips_pre_scripts = skips_pre_scripts(source, code_dir, package_json.as_ref());
         let mut app = App {
             dir,
@@ -305,7 +317,7 @@ impl Found {
             procfile,
             app_json,
             package_json,
-            node_version_file,
+            node_version_files,
             frontend: None,
             run_dir,
             skips_pre_scripts,
@@ -316,7 +328,7 @@ impl Found {
             // around it: it builds from its folder, not from the shared package.json.
             app.run_dir = None;
             app.package_json = read_package_json(source, &app.path_of("package.json"), warnings)?;
-            app.node_version_file = None;
+            app.node_version_files.clear();
             if let Some(frontend) = &mut app.frontend {
                 frontend.public_dir = public;
             }
@@ -377,4 +389,23 @@ fn own_static_folder(app: &App) -> Option<String> {
     }
     let prefix = if app.dir.is_empty() { String::new() } else { format!("{}/", app.dir) };
     served.strip_prefix(&prefix).map(str::to_owned)
+}
+
+/// The Procfile processes recorded by the scheduler files this tool generated in `dir`
+/// (see [`super::jobs::generated_processes`]): the `.js` files directly in the folder
+/// that start with the generated header.
+fn generated_processes(source: &Source, dir: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in source.entries() {
+        let path = entry.path.as_str();
+        let is_script = [".js", ".cjs", ".mjs"].iter().any(|e| path.ends_with(e));
+        let small = entry.size.is_none_or(|size| size < 256 * 1024);
+        if super::parent(path) != dir || !is_script || !small || !entry.kind.is_regular() {
+            continue;
+        }
+        if let Ok(bytes) = source.read(path) {
+            out.extend(super::jobs::generated_processes(&String::from_utf8_lossy(&bytes)));
+        }
+    }
+    out
 }

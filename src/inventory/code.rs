@@ -12,7 +12,7 @@ mod bundler;
 mod runtime;
 
 use bundler::drop_bundler_built_ins;
-pub use runtime::is_runtime_path;
+pub use runtime::{is_package_runtime_path, is_runtime_path, is_script_path};
 
 /// Source files larger than this are generated bundles, not code people wrote: they are
 /// not parsed or edited, only searched for what the guide reports ([`UnreadFile`]).
@@ -184,12 +184,21 @@ pub(crate) fn is_not_app_code(path: &str) -> bool {
     if folders.split('/').any(|f| f == ".yarn" || VENDOR_DIRS.contains(&f)) {
         return true;
     }
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with(".pnp.") {
+    // Compared without case, and without a lowered copy: every file of the repository
+    // comes through here.
+    let starts = |text: &str, prefix: &str| {
+        text.len() >= prefix.len()
+            && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    let ends = |text: &str, suffix: &str| {
+        text.len() >= suffix.len()
+            && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if starts(name, ".pnp.") {
         return true;
     }
-    let stem = lower.rsplit_once('.').map_or(lower.as_str(), |(s, _)| s);
-    stem.ends_with(".min") || stem.ends_with("-min")
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    ends(stem, ".min") || ends(stem, "-min")
 }
 
 /// The facts of a component's script blocks, at their lines in the whole file, and the
@@ -216,12 +225,47 @@ fn scan_component(path: &str, component: Component, bytes: &[u8]) -> js::JsFacts
             facts.module_syntax = part.module_syntax;
         }
     }
+    facts.env_reads.extend(markup_env_reads(&text, &blocks));
+    facts.env_reads.sort_by_key(|u| u.line);
     for (line, url) in crate::component::markup_urls(&text, &blocks) {
         urls.push(js::UrlUse { url, line });
     }
     urls.sort_by_key(|u| u.line);
     facts.herokuapp_urls = urls;
     facts
+}
+
+/// Reads in a component's markup (`{env.PUBLIC_MOTD}` in Svelte, `{import.meta.env.X}`
+/// in Astro, `{{ process.env.X }}`): `import.meta.env.X` and `process.env.X`, and
+/// `env.X` where a script block imports `env` from SvelteKit's `$env/dynamic/*`. Without
+/// fallbacks: markup rarely gives one, and a missed one only keeps a variable required.
+fn markup_env_reads(text: &str, blocks: &[crate::component::Block]) -> Vec<js::EnvUse> {
+    static READ: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?:\b(import\.meta\.env|process\.env)|(?:^|[^.\w$])(env))\.([A-Za-z_][A-Za-z0-9_]*)",
+        )
+        .expect("a valid pattern")
+    });
+    let dynamic = blocks.iter().any(|b| text[b.start..b.end].contains("$env/dynamic/"));
+    let in_script = |at: usize| blocks.iter().any(|b| (b.start..b.end).contains(&at));
+    let mut reads = Vec::new();
+    for found in READ.captures_iter(text) {
+        let (Some(name), Some(whole)) = (found.get(3), found.get(0)) else { continue };
+        if in_script(whole.start()) {
+            continue;
+        }
+        let vite = found.get(1).is_some_and(|m| m.as_str() == "import.meta.env");
+        if found.get(2).is_some() && !dynamic {
+            continue;
+        }
+        if vite && ["MODE", "BASE_URL", "PROD", "DEV", "SSR"].contains(&name.as_str()) {
+            continue;
+        }
+        let line = crate::component::line_of(text, name.start());
+        let inlined = vite && name.as_str().starts_with("PUBLIC_");
+        reads.push(js::EnvUse { inlined, ..js::EnvUse::new(name.as_str(), line) });
+    }
+    reads
 }
 
 /// The deepest app folder that holds `path`.
@@ -278,7 +322,7 @@ mod tests {
             procfile: None,
             app_json: None,
             package_json: None,
-            node_version_file: None,
+            node_version_files: Vec::new(),
             frontend: None,
             run_dir: None,
             skips_pre_scripts: None,
@@ -363,6 +407,25 @@ mod tests {
                 ("web/src/sw.js", vec!["REACT_APP_API"]),
             ]
         );
+    }
+
+    /// Reads in a component's markup count: SvelteKit's dynamic `env` (only where a script
+    /// imports it), Astro's `import.meta.env.PUBLIC_*` (inlined by the build) and
+    /// `process.env`; reads inside the scripts are the scripts' own, found once.
+    #[test]
+    fn reads_in_component_markup() {
+        let svelte = "<script>\n  import { env } from '$env/dynamic/public';\n  const a = env.PUBLIC_A;\n</script>\n<p>{env.PUBLIC_MOTD ?? 'hi'}</p>\n<p>{user.env.NOT_IT}</p>\n";
+        let facts =
+            scan_component("web/src/routes/+page.svelte", Component::Svelte, svelte.as_bytes());
+        let reads: Vec<(&str, usize, bool)> =
+            facts.env_reads.iter().map(|r| (r.name.as_str(), r.line, r.inlined)).collect();
+        assert_eq!(reads, [("PUBLIC_A", 3, false), ("PUBLIC_MOTD", 5, false)]);
+        let astro = "---\nconst t = import.meta.env.SECRET_TITLE;\n---\n<h1>{import.meta.env.PUBLIC_SITE}</h1>\n<p>{import.meta.env.MODE} {env.NO_IMPORT}</p>\n";
+        let facts =
+            scan_component("site/src/pages/index.astro", Component::Astro, astro.as_bytes());
+        let reads: Vec<(&str, usize, bool)> =
+            facts.env_reads.iter().map(|r| (r.name.as_str(), r.line, r.inlined)).collect();
+        assert_eq!(reads, [("SECRET_TITLE", 2, false), ("PUBLIC_SITE", 4, true)]);
     }
 
     /// Yarn's committed release, its plugins and Plug'n'Play loaders, vendored libraries

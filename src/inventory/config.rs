@@ -16,7 +16,7 @@ mod manager;
 mod scripts;
 
 pub use manager::{PackageManager, manager_of, package_manager};
-pub use scripts::{command_warnings, run_scripts, script_line};
+pub use scripts::{command_warnings, run_scripts, script_line, started};
 
 /// Config files larger than this are not read.
 const MAX_CONFIG: u64 = 256 * 1024;
@@ -55,7 +55,9 @@ pub enum Database {
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     pub path: String,
-    /// The app that holds it (the deepest app folder).
+    /// The app that holds it (the deepest app folder); `None` for a file of a workspace
+    /// package outside every app (a template, node-config's mapping, a Prisma schema, its
+    /// package.json).
     pub app: Option<String>,
     pub kind: ConfigKind,
     /// The variables it reads or declares, with their line. Never values.
@@ -100,19 +102,26 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
             "package.json" => ConfigKind::SubPackage { dependencies: Vec::new(), bundled: false },
             _ => continue,
         };
-        let Some(app) = owner(apps, path) else { continue };
+        // A workspace package outside every app (`packages/db`) declares and reads
+        // variables for the apps that load it (`inventory::workspace`).
+        let outside_apps = matches!(
+            kind,
+            ConfigKind::EnvTemplate
+                | ConfigKind::NodeConfig
+                | ConfigKind::Prisma { .. }
+                | ConfigKind::SubPackage { .. }
+        );
+        let app = owner(apps, path);
+        if app.is_none() && !outside_apps {
+            continue;
+        }
         if let ConfigKind::SubPackage { .. } = kind {
             if apps.iter().any(|a| a.path_of("package.json") == path) {
                 continue;
             }
             let (dependencies, bundled) = sub_package_dependencies(source, path)?;
             let kind = ConfigKind::SubPackage { dependencies, bundled };
-            files.push(ConfigFile {
-                path: path.to_owned(),
-                app: Some(app),
-                kind,
-                vars: Vec::new(),
-            });
+            files.push(ConfigFile { path: path.to_owned(), app, kind, vars: Vec::new() });
             continue;
         }
         let bytes = source.read(path)?;
@@ -130,7 +139,7 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
             }
             ConfigKind::SubPackage { .. } => unreachable!("handled above"),
         };
-        files.push(ConfigFile { path: path.to_owned(), app: Some(app), kind, vars });
+        files.push(ConfigFile { path: path.to_owned(), app, kind, vars });
     }
     Ok((files, lockfiles))
 }
@@ -252,7 +261,7 @@ fn dotenv_names(text: &str) -> Vec<EnvUse> {
         let Some((name, _)) = line.split_once('=') else { continue };
         let name = name.trim_end();
         if crate::shell::is_name(name) {
-            vars.push(EnvUse { name: name.to_owned(), line: index + 1 });
+            vars.push(EnvUse::new(name, index + 1));
         }
     }
     vars
@@ -270,7 +279,7 @@ fn node_config_names(text: &str) -> Vec<EnvUse> {
         .filter(|n| crate::shell::is_name(n))
         .map(|name| {
             let line = line_of_string(text, &name);
-            EnvUse { name, line }
+            EnvUse::new(name, line)
         })
         .collect();
     // serde_json's map is sorted by key: the file's order is the lines'.
@@ -329,7 +338,7 @@ fn prisma(text: &str) -> (Option<Database>, Vec<EnvUse>) {
             let name: String =
                 inner.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             if crate::shell::is_name(&name) {
-                vars.push(EnvUse { name, line: index + 1 });
+                vars.push(EnvUse::new(name, index + 1));
             }
         }
     }
@@ -354,7 +363,7 @@ pub fn shell_env(text: &str) -> ShellEnv {
         .reads
         .into_iter()
         .filter(|r| is_config_name(&r.name))
-        .map(|r| EnvUse { name: r.name, line: r.line })
+        .map(|r| EnvUse::new(r.name, r.line))
         .collect();
     ShellEnv { reads, assigned: found.assigned }
 }

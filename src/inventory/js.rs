@@ -1,5 +1,5 @@
 //! Facts from JavaScript and TypeScript source, read with tree-sitter: environment
-//! variables, hard-coded `*.herokuapp.com` URLs, the module syntax, `process.exit` calls,
+//! variables, hard-coded `*.herokuapp.com` URLs, the module syntax and the modules loaded,
 //! disabled TLS checks and node-cron 3 options that node-cron 4 dropped.
 //!
 //! Monorepos hold thousands of files and parsing runs at a few MB/s, so callers first ask
@@ -11,7 +11,9 @@
 pub(super) mod ast;
 mod collect;
 mod cron;
+mod fallback;
 mod indirect;
+pub mod listen;
 mod prefilter;
 #[cfg(test)]
 mod query;
@@ -50,11 +52,38 @@ pub const DATA_MODULES: &[&str] = &[
 ];
 
 /// One use of an environment variable.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EnvUse {
     pub name: String,
     /// 1-based line of the variable's name.
     pub line: usize,
+    /// What the code uses when the variable is unset, where this read says
+    /// (`process.env.X || "d"`, `{ X = 3 } = process.env`, a schema's `.default(...)`).
+    pub fallback: Option<Fallback>,
+    /// The bundler copies the value into the built files where this read is: SvelteKit's
+    /// `$env/static/public` and `$env/static/private`, `import.meta.env.PUBLIC_*` (Astro,
+    /// SvelteKit's public prefix). Such a variable must be set before the build runs.
+    pub inlined: bool,
+}
+
+impl EnvUse {
+    /// A plain read of `name` at `line`: no fallback, not inlined.
+    pub fn new(name: impl Into<String>, line: usize) -> EnvUse {
+        EnvUse { name: name.into(), line, ..EnvUse::default() }
+    }
+}
+
+/// What a read falls back to when the variable is unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fallback {
+    /// A literal: a string's contents as written between its quotes (escapes kept), or a
+    /// number's or boolean's text.
+    Value(String),
+    /// An expression only known when the code runs (another variable, a call).
+    Computed,
+    /// Declared optional (zod's `.optional()`, Joi's `.optional()`, `|| undefined`,
+    /// `|| null`): the code runs without it.
+    Optional,
 }
 
 /// A hard-coded `<name>.herokuapp.com` address inside a string or template literal.
@@ -75,6 +104,10 @@ pub struct ModuleLoad {
     pub specifier: Option<String>,
     /// 1-based line of the load.
     pub line: usize,
+    /// For a computed name, the folder its literal start names, when it names one: the
+    /// command loaders of bots (`require(\`./commands/${file}\`)`,
+    /// `import(join(__dirname, "..", "commands", file))`) load files of that folder.
+    pub folder: Option<spawns::Value>,
 }
 
 /// The module syntax a file is written in. This is syntax, not what Node will run: a
@@ -106,8 +139,6 @@ pub struct JsFacts {
     pub env_writes: Vec<EnvUse>,
     pub herokuapp_urls: Vec<UrlUse>,
     pub module_syntax: ModuleSyntax,
-    /// Lines of `process.exit(...)` calls.
-    pub process_exit: Vec<usize>,
     /// Lines of `rejectUnauthorized: false` object properties.
     pub ssl_reject_unauthorized_false: Vec<usize>,
     /// `scheduled` / `runOnInit` keys (with their line) in the options of a node-cron
@@ -146,14 +177,27 @@ impl JsFacts {
 /// `worth_parsing` ignores the module syntax; call `scan` directly on a file whose
 /// module syntax matters even when it mentions none of the patterns.
 pub fn scan(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
-    scan_with(path, lang, source, |collector, root| collector.run(lang, root))
+    scan_with(path, lang, source, |collector, root| collector.run(lang, root), |_| ()).0
+}
+
+/// [`scan`], and the first sign that the file starts a server ([`listen::listens`]), from
+/// one parse: the reach of a web process asks both of each file it follows.
+pub fn scan_and_listen(path: &str, lang: Lang, source: &[u8]) -> (JsFacts, Option<listen::Listen>) {
+    let (facts, sign) = scan_with(
+        path,
+        lang,
+        source,
+        |collector, root| collector.run(lang, root),
+        |root| listen::first_sign(root, source),
+    );
+    (facts, sign.flatten())
 }
 
 /// [`scan`] with a walk that enters every subtree, for checking that the subtrees [`scan`]
 /// skips hold no facts (the fuzz target `js_scan` compares the two).
 #[doc(hidden)]
 pub fn scan_every_node(path: &str, lang: Lang, source: &[u8]) -> JsFacts {
-    scan_with(path, lang, source, |collector, root| collector.run_every_node(lang, root))
+    scan_with(path, lang, source, |collector, root| collector.run_every_node(lang, root), |_| ()).0
 }
 
 /// Adds `more` to `uses`, in line order (the sort is stable: same-line uses keep theirs).
@@ -166,17 +210,19 @@ fn merge(uses: &mut Vec<EnvUse>, mut more: Vec<(usize, EnvUse)>) {
     uses.sort_by_key(|u| u.line);
 }
 
-/// [`scan`], with the pass that feeds the collector given: the tests run the old query.
-fn scan_with<'s>(
+/// [`scan`], with the pass that feeds the collector given (the tests run the old query),
+/// and `also` asked of the same tree; `None` from it only when there is no tree.
+fn scan_with<'s, T>(
     path: &str,
     lang: Lang,
     source: &'s [u8],
     collect: impl for<'t> FnOnce(Collector<'t, 's>, Node<'t>) -> Collector<'t, 's>,
-) -> JsFacts {
+    also: impl for<'t> FnOnce(Node<'t>) -> T,
+) -> (JsFacts, Option<T>) {
     let mut facts = JsFacts { path: path.to_owned(), ..JsFacts::default() };
     // `parse` only gives up when cancelled or without a language; neither can happen here.
     let Some(tree) = lang.parse(source) else {
-        return facts;
+        return (facts, None);
     };
     let root = tree.root_node();
     collect(Collector::new(source), root).fill(&mut facts);
@@ -188,5 +234,6 @@ fn scan_with<'s>(
     facts.herokuapp_urls = urls::herokuapp_urls(root, source);
     facts.syntax_error =
         ast::first_error(root).map(|node| Position::of_offset(source, node.start_byte()));
-    facts
+    let more = also(root);
+    (facts, Some(more))
 }

@@ -14,10 +14,12 @@ pub(crate) mod hosts;
 pub mod jobs;
 pub mod js;
 pub mod package_json;
+pub(crate) mod phases;
 pub mod procfile;
 pub(crate) mod programs;
 pub(crate) mod reach;
 pub mod scripts;
+pub(crate) mod workspace;
 
 pub(crate) use apps::{Hints, discover};
 
@@ -41,8 +43,10 @@ pub struct App {
     pub procfile: Option<Located<procfile::Procfile>>,
     pub app_json: Option<Located<app_json::AppJson>>,
     pub package_json: Option<package_json::PackageJson>,
-    /// `.nvmrc` or `.node-version`, trimmed.
-    pub node_version_file: Option<Located<String>>,
+    /// The Node version each of the version files developers' tools read names, in
+    /// this order: `.nvmrc`, `.node-version`, `.tool-versions` (its `nodejs` line). The
+    /// value is trimmed; for `.tool-versions` it is the first version on that line.
+    pub node_version_files: Vec<Located<String>>,
     /// Set when the app only serves static files (or is built by a bundler).
     pub frontend: Option<Frontend>,
     /// The folder its commands run from and its Capsules build, when that is not `dir`:
@@ -153,6 +157,15 @@ pub(crate) struct Inventory {
     /// What each Scheduler job and each Procfile process other than `web` and `release`
     /// runs, in app order: the files its command reaches ([`reach`]).
     pub reaches: Vec<reach::Reach>,
+    /// What each app's web process runs, read only until it shows that it listens
+    /// ([`reach::Reacher::listens`]): its Capsule keeps the app's variables either way.
+    pub web_reaches: Vec<reach::Reach>,
+    /// For the apps whose build or Heroku-only hooks run something: which scripts and
+    /// files run only then, and the database migrations the build runs, in app order.
+    pub phases: Vec<phases::AppPhases>,
+    /// For each app that depends on packages of the repository outside its own folder
+    /// (workspace members, `file:` dependencies): their folders ([`workspace`]).
+    pub workspace_packages: Vec<(String, Vec<String>)>,
 }
 
 impl Inventory {
@@ -177,9 +190,14 @@ impl Inventory {
             let start = app.package_json.as_ref().and_then(|p| p.script("start"));
             return start.is_some_and(|s| !is_a_job(s));
         }
+        // A job that names the process type (`worker 42`) runs it as a job too.
+        let names_it =
+            |name: &str| self.jobs_of(&app.dir).any(|j| j.process.as_deref() == Some(name));
         app.processes().iter().any(|p| {
             p.name == "web"
-                || (p.name != "release" && (!is_a_job(&p.command) || app.formation_runs(&p.name)))
+                || (p.name != "release"
+                    && ((!is_a_job(&p.command) && !names_it(&p.name))
+                        || app.formation_runs(&p.name)))
         })
     }
 
@@ -201,12 +219,28 @@ impl Inventory {
         self.reaches.iter().find(|r| r.app == dir && r.command == command)
     }
 
+    /// Whether the web `command` of the app in `dir` listens ([`reach::Reacher::listens`]).
+    pub fn web_reach(&self, dir: &str, command: &str) -> Option<&reach::Reach> {
+        self.web_reaches.iter().find(|r| r.app == dir && r.command == command)
+    }
+
     /// The files any job or process of `app` reaches ([`Inventory::reach`]).
     pub fn reached_by_commands<'a>(&'a self, app: &'a App) -> impl Iterator<Item = &'a str> + 'a {
         self.reaches
             .iter()
             .filter(move |r| r.app == app.dir)
             .flat_map(|r| r.files.iter().map(String::as_str))
+    }
+
+    /// The folders of the repository's packages outside its own folder that `app` loads.
+    pub fn workspace_packages_of(&self, app: &App) -> &[String] {
+        let found = self.workspace_packages.iter().find(|(dir, _)| *dir == app.dir);
+        found.map_or(&[], |(_, folders)| folders.as_slice())
+    }
+
+    /// When the app's script `name` or file `path` runs ([`phases::Phase`]).
+    pub fn phases_of(&self, dir: &str) -> Option<&phases::AppPhases> {
+        self.phases.iter().find(|p| p.app == dir)
     }
 
     pub fn jobs_of<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a jobs::Job> + 'a {
@@ -234,5 +268,6 @@ pub(crate) fn parent(path: &str) -> &str {
 
 /// True when any folder on the path is `node_modules`: never an app, never edited.
 pub(crate) fn in_node_modules(path: &str) -> bool {
-    path.split('/').any(|part| part == "node_modules")
+    // One substring search rules out almost every path before it is split.
+    path.contains("node_modules") && path.split('/').any(|part| part == "node_modules")
 }

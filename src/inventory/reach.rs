@@ -8,7 +8,9 @@
 //! starts. From each entry file, every module it loads is followed as Node resolves it:
 //! relative paths with the extensions `.js`, `.mjs`, `.cjs`, `.ts`, `.tsx`, `.jsx`
 //! (`./x.js` written in TypeScript for `./x.ts`), a folder's `package.json` `main` or its
-//! `index`, and packages of the repository's own workspaces. Code those files start is
+//! `index`, packages of the repository's own workspaces, and the path aliases of
+//! tsconfig.json/jsconfig.json, package.json `imports` and `_moduleAliases` ([`aliases`]).
+//! Code those files start is
 //! followed too ([`super::js::spawns`]): `child_process.fork(path)`, `new Worker(path)`,
 //! `cluster.setupPrimary({ exec })` as another entry (a literal path from the working
 //! folder or the file's, `__dirname`, `require.resolve`, `import.meta.url`), and
@@ -17,20 +19,27 @@
 //!
 //! What could run code this cannot see makes the reach incomplete, with the reason in
 //! one sentence: a program that is not a file of the repository, a module whose name is
-//! computed (`require(name)`), a name that is neither a file nor a dependency (a path
-//! alias), a file the build makes, code started from a computed path. The caller then
+//! computed (`require(name)`), a name that is neither a file, a dependency nor an alias
+//! the settings resolve, a file the build makes, code started from a computed path. The caller then
 //! keeps the whole app's variables.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::code::CodeFile;
+use super::js::JsFacts;
 use super::{App, in_node_modules, parent};
 use crate::source::Source;
 
+mod aliases;
 mod commands;
 mod modules;
 mod spawned;
 
+pub(crate) use modules::normalize as normalize_path;
 use modules::{Installed, read_json};
+
+/// The web process Heroku runs for an app without a Procfile (Node.js buildpack).
+pub const DEFAULT_WEB: &str = "npm start";
 
 /// Source files larger than this are bundles, not code people wrote (as in
 /// [`super::code`]): a command that reaches one is not followed further.
@@ -59,6 +68,22 @@ pub struct Reach {
     /// Why `files` may not be everything the command runs, one sentence; `None` when
     /// every step was followed.
     pub unresolved: Option<String>,
+    /// The first sign that the command serves on a port, for people: a file's listen
+    /// call (`\`server.js:12\` calls \`app.listen\``, see
+    /// [`crate::inventory::js::listen`]), a read of `PORT`, a server program
+    /// (`next start`). `None` when none was seen.
+    pub serves: Option<String>,
+}
+
+/// Whether a command serves on a port, as far as its code shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listening {
+    /// It listens; the sign, for people.
+    Yes(String),
+    /// Every file it runs was read, and none listens or reads `PORT`.
+    No,
+    /// Part of what it runs could not be read, and what was read does not listen.
+    Unknown,
 }
 
 impl Reach {
@@ -66,18 +91,31 @@ impl Reach {
     pub fn loads(&self, package: &str) -> bool {
         self.packages.iter().any(|p| p == package)
     }
+
+    /// Whether the command listens on a port: a sign anywhere says yes; no sign says no
+    /// only when every step of the command was followed.
+    pub fn listening(&self) -> Listening {
+        match (&self.serves, &self.unresolved) {
+            (Some(sign), _) => Listening::Yes(sign.clone()),
+            (None, None) => Listening::No,
+            (None, Some(_)) => Listening::Unknown,
+        }
+    }
 }
 
 /// Finds what commands reach; holds what every command of a repository shares.
 pub struct Reacher<'a> {
     source: &'a Source,
+    /// The code scan's files ([`super::Inventory::code`]), in path order: their facts are
+    /// the ones a new [`super::js::scan`] would give, without parsing again.
+    code: &'a [CodeFile],
     /// `name` of every package.json outside node_modules -> its folder: the packages of
     /// the repository's workspaces, which an app loads by name but are its own files.
     local_packages: BTreeMap<String, String>,
 }
 
 impl<'a> Reacher<'a> {
-    pub fn new(source: &'a Source) -> Reacher<'a> {
+    pub fn new(source: &'a Source, code: &'a [CodeFile]) -> Reacher<'a> {
         let mut local_packages = BTreeMap::new();
         for entry in source.entries() {
             let path = entry.path.as_str();
@@ -91,11 +129,28 @@ impl<'a> Reacher<'a> {
                 local_packages.entry(name).or_insert_with(|| parent(path).to_owned());
             }
         }
-        Reacher { source, local_packages }
+        Reacher { source, code, local_packages }
+    }
+
+    /// The code scan's facts of the file at `path`, if it scanned it.
+    fn scanned(&self, path: &str) -> Option<&JsFacts> {
+        let index = self.code.binary_search_by(|f| f.path.as_str().cmp(path)).ok()?;
+        Some(&self.code[index].facts)
     }
 
     /// What `command` runs when started in `app`'s folder (the one with its package.json).
     pub fn reach(&self, app: &App, command: &str) -> Reach {
+        self.walk(app, command, false)
+    }
+
+    /// What a web `command` runs, read only until a sign that it listens is found (a web
+    /// Capsule keeps the app's variables, so its files are wanted only for
+    /// [`Reach::listening`]): `files` is then partial, and `serves` set.
+    pub fn listens(&self, app: &App, command: &str) -> Reach {
+        self.walk(app, command, true)
+    }
+
+    fn walk(&self, app: &App, command: &str, until_serving: bool) -> Reach {
         let mut walk = Walk {
             reacher: self,
             app,
@@ -103,8 +158,12 @@ impl<'a> Reacher<'a> {
             packages: BTreeSet::new(),
             scripts: Vec::new(),
             unresolved: None,
+            serves: None,
             queue: Vec::new(),
+            followed: BTreeSet::new(),
             installed: BTreeMap::new(),
+            ts_configs: BTreeMap::new(),
+            until_serving,
         };
         walk.line(command, app.build_dir(), 0);
         walk.follow();
@@ -115,6 +174,7 @@ impl<'a> Reacher<'a> {
             packages: walk.packages.into_iter().collect(),
             scripts: walk.scripts,
             unresolved: walk.unresolved,
+            serves: walk.serves,
         }
     }
 }
@@ -126,10 +186,18 @@ struct Walk<'r, 'a> {
     packages: BTreeSet<String>,
     scripts: Vec<String>,
     unresolved: Option<String>,
-    /// JavaScript files found but not yet read.
-    queue: Vec<String>,
+    serves: Option<String>,
+    /// JavaScript files found but not yet read, each with the working folder of the
+    /// process that runs it (what its relative `fork`/`spawn` paths resolve against).
+    queue: Vec<(String, String)>,
+    /// The (file, working folder) pairs already read.
+    followed: BTreeSet<(String, String)>,
     /// What each folder's package.json and lockfiles let code load, by folder, as read.
     installed: BTreeMap<String, Installed>,
+    /// The tsconfig.json/jsconfig.json settings that apply in each folder, as read.
+    ts_configs: aliases::TsConfigs,
+    /// Stop reading files once a sign of listening is found ([`Reacher::listens`]).
+    until_serving: bool,
 }
 
 /// Programs that run no code of the repository and read none of the app's variables
@@ -176,6 +244,13 @@ impl Walk<'_, '_> {
     /// Notes the first reason the reach is incomplete.
     fn fail(&mut self, reason: String) {
         self.unresolved.get_or_insert(reason);
+    }
+
+    /// Notes the first sign that the command serves on a port.
+    fn serve(&mut self, sign: impl FnOnce() -> String) {
+        if self.serves.is_none() {
+            self.serves = Some(sign());
+        }
     }
 
     fn source(&self) -> &Source {

@@ -56,7 +56,7 @@ pub fn out_of_step_before(cx: &mut Context) -> Result<(), Error> {
         let Some(text) = original_text(cx, path)? else { continue };
         let root = parent(path).to_owned();
         let lock = Governing { path: path.clone(), format, importer: String::new(), root };
-        let members = original_manifests(cx, &lock)?;
+        let members = original_manifests(cx, &lock.root)?;
         let local: Vec<String> = members
             .iter()
             .filter_map(|(_, v)| v.get("name")?.as_str().map(str::to_owned))
@@ -120,20 +120,24 @@ fn original_text(cx: &Context, path: &str) -> Result<Option<String>, Error> {
     }
 }
 
-/// The package.json files a lockfile governs, as the repository has them: its folder's
-/// (importer `""`) and every workspace member's (importer: the member's folder relative
-/// to the lockfile's).
-fn original_manifests(cx: &mut Context, lock: &Governing) -> Result<Vec<(String, Value)>, Error> {
+/// The package.json files of the package at `root` and of its workspace members (npm and
+/// yarn `workspaces`, `pnpm-workspace.yaml`), as the repository has them: each with its
+/// folder relative to `root` (`""` for the package itself). A lockfile at `root` governs
+/// them all, the folder being the member's importer.
+pub(super) fn original_manifests(
+    cx: &mut Context,
+    root: &str,
+) -> Result<Vec<(String, Value)>, Error> {
     let mut found = Vec::new();
     let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str::<Value>(&t).ok());
-    if let Some(value) = parse(original_text(cx, &join(&lock.root, "package.json"))?) {
+    if let Some(value) = parse(original_text(cx, &join(root, "package.json"))?) {
         found.push((String::new(), value));
     }
-    let patterns = workspace_patterns(cx, &lock.root)?;
+    let patterns = workspace_patterns(cx, root)?;
     if patterns.is_empty() {
         return Ok(found);
     }
-    let prefix = if lock.root.is_empty() { String::new() } else { format!("{}/", lock.root) };
+    let prefix = if root.is_empty() { String::new() } else { format!("{}/", root) };
     let members: Vec<String> = cx
         .files
         .source()
@@ -146,7 +150,7 @@ fn original_manifests(cx: &mut Context, lock: &Governing) -> Result<Vec<(String,
         .filter(|dir| member_of(&patterns, dir))
         .collect();
     for member in members {
-        let path = join(&join_dir(&lock.root, &member), "package.json");
+        let path = join(&join_dir(root, &member), "package.json");
         if let Some(value) = parse(original_text(cx, &path)?) {
             found.push((member, value));
         }

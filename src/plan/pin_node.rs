@@ -121,7 +121,24 @@ pub fn run(
             });
             continue;
         }
-        let final_range = match decide(current.as_ref(), &majors, ts_entry.as_deref()) {
+        let decision = decide(current.as_ref(), &majors, ts_entry.as_deref());
+        // A build tool of the app that fails on the rule's major (an API that Node
+        // removed): a new pin takes the newest major it still builds on, so the branch
+        // builds; the warning says how to get the rule's major. Not for a TypeScript
+        // entry, which needs the newest Node more than the tool's fix.
+        let held_back = match &decision {
+            Decision::Pin(_) if ts_entry.is_none() => {
+                toolchains::removed_api_caller(|name| pkg.dependency(name).map(str::to_owned))
+                    .filter(|(tool, _)| tool.node_major <= u64::from(major))
+                    .and_then(|(tool, range)| {
+                        let below = majors.iter().copied().filter(|m| *m < tool.node_major).max();
+                        below.map(|m| (m, tool, range))
+                    })
+            }
+            _ => None,
+        };
+        let app_major = held_back.as_ref().map_or(u64::from(major), |(m, ..)| *m);
+        let final_range = match decision {
             Decision::Keep { admits } => {
                 let mut message = format!(
                     "{dir}: engines.node `{}` kept: it admits Node {}, which Code Capsules runs",
@@ -149,11 +166,14 @@ pub fn run(
                     Reason::PastNewest { .. } => shown
                         .as_deref()
                         .and_then(semver::range)
-                        .and_then(|r| semver::within_major(&r, u64::from(major)))
+                        .and_then(|r| semver::within_major(&r, app_major))
                         .map(|r| r.to_string()),
                     _ => None,
                 };
-                let wanted = bounded.unwrap_or_else(|| wanted.clone());
+                let wanted = match &held_back {
+                    Some(_) => bounded.unwrap_or_else(|| format!("{app_major}.x")),
+                    None => bounded.unwrap_or_else(|| wanted.clone()),
+                };
                 cx.node_engines.push(NodeEngine {
                     app: app.dir.clone(),
                     decision: "pinned",
@@ -170,7 +190,14 @@ pub fn run(
                          runs .ts files from 22.18): pin 24 with --node 24"
                     )));
                 }
-                follow_node(cx, rule, app, &mut editor, u64::from(major))?;
+                if let Some((_, tool, range)) = &held_back {
+                    cx.warnings.push(Warning::in_file(&pkg.path, format!(
+                        "engines.node is `{wanted}`, not `{major}.x`: {} `{range}` fails on Node \
+                         {} and later: {}; upgrade {} to {} or later, then pin `{major}.x`",
+                        tool.package, tool.node_major, tool.failure, tool.package, tool.fixed_in
+                    )));
+                }
+                follow_node(cx, rule, app, &mut editor, app_major)?;
                 wanted.clone()
             }
         };
@@ -190,16 +217,35 @@ pub fn run(
                 .collect();
             let jobs: Vec<&str> =
                 cx.inventory.jobs_of(&app.dir).map(|j| j.command.as_str()).collect();
+            commands
+                .extend(jobs.iter().map(|j| (format!("the Scheduler job `{j}`"), (*j).to_owned())));
             for script in crate::inventory::config::run_scripts(app, &jobs) {
                 if let Some(command) = pkg.script(script) {
                     commands.push((format!("the script `{script}`"), command.to_owned()));
                 }
             }
+            // A workspace member's script that a run command starts (`yarn workspace
+            // server start`) runs on the same Node.
+            let texts: Vec<String> = commands.iter().map(|(_, c)| c.clone()).collect();
+            for (what, command, ..) in member_scripts(cx, app, &texts)? {
+                commands.push((what, command));
+            }
             let gone = toolchains::gone_flag_warnings(&commands, &range, &final_range);
             cx.warnings.extend(gone.into_iter().map(|w| Warning::in_file(&pkg.path, w)));
             // The build may build other packages of the app (`npm run build --prefix
             // client`): their tools run on the same Node.
-            for folder in build_folders(pkg) {
+            let mut folders = build_folders(pkg);
+            let build_texts: Vec<String> = BUILD_SCRIPTS
+                .iter()
+                .filter_map(|name| pkg.script(name))
+                .map(str::to_owned)
+                .collect();
+            for (_, _, folder, _) in member_scripts(cx, app, &build_texts)? {
+                if !folders.contains(&folder) {
+                    folders.push(folder);
+                }
+            }
+            for folder in folders {
                 let path = app.path_of(&format!("{folder}/package.json"));
                 let Some(bytes) = cx.files.read(&path)? else { continue };
                 let Ok(Value::Object(inner)) = serde_json::from_slice::<Value>(&bytes) else {
@@ -364,21 +410,24 @@ fn string_at(editor: &PackageJsonEditor, key: &[&str]) -> Result<Option<String>,
     Ok(editor.get(key)?.and_then(|v| v.as_str().map(str::to_owned)))
 }
 
-/// `.nvmrc` / `.node-version` should name a Node that `engines.node` admits: Code
-/// Capsules reads engines.node only, developers' tools read the file.
+/// `.nvmrc`, `.node-version` and `.tool-versions` should each name a Node that
+/// `engines.node` admits: Code Capsules reads engines.node only, developers' tools read
+/// the files.
 fn check_version_file(cx: &mut Context, app: &App, range: &nodejs_semver::Range, shown: &str) {
-    let Some(file) = &app.node_version_file else { return };
-    let value = file.value.lines().next().unwrap_or_default().trim();
-    // `lts/*`, `node`, `stable` name moving targets: nothing to compare.
-    let Some(says) = semver::range(value).filter(|_| !value.is_empty()) else { return };
-    if !range.allows_any(&says) {
-        cx.warnings.push(Warning::in_file(
-            &file.path,
-            format!(
-                "says `{value}` but engines.node is `{shown}`; Code Capsules reads engines.node \
-             only: update this file to a version engines.node admits, or remove it"
-            ),
-        ));
+    for file in &app.node_version_files {
+        let value = file.value.lines().next().unwrap_or_default().trim();
+        // `lts/*`, `node`, `stable` name moving targets: nothing to compare.
+        let Some(says) = semver::range(value).filter(|_| !value.is_empty()) else { continue };
+        if !range.allows_any(&says) {
+            cx.warnings.push(Warning::in_file(
+                &file.path,
+                format!(
+                    "says `{value}` but engines.node is `{shown}`; Code Capsules reads \
+                     engines.node only: update this file to a version engines.node admits, or \
+                     remove it"
+                ),
+            ));
+        }
     }
 }
 
@@ -414,19 +463,21 @@ fn node_runs_typescript(line: &str) -> Option<String> {
     })
 }
 
+/// The scripts that run at build time, before the app starts.
+const BUILD_SCRIPTS: &[&str] = &[
+    "heroku-prebuild",
+    "heroku-postbuild",
+    "build",
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepare",
+];
+
 /// The folders, relative to the app, that its build-time scripts build in: `cd X`,
 /// `--prefix X`, `--cwd X`, `-C X`, `--dir X` in `heroku-prebuild`, `heroku-postbuild`,
 /// `build` and the install lifecycle. Folders outside the app are left out.
 fn build_folders(pkg: &crate::inventory::package_json::PackageJson) -> Vec<String> {
-    const BUILD_SCRIPTS: &[&str] = &[
-        "heroku-prebuild",
-        "heroku-postbuild",
-        "build",
-        "preinstall",
-        "install",
-        "postinstall",
-        "prepare",
-    ];
     const FOLDER_OPTIONS: &[&str] = &["--prefix", "--cwd", "-C", "--dir"];
     let mut folders: Vec<String> = Vec::new();
     let mut add = |folder: &str| {
@@ -464,6 +515,93 @@ fn build_folders(pkg: &crate::inventory::package_json::PackageJson) -> Vec<Strin
         }
     }
     folders
+}
+
+/// The package scripts `line` runs in workspace members: `(member, script)`, the member
+/// named by package name or folder, `None` for every member. Read: `yarn workspace <m>
+/// [run] <s>`, `yarn workspaces run <s>`, `npm run <s>` (or `npm start`) with `-w <m>`,
+/// `--workspace[=]<m>`, `-ws`/`--workspaces`, and `pnpm --filter`/`-F <m>` or `-r`/
+/// `--recursive` with `[run] <s>`.
+fn workspace_calls(line: &str) -> Vec<(Option<String>, String)> {
+    let mut out = Vec::new();
+    for command in crate::shell::commands(line).unwrap_or_default() {
+        let words: Vec<&str> = command.words.iter().filter_map(|w| w.text.as_deref()).collect();
+        let Some(program) = words.first() else { continue };
+        let mut member: Option<Option<String>> = None;
+        let mut rest: Vec<&str> = Vec::new();
+        let mut i = 1;
+        while let Some(word) = words.get(i) {
+            let value = words.get(i + 1).map(|v| (*v).to_owned());
+            match (*program, *word) {
+                ("yarn", "workspace") if member.is_none() => {
+                    member = Some(value);
+                    i += 1;
+                }
+                ("yarn", "workspaces") => member = Some(None),
+                ("npm", "-w" | "--workspace") | ("pnpm", "--filter" | "-F") => {
+                    member = Some(value);
+                    i += 1;
+                }
+                ("npm", "-ws" | "--workspaces") | ("pnpm", "-r" | "--recursive") => {
+                    member = Some(None)
+                }
+                (_, w) if w.starts_with("--workspace=") || w.starts_with("--filter=") => {
+                    member = w.split_once('=').map(|(_, v)| Some(v.to_owned()));
+                }
+                (_, w) if w.starts_with('-') => {}
+                _ => rest.push(word),
+            }
+            i += 1;
+        }
+        let Some(member) = member else { continue };
+        let script = match (*program, rest.as_slice()) {
+            (_, ["run" | "run-script", script, ..]) => *script,
+            ("npm", ["start", ..]) => "start",
+            ("yarn" | "pnpm", [script, ..]) => *script,
+            _ => continue,
+        };
+        out.push((member, script.to_owned()));
+    }
+    out
+}
+
+/// The scripts (with their `pre`/`post` hooks) that the workspace calls in `lines` run
+/// in the members of the workspace rooted at the app: `(what, command, member folder
+/// relative to the app, member package.json)`.
+fn member_scripts(
+    cx: &mut Context,
+    app: &App,
+    lines: &[String],
+) -> Result<Vec<(String, String, String, Value)>, Error> {
+    let calls: Vec<(Option<String>, String)> =
+        lines.iter().flat_map(|line| workspace_calls(line)).collect();
+    if calls.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members = super::lockfiles::original_manifests(cx, app.build_dir())?;
+    let mut out = Vec::new();
+    for (folder, manifest) in members.iter().filter(|(folder, _)| !folder.is_empty()) {
+        let name = manifest.get("name").and_then(Value::as_str);
+        for (member, script) in &calls {
+            let named = member.as_deref().is_none_or(|m| {
+                Some(m) == name || m.trim_start_matches("./").trim_end_matches('/') == folder
+            });
+            if !named {
+                continue;
+            }
+            for hook in [format!("pre{script}"), script.clone(), format!("post{script}")] {
+                let command = manifest.get("scripts").and_then(|s| s.get(&hook));
+                if let Some(command) = command.and_then(Value::as_str) {
+                    let what = format!(
+                        "the script `{hook}` of {}",
+                        app.path_of(&format!("{folder}/package.json"))
+                    );
+                    out.push((what, command.to_owned(), folder.clone(), manifest.clone()));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn list(majors: &[u64]) -> String {
@@ -540,6 +678,29 @@ mod tests {
             crate::inventory::package_json::PackageJson::parse("package.json", text.as_bytes())
                 .unwrap();
         assert_eq!(build_folders(&pkg), ["frontend", "client", "admin"]);
+    }
+
+    #[test]
+    fn scripts_run_in_workspace_members() {
+        let some = |m: &str, s: &str| (Some(m.to_owned()), s.to_owned());
+        let all = |s: &str| (None, s.to_owned());
+        for (line, calls) in [
+            ("yarn workspace @shop/server start", vec![some("@shop/server", "start")]),
+            (
+                "yarn workspace api run build && yarn workspaces run lint",
+                vec![some("api", "build"), all("lint")],
+            ),
+            ("npm run build -w client", vec![some("client", "build")]),
+            ("npm --workspace=packages/api start", vec![some("packages/api", "start")]),
+            ("npm run build --workspaces --if-present", vec![all("build")]),
+            ("pnpm --filter web build", vec![some("web", "build")]),
+            ("pnpm -F @x/api run start", vec![some("@x/api", "start")]),
+            ("pnpm -r build", vec![all("build")]),
+            ("yarn build", vec![]),
+            ("npm run build --prefix client", vec![]),
+        ] {
+            assert_eq!(workspace_calls(line), calls, "{line}");
+        }
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub fn run(cx: &mut Context, rule: &Rule, file: &str, node_cron: &str) -> Result
                     command: job.command.clone(),
                     cron,
                     schedule_text: job.schedule.describe(),
+                    procfile: job.process.clone().zip(job.process_command.clone()),
                 })
             })
             .collect();

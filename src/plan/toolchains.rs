@@ -127,9 +127,55 @@ pub fn raised(tool: Tool, current: &str, node_major: u64) -> Option<String> {
 const GONE_FLAGS: &[(&str, u64)] =
     &[("--experimental-specifier-resolution", 19), ("--es-module-specifier-resolution", 19)];
 
+/// Node and V8 flags that later Node majors refuse outright (`node: bad option: --x`,
+/// exit code 9), so a process passing one never starts: each with the first of the
+/// majors Code Capsules runs (20, 22, 24) that refuses it. Checked by running each flag
+/// on Node 12.18, 20.20, 22.23 and 24.22: V8 drops the `--harmony-*` and
+/// `--experimental-wasm-*` switch of a feature once it ships on by default, and Node
+/// removed the policy, network-imports and permission flags. Found on
+/// CyberAgentHack/web-speed-hackathon-2021, whose server starts with
+/// `babel-node --experimental-wasm-threads` (fine on its Node 16).
+const REFUSED_FLAGS: &[(&str, u64)] = &[
+    ("--experimental-wasm-bigint", 20),
+    ("--experimental-wasm-eh", 20),
+    ("--experimental-wasm-reftypes", 20),
+    ("--experimental-wasm-simd", 20),
+    ("--experimental-wasm-threads", 20),
+    ("--harmony-async-iteration", 20),
+    ("--harmony-class-fields", 20),
+    ("--harmony-intl-segmenter", 20),
+    ("--harmony-logical-assignment", 20),
+    ("--harmony-optional-chaining", 20),
+    ("--harmony-private-methods", 20),
+    ("--harmony-promise-all-settled", 20),
+    ("--harmony-regexp-sequence", 20),
+    ("--harmony-string-replaceall", 20),
+    ("--harmony-top-level-await", 20),
+    ("--harmony-weak-refs", 20),
+    ("--experimental-network-imports", 22),
+    ("--experimental-policy", 22),
+    ("--experimental-wasm-gc", 22),
+    ("--experimental-wasm-return-call", 22),
+    ("--experimental-wasm-typed-funcref", 22),
+    ("--experimental-default-type", 24),
+    ("--experimental-permission", 24),
+    ("--experimental-wasm-memory64", 24),
+    ("--harmony-import-assertions", 24),
+];
+
+/// Whether `command` passes `flag` as a word of its own (`--flag`, `--flag=x`, inside
+/// quotes as in `NODE_OPTIONS="--flag"`), not as the start of a longer flag.
+fn passes(command: &str, flag: &str) -> bool {
+    let bound =
+        |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '='));
+    command.match_indices(flag).any(|(at, _)| {
+        bound(command[..at].chars().next_back()) && bound(command[at + flag.len()..].chars().next())
+    })
+}
+
 /// A warning for each of `commands` (`(what, command)`: `web` and its Procfile line, or
 /// a script) that passes Node a flag of [`GONE_FLAGS`] when `node` admits the major that
-/// dropped it.
+/// dropped it, or a flag of [`REFUSED_FLAGS`] when it admits a major that refuses it.
 pub fn gone_flag_warnings(
     commands: &[(String, String)],
     node: &nodejs_semver::Range,
@@ -137,8 +183,17 @@ pub fn gone_flag_warnings(
 ) -> Vec<String> {
     let mut out = Vec::new();
     for (what, command) in commands {
+        for (flag, major) in REFUSED_FLAGS {
+            if passes(command, flag) && semver::overlaps(node, &format!(">={major}.0.0")) {
+                out.push(format!(
+                    "{what} passes `{flag}`, which Node {major} and later refuse (`node: bad \
+                     option: {flag}`, exit code 9) on `{node_shown}`: the process cannot start; \
+                     remove the flag (the feature it switched on is on by default now, or gone)"
+                ));
+            }
+        }
         for (flag, major) in GONE_FLAGS {
-            if command.contains(flag) && semver::overlaps(node, &format!(">={major}.0.0")) {
+            if passes(command, flag) && semver::overlaps(node, &format!(">={major}.0.0")) {
                 out.push(format!(
                     "{what} passes `{flag}`, which Node {major} and later accept but ignore: \
                      ESM imports without a file extension (`./routes` for `./routes.js`) fail \
@@ -150,6 +205,52 @@ pub fn gone_flag_warnings(
         }
     }
     out
+}
+
+/// A build tool whose older releases call a Node API that a later Node major removed,
+/// so the app's build fails from that major on.
+#[derive(Debug)]
+pub struct RemovedApi {
+    /// The npm package, as package.json names it.
+    pub package: &'static str,
+    /// The first release that no longer calls the API: a range that admits only older
+    /// releases fails.
+    pub fixed_in: &'static str,
+    /// The first Node major without the API.
+    pub node_major: u64,
+    /// What the build does there.
+    pub failure: &'static str,
+}
+
+/// Build tools known to call removed Node APIs. Node 23 removed `util.isObject` and the
+/// other `util.is*` type checks but `isArray` (its changelog; checked here: Node 24.22
+/// has none of them, Node 20 and 22 have them all). @nestjs/cli before 10 calls
+/// `util.isObject` in its plugin loader on every `nest build` (checked in the published
+/// 7.5.1 to 9.5.0 tarballs; 10.0.0 does not), found on AreViana/oauth2-example.
+pub const REMOVED_API_CALLERS: &[RemovedApi] = &[RemovedApi {
+    package: "@nestjs/cli",
+    fixed_in: "10.0.0",
+    node_major: 23,
+    failure: "`nest build` stops at `util_1.isObject is not a function` (Node 23 removed \
+              `util.isObject`) yet exits 0, so the build passes without writing `dist/` and \
+              the start fails",
+}];
+
+/// The build tool of [`REMOVED_API_CALLERS`] that fails on the lowest Node major, with
+/// the range the app asks for: `dependency` gives the range of a package in
+/// `dependencies` or `devDependencies`.
+pub fn removed_api_caller(
+    dependency: impl Fn(&str) -> Option<String>,
+) -> Option<(&'static RemovedApi, String)> {
+    REMOVED_API_CALLERS
+        .iter()
+        .filter_map(|tool| {
+            let range = dependency(tool.package)?;
+            let old = semver::range(&range)
+                .is_some_and(|r| !semver::overlaps(&r, &format!(">={}", tool.fixed_in)));
+            old.then_some((tool, range))
+        })
+        .min_by_key(|(tool, _)| tool.node_major)
 }
 
 /// A known breakage of a build tool the app depends on, on the Node majors `node`
@@ -186,6 +287,22 @@ pub fn old_toolchain_warnings(
              `error:0308010C:digital envelope routines::unsupported` (ERR_OSSL_EVP_UNSUPPORTED): \
              upgrade to webpack 5, or build with `NODE_OPTIONS=--openssl-legacy-provider`"
         ));
+    }
+    for tool in REMOVED_API_CALLERS {
+        if let Some(range) = dependency(tool.package)
+            && semver::overlaps(node, &format!(">={}", tool.node_major))
+            && before(&range, tool.fixed_in)
+        {
+            out.push(format!(
+                "{} `{range}` fails on Node {} and later (`{node_shown}`): {}; upgrade it to \
+                 {} or later, or pin engines.node to `{}.x`",
+                tool.package,
+                tool.node_major,
+                tool.failure,
+                tool.fixed_in,
+                tool.node_major - 1,
+            ));
+        }
     }
     if let Some(range) = dependency("node-sass") {
         // node-sass ships native bindings per Node major: 9.x is the last, up to Node 20.
@@ -253,6 +370,57 @@ mod tests {
         assert!(found[0].starts_with("web passes `--es-module-specifier-resolution`"));
         assert!(found[1].starts_with("start passes `--experimental-specifier-resolution`"));
         assert!(gone_flag_warnings(&commands, &semver::range("18.x").unwrap(), "18.x").is_empty());
+    }
+
+    #[test]
+    fn flags_node_refuses_stop_the_process() {
+        let commands = vec![
+            (
+                "start".to_string(),
+                "babel-node --experimental-wasm-threads src/index.js".to_string(),
+            ),
+            ("web".to_string(), "NODE_OPTIONS='--harmony-weak-refs' node a.js".to_string()),
+            ("worker".to_string(), "node --experimental-default-type=module w.js".to_string()),
+            // Longer flags that merely start with a refused one are other flags.
+            ("other".to_string(), "node --experimental-wasm-threads-x --harmony a.js".to_string()),
+        ];
+        let on = |node: &str| gone_flag_warnings(&commands, &semver::range(node).unwrap(), node);
+        let found = on("24.x");
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("start passes `--experimental-wasm-threads`, which Node 20"));
+        assert!(found[1].starts_with("web passes `--harmony-weak-refs`"));
+        assert!(found[2].starts_with("worker passes `--experimental-default-type`, which Node 24"));
+        // Node 22 still takes --experimental-default-type.
+        assert_eq!(on("22.x").len(), 2);
+        assert!(passes("node --experimental-policy=p.json a.js", "--experimental-policy"));
+        assert!(!passes("node --experimental-policyx a.js", "--experimental-policy"));
+    }
+
+    #[test]
+    fn a_build_tool_that_calls_a_removed_node_api_is_found_by_the_range_asked_for() {
+        let deps = |range: &'static str| {
+            move |name: &str| (name == "@nestjs/cli").then(|| range.to_string())
+        };
+        for old in ["^7.0.0", "~8.2.8", "9.5.0", "<10", "^9.0.0 || ^8.0.0"] {
+            let (tool, range) = removed_api_caller(deps(old)).expect(old);
+            assert_eq!((tool.package, tool.node_major, range.as_str()), ("@nestjs/cli", 23, old));
+        }
+        // A range that admits a fixed release may install it: not judged broken.
+        for fixed in ["^10.0.0", ">=9", "latest", "*"] {
+            assert!(removed_api_caller(deps(fixed)).is_none(), "{fixed}");
+        }
+        assert!(removed_api_caller(|_: &str| None).is_none());
+        let on = |node: &str| {
+            old_toolchain_warnings(
+                deps("^9.5.0"),
+                &semver::range(node).unwrap(),
+                node,
+                PackageManager::Npm,
+            )
+        };
+        assert!(on("24.x")[0].contains("pin engines.node to `22.x`"), "{:?}", on("24.x"));
+        assert!(on("22.x").is_empty());
+        assert_eq!(on(">=22 <25").len(), 1, "a range that admits 23+ may build on it");
     }
 
     #[test]

@@ -83,6 +83,8 @@ struct Job<'a> {
     name: &'a str,
     /// Redacted like process commands.
     command: String,
+    /// The Procfile process type the jobs file named, whose command `command` is.
+    process: Option<&'a str>,
     schedule: String,
     cron: String,
 }
@@ -147,6 +149,7 @@ fn document<'a>(m: &'a Migration, repo: Option<&'a str>) -> Document<'a> {
                 app: if j.app.is_empty() { "." } else { &j.app },
                 name: &j.name,
                 command: redacted(&j.command),
+                process: j.process.as_deref(),
                 schedule: j.schedule.describe(),
                 cron: j.schedule.to_cron(),
             })

@@ -81,7 +81,11 @@ fn write_app(m: &Migration, app: &crate::inventory::App, out: &mut dyn Write) ->
     for job in m.inventory.jobs_of(&app.dir) {
         let schedule = job.schedule.describe();
         let command = crate::capsules::redacted(&job.command);
-        writeln!(out, "    job {}: {command} ({schedule}, UTC)", job.name)?;
+        let process = match &job.process {
+            Some(process) => format!(", the Procfile's `{process}` process, as Heroku ran it"),
+            None => String::new(),
+        };
+        writeln!(out, "    job {}: {command} ({schedule}, UTC{process})", job.name)?;
     }
     for addon in deployment.addons.iter().filter(|a| a.app == app.display_dir()) {
         let target = match (addon.replacement, &addon.capsule) {
@@ -152,6 +156,12 @@ fn write_capsules(m: &Migration, out: &mut dyn Write) -> io::Result<()> {
         let (number, name, kind) = (i + 1, &capsule.name, capsule.kind.label());
         writeln!(out, "  {number}. {name} [{kind}]{}", settings(capsule))?;
         writeln!(out, "       replaces {}", capsule.replaces)?;
+        if capsule.serves_http == Some(false) && capsule.heroku_process.as_deref() == Some("web") {
+            writeln!(
+                out,
+                "       serves no HTTP: its code never listens on a port (no port or health check; see the guide)"
+            )?;
+        }
         if let Some(scope) = env_scope(&capsule.env_scope) {
             writeln!(out, "       variables: {}", crate::terminal::escape(&scope))?;
         }
@@ -210,8 +220,30 @@ fn env_scope(scope: &EnvScope) -> Option<String> {
     }
 }
 
-/// A variable and, briefly, where its value comes from.
+/// A variable and, briefly, where its value comes from, then when it is read and what
+/// the code does without it.
 fn env_summary(var: &CapsuleEnv) -> String {
+    let mut tags: Vec<String> = Vec::new();
+    if !var.run_time {
+        tags.push("build only".into());
+    } else if !var.build_reads.is_empty() {
+        tags.push("also at build".into());
+    }
+    if var.default_secret {
+        tags.push("a secret's default is in the code: set it".into());
+    } else if var.default_hidden {
+        tags.push("optional, default not shown".into());
+    } else if var.optional {
+        tags.push(match &var.default {
+            Some(value) => format!("optional, default {}", crate::capsules::shown_default(value)),
+            None => "optional".into(),
+        });
+    }
+    let summary = source_summary(var);
+    if tags.is_empty() { summary } else { format!("{summary} [{}]", tags.join("; ")) }
+}
+
+fn source_summary(var: &CapsuleEnv) -> String {
     let name = &var.name;
     match &var.source {
         EnvSource::DataCapsule { capsule } => format!("{name} (link {capsule})"),

@@ -110,9 +110,7 @@ impl Source {
     /// With a repository, git status ([`GitRepo::uncommitted_paths_in_background`]) is
     /// started as soon as it is open, so that it runs beside the listing of HEAD's tree
     /// and the scan, on a core the listing leaves idle; `None` for a plain folder.
-    pub fn open_with_status(
-        path: &std::path::Path,
-    ) -> Result<(Source, Option<Status>), Error> {
+    pub fn open_with_status(path: &std::path::Path) -> Result<(Source, Option<Status>), Error> {
         Source::open_then(path, GitRepo::uncommitted_paths_in_background)
     }
 

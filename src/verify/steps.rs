@@ -67,6 +67,8 @@ impl Role {
         match capsule.kind {
             CapsuleKind::Frontend => Role::StaticSite,
             _ if capsule.runs_scheduler() => Role::Scheduler,
+            // A web process whose code never listens is started as the worker it is.
+            _ if capsule.serves_http == Some(false) => Role::Worker,
             _ if capsule.heroku_process.as_deref() == Some("web") => Role::Web,
             _ => Role::Worker,
         }
@@ -482,16 +484,7 @@ mod tests {
 
     #[test]
     fn every_listed_variable_is_set_but_those_heroku_itself_set() {
-        let var = |name: &str, source: EnvSource| CapsuleEnv {
-            name: name.into(),
-            source,
-            description: None,
-            required: None,
-            value: None,
-            hidden: false,
-            build_time: false,
-            read_by: Vec::new(),
-        };
+        let var = |name: &str, source: EnvSource| CapsuleEnv::new(name, source);
         let capsule = Capsule {
             name: "api".into(),
             kind: CapsuleKind::Backend,
@@ -504,6 +497,7 @@ mod tests {
             replicas: Some(1),
             heroku_process: Some("web".into()),
             heroku_size: None,
+            serves_http: None,
             env_scope: Default::default(),
             env: vec![
                 var("SESSION_SECRET", EnvSource::AppJson { secret: true }),
@@ -524,19 +518,21 @@ mod tests {
         assert_eq!(env.get("HEROKU_APP_NAME"), None);
         assert_eq!(env.get("NPM_CONFIG_PRODUCTION"), None);
         assert!(env.get("PATH").is_some_and(|p| p.starts_with("/cache/24.1.0/bin:")));
+
+        // A web process whose code never listens is started as the worker it is; one that
+        // listens, or whose code could not be judged, must answer HTTP.
+        assert_eq!(Role::of(&capsule), Role::Web);
+        let bot = Capsule { serves_http: Some(false), ..capsule.clone() };
+        assert_eq!(Role::of(&bot), Role::Worker);
+        let server = Capsule { serves_http: Some(true), ..capsule };
+        assert_eq!(Role::of(&server), Role::Web);
     }
 
     #[test]
     fn placeholders_say_what_they_are() {
         let var = |name: &str, source: EnvSource, value: Option<&str>| CapsuleEnv {
-            name: name.into(),
-            source,
-            description: None,
-            required: None,
             value: value.map(str::to_owned),
-            hidden: false,
-            build_time: false,
-            read_by: Vec::new(),
+            ..CapsuleEnv::new(name, source)
         };
         let db = var("DATABASE_URL", EnvSource::DataCapsule { capsule: "db".into() }, None);
         assert!(

@@ -47,6 +47,7 @@ impl Builder<'_> {
             replicas: Some(1),
             heroku_process: None,
             heroku_size: None,
+            serves_http: None,
             env_scope: EnvScope::App,
             env: Vec::new(),
             notes,

@@ -2,7 +2,10 @@
 //!
 //! pnpm writes a fixed subset of YAML: two-space indentation, one key per line, flow
 //! mappings only for small leaf values (`resolution: {integrity: ...}`). This editor reads
-//! that subset line by line and splices whole lines. `pnpm install --frozen-lockfile`
+//! that subset line by line and splices whole lines. A lockfile a formatter rewrote
+//! (Prettier spreads those flow mappings over lines, `resolution:` / `{` / `integrity:
+//! ...,` / `}`) is the same lockfile to pnpm: each spread collection is read as one line,
+//! and new entries are written in pnpm's own layout. `pnpm install --frozen-lockfile`
 //! fails when an importer's specifiers differ from its package.json.
 //!
 //! What each version writes for a dependency of an importer, and for the release:

@@ -458,3 +458,27 @@ fn a_yarn_berry_lockfile_is_not_judged() {
     let berry = "__metadata:\n  version: 8\n\n\"ms@npm:^2.1.3\":\n  version: 2.1.3\n";
     assert_eq!(Format::Yarn.unmet(berry, "", &wanted(&[("express", "^4")]), &[]).unwrap(), []);
 }
+
+/// A pnpm lockfile that Prettier formatted (`prettier --write .` in a repository that
+/// does not ignore it): flow mappings spread over lines, double quotes, no blank line
+/// after a section's key. pnpm reads it as the same lockfile, so the editor must too:
+/// adding or upgrading node-cron gives `prettier/*-edited.yaml` (each checked to format,
+/// with Prettier, to the formatted pnpm-written `cron4` lockfile), never an error.
+#[test]
+fn a_pnpm_lockfile_formatted_by_prettier_is_edited() {
+    for (case, old_range) in [("none", None), ("cron3", Some("^3.0.3"))] {
+        let text = data("prettier", &format!("{case}-pnpm-v9.yaml"));
+        let got = edited(Format::Pnpm, &text, old_range);
+        assert_eq!(got, data("prettier", &format!("{case}-pnpm-v9-edited.yaml")), "{case}");
+        assert!(Format::Pnpm.unmet(&got, "", &manifests(), &[]).unwrap().is_empty(), "{case}");
+    }
+    // A flow collection that is never closed is a syntax error at its key, not a panic.
+    let open = data("prettier", "none-pnpm-v9.yaml").replace("      }\n", "");
+    match Format::Pnpm.add(&open, &req_for_errors()) {
+        Err(LockError::Syntax { offset, message }) => {
+            assert!(message.contains("`resolution`"), "{message}");
+            assert_eq!(&open[offset..offset + 15], "    resolution:");
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}

@@ -152,6 +152,12 @@ fn settings(md: &mut Md, g: &Guide, c: &Capsule) {
         }
         _ => md.row(&["Run command", &opt_code(c.run_command.as_deref())]),
     }
+    if c.serves_http == Some(false) && c.heroku_process.as_deref() == Some("web") {
+        md.row(&[
+            "Network port",
+            "leave the default: its code never listens on a port (see the notes below)",
+        ]);
+    }
     if let Some(replicas) = c.replicas {
         md.row(&["Replicas", &replicas_cell(c, replicas)]);
     }
@@ -377,11 +383,49 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
     if let Some(description) = &var.description {
         parts.push(md::prose(description.trim_end_matches('.')));
     }
-    if var.build_time {
-        let build = c.build_command.as_deref().unwrap_or("npm run build");
+    let build = c.build_command.as_deref().unwrap_or("npm run build");
+    if !var.build_reads.is_empty() {
+        let places: Vec<String> = var.build_reads.iter().take(MAX_READS).map(|r| code(r)).collect();
+        let (only, also) = if var.run_time {
+            ("", ", and by the running app")
+        } else {
+            (" only", ", not by the running app")
+        };
+        parts.push(format!(
+            "read{only} while the Capsule builds (`{build}` or the install hooks: {}){also}: \
+             set it before the build",
+            places.join(", ")
+        ));
+    } else if var.build_time {
         parts.push(format!(
             "build-time setting: the bundler copies it into the built files when `{build}` \
              runs, so set it before the build and rebuild after changing it"
+        ));
+    }
+    if var.default_secret {
+        parts.push(
+            "the code falls back to a value written in the repository (not shown), and the \
+             name says it is a secret: set it, or the app runs with a public secret"
+                .into(),
+        );
+    } else if var.default_hidden {
+        parts.push(
+            "optional: the code falls back to a value written in the repository (not shown: \
+             the name looks like a credential's)"
+                .into(),
+        );
+    } else if var.optional {
+        parts.push(match &var.default {
+            Some(value) => format!(
+                "optional: the code falls back to {}",
+                code(&crate::capsules::shown_default(value))
+            ),
+            None => "optional: the code falls back to a computed value or runs without it".into(),
+        });
+    } else if let Some(value) = &var.default {
+        parts.push(format!(
+            "some reads fall back to {}, others need it",
+            code(&crate::capsules::shown_default(value))
         ));
     }
     match &var.source {
@@ -404,6 +448,9 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
         _ => {}
     }
     match var.required {
+        // app.json's `required` (true unless it says otherwise) is what Heroku asked
+        // for; the code's own fallback says more about what the app needs.
+        Some(_) if var.optional => {}
         Some(true) => parts.push("required".into()),
         Some(false) => parts.push("optional".into()),
         None => {}

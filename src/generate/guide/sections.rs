@@ -36,10 +36,14 @@ pub(super) fn scheduler(md: &mut Md, g: &Guide) {
         for job in jobs {
             let app = if job.app.is_empty() { "." } else { job.app.as_str() };
             let capsule = scheduler_capsule(g, app).map_or("—".to_owned(), |c| code(&c.name));
+            let mut command = code(&crate::capsules::redacted(&job.command));
+            if let Some(process) = &job.process {
+                command.push_str(&format!(" (the Procfile's `{process}`, as Heroku ran it)"));
+            }
             md.row(&[
                 &code(app),
                 &code(&job.name),
-                &code(&crate::capsules::redacted(&job.command)),
+                &command,
                 &job.schedule.describe(),
                 &code(&job.schedule.to_cron()),
                 &capsule,

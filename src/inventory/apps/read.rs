@@ -7,20 +7,36 @@ use crate::inventory::package_json::PackageJson;
 use crate::inventory::{Error, Located, app_json, join, procfile};
 use crate::source::Source;
 
-/// `.nvmrc` or else `.node-version` in `code_dir`, trimmed.
-pub(super) fn read_node_version_file(
+/// The Node version named by each version file in `code_dir`: `.nvmrc` (nvm, fnm),
+/// `.node-version` (nodenv, fnm, volta-less setups) and `.tool-versions` (asdf, mise:
+/// a `nodejs <version>...` line, or mise's `node`; the first version is the one used).
+/// An app may have several, each read by another developer's tool.
+pub(super) fn read_node_version_files(
     source: &Source,
     code_dir: &str,
     warnings: &mut Vec<Warning>,
-) -> Result<Option<Located<String>>, Error> {
-    for name in [".nvmrc", ".node-version"] {
+) -> Result<Vec<Located<String>>, Error> {
+    let mut found = Vec::new();
+    for name in [".nvmrc", ".node-version", ".tool-versions"] {
         let path = join(code_dir, name);
-        if let Some(bytes) = read_small(source, &path, warnings)? {
-            let text = String::from_utf8_lossy(&bytes).trim().to_owned();
-            return Ok(Some(Located { path, value: text }));
-        }
+        let Some(bytes) = read_small(source, &path, warnings)? else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        let value = if name == ".tool-versions" {
+            let node_line = text.lines().find_map(|line| {
+                let line = line.split('#').next().unwrap_or_default();
+                let mut words = line.split_whitespace();
+                matches!(words.next(), Some("nodejs" | "node")).then(|| words.next())
+            });
+            match node_line {
+                Some(Some(version)) => version.to_owned(),
+                _ => continue,
+            }
+        } else {
+            text.trim().to_owned()
+        };
+        found.push(Located { path, value });
     }
-    Ok(None)
+    Ok(found)
 }
 
 pub(super) fn read_procfile(

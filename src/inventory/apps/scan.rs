@@ -23,7 +23,9 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
     }
     inv.unread_code = unread;
     (inv.config, inv.lockfiles) = config::scan(source, &inv.apps)?;
-    inv.reaches = reaches(source, inv);
+    (inv.reaches, inv.web_reaches) = reaches(source, inv);
+    inv.phases = crate::inventory::phases::find(source, inv);
+    inv.workspace_packages = crate::inventory::workspace::packages_of_apps(source, &inv.apps);
     inv.warnings.extend(config::command_warnings(&inv.apps));
     inv.warnings.extend(docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
     // A frontend's calls to its own origin, once every app (and so every nested one) is known.
@@ -74,9 +76,12 @@ fn aptfile_warning(
 }
 
 /// What each Scheduler job and each process other than `web` and `release` runs: the
-/// Capsules that run only those get only the variables of the files they reach.
-fn reaches(source: &Source, inv: &Inventory) -> Vec<reach::Reach> {
+/// Capsules that run only those get only the variables of the files they reach. Then
+/// whether each web process (a Procfile's `web`, else Heroku's default `npm start`) listens
+/// on a port ([`reach::Reacher::listens`]); a static site runs no process of its own.
+fn reaches(source: &Source, inv: &Inventory) -> (Vec<reach::Reach>, Vec<reach::Reach>) {
     let mut commands: Vec<(&App, &str)> = Vec::new();
+    let mut web: Vec<(&App, &str)> = Vec::new();
     for app in &inv.apps {
         let processes =
             app.processes().iter().filter(|p| !matches!(p.name.as_str(), "web" | "release"));
@@ -89,13 +94,25 @@ fn reaches(source: &Source, inv: &Inventory) -> Vec<reach::Reach> {
                 commands.push((app, command));
             }
         }
+        let web_command = match app.process("web") {
+            Some(process) => Some(process.command.as_str()),
+            None if app.procfile.is_none() && app.package_json.is_some() => {
+                Some(reach::DEFAULT_WEB)
+            }
+            None => None,
+        };
+        if let Some(command) = web_command.filter(|_| app.frontend.is_none()) {
+            web.push((app, command));
+        }
     }
-    if commands.is_empty() {
+    if commands.is_empty() && web.is_empty() {
         // Finding the workspace packages reads every package.json: not for nothing.
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
-    let reacher = reach::Reacher::new(source);
-    commands.into_iter().map(|(app, command)| reacher.reach(app, command)).collect()
+    let reacher = reach::Reacher::new(source, &inv.code);
+    let reaches = commands.into_iter().map(|(app, command)| reacher.reach(app, command));
+    let listens = web.into_iter().map(|(app, command)| reacher.listens(app, command));
+    (reaches.collect(), listens.collect())
 }
 
 /// Which herokuapp hosts are the apps' own, and a warning for each text file naming one.

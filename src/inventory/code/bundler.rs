@@ -89,7 +89,7 @@ pub(super) fn is_bundler_config(path: &str) -> bool {
     script
         && (name.starts_with("webpack")
             || name.starts_with("vite.config")
-            || path.split('/').rev().skip(1).any(|f| f == "webpack"))
+            || (path.contains("webpack/") && path.split('/').rev().skip(1).any(|f| f == "webpack")))
 }
 
 /// The `process.env` names a bundler config defines with a value of its own, which the

@@ -65,9 +65,35 @@ pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
         "" => path,
         dir => path.strip_prefix(dir).and_then(|p| p.strip_prefix('/')).unwrap_or(path),
     };
+    match classify(relative) {
+        Class::NotRuntime => false,
+        Class::Script => named_by_a_run_command(app, jobs, relative),
+        Class::Runtime => true,
+    }
+}
+
+/// Whether `path` is code of the workspace package in `dir` (repo-relative) that runs
+/// when an app loads the package: not a test, fixture or tooling config, and not one of
+/// its `scripts/` or `tools/`, which only the package's own commands run.
+pub fn is_package_runtime_path(dir: &str, path: &str) -> bool {
+    let relative = path.strip_prefix(dir).and_then(|p| p.strip_prefix('/')).unwrap_or(path);
+    classify(relative) == Class::Runtime
+}
+
+/// What a file is, by its path inside its app or package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Tests, fixtures, CI and tooling configs.
+    NotRuntime,
+    /// Under `scripts/`, `script/` or `tools/`: runs when a command names it.
+    Script,
+    Runtime,
+}
+
+fn classify(relative: &str) -> Class {
     let (folders, name) = relative.rsplit_once('/').unwrap_or(("", relative));
     if folders.split('/').any(|f| NOT_RUNTIME_DIRS.contains(&f)) {
-        return false;
+        return Class::NotRuntime;
     }
     let stem = name.split('.').next().unwrap_or(name);
     let dotted = name.rsplit_once('.').map_or(name, |(s, _)| s);
@@ -81,13 +107,24 @@ pub fn is_runtime_path(app: &App, jobs: &[&str], path: &str) -> bool {
             || name.strip_prefix(t).is_some_and(|rest| rest.starts_with('.'))
     });
     if is_test || is_tooling {
-        return false;
+        return Class::NotRuntime;
     }
     let first = folders.split('/').next().unwrap_or_default();
     if matches!(first, "scripts" | "script" | "tools") {
-        return named_by_a_run_command(app, jobs, relative);
+        return Class::Script;
     }
-    true
+    Class::Runtime
+}
+
+/// Whether `path` (a file of `app`) sits where files run only when a command names them:
+/// `scripts/`, `script/`, `tools/` or `bin/` at the top of the app.
+pub fn is_script_path(app: &App, path: &str) -> bool {
+    let relative = match app.dir.as_str() {
+        "" => path,
+        dir => path.strip_prefix(dir).and_then(|p| p.strip_prefix('/')).unwrap_or(path),
+    };
+    let first = relative.split('/').next().unwrap_or_default();
+    relative.contains('/') && matches!(first, "scripts" | "script" | "tools" | "bin")
 }
 
 /// A Procfile command, a Scheduler job's command or a package.json script that runs on the

@@ -90,6 +90,11 @@ pub fn run_scripts<'a>(app: &'a App, commands: &[&str]) -> Vec<&'a str> {
     running
 }
 
+/// [`started_scripts`] for the rest of the inventory.
+pub fn started(text: &str) -> Vec<&str> {
+    started_scripts(text)
+}
+
 /// The script names `text` runs through a package manager: `npm run X`, `npm run-script X`,
 /// `npm start`/`npm test`-style built-ins are not followed (only `start` runs here, and it
 /// is a run-time script already), `yarn X`, `yarn run X`, `pnpm X`, `pnpm run X`.

@@ -1,10 +1,11 @@
-//! Turns the nodes the walk finds into facts: environment uses, exits, TLS checks,
+//! Turns the nodes the walk finds into facts: environment uses, TLS checks,
 //! module syntax and imports. node-cron calls are handed to [`super::cron`].
 
 use tree_sitter::Node;
 
 use super::ast::{self, lossy};
 use super::cron::NodeCron;
+use super::fallback;
 use super::walk::{self, Capture};
 use super::{EnvUse, JsFacts, ModuleLoad, ModuleSyntax};
 use crate::lang::Lang;
@@ -25,7 +26,6 @@ pub struct Collector<'t, 's> {
     source: &'s [u8],
     env_reads: Vec<(usize, EnvUse)>,
     env_writes: Vec<(usize, EnvUse)>,
-    process_exit: Vec<(usize, usize)>,
     tls_checks_off: Vec<(usize, usize)>,
     esm: bool,
     common_js: bool,
@@ -44,7 +44,6 @@ impl<'t, 's> Collector<'t, 's> {
             source,
             env_reads: Vec::new(),
             env_writes: Vec::new(),
-            process_exit: Vec::new(),
             tls_checks_off: Vec::new(),
             esm: false,
             common_js: false,
@@ -97,7 +96,6 @@ impl<'t, 's> Collector<'t, 's> {
                 }
             }
             Capture::EnvPattern => self.env_destructured(node),
-            Capture::ExitCall => self.process_exit.push((node.start_byte(), ast::line(node))),
             Capture::FalsePair => {
                 let key = node.child_by_field_name("key");
                 if key.and_then(|key| ast::key_name(key, self.source))
@@ -130,10 +128,12 @@ impl<'t, 's> Collector<'t, 's> {
     /// Records `name`, found at `name_node` inside `expression`, as read and/or written.
     fn env_use(&mut self, expression: Node<'t>, name_node: Node<'t>, name: &[u8]) {
         let access = access(expression);
-        let found =
-            (name_node.start_byte(), EnvUse { name: lossy(name), line: ast::line(name_node) });
+        let found = (name_node.start_byte(), EnvUse::new(lossy(name), ast::line(name_node)));
         match access {
-            Access::Read => self.env_reads.push(found),
+            Access::Read => {
+                let fallback = fallback::of_read(expression, self.source);
+                self.env_reads.push((found.0, EnvUse { fallback, ..found.1 }));
+            }
             Access::Write => self.env_writes.push(found),
             Access::ReadWrite => {
                 self.env_reads.push(found.clone());
@@ -147,7 +147,10 @@ impl<'t, 's> Collector<'t, 's> {
     /// keys and `...rest` name nothing in particular.
     fn env_destructured(&mut self, pattern: Node<'t>) {
         for (key, name) in ast::destructured_keys(pattern, self.source) {
-            let found = EnvUse { name: lossy(name), line: ast::line(key) };
+            let found = EnvUse {
+                fallback: fallback::of_pattern_key(key, self.source),
+                ..EnvUse::new(lossy(name), ast::line(key))
+            };
             self.env_reads.push((key.start_byte(), found));
         }
     }
@@ -177,7 +180,11 @@ impl<'t, 's> Collector<'t, 's> {
 
     /// Records that `node` loads the module named `specifier` (`None`: a computed name).
     fn note_load(&mut self, node: Node<'t>, specifier: Option<&[u8]>) {
-        let load = ModuleLoad { specifier: specifier.map(lossy), line: ast::line(node) };
+        let folder = match specifier {
+            Some(_) => None,
+            None => first_argument(node).and_then(|a| super::spawns::folder_of(a, self.source)),
+        };
+        let load = ModuleLoad { specifier: specifier.map(lossy), line: ast::line(node), folder };
         self.loads.push((node.start_byte(), load));
     }
 
@@ -247,7 +254,6 @@ impl<'t, 's> Collector<'t, 's> {
         facts.cron_v3_options = in_order(self.node_cron.v3_options(self.source));
         facts.env_reads = in_order(self.env_reads);
         facts.env_writes = in_order(self.env_writes);
-        facts.process_exit = in_order(self.process_exit);
         facts.ssl_reject_unauthorized_false = in_order(self.tls_checks_off);
         facts.module_syntax = match (self.esm, self.common_js) {
             (true, _) => ModuleSyntax::Esm,
@@ -286,4 +292,11 @@ pub(super) fn access(expression: Node<'_>) -> Access {
 fn in_order<T>(mut found: Vec<(usize, T)>) -> Vec<T> {
     found.sort_by_key(|(offset, _)| *offset);
     found.into_iter().map(|(_, item)| item).collect()
+}
+
+/// The first argument of a call (`require(x)`, `import(x)`), comments left out.
+fn first_argument(call: Node<'_>) -> Option<Node<'_>> {
+    let arguments = call.child_by_field_name("arguments")?;
+    let mut cursor = arguments.walk();
+    arguments.named_children(&mut cursor).find(|c| c.kind() != "comment")
 }

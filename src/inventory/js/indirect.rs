@@ -16,6 +16,7 @@ use tree_sitter::Node;
 use super::EnvUse;
 use super::ast::{self, lossy};
 use super::collect::{Access, access};
+use super::fallback;
 
 /// Whether the file may hold an indirect read: `process.env` used as a value (not
 /// followed by `.X` or a literal `["X"]`), `{ ... } = process`, the `process` module
@@ -24,6 +25,7 @@ use super::collect::{Access, access};
 pub fn needed(source: &[u8]) -> bool {
     let process_module = [b"'process'".as_ref(), b"\"process\"", b"node:process"];
     if source.find(b"import.meta.env").is_some()
+        || source.find(b"$env/").is_some()
         || source.find(b"} = process").is_some()
         || source.find(b"}=process").is_some()
         || process_module.iter().any(|m| source.find(m).is_some())
@@ -63,6 +65,8 @@ struct Bindings<'t> {
     /// Names that stand for `process.env`.
     aliases: HashSet<&'t [u8]>,
     candidates: Vec<Node<'t>>,
+    /// Variables imported by name (SvelteKit's `$env/static/*`): reads in themselves.
+    imported: Vec<(usize, EnvUse)>,
 }
 
 /// The indirect reads and writes of the tree under `root`: one walk binds names (aliases,
@@ -74,6 +78,7 @@ pub fn scan<'t>(root: Node<'t>, source: &'t [u8]) -> Indirect {
         values: HashMap::new(),
         aliases: HashSet::new(),
         candidates: Vec::new(),
+        imported: Vec::new(),
     };
     let mut cursor = root.walk();
     // A loop over a cursor, not recursion: a file can nest 50,000 deep.
@@ -85,7 +90,8 @@ pub fn scan<'t>(root: Node<'t>, source: &'t [u8]) -> Indirect {
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
-                let mut out = Indirect::default();
+                let mut out =
+                    Indirect { reads: std::mem::take(&mut b.imported), writes: Vec::new() };
                 for node in std::mem::take(&mut b.candidates) {
                     b.resolve(node, source, &mut out);
                 }
@@ -117,11 +123,19 @@ impl<'t> Bindings<'t> {
             "member_expression" | "subscript_expression" | "call_expression" => {
                 self.candidates.push(node);
             }
-            // `import { env } from "node:process"`, `import { env as e } from "process"`
+            // `import { env } from "node:process"`, `import { env as e } from "process"`,
+            // SvelteKit's `import { env } from "$env/dynamic/private"` and
+            // `import { API_KEY } from "$env/static/private"`.
             "import_statement" => {
                 let from = node.child_by_field_name("source");
-                if from.and_then(|f| ast::literal_value(f, source)).is_some_and(is_process_module) {
-                    self.import_env(node, source);
+                match from.and_then(|f| ast::literal_value(f, source)) {
+                    Some(m) if is_process_module(m) || m.starts_with(b"$env/dynamic/") => {
+                        self.import_env(node, source);
+                    }
+                    Some(b"$env/static/public" | b"$env/static/private") => {
+                        self.static_imports(node, source);
+                    }
+                    _ => {}
                 }
             }
             _ => {}
@@ -171,6 +185,26 @@ impl<'t> Bindings<'t> {
         }
     }
 
+    /// SvelteKit's `$env/static/*` modules export each variable by name, and the build
+    /// writes its value into the code: each imported name is a read the build needs.
+    fn static_imports(&mut self, statement: Node<'t>, source: &'t [u8]) {
+        let mut stack = vec![statement];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "import_specifier" {
+                if let Some(name) = node.child_by_field_name("name") {
+                    let found = EnvUse {
+                        inlined: true,
+                        ..EnvUse::new(lossy(ast::text(name, source)), ast::line(name))
+                    };
+                    self.imported.push((name.start_byte(), found));
+                }
+                continue;
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+    }
+
     /// Adds the local name of `env` in an import from the `process` module.
     fn import_env(&mut self, statement: Node<'t>, source: &'t [u8]) {
         let mut stack = vec![statement];
@@ -213,7 +247,7 @@ impl<'t> Bindings<'t> {
                     && !(is_import_meta_env(object, source)
                         && VITE_BUILT_INS.contains(&ast::text(property, source)))
                 {
-                    env_use(out, node, property, ast::text(property, source));
+                    env_use(out, node, property, ast::text(property, source), source);
                 }
             }
             "subscript_expression" => {
@@ -226,12 +260,12 @@ impl<'t> Bindings<'t> {
                 if let Some(name) = ast::literal_value(index, source) {
                     // Literal keys of `process.env` are the main walk's.
                     if !is_process_env(object, source) {
-                        env_use(out, node, index, name);
+                        env_use(out, node, index, name, source);
                     }
                 } else if index.kind() == "identifier"
                     && let Some(name) = self.strings.get(ast::text(index, source))
                 {
-                    env_use(out, node, index, name);
+                    env_use(out, node, index, name, source);
                 }
             }
             "call_expression" => self.call(node, source, out),
@@ -279,7 +313,9 @@ impl<'t> Bindings<'t> {
                 return;
             }
             if let Some(name) = ast::literal_value(*second, source) {
-                let found = EnvUse { name: lossy(name), line: ast::line(*second) };
+                // lodash's `get(process.env, "X", "d")`: the third argument is the default.
+                let fallback = args.get(2).map(|d| fallback::of_expression(*d, source));
+                let found = EnvUse { fallback, ..EnvUse::new(lossy(name), ast::line(*second)) };
                 out.reads.push((second.start_byte(), found));
             } else if let Some(object) = self.schema_object(*second, source, 0) {
                 object_keys(object, source, &mut out.reads);
@@ -337,10 +373,24 @@ impl<'t> Bindings<'t> {
     }
 }
 
-fn env_use(out: &mut Indirect, expression: Node<'_>, name_node: Node<'_>, name: &[u8]) {
-    let found = (name_node.start_byte(), EnvUse { name: lossy(name), line: ast::line(name_node) });
+fn env_use(
+    out: &mut Indirect,
+    expression: Node<'_>,
+    name_node: Node<'_>,
+    name: &[u8],
+    source: &[u8],
+) {
+    let found = (name_node.start_byte(), EnvUse::new(lossy(name), ast::line(name_node)));
     match access(expression) {
-        Access::Read => out.reads.push(found),
+        Access::Read => {
+            let fallback = fallback::of_read(expression, source);
+            // Vite (and Astro, SvelteKit) replace `import.meta.env.PUBLIC_X` with its value
+            // when they build: the variable must be set before the build runs.
+            let inlined = ast::field(expression, "object")
+                .is_some_and(|o| is_import_meta_env(o, source))
+                && name.starts_with(b"PUBLIC_");
+            out.reads.push((found.0, EnvUse { fallback, inlined, ..found.1 }));
+        }
         Access::Write => out.writes.push(found),
         Access::ReadWrite => {
             out.reads.push(found.clone());
@@ -363,7 +413,10 @@ fn object_keys(object: Node<'_>, source: &[u8], reads: &mut Vec<(usize, EnvUse)>
         if let Some(key) = key
             && let Some(name) = ast::key_name(key, source)
         {
-            reads.push((key.start_byte(), EnvUse { name: lossy(name), line: ast::line(key) }));
+            let value = (entry.kind() == "pair").then(|| entry.child_by_field_name("value"));
+            let fallback = value.flatten().and_then(|v| fallback::of_schema_value(v, source));
+            let found = EnvUse { fallback, ..EnvUse::new(lossy(name), ast::line(key)) };
+            reads.push((key.start_byte(), found));
         }
     }
 }
@@ -371,7 +424,9 @@ fn object_keys(object: Node<'_>, source: &[u8], reads: &mut Vec<(usize, EnvUse)>
 /// The keys of `{ A, B: b, C = "d" }` destructured from an alias.
 fn pattern_keys(pattern: Node<'_>, source: &[u8], reads: &mut Vec<(usize, EnvUse)>) {
     for (key, name) in ast::destructured_keys(pattern, source) {
-        reads.push((key.start_byte(), EnvUse { name: lossy(name), line: ast::line(key) }));
+        let fallback = fallback::of_pattern_key(key, source);
+        let found = EnvUse { fallback, ..EnvUse::new(lossy(name), ast::line(key)) };
+        reads.push((key.start_byte(), found));
     }
 }
 

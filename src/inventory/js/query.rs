@@ -16,7 +16,6 @@ fn capture_of_name(name: &str) -> Option<Capture> {
         "env.member" => Capture::EnvMember,
         "env.subscript" => Capture::EnvSubscript,
         "env.pattern" => Capture::EnvPattern,
-        "exit.call" => Capture::ExitCall,
         "false.pair" => Capture::FalsePair,
         "import" => Capture::Import,
         "export" => Capture::Export,
@@ -49,11 +48,6 @@ const SOURCE: &str = r#"
    left: (object_pattern) @env.pattern
    right: (member_expression object: (identifier) @_process property: (property_identifier) @_env))
  (#eq? @_process "process") (#eq? @_env "env"))
-
-((call_expression
-   function: (member_expression object: (identifier) @_process property: (property_identifier) @_exit)
-   arguments: (arguments)) @exit.call
- (#eq? @_process "process") (#eq? @_exit "exit"))
 
 (pair value: (false)) @false.pair
 
@@ -139,8 +133,8 @@ mod tests {
         for lang in LANGS {
             let compiled = compiled(lang);
             let named = compiled.captures.iter().flatten().count();
-            // Eleven kinds, `cjs.export` used by two patterns but one capture name.
-            assert_eq!(named, 11, "{lang:?}");
+            // Ten kinds, `cjs.export` used by two patterns but one capture name.
+            assert_eq!(named, 10, "{lang:?}");
             assert!(std::ptr::eq(compiled, super::compiled(lang)), "compiled once");
         }
     }
@@ -176,7 +170,8 @@ mod tests {
         assert_eq!(by_walk, by_query, "{lang:?}: {text}");
         let facts = scan("f", lang, source);
         let by_query =
-            scan_with("f", lang, source, |collector, root| collector.run_query(lang, root));
+            scan_with("f", lang, source, |collector, root| collector.run_query(lang, root), |_| ())
+                .0;
         assert_eq!(facts, by_query, "{lang:?}: {text}");
     }
 

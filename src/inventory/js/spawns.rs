@@ -44,6 +44,9 @@ pub struct Spawn {
     pub line: usize,
     pub call: String,
     pub started: Started,
+    /// The `cwd` option of the call, the child's working folder (against which its path,
+    /// program and shell line resolve): `None` without one, `Some(None)` when computed.
+    pub cwd: Option<Option<Value>>,
 }
 
 /// The calls of `source` that start other code. Calls are known by their name (`fork`,
@@ -222,7 +225,14 @@ fn call(node: Node<'_>, source: &[u8], functions: &[(Vec<u8>, String)]) -> Optio
         }
         _ => return None,
     };
-    Some(Spawn { line: line(node), call: name, started })
+    // The options object: the last argument, when it is an object literal
+    // (`fork(path, args, { cwd })`, `spawn(program, { cwd })`, `exec(line, { cwd })`).
+    let cwd = args
+        .last()
+        .filter(|a| a.kind() == "object" && args.len() > 1)
+        .and_then(|options| property(*options, "cwd", source))
+        .map(|value_node| value(value_node, source));
+    Some(Spawn { line: line(node), call: name, started, cwd })
 }
 
 /// The value of the property `key` of an object literal.
@@ -320,6 +330,87 @@ fn value(node: Node<'_>, source: &[u8]) -> Option<Value> {
             })
         }
         _ => None,
+    }
+}
+
+/// The folder the literal start of a computed path names: `` `./commands/${file}` ``,
+/// `'./commands/' + file`, `path.join(__dirname, '..', 'commands', file)`,
+/// `` `${__dirname}/commands/${group}/${file}` ``. The part after the last `/` of the
+/// literal start is the computed name; `None` when nothing literal comes first.
+pub fn folder_of(node: Node<'_>, source: &[u8]) -> Option<Value> {
+    match node.kind() {
+        "parenthesized_expression" => folder_of(node.named_child(0)?, source),
+        "template_string" => {
+            let mut c = node.walk();
+            let parts: Vec<Node<'_>> = node.named_children(&mut c).collect();
+            let mut start = match parts.first() {
+                Some(head)
+                    if head.kind() == "template_substitution"
+                        && head.start_byte() == node.start_byte() + 1 =>
+                {
+                    value(head.named_child(0)?, source)?
+                }
+                _ => Value::Cwd(String::new()),
+            };
+            let skip = usize::from(!matches!(start, Value::Cwd(ref s) if s.is_empty()));
+            for part in parts.iter().skip(skip) {
+                if part.kind() != "string_fragment" {
+                    break;
+                }
+                let fragment = lossy(text(*part, source));
+                start = match start {
+                    Value::Cwd(s) => Value::Cwd(s + &fragment),
+                    Value::File(s) => Value::File(s + &fragment),
+                };
+            }
+            cut_at_slash(start)
+        }
+        "binary_expression" if field(node, "operator").is_some_and(|o| text(o, source) == b"+") => {
+            let left = field(node, "left")?;
+            let start = value(left, source).or_else(|| folder_of(left, source).map(with_slash))?;
+            cut_at_slash(start)
+        }
+        "call_expression" => {
+            let function = text(field(node, "function")?, source);
+            if !matches!(function, b"path.join" | b"path.resolve" | b"join" | b"resolve") {
+                return None;
+            }
+            let args = field(node, "arguments")?;
+            let mut c = args.walk();
+            let mut parts = args.named_children(&mut c).map(|a| value(a, source));
+            let mut out = parts.next()??;
+            // The literal parts up to the first computed one: the rest names the file.
+            for part in parts {
+                match part {
+                    Some(Value::Cwd(p)) => out = append(out, &p),
+                    Some(absolute @ Value::File(_)) => out = absolute,
+                    None => return Some(out),
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// A folder given without its trailing `/`, for [`cut_at_slash`].
+fn with_slash(folder: Value) -> Value {
+    match folder {
+        Value::Cwd(s) => Value::Cwd(s + "/"),
+        Value::File(s) => Value::File(s + "/"),
+    }
+}
+
+/// The folder part of a literal path start: up to its last `/`.
+fn cut_at_slash(start: Value) -> Option<Value> {
+    let cut = |s: String| -> Option<String> {
+        let (folder, _) = s.rsplit_once('/')?;
+        Some(folder.to_owned())
+    };
+    match start {
+        Value::Cwd(s) => cut(s).map(Value::Cwd),
+        Value::File(s) if s.is_empty() => Some(Value::File(s)),
+        Value::File(s) => Some(Value::File(cut(s).unwrap_or_default())),
     }
 }
 

@@ -184,18 +184,6 @@ fn scheduler_libraries_are_recognised_by_module_name() {
 }
 
 #[test]
-fn process_exit_calls_only() {
-    let source = r#"main().catch(() => process.exit(1));
-process.exitCode = 2;
-const exit = process.exit;
-process.exit();
-"#;
-    for lang in LANGS {
-        assert_eq!(run(lang, source).process_exit, [1, 4], "{lang:?}");
-    }
-}
-
-#[test]
 fn reject_unauthorized_false_only() {
     let source = r#"const pool = new Pool({ ssl: { rejectUnauthorized: false } });
 const a = { "rejectUnauthorized": false, other: false };
@@ -295,7 +283,6 @@ process.exit(process.env.EXIT_CODE);
         let names: Vec<_> = facts.env_reads.iter().map(|u| u.name.as_str()).collect();
         assert!(names.contains(&"PORT") && names.contains(&"EXIT_CODE"), "{lang:?}: {names:?}");
         assert_eq!(urls(&facts), [("https://still-found.herokuapp.com", 3)], "{lang:?}");
-        assert_eq!(facts.process_exit, [4], "{lang:?}");
         let error = facts.syntax_error.expect("the broken line is reported");
         assert_eq!(error.line, 2, "{lang:?}");
     }
@@ -332,7 +319,7 @@ fn files_that_fail_the_prefilter_have_no_findings() {
     let expected = JsFacts {
         path: facts.path.clone(),
         module_syntax: ModuleSyntax::Esm,
-        loads: vec![ModuleLoad { specifier: Some("y".into()), line: 1 }],
+        loads: vec![ModuleLoad { specifier: Some("y".into()), line: 1, folder: None }],
         ..JsFacts::default()
     };
     assert_eq!(facts, expected);
@@ -548,5 +535,151 @@ fn every_module_load_is_listed_and_computed_names_are_none() {
         assert_eq!(loads, expected, "{lang:?}");
     }
     let facts = run(Lang::TypeScript, "import db = require(\"./db\");\n");
-    assert_eq!(facts.loads, [ModuleLoad { specifier: Some("./db".into()), line: 1 }]);
+    assert_eq!(facts.loads, [ModuleLoad { specifier: Some("./db".into()), line: 1, folder: None }]);
+}
+
+#[test]
+fn a_computed_load_names_the_folder_its_literal_start_names() {
+    use spawns::Value;
+    let cases: [(&str, Option<Value>); 8] = [
+        ("require(`./commands/${file}`);", Some(Value::Cwd("./commands".into()))),
+        ("require('./handlers/' + name);", Some(Value::Cwd("./handlers".into()))),
+        (
+            "import(join(__dirname, '..', 'commands', file));",
+            Some(Value::File("../commands".into())),
+        ),
+        ("require(path.resolve(__dirname, 'models', f));", Some(Value::File("models".into()))),
+        ("require(`${__dirname}/events/${group}/${file}`);", Some(Value::File("/events".into()))),
+        ("require(path.join(__dirname, file));", Some(Value::File(String::new()))),
+        // Nothing literal first: no folder.
+        ("require(name);", None),
+        ("require(`${base}/x`);", None),
+    ];
+    for (source, expected) in cases {
+        let facts = run(Lang::JavaScript, source);
+        let folders: Vec<Option<Value>> = facts.loads.iter().map(|l| l.folder.clone()).collect();
+        assert_eq!(folders, [expected], "{source}");
+    }
+}
+
+fn fallbacks(facts: &JsFacts) -> Vec<(&str, Option<Fallback>)> {
+    facts.env_reads.iter().map(|u| (u.name.as_str(), u.fallback.clone())).collect()
+}
+
+fn value(text: &str) -> Option<Fallback> {
+    Some(Fallback::Value(text.into()))
+}
+
+#[test]
+fn defaults_in_code_in_every_spelling() {
+    let source = r#"const port = process.env.PORT || 3000;
+const host = process.env.HOST ?? 'localhost';
+const { WORKERS = 4, LOG: level = "info", PLAIN } = process.env;
+const pool = Number(process.env.POOL) || 5;
+const max = parseInt(process.env.MAX, 10) || -1;
+const region = (process.env.REGION as string) || "eu";
+const name = process.env.NAME?.trim() || `app`;
+const a = process.env.A ?? process.env.B ?? "b";
+const url = process.env.URL || buildUrl();
+const off = process.env.OFF || undefined;
+const logout = process.env.LOGOUT_URL || null;
+const on = process.env.ON === "1" || false;
+const env = process.env; const t = env.TIMEOUT || '30s';
+get(process.env, "LODASH", "x");
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [
+            ("PORT", value("3000")),
+            ("HOST", value("localhost")),
+            ("WORKERS", value("4")),
+            ("LOG", value("info")),
+            ("PLAIN", None),
+            ("POOL", value("5")),
+            ("MAX", value("-1")),
+            ("REGION", value("eu")),
+            ("NAME", value("app")),
+            ("A", value("b")),
+            ("B", value("b")),
+            ("URL", Some(Fallback::Computed)),
+            ("OFF", Some(Fallback::Optional)),
+            ("LOGOUT_URL", Some(Fallback::Optional)),
+            ("ON", None),
+            ("TIMEOUT", value("30s")),
+            ("LODASH", value("x")),
+        ];
+        assert_eq!(fallbacks(&facts), expected, "{lang:?}");
+    }
+}
+
+#[test]
+fn defaults_of_envalid_zod_and_joi_schemas() {
+    let source = r#"const env = cleanEnv(process.env, {
+  PORT: port({ default: 8080 }),
+  API_URL: url(),
+  SENTRY_DSN: str({ default: undefined }),
+  JWT_SECRET: str({ devDefault: 'dev-only' }),
+  SESSION_SECRET: str({ default: 'keyboard cat' }),
+});
+const schema = z.object({
+  REDIS_URL: z.string().url().default("redis://localhost:6379"),
+  FEATURE: z.coerce.boolean().optional(),
+  LEVEL: z.enum(["a", "b"]).optional().default("a"),
+  DATABASE_URL: z.string(),
+});
+schema.parse(process.env);
+const joi = Joi.object({ MAIL: Joi.string().optional(), CACHE: Joi.number().default(60), KEY: Joi.string().required() });
+joi.validate(process.env);
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [
+            ("PORT", value("8080")),
+            ("API_URL", None),
+            ("SENTRY_DSN", Some(Fallback::Optional)),
+            ("JWT_SECRET", None),
+            ("SESSION_SECRET", value("keyboard cat")),
+            ("REDIS_URL", value("redis://localhost:6379")),
+            ("FEATURE", Some(Fallback::Optional)),
+            ("LEVEL", value("a")),
+            ("DATABASE_URL", None),
+            ("MAIL", Some(Fallback::Optional)),
+            ("CACHE", value("60")),
+            ("KEY", None),
+        ];
+        assert_eq!(fallbacks(&facts), expected, "{lang:?}");
+    }
+}
+
+#[test]
+fn sveltekit_env_modules_and_public_import_meta_env() {
+    let source = r#"import { PUBLIC_API_URL } from '$env/static/public';
+import { STRIPE_KEY as stripe, DB_NAME } from "$env/static/private";
+import { env } from '$env/dynamic/private';
+import { env as pub } from '$env/dynamic/public';
+const token = env.AUTH_TOKEN ?? 'none';
+const site = pub.PUBLIC_SITE;
+const astro = import.meta.env.PUBLIC_ANALYTICS_ID;
+const secret = import.meta.env.SECRET_THING;
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let reads: Vec<(&str, usize, bool)> =
+            facts.env_reads.iter().map(|u| (u.name.as_str(), u.line, u.inlined)).collect();
+        assert_eq!(
+            reads,
+            [
+                ("PUBLIC_API_URL", 1, true),
+                ("STRIPE_KEY", 2, true),
+                ("DB_NAME", 2, true),
+                ("AUTH_TOKEN", 5, false),
+                ("PUBLIC_SITE", 6, false),
+                ("PUBLIC_ANALYTICS_ID", 7, true),
+                ("SECRET_THING", 8, false),
+            ],
+            "{lang:?}"
+        );
+        assert_eq!(facts.env_reads[3].fallback, value("none"));
+    }
+    assert!(worth_parsing(b"import { X } from '$env/static/public';"));
 }

@@ -32,8 +32,6 @@ pub enum Capture {
     EnvSubscript,
     /// The object pattern of `{ A, B: b } = process.env`.
     EnvPattern,
-    /// `process.exit(...)`: the call.
-    ExitCall,
     /// `key: false`: the pair (the key is checked by the collector).
     FalsePair,
     /// Any `import` statement (TypeScript's `import x = require("y")` included).
@@ -93,8 +91,8 @@ fn walk_with<'t>(
     }
 }
 
-/// Words of which every node the collector can use holds one: `process` (environment,
-/// exit), `import`, `export` (also in `exports`), `require` and `rejectUnauthorized`.
+/// Words of which every node the collector can use holds one: `process` (environment),
+/// `import`, `export` (also in `exports`), `require` and `rejectUnauthorized`.
 /// node-cron's calls are the exception: `cron.schedule(...)`, or `every(...)` after
 /// `import { schedule as every } from "node-cron"`, need not hold any, so a file that
 /// mentions `cron` at all is walked whole.
@@ -192,7 +190,7 @@ impl<'t, F: FnMut(Capture, Node<'t>)> Walk<'t, '_, F> {
         }
     }
 
-    /// `process.exit(...)`, `name(...)`, `import(...)`, `x.schedule(...)`. Each needs
+    /// `name(...)`, `import(...)`, `x.schedule(...)`. Each needs
     /// an argument list: TypeScript also calls with a template string (`` f`x` ``).
     fn call_expression(&mut self, node: Node<'t>) {
         let ids = self.ids;
@@ -210,16 +208,12 @@ impl<'t, F: FnMut(Capture, Node<'t>)> Walk<'t, '_, F> {
         } else if kind == kinds.import {
             Some(Capture::DynamicImport)
         } else if kind == kinds.member_expression {
-            let [object, property] = self.children(function, [fields.object, fields.property]);
+            let [property] = self.children(function, [fields.property]);
             match property.filter(|p| p.kind_id() == kinds.property_identifier) {
-                Some(p) => match ast::text(p, self.source) {
-                    b"schedule" => Some(Capture::ScheduleMethodCall),
-                    b"exit" if self.is(object, kinds.identifier, b"process") => {
-                        Some(Capture::ExitCall)
-                    }
-                    _ => None,
-                },
-                None => None,
+                Some(p) if ast::text(p, self.source) == b"schedule" => {
+                    Some(Capture::ScheduleMethodCall)
+                }
+                _ => None,
             }
         } else {
             None

@@ -20,6 +20,9 @@ impl Walk<'_, '_> {
             self.fail(format!("`{}` is not readable as shell", line.trim()));
             return;
         };
+        if crate::shell::variables_read(line).iter().any(|v| v == "PORT") {
+            self.serve(|| format!("`{}` reads `$PORT`", line.trim()));
+        }
         let mut cwd = cwd.to_owned();
         for command in commands {
             // An option whose value expands (`--max-old-space-size=${HEAP:-460}`) is still
@@ -128,7 +131,12 @@ impl Walk<'_, '_> {
             _ if program.contains('/') || Lang::of_path(program).is_some() => {
                 self.local_program(program, cwd, depth);
             }
-            _ => self.fail(format!("it runs `{program}`, which is not a file of the repository")),
+            _ => {
+                if let Some(server) = server_program(name, args) {
+                    self.serve(|| format!("it runs `{server}`, which serves HTTP"));
+                }
+                self.fail(format!("it runs `{program}`, which is not a file of the repository"));
+            }
         }
     }
 
@@ -239,7 +247,7 @@ impl Walk<'_, '_> {
             };
             if ["-r", "--require", "--import"].contains(&flag) {
                 match value {
-                    Some(module) => self.load(module, cwd, &format!("`{program} {flag}`")),
+                    Some(module) => self.load(module, cwd, &format!("`{program} {flag}`"), cwd),
                     None => self.fail("it preloads a module only known when it runs".into()),
                 }
             }
@@ -327,7 +335,7 @@ impl Walk<'_, '_> {
             // npm's default: `npm start` runs `node server.js` when there is no script.
             let server = join(package, "server.js");
             if name == "start" && self.is_file(&server) {
-                self.queue.push(server);
+                self.queue.push((server, package.to_owned()));
                 return;
             }
             let manifest = join(package, "package.json");
@@ -403,7 +411,7 @@ impl Walk<'_, '_> {
             return;
         };
         if Lang::of_path(&path).is_some() {
-            self.queue.push(path);
+            self.queue.push((path, cwd.to_owned()));
             return;
         }
         let first_line = self.source().read(&path).ok().map(|bytes| {
@@ -411,7 +419,9 @@ impl Walk<'_, '_> {
             String::from_utf8_lossy(&line).into_owned()
         });
         match first_line.as_deref() {
-            Some(line) if line.starts_with("#!") && line.contains("node") => self.queue.push(path),
+            Some(line) if line.starts_with("#!") && line.contains("node") => {
+                self.queue.push((path, cwd.to_owned()));
+            }
             Some(line)
                 if line.starts_with("#!")
                     && ["sh", "bash", "dash", "zsh"].iter().any(|s| line.ends_with(s)) =>
@@ -421,4 +431,42 @@ impl Walk<'_, '_> {
             _ => self.fail(format!("it runs `{program}`, which is neither JavaScript nor shell")),
         }
     }
+}
+
+/// The command line of a program from npm that serves HTTP itself (a static server, a
+/// framework's production or development server), as shown to people; `None` for any
+/// other program or subcommand (`next build`).
+fn server_program(name: &str, args: &[Option<&str>]) -> Option<String> {
+    const ALWAYS: &[&str] = &[
+        "http-server",
+        "serve",
+        "live-server",
+        "json-server",
+        "sirv",
+        "remix-serve",
+        "react-router-serve",
+        "webpack-dev-server",
+    ];
+    // Frameworks whose CLI serves with these subcommands (a missing one is `vite`'s dev
+    // server).
+    const SUBCOMMANDS: &[(&str, &[&str])] = &[
+        ("next", &["start", "dev"]),
+        ("nuxt", &["start", "dev", "preview"]),
+        ("nuxi", &["start", "dev", "preview"]),
+        ("vite", &["", "dev", "serve", "preview"]),
+        ("react-scripts", &["start"]),
+        ("ng", &["serve"]),
+        ("gatsby", &["serve", "develop"]),
+        ("nest", &["start"]),
+        ("astro", &["dev", "preview"]),
+        ("strapi", &["start", "develop"]),
+        ("sails", &["lift"]),
+        ("webpack", &["serve"]),
+    ];
+    if ALWAYS.contains(&name) {
+        return Some(name.to_owned());
+    }
+    let sub = args.iter().flatten().find(|a| !a.starts_with('-')).copied().unwrap_or("");
+    let (_, serving) = SUBCOMMANDS.iter().find(|(program, _)| *program == name)?;
+    serving.contains(&sub).then(|| format!("{name} {sub}").trim_end().to_owned())
 }

@@ -3,8 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::aliases::Mapped;
 use super::{MAX_SOURCE, Walk};
-use crate::inventory::js::spawns::{SPAWN_MODULES, spawns};
+use crate::inventory::js::listen;
+use crate::inventory::js::spawns::{SPAWN_MODULES, Value, spawns};
 use crate::inventory::{join, parent};
 use crate::lang::Lang;
 use crate::source::Source;
@@ -19,11 +21,11 @@ impl Walk<'_, '_> {
             return;
         };
         if let Some(found) = self.resolve(&path) {
-            self.found(found);
+            self.found(found, cwd);
             return;
         }
         if let Some(found) = self.built_from(&path) {
-            self.found(found);
+            self.found(found, cwd);
             return;
         }
         self.fail(format!(
@@ -31,9 +33,10 @@ impl Walk<'_, '_> {
         ));
     }
 
-    pub(super) fn found(&mut self, path: String) {
+    /// A file to read, run by a process whose working folder is `cwd`.
+    pub(super) fn found(&mut self, path: String, cwd: &str) {
         if Lang::of_path(&path).is_some() {
-            self.queue.push(path);
+            self.queue.push((path, cwd.to_owned()));
         }
     }
 
@@ -62,8 +65,9 @@ impl Walk<'_, '_> {
         })
     }
 
-    /// A module named in `by` (a file and line, or a preload option) from the folder `dir`.
-    pub(super) fn load(&mut self, specifier: &str, dir: &str, by: &str) {
+    /// A module named in `by` (a file and line, or a preload option) from the folder `dir`,
+    /// in a process whose working folder is `cwd`.
+    pub(super) fn load(&mut self, specifier: &str, dir: &str, by: &str, cwd: &str) {
         if specifier.starts_with("./")
             || specifier.starts_with("../")
             || specifier == "."
@@ -73,7 +77,10 @@ impl Walk<'_, '_> {
             let found =
                 path.as_deref().and_then(|p| self.resolve(p).or_else(|| self.built_from(p)));
             match found {
-                Some(path) => self.found(path),
+                Some(path) => self.found(path, cwd),
+                // A JSON file runs no code and reads no variable (a missing `config.json`
+                // is read inside a `try`, or fails at once).
+                None if specifier.ends_with(".json") => {}
                 None => self.fail(format!(
                     "{by} loads `{specifier}`, which is not in the repository (built or \
                      generated?)"
@@ -81,12 +88,23 @@ impl Walk<'_, '_> {
             }
             return;
         }
-        if specifier.starts_with('/') || specifier.starts_with('#') {
+        if specifier.starts_with('#') {
+            let mapped = self.subpath_import(specifier, dir);
+            self.mapped(specifier, mapped, dir, by, cwd);
+            return;
+        }
+        if specifier.starts_with('/') {
             self.fail(format!("{by} loads `{specifier}`, which is not followed"));
             return;
         }
         let bare = specifier.strip_prefix("node:");
         if bare.is_some() || is_builtin(specifier) {
+            return;
+        }
+        // A path alias of tsconfig.json/jsconfig.json wins over a package of that name, as
+        // it does for TypeScript and tsconfig-paths.
+        if let Some(mapped) = self.ts_alias(specifier, dir) {
+            self.mapped(specifier, mapped, dir, by, cwd);
             return;
         }
         let (package, subpath) = package_name(specifier);
@@ -99,7 +117,7 @@ impl Walk<'_, '_> {
                 self.resolve(&join(&folder, subpath))
             };
             match found {
-                Some(path) => self.found(path),
+                Some(path) => self.found(path, cwd),
                 None => self.fail(format!(
                     "{by} loads `{specifier}`, the repository's own package in `{folder}`, \
                      whose files are built"
@@ -108,13 +126,76 @@ impl Walk<'_, '_> {
             return;
         }
         if self.can_load(dir, package) {
+            if SERVER_PACKAGES.contains(&package) {
+                self.serve(|| format!("{by} loads `{package}`, which serves HTTP"));
+            }
             self.packages.insert(package.to_owned());
+            return;
+        }
+        if let Some(mapped) = self.module_alias(specifier, dir) {
+            self.mapped(specifier, mapped, dir, by, cwd);
             return;
         }
         self.fail(format!(
             "{by} loads `{specifier}`, which is neither a file nor a dependency of the app (a \
              path alias?)"
         ));
+    }
+
+    /// The code files under the folder a computed load names (see
+    /// [`crate::inventory::js::spawns::folder_of`]), from the loading file's folder `dir`
+    /// (`./x/`, `__dirname`) or the working folder `cwd` (`process.cwd()`); `None` when it
+    /// is no folder of the repository, or holds no code.
+    fn folder_files(&self, folder: &Value, dir: &str, cwd: &str) -> Option<Vec<String>> {
+        let path = match folder {
+            Value::File(p) => normalize(&join(dir, p))?,
+            Value::Cwd(p) if p.starts_with("./") || p.starts_with("../") => {
+                normalize(&join(dir, p))?
+            }
+            Value::Cwd(p) if !p.starts_with('/') && !p.is_empty() => normalize(&join(cwd, p))?,
+            Value::Cwd(_) => return None,
+        };
+        let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
+        // A file loading its own siblings (Sequelize's `models/index.js`) loads its folder's
+        // files, not those of every folder below it.
+        let own_folder = path == dir;
+        let files: Vec<String> = self
+            .source()
+            .entries()
+            .iter()
+            .filter(|e| e.kind.is_regular() && e.path.starts_with(&prefix))
+            .filter(|e| !own_folder || !e.path[prefix.len()..].contains('/'))
+            .filter(|e| !crate::inventory::in_node_modules(&e.path))
+            .filter(|e| Lang::of_path(&e.path).is_some() && !e.path.ends_with(".d.ts"))
+            .map(|e| e.path.clone())
+            .collect();
+        (!files.is_empty()).then_some(files)
+    }
+
+    /// Follows what an alias setting made of `specifier` ([`super::aliases`]).
+    fn mapped(&mut self, specifier: &str, mapped: Mapped, dir: &str, by: &str, cwd: &str) {
+        match mapped {
+            Mapped::Paths(paths) => {
+                let found =
+                    paths.iter().find_map(|p| self.resolve(p).or_else(|| self.built_from(p)));
+                match found {
+                    Some(path) => self.found(path, cwd),
+                    None => self.fail(format!(
+                        "{by} loads `{specifier}`, an alias for `{}`, which is not in the \
+                         repository (built or generated?)",
+                        paths.join("`, `")
+                    )),
+                }
+            }
+            // `"#db": "pg"`: a package, or another alias, loaded from the same place.
+            Mapped::Bare(name) if !name.starts_with('#') => self.load(&name, dir, by, cwd),
+            Mapped::Bare(name) => {
+                self.fail(format!("{by} loads `{specifier}`, which names `{name}` in turn"))
+            }
+            Mapped::Unfollowed(why) => {
+                self.fail(format!("{by} loads `{specifier}`, which is not followed: {why}"))
+            }
+        }
     }
 
     /// Whether code in `dir` can load the npm package `package`: a package.json or a
@@ -139,10 +220,15 @@ impl Walk<'_, '_> {
 
     /// Reads each queued file and follows what it loads.
     pub(super) fn follow(&mut self) {
-        while let Some(path) = self.queue.pop() {
-            if !self.files.insert(path.clone()) {
+        while let Some((path, cwd)) = self.queue.pop() {
+            if self.until_serving && self.serves.is_some() {
+                return;
+            }
+            // A file run from two working folders may start different files from each.
+            if !self.followed.insert((path.clone(), cwd.clone())) {
                 continue;
             }
+            self.files.insert(path.clone());
             // A vendored library or a minified file reads none of the app's variables
             // (the code scan skips it too) and loads only its own kind.
             if crate::inventory::code::is_not_app_code(&path) {
@@ -158,7 +244,26 @@ impl Walk<'_, '_> {
                 }
             };
             let lang = Lang::of_path(&path).unwrap_or(Lang::JavaScript);
-            let facts = crate::inventory::js::scan(&path, lang, &bytes);
+            // The code scan has the facts of most files that matter already (the same
+            // `js::scan` of the same blob); each file is parsed at most once here.
+            let want_sign = self.serves.is_none() && listen::mentioned(&bytes);
+            let scanned = Lang::of_path(&path).and_then(|_| self.reacher.scanned(&path));
+            let (facts, sign) = match scanned {
+                Some(facts) => {
+                    let reads_port = facts.env_reads.iter().any(|r| r.name == "PORT");
+                    let sign = want_sign && !reads_port;
+                    (facts.clone(), sign.then(|| listen::listens(lang, &bytes)).flatten())
+                }
+                None if want_sign => crate::inventory::js::scan_and_listen(&path, lang, &bytes),
+                None => (crate::inventory::js::scan(&path, lang, &bytes), None),
+            };
+            if let Some(read) = facts.env_reads.iter().find(|r| r.name == "PORT") {
+                self.serve(|| format!("`{path}:{}` reads `PORT`", read.line));
+            } else if self.serves.is_none()
+                && let Some(sign) = sign
+            {
+                self.serve(|| format!("`{path}:{}` {}", sign.line, sign.what));
+            }
             let dir = parent(&path).to_owned();
             let starts_code = facts.loads.iter().any(|load| {
                 let name = load.specifier.as_deref().unwrap_or_default();
@@ -168,13 +273,21 @@ impl Walk<'_, '_> {
             for load in facts.loads {
                 let by = format!("`{path}:{}`", load.line);
                 match load.specifier {
-                    Some(specifier) => self.load(&specifier, &dir, &by),
-                    None => self.fail(format!("{by} loads a module whose name is computed")),
+                    Some(specifier) => self.load(&specifier, &dir, &by, &cwd),
+                    None => match load.folder.and_then(|f| self.folder_files(&f, &dir, &cwd)) {
+                        // A loader of every file in a folder (a bot's commands): all of them.
+                        Some(files) => {
+                            for file in files {
+                                self.found(file, &cwd);
+                            }
+                        }
+                        None => self.fail(format!("{by} loads a module whose name is computed")),
+                    },
                 }
             }
             if starts_code {
                 for spawn in spawns(lang, &bytes) {
-                    self.spawn(&path, spawn);
+                    self.spawn(&path, &cwd, spawn);
                 }
             }
         }
@@ -219,6 +332,45 @@ impl Walk<'_, '_> {
             .find(|p| self.is_file(p))
     }
 }
+
+/// Server frameworks and apps built on them: code that loads one serves HTTP, or starts a
+/// server inside the package where no listen call of the app's own shows it (`probot`'s
+/// `run`, Keystone's and LoopBack's `start`, Sails' `lift`, Bolt's `app.start`). Read
+/// generously: a false "it serves" only keeps the plan as it was. Client libraries that
+/// share a name with a server (`ws`) are left out; their servers are found by their calls.
+const SERVER_PACKAGES: &[&str] = &[
+    "express",
+    "fastify",
+    "koa",
+    "@hapi/hapi",
+    "hapi",
+    "restify",
+    "polka",
+    "micro",
+    "@nestjs/core",
+    "@nestjs/platform-express",
+    "next",
+    "nuxt",
+    "@remix-run/express",
+    "apollo-server",
+    "@apollo/server",
+    "graphql-yoga",
+    "socket.io",
+    "probot",
+    "@slack/bolt",
+    "botkit",
+    "@keystonejs/keystone",
+    "@keystone-6/core",
+    "strapi",
+    "@strapi/strapi",
+    "sails",
+    "loopback",
+    "@loopback/core",
+    "@loopback/rest",
+    "ghost",
+    "parse-server",
+    "node-red",
+];
 
 /// The package a bare specifier names, and the path inside it: `@scope/pkg/x` ->
 /// (`@scope/pkg`, `x`), `dotenv/config` -> (`dotenv`, `config`).
@@ -312,7 +464,7 @@ pub(super) fn read_json(source: &Source, path: &str) -> Option<serde_json::Value
 }
 
 /// `a/./b/../c` -> `a/c`; `None` when it climbs above the repository's root.
-pub(super) fn normalize(path: &str) -> Option<String> {
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {

@@ -8,14 +8,26 @@ use crate::inventory::js::spawns::{Spawn, Started, Value};
 use crate::inventory::{join, parent};
 
 impl Walk<'_, '_> {
-    /// What a call in `path` starts (see [`crate::inventory::js::spawns`]): a Node file is another entry, a
-    /// program or a shell line is read as a command run from the app's folder (the
-    /// process's working folder). What is computed makes the reach incomplete.
-    pub(super) fn spawn(&mut self, path: &str, spawn: Spawn) {
+    /// What a call in `path` starts (see [`crate::inventory::js::spawns`]): a Node file is
+    /// another entry, a program or a shell line is read as a command run from `cwd`, the
+    /// working folder of the process that runs `path` (the command's `cd DIR &&`, else the
+    /// app's folder), which the child inherits. What is computed makes the reach
+    /// incomplete.
+    pub(super) fn spawn(&mut self, path: &str, cwd: &str, spawn: Spawn) {
         let by = format!("`{path}:{}` starts", spawn.line);
         let call = &spawn.call;
         let dir = parent(path).to_owned();
-        let cwd = self.app.build_dir().to_owned();
+        // The child runs in the folder its `cwd` option names, else in its parent's.
+        let cwd = match &spawn.cwd {
+            None => Some(cwd.to_owned()),
+            Some(Some(Value::File(p))) => normalize(&join(&dir, p)),
+            Some(Some(Value::Cwd(p))) if !p.starts_with('/') => normalize(&join(cwd, p)),
+            Some(_) => None,
+        };
+        let Some(cwd) = cwd else {
+            self.fail(format!("{by} code in a folder only known when it runs (`{call}`)"));
+            return;
+        };
         match spawn.started {
             Started::Module(Some(value)) => {
                 // Node resolves a relative path against the working folder; code written
@@ -35,7 +47,7 @@ impl Walk<'_, '_> {
                     self.fail(format!("{by} `{p}` (`{call}`), which is not in the repository"));
                 }
                 for file in found {
-                    self.found(file);
+                    self.found(file, &cwd);
                 }
             }
             Started::Shell(Some(line)) => self.line(&line, &cwd, 1),

@@ -1,5 +1,6 @@
 use super::modules::{is_builtin, normalize, package_name};
 use super::*;
+use crate::inventory::reach::Listening;
 use crate::inventory::{Hints, Inventory, discover};
 use crate::testing::TestRepo;
 
@@ -15,8 +16,12 @@ fn job(app: &str, command: &str) -> String {
     format!("[[job]]\napp = \"{app}\"\ncommand = '{command}'\nschedule = \"every 10 minutes\"\n")
 }
 
+/// What `command` reaches; a web command's is [`Inventory::web_reach`], read until it
+/// listens.
 fn reach<'a>(inv: &'a Inventory, app: &str, command: &str) -> &'a Reach {
-    inv.reach(app, command).unwrap_or_else(|| panic!("no reach for {command}: {:?}", inv.reaches))
+    inv.reach(app, command)
+        .or_else(|| inv.web_reach(app, command))
+        .unwrap_or_else(|| panic!("no reach for {command}: {:?}", inv.reaches))
 }
 
 const PACKAGE: &str = r#"{ "name": "shop", "scripts": { "start": "node server.js",
@@ -62,8 +67,12 @@ fn each_command_reaches_its_entry_and_every_relative_load() {
     assert_eq!(sync.files, ["jobs/sync-helpers.cjs", "jobs/sync.js", "lib/mail/index.js"]);
     assert_eq!(sync.unresolved, None);
 
-    // The web process is not followed: its Capsule keeps the app's variables.
+    // The web process is followed apart, to judge whether it listens (its Capsule keeps
+    // the app's variables); `server.js` calls no listen here, but loads express.
     assert!(inv.reach("", "node server.js").is_none());
+    let web = Listening::Yes("`server.js:2` loads `express`, which serves HTTP".into());
+    assert_eq!(reach(&inv, "", "node server.js").listening(), web);
+    assert_eq!(worker.listening(), Listening::No);
 }
 
 #[test]
@@ -342,6 +351,7 @@ fn code_started_from_a_computed_path_says_why() {
         ("jobs/c.mjs", "import { exec } from 'node:child_process';\nexec(`node ${job}.js`);\n"),
         ("jobs/d.js", "const { Worker } = require('worker_threads');\nnew Worker('./gone.js');\n"),
         ("jobs/e.js", "require('child_process').execFile('ffmpeg', ['-i', 'x']);\n"),
+        ("jobs/f.js", "require('child_process').fork('./f.js', [], { cwd: process.env.DIR });\n"),
     ];
     let cases = [
         ("node jobs/a.js", "`jobs/a.js:2` starts code whose path or command is computed (`fork`)"),
@@ -355,6 +365,10 @@ fn code_started_from_a_computed_path_says_why() {
             "`jobs/d.js:2` starts `./gone.js` (`Worker`), which is not in the repository",
         ),
         ("node jobs/e.js", "it runs `ffmpeg`, which is not a file of the repository"),
+        (
+            "node jobs/f.js",
+            "`jobs/f.js:1` starts code in a folder only known when it runs (`fork`)",
+        ),
     ];
     let jobs: String = cases.iter().map(|(command, _)| job(".", command)).collect();
     let inv = inventory(&files, &jobs);
@@ -362,4 +376,218 @@ fn code_started_from_a_computed_path_says_why() {
         let found = reach(&inv, "", command);
         assert_eq!(found.unresolved.as_deref(), Some(reason), "{command}");
     }
+}
+
+#[test]
+fn code_started_by_a_file_resolves_against_the_working_folder_the_command_set() {
+    // `fork('./x')`, `spawn('node', ['x'])` and `exec('node x')` resolve against the
+    // process's working folder (`cd jobs`), inherited by the child; `__dirname` against
+    // the file. The decoys at the app's root are what a walk that forgot the `cd` finds.
+    let starter = "const cp = require('child_process');\nconst path = require('path');\n\
+                   cp.fork('./tasks/send.js');\ncp.spawn('node', ['tasks/spawned.js']);\n\
+                   cp.exec('node tasks/shelled.js');\ncp.fork(path.join(__dirname, 'near.js'));\n\
+                   cp.fork('./opt.js', [], { cwd: path.join(__dirname, '..', 'tasks') });\n\
+                   cp.exec('node cwd.js', { cwd: 'tasks', env: process.env });\n";
+    let files = [
+        ("Procfile", "web: node server.js\nworker: cd jobs && node bin/run.js\n"),
+        (
+            "package.json",
+            r#"{ "name": "w", "scripts": { "sync": "cd jobs; node bin/run.js", "start": "node server.js" } }"#,
+        ),
+        ("server.js", ""),
+        ("jobs/bin/run.js", starter),
+        ("jobs/bin/near.js", ""),
+        ("jobs/tasks/send.js", ""),
+        ("jobs/tasks/spawned.js", ""),
+        ("jobs/tasks/shelled.js", ""),
+        // Started with a `cwd` option: resolved from that folder.
+        ("jobs/tasks/opt.js", ""),
+        ("jobs/tasks/cwd.js", ""),
+        ("tasks/send.js", "process.env.DECOY;\n"),
+        ("tasks/spawned.js", "process.env.DECOY;\n"),
+        ("tasks/shelled.js", "process.env.DECOY;\n"),
+    ];
+    let jobs =
+        [job(".", "npm run sync"), job(".", "cd ./jobs/bin/.. && node ./bin/run.js")].concat();
+    let inv = inventory(&files, &jobs);
+    let expected = [
+        "jobs/bin/near.js",
+        "jobs/bin/run.js",
+        "jobs/tasks/cwd.js",
+        "jobs/tasks/opt.js",
+        "jobs/tasks/send.js",
+        "jobs/tasks/shelled.js",
+        "jobs/tasks/spawned.js",
+    ];
+    for command in
+        ["cd jobs && node bin/run.js", "npm run sync", "cd ./jobs/bin/.. && node ./bin/run.js"]
+    {
+        let reach = reach(&inv, "", command);
+        assert_eq!(reach.files, expected, "{command}");
+        assert_eq!(reach.unresolved, None, "{command}");
+    }
+}
+
+#[test]
+fn path_aliases_subpath_imports_and_module_aliases_are_followed() {
+    let files = [
+        (
+            "Procfile",
+            "web: node server.js\ntsworker: tsx api/src/worker.ts\njsworker: node bot/index.js\n\
+             noimports: node broken/run.js\ngen: node gen/run.js\n",
+        ),
+        ("package.json", r#"{ "name": "root", "dependencies": { "pg": "8", "tsx": "4" } }"#),
+        ("server.js", ""),
+        // TypeScript: `extends` without `.json`, comments and trailing commas; the base sets
+        // `baseUrl` and `paths` relative to itself.
+        (
+            "tsconfig.base.json",
+            "{\n  // shared by every package\n  \"compilerOptions\": {\n    \"baseUrl\": \"./api/src\",\n    \
+             \"paths\": { \"@lib/*\": [\"lib/*\"], \"@/*\": [\"*\"], },\n  },\n}\n",
+        ),
+        (
+            "api/tsconfig.json",
+            "/* api */ { \"extends\": \"../tsconfig.base\", \"compilerOptions\": { \"strict\": true, }, }",
+        ),
+        (
+            "api/src/worker.ts",
+            "import { db } from '@/lib/db';\nimport mail from '@lib/mail';\n\
+             import { fmt } from 'services/format';\nimport pg from 'pg';\n",
+        ),
+        ("api/src/lib/db.ts", "export const db = process.env.DB_URL;\n"),
+        ("api/src/lib/mail.ts", "export default process.env.SMTP_URL;\n"),
+        ("api/src/services/format.ts", "export const fmt = 1;\n"),
+        // JavaScript: jsconfig `paths` without `baseUrl` (relative to the file), package.json
+        // `imports` (a pattern, conditions in order, a package) and module-alias.
+        ("bot/jsconfig.json", r#"{ "compilerOptions": { "paths": { "~/*": ["./src/*"] } } }"#),
+        (
+            "bot/package.json",
+            r##"{ "name": "bot", "imports": { "#app/*": "./src/app/*.js",
+              "#db": { "types": "./src/db.d.ts", "node": "./src/db.js", "default": "./src/db-browser.js" },
+              "#pg": "pg" }, "_moduleAliases": { "@models": "src/models" }, "dependencies": { "pg": "8" } }"##,
+        ),
+        (
+            "bot/index.js",
+            "require('~/start');\nrequire('#app/handlers');\nrequire('#db');\nrequire('#pg');\n\
+             require('@models/user');\n",
+        ),
+        ("bot/src/start.js", ""),
+        ("bot/src/app/handlers.js", ""),
+        ("bot/src/db.js", ""),
+        ("bot/src/db-browser.js", ""),
+        ("bot/src/models/user.js", ""),
+        ("broken/run.js", "require('#nothing');\n"),
+        ("gen/jsconfig.json", r#"{ "compilerOptions": { "paths": { "@gen/*": ["out/*"] } } }"#),
+        ("gen/run.js", "require('@gen/client');\n"),
+    ];
+    let inv = inventory(&files, "");
+
+    let ts = reach(&inv, "", "tsx api/src/worker.ts");
+    let expected = [
+        "api/src/lib/db.ts",
+        "api/src/lib/mail.ts",
+        "api/src/services/format.ts",
+        "api/src/worker.ts",
+    ];
+    assert_eq!(ts.files, expected);
+    assert_eq!(ts.packages, ["pg"]);
+    assert_eq!(ts.unresolved, None);
+
+    let js = reach(&inv, "", "node bot/index.js");
+    let expected = [
+        "bot/index.js",
+        "bot/src/app/handlers.js",
+        "bot/src/db.js",
+        "bot/src/models/user.js",
+        "bot/src/start.js",
+    ];
+    assert_eq!(js.files, expected);
+    assert_eq!(js.packages, ["pg"]);
+    assert_eq!(js.unresolved, None);
+
+    // What the settings do not map keeps the fallback, with the reason.
+    let none = reach(&inv, "", "node broken/run.js");
+    assert_eq!(
+        none.unresolved.as_deref(),
+        Some(
+            "`broken/run.js:1` loads `#nothing`, which is not followed: `package.json` has no `imports`"
+        )
+    );
+    let gen_ = reach(&inv, "", "node gen/run.js");
+    assert_eq!(
+        gen_.unresolved.as_deref(),
+        Some(
+            "`gen/run.js:1` loads `@gen/client`, an alias for `gen/out/client`, which is not in \
+             the repository (built or generated?)"
+        )
+    );
+}
+
+#[test]
+fn whether_a_command_listens_is_judged_from_every_file_and_script_it_runs() {
+    let files = [
+        (
+            "Procfile",
+            "web: node web.js\nbot: node bot/index.js\nnext: npx next start -p $PORT\n\
+             deep: node deep.js\nport: PORT=4000 node quiet.js --port $PORT\nhalf: node half.js\n\
+             nx: npx next start\nvite: vite build\nprobot: node probot.js\n",
+        ),
+        (
+            "package.json",
+            r#"{ "name": "b", "dependencies": { "express": "4", "discord.js": "14", "probot": "13" } }"#,
+        ),
+        // The server is two loads away from the entry.
+        ("web.js", "require('./app/start');\n"),
+        (
+            "app/start.js",
+            "const app = require('express')();\nmodule.exports = app.listen(process.env.WEB_PORT);\n",
+        ),
+        // A Discord bot with a command loader: every command is read, none listens.
+        (
+            "bot/index.js",
+            "const fs = require('fs');\nconst path = require('path');\n\
+             const { Client } = require('discord.js');\n\
+             for (const f of fs.readdirSync(path.join(__dirname, 'commands'))) {\n\
+             require(path.join(__dirname, 'commands', f));\n}\n\
+             new Client({}).login(process.env.TOKEN);\n",
+        ),
+        ("bot/commands/ping.js", "module.exports = { name: 'ping' };\n"),
+        ("bot/commands/admin/ban.js", "module.exports = { name: 'ban' };\n"),
+        ("deep.js", "require(`./handlers/${process.argv[2]}`);\n"),
+        ("handlers/serve.js", "require('http').createServer(() => {}).listen(8080);\n"),
+        ("quiet.js", ""),
+        ("half.js", "require(process.env.PLUGIN);\n"),
+        // A framework that listens inside its own code.
+        ("app.js", "module.exports = (app) => app.on('issues.opened', () => {});\n"),
+        ("probot.js", "const { run } = require('probot');\nrun(require('./app'));\n"),
+    ];
+    let inv = inventory(&files, "");
+    let listens = |command: &str| reach(&inv, "", command).listening();
+    assert_eq!(
+        listens("node web.js"),
+        Listening::Yes("`app/start.js:2` calls `app.listen`".into())
+    );
+    let bot = reach(&inv, "", "node bot/index.js");
+    assert_eq!(bot.files, ["bot/commands/admin/ban.js", "bot/commands/ping.js", "bot/index.js"]);
+    assert_eq!(bot.listening(), Listening::No);
+    assert_eq!(
+        listens("npx next start -p $PORT"),
+        Listening::Yes("`npx next start -p $PORT` reads `$PORT`".into())
+    );
+    assert_eq!(
+        listens("node deep.js"),
+        Listening::Yes("`handlers/serve.js:1` calls `….listen`".into())
+    );
+    assert_eq!(
+        listens("PORT=4000 node quiet.js --port $PORT"),
+        Listening::Yes("`PORT=4000 node quiet.js --port $PORT` reads `$PORT`".into())
+    );
+    // A framework's server, and a build with the same program that serves nothing.
+    let next = Listening::Yes("it runs `next start`, which serves HTTP".into());
+    assert_eq!(listens("npx next start"), next);
+    assert_eq!(listens("vite build"), Listening::Unknown);
+    let probot = Listening::Yes("`probot.js:1` loads `probot`, which serves HTTP".into());
+    assert_eq!(listens("node probot.js"), probot);
+    // Code it cannot read might listen: no verdict.
+    assert_eq!(listens("node half.js"), Listening::Unknown);
 }

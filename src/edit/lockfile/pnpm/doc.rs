@@ -38,10 +38,15 @@ pub(super) const AFTER_DEPENDENCIES: &[&str] = &[
 impl<'t> Doc<'t> {
     pub(super) fn parse(text: &'t str) -> Result<Doc<'t>, LockError> {
         let mut lines = Vec::new();
+        let mut raws = Vec::new();
         let mut offset = 0;
         for raw in text.split_inclusive('\n') {
-            let start = offset;
+            raws.push((offset, raw));
             offset += raw.len();
+        }
+        let mut next = 0;
+        while let Some(&(start, raw)) = raws.get(next) {
+            next += 1;
             let line = raw.trim_end_matches(['\n', '\r']);
             let content = line.trim_start_matches(' ');
             if content.is_empty() || content.starts_with('#') {
@@ -53,14 +58,55 @@ impl<'t> Doc<'t> {
                     message: "a tab in the indentation, which YAML forbids".into(),
                 });
             }
-            let (key, value) = split_line(content)
+            let indent = line.len() - content.len();
+            let (key, mut value) = split_line(content)
                 .map_err(|message| LockError::Syntax { offset: start, message })?;
-            lines.push(Line {
-                span: start..offset,
-                indent: line.len() - content.len(),
-                key,
-                value,
-            });
+            let mut end = start + raw.len();
+            // A flow collection laid over several lines, as formatters (Prettier) write
+            // the ones pnpm keeps on one: `resolution:` then `{`, `integrity: ...,`, `}`
+            // on deeper lines, or `os: [` left open. Its lines are one line here, whose
+            // value is the collection's text; pnpm reads either layout.
+            let opened = match &value {
+                Some(v) if v.starts_with(['{', '[']) => flow_depth(v) > 0,
+                Some(_) => false,
+                None => raws[next..]
+                    .iter()
+                    .map(|(_, r)| r.trim_end_matches(['\n', '\r']))
+                    .find(|r| !r.trim().is_empty() && !r.trim_start().starts_with('#'))
+                    .is_some_and(|r| {
+                        let c = r.trim_start_matches(' ');
+                        r.len() - c.len() > indent && c.starts_with(['{', '['])
+                    }),
+            };
+            if opened {
+                let mut flow = value.take().unwrap_or_default();
+                loop {
+                    let Some(&(at, raw)) = raws.get(next) else {
+                        return Err(LockError::Syntax {
+                            offset: start,
+                            message: format!("the flow collection of `{key}` is never closed"),
+                        });
+                    };
+                    next += 1;
+                    let part = raw.trim();
+                    if part.is_empty() {
+                        continue;
+                    }
+                    if !flow.is_empty()
+                        && !flow.ends_with(['{', '['])
+                        && !part.starts_with(['}', ']'])
+                    {
+                        flow.push(' ');
+                    }
+                    flow.push_str(part);
+                    end = at + raw.len();
+                    if flow_depth(&flow) <= 0 {
+                        break;
+                    }
+                }
+                value = Some(flow);
+            }
+            lines.push(Line { span: start..end, indent, key, value });
         }
         let version = lines
             .iter()
@@ -295,9 +341,15 @@ impl<'t> Doc<'t> {
             return Ok(self.text.to_owned());
         }
         let nl = newline_of(self.text);
-        let spaced = children.first().is_some_and(|&first| {
-            !self.text[self.lines[parent].span.end..self.lines[first].span.start].is_empty()
-        });
+        // pnpm separates the entries of these sections with a blank line (and leaves one
+        // after the section's key, which formatters drop): the new entry gets one unless
+        // two entries of the file sit without one.
+        let spaced = match children.as_slice() {
+            [first, second, ..] => !self.text
+                [self.lines[self.last_of_block(*first)].span.end..self.lines[*second].span.start]
+                .is_empty(),
+            _ => true,
+        };
         let sep = if spaced { nl } else { "" };
         match children.iter().find(|&&i| self.lines[i].key.as_str() > key) {
             Some(&next) => {
@@ -333,6 +385,31 @@ pub(super) fn split_line(content: &str) -> Result<(String, Option<String>), Stri
     let rest = rest.strip_prefix(':').ok_or_else(|| format!("expected `:` after `{key}`"))?;
     let value = rest.trim();
     Ok((key, (!value.is_empty()).then(|| unquote(value))))
+}
+
+/// How many `{` and `[` of a flow collection's text are still open: brackets inside
+/// quoted scalars do not count.
+fn flow_depth(text: &str) -> i64 {
+    let mut depth = 0;
+    let mut chars = text.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some('\''), '\'') if chars.peek() == Some(&'\'') => {
+                chars.next();
+            }
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => depth -= 1,
+            (None, _) => {}
+        }
+    }
+    depth
 }
 
 pub(super) fn find_close(body: &str, quote: char) -> Option<usize> {

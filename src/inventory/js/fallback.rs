@@ -1,0 +1,180 @@
+//! What the code uses when a variable is unset: the default it gives a read.
+//!
+//! Real apps spell it many ways: `process.env.X || "d"`, `?? "d"`, through a conversion
+//! (`Number(process.env.X) || 5`, `parseInt(process.env.X, 10) || 5`), a destructuring
+//! default (`const { PORT = 3000 } = process.env`), lodash's `get(process.env, "X", "d")`,
+//! and schemas: envalid's `str({ default: "d" })`, zod's and Joi's `.default("d")` and
+//! `.optional()`. A variable every read of which falls back is optional for the
+//! deployed app; the guide shows the default (never for a secret's name).
+
+use tree_sitter::Node;
+
+use super::Fallback;
+use super::ast::{self, lossy};
+
+/// Calls that turn a variable's text into another type and keep "unset" falsy, so a
+/// fallback after them still applies to the variable.
+const CONVERSIONS: &[&[u8]] = &[
+    b"Number",
+    b"parseInt",
+    b"parseFloat",
+    b"Number.parseInt",
+    b"Number.parseFloat",
+    b"String",
+    b"Boolean",
+    b"JSON.parse",
+];
+
+/// Wrappers that leave the value as it is: parentheses and TypeScript's type syntax.
+const TRANSPARENT: &[&str] = &[
+    "parenthesized_expression",
+    "as_expression",
+    "non_null_expression",
+    "satisfies_expression",
+    "type_assertion",
+];
+
+/// The fallback of the read `expression` (`process.env.X`, `env.X`, `import.meta.env.X`):
+/// the right side of the outermost `||` / `??` it is the left side of, through
+/// parentheses, type assertions, conversions (`Number(...)`), unary `+` and string
+/// methods (`process.env.X?.trim()`). In `a ?? b ?? "d"` both fall back to `"d"`.
+pub fn of_read(expression: Node<'_>, source: &[u8]) -> Option<Fallback> {
+    let mut node = expression;
+    let mut found = None;
+    while let Some(parent) = node.parent() {
+        let kind = parent.kind();
+        if TRANSPARENT.contains(&kind)
+            || (kind == "unary_expression" && operator(parent) == Some("+"))
+        {
+            node = parent;
+        } else if kind == "arguments" {
+            let Some(call) = parent.parent().filter(|c| c.kind() == "call_expression") else {
+                break;
+            };
+            let callee = call.child_by_field_name("function").map(|f| ast::text(f, source));
+            let first = parent.named_child(0) == Some(node);
+            if !first || !callee.is_some_and(|c| CONVERSIONS.contains(&c)) {
+                break;
+            }
+            node = call;
+        } else if kind == "member_expression" && ast::is_field(parent, "object", node) {
+            // `process.env.X.trim()`: only a method call keeps the value.
+            match parent.parent().filter(|c| c.kind() == "call_expression") {
+                Some(call) if ast::is_field(call, "function", parent) => node = call,
+                _ => break,
+            }
+        } else if kind == "binary_expression" && matches!(operator(parent), Some("||" | "??")) {
+            // On the right (`a ?? process.env.B ?? "d"`), a later fallback still applies.
+            if ast::is_field(parent, "left", node) {
+                found = parent.child_by_field_name("right");
+            }
+            node = parent;
+        } else {
+            break;
+        }
+    }
+    found.map(|right| of_expression(right, source))
+}
+
+/// The default of a destructured key: `{ X = 3 }` or `{ X: x = 3 }`.
+pub fn of_pattern_key(key: Node<'_>, source: &[u8]) -> Option<Fallback> {
+    let entry = key.parent()?;
+    let value = match entry.kind() {
+        "object_assignment_pattern" => entry.child_by_field_name("right")?,
+        "pair_pattern" => {
+            let value = entry.child_by_field_name("value")?;
+            if value.kind() != "assignment_pattern" {
+                return None;
+            }
+            value.child_by_field_name("right")?
+        }
+        _ => return None,
+    };
+    Some(of_expression(value, source))
+}
+
+/// The fallback a schema entry's value declares: envalid's `str({ default: "d" })` (its
+/// `devDefault` applies only outside production, so it is none), and the method chains
+/// of zod and Joi: `.default("d")` wins over `.optional()` / `.nullish()` anywhere in
+/// the chain.
+pub fn of_schema_value(value: Node<'_>, source: &[u8]) -> Option<Fallback> {
+    let mut node = value;
+    let mut optional = false;
+    // A chain is a few calls long; the bound only guards against pathological input.
+    for _ in 0..64 {
+        if node.kind() != "call_expression" {
+            break;
+        }
+        let function = node.child_by_field_name("function")?;
+        let arguments = node.child_by_field_name("arguments")?;
+        let first = first_argument(arguments);
+        if function.kind() == "member_expression" {
+            match ast::field(function, "property").map(|p| ast::text(p, source)) {
+                Some(b"default") => {
+                    return Some(first.map_or(Fallback::Optional, |a| of_expression(a, source)));
+                }
+                Some(b"optional" | b"nullish") => optional = true,
+                _ => {}
+            }
+            match ast::field(function, "object") {
+                Some(object) => node = object,
+                None => break,
+            }
+        } else {
+            // envalid: `str({ default: ... })`.
+            let options = first.filter(|a| a.kind() == "object");
+            if let Some(value) = options.and_then(|o| pair_value(o, b"default", source)) {
+                return Some(of_expression(value, source));
+            }
+            break;
+        }
+    }
+    optional.then_some(Fallback::Optional)
+}
+
+/// What an expression given as a default is: a literal's value, `undefined` (optional),
+/// or something only known when the code runs.
+pub fn of_expression(node: Node<'_>, source: &[u8]) -> Fallback {
+    let mut node = node;
+    while TRANSPARENT.contains(&node.kind()) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => return Fallback::Computed,
+        }
+    }
+    if let Some(text) = ast::literal_value(node, source) {
+        return Fallback::Value(lossy(text));
+    }
+    let text = ast::text(node, source);
+    match node.kind() {
+        "number" | "true" | "false" => Fallback::Value(lossy(text)),
+        "null" => Fallback::Optional,
+        "unary_expression"
+            if operator(node) == Some("-")
+                && node.child_by_field_name("argument").is_some_and(|a| a.kind() == "number") =>
+        {
+            Fallback::Value(lossy(text))
+        }
+        "undefined" => Fallback::Optional,
+        "identifier" if text == b"undefined" => Fallback::Optional,
+        _ => Fallback::Computed,
+    }
+}
+
+fn operator<'t>(node: Node<'t>) -> Option<&'t str> {
+    node.child_by_field_name("operator").map(|op| op.kind())
+}
+
+fn first_argument(arguments: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = arguments.walk();
+    arguments.named_children(&mut cursor).find(|c| c.kind() != "comment")
+}
+
+/// The value of the key `name` in an object literal.
+fn pair_value<'t>(object: Node<'t>, name: &[u8], source: &[u8]) -> Option<Node<'t>> {
+    let mut cursor = object.walk();
+    object.named_children(&mut cursor).filter(|e| e.kind() == "pair").find_map(|pair| {
+        let key = pair.child_by_field_name("key")?;
+        (ast::key_name(key, source) == Some(name)).then(|| pair.child_by_field_name("value"))?
+    })
+}

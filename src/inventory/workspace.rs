@@ -1,0 +1,146 @@
+//! The repository's own packages an app depends on: npm, yarn and pnpm workspace members
+//! (`"@acme/db": "workspace:*"`, or a plain range for a package of the repository) and
+//! `file:` / `link:` dependencies. Their code runs inside the app that loads them, so
+//! the variables it reads are the app's.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::{App, code, in_node_modules, join, parent};
+use crate::source::Source;
+
+/// Dependency sections whose packages the app loads; a workspace package in
+/// `devDependencies` is usually bundled into the build (Next.js, Vite).
+const SECTIONS: &[&str] = &["dependencies", "devDependencies", "optionalDependencies"];
+
+/// For each app with a package.json, the folders (repo-relative) of the repository's
+/// packages it depends on, directly or through one another, that hold none of the app's
+/// own files; apps without any are left out.
+pub fn packages_of_apps(source: &Source, apps: &[App]) -> Vec<(String, Vec<String>)> {
+    let manifests: Vec<&str> = source
+        .entries()
+        .iter()
+        .map(|e| e.path.as_str())
+        .filter(|p| (*p == "package.json" || p.ends_with("/package.json")) && !in_node_modules(p))
+        .collect();
+    if manifests.len() < 2 {
+        return Vec::new();
+    }
+    // Folder -> manifest, and package name -> folder.
+    let mut by_folder: BTreeMap<String, Value> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+    for path in manifests {
+        let Ok(bytes) = source.read(path) else { continue };
+        let Ok(value) = serde_json::from_slice::<Value>(&bytes) else { continue };
+        let folder = parent(path).to_owned();
+        if let Some(name) = value.get("name").and_then(Value::as_str) {
+            by_name.entry(name.to_owned()).or_insert_with(|| folder.clone());
+        }
+        by_folder.insert(folder, value);
+    }
+    let mut out = Vec::new();
+    for app in apps.iter().filter(|a| a.package_json.is_some()) {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut queue = vec![app.build_dir().to_owned()];
+        while let Some(folder) = queue.pop() {
+            let Some(manifest) = by_folder.get(&folder) else { continue };
+            for section in SECTIONS {
+                let Some(deps) = manifest.get(*section).and_then(Value::as_object) else {
+                    continue;
+                };
+                for (name, spec) in deps {
+                    let spec = spec.as_str().unwrap_or_default();
+                    let local = match spec.split_once(':') {
+                        Some(("file" | "link", path)) => {
+                            super::reach::normalize_path(&join(&folder, path))
+                        }
+                        _ => by_name.get(name).cloned(),
+                    };
+                    // Example and test packages that share a name with a dependency are not it.
+                    let Some(local) = local.filter(|l| {
+                        by_folder.contains_key(l)
+                            && code::is_package_runtime_path("", &join(l, "index.js"))
+                    }) else {
+                        continue;
+                    };
+                    if local != app.build_dir() && seen.insert(local.clone()) {
+                        queue.push(local);
+                    }
+                }
+            }
+        }
+        // A package inside the app's own folder is its code already.
+        let own = |folder: &String| {
+            code::owner(apps, &join(folder, "package.json")).as_deref() == Some(app.dir.as_str())
+        };
+        let folders: Vec<String> = seen.into_iter().filter(|f| !own(f)).collect();
+        if !folders.is_empty() {
+            out.push((app.dir.clone(), folders));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestRepo;
+
+    fn app(dir: &str, package: &str) -> App {
+        let path = join(dir, "package.json");
+        App {
+            dir: dir.into(),
+            evidence: Vec::new(),
+            procfile: None,
+            app_json: None,
+            package_json: Some(
+                crate::inventory::package_json::PackageJson::parse(&path, package.as_bytes())
+                    .unwrap(),
+            ),
+            node_version_files: Vec::new(),
+            frontend: None,
+            run_dir: None,
+            skips_pre_scripts: None,
+        }
+    }
+
+    /// pnpm's `workspace:` protocol, a plain range for a package of the repository,
+    /// `file:` and `link:` paths, and packages that load one another are all followed;
+    /// an example package that shares a dependency's name, a registry package and a
+    /// package inside the app's own folder are not.
+    #[test]
+    fn workspace_and_path_dependencies_in_every_spelling() {
+        let web = r#"{ "name": "web", "dependencies": { "@x/db": "workspace:^", "@x/ui": "1.0.0",
+            "left-pad": "1.3.0", "own": "file:./lib/own", "react": "18.3.1" },
+            "devDependencies": { "@x/env": "link:../../packages/env" } }"#;
+        let files = [
+            ("apps/web/package.json", web),
+            ("apps/web/lib/own/package.json", r#"{ "name": "own" }"#),
+            (
+                "packages/db/package.json",
+                r#"{ "name": "@x/db", "dependencies": { "@x/log": "workspace:*" } }"#,
+            ),
+            ("packages/log/package.json", r#"{ "name": "@x/log" }"#),
+            ("packages/ui/package.json", r#"{ "name": "@x/ui" }"#),
+            ("packages/env/package.json", r#"{ "name": "@x/env" }"#),
+            ("examples/react/package.json", r#"{ "name": "react" }"#),
+        ];
+        let repo = TestRepo::with_files(&files);
+        let source = Source::Git(repo.open());
+        let apps = [app("apps/web", web)];
+        let found = packages_of_apps(&source, &apps);
+        assert_eq!(
+            found,
+            [(
+                "apps/web".to_owned(),
+                vec![
+                    "packages/db".to_owned(),
+                    "packages/env".to_owned(),
+                    "packages/log".to_owned(),
+                    "packages/ui".to_owned(),
+                ]
+            )]
+        );
+    }
+}
