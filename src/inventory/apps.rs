@@ -322,7 +322,7 @@ impl Found {
             run_dir,
             skips_pre_scripts,
         };
-        app.frontend = frontend::detect(source, &app);
+        app.frontend = frontend::detect(source, &app, warnings);
         if let Some(public) = own_static_folder(&app) {
             // A static site served from inside its own folder needs none of the code
             // around it: it builds from its folder, not from the shared package.json.

@@ -10,16 +10,20 @@ use serde_json::Value;
 
 use super::apps::normalize_dir;
 use super::{App, Frontend, join};
+use crate::diag::Warning;
 use crate::shell;
 use crate::source::Source;
 
+pub(crate) mod calls;
 mod config;
 mod server;
 
 use config::{
-    Tool, angular_build_options, angular_output, assignment_value, build_tool, dotenv_value,
-    flag_value, next_config, nginx_root, static_json_root, string_option, vite_output,
+    Assumed, ConfigFile, Output, Tool, angular_build_options, angular_output, assignment_value,
+    build_tool, dotenv_value, first_config, flag_value, folder_option, next_config, nginx_root,
+    static_json_root, vite_output,
 };
+pub(crate) use config::{DevProxy, dev_proxy, tidy};
 pub use config::{static_json_proxies, vite_env_prefix};
 use server::{Invocation, first_positional, is_static_server, normalise_dir};
 
@@ -189,20 +193,33 @@ pub fn serve_command(package_json: Option<&Value>, web_command: Option<&str>) ->
 /// when there is one, else each bundler's output folder (read from its config where it
 /// can be changed), else the serve command's folder argument (`http-server public -p
 /// $PORT` gives `public`, `serve -s build` gives `build`) or `.`. Pass the resolved
-/// command ([`serve_command`]), not `npm start`.
-pub fn public_dir(
+/// command ([`serve_command`]), not `npm start`. With the folder comes the config option
+/// that set it by code the tool does not run, when one did (the default was assumed).
+pub(crate) fn public_dir(
     package_json: Option<&Value>,
     command: Option<&str>,
     kind: &FrontendKind,
     read: ReadFile,
-) -> String {
+) -> Output {
     if let Some(root) = read("static.json").as_deref().and_then(static_json_root) {
-        return normalise_dir(root);
+        return (normalise_dir(root), None);
     }
     let build = package_json
         .and_then(|p| p.get("scripts")?.get("build")?.as_str())
         .map(str::to_string)
         .unwrap_or_default();
+    // A flag of the build script, else the config's option, else the tool's default.
+    let configured =
+        |flag: Option<String>, config: Option<ConfigFile>, path: &[&str], default: &str| {
+            if let Some(dir) = flag {
+                return (normalise_dir(dir), None);
+            }
+            match config.as_ref().and_then(|c| folder_option(c, path, ".")) {
+                Some(Ok(dir)) => (dir, None),
+                Some(Err(assumed)) => (default.to_owned(), Some(assumed)),
+                None => (default.to_owned(), None),
+            }
+        };
     match kind {
         FrontendKind::Vite => return vite_output(&build, read),
         FrontendKind::CreateReactApp => {
@@ -213,46 +230,46 @@ pub fn public_dir(
                     .iter()
                     .find_map(|name| dotenv_value(&read(name)?, "BUILD_PATH"))
             });
-            return normalise_dir(dir.unwrap_or_else(|| "build".into()));
+            return (normalise_dir(dir.unwrap_or_else(|| "build".into())), None);
         }
         FrontendKind::VueCli => {
-            let config = read("vue.config.js").or_else(|| read("vue.config.cjs"));
-            let dir = flag_value(&build, &["--dest"])
-                .or_else(|| config.as_deref().and_then(|c| string_option(c, "outputDir")));
-            return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
+            let config = first_config(
+                read,
+                &["vue.config.js", "vue.config.cjs", "vue.config.mjs", "vue.config.ts"],
+            );
+            return configured(flag_value(&build, &["--dest"]), config, &["outputDir"], "dist");
         }
-        FrontendKind::Angular => return angular_output(read("angular.json").as_deref()),
+        FrontendKind::Angular => return (angular_output(read("angular.json").as_deref()), None),
         FrontendKind::SvelteKit => {
-            let config = read("svelte.config.js").unwrap_or_default();
-            let dir = string_option(&config, "pages");
-            return normalise_dir(dir.unwrap_or_else(|| "build".into()));
+            let config =
+                first_config(read, &["svelte.config.js", "svelte.config.mjs", "svelte.config.ts"]);
+            return configured(None, config, &["kit", "adapter", "pages"], "build");
         }
         FrontendKind::NextExport => {
-            let config = next_config(read).unwrap_or_default();
             let out = flag_value(&build, &["-o", "--outdir"]);
-            let dir = out.or_else(|| string_option(&config, "distDir"));
-            return normalise_dir(dir.unwrap_or_else(|| "out".into()));
+            return configured(out, next_config(read), &["distDir"], "out");
         }
         FrontendKind::Parcel => {
             let dir = flag_value(&build, &["--dist-dir", "-d", "--out-dir"]);
-            return normalise_dir(dir.unwrap_or_else(|| "dist".into()));
+            return (normalise_dir(dir.unwrap_or_else(|| "dist".into())), None);
         }
         FrontendKind::Static { server } if server == "nginx" => {
             let config = ["config/nginx.conf.erb", "config/nginx-static.conf.erb"]
                 .iter()
                 .find_map(|name| read(name))
                 .unwrap_or_default();
-            return nginx_root(&config).unwrap_or_else(|| ".".into());
+            return (nginx_root(&config).unwrap_or_else(|| ".".into()), None);
         }
         FrontendKind::Static { .. } => {}
     }
     let Some(invocation) = command.and_then(Invocation::parse) else {
-        return ".".to_string();
+        return (".".to_string(), None);
     };
     if !is_static_server(&invocation.program) {
-        return ".".to_string();
+        return (".".to_string(), None);
     }
-    first_positional(&invocation.program, &invocation.args).map_or(".".to_string(), normalise_dir)
+    let dir = first_positional(&invocation.program, &invocation.args);
+    (dir.map_or(".".to_string(), normalise_dir), None)
 }
 
 /// The folder, relative to the app, of the page template a bundler copies into its
@@ -275,8 +292,9 @@ pub fn page_template(kind: &FrontendKind, read: ReadFile) -> Option<String> {
 
 /// The static site `app` serves, if any: one a static-site buildpack served for its web
 /// process, or one its package.json, config files or web command show. This is the one
-/// place frontends are detected.
-pub(super) fn detect(source: &Source, app: &App) -> Option<Frontend> {
+/// place frontends are detected. A config option that sets the output folder by code
+/// the tool does not run, and an output folder outside the app's, are warnings.
+pub(super) fn detect(source: &Source, app: &App, warnings: &mut Vec<Warning>) -> Option<Frontend> {
     // Config files are small; one that cannot be read counts as absent.
     let read = |name: &str| -> Option<String> {
         let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
@@ -294,8 +312,10 @@ pub(super) fn detect(source: &Source, app: &App) -> Option<Frontend> {
             let has_index = source.entry(&app.path_of("index.html")).is_some();
             let kind = classify(package.as_ref(), web, has_index, &read)?;
             let command = serve_command(package.as_ref(), web);
-            let public_dir =
-                normalize_dir(&public_dir(package.as_ref(), command.as_deref(), &kind, &read));
+            let (dir, assumed) = public_dir(package.as_ref(), command.as_deref(), &kind, &read);
+            let public_dir = normalize_dir(&dir);
+            warnings.extend(assumed.map(|a| assumed_warning(app, &kind, &a, &dir)));
+            warnings.extend(outside_warning(app, &kind, &public_dir));
             let page_template = page_template(&kind, &read).map(|p| normalize_dir(&p));
             Frontend {
                 kind,
@@ -304,12 +324,48 @@ pub(super) fn detect(source: &Source, app: &App) -> Option<Frontend> {
                 proxy_env: None,
                 rooted_routes: false,
                 env_prefix: None,
+                own_origin: Vec::new(),
+                dev_proxy: None,
             }
         }
     };
     (frontend.proxy_env, frontend.rooted_routes) = static_json_extras(&read);
     frontend.env_prefix = vite_env_prefix(&frontend.kind, &read);
     Some(frontend)
+}
+
+/// The config sets the output folder by code: say which folder was assumed.
+fn assumed_warning(app: &App, kind: &FrontendKind, assumed: &Assumed, dir: &str) -> Warning {
+    Warning::at_line(
+        app.path_of(&assumed.file),
+        assumed.line,
+        format!(
+            "`{}` is set by code capsule-migrate does not run (`{}`): it assumed {}'s output \
+             folder is `{dir}`; if the build writes elsewhere, set the Frontend Capsule's \
+             output directory to that folder (relative to `{}`)",
+            assumed.option,
+            assumed.code,
+            kind.label(),
+            app.display_dir()
+        ),
+    )
+}
+
+/// An output folder outside the app's (`../server/public`): on Heroku a server beside it
+/// served the files; a Frontend Capsule publishes a folder of its own.
+fn outside_warning(app: &App, kind: &FrontendKind, public_dir: &str) -> Option<Warning> {
+    if !public_dir.starts_with("../") && public_dir != ".." {
+        return None;
+    }
+    Some(Warning::new(format!(
+        "{}: {} builds into `{public_dir}`, outside the app's folder (on Heroku a server beside \
+         it served those files): the Frontend Capsule's output directory is that folder, \
+         relative to `{}`; if Code Capsules refuses a folder outside the Capsule's, build into \
+         a folder of the app's own (for example `dist`) and let the backend serve its own copy",
+        app.display_dir(),
+        kind.label(),
+        app.display_dir()
+    )))
 }
 
 /// A web command that only a static-site buildpack provides.
@@ -368,6 +424,8 @@ fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFi
         proxy_env: None,
         rooted_routes: false,
         env_prefix: None,
+        own_origin: Vec::new(),
+        dev_proxy: None,
     }
 }
 
@@ -541,6 +599,8 @@ mod tests {
             proxy_env: None,
             rooted_routes: false,
             env_prefix: Some("APP_".into()),
+            own_origin: Vec::new(),
+            dev_proxy: None,
         };
         assert_eq!(frontend.backend_url_var("BACKEND_URL"), "APP_BACKEND_URL");
         assert_eq!(frontend.backend_url_var("APP_API_URL"), "APP_API_URL");
@@ -553,7 +613,7 @@ mod tests {
                 files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
             let read =
                 move |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone());
-            public_dir(Some(&package), None, &kind, &read)
+            public_dir(Some(&package), None, &kind, &read).0
         };
         let none = json!({});
         assert_eq!(
@@ -638,6 +698,71 @@ mod tests {
     }
 
     #[test]
+    fn output_folders_set_by_code_are_worked_out_or_named() {
+        let run = |kind: FrontendKind, build: &str, name: &str, text: &str| {
+            let (name, text) = (name.to_owned(), text.to_owned());
+            let read = move |n: &str| (n == name).then(|| text.clone());
+            let package = json!({ "scripts": { "build": build } });
+            public_dir(Some(&package), None, &kind, &read)
+        };
+        let vue = "const path = require('path');\nmodule.exports = {\n  outputDir: path.resolve(__dirname, '../server/public'),\n};\n";
+        assert_eq!(
+            run(FrontendKind::VueCli, "vue-cli-service build", "vue.config.js", vue),
+            ("../server/public".into(), None)
+        );
+        // `root` moves a plain outDir, not one resolved from the config's folder.
+        let vite = "import path from 'path';\nexport default defineConfig({\n  root: 'src',\n  build: { outDir: path.join(__dirname, 'dist', 'app') },\n});\n";
+        assert_eq!(
+            run(FrontendKind::Vite, "vite build", "vite.config.ts", vite),
+            ("dist/app".into(), None)
+        );
+        let vite_plain =
+            "const out = '../public';\nexport default { root: 'src', build: { outDir: out } };\n";
+        assert_eq!(
+            run(FrontendKind::Vite, "vite build", "vite.config.js", vite_plain),
+            ("public".into(), None)
+        );
+        let esm = "import { fileURLToPath, URL } from 'node:url'\nexport default defineConfig({ build: { outDir: fileURLToPath(new URL('../api/public', import.meta.url)) } })\n";
+        assert_eq!(
+            run(FrontendKind::Vite, "vite build", "vite.config.mts", esm),
+            ("../api/public".into(), None)
+        );
+        let svelte = "import adapter from '@sveltejs/adapter-static';\nexport default { kit: { adapter: adapter({ pages: 'site', assets: 'site' }) } };\n";
+        assert_eq!(
+            run(FrontendKind::SvelteKit, "vite build", "svelte.config.js", svelte),
+            ("site".into(), None)
+        );
+        // Code the tool does not run: the default, and where the option is.
+        let (dir, assumed) = run(
+            FrontendKind::Vite,
+            "vite build",
+            "vite.config.ts",
+            "export default defineConfig(({ mode }) => ({\n  build: {\n    outDir: process.env.OUT_DIR ?? 'dist',\n  },\n}));\n",
+        );
+        assert_eq!(dir, "dist");
+        let assumed = assumed.expect("the computed outDir is named");
+        assert_eq!(
+            (assumed.file.as_str(), assumed.line, assumed.option.as_str()),
+            ("vite.config.ts", 3, "build.outDir")
+        );
+        assert_eq!(assumed.code, "process.env.OUT_DIR ?? 'dist'");
+        let rooted = "export default { root: process.env.ROOT, build: { outDir: 'www' } };\n";
+        let (dir, assumed) = run(FrontendKind::Vite, "vite build", "vite.config.js", rooted);
+        assert_eq!((dir.as_str(), assumed.map(|a| a.option)), ("www", Some("root".to_owned())));
+        let next = "const dir = `out-${process.env.TARGET}`;\nmodule.exports = { output: 'export', distDir: dir };\n";
+        let (dir, assumed) = run(FrontendKind::NextExport, "next build", "next.config.js", next);
+        assert_eq!((dir.as_str(), assumed.map(|a| a.line)), ("out", Some(2)));
+        // The build script's flag wins over the config, computed or not.
+        let (dir, assumed) = run(
+            FrontendKind::VueCli,
+            "vue-cli-service build --dest www",
+            "vue.config.js",
+            "module.exports = { outputDir: f() }",
+        );
+        assert_eq!((dir.as_str(), assumed), ("www", None));
+    }
+
+    #[test]
     fn a_bare_index_html_is_static_without_a_server() {
         assert_eq!(classify(None, None, true, &|_| None), static_kind(""));
         let no_start = json!({ "name": "site", "devDependencies": { "prettier": "3" } });
@@ -663,14 +788,14 @@ mod tests {
             ("sirv public --single --port $PORT", "public"),
             ("node server.js public", "."),
         ] {
-            assert_eq!(public_dir(None, Some(command), &kind, &|_| None), dir, "{command}");
+            assert_eq!(public_dir(None, Some(command), &kind, &|_| None).0, dir, "{command}");
         }
-        assert_eq!(public_dir(None, None, &kind, &|_| None), ".");
+        assert_eq!(public_dir(None, None, &kind, &|_| None).0, ".");
         assert_eq!(
-            public_dir(None, Some("serve -s build"), &FrontendKind::Vite, &|_| None),
+            public_dir(None, Some("serve -s build"), &FrontendKind::Vite, &|_| None).0,
             "dist"
         );
-        assert_eq!(public_dir(None, None, &FrontendKind::CreateReactApp, &|_| None), "build");
+        assert_eq!(public_dir(None, None, &FrontendKind::CreateReactApp, &|_| None).0, "build");
     }
 
     #[test]

@@ -144,8 +144,8 @@ impl Inventory {
     }
 
     /// True when the frontend in `dir` needs its backend's URL at build time: its code
-    /// calls a backend of the repository (see [`Inventory::bindings`]), its `static.json`
-    /// forwarded paths to one, or, for a bundled frontend, its code already reads the
+    /// calls a backend of the repository (see [`Inventory::bindings`]) or its own origin
+    /// (`fetch('/api/x')`), its `static.json` forwarded paths to one, or, for a bundled frontend, its code already reads the
     /// variable the build would get (`REACT_APP_BACKEND_URL`, or its own
     /// `REACT_APP_API_URL`). A starter page that calls nothing reads no variable, so none
     /// is required of the user and no build step is added for it.
@@ -153,7 +153,12 @@ impl Inventory {
         let Some(frontend) = self.app(dir).and_then(|a| a.frontend.as_ref()) else {
             return false;
         };
-        if frontend.proxy_env.is_some() || !self.bindings(dir, env).is_empty() {
+        // Calls to its own origin must go to the backend's URL instead (a warning per call
+        // says how), so the build gets the variable that will carry it.
+        if frontend.proxy_env.is_some()
+            || !frontend.own_origin.is_empty()
+            || !self.bindings(dir, env).is_empty()
+        {
             return true;
         }
         if frontend.kind.loads_config_script() {

@@ -8,7 +8,7 @@
 //! node kind ids: less than half the CPU of the tree-sitter query it replaced, which
 //! also took 80 ms per language to compile on every run.
 
-mod ast;
+pub(super) mod ast;
 mod collect;
 mod cron;
 mod fallback;

@@ -79,6 +79,12 @@ pub struct Frontend {
     /// The prefix vite.config's `envPrefix` exposes to the page instead of `VITE_`
     /// (Vite and SvelteKit), when it does not expose `VITE_`.
     pub env_prefix: Option<String>,
+    /// Its code's calls to relative URLs that are not its own files (`fetch('/api/x')`,
+    /// `io()`), as (repository path, call): they reach the static site, not a backend.
+    /// Filled once the apps are known.
+    pub(crate) own_origin: Vec<(String, crate::inventory::frontend::calls::RelativeCall)>,
+    /// The dev server's proxy that forwarded those calls in development, if any.
+    pub(crate) dev_proxy: Option<crate::inventory::frontend::DevProxy>,
 }
 
 impl Frontend {

@@ -8,7 +8,7 @@ use crate::edit::package_json::PackageJsonEditor;
 use crate::edit::{components, html, js_urls};
 use crate::generate::frontend::build_script;
 use crate::inventory::config::manager_of;
-use crate::inventory::frontend::FrontendKind;
+use crate::inventory::frontend::{FrontendKind, tidy};
 use crate::inventory::hosts::{HostRole, app_name_of};
 use crate::inventory::{App, join, parent};
 use crate::lang::Lang;
@@ -26,6 +26,7 @@ pub fn build_step(
 ) -> Result<(), Error> {
     for app in &cx.inventory.apps {
         let Some(frontend) = &app.frontend else { continue };
+        super::own_origin::warn(cx, app, frontend, env);
         if !cx.inventory.needs_backend_url(&app.dir, env) {
             cx.note(
                 rule,
@@ -53,7 +54,10 @@ pub fn build_step(
         }
         let public = &frontend.public_dir;
         // Neither the script nor the file it writes may replace one of the app's own.
-        let wanted = [app.path_of(script), join(&join(app.build_dir(), public), output)];
+        // An output folder beside the app's (`../api/public`) is named by its repository path.
+        let output_in_repo = join(&join(app.build_dir(), public), output);
+        let output_in_repo = tidy(&output_in_repo).unwrap_or(output_in_repo);
+        let wanted = [app.path_of(script), output_in_repo];
         let script_path = cx.free_path(&wanted[0], "capsule")?;
         let output_path = cx.free_path(&wanted[1], "capsule")?;
         for (wanted, chosen) in wanted.iter().zip([&script_path, &output_path]) {
@@ -213,6 +217,20 @@ fn add_build_script(cx: &mut Context, rule: &Rule, app: &App, script: &str) -> R
 
 /// The generated config is a build output: keep it out of git.
 fn ignore_output(cx: &mut Context, rule: &Rule, app: &App, output_rel: &str) -> Result<(), Error> {
+    if output_rel.starts_with("../") {
+        // A .gitignore cannot name a file above its own folder.
+        let repo_path = tidy(&join(&app.dir, output_rel)).unwrap_or_else(|| output_rel.to_owned());
+        cx.note(
+            rule,
+            format!(
+                "{}: `{}` writes `{repo_path}`, outside the app's folder: add it to a .gitignore \
+                 so it is not committed",
+                app.display_dir(),
+                manager_of(&cx.inventory.lockfiles, app).run("build")
+            ),
+        );
+        return Ok(());
+    }
     let path = app.path_of(".gitignore");
     let line = format!("/{output_rel}");
     let mut text = if cx.files.exists(&path) {

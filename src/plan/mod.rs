@@ -8,6 +8,7 @@ mod build;
 mod frontend;
 mod guide;
 mod lockfiles;
+mod own_origin;
 mod pin_node;
 mod release;
 mod remove_files;

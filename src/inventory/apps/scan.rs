@@ -4,7 +4,9 @@ use super::Hints;
 use super::read::read_small;
 use super::warnings::{mention_warning, unread_warning};
 use crate::diag::Warning;
-use crate::inventory::{App, Error, Inventory, code, config, docs, hosts, programs, reach};
+use crate::inventory::{
+    App, Error, Inventory, code, config, docs, frontend, hosts, programs, reach,
+};
 use crate::source::Source;
 
 /// The code of every app: the programs its commands run, the JS/TS that reads its
@@ -26,6 +28,19 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
     inv.workspace_packages = crate::inventory::workspace::packages_of_apps(source, &inv.apps);
     inv.warnings.extend(config::command_warnings(&inv.apps));
     inv.warnings.extend(docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
+    // A frontend's calls to its own origin, once every app (and so every nested one) is known.
+    let found: Vec<_> = inv
+        .apps
+        .iter()
+        .map(|app| {
+            app.frontend.is_some().then(|| frontend::calls::own_origin(source, &inv.apps, app))
+        })
+        .collect();
+    for (app, found) in inv.apps.iter_mut().zip(found) {
+        if let (Some(frontend), Some((calls, proxy))) = (&mut app.frontend, found) {
+            (frontend.own_origin, frontend.dev_proxy) = (calls, proxy);
+        }
+    }
     Ok(())
 }
 

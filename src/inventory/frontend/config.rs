@@ -7,6 +7,10 @@ use serde_json::Value;
 use super::server::normalise_dir;
 use super::{FrontendKind, ReadFile};
 
+mod options;
+
+pub(crate) use options::{ConfigFile, tidy};
+
 /// What a package's dependencies and build script say it is.
 pub(super) enum Tool {
     /// A bundler that builds a static site of this kind.
@@ -48,9 +52,8 @@ pub(super) fn build_tool(package_json: &Value, read: ReadFile) -> Tool {
         };
     }
     if depends_on("next") || runs(["next", "build"]) {
-        let config = next_config(read).unwrap_or_default();
         let exports = any_script_runs(["next", "export"])
-            || string_option(&config, "output").as_deref() == Some("export");
+            || next_config(read).and_then(|c| c.string(&["output"])) == Some(Ok("export".into()));
         return if exports { Tool::Static(FrontendKind::NextExport) } else { Tool::Server };
     }
     let found = [
@@ -72,11 +75,14 @@ pub(super) fn build_tool(package_json: &Value, read: ReadFile) -> Tool {
     Tool::None
 }
 
-/// next.config.js, .mjs, .cjs or .ts, whichever exists.
-pub(super) fn next_config(read: ReadFile) -> Option<String> {
-    ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"]
-        .iter()
-        .find_map(|name| read(name))
+/// next.config.js, .mjs, .cjs or .ts, whichever exists, parsed.
+pub(super) fn next_config(read: ReadFile) -> Option<ConfigFile> {
+    first_config(read, &["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"])
+}
+
+/// The first of `names` the app has, parsed.
+pub(super) fn first_config(read: ReadFile, names: &[&str]) -> Option<ConfigFile> {
+    names.iter().find_map(|name| Some(ConfigFile::parse(name, read(name)?)))
 }
 
 /// The prefix a Vite-built frontend (Vite, SvelteKit) exposes to the page when
@@ -87,9 +93,9 @@ pub fn vite_env_prefix(kind: &FrontendKind, read: ReadFile) -> Option<String> {
         return None;
     }
     let config = vite_config(read)?;
-    let prefixes = match string_option(&config, "envPrefix") {
-        Some(one) => vec![one],
-        None => string_list_option(&config, "envPrefix")?,
+    let prefixes = match config.string(&["envPrefix"]) {
+        Some(Ok(one)) => vec![one],
+        _ => config.strings(&["envPrefix"])?,
     };
     let valid: Vec<String> = prefixes.into_iter().filter(|p| !p.is_empty()).collect();
     if valid.iter().any(|p| p == "VITE_") {
@@ -98,99 +104,94 @@ pub fn vite_env_prefix(kind: &FrontendKind, read: ReadFile) -> Option<String> {
     valid.into_iter().next()
 }
 
-/// The text of the first vite.config file the app has.
-pub(super) fn vite_config(read: ReadFile) -> Option<String> {
-    [
+/// The first vite.config file the app has, parsed.
+pub(super) fn vite_config(read: ReadFile) -> Option<ConfigFile> {
+    let names = [
         "vite.config.js",
         "vite.config.ts",
         "vite.config.mjs",
         "vite.config.mts",
         "vite.config.cjs",
         "vite.config.cts",
-    ]
-    .iter()
-    .find_map(|name| read(name))
+    ];
+    first_config(read, &names)
 }
 
-/// The strings of `key: ['a', "b"]` in a config file's text; `None` when the value is
-/// not a list of string literals.
-pub(super) fn string_list_option(config: &str, key: &str) -> Option<Vec<String>> {
-    let at = config.find(&format!("{key}:")).or_else(|| config.find(&format!("{key} :")))?;
-    let rest = config[at + key.len()..].trim_start().strip_prefix(':')?.trim_start();
-    let body = rest.strip_prefix('[')?;
-    let body = &body[..body.find(']')?];
-    body.split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(|item| {
-            let quote = item.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
-            item.strip_prefix(quote)?.strip_suffix(quote).map(str::to_owned)
-        })
-        .collect()
+/// A folder option of a config file that is set by code the tool does not run: the
+/// output folder was assumed instead, and a warning says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Assumed {
+    /// The config file, relative to the app.
+    pub file: String,
+    /// 1-based line of the value.
+    pub line: usize,
+    /// The option as the tool names it (`build.outDir`).
+    pub option: String,
+    /// The value's code, shortened.
+    pub code: String,
+}
+
+/// An output folder read from a tool's config, with what was assumed where the config
+/// sets it by code.
+pub(crate) type Output = (String, Option<Assumed>);
+
+/// The folder option at `path` of `config`, relative to the app: a plain string as the
+/// tool resolves it (against `root`), a `__dirname`-based one against the config's folder
+/// (the app's). `Err` names the code when it cannot be worked out (or is an absolute path).
+pub(super) fn folder_option(
+    config: &ConfigFile,
+    path: &[&str],
+    root: &str,
+) -> Option<Result<String, Assumed>> {
+    let assumed = |line: usize, code: String| Assumed {
+        file: config.name.clone(),
+        line,
+        option: path.join("."),
+        code,
+    };
+    Some(match config.folder(path)? {
+        Ok(folder) => {
+            let joined = if folder.from_config_dir || root == "." {
+                folder.path.clone()
+            } else {
+                format!("{root}/{}", folder.path)
+            };
+            match options::tidy(&joined) {
+                Some(dir) => Ok(dir),
+                None => Err(assumed(config.line_of(path).unwrap_or(1), folder.path)),
+            }
+        }
+        Err(computed) => Err(assumed(computed.line, computed.code)),
+    })
 }
 
 /// Vite's output folder: `build.outDir` (`--outDir` on the command line, else `outDir` in
 /// vite.config), `dist` by default, relative to the project's `root` (`--root` or the
 /// config's `root`) when one is set.
-pub(super) fn vite_output(build: &str, read: ReadFile) -> String {
-    let config = vite_config(read).unwrap_or_default();
-    // Only the `build` object's: plugins take an `outDir` of their own (vite-plugin-dts).
-    let out = flag_value(build, &["--outDir"])
-        .or_else(|| string_option(object_option(&config, "build")?, "outDir"))
-        .unwrap_or_else(|| "dist".into());
-    let root = flag_value(build, &["--root"]).or_else(|| string_option(&config, "root"));
-    match root.map(normalise_dir) {
-        Some(root) if root != "." && !out.starts_with('/') => {
-            normalise_dir(format!("{root}/{}", normalise_dir(out)))
-        }
-        _ => normalise_dir(out),
+pub(super) fn vite_output(build: &str, read: ReadFile) -> Output {
+    let config = vite_config(read);
+    // A `root` set by code counts as the app's folder, and is named like a computed outDir.
+    let (root, root_assumed) = match flag_value(build, &["--root"]) {
+        Some(root) => (normalise_dir(root), None),
+        None => match config.as_ref().and_then(|c| folder_option(c, &["root"], ".")) {
+            Some(Ok(root)) => (root, None),
+            Some(Err(assumed)) => (".".to_owned(), Some(assumed)),
+            None => (".".to_owned(), None),
+        },
+    };
+    let default =
+        || normalise_dir(if root == "." { "dist".into() } else { format!("{root}/dist") });
+    if let Some(out) = flag_value(build, &["--outDir"]) {
+        let joined =
+            if root == "." || out.starts_with('/') { out } else { format!("{root}/{out}") };
+        return (options::tidy(&joined).unwrap_or(joined), root_assumed);
     }
-}
-
-/// Each place `key` appears in `config`: the character just before it (`None` at the
-/// start) and the text just after it.
-fn key_occurrences<'c>(
-    config: &'c str,
-    key: &'c str,
-) -> impl Iterator<Item = (Option<char>, &'c str)> + 'c {
-    config
-        .match_indices(key)
-        .map(move |(start, _)| (config[..start].chars().next_back(), &config[start + key.len()..]))
-}
-
-/// Whether `c` can be part of a JavaScript identifier (ASCII only: config keys are).
-fn is_ident_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '$'
-}
-
-/// The text of the object literal of `key: { ... }` in a config file's text, braces
-/// included (strings and comments are not told apart: good enough for bundler configs).
-pub(super) fn object_option<'c>(config: &'c str, key: &str) -> Option<&'c str> {
-    for (before, rest) in key_occurrences(config, key) {
-        let before_ok = before.is_none_or(|c| !(is_ident_char(c) || c == '.'));
-        let Some(value) = rest.trim_start().strip_prefix(':').map(str::trim_start) else {
-            continue;
-        };
-        if !before_ok || !value.starts_with('{') {
-            continue;
-        }
-        let open = config.len() - value.len();
-        let mut depth = 0usize;
-        for (i, c) in value.char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(&config[open..=open + i]);
-                    }
-                }
-                _ => {}
-            }
-        }
-        return Some(&config[open..]);
+    let Some(config) = config else { return (default(), None) };
+    match folder_option(&config, &["build", "outDir"], &root) {
+        Some(Ok(dir)) => (dir, root_assumed),
+        Some(Err(assumed)) => (default(), Some(assumed)),
+        None => (default(), root_assumed),
     }
-    None
 }
 
 /// The literal value a command's `NAME=value` prefix gives `name`.
@@ -209,28 +210,6 @@ pub(super) fn dotenv_value(text: &str, name: &str) -> Option<String> {
         let (key, value) = line.split_once('=')?;
         (key.trim() == name).then(|| value.trim().trim_matches(['"', '\'']).to_owned())
     })
-}
-
-/// The string value of `key: "value"` (or `'value'`, `` `value` ``) in a config file's
-/// text: good enough for the one-line options bundler configs hold (`outputDir: 'www'`,
-/// `output: "export"`); a value computed by code is not found, and the default applies.
-pub(super) fn string_option(config: &str, key: &str) -> Option<String> {
-    for (before, rest) in key_occurrences(config, key) {
-        let before_ok = before.is_none_or(|c| !is_ident_char(c));
-        let rest = rest.trim_start();
-        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest).trim_start();
-        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else { continue };
-        if !before_ok {
-            continue;
-        }
-        let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else {
-            continue;
-        };
-        let body = &value[1..];
-        let end = body.find(quote)?;
-        return Some(body[..end].to_string());
-    }
-    None
 }
 
 /// The value after one of `flags` in a command (`--dist-dir www` or `--dist-dir=www`).
@@ -324,4 +303,53 @@ pub(super) fn angular_output(angular_json: Option<&str>) -> String {
         _ => format!("dist/{project_name}"),
     };
     normalise_dir(dir)
+}
+
+/// A development server's proxy: in development it forwarded the page's calls to the
+/// backend; a built site has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DevProxy {
+    /// The file, relative to the app (`package.json`, `vite.config.ts`).
+    pub file: String,
+    /// 1-based line of the setting.
+    pub line: usize,
+    /// The setting as the tool names it (`proxy`, `server.proxy`, `devServer.proxy`).
+    pub option: String,
+    /// The path prefixes forwarded (`/api`); empty when every unknown path was (Create
+    /// React App's `"proxy": "http://localhost:3001"`, a Vue CLI proxy string).
+    pub prefixes: Vec<String>,
+}
+
+/// The dev-server proxy of a Create React App (`"proxy"` in package.json, or a
+/// `src/setupProxy.js`), Vite (`server.proxy`) or Vue CLI (`devServer.proxy`) app.
+pub(crate) fn dev_proxy(read: ReadFile) -> Option<DevProxy> {
+    let proxy = |file: &str, line: usize, option: &str, prefixes: Vec<String>| DevProxy {
+        file: file.to_owned(),
+        line,
+        option: option.to_owned(),
+        prefixes,
+    };
+    if let Some(text) = read("package.json") {
+        let json: Value = serde_json::from_str(&text).unwrap_or_default();
+        if json.get("proxy").is_some_and(Value::is_string) {
+            let line = text.find("\"proxy\"").map_or(1, |at| text[..at].matches('\n').count() + 1);
+            return Some(proxy("package.json", line, "proxy", Vec::new()));
+        }
+    }
+    for (config, path) in [
+        (vite_config(read), ["server", "proxy"]),
+        (
+            first_config(read, &["vue.config.js", "vue.config.cjs", "vue.config.mjs"]),
+            ["devServer", "proxy"],
+        ),
+    ] {
+        let Some(config) = config else { continue };
+        let Some(line) = config.line_of(&path) else { continue };
+        let prefixes = config.keys(&path).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
+        return Some(proxy(&config.name, line, &path.join("."), prefixes));
+    }
+    ["src/setupProxy.js", "src/setupProxy.ts"]
+        .iter()
+        .find(|name| read(name).is_some())
+        .map(|name| proxy(name, 1, "setupProxy", Vec::new()))
 }
