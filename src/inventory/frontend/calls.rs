@@ -35,21 +35,23 @@ pub(crate) struct RelativeCall {
     pub whole: bool,
 }
 
-/// Byte strings a file must hold for [`relative_calls`] to find anything in it: the
-/// callees, and `socket.io` for an `io` imported under another name. Not plain `io`,
-/// which half the words of any file contain (`function`).
-const WORDS: &[&str] = &[
-    "fetch",
-    "axios",
-    "baseURL",
-    "EventSource",
-    "WebSocket",
-    "io(",
-    "io.connect",
-    "socket.io",
-    "$.",
-    "jQuery",
-];
+/// What a file must hold for [`relative_calls`] to find anything in it: a callee as a
+/// whole word, with what must follow `fetch` and `io` (a call, `fetch<T>(...)`,
+/// `io.connect`), or `socket.io` for an `io` imported under another name. Names that only
+/// start like one (`fetchUsers`, `radio(`) and `fetch` in a sentence of a comment do not
+/// count: otherwise most files of a frontend are parsed for nothing. One pass of the
+/// `regex` crate, whose literal prefilter finds the candidates.
+static MENTIONED: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r"(?-u)(?:^|[^\w$])(?:fetch\s*[(<]|io\s*[(.]|\$\.|(?:axios|baseURL|EventSource|WebSocket|jQuery)(?:[^\w$]|$))|socket\.io",
+    )
+    .expect("a valid pattern")
+});
+
+/// Whether `source` may hold a call [`relative_calls`] finds (see [`MENTIONED`]).
+fn mentioned(source: &str) -> bool {
+    MENTIONED.is_match(source.as_bytes())
+}
 
 /// axios's request methods (also those of an instance from `axios.create`).
 const AXIOS_METHODS: &[&str] =
@@ -57,7 +59,7 @@ const AXIOS_METHODS: &[&str] =
 
 /// Every call of `source` to a relative URL, in source order.
 pub(crate) fn relative_calls(source: &str, lang: Lang) -> Vec<RelativeCall> {
-    if !WORDS.iter().any(|w| source.contains(w)) {
+    if !mentioned(source) {
         return Vec::new();
     }
     let Some(tree) = lang.parse(source) else { return Vec::new() };
@@ -315,27 +317,41 @@ pub(crate) fn own_origin(
     };
     let proxy = dev_proxy(&read);
     let Some(frontend) = &app.frontend else { return (Vec::new(), proxy) };
+    let paths = sources(source, apps, app, frontend);
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    // On every core, as the code scan: a frontend may have thousands of files. The code
+    // scan read the same blobs without failing, so a read error here finds no calls.
+    let found = source
+        .read_many(&paths, |index, bytes| {
+            let found = calls_in(paths[index], &String::from_utf8_lossy(bytes));
+            (!found.is_empty()).then_some((index, found))
+        })
+        .unwrap_or_default();
+    let own_file = |p: &str| is_own_file(source, app, frontend, proxy.as_ref(), p);
     let mut calls = Vec::new();
-    for path in sources(source, apps, app, frontend) {
-        let Ok(bytes) = source.read(&path) else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        let found = match (Lang::of_path(&path), Component::of_path(&path)) {
-            (Some(lang), _) => relative_calls(&text, lang),
-            (None, Some(component)) => script_blocks(component, &text)
-                .iter()
-                .flat_map(|block| {
-                    let shift = line_of(&text, block.start) - 1;
-                    relative_calls(&text[block.start..block.end], block.lang)
-                        .into_iter()
-                        .map(move |c| RelativeCall { line: c.line + shift, ..c })
-                })
-                .collect(),
-            (None, None) => Vec::new(),
-        };
-        let own_file = |p: &str| is_own_file(source, app, frontend, proxy.as_ref(), p);
-        calls.extend(found.into_iter().filter(|c| !own_file(&c.path)).map(|c| (path.clone(), c)));
+    for (index, found) in found {
+        let path = paths[index];
+        calls
+            .extend(found.into_iter().filter(|c| !own_file(&c.path)).map(|c| (path.to_owned(), c)));
     }
     (calls, proxy)
+}
+
+/// The calls of the source or component file at `path` to its own origin.
+fn calls_in(path: &str, text: &str) -> Vec<RelativeCall> {
+    match (Lang::of_path(path), Component::of_path(path)) {
+        (Some(lang), _) => relative_calls(text, lang),
+        (None, Some(component)) => script_blocks(component, text)
+            .iter()
+            .flat_map(|block| {
+                let shift = line_of(text, block.start) - 1;
+                relative_calls(&text[block.start..block.end], block.lang)
+                    .into_iter()
+                    .map(move |c| RelativeCall { line: c.line + shift, ..c })
+            })
+            .collect(),
+        (None, None) => Vec::new(),
+    }
 }
 
 /// The app's own code files the page runs: JS/TS and components, not tests or tooling,
@@ -551,6 +567,38 @@ mod tests {
                 one(14, "axios.delete", "/api/items/"),
             ]
         );
+    }
+
+    /// The prefilter lets through every spelling of a call and keeps out names that only
+    /// start like one, and the word in prose.
+    #[test]
+    fn files_are_parsed_only_when_a_callee_is_named() {
+        for text in [
+            "fetch('/api/x')",
+            "await window.fetch ('/api/x')",
+            "const r = await fetch<User[]>(`/api/users`)",
+            "fetch(\n  '/api/x')",
+            "import axios from 'axios'",
+            "const api = create({ baseURL: '/api' })",
+            "new EventSource('/events')",
+            "new WebSocket(url)",
+            "const socket = io();",
+            "io.connect('/chat')",
+            "import connect from 'socket.io-client'",
+            "$.getJSON('/api/x')",
+            "jQuery.ajax({ url: '/api/x' })",
+        ] {
+            assert!(mentioned(text), "{text}");
+        }
+        for text in [
+            "const fetchClient = 3; fetchUsers(); prefetch();",
+            "// fetch the rows, then fetch.",
+            "const ratio = radio(audio(1)); studio.x = portfolio(2);",
+            "const total = `${a}.${b}`; a$.b = 1;",
+            "axiosish(); baseURLs; MyWebSocketPool; jQueryUI",
+        ] {
+            assert!(!mentioned(text), "{text}");
+        }
     }
 
     #[test]
