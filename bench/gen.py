@@ -13,8 +13,9 @@ repository and compare figures between runs and machines.
 Most files mention nothing capsule-migrate looks for, as in a real monorepo. A few
 percent of the backend files read `process.env` (3%), fewer hard-code a
 `*.herokuapp.com` address (0.5% of all files) or call `process.exit` (0.3%), so the
-tool's byte prefilter lets a realistic share through to the parser. The last four apps
-are static frontends, whose herokuapp URLs get rewritten.
+tool's byte prefilter lets a realistic share through to the parser. Each backend's
+`src/server.js`, its web process, listens on `$PORT`. The last four apps are static
+frontends, whose herokuapp URLs get rewritten.
 """
 
 import argparse
@@ -296,6 +297,9 @@ def frontend_app(root, name):
     return dir
 
 
+LISTEN = 'require("node:http").createServer((req, res) => res.end()).listen(process.env.PORT || 3000);\n'
+
+
 def generate(root, apps, files, seed, templated=False):
     rng = random.Random(seed)
     # With `templated`: the lines of each file's template, edited by every app in turn.
@@ -327,7 +331,13 @@ def generate(root, apps, files, seed, templated=False):
                     body.body(body.rng.randint(MEAN_FILE_SIZE // 5, MEAN_FILE_SIZE * 9 // 5))
                     templates[(frontend, number)] = "".join(body.parts).splitlines(keepends=True)
                 template = templates[(frontend, number)]
-            write(os.path.join(dir, rel), source_file(rng, name, ext, frontend, template))
+            text = source_file(rng, name, ext, frontend, template)
+            if number == 0 and not frontend:
+                # The web process listens on $PORT, as a Heroku web dyno must (one that
+                # binds no port within 60 s is stopped, error R10). Not drawn from `rng`,
+                # so every other file is as before.
+                text += LISTEN
+            write(os.path.join(dir, rel), text)
     jobs = [("apps/app-00", "every hour at :00")]
     if apps > 5:
         jobs.append(("apps/app-05", "every day at 02:30"))
