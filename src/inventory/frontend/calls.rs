@@ -39,18 +39,24 @@ pub(crate) struct RelativeCall {
 /// whole word, with what must follow `fetch` and `io` (a call, `fetch<T>(...)`,
 /// `io.connect`), or `socket.io` for an `io` imported under another name. Names that only
 /// start like one (`fetchUsers`, `radio(`) and `fetch` in a sentence of a comment do not
-/// count: otherwise most files of a frontend are parsed for nothing. One pass of the
-/// `regex` crate, whose literal prefilter finds the candidates.
+/// count: otherwise most files of a frontend are parsed for nothing. Every alternative
+/// starts with a literal of three bytes or more, which the `regex` crate's SIMD
+/// prefilter looks for; the word boundary before a match is checked by [`mentioned`].
 static MENTIONED: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
     regex::bytes::Regex::new(
-        r"(?-u)(?:^|[^\w$])(?:fetch\s*[(<]|io\s*[(.]|\$\.|(?:axios|baseURL|EventSource|WebSocket|jQuery)(?:[^\w$]|$))|socket\.io",
+        r"(?-u)fetch\s*[(<]|io\(|io \(|io\.|\$\.|(?:axios|baseURL|EventSource|WebSocket|jQuery)(?:[^\w$]|$)|socket\.io",
     )
     .expect("a valid pattern")
 });
 
 /// Whether `source` may hold a call [`relative_calls`] finds (see [`MENTIONED`]).
-fn mentioned(source: &str) -> bool {
-    MENTIONED.is_match(source.as_bytes())
+fn mentioned(source: &[u8]) -> bool {
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    MENTIONED.find_iter(source).any(|found| {
+        found.as_bytes().starts_with(b"socket.io")
+            || found.start() == 0
+            || !is_name(source[found.start() - 1])
+    })
 }
 
 /// axios's request methods (also those of an instance from `axios.create`).
@@ -59,7 +65,7 @@ const AXIOS_METHODS: &[&str] =
 
 /// Every call of `source` to a relative URL, in source order.
 pub(crate) fn relative_calls(source: &str, lang: Lang) -> Vec<RelativeCall> {
-    if !mentioned(source) {
+    if !mentioned(source.as_bytes()) {
         return Vec::new();
     }
     let Some(tree) = lang.parse(source) else { return Vec::new() };
@@ -323,6 +329,10 @@ pub(crate) fn own_origin(
     // scan read the same blobs without failing, so a read error here finds no calls.
     let found = source
         .read_many(&paths, |index, bytes| {
+            // Most files name no callee: they are searched, never decoded or parsed.
+            if !mentioned(bytes) {
+                return None;
+            }
             let found = calls_in(paths[index], &String::from_utf8_lossy(bytes));
             (!found.is_empty()).then_some((index, found))
         })
@@ -588,7 +598,7 @@ mod tests {
             "$.getJSON('/api/x')",
             "jQuery.ajax({ url: '/api/x' })",
         ] {
-            assert!(mentioned(text), "{text}");
+            assert!(mentioned(text.as_bytes()), "{text}");
         }
         for text in [
             "const fetchClient = 3; fetchUsers(); prefetch();",
@@ -597,7 +607,7 @@ mod tests {
             "const total = `${a}.${b}`; a$.b = 1;",
             "axiosish(); baseURLs; MyWebSocketPool; jQueryUI",
         ] {
-            assert!(!mentioned(text), "{text}");
+            assert!(!mentioned(text.as_bytes()), "{text}");
         }
     }
 
