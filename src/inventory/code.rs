@@ -54,7 +54,7 @@ pub struct UnreadFile {
 /// order. The inventory uses [`scan_all`]; the tests use this.
 #[cfg(test)]
 pub fn scan(source: &Source, apps: &[App]) -> Result<Vec<CodeFile>, Error> {
-    Ok(scan_all(source, apps)?.0)
+    Ok(scan_all(source, apps)?.files)
 }
 
 /// Every JS/TS file with facts (see `scan`), and the files too large to parse that mention what the rules look for.
@@ -62,11 +62,18 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<Vec<CodeFile>, Error> {
 /// This reads most of a monorepo, so it runs on every core through
 /// [`Source::read_many`]: each file is read, byte-searched and, rarely, parsed on the
 /// thread that read it, and dropped before the next one.
-pub fn scan_all(source: &Source, apps: &[App]) -> Result<(Vec<CodeFile>, Vec<UnreadFile>), Error> {
+pub fn scan_all(source: &Source, apps: &[App]) -> Result<Scan, Error> {
     enum Scanned {
         Facts(js::JsFacts),
         Unread(UnreadFile),
     }
+    // The folders of frontends, whose files are also searched for calls to the page's
+    // own origin here, while their bytes are at hand (see `Scan::callee_files`).
+    let frontends: Vec<String> = apps
+        .iter()
+        .filter(|a| a.frontend.is_some())
+        .map(|a| if a.dir.is_empty() { String::new() } else { format!("{}/", a.dir) })
+        .collect();
     let mut unread: Vec<UnreadFile> = Vec::new();
     let mut candidates: Vec<(&str, Kind)> = Vec::new();
     for entry in source.entries() {
@@ -84,31 +91,51 @@ pub fn scan_all(source: &Source, apps: &[App]) -> Result<(Vec<CodeFile>, Vec<Unr
     let paths: Vec<&str> = candidates.iter().map(|(path, _)| *path).collect();
     let scanned = source.read_many(&paths, |index, bytes| {
         let (path, kind) = candidates[index];
-        if bytes.len() as u64 > MAX_SOURCE {
-            return unparsed(path, bytes).map(Scanned::Unread);
-        }
-        if !js::worth_parsing(bytes) {
-            return None;
-        }
-        Some(Scanned::Facts(match kind {
-            Kind::Source(lang) => js::scan(path, lang, bytes),
-            Kind::Component(component) => scan_component(path, component, bytes),
-        }))
+        let names_callee = frontends.iter().any(|dir| path.starts_with(dir.as_str()))
+            && crate::inventory::frontend::calls::mentioned(bytes);
+        let scanned = if bytes.len() as u64 > MAX_SOURCE {
+            unparsed(path, bytes).map(Scanned::Unread)
+        } else if !js::worth_parsing(bytes) {
+            None
+        } else {
+            Some(Scanned::Facts(match kind {
+                Kind::Source(lang) => js::scan(path, lang, bytes),
+                Kind::Component(component) => scan_component(path, component, bytes),
+            }))
+        };
+        (scanned.is_some() || names_callee).then_some((index, scanned, names_callee))
     })?;
     let mut files = Vec::new();
-    for item in scanned {
+    let mut callee_files = Vec::new();
+    for (index, item, names_callee) in scanned {
+        if names_callee {
+            callee_files.push(candidates[index].0.to_owned());
+        }
         match item {
-            Scanned::Facts(facts) => files.push(CodeFile {
+            Some(Scanned::Facts(facts)) => files.push(CodeFile {
                 path: facts.path.clone(),
                 app: owner(apps, &facts.path),
                 facts,
             }),
-            Scanned::Unread(file) => unread.push(file),
+            Some(Scanned::Unread(file)) => unread.push(file),
+            None => {}
         }
     }
     unread.sort_by(|a, b| a.path.cmp(&b.path));
     drop_bundler_built_ins(source, &mut files)?;
-    Ok((files, unread))
+    Ok(Scan { files, unread, callee_files })
+}
+
+/// What [`scan_all`] found.
+pub struct Scan {
+    /// The files with facts, in path order.
+    pub files: Vec<CodeFile>,
+    /// The files too large to parse that mention what the rules look for, in path order.
+    pub unread: Vec<UnreadFile>,
+    /// The files of frontends that name a callee of a request
+    /// ([`crate::inventory::frontend::calls::mentioned`]), in path order: the only ones
+    /// the search for calls to the page's own origin reads again.
+    pub callee_files: Vec<String>,
 }
 
 /// What a byte search finds in a file too large to parse, or `None` when it mentions

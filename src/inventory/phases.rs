@@ -458,7 +458,7 @@ mod tests {
         let source = Source::Git(repo.open());
         let apps = vec![app(package)];
         let mut inv = Inventory { apps, ..Inventory::default() };
-        inv.code = code::scan_all(&source, &inv.apps).unwrap().0;
+        inv.code = code::scan_all(&source, &inv.apps).unwrap().files;
         let found = find(&source, &inv);
         type Row<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
         let migrations: Vec<Row<'_>> = found[0]

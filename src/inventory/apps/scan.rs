@@ -16,7 +16,7 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
         inv.warnings.extend(programs::unknown_programs(source, app));
         inv.warnings.extend(aptfile_warning(source, app, &mut Vec::new())?);
     }
-    let (code, unread) = code::scan_all(source, &inv.apps)?;
+    let code::Scan { files: code, unread, callee_files } = code::scan_all(source, &inv.apps)?;
     inv.code = code;
     for file in &unread {
         inv.warnings.push(unread_warning(file));
@@ -33,7 +33,9 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
         .apps
         .iter()
         .map(|app| {
-            app.frontend.is_some().then(|| frontend::calls::own_origin(source, &inv.apps, app))
+            app.frontend
+                .is_some()
+                .then(|| frontend::calls::own_origin(source, &inv.apps, app, &callee_files))
         })
         .collect();
     for (app, found) in inv.apps.iter_mut().zip(found) {

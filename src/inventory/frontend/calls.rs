@@ -50,7 +50,7 @@ static MENTIONED: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock
 });
 
 /// Whether `source` may hold a call [`relative_calls`] finds (see [`MENTIONED`]).
-fn mentioned(source: &[u8]) -> bool {
+pub(crate) fn mentioned(source: &[u8]) -> bool {
     let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     MENTIONED.find_iter(source).any(|found| {
         found.as_bytes().starts_with(b"socket.io")
@@ -312,10 +312,13 @@ const ASSET_EXTENSIONS: &[&str] = &[
 /// The calls to its own origin of the frontend in `app` (which must have one), and its
 /// dev server's proxy. `apps` are all the apps, so code of an app nested in its folder
 /// is left to that app.
+/// Only the files of `named` (in path order: the code scan's files that name a callee,
+/// see [`mentioned`]) are read.
 pub(crate) fn own_origin(
     source: &Source,
     apps: &[App],
     app: &App,
+    named: &[String],
 ) -> (Vec<(String, RelativeCall)>, Option<DevProxy>) {
     let read = |name: &str| -> Option<String> {
         let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
@@ -324,7 +327,11 @@ pub(crate) fn own_origin(
     let proxy = dev_proxy(&read);
     let Some(frontend) = &app.frontend else { return (Vec::new(), proxy) };
     let paths = sources(source, apps, app, frontend);
-    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let paths: Vec<&str> = paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| named.binary_search_by(|n| n.as_str().cmp(p)).is_ok())
+        .collect();
     // On every core, as the code scan: a frontend may have thousands of files. The code
     // scan read the same blobs without failing, so a read error here finds no calls.
     let found = source
