@@ -25,6 +25,10 @@ use tree::list_tree;
 /// source files are kilobytes, and only the odd generated bundle is megabytes.
 const MAX_KEPT_BUFFER: usize = 4 * 1024 * 1024;
 
+/// [`GitSource::read_many`] reads fewer blobs than this in the order given, more in the
+/// order of their pack entries (see [`super::packs`]).
+const PACK_ORDER_MIN: usize = 256;
+
 /// A repository and its HEAD, before any file is read. Committing a plan needs no more
 /// than this; [`GitRepo::list`] turns it into a [`GitSource`] that can read files.
 pub struct GitRepo {
@@ -282,8 +286,13 @@ impl GitSource {
     {
         let ids = self.blob_ids(paths)?;
         let repo = &self.repo.repo;
-        let order =
-            super::packs::pack_order(repo.objects.store_ref().path(), repo.object_hash(), &ids);
+        // A few files share few delta chains: pack order is for reading a whole tree, and
+        // finding it opens every pack index.
+        let order = if ids.len() < PACK_ORDER_MIN {
+            (0..ids.len()).collect()
+        } else {
+            super::packs::pack_order(repo.objects.store_ref().path(), repo.object_hash(), &ids)
+        };
         // A `Repository` caches in `RefCell`s and cannot be shared; the thread-safe form
         // shares the opened object database (packs, indices, mappings) between threads.
         let shared = repo.as_ref().clone().into_sync();
