@@ -15,6 +15,7 @@ mod fallback;
 mod indirect;
 pub mod listen;
 mod prefilter;
+pub(crate) use prefilter::Search;
 #[cfg(test)]
 mod query;
 pub mod spawns;

@@ -16,6 +16,7 @@ use super::{DevProxy, FrontendKind, dev_proxy};
 use crate::component::{Component, line_of, script_blocks};
 use crate::inventory::code::{is_not_app_code, is_runtime_path, owner};
 use crate::inventory::js::ast::{line, literal_value, lossy, text};
+use crate::inventory::js::Search;
 use crate::inventory::{App, Frontend, in_node_modules, join};
 use crate::lang::Lang;
 use crate::source::Source;
@@ -36,26 +37,45 @@ pub(crate) struct RelativeCall {
 }
 
 /// What a file must hold for [`relative_calls`] to find anything in it: a callee as a
-/// whole word, with what must follow `fetch` and `io` (a call, `fetch<T>(...)`,
-/// `io.connect`), or `socket.io` for an `io` imported under another name. Names that only
-/// start like one (`fetchUsers`, `radio(`) and `fetch` in a sentence of a comment do not
-/// count: otherwise most files of a frontend are parsed for nothing. Every alternative
-/// starts with a literal of three bytes or more, which the `regex` crate's SIMD
-/// prefilter looks for; the word boundary before a match is checked by [`mentioned`].
-static MENTIONED: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
-    regex::bytes::Regex::new(
-        r"(?-u)fetch\s*[(<]|io\(|io \(|io\.|\$\.|(?:axios|baseURL|EventSource|WebSocket|jQuery)(?:[^\w$]|$)|socket\.io",
-    )
-    .expect("a valid pattern")
-});
+/// whole word, with what must follow `fetch` (a call, `fetch<T>(...)`), `io(`/`io.`, or
+/// `socket.io` for an `io` imported under another name. Names that only start like one
+/// (`fetchUsers`, `radio(`) and `fetch` in a sentence of a comment do not count:
+/// otherwise most files of a frontend are parsed for nothing. The code scan asks this of
+/// every file of a frontend, so the words are found in one SIMD pass and each hit is
+/// checked where it stands.
+const CALLEE_WORDS: [&[u8]; 11] = [
+    b"fetch",
+    b"io(",
+    b"io (",
+    b"io.",
+    b"$.",
+    b"axios",
+    b"baseURL",
+    b"EventSource",
+    b"WebSocket",
+    b"jQuery",
+    b"socket.io",
+];
 
-/// Whether `source` may hold a call [`relative_calls`] finds (see [`MENTIONED`]).
+static CALLEES: std::sync::LazyLock<Search> =
+    std::sync::LazyLock::new(|| Search::new(&CALLEE_WORDS));
+
+/// Whether `source` may hold a call [`relative_calls`] finds (see [`CALLEE_WORDS`]).
 pub(crate) fn mentioned(source: &[u8]) -> bool {
     let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-    MENTIONED.find_iter(source).any(|found| {
-        found.as_bytes().starts_with(b"socket.io")
-            || found.start() == 0
-            || !is_name(source[found.start() - 1])
+    CALLEES.any(source, |found| {
+        let word = CALLEE_WORDS[found.pattern().as_usize()];
+        let starts_word = found.start() == 0 || !is_name(source[found.start() - 1]);
+        let rest = &source[found.end()..];
+        match word {
+            b"socket.io" => true,
+            b"fetch" => {
+                let next = rest.iter().copied().find(|b| !b.is_ascii_whitespace());
+                starts_word && matches!(next, Some(b'(' | b'<'))
+            }
+            b"io(" | b"io (" | b"io." | b"$." => starts_word,
+            _ => starts_word && rest.first().is_none_or(|&b| !is_name(b)),
+        }
     })
 }
 
@@ -604,6 +624,10 @@ mod tests {
             "import connect from 'socket.io-client'",
             "$.getJSON('/api/x')",
             "jQuery.ajax({ url: '/api/x' })",
+            "const s = require('socket.io-client').connect()",
+            "fetch\t('/x')",
+            "x = socket.io(); y = window.io('/chat')",
+            "$.get('/x')",
         ] {
             assert!(mentioned(text.as_bytes()), "{text}");
         }
@@ -613,6 +637,8 @@ mod tests {
             "const ratio = radio(audio(1)); studio.x = portfolio(2);",
             "const total = `${a}.${b}`; a$.b = 1;",
             "axiosish(); baseURLs; MyWebSocketPool; jQueryUI",
+            "const fetched = prefetch; refetch(1); fetch",
+            "portfolio.x(); radio (1); scenario.io",
         ] {
             assert!(!mentioned(text.as_bytes()), "{text}");
         }

@@ -58,30 +58,40 @@ const WORDS: [&[u8]; 7] = [
     b"$env/",
 ];
 
-/// The searcher for [`WORDS`], built once: `aho-corasick`'s SIMD multi-substring
+/// A search for a few short words in one pass: `aho-corasick`'s SIMD multi-substring
 /// searcher ("Teddy") where the CPU has it, else its automaton. The automaton is not
-/// asked to pick by itself: for these words its heuristics pick a search for two "rare"
+/// asked to pick by itself: for [`WORDS`] its heuristics pick a search for two "rare"
 /// bytes that are frequent in code, which measured 4 times slower than Teddy.
-/// Leftmost-first matching is what Teddy does; the words cannot overlap, so either finds
-/// them all.
-enum Search {
+/// Matches are leftmost-first and do not overlap, as Teddy finds them.
+pub(crate) enum Search {
     Teddy(packed::Searcher),
     Automaton(AhoCorasick),
 }
 
-static SEARCH: LazyLock<Search> = LazyLock::new(|| {
-    let teddy = packed::Config::new()
-        .match_kind(packed::MatchKind::LeftmostFirst)
-        .builder()
-        .extend(WORDS)
-        .build();
-    teddy.map_or_else(automaton, Search::Teddy)
-});
+impl Search {
+    /// The search for `words` (a few dozen at most, none empty).
+    pub(crate) fn new(words: &[&[u8]]) -> Search {
+        let teddy = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(words)
+            .build();
+        teddy.map(Search::Teddy).unwrap_or_else(|| {
+            let built = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(words);
+            Search::Automaton(built.expect("a few short words fit any automaton"))
+        })
+    }
 
-fn automaton() -> Search {
-    let built = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(WORDS);
-    Search::Automaton(built.expect("seven short words fit any automaton"))
+    /// Whether `at` holds for one of the words' occurrences in `bytes`, in order.
+    pub(crate) fn any(&self, bytes: &[u8], at: impl FnMut(aho_corasick::Match) -> bool) -> bool {
+        match self {
+            Search::Teddy(searcher) => searcher.find_iter(bytes).any(at),
+            Search::Automaton(automaton) => automaton.find_iter(bytes).any(at),
+        }
+    }
 }
+
+static SEARCH: LazyLock<Search> = LazyLock::new(|| Search::new(&WORDS));
 
 /// True when `bytes` contain any pattern a scan looks for, so that parsing them can
 /// find something. False means [`super::scan`] would report no facts except the module
@@ -91,13 +101,9 @@ pub fn worth_parsing(bytes: &[u8]) -> bool {
 }
 
 fn search_with(search: &Search, bytes: &[u8]) -> bool {
-    let at = |found: aho_corasick::Match| {
+    search.any(bytes, |found| {
         pattern_at(bytes, found.pattern().as_usize(), found.start(), found.end())
-    };
-    match search {
-        Search::Teddy(searcher) => searcher.find_iter(bytes).any(at),
-        Search::Automaton(automaton) => automaton.find_iter(bytes).any(at),
-    }
+    })
 }
 
 /// Whether one of `PATTERNS` holds the occurrence of `WORDS[word]` at `start..end`.
@@ -133,7 +139,10 @@ mod tests {
     }
 
     /// The searcher of CPUs without Teddy, tested on every CPU.
-    static AUTOMATON: LazyLock<Search> = LazyLock::new(automaton);
+    static AUTOMATON: LazyLock<Search> = LazyLock::new(|| {
+        let built = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(WORDS);
+        Search::Automaton(built.expect("six short words fit any automaton"))
+    });
 
     #[test]
     #[cfg(target_arch = "x86_64")]
