@@ -563,6 +563,31 @@ mod tests {
         assert!(source.warnings().is_empty());
     }
 
+    /// A tree wide enough to be listed on several threads is listed as git lists it:
+    /// every file once, in path order, `node_modules` left out at every depth.
+    #[test]
+    fn a_wide_tree_is_listed_in_parts_as_git_lists_it() {
+        let mut files = Vec::new();
+        for app in ["api", "web", "worker", "admin", "docs", "a.b", "a-b", "a0"] {
+            for path in ["index.js", "src/a.js", "src/lib/b.ts", "node_modules/x/i.js", "c.d/e.js"]
+            {
+                files.push((format!("apps/{app}/{path}"), format!("{app} {path}\n")));
+            }
+        }
+        files.push(("apps.js".to_owned(), "root\n".to_owned()));
+        files.push(("README.md".to_owned(), "hi\n".to_owned()));
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+        let repo = TestRepo::with_files(&refs);
+        let source = repo.open();
+        let listed: Vec<&str> = source.entries().iter().map(|e| e.path.as_str()).collect();
+        let by_git = git(&repo.path, &["ls-tree", "-r", "--name-only", "HEAD"]);
+        let mut expected: Vec<&str> =
+            by_git.lines().filter(|p| !p.contains("node_modules/")).collect();
+        expected.sort();
+        assert_eq!(listed, expected);
+        assert_eq!(listed.len(), 8 * 4 + 2);
+    }
+
     /// The galloping lookup of many paths gives what one binary search per path gives,
     /// errors included, for sorted, unsorted, repeated and missing paths.
     #[test]
