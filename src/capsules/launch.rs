@@ -62,17 +62,7 @@ pub fn shell_quote(value: &str) -> String {
 
 /// `./a/../b/` -> `b`; `..` past the root stays, so it never equals an app folder.
 fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            _ => parts.push(part),
-        }
-    }
-    parts.join("/")
+    crate::inventory::path_steps(path).join("/")
 }
 
 #[cfg(test)]

@@ -343,17 +343,7 @@ mod tests {
     }
 
     fn app(dir: &str) -> App {
-        App {
-            dir: dir.into(),
-            evidence: Vec::new(),
-            procfile: None,
-            app_json: None,
-            package_json: None,
-            node_version_files: Vec::new(),
-            frontend: None,
-            run_dir: None,
-            skips_pre_scripts: None,
-        }
+        App::bare(dir)
     }
 
     #[test]

@@ -100,6 +100,31 @@ impl Frontend {
     }
 }
 
+#[cfg(test)]
+impl App {
+    /// An app in `dir` with nothing found yet, for tests to fill in.
+    pub(crate) fn bare(dir: &str) -> App {
+        App {
+            dir: dir.into(),
+            evidence: Vec::new(),
+            procfile: None,
+            app_json: None,
+            package_json: None,
+            node_version_files: Vec::new(),
+            frontend: None,
+            run_dir: None,
+            skips_pre_scripts: None,
+        }
+    }
+
+    /// [`App::bare`] with `package` as its package.json.
+    pub(crate) fn with_package(dir: &str, package: &str) -> App {
+        let path = join(dir, "package.json");
+        let parsed = package_json::PackageJson::parse(&path, package.as_bytes());
+        App { package_json: Some(parsed.expect("a test package.json parses")), ..App::bare(dir) }
+    }
+}
+
 impl App {
     /// The folder as shown to people: `.` for the root.
     pub fn display_dir(&self) -> &str {
@@ -254,6 +279,22 @@ pub(crate) enum Error {
     File(#[from] FileError),
     #[error(transparent)]
     Source(#[from] crate::source::Error),
+}
+
+/// The steps of the relative `/`-separated `path` with `.`, empty and `x/..` steps taken
+/// out: `./a/../b/` -> `["b"]`. Leading `..` steps stay (a folder beside the start).
+pub(crate) fn path_steps(path: &str) -> Vec<&str> {
+    let mut steps: Vec<&str> = Vec::new();
+    for step in path.split('/') {
+        match step {
+            "" | "." => {}
+            ".." if steps.last().is_some_and(|p| *p != "..") => {
+                steps.pop();
+            }
+            _ => steps.push(step),
+        }
+    }
+    steps
 }
 
 /// `dir/name`, or `name` at the root.

@@ -405,23 +405,7 @@ mod tests {
     use super::*;
 
     fn app(package: &str) -> App {
-        App {
-            dir: String::new(),
-            evidence: Vec::new(),
-            procfile: None,
-            app_json: None,
-            package_json: Some(
-                crate::inventory::package_json::PackageJson::parse(
-                    "package.json",
-                    package.as_bytes(),
-                )
-                .unwrap(),
-            ),
-            node_version_files: Vec::new(),
-            frontend: None,
-            run_dir: None,
-            skips_pre_scripts: None,
-        }
+        App::with_package("", package)
     }
 
     /// The variables each tool's configuration names, and `DATABASE_URL` at the script's

@@ -88,21 +88,7 @@ mod tests {
     use crate::testing::TestRepo;
 
     fn app(dir: &str, package: &str) -> App {
-        let path = join(dir, "package.json");
-        App {
-            dir: dir.into(),
-            evidence: Vec::new(),
-            procfile: None,
-            app_json: None,
-            package_json: Some(
-                crate::inventory::package_json::PackageJson::parse(&path, package.as_bytes())
-                    .unwrap(),
-            ),
-            node_version_files: Vec::new(),
-            frontend: None,
-            run_dir: None,
-            skips_pre_scripts: None,
-        }
+        App::with_package(dir, package)
     }
 
     /// pnpm's `workspace:` protocol, a plain range for a package of the repository,

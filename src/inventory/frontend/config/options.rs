@@ -345,17 +345,8 @@ pub(crate) fn tidy(path: &str) -> Option<String> {
     if path.starts_with('/') {
         return None;
     }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            _ => parts.push(part),
-        }
-    }
-    Some(if parts.is_empty() { ".".into() } else { parts.join("/") })
+    let steps = crate::inventory::path_steps(path);
+    Some(if steps.is_empty() { ".".into() } else { steps.join("/") })
 }
 
 #[cfg(test)]
