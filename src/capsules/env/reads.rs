@@ -50,9 +50,15 @@ impl ReadInfo {
         var.run_time = self.run_time;
         var.build_time |= self.inlined || !self.build_places.is_empty();
         var.build_reads.clone_from(&self.build_places);
-        var.optional = self.plain == 0 && !self.fallbacks.is_empty();
+        // An empty string in place of a token or key (`process.env.TOKEN || ""`) keeps
+        // the code from crashing where it reads it, not the feature working: a secret
+        // whose only fallbacks are empty stays one to set.
+        let empty = |f: &Fallback| matches!(f, Fallback::Value(v) if v.trim().is_empty());
+        let empty_secret =
+            secret::name_looks_secret(&var.name) && self.fallbacks.iter().all(empty);
+        var.optional = self.plain == 0 && !self.fallbacks.is_empty() && !empty_secret;
         let literal = self.fallbacks.iter().find_map(|f| match f {
-            Fallback::Value(value) => Some(value),
+            Fallback::Value(value) if !empty_secret => Some(value),
             _ => None,
         });
         if let Some(value) = literal {
