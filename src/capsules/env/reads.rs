@@ -54,8 +54,7 @@ impl ReadInfo {
         // the code from crashing where it reads it, not the feature working: a secret
         // whose only fallbacks are empty stays one to set.
         let empty = |f: &Fallback| matches!(f, Fallback::Value(v) if v.trim().is_empty());
-        let empty_secret =
-            secret::name_looks_secret(&var.name) && self.fallbacks.iter().all(empty);
+        let empty_secret = secret::name_looks_secret(&var.name) && self.fallbacks.iter().all(empty);
         var.optional = self.plain == 0 && !self.fallbacks.is_empty() && !empty_secret;
         let literal = self.fallbacks.iter().find_map(|f| match f {
             Fallback::Value(value) if !empty_secret => Some(value),

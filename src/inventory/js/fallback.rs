@@ -34,6 +34,10 @@ const TRANSPARENT: &[&str] = &[
     "type_assertion",
 ];
 
+/// How many wrappers (parentheses, conversions, `||` chains) [`of_read`] looks through
+/// above a read: real code has a handful.
+const MAX_CLIMB: usize = 64;
+
 /// The fallback of the read `expression` (`process.env.X`, `env.X`, `import.meta.env.X`):
 /// the right side of the outermost `||` / `??` it is the left side of, through
 /// parentheses, type assertions, conversions (`Number(...)`), unary `+` and string
@@ -41,7 +45,10 @@ const TRANSPARENT: &[&str] = &[
 pub fn of_read(expression: Node<'_>, source: &[u8]) -> Option<Fallback> {
     let mut node = expression;
     let mut found = None;
-    while let Some(parent) = node.parent() {
+    // tree-sitter finds a node's parent from the root down, so each step costs the
+    // node's depth: a bounded climb keeps 50,000 nested parentheses from taking minutes.
+    for _ in 0..MAX_CLIMB {
+        let Some(parent) = node.parent() else { break };
         let kind = parent.kind();
         if TRANSPARENT.contains(&kind)
             || (kind == "unary_expression" && operator(parent) == Some("+"))

@@ -319,11 +319,19 @@ fn property<'t>(node: Node<'t>, source: &[u8]) -> Option<(String, Node<'t>)> {
     }
 }
 
-/// The keys of the properties that enclose `node`, outermost first.
+/// The keys of the properties that enclose `node`, outermost first; none when it is
+/// nested deeper than a config ever is (each step up costs the node's depth in
+/// tree-sitter, so a hostile file must not make this quadratic).
 fn keys_above(node: Node, source: &[u8]) -> Vec<String> {
+    const MAX_DEPTH: usize = 256;
     let mut keys = Vec::new();
     let mut at = node.parent();
+    let mut depth = 0;
     while let Some(parent) = at {
+        depth += 1;
+        if depth > MAX_DEPTH {
+            return Vec::new();
+        }
         if parent.kind() == "pair"
             && let Some((key, _)) = property(parent, source)
         {
