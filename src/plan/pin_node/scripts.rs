@@ -1,0 +1,149 @@
+//! The scripts a build runs and the workspace members they reach: which folders the
+//! app's build builds and which members' scripts its commands start, so that the pin's
+//! checks (refused Node flags, old build tools) see them too.
+
+use serde_json::Value;
+
+use crate::inventory::App;
+use crate::plan::build::{Context, Error};
+
+/// The scripts that run at build time, before the app starts.
+pub(super) const BUILD_SCRIPTS: &[&str] = &[
+    "heroku-prebuild",
+    "heroku-postbuild",
+    "build",
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepare",
+];
+
+/// The folders, relative to the app, that its build-time scripts build in: `cd X`,
+/// `--prefix X`, `--cwd X`, `-C X`, `--dir X` in `heroku-prebuild`, `heroku-postbuild`,
+/// `build` and the install lifecycle. Folders outside the app are left out.
+pub(super) fn build_folders(pkg: &crate::inventory::package_json::PackageJson) -> Vec<String> {
+    const FOLDER_OPTIONS: &[&str] = &["--prefix", "--cwd", "-C", "--dir"];
+    let mut folders: Vec<String> = Vec::new();
+    let mut add = |folder: &str| {
+        let folder = folder.trim_start_matches("./").trim_end_matches('/');
+        let inside = !folder.is_empty()
+            && !folder.starts_with('/')
+            && folder.split('/').all(|part| !matches!(part, "" | "." | ".."));
+        if inside && !folders.iter().any(|f| f == folder) {
+            folders.push(folder.to_owned());
+        }
+    };
+    for name in BUILD_SCRIPTS {
+        let Some(line) = pkg.script(name) else { continue };
+        for command in crate::shell::commands(line).unwrap_or_default() {
+            let words: Vec<Option<&str>> =
+                command.words.iter().map(|w| w.text.as_deref()).collect();
+            if words.first() == Some(&Some("cd")) {
+                if let Some(Some(folder)) = words.get(1) {
+                    add(folder);
+                }
+                continue;
+            }
+            for (i, word) in words.iter().enumerate() {
+                let Some(word) = word else { continue };
+                if let Some((flag, value)) = word.split_once('=')
+                    && FOLDER_OPTIONS.contains(&flag)
+                {
+                    add(value);
+                } else if FOLDER_OPTIONS.contains(word)
+                    && let Some(Some(value)) = words.get(i + 1)
+                {
+                    add(value);
+                }
+            }
+        }
+    }
+    folders
+}
+
+/// The package scripts `line` runs in workspace members: `(member, script)`, the member
+/// named by package name or folder, `None` for every member. Read: `yarn workspace <m>
+/// [run] <s>`, `yarn workspaces run <s>`, `npm run <s>` (or `npm start`) with `-w <m>`,
+/// `--workspace[=]<m>`, `-ws`/`--workspaces`, and `pnpm --filter`/`-F <m>` or `-r`/
+/// `--recursive` with `[run] <s>`.
+pub(super) fn workspace_calls(line: &str) -> Vec<(Option<String>, String)> {
+    let mut out = Vec::new();
+    for command in crate::shell::commands(line).unwrap_or_default() {
+        let words: Vec<&str> = command.words.iter().filter_map(|w| w.text.as_deref()).collect();
+        let Some(program) = words.first() else { continue };
+        let mut member: Option<Option<String>> = None;
+        let mut rest: Vec<&str> = Vec::new();
+        let mut i = 1;
+        while let Some(word) = words.get(i) {
+            let value = words.get(i + 1).map(|v| (*v).to_owned());
+            match (*program, *word) {
+                ("yarn", "workspace") if member.is_none() => {
+                    member = Some(value);
+                    i += 1;
+                }
+                ("yarn", "workspaces") => member = Some(None),
+                ("npm", "-w" | "--workspace") | ("pnpm", "--filter" | "-F") => {
+                    member = Some(value);
+                    i += 1;
+                }
+                ("npm", "-ws" | "--workspaces") | ("pnpm", "-r" | "--recursive") => {
+                    member = Some(None)
+                }
+                (_, w) if w.starts_with("--workspace=") || w.starts_with("--filter=") => {
+                    member = w.split_once('=').map(|(_, v)| Some(v.to_owned()));
+                }
+                (_, w) if w.starts_with('-') => {}
+                _ => rest.push(word),
+            }
+            i += 1;
+        }
+        let Some(member) = member else { continue };
+        let script = match (*program, rest.as_slice()) {
+            (_, ["run" | "run-script", script, ..]) => *script,
+            ("npm", ["start", ..]) => "start",
+            ("yarn" | "pnpm", [script, ..]) => *script,
+            _ => continue,
+        };
+        out.push((member, script.to_owned()));
+    }
+    out
+}
+
+/// The scripts (with their `pre`/`post` hooks) that the workspace calls in `lines` run
+/// in the members of the workspace rooted at the app: `(what, command, member folder
+/// relative to the app, member package.json)`.
+pub(super) fn member_scripts(
+    cx: &mut Context,
+    app: &App,
+    lines: &[String],
+) -> Result<Vec<(String, String, String, Value)>, Error> {
+    let calls: Vec<(Option<String>, String)> =
+        lines.iter().flat_map(|line| workspace_calls(line)).collect();
+    if calls.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members = crate::plan::lockfiles::original_manifests(cx, app.build_dir())?;
+    let mut out = Vec::new();
+    for (folder, manifest) in members.iter().filter(|(folder, _)| !folder.is_empty()) {
+        let name = manifest.get("name").and_then(Value::as_str);
+        for (member, script) in &calls {
+            let named = member.as_deref().is_none_or(|m| {
+                Some(m) == name || m.trim_start_matches("./").trim_end_matches('/') == folder
+            });
+            if !named {
+                continue;
+            }
+            for hook in [format!("pre{script}"), script.clone(), format!("post{script}")] {
+                let command = manifest.get("scripts").and_then(|s| s.get(&hook));
+                if let Some(command) = command.and_then(Value::as_str) {
+                    let what = format!(
+                        "the script `{hook}` of {}",
+                        app.path_of(&format!("{folder}/package.json"))
+                    );
+                    out.push((what, command.to_owned(), folder.clone(), manifest.clone()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
