@@ -252,6 +252,17 @@ pub(super) fn app_env(
         entry.read_by = read_by;
         if let Some(info) = app_reads.info.get(&name) {
             info.apply(entry);
+            // app.json saying `"required": true` in so many words is the owner's call: a
+            // fallback in the code (`FRONTEND_URL || "*"`, a permissive CORS origin) does not
+            // make it optional, and its default is not offered as the value to keep.
+            let stated = app.app_json.as_ref().is_some_and(|j| {
+                j.value.env.iter().any(|v| v.name == name && v.required && v.required_stated)
+            });
+            if stated {
+                entry.optional = false;
+                entry.default = None;
+                entry.default_hidden = false;
+            }
             if entry.default_secret
                 && let Some(place) = &info.default_place
             {

@@ -69,6 +69,8 @@ pub struct EnvVar {
     pub value: Option<String>,
     /// Heroku's default is `true`.
     pub required: bool,
+    /// `"required"` is written out (either way), not Heroku's default.
+    pub required_stated: bool,
     /// `"generator": "secret"`: Heroku made up a random value.
     pub secret: bool,
 }

@@ -67,6 +67,7 @@ impl Reader<'_> {
                 description: None,
                 value: None,
                 required: true,
+                required_stated: false,
                 secret: false,
             };
             let expected = "a string value or an object {\"description\", \"value\", \"required\", \"generator\"}";
@@ -96,7 +97,10 @@ impl Reader<'_> {
             "description" => var.description = self.opt_string(value, &name)?,
             "value" => var.value = self.opt_string(value, &name)?,
             "required" => match value.kind {
-                Kind::Bool(required) => var.required = required,
+                Kind::Bool(required) => {
+                    var.required = required;
+                    var.required_stated = true;
+                }
                 _ => return Err(self.wrong_type(value, &name, "true or false")),
             },
             "generator" => {

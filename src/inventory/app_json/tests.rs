@@ -102,6 +102,7 @@ fn env_keeps_declaration_order_and_defaults() {
             description: None,
             value: Some("last-by-key-first-by-order".into()),
             required: true,
+            required_stated: false,
             secret: false,
         }
     );
