@@ -297,6 +297,17 @@ pub(crate) fn path_steps(path: &str) -> Vec<&str> {
     steps
 }
 
+/// Every package.json of the repository outside node_modules, in path order.
+pub(crate) fn package_manifests(source: &crate::source::Source) -> Vec<&str> {
+    source
+        .entries()
+        .iter()
+        .filter(|e| e.kind.is_regular())
+        .map(|e| e.path.as_str())
+        .filter(|p| (*p == "package.json" || p.ends_with("/package.json")) && !in_node_modules(p))
+        .collect()
+}
+
 /// `dir/name`, or `name` at the root.
 pub(crate) fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") }

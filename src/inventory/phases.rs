@@ -91,8 +91,7 @@ impl AppPhases {
 
 /// The phases of every app with a package.json whose build or dropped hooks run
 /// something, in app order.
-pub fn find(source: &Source, inv: &Inventory) -> Vec<AppPhases> {
-    let mut reacher: Option<reach::Reacher<'_>> = None;
+pub fn find(source: &Source, inv: &Inventory, reacher: &reach::LazyReacher) -> Vec<AppPhases> {
     let mut out = Vec::new();
     for app in &inv.apps {
         let Some(pkg) = &app.package_json else { continue };
@@ -120,7 +119,7 @@ pub fn find(source: &Source, inv: &Inventory) -> Vec<AppPhases> {
         if build.is_empty() && dropped.is_empty() && migrations.is_empty() {
             continue;
         }
-        let reacher = reacher.get_or_insert_with(|| reach::Reacher::new(source, &inv.code));
+        let reacher = reacher.get();
         let reach_all = |names: &[&str]| {
             let reaches: Vec<reach::Reach> =
                 names.iter().map(|n| reacher.reach(app, &format!("npm run {n}"))).collect();
@@ -443,7 +442,7 @@ mod tests {
         let apps = vec![app(package)];
         let mut inv = Inventory { apps, ..Inventory::default() };
         inv.code = code::scan_all(&source, &inv.apps).unwrap().files;
-        let found = find(&source, &inv);
+        let found = find(&source, &inv, &reach::LazyReacher::new(&source, &inv.code));
         type Row<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
         let migrations: Vec<Row<'_>> = found[0]
             .migrations

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::code::CodeFile;
 use super::js::JsFacts;
-use super::{App, in_node_modules, parent};
+use super::{App, parent};
 use crate::source::Source;
 
 mod aliases;
@@ -114,15 +114,28 @@ pub struct Reacher<'a> {
     local_packages: BTreeMap<String, String>,
 }
 
+/// A [`Reacher`] made on first use and shared by everything that follows commands in one
+/// run: making one reads every package.json of the repository.
+pub struct LazyReacher<'a> {
+    source: &'a Source,
+    code: &'a [CodeFile],
+    made: std::cell::OnceCell<Reacher<'a>>,
+}
+
+impl<'a> LazyReacher<'a> {
+    pub fn new(source: &'a Source, code: &'a [CodeFile]) -> LazyReacher<'a> {
+        LazyReacher { source, code, made: std::cell::OnceCell::new() }
+    }
+
+    pub fn get(&self) -> &Reacher<'a> {
+        self.made.get_or_init(|| Reacher::new(self.source, self.code))
+    }
+}
+
 impl<'a> Reacher<'a> {
     pub fn new(source: &'a Source, code: &'a [CodeFile]) -> Reacher<'a> {
         let mut local_packages = BTreeMap::new();
-        for entry in source.entries() {
-            let path = entry.path.as_str();
-            let is_manifest = path == "package.json" || path.ends_with("/package.json");
-            if !is_manifest || !entry.kind.is_regular() || in_node_modules(path) {
-                continue;
-            }
+        for path in super::package_manifests(source) {
             if let Some(name) = read_json(source, path)
                 .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
             {

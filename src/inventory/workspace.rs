@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{App, code, in_node_modules, join, parent};
+use super::{App, code, join, parent};
 use crate::source::Source;
 
 /// Dependency sections whose packages the app loads; a workspace package in
@@ -18,12 +18,7 @@ const SECTIONS: &[&str] = &["dependencies", "devDependencies", "optionalDependen
 /// packages it depends on, directly or through one another, that hold none of the app's
 /// own files; apps without any are left out.
 pub fn packages_of_apps(source: &Source, apps: &[App]) -> Vec<(String, Vec<String>)> {
-    let manifests: Vec<&str> = source
-        .entries()
-        .iter()
-        .map(|e| e.path.as_str())
-        .filter(|p| (*p == "package.json" || p.ends_with("/package.json")) && !in_node_modules(p))
-        .collect();
+    let manifests = super::package_manifests(source);
     if manifests.len() < 2 {
         return Vec::new();
     }

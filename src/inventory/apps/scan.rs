@@ -23,8 +23,12 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
     }
     inv.unread_code = unread;
     (inv.config, inv.lockfiles) = config::scan(source, &inv.apps)?;
-    (inv.reaches, inv.web_reaches) = reaches(source, inv);
-    inv.phases = crate::inventory::phases::find(source, inv);
+    // One reacher for the reaches and the build phases: making it reads every package.json.
+    let reacher = reach::LazyReacher::new(source, &inv.code);
+    let (found, web) = reaches(inv, &reacher);
+    let phases = crate::inventory::phases::find(source, inv, &reacher);
+    drop(reacher);
+    (inv.reaches, inv.web_reaches, inv.phases) = (found, web, phases);
     inv.workspace_packages = crate::inventory::workspace::packages_of_apps(source, &inv.apps);
     inv.warnings.extend(config::command_warnings(&inv.apps));
     inv.warnings.extend(docs::herokuapp_in_settings(&inv.apps, &inv.jobs));
@@ -81,7 +85,10 @@ fn aptfile_warning(
 /// Capsules that run only those get only the variables of the files they reach. Then
 /// whether each web process (a Procfile's `web`, else Heroku's default `npm start`) listens
 /// on a port ([`reach::Reacher::listens`]); a static site runs no process of its own.
-fn reaches(source: &Source, inv: &Inventory) -> (Vec<reach::Reach>, Vec<reach::Reach>) {
+fn reaches(
+    inv: &Inventory,
+    reacher: &reach::LazyReacher,
+) -> (Vec<reach::Reach>, Vec<reach::Reach>) {
     let mut commands: Vec<(&App, &str)> = Vec::new();
     let mut web: Vec<(&App, &str)> = Vec::new();
     for app in &inv.apps {
@@ -111,7 +118,7 @@ fn reaches(source: &Source, inv: &Inventory) -> (Vec<reach::Reach>, Vec<reach::R
         // Finding the workspace packages reads every package.json: not for nothing.
         return (Vec::new(), Vec::new());
     }
-    let reacher = reach::Reacher::new(source, &inv.code);
+    let reacher = reacher.get();
     let reaches = commands.into_iter().map(|(app, command)| reacher.reach(app, command));
     let listens = web.into_iter().map(|(app, command)| reacher.listens(app, command));
     (reaches.collect(), listens.collect())

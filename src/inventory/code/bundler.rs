@@ -16,13 +16,7 @@ const BUNDLER_BUILT_INS: &[(&str, &str)] =
 /// own (see [`defined_names`]): the package is the nearest package.json above the file.
 /// A server's `BASE_URL` is a setting like any other, so only a bundled package's counts.
 pub(super) fn drop_bundler_built_ins(source: &Source, files: &mut [CodeFile]) -> Result<(), Error> {
-    let manifests: Vec<&str> = source
-        .entries()
-        .iter()
-        .filter(|e| e.kind.is_regular())
-        .map(|e| e.path.as_str())
-        .filter(|p| (*p == "package.json" || p.ends_with("/package.json")) && !in_node_modules(p))
-        .collect();
+    let manifests = crate::inventory::package_manifests(source);
     if manifests.is_empty() || files.iter().all(|f| f.facts.env_reads.is_empty()) {
         return Ok(());
     }

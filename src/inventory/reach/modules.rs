@@ -1,6 +1,7 @@
 //! Following a file to the files it loads: relative specifiers resolved as Node does,
 //! bare ones to the packages installed for the folder, compiled output to its source.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::aliases::Mapped;
@@ -247,15 +248,19 @@ impl Walk<'_, '_> {
             // The code scan has the facts of most files that matter already (the same
             // `js::scan` of the same blob); each file is parsed at most once here.
             let want_sign = self.serves.is_none() && listen::mentioned(&bytes);
-            let scanned = Lang::of_path(&path).and_then(|_| self.reacher.scanned(&path));
+            let reacher = self.reacher;
+            let scanned = Lang::of_path(&path).and_then(|_| reacher.scanned(&path));
             let (facts, sign) = match scanned {
                 Some(facts) => {
                     let reads_port = facts.env_reads.iter().any(|r| r.name == "PORT");
                     let sign = want_sign && !reads_port;
-                    (facts.clone(), sign.then(|| listen::listens(lang, &bytes)).flatten())
+                    (Cow::Borrowed(facts), sign.then(|| listen::listens(lang, &bytes)).flatten())
                 }
-                None if want_sign => crate::inventory::js::scan_and_listen(&path, lang, &bytes),
-                None => (crate::inventory::js::scan(&path, lang, &bytes), None),
+                None if want_sign => {
+                    let (facts, sign) = crate::inventory::js::scan_and_listen(&path, lang, &bytes);
+                    (Cow::Owned(facts), sign)
+                }
+                None => (Cow::Owned(crate::inventory::js::scan(&path, lang, &bytes)), None),
             };
             if let Some(read) = facts.env_reads.iter().find(|r| r.name == "PORT") {
                 self.serve(|| format!("`{path}:{}` reads `PORT`", read.line));
@@ -270,19 +275,23 @@ impl Walk<'_, '_> {
                 let name = name.strip_prefix("node:").unwrap_or(name);
                 SPAWN_MODULES.contains(&package_name(name).0)
             });
-            for load in facts.loads {
+            for load in &facts.loads {
                 let by = format!("`{path}:{}`", load.line);
-                match load.specifier {
-                    Some(specifier) => self.load(&specifier, &dir, &by, &cwd),
-                    None => match load.folder.and_then(|f| self.folder_files(&f, &dir, &cwd)) {
-                        // A loader of every file in a folder (a bot's commands): all of them.
-                        Some(files) => {
-                            for file in files {
-                                self.found(file, &cwd);
+                match &load.specifier {
+                    Some(specifier) => self.load(specifier, &dir, &by, &cwd),
+                    None => {
+                        match load.folder.as_ref().and_then(|f| self.folder_files(f, &dir, &cwd)) {
+                            // A loader of every file in a folder (a bot's commands): all of them.
+                            Some(files) => {
+                                for file in files {
+                                    self.found(file, &cwd);
+                                }
+                            }
+                            None => {
+                                self.fail(format!("{by} loads a module whose name is computed"))
                             }
                         }
-                        None => self.fail(format!("{by} loads a module whose name is computed")),
-                    },
+                    }
                 }
             }
             if starts_code {
@@ -465,17 +474,9 @@ pub(super) fn read_json(source: &Source, path: &str) -> Option<serde_json::Value
 
 /// `a/./b/../c` -> `a/c`; `None` when it climbs above the repository's root.
 pub(crate) fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            _ => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
+    let steps = crate::inventory::path_steps(path);
+    // `path_steps` keeps a `..` only where it would climb above the root.
+    (steps.first() != Some(&"..")).then(|| steps.join("/"))
 }
 
 /// Node's built-in modules (Node 20-24 docs, "Modules: node:module API",
