@@ -159,15 +159,11 @@ impl Row {
             .and_then(|p| std::fs::read(p).ok())
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let said = |text: &str| log.contains(text) || why.contains(text);
+        let said = |text: &str| mentions(&log, text) || mentions(why, text);
         self.outcome
             .placeholders
             .iter()
-            .filter(|(name, value)| {
-                // A short value ("info", "10", "false") is in many logs for other reasons.
-                let telling = value.len() >= 8 || value.contains(PLACEHOLDER_HOST);
-                said(name) || (telling && said(value))
-            })
+            .filter(|(name, value)| said(name) || clues(value).iter().any(|c| said(c)))
             .collect()
     }
 
@@ -188,6 +184,31 @@ impl Row {
             Status::None(_) => "-".into(),
         }
     }
+}
+
+/// What in a log points at a made-up `value`: the value itself unless it is short ("info",
+/// "10", "false" are in many logs for other reasons), and a URL's `host:port`, which a
+/// client's connection error names (`ECONNREFUSED 127.0.0.1:9`).
+fn clues(value: &str) -> Vec<&str> {
+    let mut clues = Vec::new();
+    if value.len() >= 8 || value.contains(PLACEHOLDER_HOST) {
+        clues.push(value);
+    }
+    if let Some((_, rest)) = value.split_once("://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        if !host.is_empty() && host != value {
+            clues.push(host);
+        }
+    }
+    clues
+}
+
+/// True when `text` holds `clue` not followed by a digit (`127.0.0.1:9` is not in
+/// `127.0.0.1:9229`).
+fn mentions(text: &str, clue: &str) -> bool {
+    text.match_indices(clue)
+        .any(|(at, _)| !text[at + clue.len()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// The table, one row per Capsule.
@@ -254,9 +275,9 @@ pub(crate) fn write_failures(rows: &[Row], out: &mut dyn Write) -> io::Result<()
             let shown: Vec<String> = suspects.iter().map(|(n, v)| format!("{n}={v}")).collect();
             writeln!(
                 out,
-                "  placeholder?: the log names {}, a value verify made up (the repository gives \
-                 none): the failure may come from it; set a real value on the Capsule, or give \
-                 one in .env.example or app.json",
+                "  placeholder?: the log points at {}, which verify made up (the repository gives \
+                 no value): the failure may come from it; set a real value on the Capsule, or \
+                 give one in .env.example or app.json",
                 shown.join(", ")
             )?;
         } else if !row.outcome.placeholders.is_empty() && step != Step::Install {
@@ -411,7 +432,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains(
-                "placeholder?: the log names LOG_LEVEL=capsule-migrate-verify-placeholder,"
+                "placeholder?: the log points at LOG_LEVEL=capsule-migrate-verify-placeholder,"
             ),
             "{text}"
         );
@@ -431,5 +452,20 @@ mod tests {
         std::fs::write(&log, "Error: LOG_LEVEL must be one of fatal, error, info\n").unwrap();
         let row = Row { outcome: failed, baseline: Some(outcome(None)), data_vars: Vec::new() };
         assert_eq!(row.cell(Step::Start), "FAILED (new, placeholder?)");
+
+        // A client's connection error names the placeholder URL's host and port only.
+        let mut redis = outcome(Some(Step::Start));
+        redis.logs[2] = Some(log.clone());
+        redis.placeholders = vec![(
+            "REDIS_URL".into(),
+            "redis://capsule-migrate-verify-placeholder@127.0.0.1:9/capsule-migrate-verify-placeholder"
+                .into(),
+        )];
+        std::fs::write(&log, "Error: connect ECONNREFUSED 127.0.0.1:9\n").unwrap();
+        let row = Row { outcome: redis.clone(), baseline: None, data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Start), "FAILED (placeholder?)");
+        std::fs::write(&log, "Debugger listening on ws://127.0.0.1:9229\n").unwrap();
+        let row = Row { outcome: redis, baseline: None, data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Start), "FAILED");
     }
 }

@@ -165,6 +165,12 @@ pub(crate) fn verify_capsule(
     outcome.node = Some(node.label());
     let mut env = Env::for_capsule(capsule, &node, place.root);
     outcome.placeholders = env.placeholders.clone();
+    // npm 11 cannot run on an old Node: the npm that Node came with can, as on Heroku.
+    match nodes.npm_for(&node, runner, &install_log) {
+        Ok(Some(npm)) => env.put_first_on_path(&npm),
+        Ok(None) => {}
+        Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
+    }
     let install = match &package {
         None => Status::None("no package.json".into()),
         Some(package) => {
