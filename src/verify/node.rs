@@ -226,7 +226,7 @@ pub(crate) fn bundled_npm_major(node: &Version) -> Option<u64> {
         (20, minor) if minor >= 17 => None,
         (22, minor) if minor >= 9 => None,
         (major, _) if major > 22 => None,
-        (20 | 21 | 22, _) => Some(10),
+        (20..=22, _) => Some(10),
         (18 | 19, _) => Some(9),
         (16 | 17, _) => Some(8),
         _ => Some(6),
