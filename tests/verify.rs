@@ -253,6 +253,35 @@ fn verify_with_baseline_runs_herokus_hooks_and_marks_a_dropped_prebuild_as_new()
     std::fs::remove_dir_all(logs).unwrap();
 }
 
+/// The same shape in a yarn 1 workspace: Heroku ran yarn at the root (prebuild, install
+/// with devDependencies and without engine checks, postbuild, the production reinstall
+/// that prunes) and the Procfile's `yarn workspace` command.
+#[test]
+fn verify_with_baseline_runs_herokus_yarn_steps_at_a_workspace_root() {
+    let (out, stdout, stderr) = verify("yarn-workspace-hooks", &["--baseline"]);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(row(&stdout, "crew")[2..5], ["ok", "FAILED (new)", "not run"], "{stdout}");
+    assert!(stdout.contains("build.js: settings.generated.json is missing"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "crew: Heroku's install: yarn run heroku-prebuild, then yarn install \
+             --production=false --frozen-lockfile --ignore-engines"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "crew: Heroku's build: yarn run heroku-postbuild, then yarn install \
+             --frozen-lockfile --ignore-engines --ignore-scripts --prefer-offline"
+        ),
+        "{stderr}"
+    );
+    let logs = kept_logs(&stdout);
+    let base_build = std::fs::read_to_string(logs.join("crew-build-baseline.log")).unwrap();
+    assert!(base_build.contains("build.js: wrote built.txt"), "{base_build}");
+    std::fs::remove_dir_all(logs).unwrap();
+}
+
 #[test]
 fn verify_runs_a_fix_committed_on_the_branch_and_says_the_branch_differs_from_its_plan() {
     let repo = migrated("wrong-port");
