@@ -126,12 +126,20 @@ pub(crate) fn heroku_run(
             env.push(((*name).to_owned(), value.to_owned()));
         }
     }
-    let node_range = package
-        .pointer("/engines/node")
-        .and_then(Value::as_str)
-        .unwrap_or(HEROKU_DEFAULT_RANGE)
-        .to_owned();
+    let node_range = match package.pointer("/engines/node").and_then(Value::as_str) {
+        // Heroku caps a range with no upper bound to its LTS line (HEROKU.md).
+        Some(range) if open_ended_over_lts(range) => HEROKU_DEFAULT_RANGE.to_owned(),
+        Some(range) => range.to_owned(),
+        None => HEROKU_DEFAULT_RANGE.to_owned(),
+    };
     HerokuRun { dir: app.build_dir().to_owned(), manager, node_range, install, build, start, env }
+}
+
+/// True for a range such as `>=14` that admits every later major, the LTS line included.
+fn open_ended_over_lts(range: &str) -> bool {
+    let Ok(range) = nodejs_semver::Range::parse(range.trim()) else { return false };
+    let admits = |v: &str| nodejs_semver::Version::parse(v).is_ok_and(|v| range.satisfies(&v));
+    admits("999.0.0") && admits("24.999.0")
 }
 
 /// The buildpack's install: devDependencies included unless the production setting says
@@ -358,6 +366,11 @@ mod tests {
         );
         assert_eq!(run.start.as_deref(), Some("node migrate.js && node dist/server.js"));
         assert_eq!(run.node_range, "18.x");
+        for (range, expected) in [(">=14", "24.x"), ("^20 || >=22", "24.x"), (">=26", ">=26")] {
+            let package = json!({"engines": {"node": range}});
+            let run = heroku_run(&app("", None), Some("web"), Some(&package), dir.path(), &[]);
+            assert_eq!(run.node_range, expected, "{range}");
+        }
         assert_eq!(run.dir, "api");
         let worker = heroku_run(
             &app("api", Some(procfile)),
