@@ -154,12 +154,18 @@ impl Row {
     /// cause of the failure.
     fn suspects(&self) -> Vec<&(String, String)> {
         let Some((step, why)) = self.outcome.first_failure() else { return Vec::new() };
+        // A failure of one of the Capsule's commands is described starting with that
+        // command in backticks; verify's own checks (a static site's page, finding Node)
+        // are not, and a placeholder does not cause them.
+        if !why.starts_with('`') {
+            return Vec::new();
+        }
         let log = self.outcome.logs[step as usize]
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let said = |text: &str| mentions(&log, text) || mentions(why, text);
+        let said = |text: &str| mentions(&log, text);
         self.outcome
             .placeholders
             .iter()
@@ -374,7 +380,7 @@ mod tests {
         let mut steps =
             [Status::Passed(String::new()), Status::Passed(String::new()), Status::NotRun];
         if let Some(step) = failed_at {
-            steps[step as usize] = Status::Failed("boom".into());
+            steps[step as usize] = Status::Failed("`node server.js` exited with status 1".into());
             for later in &mut steps[step as usize + 1..] {
                 *later = Status::NotRun;
             }
@@ -467,5 +473,20 @@ mod tests {
         std::fs::write(&log, "Debugger listening on ws://127.0.0.1:9229\n").unwrap();
         let row = Row { outcome: redis, baseline: None, data_vars: Vec::new() };
         assert_eq!(row.cell(Step::Start), "FAILED");
+
+        // verify's own check of a static site's page is no command the placeholder broke,
+        // though the build's log prints the placeholder URL it injected.
+        let mut site = outcome(Some(Step::Build));
+        site.steps[1] = Status::Failed(
+            "the build wrote BACKEND_URL into public/config.js, but \
+            public/index.html does not load it with a <script src>"
+                .into(),
+        );
+        std::fs::write(&log, "wrote public/config.js: https://capsule-migrate-verify.invalid\n")
+            .unwrap();
+        site.logs[1] = Some(log.clone());
+        site.placeholders = vec![("BACKEND_URL".into(), PLACEHOLDER_HOST.into())];
+        let row = Row { outcome: site, baseline: None, data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Build), "FAILED");
     }
 }
