@@ -73,10 +73,8 @@ pub(crate) fn heroku_run(
     };
     let has =
         |script: &str| package.pointer(&format!("/scripts/{script}")).is_some_and(Value::is_string);
-    let run = |script: &str| match &manager {
-        Manager::Npm { .. } => format!("npm run {script}"),
-        other => format!("{} run {script}", other.name()),
-    };
+    // yarn and pnpm are on PATH by then (see `package_manager_shim`).
+    let run = |script: &str| format!("{} run {script}", manager.name());
 
     let mut install = Vec::new();
     if has("heroku-prebuild") {
