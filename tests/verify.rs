@@ -282,6 +282,29 @@ fn verify_with_baseline_runs_herokus_yarn_steps_at_a_workspace_root() {
     std::fs::remove_dir_all(logs).unwrap();
 }
 
+/// Placeholders a logger, a URL parser or a number check accepts (devconnector's pino
+/// refused `LOG_LEVEL=capsule-migrate-verify-placeholder`), a value from `.env.example`
+/// where it has the right shape, and a failure caused by a made-up value labelled so.
+#[test]
+fn verify_gives_placeholders_the_shape_of_their_name_and_labels_a_failure_they_cause() {
+    let (out, stdout, stderr) = verify("placeholder-shapes", &[]);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(row(&stdout, "shapes")[2..5], ["ok", "-", "ok"], "{stdout}");
+    assert_eq!(
+        row(&stdout, "shapes-worker")[2..5],
+        ["ok", "-", "FAILED (placeholder?)"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "  placeholder?: the log points at STRIPE_MODE=capsule-migrate-verify-placeholder, \
+             which verify made up"
+        ),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(kept_logs(&stdout)).unwrap();
+}
+
 #[test]
 fn verify_runs_a_fix_committed_on_the_branch_and_says_the_branch_differs_from_its_plan() {
     let repo = migrated("wrong-port");
