@@ -649,3 +649,17 @@ fn a_process_that_schedules_in_its_own_code_keeps_one_replica_and_is_warned_abou
     );
     assert!(warned[0].contains("a job that repeats one of its tasks now runs twice"));
 }
+
+/// `sample.env` is an env template like `.env.example`: its names are the app's.
+#[test]
+fn a_sample_env_declares_the_apps_variables() {
+    let d = deployment(
+        &[
+            ("Procfile", "web: node s.js\n"),
+            ("package.json", PACKAGE),
+            ("sample.env", "MAIL_FROM=team@example.com\n"),
+        ],
+        None,
+    );
+    assert_eq!(env_of(&d.capsules[0]), [("MAIL_FROM", &EnvSource::Code)]);
+}
