@@ -282,8 +282,8 @@ pub(crate) fn write_failures(rows: &[Row], out: &mut dyn Write) -> io::Result<()
             writeln!(
                 out,
                 "  placeholder?: the log points at {}, which verify made up (the repository gives \
-                 no value): the failure may come from it; set a real value on the Capsule, or \
-                 give one in .env.example or app.json",
+                 no value): the failure may come from it, and not happen with the Capsule's real \
+                 value",
                 shown.join(", ")
             )?;
         } else if !row.outcome.placeholders.is_empty() && step != Step::Install {
