@@ -116,18 +116,18 @@ impl Env {
 /// that says it is one, is a URL of its scheme to a closed local port, so a client fails
 /// fast and never reaches a database running on this machine.
 pub(crate) fn value_of(var: &CapsuleEnv, templates: &[(String, String)]) -> (String, bool) {
+    let shape = Shape::of(&var.name);
+    // Before any value of the repository: app.json's `postgres://localhost/dev` would reach
+    // a database running on this machine.
+    if matches!(var.source, EnvSource::DataCapsule { .. }) || shape == Shape::DatabaseUrl {
+        return (database_url(&var.name), true);
+    }
     if let Some(value) = &var.value {
         return (value.clone(), false);
     }
-    let shape = Shape::of(&var.name);
-    match &var.source {
+    if matches!(var.source, EnvSource::CapsuleUrl { .. } | EnvSource::CodeCapsules) {
         // Without a scheme, as Code Capsules shows a Capsule's URL.
-        EnvSource::CapsuleUrl { .. } | EnvSource::CodeCapsules => {
-            return (PLACEHOLDER_HOST.to_owned(), true);
-        }
-        EnvSource::DataCapsule { .. } => return (database_url(&var.name), true),
-        _ if shape == Shape::DatabaseUrl => return (database_url(&var.name), true),
-        _ => {}
+        return (PLACEHOLDER_HOST.to_owned(), true);
     }
     let template = templates.iter().find(|(n, _)| *n == var.name).map(|(_, v)| v);
     if let Some(value) = template.filter(|v| shape.fits(v)) {
@@ -358,6 +358,12 @@ mod tests {
         // A template's local database is not used: verify must never reach a real one.
         let local = [("MONGO_URI".to_owned(), "mongodb://localhost:27017/app".to_owned())];
         assert!(value_of(&code("MONGO_URI"), &local).0.contains("127.0.0.1:9"));
+        let shown = var(
+            "DATABASE_URL",
+            EnvSource::AppJson { secret: false },
+            Some("postgres://localhost/dev"),
+        );
+        assert!(value_of(&shown, &[]).0.contains("127.0.0.1:9"));
     }
 
     /// pino refuses an unknown level at start: a placeholder must be of the name's shape.
