@@ -488,7 +488,7 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
         // app.json's `required` (true unless it says otherwise) is what Heroku asked
         // for; the code's own fallback says more about what the app needs.
         Some(_) if var.optional => {}
-        Some(true) if said_required || linked => {}
+        Some(true) if said_required => {}
         Some(true) => parts.push("required".into()),
         Some(false) => parts.push("optional".into()),
         None => {}
