@@ -472,6 +472,9 @@ pub(crate) fn looks_secret(name: &str, value: &str) -> bool {
 }
 
 #[cfg(test)]
+mod defaults_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
