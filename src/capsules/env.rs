@@ -214,11 +214,13 @@ pub(super) fn app_env(
                 .as_deref()
                 .filter(|_| !heroku_default)
                 .and_then(|v| dev::dev_default(&var.name, v));
+            // An empty `value` (`"MAIL_PASSWORD": { "value": "" }`) holds no credential and
+            // is no value to copy: Heroku's is asked for.
+            let given = var.value.as_deref().filter(|v| !v.trim().is_empty());
             let hidden = dev_value != Some(DevDefault::Placeholder)
-                && var.value.as_deref().is_some_and(|v| looks_secret(&var.name, v));
-            let value = var
-                .value
-                .clone()
+                && given.is_some_and(|v| looks_secret(&var.name, v));
+            let value = given
+                .map(str::to_owned)
                 .filter(|_| !heroku_default && !var.secret && !hidden && dev_value.is_none());
             let entry = match vars.iter_mut().find(|v| v.name == var.name) {
                 Some(entry) => entry,

@@ -245,7 +245,7 @@ fn env_summary(var: &CapsuleEnv) -> String {
         tags.push("a secret's default is in the code: set it".into());
     } else if let Some(dev) = var.dev_default {
         tags.push(match dev {
-            DevDefault::Local => format!("required; code default{} is local only", shown(var)),
+            DevDefault::Local => format!("code default{} is local only: set it", shown(var)),
             DevDefault::Placeholder => {
                 format!("required; code default{} is a placeholder", shown(var))
             }

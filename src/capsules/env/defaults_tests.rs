@@ -132,8 +132,8 @@ const f = process.env.FEATURES || 'none';
     assert_eq!(get(&env, "REGION").default, None, "a required variable's default is not offered");
 }
 
-/// app.json's placeholder or local value is not offered as the value to set, and a
-/// placeholder is no credential to rotate.
+/// app.json's placeholder, local or empty value is not offered as the value to set, and
+/// neither a placeholder nor an empty value is a credential to rotate.
 #[test]
 fn app_json_development_values_are_not_offered() {
     let app_json = r#"{ "env": {
@@ -141,7 +141,8 @@ fn app_json_development_values_are_not_offered() {
   "MASTER_KEY": { "value": "myMasterKey" },
   "ALLOW_ORIGIN": { "value": "localhost", "required": false },
   "REAL_KEY": { "value": "f3a9c1d27b4e8a6c0d5f2e9b7a1c4d8e" },
-  "SITE_NAME": { "value": "Notes" }
+  "SITE_NAME": { "value": "Notes" },
+  "MAIL_PASSWORD": { "value": "", "required": false }
 } }"#;
     let env = web_env("console.log('hi');\n", Some(app_json));
     let seen = |name: &str| {
@@ -153,4 +154,6 @@ fn app_json_development_values_are_not_offered() {
     assert_eq!(seen("ALLOW_ORIGIN"), (None, Some(DevDefault::Local), false));
     assert_eq!(seen("REAL_KEY"), (None, None, true));
     assert_eq!(seen("SITE_NAME"), (Some("Notes"), None, false));
+    // An empty value is neither a value to copy nor a credential to rotate.
+    assert_eq!(seen("MAIL_PASSWORD"), (None, None, false));
 }

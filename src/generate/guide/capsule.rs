@@ -436,15 +436,30 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
                 .into(),
         );
     } else if let Some(dev) = var.dev_default {
-        let what = match dev {
+        // A local address is wrong wherever the app uses the variable (an app that
+        // connects through a linked connection string may never read its `DB_HOST`); a
+        // placeholder credential or identifier is wrong, full stop.
+        parts.push(match dev {
             DevDefault::Local => {
-                "an address on a developer's machine, for local development only: nothing \
-                 answers there on Code Capsules"
+                // app.json's `required` says it in one word; else the address says why.
+                said_required = var.required == Some(true);
+                format!(
+                    "{}: the code falls back to {}, an address on a developer's machine, for \
+                     local development only: nothing answers there on Code Capsules, so set it \
+                     wherever the app uses it",
+                    if said_required { "required" } else { "not optional" },
+                    fallback(var)
+                )
             }
-            DevDefault::Placeholder => "a development placeholder, not a value to run with",
-        };
-        parts.push(format!("required: the code falls back to {}, {what}", fallback(var)));
-        said_required = true;
+            DevDefault::Placeholder => {
+                said_required = true;
+                format!(
+                    "required: the code falls back to {}, a development placeholder, not a \
+                     value to run with",
+                    fallback(var)
+                )
+            }
+        });
     } else if var.default_hidden {
         parts.push(
             "optional: the code falls back to a value written in the repository (not shown: \
