@@ -87,7 +87,8 @@ pub fn of_read(expression: Node<'_>, source: &[u8]) -> Option<Fallback> {
             // `process.env.X ? process.env.X : "d"`: the branch taken when the variable is
             // set reads it, the other is its fallback.
             let Some(test) = parent.child_by_field_name("condition") else { break };
-            let Some((read, set_branch)) = presence_test(test, source) else { break };
+            let name = ast::text(expression, source);
+            let Some((read, set_branch)) = presence_test(test, name, source) else { break };
             let branch = if set_branch { "consequence" } else { "alternative" };
             let other = if set_branch { "alternative" } else { "consequence" };
             if ast::text(read, source) != ast::text(expression, source)
@@ -118,8 +119,9 @@ fn of_tested_read(expression: Node<'_>, source: &[u8]) -> Option<Fallback> {
             if !ast::is_field(parent, "condition", test) {
                 return None;
             }
-            let (read, set_branch) = presence_test(test, source)?;
-            if read != expression {
+            let (read, set_branch) = presence_test(test, ast::text(expression, source), source)?;
+            // `R !== undefined && R !== ""` tests one variable with two reads.
+            if ast::text(read, source) != ast::text(expression, source) {
                 return None;
             }
             let (set, unset) = if set_branch {
@@ -167,14 +169,48 @@ fn reads(node: Node<'_>, read: &[u8], source: &[u8]) -> bool {
 /// whether the `consequence` (true) or the `alternative` (false) is taken when it is.
 /// `R`, `!!R`, `R !== undefined`, `R != null`, `R !== ""`, `typeof R === "string"`,
 /// `typeof R !== "undefined"` (and the negations: `!R`, `R === undefined`, `R == null`,
-/// `typeof R === "undefined"`), through parentheses, either side of the comparison.
-pub fn presence_test<'t>(test: Node<'t>, source: &[u8]) -> Option<(Node<'t>, bool)> {
+/// `typeof R === "undefined"`), through parentheses, either side of the comparison; and
+/// such a test joined by `&&` (set) or `||` (unset) to another condition.
+/// Only reads whose text is `read` count (`process.env.A && process.env.B ? ...` tests
+/// both, each for its own read).
+pub fn presence_test<'t>(test: Node<'t>, read: &[u8], source: &[u8]) -> Option<(Node<'t>, bool)> {
+    presence_test_within(test, read, source, 0)
+}
+
+/// How deep [`presence_test`] looks through `!`, `&&` and `||`: real tests are a few
+/// operators deep, and pathological code must not exhaust the stack.
+const MAX_TEST_DEPTH: usize = 16;
+
+fn presence_test_within<'t>(
+    test: Node<'t>,
+    read: &[u8],
+    source: &[u8],
+    depth: usize,
+) -> Option<(Node<'t>, bool)> {
+    if depth > MAX_TEST_DEPTH {
+        return None;
+    }
     let node = unwrap(test);
+    let is_read = |n: Node<'_>| {
+        matches!(n.kind(), "member_expression" | "subscript_expression")
+            && ast::text(n, source) == read
+    };
     match node.kind() {
-        "member_expression" | "subscript_expression" => Some((node, true)),
+        "member_expression" | "subscript_expression" => is_read(node).then_some((node, true)),
         "unary_expression" if operator(node) == Some("!") => {
-            let (read, set) = presence_test(node.child_by_field_name("argument")?, source)?;
-            Some((read, !set))
+            let argument = node.child_by_field_name("argument")?;
+            let (found, set) = presence_test_within(argument, read, source, depth + 1)?;
+            Some((found, !set))
+        }
+        "binary_expression" if matches!(operator(node), Some("&&" | "||")) => {
+            // `R && R.length > 0 ? R : "d"`: the consequence needs it set; `!R || x ? "d"
+            // : R`: the alternative does. The other operand narrows, it never widens.
+            let wanted = operator(node) == Some("&&");
+            ["left", "right"].iter().find_map(|side| {
+                let operand = node.child_by_field_name(side)?;
+                let (found, set) = presence_test_within(operand, read, source, depth + 1)?;
+                (set == wanted).then_some((found, set))
+            })
         }
         "binary_expression" => {
             let op = operator(node)?;
@@ -191,21 +227,18 @@ pub fn presence_test<'t>(test: Node<'t>, source: &[u8]) -> Option<(Node<'t>, boo
                 (right, left)
             };
             if subject.kind() == "unary_expression" && operator(subject) == Some("typeof") {
-                let read = unwrap(subject.child_by_field_name("argument")?);
+                let tested = unwrap(subject.child_by_field_name("argument")?);
                 let type_name = ast::literal_value(other, source)?;
                 let set = match type_name {
                     b"undefined" => !equal,
                     b"string" => equal,
                     _ => return None,
                 };
-                return Some((read, set));
+                return is_read(tested).then_some((tested, set));
             }
             let absent = is_absent_value(other, source)
                 || ast::literal_value(other, source).is_some_and(<[u8]>::is_empty);
-            if !absent || !matches!(subject.kind(), "member_expression" | "subscript_expression") {
-                return None;
-            }
-            Some((subject, !equal))
+            (absent && is_read(subject)).then_some((subject, !equal))
         }
         _ => None,
     }

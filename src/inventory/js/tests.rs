@@ -628,6 +628,9 @@ const h = process.env.H ?? (isProd ? 'x' : 'x');
 const i = process.env.I ?? (isProd ? 'x' : 'y');
 const j = process.env.J ? process.env.OTHER : 'j';
 const k = typeof process.env.K !== 'undefined' ? process.env.K : (undefined);
+const l = process.env.L !== undefined && process.env.L !== '' ? process.env.L : 'l';
+const m = !process.env.M || isTest ? 'm' : process.env.M;
+const n = process.env.N1 && process.env.N2 ? process.env.N2 : 'n';
 "#;
     for lang in LANGS {
         let facts = run(lang, source);
@@ -652,6 +655,15 @@ const k = typeof process.env.K !== 'undefined' ? process.env.K : (undefined);
             ("OTHER", None),
             ("K", Some(Fallback::Optional)),
             ("K", Some(Fallback::Optional)),
+            ("L", value("l")),
+            ("L", value("l")),
+            ("L", value("l")),
+            ("M", value("m")),
+            ("M", value("m")),
+            // Each read of a joint test is judged for its own variable: N1 only switches.
+            ("N1", Some(Fallback::Optional)),
+            ("N2", value("n")),
+            ("N2", value("n")),
         ];
         assert_eq!(fallbacks(&facts), expected, "{lang:?}");
     }
