@@ -253,6 +253,20 @@ pub fn removed_api_caller(
         .min_by_key(|(tool, _)| tool.node_major)
 }
 
+/// Libraries whose older releases install and build but fail when the app runs, from a
+/// Node major on; every major Code Capsules runs is past it, so only an upgrade helps.
+/// pg before 8.0.3 never resolves `connect()` on Node 14 and later: every query hangs
+/// (brianc/node-postgres#2180, fixed in 8.0.3; duplicates #2174, #2177, #2181, #2202).
+pub const RUN_TIME_FAILURES: &[RemovedApi] = &[RemovedApi {
+    package: "pg",
+    fixed_in: "8.0.3",
+    node_major: 14,
+    failure: "`client.connect()` and `pool.connect()` never resolve, so every query hangs \
+              without an error (brianc/node-postgres#2180); pg 8 also needs `ssl: { \
+              rejectUnauthorized: false }` where Heroku Postgres' self-signed certificates \
+              are still in use",
+}];
+
 /// Node's flag that loads OpenSSL 3's legacy provider, whose MD4 webpack 4 hashes with.
 pub const LEGACY_PROVIDER: &str = "--openssl-legacy-provider";
 
@@ -325,6 +339,18 @@ pub fn old_toolchain_warnings(
              `error:0308010C:digital envelope routines::unsupported` (ERR_OSSL_EVP_UNSUPPORTED): \
              upgrade to webpack 5, or build with `NODE_OPTIONS=--openssl-legacy-provider`"
         ));
+    }
+    for tool in RUN_TIME_FAILURES {
+        if let Some(range) = dependency(tool.package)
+            && semver::overlaps(node, &format!(">={}", tool.node_major))
+            && before(&range, tool.fixed_in)
+        {
+            out.push(format!(
+                "{} `{range}` fails on Node {} and later (`{node_shown}`), when the app runs: \
+                 {}; upgrade it to {} or later",
+                tool.package, tool.node_major, tool.failure, tool.fixed_in
+            ));
+        }
     }
     for tool in REMOVED_API_CALLERS {
         if let Some(range) = dependency(tool.package)
@@ -400,6 +426,25 @@ mod tests {
         for (script, expected) in cases {
             assert_eq!(with_legacy_provider(script).as_deref(), *expected, "{script}");
         }
+    }
+
+    #[test]
+    fn old_pg_is_named_on_node_14_up_only() {
+        let node24 = semver::range("24.x").unwrap();
+        let node12 = semver::range("12.x").unwrap();
+        let deps = |pg: &'static str| move |name: &str| (name == "pg").then(|| pg.to_owned());
+        let warned = |pg: &'static str, node| {
+            old_toolchain_warnings(deps(pg), node, "24.x", PackageManager::Npm)
+                .iter()
+                .any(|w| w.starts_with("pg `"))
+        };
+        assert!(warned("^6.1.5", &node24));
+        assert!(warned("7.18.2", &node24));
+        assert!(warned("8.0.2", &node24));
+        assert!(!warned("~8.0.2", &node24));
+        assert!(!warned("^8.0.3", &node24));
+        assert!(!warned("^8.13.1", &node24));
+        assert!(!warned("^7.18.2", &node12));
     }
 
     #[test]
