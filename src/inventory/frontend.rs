@@ -19,10 +19,11 @@ mod config;
 mod server;
 
 use config::{
-    Assumed, ConfigFile, Output, Tool, angular_build_options, angular_output, assignment_value,
-    build_tool, dotenv_value, first_config, flag_value, folder_option, next_config, nginx_root,
-    static_json_root, vite_output,
+    Assumed, Output, Tool, angular_build_options, angular_output, assignment_value, build_tool,
+    dotenv_value, first_config, flag_value, folder_option, next_config, nginx_root,
+    static_json_root, vite_output, webpack_output,
 };
+pub(crate) use config::{ConfigFile, WebpackConfig, webpack_config};
 pub(crate) use config::{DevProxy, dev_proxy, tidy};
 pub use config::{static_json_proxies, vite_env_prefix};
 use server::{Invocation, first_positional, is_static_server, normalise_dir};
@@ -49,6 +50,9 @@ pub enum FrontendKind {
     NextExport,
     /// Built by Parcel (`parcel build`) into `dist`.
     Parcel,
+    /// Built by webpack (`webpack --mode production`, the page written by
+    /// `html-webpack-plugin`) into the config's `output.path`, `dist` by default.
+    Webpack,
 }
 
 impl FrontendKind {
@@ -63,6 +67,7 @@ impl FrontendKind {
             FrontendKind::SvelteKit => "sveltekit",
             FrontendKind::NextExport => "next-export",
             FrontendKind::Parcel => "parcel",
+            FrontendKind::Webpack => "webpack",
         }
     }
 
@@ -77,12 +82,14 @@ impl FrontendKind {
             FrontendKind::SvelteKit => "SvelteKit (static adapter)",
             FrontendKind::NextExport => "Next.js (static export)",
             FrontendKind::Parcel => "Parcel",
+            FrontendKind::Webpack => "webpack",
         }
     }
 
     /// The variable that carries the backend URL into the build: bundlers only expose
     /// variables with their own prefix to browser code (Parcel inlines any
-    /// `process.env.X`).
+    /// `process.env.X`; webpack those its config's `EnvironmentPlugin` or `DefinePlugin`
+    /// names, whatever their names).
     /// A name that has the prefix already (`REACT_APP_API_URL`, from a static.json proxy)
     /// keeps it once.
     pub fn backend_url_var(&self, env: &str) -> String {
@@ -91,7 +98,10 @@ impl FrontendKind {
             FrontendKind::CreateReactApp => "REACT_APP_",
             FrontendKind::VueCli => "VUE_APP_",
             FrontendKind::NextExport => "NEXT_PUBLIC_",
-            FrontendKind::Static { .. } | FrontendKind::Angular | FrontendKind::Parcel => "",
+            FrontendKind::Static { .. }
+            | FrontendKind::Angular
+            | FrontendKind::Parcel
+            | FrontendKind::Webpack => "",
         };
         if env.starts_with(prefix) { env.to_owned() } else { format!("{prefix}{env}") }
     }
@@ -111,7 +121,8 @@ impl FrontendKind {
             FrontendKind::CreateReactApp
             | FrontendKind::VueCli
             | FrontendKind::NextExport
-            | FrontendKind::Parcel => format!("process.env.{var}"),
+            | FrontendKind::Parcel
+            | FrontendKind::Webpack => format!("process.env.{var}"),
             FrontendKind::Static { .. } | FrontendKind::Angular if typescript => {
                 format!("(window as any).{global}")
             }
@@ -163,6 +174,9 @@ pub fn classify(
         ("vue-cli-service", _) => Some(FrontendKind::VueCli),
         ("ng", _) => Some(FrontendKind::Angular),
         ("parcel", _) => Some(FrontendKind::Parcel),
+        // The dev server of a webpack site (some Heroku apps ran it as their web process).
+        ("webpack-dev-server", _) => Some(FrontendKind::Webpack),
+        ("webpack", Some(FrontendKind::Webpack)) => Some(FrontendKind::Webpack),
         _ => None,
     }
 }
@@ -253,6 +267,7 @@ pub(crate) fn public_dir(
             let dir = flag_value(&build, &["--dist-dir", "-d", "--out-dir"]);
             return (normalise_dir(dir.unwrap_or_else(|| "dist".into())), None);
         }
+        FrontendKind::Webpack => return webpack_output(package_json, read),
         FrontendKind::Static { server } if server == "nginx" => {
             let config = ["config/nginx.conf.erb", "config/nginx-static.conf.erb"]
                 .iter()
@@ -388,7 +403,8 @@ fn buildpack_server(source: &Source, dir: &str, command: &str) -> Option<Buildpa
     let program = program.strip_prefix("./").unwrap_or(program);
     let server = match program {
         "bin/boot" => BuildpackServer::Static,
-        "bin/start-nginx-static" => BuildpackServer::Nginx,
+        // `start-nginx-solo` runs nginx with no app server behind it: a static site too.
+        "bin/start-nginx-static" | "bin/start-nginx-solo" => BuildpackServer::Nginx,
         _ => return None,
     };
     source.entry(&join(dir, program)).is_none().then_some(server)
@@ -760,6 +776,79 @@ mod tests {
             "module.exports = { outputDir: f() }",
         );
         assert_eq!((dir.as_str(), assumed), ("www", None));
+    }
+
+    #[test]
+    fn webpack_sites_are_told_from_webpack_libraries_and_servers() {
+        let none = |_: &str| None;
+        let kind = |package: serde_json::Value, web: Option<&str>| {
+            classify(Some(&package), web, false, &none)
+        };
+        let html = json!({ "devDependencies": { "html-webpack-plugin": "5" } });
+        for build in [
+            "webpack --mode production",
+            "NODE_ENV=production npx webpack --mode production",
+            "rm -rf dist && cross-env NODE_ENV=production webpack -c webpack.prod.js",
+            "node_modules/.bin/webpack-cli build",
+        ] {
+            let mut package = html.clone();
+            package["scripts"] = json!({ "build": build });
+            assert_eq!(kind(package, None), Some(FrontendKind::Webpack), "{build}");
+        }
+        // heroku-postbuild ran instead of build on Heroku.
+        let postbuild = json!({
+            "scripts": { "heroku-postbuild": "webpack -p", "start": "http-server dist" },
+            "dependencies": { "html-webpack-plugin": "4" }
+        });
+        assert_eq!(kind(postbuild, None), Some(FrontendKind::Webpack));
+        // A start command that builds with webpack (the nginx buildpack served the output).
+        let started = json!({
+            "scripts": { "build": "webpack", "start": "webpack --mode=production" },
+            "devDependencies": { "html-webpack-plugin": "5" }
+        });
+        assert_eq!(kind(started, None), Some(FrontendKind::Webpack));
+        // No page: a library or a server's bundle; an Express server: a backend.
+        let library = json!({ "scripts": { "build": "webpack" } });
+        assert_eq!(kind(library, None), None);
+        let dev_only = json!({
+            "scripts": { "build": "webpack serve" },
+            "devDependencies": { "html-webpack-plugin": "5" }
+        });
+        assert_eq!(kind(dev_only, None), None);
+        let served = json!({
+            "scripts": { "build": "webpack", "start": "node server.js" },
+            "dependencies": { "html-webpack-plugin": "5", "express": "4" }
+        });
+        assert_eq!(kind(served, None), None);
+        let dev_server = json!({ "scripts": { "start": "webpack-dev-server --port $PORT" } });
+        assert_eq!(kind(dev_server, None), Some(FrontendKind::Webpack));
+    }
+
+    #[test]
+    fn webpack_output_comes_from_output_path_of_the_config_it_builds_with() {
+        let dir = |build: &str, files: &[(&str, &str)]| {
+            let files: Vec<(String, String)> =
+                files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+            let read =
+                move |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone());
+            let package = json!({ "scripts": { "build": build } });
+            public_dir(Some(&package), None, &FrontendKind::Webpack, &read)
+        };
+        assert_eq!(dir("webpack", &[]), ("dist".to_owned(), None));
+        let cjs = "const path = require('path');\nmodule.exports = {\n  output: {\n    filename: 'main.js',\n    path: path.join(__dirname, 'dist', 'public'),\n  },\n};\n";
+        assert_eq!(dir("webpack", &[("webpack.config.cjs", cjs)]).0, "dist/public");
+        let esm = "import { fileURLToPath } from 'url';\nexport default (env) => ({ output: { path: fileURLToPath(new URL('./site', import.meta.url)) } });\n";
+        assert_eq!(dir("webpack", &[("webpack.config.mjs", esm)]).0, "site");
+        // --config names the file; webpack-merge setups keep output in the common file.
+        let prod = "const { merge } = require('webpack-merge');\nconst common = require('./webpack.common');\nmodule.exports = merge(common, { mode: 'production' });\n";
+        let common = "module.exports = { output: { path: require('path').resolve(__dirname, '../build') } };\n";
+        let files = [("config/webpack.prod.js", prod), ("config/webpack.common.js", common)];
+        assert_eq!(dir("webpack --config config/webpack.prod.js", &files).0, "build");
+        // The command line wins; computed paths are named.
+        assert_eq!(dir("webpack --output-path www", &[("webpack.config.js", cjs)]).0, "www");
+        let computed = "module.exports = { output: { path: process.env.OUT } };\n";
+        let (out, assumed) = dir("webpack", &[("webpack.config.js", computed)]);
+        assert_eq!((out.as_str(), assumed.map(|a| a.option)), ("dist", Some("output.path".into())));
     }
 
     #[test]

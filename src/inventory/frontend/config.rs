@@ -72,7 +72,103 @@ pub(super) fn build_tool(package_json: &Value, read: ReadFile) -> Tool {
     if depends_on("parcel-bundler") {
         return Tool::Static(FrontendKind::Parcel);
     }
+    // webpack alone also bundles libraries and servers; html-webpack-plugin writes the
+    // page that makes its output a site.
+    if webpack_build(package_json).is_some() && depends_on("html-webpack-plugin") {
+        return Tool::Static(FrontendKind::Webpack);
+    }
     Tool::None
+}
+
+/// The scripts a webpack site is built by on Heroku: `build`, or `heroku-postbuild`,
+/// which Heroku ran instead.
+const WEBPACK_SCRIPTS: [&str; 2] = ["build", "heroku-postbuild"];
+
+/// The arguments of the first step of the `build` (else `heroku-postbuild`) script that
+/// runs a webpack build: `webpack`, `webpack-cli` or `webpack build`, directly or through
+/// `npx`, `cross-env` or `node_modules/.bin/`; not the dev server (`webpack serve`).
+/// webpack has no `build` subcommand to look for, unlike the other bundlers.
+fn webpack_build(package_json: &Value) -> Option<Vec<String>> {
+    let scripts = package_json.get("scripts")?;
+    WEBPACK_SCRIPTS.iter().find_map(|name| {
+        let script = scripts.get(name)?.as_str()?;
+        crate::shell::simple_commands(script).into_iter().find_map(|step| {
+            let mut words = step.words.into_iter().skip_while(|w| {
+                w == "cross-env"
+                    || w == "npx"
+                    || w.starts_with('-')
+                    || w.split_once('=').is_some_and(|(n, _)| crate::shell::is_name(n))
+            });
+            let program = words.next()?;
+            let program = program.rsplit('/').next().unwrap_or(&program);
+            let args: Vec<String> = words.collect();
+            let serves =
+                args.first().is_some_and(|a| matches!(a.as_str(), "serve" | "s" | "server"));
+            (matches!(program, "webpack" | "webpack-cli") && !serves).then_some(args)
+        })
+    })
+}
+
+/// A webpack config the build reads, parsed, with the local configs it merges in
+/// (`require('./webpack.common')`, as webpack-merge setups do), in that order.
+pub(crate) struct WebpackConfig {
+    /// The config named by `--config` (else `webpack.config.js`, `.cjs`, `.mjs`, `.ts`).
+    pub main: ConfigFile,
+    /// The files `main` requires or imports by a relative path, each parsed.
+    pub merged: Vec<ConfigFile>,
+}
+
+/// The webpack config of the app whose package.json is `package_json`: the `--config`
+/// (`-c`) file of its webpack build, else the first `webpack.config.*` webpack-cli looks
+/// for; `None` when there is none.
+pub(crate) fn webpack_config(
+    package_json: Option<&Value>,
+    read: ReadFile,
+) -> Option<WebpackConfig> {
+    let args = package_json.and_then(webpack_build).unwrap_or_default();
+    let named = flag_in(&args, &["--config", "-c"]).map(normalise_dir);
+    let main = match named {
+        Some(name) => ConfigFile::parse(&name, read(&name)?),
+        None => first_config(
+            read,
+            &["webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"],
+        )?,
+    };
+    let folder = main.name.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+    let merged = main
+        .relative_imports()
+        .into_iter()
+        .filter_map(|spec| {
+            let joined = if folder.is_empty() { spec } else { format!("{folder}/{spec}") };
+            let base = options::tidy(&joined)?;
+            ["", ".js", ".cjs", ".mjs", ".ts"].iter().find_map(|ext| {
+                let name = format!("{base}{ext}");
+                Some(ConfigFile::parse(&name, read(&name)?))
+            })
+        })
+        .collect();
+    Some(WebpackConfig { main, merged })
+}
+
+/// webpack's output folder: `--output-path` (`-o`) of its build, else `output.path` of
+/// its config (or of a config it merges in), else `dist`. webpack wants an absolute
+/// `output.path`, so configs write `path.resolve(__dirname, 'dist')`.
+pub(super) fn webpack_output(package_json: Option<&Value>, read: ReadFile) -> Output {
+    let args = package_json.and_then(webpack_build).unwrap_or_default();
+    if let Some(dir) = flag_in(&args, &["--output-path", "-o"]) {
+        return (normalise_dir(dir), None);
+    }
+    let Some(config) = webpack_config(package_json, read) else {
+        return ("dist".to_owned(), None);
+    };
+    let found = std::iter::once(&config.main)
+        .chain(&config.merged)
+        .find_map(|c| folder_option(c, &["output", "path"], "."));
+    match found {
+        Some(Ok(dir)) => (dir, None),
+        Some(Err(assumed)) => ("dist".to_owned(), Some(assumed)),
+        None => ("dist".to_owned(), None),
+    }
 }
 
 /// next.config.js, .mjs, .cjs or .ts, whichever exists, parsed.
@@ -149,9 +245,13 @@ pub(super) fn folder_option(
         option: path.join("."),
         code,
     };
+    // A config below the app (`config/webpack.prod.js`) resolves `__dirname` there.
+    let config_dir = config.name.rsplit_once('/').map(|(dir, _)| dir);
     Some(match config.folder(path)? {
         Ok(folder) => {
-            let joined = if folder.from_config_dir || root == "." {
+            let joined = if let (true, Some(dir)) = (folder.from_config_dir, config_dir) {
+                format!("{dir}/{}", folder.path)
+            } else if folder.from_config_dir || root == "." {
                 folder.path.clone()
             } else {
                 format!("{root}/{}", folder.path)
@@ -216,6 +316,11 @@ pub(super) fn dotenv_value(text: &str, name: &str) -> Option<String> {
 pub(super) fn flag_value(command: &str, flags: &[&str]) -> Option<String> {
     let words: Vec<String> =
         crate::shell::simple_commands(command).into_iter().flat_map(|c| c.words).collect();
+    flag_in(&words, flags)
+}
+
+/// The value after one of `flags` in a command's words.
+fn flag_in(words: &[String], flags: &[&str]) -> Option<String> {
     for (i, word) in words.iter().enumerate() {
         for flag in flags {
             if word == flag {

@@ -78,6 +78,22 @@ impl ConfigFile {
         }
     }
 
+    /// The file's text.
+    pub fn source(&self) -> &str {
+        &self.text
+    }
+
+    /// The file's syntax tree.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// The value node of the option at `path` of the exported config (see `value`), for
+    /// an editor to find its bytes.
+    pub fn option_node(&self, path: &[&str]) -> Option<Node<'_>> {
+        self.value(path)
+    }
+
     /// A string option (`output: 'export'`, `envPrefix: 'APP_'`): `None` when absent,
     /// else its text or where it is computed.
     pub fn string(&self, path: &[&str]) -> Option<Result<String, Computed>> {
@@ -121,6 +137,42 @@ impl ConfigFile {
             .filter_map(|p| property(p, source).map(|(key, _)| (key, line(p))))
             .collect();
         Some(keys)
+    }
+
+    /// The relative paths the file requires or imports (`require('./webpack.common')`,
+    /// `import common from '../webpack.common.js'`), in source order, each once.
+    pub fn relative_imports(&self) -> Vec<String> {
+        let source = self.text.as_bytes();
+        let mut found: Vec<String> = Vec::new();
+        let mut cursor = self.tree.walk();
+        loop {
+            let node = cursor.node();
+            let spec = match node.kind() {
+                "import_statement" => node.child_by_field_name("source"),
+                "call_expression"
+                    if node
+                        .child_by_field_name("function")
+                        .is_some_and(|f| text(f, source) == b"require") =>
+                {
+                    node.child_by_field_name("arguments").and_then(|a| a.named_child(0))
+                }
+                _ => None,
+            };
+            let spec = spec.and_then(|s| literal_value(s, source)).map(lossy);
+            if let Some(spec) = spec.filter(|s| s.starts_with("./") || s.starts_with("../"))
+                && !found.contains(&spec)
+            {
+                found.push(spec);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return found;
+                }
+            }
+        }
     }
 
     /// 1-based line of the option at `path`, when present.
@@ -274,7 +326,17 @@ impl ConfigFile {
             let path = self.evaluate_string(relative, depth + 1)?;
             return (!path.starts_with('/')).then_some(Folder { path, from_config_dir: true });
         }
-        let path_module = matches!(object, Some("" | "path" | "posix" | "path.posix" | "nodePath"));
+        let path_module = matches!(
+            object,
+            Some(
+                "" | "path"
+                    | "posix"
+                    | "path.posix"
+                    | "nodePath"
+                    | "require('path')"
+                    | "require(\"path\")"
+            )
+        );
         if !path_module || !matches!(method, "resolve" | "join") || args.is_empty() {
             return None;
         }
