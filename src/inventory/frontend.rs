@@ -839,6 +839,10 @@ mod tests {
         assert_eq!(dir("webpack", &[("webpack.config.cjs", cjs)]).0, "dist/public");
         let esm = "import { fileURLToPath } from 'url';\nexport default (env) => ({ output: { path: fileURLToPath(new URL('./site', import.meta.url)) } });\n";
         assert_eq!(dir("webpack", &[("webpack.config.mjs", esm)]).0, "site");
+        let dirname = "import path from 'path';\nimport { fileURLToPath } from 'url';\nconst here = path.dirname(fileURLToPath(import.meta.url));\nexport default { output: { path: path.resolve(here, 'www') } };\n";
+        assert_eq!(dir("webpack", &[("webpack.config.mjs", dirname)]).0, "www");
+        let meta = "export default { output: { path: `${import.meta.dirname}/out` } };\n";
+        assert_eq!(dir("webpack", &[("webpack.config.mjs", meta)]).0, "out");
         // --config names the file; webpack-merge setups keep output in the common file.
         let prod = "const { merge } = require('webpack-merge');\nconst common = require('./webpack.common');\nmodule.exports = merge(common, { mode: 'production' });\n";
         let common = "module.exports = { output: { path: require('path').resolve(__dirname, '../build') } };\n";

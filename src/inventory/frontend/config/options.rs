@@ -264,7 +264,13 @@ impl ConfigFile {
             return None;
         }
         let source = self.text.as_bytes();
-        if node.kind() == "identifier" && text(node, source) == b"__dirname" {
+        // `import.meta.dirname` is ES modules' `__dirname` (Node 20.11+).
+        let dirname = match node.kind() {
+            "identifier" => text(node, source) == b"__dirname",
+            "member_expression" => text(node, source) == b"import.meta.dirname",
+            _ => false,
+        };
+        if dirname {
             return Some(Folder { path: ".".into(), from_config_dir: true });
         }
         let node = self.resolve(node, depth)?;
@@ -325,6 +331,22 @@ impl ConfigFile {
             }
             let path = self.evaluate_string(relative, depth + 1)?;
             return (!path.starts_with('/')).then_some(Folder { path, from_config_dir: true });
+        }
+        // `path.dirname(fileURLToPath(import.meta.url))`: the config's folder, as ES
+        // modules spell `__dirname`.
+        if method == "dirname"
+            && let [arg] = args[..]
+            && arg.kind() == "call_expression"
+            && matches!(
+                arg.child_by_field_name("function").map(|f| text(f, source)),
+                Some(b"fileURLToPath" | b"url.fileURLToPath")
+            )
+            && arg
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .is_some_and(|a| text(a, source) == b"import.meta.url")
+        {
+            return Some(Folder { path: ".".into(), from_config_dir: true });
         }
         let path_module = matches!(
             object,
