@@ -898,5 +898,7 @@ mod tests {
         assert_eq!(nginx_root(conf).as_deref(), Some("dist"));
         assert_eq!(nginx_root("root \"/app/build/\";").as_deref(), Some("build"));
         assert_eq!(nginx_root("# no root here"), None);
+        assert_eq!(nginx_root("\t\troot /app/dist; # path to your app").as_deref(), Some("dist"));
+        assert_eq!(nginx_root("  # root /app/old;\n  root /app/www;").as_deref(), Some("www"));
     }
 }

@@ -338,8 +338,11 @@ fn flag_in(words: &[String], flags: &[&str]) -> Option<String> {
 /// app from `/app`), relative to the app, quotes removed; `.` for `/app` itself.
 pub(crate) fn nginx_root(config: &str) -> Option<String> {
     config.lines().find_map(|line| {
+        // `root /app/dist; # the site` ends at its `;`, before any comment.
+        let line = line.split('#').next().unwrap_or_default();
         let rest = line.trim().strip_prefix("root")?;
-        let path = rest.trim().trim_end_matches(';').trim().trim_matches(['"', '\'']);
+        let rest = rest.split(';').next().unwrap_or_default();
+        let path = rest.trim().trim_matches(['"', '\'']);
         let dir = path.strip_prefix("/app").filter(|d| d.is_empty() || d.starts_with('/'))?;
         Some(normalise_dir(dir.trim_start_matches('/').to_string()))
     })
