@@ -388,8 +388,9 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
             (None, None) => None,
         };
         let (Some((app, frontend)), Some(kind)) = (frontend, kind) else {
-            if crate::inventory::docs::place_of(&file.path) != crate::inventory::docs::Place::Runs {
-                // Documentation and tests: summarised per folder by the inventory.
+            if crate::inventory::docs::place_of(&file.path) == crate::inventory::docs::Place::Tests
+            {
+                // Test code: summarised per folder by the inventory.
                 continue;
             }
             for url in &file.facts.herokuapp_urls {

@@ -152,15 +152,16 @@ pub(super) fn classify_hosts(
     Ok(())
 }
 
-/// The herokuapp URLs of test and documentation code outside a frontend, as mentions:
-/// nothing edits them (a frontend's own code is rewritten instead), and they do not run
-/// in production.
+/// The herokuapp URLs of test code outside a frontend, as mentions: nothing edits them
+/// (a frontend's own code is rewritten instead), and they do not run in production.
+/// Code below a `docs` folder may well run (a site built into `docs/` for GitHub Pages,
+/// or served from there), so only tests count.
 fn quiet_code_urls(inv: &Inventory) -> Vec<docs::Mention> {
     let mut found = Vec::new();
     for file in &inv.code {
         let in_frontend =
             file.app.as_deref().and_then(|d| inv.app(d)).is_some_and(|a| a.frontend.is_some());
-        if in_frontend || docs::place_of(&file.path) == docs::Place::Runs {
+        if in_frontend || docs::place_of(&file.path) != docs::Place::Tests {
             continue;
         }
         for url in &file.facts.herokuapp_urls {
