@@ -392,6 +392,9 @@ enum BuildpackServer {
     /// `bin/start-nginx-static`: heroku-buildpack-nginx; serves the `root` of
     /// `config/nginx.conf.erb` (its preset says `/app/dist`).
     Nginx,
+    /// `bin/start-nginx-solo`: heroku-buildpack-nginx running nginx alone, here with a
+    /// config that serves a folder and forwards nothing.
+    NginxSolo,
 }
 
 /// The buildpack server `command` starts, when it is one and the repository has no file
@@ -403,11 +406,30 @@ fn buildpack_server(source: &Source, dir: &str, command: &str) -> Option<Buildpa
     let program = program.strip_prefix("./").unwrap_or(program);
     let server = match program {
         "bin/boot" => BuildpackServer::Static,
-        // `start-nginx-solo` runs nginx with no app server behind it: a static site too.
-        "bin/start-nginx-static" | "bin/start-nginx-solo" => BuildpackServer::Nginx,
+        "bin/start-nginx-static" => BuildpackServer::Nginx,
+        // `start-nginx-solo` runs nginx alone, with whatever config/nginx.conf.erb says: a
+        // static site when that serves a folder and forwards nothing (a `proxy_pass` to
+        // another process's socket is an app behind nginx).
+        "bin/start-nginx-solo" if step.words.len() == 1 && nginx_serves_files(source, dir) => {
+            BuildpackServer::NginxSolo
+        }
         _ => return None,
     };
     source.entry(&join(dir, program)).is_none().then_some(server)
+}
+
+/// True when the app's `config/nginx.conf.erb` has a `root /app/...` and no `proxy_pass`.
+fn nginx_serves_files(source: &Source, dir: &str) -> bool {
+    let path = join(dir, "config/nginx.conf.erb");
+    let Some(text) = source.read(&path).ok().and_then(|b| String::from_utf8(b).ok()) else {
+        return false;
+    };
+    let proxies = text.lines().any(|l| {
+        let code = l.split('#').next().unwrap_or_default();
+        code.split(|c: char| c.is_whitespace() || c == '{' || c == ';')
+            .any(|word| matches!(word, "proxy_pass" | "fastcgi_pass" | "uwsgi_pass"))
+    });
+    nginx_root(&text).is_some() && !proxies
 }
 
 /// The static site a buildpack `server` served: its kind (a Vite or Create React App
@@ -419,7 +441,7 @@ fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFi
     let nginx_root = || read("config/nginx.conf.erb").and_then(|text| nginx_root(&text));
     let root = match server {
         BuildpackServer::Static => static_json_root.unwrap_or_else(|| "public_html".into()),
-        BuildpackServer::Nginx => {
+        BuildpackServer::Nginx | BuildpackServer::NginxSolo => {
             nginx_root().or(static_json_root).unwrap_or_else(|| "dist".into())
         }
     };
@@ -428,6 +450,7 @@ fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFi
     let name = match server {
         BuildpackServer::Static => "bin/boot (heroku-buildpack-static)",
         BuildpackServer::Nginx => "bin/start-nginx-static (heroku-buildpack-nginx)",
+        BuildpackServer::NginxSolo => "bin/start-nginx-solo (heroku-buildpack-nginx)",
     };
     let public_dir = root.trim_start_matches("./").trim_end_matches('/').to_owned();
     let public_dir = if public_dir == "." { String::new() } else { public_dir };
