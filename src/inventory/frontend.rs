@@ -818,6 +818,22 @@ mod tests {
             package["scripts"] = json!({ "build": build });
             assert_eq!(kind(package, None), Some(FrontendKind::Webpack), "{build}");
         }
+        // A script the build runs.
+        let nested = json!({
+            "scripts": {
+                "build": "npm run clean && npm run build:web",
+                "build:web": "yarn bundle --progress",
+                "bundle": "webpack --mode production",
+                "clean": "rimraf dist"
+            },
+            "devDependencies": { "html-webpack-plugin": "5" }
+        });
+        assert_eq!(kind(nested, None), Some(FrontendKind::Webpack));
+        let looping = json!({
+            "scripts": { "build": "npm run build" },
+            "devDependencies": { "html-webpack-plugin": "5" }
+        });
+        assert_eq!(kind(looping, None), None);
         // heroku-postbuild ran instead of build on Heroku.
         let postbuild = json!({
             "scripts": { "heroku-postbuild": "webpack -p", "start": "http-server dist" },

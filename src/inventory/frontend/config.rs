@@ -86,26 +86,45 @@ const WEBPACK_SCRIPTS: [&str; 2] = ["build", "heroku-postbuild"];
 
 /// The arguments of the first step of the `build` (else `heroku-postbuild`) script that
 /// runs a webpack build: `webpack`, `webpack-cli` or `webpack build`, directly or through
-/// `npx`, `cross-env` or `node_modules/.bin/`; not the dev server (`webpack serve`).
-/// webpack has no `build` subcommand to look for, unlike the other bundlers.
+/// `npx`, `cross-env` or `node_modules/.bin/`, or in a script it runs (`npm run
+/// build:prod`, `yarn build:web`); not the dev server (`webpack serve`). webpack has no
+/// `build` subcommand to look for, unlike the other bundlers.
 fn webpack_build(package_json: &Value) -> Option<Vec<String>> {
     let scripts = package_json.get("scripts")?;
-    WEBPACK_SCRIPTS.iter().find_map(|name| {
-        let script = scripts.get(name)?.as_str()?;
-        crate::shell::simple_commands(script).into_iter().find_map(|step| {
-            let mut words = step.words.into_iter().skip_while(|w| {
-                w == "cross-env"
-                    || w == "npx"
-                    || w.starts_with('-')
-                    || w.split_once('=').is_some_and(|(n, _)| crate::shell::is_name(n))
-            });
-            let program = words.next()?;
-            let program = program.rsplit('/').next().unwrap_or(&program);
-            let args: Vec<String> = words.collect();
-            let serves =
-                args.first().is_some_and(|a| matches!(a.as_str(), "serve" | "s" | "server"));
-            (matches!(program, "webpack" | "webpack-cli") && !serves).then_some(args)
-        })
+    WEBPACK_SCRIPTS.iter().find_map(|name| webpack_in_script(scripts, name, 0))
+}
+
+/// The webpack build `scripts[name]` runs, following the scripts it runs a few levels
+/// (a loop of scripts stops there).
+fn webpack_in_script(scripts: &Value, name: &str, depth: usize) -> Option<Vec<String>> {
+    if depth > 3 {
+        return None;
+    }
+    let script = scripts.get(name)?.as_str()?;
+    crate::shell::simple_commands(script).into_iter().find_map(|step| {
+        let mut words = step.words.into_iter().skip_while(|w| {
+            w == "cross-env"
+                || w == "npx"
+                || w.starts_with('-')
+                || w.split_once('=').is_some_and(|(n, _)| crate::shell::is_name(n))
+        });
+        let program = words.next()?;
+        let program = program.rsplit('/').next().unwrap_or(&program).to_owned();
+        let args: Vec<String> = words.collect();
+        let mut plain = args.iter().filter(|a| !a.starts_with('-'));
+        let run = match (program.as_str(), plain.next().map(String::as_str)) {
+            ("npm" | "pnpm", Some("run" | "run-script")) => plain.next().cloned(),
+            ("yarn", Some("run")) => plain.next().cloned(),
+            ("yarn" | "pnpm", Some(script)) if scripts.get(script).is_some() => {
+                Some(script.to_owned())
+            }
+            _ => None,
+        };
+        if let Some(run) = run {
+            return webpack_in_script(scripts, &run, depth + 1);
+        }
+        let serves = args.first().is_some_and(|a| matches!(a.as_str(), "serve" | "s" | "server"));
+        (matches!(program.as_str(), "webpack" | "webpack-cli") && !serves).then_some(args)
     })
 }
 
@@ -131,7 +150,13 @@ pub(crate) fn webpack_config(
         Some(name) => ConfigFile::parse(&name, read(&name)?),
         None => first_config(
             read,
-            &["webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"],
+            &[
+                "webpack.config.js",
+                "webpack.config.cjs",
+                "webpack.config.mjs",
+                "webpack.config.ts",
+                "webpack.config.babel.js",
+            ],
         )?,
     };
     let folder = main.name.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
