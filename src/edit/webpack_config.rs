@@ -246,7 +246,7 @@ fn imported_name(clause: Node, source: &[u8]) -> Option<Binding> {
                 let specifiers: Vec<Node> = part.named_children(&mut inner).collect();
                 for specifier in specifiers {
                     let name = specifier.child_by_field_name("name");
-                    if !name.is_some_and(|n| text(n, source) == b"EnvironmentPlugin") {
+                    if name.is_none_or(|n| text(n, source) != b"EnvironmentPlugin") {
                         continue;
                     }
                     let local = specifier.child_by_field_name("alias").or(name)?;

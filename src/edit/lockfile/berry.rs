@@ -83,7 +83,7 @@ fn add_unchecked(text: &str, req: &Request) -> Outcome {
         edits.push(entry_edit(text, &entries, &descriptor, req, nl));
     }
     // From the end, so earlier offsets stay valid.
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut out = text.to_owned();
     for (start, end, insert) in edits {
         out.replace_range(start..end, &insert);
