@@ -43,7 +43,11 @@ pub(crate) fn expose(config: &WebpackConfig, names: &[String]) -> Exposure {
     }
     let list = missing.iter().map(|n| js_string(n)).collect::<Vec<_>>().join(", ");
     let plugins = files.iter().find_map(|f| {
-        let node = f.option_node(&["plugins"]).filter(|n| n.kind() == "array")?;
+        let source = f.source().as_bytes();
+        let node = f
+            .option_nodes(&["plugins"])
+            .into_iter()
+            .find(|n| n.kind() == "array" && is_webpack_plugins(*n, source))?;
         Some((*f, node))
     });
     if let Some((file, array)) = plugins {
@@ -71,6 +75,42 @@ pub(crate) fn expose(config: &WebpackConfig, names: &[String]) -> Exposure {
     let mut edits = append(main.source(), object, &format!("plugins: [{plugin}]"));
     edits.extend(import);
     Exposure::Edited { file: main.name.clone(), text: apply(main.source(), edits) }
+}
+
+/// Keys only a webpack config object has beside `plugins`.
+const WEBPACK_KEYS: [&str; 10] = [
+    "entry",
+    "output",
+    "module",
+    "mode",
+    "resolve",
+    "devServer",
+    "devtool",
+    "target",
+    "optimization",
+    "performance",
+];
+
+/// True when `array` is webpack's `plugins`: its object has a key only webpack configs
+/// have, or it is empty or holds `new X(...)` or a spread (a webpack-merge fragment has
+/// only `plugins`); not postcss's or babel's `plugins`, which hold calls and names.
+fn is_webpack_plugins(array: Node, source: &[u8]) -> bool {
+    let object = array.parent().and_then(|pair| pair.parent());
+    let webpack_key = object.is_some_and(|object| {
+        let mut cursor = object.walk();
+        object.named_children(&mut cursor).any(|pair| {
+            pair.child_by_field_name("key").is_some_and(|k| {
+                let key = lossy(literal_value(k, source).unwrap_or(text(k, source)));
+                WEBPACK_KEYS.contains(&key.as_str())
+            })
+        })
+    });
+    let mut cursor = array.walk();
+    let items: Vec<Node> =
+        array.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+    let plugins = items.is_empty()
+        || items.iter().any(|item| matches!(item.kind(), "new_expression" | "spread_element"));
+    webpack_key || plugins
 }
 
 /// True when a plugin of `file` hands `name` to the bundle: `EnvironmentPlugin` or
@@ -404,6 +444,19 @@ mod tests {
         assert!(
             edited("webpack.config.js", destructured)
                 .contains("[new EnvironmentPlugin([\"BACKEND_URL\"])]")
+        );
+    }
+
+    #[test]
+    fn a_postcss_plugins_list_is_not_webpacks() {
+        let text = "const postcss = { plugins: [autoprefixer()] };\nmodule.exports = {\n  entry: './src/index.js',\n  plugins: [],\n};\n";
+        let got = edited("webpack.config.js", text);
+        assert!(got.contains("const postcss = { plugins: [autoprefixer()] };"), "{got}");
+        assert!(
+            got.contains(
+                "  plugins: [new (require(\"webpack\").EnvironmentPlugin)([\"BACKEND_URL\"])],"
+            ),
+            "{got}"
         );
     }
 

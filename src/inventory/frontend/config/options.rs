@@ -57,7 +57,14 @@ impl ConfigFile {
     /// in source order whose own key and whose enclosing objects' keys are exactly `path`,
     /// so a plugin's `outDir` (`plugins: [dts({ outDir })]`) is not the bundler's.
     fn value(&self, path: &[&str]) -> Option<Node<'_>> {
+        self.values(path, true).into_iter().next()
+    }
+
+    /// The value nodes of every property at `path` (see `value`), in source order; only
+    /// the first when `first`.
+    fn values(&self, path: &[&str], first: bool) -> Vec<Node<'_>> {
         let source = self.text.as_bytes();
+        let mut found = Vec::new();
         let mut cursor = self.tree.walk();
         loop {
             let node = cursor.node();
@@ -65,14 +72,17 @@ impl ConfigFile {
                 && path.last() == Some(&key.as_str())
                 && keys_above(node, source) == path[..path.len() - 1]
             {
-                return Some(value);
+                found.push(value);
+                if first {
+                    return found;
+                }
             }
             if cursor.goto_first_child() {
                 continue;
             }
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
-                    return None;
+                    return found;
                 }
             }
         }
@@ -92,6 +102,12 @@ impl ConfigFile {
     /// an editor to find its bytes.
     pub fn option_node(&self, path: &[&str]) -> Option<Node<'_>> {
         self.value(path)
+    }
+
+    /// Every value node at `path`, in source order: a file may hold other objects with
+    /// the same keys (a postcss `{ plugins: [...] }` beside webpack's).
+    pub fn option_nodes(&self, path: &[&str]) -> Vec<Node<'_>> {
+        self.values(path, false)
     }
 
     /// A string option (`output: 'export'`, `envPrefix: 'APP_'`): `None` when absent,
