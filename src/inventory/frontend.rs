@@ -895,6 +895,18 @@ mod tests {
     }
 
     #[test]
+    fn webpack_dev_server_proxies_are_read_like_vue_clis() {
+        let config = "module.exports = {\n  entry: './src/index.js',\n  devServer: {\n    proxy: { '/api': 'http://localhost:3000' },\n  },\n};\n";
+        let read = |name: &str| (name == "webpack.config.js").then(|| config.to_owned());
+        let proxy = dev_proxy(&read).expect("the dev server's proxy");
+        assert_eq!(
+            (proxy.file.as_str(), proxy.line, proxy.option.as_str()),
+            ("webpack.config.js", 4, "devServer.proxy")
+        );
+        assert_eq!(proxy.prefixes, ["/api"]);
+    }
+
+    #[test]
     fn a_bare_index_html_is_static_without_a_server() {
         assert_eq!(classify(None, None, true, &|_| None), static_kind(""));
         let no_start = json!({ "name": "site", "devDependencies": { "prettier": "3" } });

@@ -128,6 +128,15 @@ fn webpack_in_script(scripts: &Value, name: &str, depth: usize) -> Option<Vec<St
     })
 }
 
+/// The config files webpack-cli reads when the build names none.
+const WEBPACK_CONFIGS: [&str; 5] = [
+    "webpack.config.js",
+    "webpack.config.cjs",
+    "webpack.config.mjs",
+    "webpack.config.ts",
+    "webpack.config.babel.js",
+];
+
 /// A webpack config the build reads, parsed, with the local configs it merges in
 /// (`require('./webpack.common')`, as webpack-merge setups do), in that order.
 pub(crate) struct WebpackConfig {
@@ -148,16 +157,7 @@ pub(crate) fn webpack_config(
     let named = flag_in(&args, &["--config", "-c"]).map(normalise_dir);
     let main = match named {
         Some(name) => ConfigFile::parse(&name, read(&name)?),
-        None => first_config(
-            read,
-            &[
-                "webpack.config.js",
-                "webpack.config.cjs",
-                "webpack.config.mjs",
-                "webpack.config.ts",
-                "webpack.config.babel.js",
-            ],
-        )?,
+        None => first_config(read, &WEBPACK_CONFIGS)?,
     };
     let folder = main.name.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
     let merged = main
@@ -454,7 +454,8 @@ pub(crate) struct DevProxy {
 }
 
 /// The dev-server proxy of a Create React App (`"proxy"` in package.json, or a
-/// `src/setupProxy.js`), Vite (`server.proxy`) or Vue CLI (`devServer.proxy`) app.
+/// `src/setupProxy.js`), Vite (`server.proxy`), Vue CLI (`devServer.proxy`) or webpack
+/// (webpack.config's `devServer.proxy`) app.
 pub(crate) fn dev_proxy(read: ReadFile) -> Option<DevProxy> {
     let proxy = |file: &str, line: usize, option: &str, prefixes: Vec<String>| DevProxy {
         file: file.to_owned(),
@@ -475,6 +476,8 @@ pub(crate) fn dev_proxy(read: ReadFile) -> Option<DevProxy> {
             first_config(read, &["vue.config.js", "vue.config.cjs", "vue.config.mjs"]),
             ["devServer", "proxy"],
         ),
+        // webpack-dev-server's, in the config a plain webpack site builds with.
+        (first_config(read, &WEBPACK_CONFIGS), ["devServer", "proxy"]),
     ] {
         let Some(config) = config else { continue };
         let Some(line) = config.line_of(&path) else { continue };
