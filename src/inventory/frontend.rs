@@ -331,6 +331,7 @@ pub(super) fn detect(source: &Source, app: &App, warnings: &mut Vec<Warning>) ->
             let public_dir = normalize_dir(&dir);
             warnings.extend(assumed.map(|a| assumed_warning(app, &kind, &a, &dir)));
             warnings.extend(outside_warning(app, &kind, &public_dir));
+            warnings.extend(pageless_webpack_warning(app, &kind, package.as_ref(), &public_dir));
             let page_template = page_template(&kind, &read).map(|p| normalize_dir(&p));
             Frontend {
                 kind,
@@ -379,6 +380,36 @@ fn outside_warning(app: &App, kind: &FrontendKind, public_dir: &str) -> Option<W
          a folder of the app's own (for example `dist`) and let the backend serve its own copy",
         app.display_dir(),
         kind.label(),
+        app.display_dir()
+    )))
+}
+
+/// A webpack site recognised by its dev server (`webpack-dev-server` as the web process)
+/// without html-webpack-plugin or copy-webpack-plugin: the dev server served a page from
+/// its own folder (`public/` by default), which `webpack` does not write into the
+/// output folder a Frontend Capsule publishes.
+fn pageless_webpack_warning(
+    app: &App,
+    kind: &FrontendKind,
+    package: Option<&Value>,
+    public_dir: &str,
+) -> Option<Warning> {
+    if *kind != FrontendKind::Webpack {
+        return None;
+    }
+    let depends_on = |name: &str| {
+        ["dependencies", "devDependencies"]
+            .iter()
+            .any(|section| package.and_then(|p| p.get(section)?.get(name)).is_some())
+    };
+    if depends_on("html-webpack-plugin") || depends_on("copy-webpack-plugin") {
+        return None;
+    }
+    Some(Warning::new(format!(
+        "{}: webpack's dev server served the page on Heroku, and `webpack` writes no HTML \
+         page into `{public_dir}` (no html-webpack-plugin or copy-webpack-plugin): make the \
+         build put `index.html` there (html-webpack-plugin), or the Frontend Capsule \
+         publishes scripts without a page",
         app.display_dir()
     )))
 }
