@@ -369,9 +369,28 @@ impl Builder<'_> {
             }
         }
         for (command, place) in commands {
+            let chosen = crate::inventory::scripts::member_variables(&command);
+            if !chosen.is_empty() {
+                let vars: Vec<String> = chosen.iter().map(|n| format!("`{n}`")).collect();
+                capsule.notes.push(format!(
+                    "{place} picks the workspace package to run by {}: Heroku ran one app per \
+                     package from this repository, each with its own value (`heroku config -a \
+                     <heroku-app>` shows it). Create one Capsule per package, each with the \
+                     folder `/` and its own value set before the first build",
+                    vars.join(" and ")
+                ));
+            }
             for name in crate::shell::variables_read(&command) {
-                if SHELL_OWN.contains(&name.as_str()) || capsule.env.iter().any(|v| v.name == name)
-                {
+                if SHELL_OWN.contains(&name.as_str()) {
+                    continue;
+                }
+                // Known already (a build step's read, say): the process's own command
+                // reads it too, so the running Capsule needs it as well.
+                if let Some(var) = capsule.env.iter_mut().find(|v| v.name == name) {
+                    var.run_time = true;
+                    if !var.read_by.contains(&place) {
+                        var.read_by.push(place.clone());
+                    }
                     continue;
                 }
                 let mut var = super::env::blank(&name, EnvSource::Code);

@@ -145,7 +145,7 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
 }
 
 /// Packages whose presence means a bundler builds the package: a frontend.
-const BUNDLERS: &[&str] = &[
+pub(crate) const BUNDLERS: &[&str] = &[
     "react-scripts",
     "vite",
     "next",
