@@ -312,7 +312,9 @@ pub fn page_template(kind: &FrontendKind, read: ReadFile) -> Option<String> {
 pub(super) fn detect(source: &Source, app: &App, warnings: &mut Vec<Warning>) -> Option<Frontend> {
     // Config files are small; one that cannot be read counts as absent.
     let read = |name: &str| -> Option<String> {
-        let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
+        // A config merged in from beside the app names `../shared/webpack.common.js`.
+        let path = tidy(&app.path_of(name)).filter(|p| !p.starts_with(".."))?;
+        let entry = source.entry(&path).filter(|e| e.kind.is_regular())?;
         if entry.size.is_some_and(|s| s > super::apps::MAX_READ) {
             return None;
         }
@@ -918,6 +920,11 @@ mod tests {
         let common = "module.exports = { output: { path: require('path').resolve(__dirname, '../build') } };\n";
         let files = [("config/webpack.prod.js", prod), ("config/webpack.common.js", common)];
         assert_eq!(dir("webpack --config config/webpack.prod.js", &files).0, "build");
+        // The working folder is the app's, wherever the config sits.
+        let cwd = "module.exports = { output: { path: require('path').resolve(process.cwd(), 'www') } };\n";
+        assert_eq!(dir("webpack -c config/webpack.js", &[("config/webpack.js", cwd)]).0, "www");
+        let bare = "module.exports = { output: { path: require('path').resolve('site') } };\n";
+        assert_eq!(dir("webpack -c config/webpack.js", &[("config/webpack.js", bare)]).0, "site");
         // The command line wins; computed paths are named.
         assert_eq!(dir("webpack --output-path www", &[("webpack.config.js", cjs)]).0, "www");
         let computed = "module.exports = { output: { path: process.env.OUT } };\n";

@@ -158,7 +158,8 @@ fn expose_to_webpack(
     let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
     let files = &cx.files;
     let read = |name: &str| -> Option<String> {
-        String::from_utf8(files.read(&app.path_of(name)).ok()??).ok()
+        let path = tidy(&app.path_of(name)).filter(|p| !p.starts_with(".."))?;
+        String::from_utf8(files.read(&path).ok()??).ok()
     };
     let plugin = format!("new webpack.EnvironmentPlugin([\"{}\"])", names.join("\", \""));
     let Some(config) = webpack_config(package.as_ref(), &read) else {
@@ -173,7 +174,17 @@ fn expose_to_webpack(
     match expose(&config, names) {
         Exposure::Already => {}
         Exposure::Edited { file, text } => {
-            cx.files.write(&app.path_of(&file), text.into_bytes(), &rule.id)
+            // A config merged in from beside the app (`../shared/webpack.common.js`) is
+            // named by its repository path; one above the repository is not edited.
+            match tidy(&app.path_of(&file)).filter(|p| !p.starts_with("..")) {
+                Some(path) => cx.files.write(&path, text.into_bytes(), &rule.id),
+                None => cx.warnings.push(Warning::new(format!(
+                    "{}: `{file}` is outside the repository: add \
+                     `new webpack.EnvironmentPlugin([\"{}\"])` to its plugins by hand",
+                    app.display_dir(),
+                    names.join("\", \"")
+                ))),
+            }
         }
         Exposure::NoPlace { file, plugin } => cx.warnings.push(Warning::in_file(
             app.path_of(&file),

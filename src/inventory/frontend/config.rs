@@ -274,7 +274,9 @@ pub(super) fn folder_option(
     let config_dir = config.name.rsplit_once('/').map(|(dir, _)| dir);
     Some(match config.folder(path)? {
         Ok(folder) => {
-            let joined = if let (true, Some(dir)) = (folder.from_config_dir, config_dir) {
+            let joined = if let (true, false, Some(dir)) =
+                (folder.from_config_dir, folder.from_cwd, config_dir)
+            {
                 format!("{dir}/{}", folder.path)
             } else if folder.from_config_dir || root == "." {
                 folder.path.clone()

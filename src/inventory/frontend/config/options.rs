@@ -42,6 +42,10 @@ pub(crate) struct Folder {
     /// ...)`, `new URL('./x', import.meta.url)`, `process.cwd()`), false for a plain string,
     /// which the bundler resolves against its own root.
     pub from_config_dir: bool,
+    /// True when the path starts at the build's working folder (`process.cwd()`, or
+    /// `path.resolve('dist')` with no `__dirname`): the app's folder, wherever the config
+    /// file sits.
+    pub from_cwd: bool,
 }
 
 impl ConfigFile {
@@ -121,9 +125,9 @@ impl ConfigFile {
     /// ([`tidy`]); an absolute path is [`Computed`] too: no folder of the repository.
     pub fn folder(&self, path: &[&str]) -> Option<Result<Folder, Computed>> {
         let value = self.value(path)?;
-        let folder = self.evaluate_folder(value, 0).and_then(|folder| {
-            Some(Folder { path: tidy(&folder.path)?, from_config_dir: folder.from_config_dir })
-        });
+        let folder = self
+            .evaluate_folder(value, 0)
+            .and_then(|folder| Some(Folder { path: tidy(&folder.path)?, ..folder }));
         Some(folder.ok_or_else(|| self.computed(value)))
     }
 
@@ -287,10 +291,10 @@ impl ConfigFile {
             _ => false,
         };
         if dirname {
-            return Some(Folder { path: ".".into(), from_config_dir: true });
+            return Some(Folder { path: ".".into(), from_config_dir: true, from_cwd: false });
         }
         let node = self.resolve(node, depth)?;
-        let relative = |path: String| Folder { path, from_config_dir: false };
+        let relative = |path: String| Folder { path, from_config_dir: false, from_cwd: false };
         match node.kind() {
             "string" | "template_string" if literal_value(node, source).is_some() => {
                 self.evaluate_string(node, depth).map(relative)
@@ -333,7 +337,7 @@ impl ConfigFile {
         let object = callee.strip_suffix(method).map(|o| o.trim_end_matches('.'));
         // `npm run build` runs in the app's folder, where its config file is.
         if callee == "process.cwd" && args.is_empty() {
-            return Some(Folder { path: ".".into(), from_config_dir: true });
+            return Some(Folder { path: ".".into(), from_config_dir: true, from_cwd: true });
         }
         if callee == "fileURLToPath" || callee == "url.fileURLToPath" {
             let url = args.first().filter(|a| a.kind() == "new_expression")?;
@@ -346,7 +350,8 @@ impl ConfigFile {
                 return None;
             }
             let path = self.evaluate_string(relative, depth + 1)?;
-            return (!path.starts_with('/')).then_some(Folder { path, from_config_dir: true });
+            let folder = Folder { path, from_config_dir: true, from_cwd: false };
+            return (!folder.path.starts_with('/')).then_some(folder);
         }
         // `path.dirname(fileURLToPath(import.meta.url))`: the config's folder, as ES
         // modules spell `__dirname`.
@@ -362,7 +367,7 @@ impl ConfigFile {
                 .and_then(|a| a.named_child(0))
                 .is_some_and(|a| text(a, source) == b"import.meta.url")
         {
-            return Some(Folder { path: ".".into(), from_config_dir: true });
+            return Some(Folder { path: ".".into(), from_config_dir: true, from_cwd: false });
         }
         let path_module = matches!(
             object,
@@ -378,7 +383,10 @@ impl ConfigFile {
         if !path_module || !matches!(method, "resolve" | "join") || args.is_empty() {
             return None;
         }
-        let mut folder = Folder { path: String::new(), from_config_dir: method == "resolve" };
+        // `path.resolve` starts at the working folder until a `__dirname` starts it over.
+        let resolve = method == "resolve";
+        let mut folder =
+            Folder { path: String::new(), from_config_dir: resolve, from_cwd: resolve };
         for arg in args {
             let part = self.evaluate_folder(arg, depth + 1)?;
             if part.path.starts_with('/') {
@@ -466,11 +474,11 @@ mod tests {
     }
 
     fn from_config(path: &str) -> Option<Result<Folder, Computed>> {
-        Some(Ok(Folder { path: path.into(), from_config_dir: true }))
+        Some(Ok(Folder { path: path.into(), from_config_dir: true, from_cwd: false }))
     }
 
     fn plain(path: &str) -> Option<Result<Folder, Computed>> {
-        Some(Ok(Folder { path: path.into(), from_config_dir: false }))
+        Some(Ok(Folder { path: path.into(), from_config_dir: false, from_cwd: false }))
     }
 
     #[test]
