@@ -230,6 +230,9 @@ impl Builder<'_> {
                 self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
                 let mut capsule = self.other_process(app, process, name.clone());
                 self.judge_listening(app, &process.command, &mut capsule);
+                if !jobs.is_empty() {
+                    self.warn_schedules_twice(app, process, &name);
+                }
                 capsules.push(capsule);
                 // The same command, or another spelling that runs the same files
                 // (`worker: npm run worker` and the job `node worker.js`).
@@ -265,6 +268,27 @@ impl Builder<'_> {
             Listening::Unknown => {}
         }
         capsule.serves_http
+    }
+
+    /// Warns when `process` (in Capsule `capsule`) schedules tasks in its own code while
+    /// Scheduler jobs are given for its app: the generated scheduler runs the jobs beside
+    /// it, so a job that repeats one of its tasks runs twice.
+    fn warn_schedules_twice(&mut self, app: &App, process: &Process, capsule: &str) {
+        let Some(found) = self.schedules_in_process(app, &process.command) else { return };
+        let procfile = app.procfile.as_ref().map_or("Procfile", |p| p.path.as_str());
+        self.out.warnings.push(Warning::at_line(
+            procfile,
+            process.line,
+            format!(
+                "`{}: {}` (Capsule `{capsule}`) schedules its own tasks with {found}, and \
+                 Scheduler jobs are given for `{}`: the generated scheduler runs those jobs \
+                 too, so a job that repeats one of its tasks now runs twice; leave such a job \
+                 out of the jobs file",
+                process.name,
+                redacted(&process.command),
+                app.display_dir(),
+            ),
+        ));
     }
 
     /// Whether two commands of `app` run exactly the same files of the repository, all of

@@ -16,7 +16,7 @@ mod manager;
 mod scripts;
 
 pub use manager::{PackageManager, manager_of, package_manager};
-pub use scripts::{command_warnings, run_scripts, script_line, started};
+pub use scripts::{command_warnings, run_scripts, runs_by_itself, script_line, started};
 
 /// Config files larger than this are not read.
 const MAX_CONFIG: u64 = 256 * 1024;
@@ -24,8 +24,8 @@ const MAX_CONFIG: u64 = 256 * 1024;
 /// What a config file is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigKind {
-    /// `.env.example`, `.env.sample`, `.env.template`, `.env.dist`: the names an app
-    /// expects, with placeholder values.
+    /// `.env.example`, `.env.sample`, `.env.template`, `.env.dist`, `sample.env`: the
+    /// names an app expects, with placeholder values.
     EnvTemplate,
     /// A committed `.env`: real values, in git history.
     DotEnv,
@@ -86,7 +86,7 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
             continue;
         }
         let kind = match name {
-            ".env.example" | ".env.sample" | ".env.template" | ".env.dist" => {
+            ".env.example" | ".env.sample" | ".env.template" | ".env.dist" | "sample.env" => {
                 ConfigKind::EnvTemplate
             }
             ".env" => ConfigKind::DotEnv,

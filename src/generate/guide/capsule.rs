@@ -3,7 +3,7 @@
 use super::md::{self, Md, code, list};
 use super::{Guide, build_cell, opt_code, replaces};
 use crate::capsules::{
-    Capsule, CapsuleEnv, CapsuleKind, EnvScope, EnvSource, herokuapp_default, url_path,
+    Capsule, CapsuleEnv, CapsuleKind, DevDefault, EnvScope, EnvSource, herokuapp_default, url_path,
 };
 use crate::inventory::config::{manager_of, package_manager};
 use crate::inventory::parent;
@@ -291,11 +291,21 @@ fn value_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
             "Heroku's value: `heroku config:get {name}` (app.json's default looks like a \
              credential, so it is not shown; it is in the repository's history: rotate it)"
         ),
-        EnvSource::AppJson { secret: false } => match &var.value {
-            Some(value) => {
+        EnvSource::AppJson { secret: false } => match (&var.value, var.dev_value) {
+            (Some(value), _) => {
                 format!("{} (app.json's default), or Heroku's current value", code(value))
             }
-            None => format!("Heroku's value: `heroku config:get {name}`"),
+            (None, Some(dev)) => {
+                let what = match dev {
+                    DevDefault::Local => {
+                        "an address on a developer's machine, which nothing \
+                                          answers on Code Capsules"
+                    }
+                    DevDefault::Placeholder => "a placeholder, not a value to run with",
+                };
+                format!("Heroku's value: `heroku config:get {name}` (app.json's default is {what})")
+            }
+            (None, None) => format!("Heroku's value: `heroku config:get {name}`"),
         },
         EnvSource::Addon { service } => {
             format!("the value from your own {} account (Heroku's add-on set it)", code(service))
@@ -355,6 +365,13 @@ fn code_value(name: &str) -> String {
              `https://`) of the Capsule that now serves it: that Heroku app goes away"
         );
     }
+    if names_an_address(name) {
+        return format!(
+            "{from_heroku}; a `*.herokuapp.com` address in it goes away with that app: use \
+             the URL of the Capsule that replaces it (same path), also where it is registered \
+             (an OAuth provider's allowed callbacks)"
+        );
+    }
     let kind = if name == "DATABASE_URL" || name.starts_with("HEROKU_POSTGRESQL_") {
         "PostgreSQL"
     } else if matches!(name, "REDIS_URL" | "REDIS_TLS_URL" | "REDISCLOUD_URL" | "REDISTOGO_URL") {
@@ -367,6 +384,52 @@ fn code_value(name: &str) -> String {
          dashboard), the connection string of a {kind} Capsule you create and link; otherwise \
          {from_heroku}"
     )
+}
+
+/// Whether a variable the code reads may hold the address of a web app, perhaps a Heroku
+/// one: a name ending in `_URL`, `_URI`, `_ORIGIN(S)` or `_HOST`, or containing
+/// `CALLBACK`/`REDIRECT`, and not a database's, a message broker's or another service's
+/// endpoint (those come from add-ons or accounts).
+fn names_an_address(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let suffixed =
+        ["_URL", "_URI", "_ORIGIN", "_ORIGINS", "_HOST"].iter().any(|s| upper.ends_with(s))
+            || matches!(upper.as_str(), "URL" | "ORIGIN" | "HOST" | "BASE_URL")
+            || upper.contains("CALLBACK")
+            || upper.contains("REDIRECT");
+    let service = [
+        "DATABASE",
+        "POSTGRES",
+        "PG",
+        "MYSQL",
+        "MONGO",
+        "REDIS",
+        "AMQP",
+        "RABBIT",
+        "KAFKA",
+        "ELASTIC",
+        "SEARCH",
+        "MEMCACHE",
+        "WEBHOOK",
+        "SENTRY",
+        "S3",
+        "BUCKET",
+        "SMTP",
+        "MAIL",
+        "CLOUDINARY",
+        "DB",
+        "QUEUE",
+        "SQS",
+    ]
+    .iter()
+    .any(|word| {
+        // `CLOUDAMQP`, `ELASTICSEARCH`: long words anywhere in a part, short ones (`PG`,
+        // `DB`, `S3`) only at its start.
+        upper
+            .split('_')
+            .any(|part| part.starts_with(word) || (word.len() >= 4 && part.contains(word)))
+    });
+    suffixed && !service
 }
 
 fn url_value(g: &Guide, c: &Capsule, var: &CapsuleEnv, target: Option<&str>) -> String {
@@ -424,12 +487,54 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
              runs, so set it before the build and rebuild after changing it"
         ));
     }
-    if var.default_secret {
+    let linked = matches!(var.source, EnvSource::DataCapsule { .. });
+    // What the code falls back to, as the guide may show it.
+    let fallback = |var: &CapsuleEnv| match &var.default {
+        Some(value) => code(&crate::capsules::shown_default(value)),
+        None => "a value written in the repository (not shown)".into(),
+    };
+    let mut said_required = false;
+    if linked {
+        // The link sets it: the code's fallback never applies, and is only worth a word
+        // when it could mislead (a database on the developer's machine).
+        if var.dev_default == Some(DevDefault::Local) {
+            parts.push(format!(
+                "set by the link; the code's fallback {} is a database on a developer's \
+                 machine, for local development only",
+                fallback(var)
+            ));
+        }
+    } else if var.default_secret {
         parts.push(
             "the code falls back to a value written in the repository (not shown), and the \
              name says it is a secret: set it, or the app runs with a public secret"
                 .into(),
         );
+    } else if let Some(dev) = var.dev_default {
+        // A local address is wrong wherever the app uses the variable (an app that
+        // connects through a linked connection string may never read its `DB_HOST`); a
+        // placeholder credential or identifier is wrong, full stop.
+        parts.push(match dev {
+            DevDefault::Local => {
+                // app.json's `required` says it in one word; else the address says why.
+                said_required = var.required == Some(true);
+                format!(
+                    "{}: the code falls back to {}, an address on a developer's machine, for \
+                     local development only: nothing answers there on Code Capsules, so set it \
+                     wherever the app uses it",
+                    if said_required { "required" } else { "not optional" },
+                    fallback(var)
+                )
+            }
+            DevDefault::Placeholder => {
+                said_required = true;
+                format!(
+                    "required: the code falls back to {}, a development placeholder, not a \
+                     value to run with",
+                    fallback(var)
+                )
+            }
+        });
     } else if var.default_hidden {
         parts.push(
             "optional: the code falls back to a value written in the repository (not shown: \
@@ -473,6 +578,7 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
         // app.json's `required` (true unless it says otherwise) is what Heroku asked
         // for; the code's own fallback says more about what the app needs.
         Some(_) if var.optional => {}
+        Some(true) if said_required => {}
         Some(true) => parts.push("required".into()),
         Some(false) => parts.push("optional".into()),
         None => {}
@@ -512,8 +618,45 @@ mod tests {
             assert!(value.contains(&format!("heroku config:get {name}")), "{value}");
             assert!(value.contains("replaced by the URL"), "{value}");
         }
-        for name in ["REACT_APP_VAPID_PUBLIC_KEY", "API_URL", "VITE_TITLE"] {
+        for name in ["REACT_APP_VAPID_PUBLIC_KEY", "VITE_TITLE", "AUTH0_DOMAIN"] {
             assert_eq!(code_value(name), format!("Heroku's value: `heroku config:get {name}`"));
+        }
+    }
+
+    /// A backend's own address, an OAuth callback or another app's origin held a Heroku
+    /// address on Heroku too: the guide says to replace it, not only to copy it.
+    #[test]
+    fn addresses_of_web_apps_are_not_copied_as_is() {
+        for name in [
+            "AUTH0_CALLBACK_URL",
+            "GOOGLE_REDIRECT_URI",
+            "OAUTH_CALLBACK",
+            "CORS_ORIGIN",
+            "ALLOWED_ORIGINS",
+            "FRONTEND_URL",
+            "API_URL",
+            "BASE_URL",
+            "SERVER_HOST",
+        ] {
+            let value = code_value(name);
+            assert!(value.starts_with(&format!("Heroku's value: `heroku config:get {name}`")));
+            assert!(value.contains("`*.herokuapp.com` address"), "{name}: {value}");
+        }
+        for name in [
+            "DATABASE_URL",
+            "MONGODB_URI",
+            "REDIS_URL",
+            "CLOUDAMQP_URL",
+            "SENTRY_DSN",
+            "SLACK_WEBHOOK_URL",
+            "SMTP_HOST",
+            "S3_BUCKET_URL",
+            "ELASTICSEARCH_URL",
+            "QUEUE_URL",
+            "DB_HOST",
+            "SESSION_SECRET",
+        ] {
+            assert!(!code_value(name).contains("herokuapp"), "{name}");
         }
     }
 }

@@ -85,7 +85,8 @@ fn startup_script_warning(
     let mut runs: Vec<String> = Vec::new();
     for step in crate::shell::simple_commands(&text) {
         let Some(program) = step.words.first() else { continue };
-        let shown = format!("`{}`", crate::capsules::redacted(program));
+        // A program's name, never its arguments (which may hold a credential).
+        let shown = format!("`{program}`");
         if !matches!(program.as_str(), "export" | "echo" | "set" | "true" | ":")
             && !runs.contains(&shown)
         {
