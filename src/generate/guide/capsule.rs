@@ -169,7 +169,18 @@ fn install_cell(g: &Guide, app: &str) -> String {
     let dir = if app == "." { "" } else { app };
     let lockfiles = &g.inventory.lockfiles;
     if let Some((manager, lockfile)) = package_manager(lockfiles, dir) {
-        return format!("{} (from {})", code(manager.install()), code(lockfile));
+        let mut cell = format!("{} (from {})", code(manager.install()), code(lockfile));
+        if let Some(pin) = yarn_berry_pin(g, dir) {
+            // Measured: yarn 4.18 rewrites a yarn 4.11 lockfile's `__metadata` version, and
+            // yarn 1 cannot read a yarn 2+ lockfile at all.
+            cell.push_str(&format!(
+                "; `packageManager` pins {}: check that the build log shows that Yarn (a \
+                 yarn 1 cannot read this lockfile, and a later one rewrites it, which an \
+                 immutable install refuses)",
+                code(&pin)
+            ));
+        }
+        return cell;
     }
     let above: Vec<&String> = lockfiles
         .iter()
@@ -189,6 +200,17 @@ fn install_cell(g: &Guide, app: &str) -> String {
                  build what Heroku built"
             .into(),
     }
+}
+
+/// The `packageManager` of the app in `dir` when it pins yarn 2 or later (`yarn@4.11.0`,
+/// without a `+sha...` hash).
+fn yarn_berry_pin(g: &Guide, dir: &str) -> Option<String> {
+    let app = g.inventory.app(dir)?;
+    let spec = app.package_json.as_ref()?.value.get("packageManager")?.as_str()?;
+    let version = spec.strip_prefix("yarn@")?;
+    let version = version.split('+').next().unwrap_or(version);
+    let major: u32 = version.split('.').next()?.parse().ok()?;
+    (major >= 2).then(|| format!("yarn@{version}"))
 }
 
 fn replicas_cell(c: &Capsule, replicas: u64) -> String {

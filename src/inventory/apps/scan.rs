@@ -2,7 +2,7 @@
 
 use super::Hints;
 use super::read::read_small;
-use super::warnings::{mention_warning, unread_warning};
+use super::warnings::{mention_warning, quiet_code_urls, quiet_summaries, unread_warning};
 use crate::diag::Warning;
 use crate::inventory::{
     App, Error, Inventory, code, config, docs, frontend, hosts, programs, reach,
@@ -219,8 +219,17 @@ pub(super) fn classify_hosts(
     let removed = |m: &&docs::Mention| {
         inv.apps.iter().any(|a| a.app_json.as_ref().is_some_and(|j| j.path == m.path))
     };
-    let warnings: Vec<Warning> =
-        mentions.iter().filter(|m| !removed(m)).map(|m| mention_warning(inv, m)).collect();
+    let (quiet, loud): (Vec<&docs::Mention>, Vec<&docs::Mention>) = mentions
+        .iter()
+        .filter(|m| !removed(m))
+        .partition(|m| docs::place_of(&m.path) != docs::Place::Runs);
+    let warnings: Vec<Warning> = loud.into_iter().map(|m| mention_warning(inv, m)).collect();
     inv.warnings.extend(warnings);
+    let mut quiet: Vec<docs::Mention> = quiet.into_iter().cloned().collect();
+    quiet.extend(quiet_code_urls(inv));
+    quiet.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    let (summaries, summarised) = quiet_summaries(inv, &quiet);
+    inv.warnings.extend(summaries);
+    inv.quiet_mentions = summarised;
     Ok(())
 }
