@@ -58,17 +58,17 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
 fn startup_scripts(source: &Source, app: &App) -> Vec<String> {
     let profile = app.path_of(".profile");
     let folder = format!("{}/", app.path_of(".profile.d"));
-    source
-        .entries()
+    // The entries are sorted by path: the folder's are one run, found by bisection
+    // (a monorepo has thousands of entries and dozens of apps).
+    let entries = source.entries();
+    let start = entries.partition_point(|e| e.path.as_str() < folder.as_str());
+    let in_folder = entries[start..]
         .iter()
         .map(|e| e.path.as_str())
-        .filter(|p| {
-            *p == profile
-                || p.strip_prefix(folder.as_str())
-                    .is_some_and(|name| !name.contains('/') && name.ends_with(".sh"))
-        })
-        .map(str::to_owned)
-        .collect()
+        .take_while(|p| p.starts_with(folder.as_str()))
+        .filter(|p| p[folder.len()..].ends_with(".sh") && !p[folder.len()..].contains('/'));
+    let profile = source.entry(&profile).map(|e| e.path.as_str());
+    profile.into_iter().chain(in_folder).map(str::to_owned).collect()
 }
 
 /// The warning for a start-up script: Heroku's dyno manager sources `.profile` and
