@@ -17,7 +17,6 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::env::Env;
 use super::install::Manager;
 use super::node::Resolver;
 use super::report::Progress;
@@ -234,23 +233,16 @@ pub(crate) fn verify_base(
     outcome.logs[0] = Some(install_log.clone());
     let range = &heroku.node_range;
     progress.begin(&capsule.name, &format!("Heroku's Node for engines.node `{range}`"));
-    let node = match !dir.is_dir() {
+    let node_env = match !dir.is_dir() {
         true => Err(format!("the app's folder /{} is not on the base commit", heroku.dir)),
-        false => nodes.resolve(range, runner, &install_log),
+        false => steps::node_and_env(nodes, runner, &install_log, range, capsule, place.root),
     };
-    let node = match node {
-        Ok(node) => node,
+    let (node, mut env) = match node_env {
+        Ok(found) => found,
         Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
     };
     outcome.node = Some(node.label());
-    let mut env = Env::for_capsule(capsule, &node, place.root);
     outcome.placeholders = env.placeholders.clone();
-    // npm 11 cannot run on an old Node: the npm that Node came with can, as on Heroku.
-    match nodes.npm_for(&node, runner, &install_log) {
-        Ok(Some(npm)) => env.put_first_on_path(&npm),
-        Ok(None) => {}
-        Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
-    }
     for (name, value) in &heroku.env {
         env.set(name, value);
     }

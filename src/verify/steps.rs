@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::env::{Env, PLACEHOLDER_HOST};
 use super::install::Manager;
-use super::node::{DEFAULT_RANGE, Resolver};
+use super::node::{DEFAULT_RANGE, Node, Resolver};
 use super::probe::{answers_http, free_port};
 use super::report::Progress;
 use super::run::{Ended, Group, POLL, Runner, interrupted};
@@ -123,6 +123,25 @@ pub(crate) struct Place<'a> {
     pub suffix: &'a str,
 }
 
+/// The Node for engines.node `range` (fetched into the cache if needed, its output in
+/// `log`) and `capsule`'s environment on it, with the npm that Node came with first on
+/// `PATH` when npm 11 cannot run there, as on Heroku. `Err` says why there is none.
+pub(super) fn node_and_env(
+    nodes: &mut Resolver,
+    runner: &Runner,
+    log: &Path,
+    range: &str,
+    capsule: &Capsule,
+    root: &Path,
+) -> Result<(Node, Env), String> {
+    let node = nodes.resolve(range, runner, log)?;
+    let mut env = Env::for_capsule(capsule, &node, root);
+    if let Some(npm) = nodes.npm_for(&node, runner, log)? {
+        env.put_first_on_path(&npm);
+    }
+    Ok((node, env))
+}
+
 /// Runs the steps of `capsule`, stopping at the first that fails.
 pub(crate) fn verify_capsule(
     capsule: &Capsule,
@@ -154,23 +173,16 @@ pub(crate) fn verify_capsule(
         .unwrap_or(DEFAULT_RANGE)
         .to_owned();
     progress.begin(&capsule.name, &format!("finding Node for engines.node `{range}`"));
-    let node = match !dir.is_dir() {
+    let node_env = match !dir.is_dir() {
         true => Err(format!("the Capsule's folder /{folder} is not on the branch")),
-        false => nodes.resolve(&range, runner, &install_log),
+        false => node_and_env(nodes, runner, &install_log, &range, capsule, place.root),
     };
-    let node = match node {
-        Ok(node) => node,
+    let (node, mut env) = match node_env {
+        Ok(found) => found,
         Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
     };
     outcome.node = Some(node.label());
-    let mut env = Env::for_capsule(capsule, &node, place.root);
     outcome.placeholders = env.placeholders.clone();
-    // npm 11 cannot run on an old Node: the npm that Node came with can, as on Heroku.
-    match nodes.npm_for(&node, runner, &install_log) {
-        Ok(Some(npm)) => env.put_first_on_path(&npm),
-        Ok(None) => {}
-        Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
-    }
     let install = match &package {
         None => Status::None("no package.json".into()),
         Some(package) => {
