@@ -14,7 +14,7 @@ mod warnings;
 
 use crate::inventory::package_json::PackageJson;
 pub(crate) use dirs::normalize_dir;
-use dirs::{folder_exists, monorepo_dirs, own_procfiles, procfile_app_dir};
+use dirs::{folder_exists, monorepo_dirs, names_multi_procfile, own_procfiles, procfile_app_dir};
 use read::{read_app_json, read_node_version_files, read_package_json, read_procfile};
 use scan::{classify_hosts, scan_code};
 
@@ -79,10 +79,10 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
 struct HerokuFiles {
     /// (app dir, why) of each app.json that describes its own folder, in path order.
     described: Vec<(String, String)>,
-    /// (owning dir, Procfile path).
-    claims: Vec<(String, String)>,
-    /// (app.json path, the folders its APP_BASE / PROCFILE name, with why).
-    describes: Vec<(String, Vec<(String, String)>)>,
+    /// (where its app is, Procfile path).
+    claims: Vec<(dirs::Placement, String)>,
+    /// (app.json path, the folders its APP_BASE / PROCFILE name).
+    describes: Vec<(String, Vec<dirs::Target>)>,
     parsed: Parsed,
 }
 
@@ -100,8 +100,8 @@ struct Found {
     evidence: BTreeMap<String, Vec<String>>,
     /// App dir -> Procfile path.
     procfiles: BTreeMap<String, String>,
-    /// App dir -> where it runs.
-    run_dirs: BTreeMap<String, String>,
+    /// App dir -> where it runs, and why when its files told.
+    run_dirs: BTreeMap<String, (String, Option<String>)>,
     /// App dir -> app.json path.
     app_jsons: BTreeMap<String, String>,
 }
@@ -152,7 +152,8 @@ fn read_heroku_files(source: &Source, inv: &mut Inventory) -> Result<HerokuFiles
         if let Some(app_json) = app_json {
             inv.warnings.extend(app_json.value.warnings.iter().cloned());
             let declares_monorepo =
-                ["APP_BASE", "PROCFILE"].iter().any(|name| app_json.value.env_var(name).is_some());
+                ["APP_BASE", "PROCFILE"].iter().any(|name| app_json.value.env_var(name).is_some())
+                    || names_multi_procfile(&app_json.value);
             if declares_monorepo {
                 // It describes the app(s) its APP_BASE / PROCFILE point at, not its folder.
                 let dirs = monorepo_dirs(source, &entry.path, &app_json);
@@ -164,8 +165,8 @@ fn read_heroku_files(source: &Source, inv: &mut Inventory) -> Result<HerokuFiles
             files.parsed.app_jsons.insert(entry.path.clone(), app_json);
         } else {
             let procfile = read_procfile(source, &entry.path)?;
-            let dir = procfile_app_dir(source, &entry.path, &procfile.value);
-            files.claims.push((dir, entry.path.clone()));
+            let placed = procfile_app_dir(source, &entry.path, &procfile.value);
+            files.claims.push((placed, entry.path.clone()));
             inv.warnings.extend(procfile.value.warnings.iter().cloned());
             files.parsed.procfiles.insert(entry.path.clone(), procfile);
         }
@@ -179,20 +180,24 @@ impl Found {
     }
 
     /// Each Procfile goes to the app that owns it, which may run from another folder.
-    fn place_procfiles(&mut self, claims: Vec<(String, String)>) {
+    fn place_procfiles(&mut self, claims: Vec<(dirs::Placement, String)>) {
         for (dir, path, run_dir) in own_procfiles(claims) {
-            if let Some(run_dir) = run_dir {
-                self.run_dirs.insert(dir.clone(), run_dir);
+            let mut why = vec![format!("{path} declares its processes")];
+            if let Some((run_dir, run_why)) = run_dir {
+                why.extend(run_why.clone());
+                self.run_dirs.insert(dir.clone(), (run_dir, run_why));
             }
             // First, as when read in path order: the Procfile is the strongest evidence.
-            let why = format!("{path} declares its processes");
-            self.evidence.entry(dir.clone()).or_default().insert(0, why);
+            self.evidence.entry(dir.clone()).or_default().splice(0..0, why);
             self.procfiles.insert(dir, path);
         }
     }
 
-    /// Each monorepo app.json (APP_BASE, PROCFILE) goes to the apps it names.
-    fn place_app_jsons(&mut self, describes: Vec<(String, Vec<(String, String)>)>) {
+    /// Each monorepo app.json (APP_BASE, PROCFILE, the multi-procfile buildpack) goes to
+    /// the apps it names. The multi-procfile buildpack built the repository in the
+    /// app.json's folder: a Procfile app below it that has its own package.json still ran
+    /// from there, with that folder's lockfile.
+    fn place_app_jsons(&mut self, describes: Vec<(String, Vec<dirs::Target>)>) {
         for (path, targets) in describes {
             let base = parent(&path);
             let targets = if targets.is_empty() {
@@ -203,7 +208,11 @@ impl Found {
                 self.procfiles
                     .iter()
                     .filter(|(_, p)| below(p))
-                    .map(|(dir, _)| (dir.clone(), why.clone()))
+                    .map(|(dir, _)| dirs::Target {
+                        dir: dir.clone(),
+                        why: why.clone(),
+                        built_at_base: true,
+                    })
                     .collect()
             } else {
                 targets
@@ -211,9 +220,22 @@ impl Found {
             if targets.is_empty() {
                 self.add(base, format!("{path} describes it"));
             }
-            for (dir, why) in targets {
-                self.add(&dir, why);
-                self.app_jsons.insert(dir, path.clone());
+            for target in targets {
+                let from_base = target.built_at_base
+                    && target.dir != base
+                    && !self.run_dirs.contains_key(&target.dir);
+                if from_base {
+                    let shown = if base.is_empty() { "." } else { base };
+                    let why = format!(
+                        "runs from `{shown}`: with `PROCFILE` ({path}) Heroku's multi-procfile \
+                         buildpack built the repository at `{shown}`, with its lockfile, and ran \
+                         the Procfile's commands from there"
+                    );
+                    self.add(&target.dir, why.clone());
+                    self.run_dirs.insert(target.dir.clone(), (base.to_owned(), Some(why)));
+                }
+                self.add(&target.dir, target.why);
+                self.app_jsons.insert(target.dir, path.clone());
             }
         }
     }
@@ -289,7 +311,8 @@ impl Found {
         parsed: &mut Parsed,
         warnings: &mut Vec<Warning>,
     ) -> Result<App, Error> {
-        let run_dir = self.run_dirs.remove(&dir);
+        let (run_dir, run_reason) = self.run_dirs.remove(&dir).unzip();
+        let run_reason = run_reason.flatten();
         let procfile = match self.procfiles.get(&dir) {
             Some(path) => match parsed.procfiles.remove(path) {
                 Some(procfile) => Some(procfile),
@@ -320,6 +343,7 @@ impl Found {
             node_version_files,
             frontend: None,
             run_dir,
+            run_reason,
             skips_pre_scripts,
         };
         app.frontend = frontend::detect(source, &app, warnings);
@@ -327,6 +351,7 @@ impl Found {
             // A static site served from inside its own folder needs none of the code
             // around it: it builds from its folder, not from the shared package.json.
             app.run_dir = None;
+            app.run_reason = None;
             app.package_json = read_package_json(source, &app.path_of("package.json"), warnings)?;
             app.node_version_files.clear();
             if let Some(frontend) = &mut app.frontend {

@@ -53,6 +53,10 @@ pub struct App {
     /// a nested Procfile without a package.json beside it (run from the repository by a
     /// monorepo buildpack) is an app of its own folder whose code is the enclosing one.
     pub run_dir: Option<String>,
+    /// Why it runs from `run_dir`, when its files said so rather than the lack of a
+    /// package.json beside its Procfile (a workspace command, a path from the root, a
+    /// multi-procfile `PROCFILE`): "runs from `.`: ...".
+    pub run_reason: Option<String>,
     /// Why its package manager may not run a `prestart` script before `start`, when it
     /// may not: yarn 2+ runs none of the user's pre/post scripts, pnpm runs them only from
     /// pnpm 9 (before, with `enable-pre-post-scripts=true`). Read from the lockfile's
@@ -113,6 +117,7 @@ impl App {
             node_version_files: Vec::new(),
             frontend: None,
             run_dir: None,
+            run_reason: None,
             skips_pre_scripts: None,
         }
     }

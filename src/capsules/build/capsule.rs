@@ -26,8 +26,9 @@ impl Builder<'_> {
         kind: CapsuleKind,
         replaces: String,
     ) -> Capsule {
-        let notes = match (&app.run_dir, &app.procfile) {
-            (Some(run_dir), Some(procfile)) => vec![format!(
+        let notes = match (&app.run_dir, &app.procfile, &app.run_reason) {
+            (Some(_), Some(procfile), Some(why)) => vec![format!("`{}` {why}", procfile.path)],
+            (Some(run_dir), Some(procfile), None) => vec![format!(
                 "`{}` has no package.json beside it: its commands run from `{}`, the folder \
                  with the code, as Heroku's monorepo buildpack ran them",
                 procfile.path,
