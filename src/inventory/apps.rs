@@ -221,6 +221,7 @@ impl Found {
                 self.add(base, format!("{path} describes it"));
             }
             for target in targets {
+                self.add(&target.dir, target.why);
                 let from_base = target.built_at_base
                     && target.dir != base
                     && !self.run_dirs.contains_key(&target.dir);
@@ -234,7 +235,6 @@ impl Found {
                     self.add(&target.dir, why.clone());
                     self.run_dirs.insert(target.dir.clone(), (base.to_owned(), Some(why)));
                 }
-                self.add(&target.dir, target.why);
                 self.app_jsons.insert(target.dir, path.clone());
             }
         }

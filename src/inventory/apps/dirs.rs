@@ -112,9 +112,9 @@ pub(super) fn runs_from_above(
                 });
                 if let (false, Some(root)) = (exists_here, found) {
                     let why = format!(
-                        "runs from `{}`: {at} names `{path}`, which is there and not in `{dir}`: \
-                         Heroku's multi-procfile buildpack built the repository at `{}` and ran \
-                         the Procfile's commands from there",
+                        "runs from `{}`: {at} names `{path}`, a path from there, not from \
+                         `{dir}`: Heroku's multi-procfile buildpack built the repository at `{}` \
+                         and ran the Procfile's commands from there",
                         shown(root),
                         shown(root)
                     );
@@ -269,4 +269,85 @@ pub(super) fn folder_exists(source: &Source, dir: &str) -> bool {
     let entries = source.entries();
     let start = entries.partition_point(|e| e.path.as_str() < prefix.as_str());
     entries.get(start).is_some_and(|e| e.path.starts_with(&prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestRepo;
+
+    /// Which folder a Procfile in `packages/server` (beside its own package.json) runs
+    /// from, for each spelling of a command that works only from the repository's root,
+    /// and for commands that work from the folder itself or name nothing of either.
+    #[test]
+    fn commands_that_only_work_from_above_run_from_there() {
+        let files = [
+            ("package.json", r#"{ "workspaces": ["packages/*"], "scripts": { "web": "x" } }"#),
+            ("yarn.lock", ""),
+            ("packages/server/package.json", r#"{ "scripts": { "start": "node main.js" } }"#),
+            ("packages/server/main.js", ""),
+            ("packages/server/lib/db.js", ""),
+            ("packages/common/package.json", "{}"),
+            ("scripts/boot.sh", ""),
+        ];
+        let repo = TestRepo::with_files(&files);
+        let source = Source::Git(repo.open());
+        let from = |command: &str| {
+            let procfile = procfile::parse("Procfile", format!("web: {command}\n").as_bytes())
+                .expect("the test Procfile parses");
+            runs_from_above(&source, "packages/server", &procfile).map(|(dir, _)| dir)
+        };
+        let root = Some(String::new());
+        for command in [
+            "yarn workspace @x/server start",
+            "npm run start -w packages/server",
+            "npm start --workspace=@x/server",
+            "pnpm --filter @x/server start",
+            "cd packages/server && npm start",
+            "node packages/server/dist/main.js",
+            "node ./packages/server/main.js",
+            "npm start --prefix packages/server",
+            "npm start --prefix=packages/server",
+            "bash scripts/boot.sh",
+            "npm run web",
+            "yarn web",
+        ] {
+            assert_eq!(from(command), root, "{command}");
+        }
+        for command in [
+            "node main.js",
+            "npm start",
+            "node lib/db.js",
+            "node build/main.js",
+            "node -r dotenv/config main.js",
+            "npx @x/cli serve",
+            "node $ENTRY/main.js",
+            "npm run missing-everywhere",
+            "cd lib && node db.js",
+        ] {
+            assert_eq!(from(command), None, "{command}");
+        }
+        // The root itself never runs from above.
+        let procfile = procfile::parse("Procfile", b"web: yarn workspace @x/server start\n")
+            .expect("the test Procfile parses");
+        assert_eq!(runs_from_above(&source, "", &procfile), None);
+    }
+
+    /// The nearest workspace root above is the folder, not the repository's root.
+    #[test]
+    fn a_workspace_command_runs_from_the_nearest_workspace_root() {
+        let files = [
+            ("package.json", r#"{ "name": "site" }"#),
+            ("backend/pnpm-workspace.yaml", "packages: ['apps/*']\n"),
+            ("backend/package.json", "{}"),
+            ("backend/apps/api/package.json", "{}"),
+        ];
+        let repo = TestRepo::with_files(&files);
+        let source = Source::Git(repo.open());
+        let procfile = procfile::parse("Procfile", b"web: pnpm --filter api start\n")
+            .expect("the test Procfile parses");
+        let (dir, why) = runs_from_above(&source, "backend/apps/api", &procfile).unwrap();
+        assert_eq!(dir, "backend");
+        assert!(why.starts_with("runs from `backend`: its `web` command"), "{why}");
+    }
 }
