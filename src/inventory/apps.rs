@@ -346,6 +346,9 @@ impl Found {
             run_reason,
             skips_pre_scripts,
         };
+        if let Some(procfile) = app.procfile.as_ref().filter(|_| app.default_web()) {
+            empty_procfile(&mut app.evidence, procfile, app.package_json.as_ref(), warnings);
+        }
         app.frontend = frontend::detect(source, &app, warnings);
         if let Some(public) = own_static_folder(&app) {
             // A static site served from inside its own folder needs none of the code
@@ -360,6 +363,47 @@ impl Found {
         }
         Ok(app)
     }
+}
+
+/// A Procfile that declares no processes (empty, or only comments and blank lines): Heroku
+/// ran the Node.js buildpack's default web process, `npm start`, so the evidence says so;
+/// without a `start` script that had nothing to run, which a warning explains.
+fn empty_procfile(
+    evidence: &mut [String],
+    procfile: &Located<procfile::Procfile>,
+    pkg: Option<&PackageJson>,
+    warnings: &mut Vec<Warning>,
+) {
+    let declares = format!("{} declares its processes", procfile.path);
+    let start = pkg.and_then(|p| p.script("start"));
+    for line in evidence.iter_mut().filter(|e| **e == declares) {
+        *line = match start {
+            Some(_) => format!(
+                "{} declares no processes, so Heroku ran the Node.js buildpack's default web \
+                 process, `npm start`",
+                procfile.path
+            ),
+            None => format!("{} declares no processes", procfile.path),
+        };
+    }
+    if start.is_some() {
+        return;
+    }
+    let main = pkg.and_then(|p| p.value.get("main")).and_then(|m| m.as_str());
+    let hint = match main {
+        Some(main) => format!(" (package.json's `main` is `{main}`: `node {main}`?)"),
+        None => String::new(),
+    };
+    let has =
+        if pkg.is_some() { "its package.json has no `start` script" } else { "no package.json" };
+    warnings.push(Warning::in_file(
+        &procfile.path,
+        format!(
+            "declares no processes and {has}: Heroku's default web process, `npm start`, had \
+             nothing to run, so no Capsule is made for it; add a `start` script with the \
+             command the app runs{hint}, or a `web:` or `worker:` line, and migrate again"
+        ),
+    ));
 }
 
 /// See [`App::skips_pre_scripts`]. A lockfile that cannot be read counts as absent.

@@ -151,6 +151,13 @@ impl App {
         self.procfile.as_ref().map_or(&[], |p| &p.value.processes)
     }
 
+    /// True when Heroku's web process was the Node.js buildpack's default, `npm start`:
+    /// without a Procfile, or with one that declares no processes (only comments or
+    /// blank lines), Heroku runs the buildpack's default process types (HEROKU.md).
+    pub fn default_web(&self) -> bool {
+        self.processes().is_empty()
+    }
+
     pub fn process(&self, name: &str) -> Option<&procfile::Process> {
         self.processes().iter().find(|p| p.name == name)
     }
@@ -216,7 +223,7 @@ impl Inventory {
         let is_a_job = |command: &str| {
             self.jobs_of(&app.dir).any(|j| crate::shell::same_command(&j.command, command))
         };
-        if app.procfile.is_none() {
+        if app.default_web() {
             let start = app.package_json.as_ref().and_then(|p| p.script("start"));
             return start.is_some_and(|s| !is_a_job(s));
         }

@@ -49,9 +49,8 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Procfile, FileError> {
         parser.line(index + 1, start, line)?;
         start += raw.len() + 1;
     }
-    if parser.processes.is_empty() {
-        parser.warnings.push(Warning::in_file(file, "defines no processes"));
-    }
+    // One that defines no processes is not an error: Heroku then runs the buildpack's
+    // default process types (the inventory says what that means for the app).
     Ok(Procfile { processes: parser.processes, warnings: parser.warnings })
 }
 

@@ -174,7 +174,13 @@ impl Builder<'_> {
     }
 
     pub(super) fn npm_start(&self, app: &App, name: String) -> Capsule {
-        let replaces = "`npm start` (no Procfile)".to_owned();
+        let replaces = match &app.procfile {
+            Some(procfile) if app.default_web() => {
+                format!("`npm start` ({} declares no processes)", procfile.path)
+            }
+            Some(_) => "`npm start`".to_owned(),
+            None => "`npm start` (no Procfile)".to_owned(),
+        };
         let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
         capsule.run_command = Some(self.manager(app).run("start"));
         // Without a Procfile, Heroku's web process was `npm start`.
