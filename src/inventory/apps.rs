@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::frontend;
-use super::{App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile};
+use super::{
+    App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile, signs,
+};
 use crate::diag::{FileError, Warning};
 use crate::source::{EntryKind, Source};
 
@@ -48,6 +50,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     if let Some((file, text)) = hints.jobs {
         found.jobs(source, file, text, &mut inv)?;
     }
+    found.signs(source, &mut inv);
     let mut parsed = files.parsed;
     for (dir, evidence) in std::mem::take(&mut found.evidence) {
         let app = found.read_app(source, dir, evidence, &mut parsed, &mut inv.warnings)?;
@@ -104,6 +107,8 @@ struct Found {
     run_dirs: BTreeMap<String, (String, Option<String>)>,
     /// App dir -> app.json path.
     app_jsons: BTreeMap<String, String>,
+    /// The app dirs found only from [`signs`] (no Procfile, app.json, job or `--app`).
+    signed: std::collections::BTreeSet<String>,
 }
 
 /// Reads every Procfile and app.json outside node_modules, warning about the ones it
@@ -257,6 +262,31 @@ impl Found {
         Ok(())
     }
 
+    /// The folders that other signs show deploy on Heroku ([`signs::heroku_signs`]: a
+    /// script that deploys there or runs its CLI, a build hook, a deploy workflow), when
+    /// they hold a package.json and no other app is inside them or around them: a root
+    /// `"logs": "heroku logs"` beside `api/Procfile`, or beside a script that deploys
+    /// `api` (`git subtree push --prefix api heroku main`), is the api's tooling, not an app.
+    fn signs(&mut self, source: &Source, inv: &mut Inventory) {
+        let found = signs::heroku_signs(source);
+        let has_package = |dir: &str| source.entry(&join(dir, "package.json")).is_some();
+        let inside = |a: &str, b: &str| a.is_empty() || b.starts_with(&format!("{a}/"));
+        let known: Vec<String> = self.evidence.keys().cloned().collect();
+        let overlaps = |dir: &str| {
+            known.iter().any(|k| k == dir || inside(dir, k) || inside(k, dir))
+                || found.iter().any(|o| o.dir != dir && inside(dir, &o.dir) && has_package(&o.dir))
+        };
+        for sign in &found {
+            if !inv.heroku_markers.contains(&sign.file) {
+                inv.heroku_markers.push(sign.file.clone());
+            }
+            if has_package(&sign.dir) && !overlaps(&sign.dir) {
+                self.add(&sign.dir, sign.why.clone());
+                self.signed.insert(sign.dir.clone());
+            }
+        }
+    }
+
     /// The folders named with `--app`.
     fn named_apps(&mut self, source: &Source, apps: &[String]) -> Result<(), Error> {
         for dir in apps {
@@ -346,6 +376,16 @@ impl Found {
             run_reason,
             skips_pre_scripts,
         };
+        let no_start = app.package_json.as_ref().is_some_and(|p| p.script("start").is_none());
+        if self.signed.contains(&app.dir) && no_start {
+            let pkg = app.package_json.as_ref().map_or("package.json", |p| p.path.as_str());
+            warnings.push(Warning::in_file(
+                pkg,
+                "has no `start` script: without a Procfile Heroku's web process is `npm start`, \
+                 which had nothing to run here, so no Capsule is made for this app; add a \
+                 `start` script with the command the app runs and migrate again",
+            ));
+        }
         if let Some(procfile) = app.procfile.as_ref().filter(|_| app.default_web()) {
             empty_procfile(&mut app.evidence, procfile, app.package_json.as_ref(), warnings);
         }

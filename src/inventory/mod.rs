@@ -19,6 +19,7 @@ pub mod procfile;
 pub(crate) mod programs;
 pub(crate) mod reach;
 pub mod scripts;
+pub(crate) mod signs;
 pub(crate) mod workspace;
 
 pub(crate) use apps::{Hints, discover};
