@@ -29,6 +29,10 @@ pub struct Hints<'a> {
     pub jobs: Option<(&'a str, &'a str)>,
     /// `--backend-host`: the Heroku app names that are backends, lowercase.
     pub backend_hosts: &'a [String],
+    /// The migration guide's file name (`CODE_CAPSULES.md`), when the rules write one: its
+    /// presence marks a migrated tree, where the signs a migration keeps (scripts,
+    /// workflows, static.json) no longer make apps.
+    pub guide: Option<&'a str>,
 }
 
 /// Files larger than this are not read (a Procfile or package.json never is).
@@ -50,7 +54,9 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     if let Some((file, text)) = hints.jobs {
         found.jobs(source, file, text, &mut inv)?;
     }
-    found.signs(source, &mut inv);
+    if hints.guide.is_none_or(|guide| source.entry(guide).is_none()) {
+        found.signs(source, &mut inv);
+    }
     let mut parsed = files.parsed;
     for (dir, evidence) in std::mem::take(&mut found.evidence) {
         let app = found.read_app(source, dir, evidence, &mut parsed, &mut inv.warnings)?;

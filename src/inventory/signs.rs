@@ -104,6 +104,7 @@ pub(crate) fn heroku_signs(source: &Source) -> Vec<Sign> {
             signs.push(Sign { dir: target, why, file: path.to_owned() });
         }
     }
+    signs.extend(static_json_signs(source));
     for entry in source.entries() {
         let path = entry.path.as_str();
         let in_workflows = parent(path) == ".github/workflows";
@@ -115,6 +116,41 @@ pub(crate) fn heroku_signs(source: &Source) -> Vec<Sign> {
         }
         let Ok(bytes) = source.read(path) else { continue };
         signs.extend(workflow_signs(path, &String::from_utf8_lossy(&bytes)));
+    }
+    signs
+}
+
+/// The keys of heroku-buildpack-static's `static.json` (also read by
+/// create-react-app-buildpack, which serves a React build with it).
+const STATIC_JSON_KEYS: &[&str] = &[
+    "root",
+    "routes",
+    "proxies",
+    "clean_urls",
+    "https_only",
+    "headers",
+    "redirects",
+    "error_page",
+];
+
+/// Each `static.json` beside a package.json whose keys are heroku-buildpack-static's: only
+/// Heroku's static buildpacks read that file, so its folder was a Heroku app (a static
+/// site, built there: heroku-buildpack-monorepo's `APP_BASE` points at such a folder).
+fn static_json_signs(source: &Source) -> Vec<Sign> {
+    let mut signs = Vec::new();
+    for path in package_manifests(source) {
+        let dir = parent(path);
+        let file = super::join(dir, "static.json");
+        if !code::is_package_runtime_path("", path) || source.entry(&file).is_none() {
+            continue;
+        }
+        let Ok(bytes) = source.read(&file) else { continue };
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else { continue };
+        let Some(object) = value.as_object() else { continue };
+        if !object.is_empty() && object.keys().all(|k| STATIC_JSON_KEYS.contains(&k.as_str())) {
+            let why = format!("{file} configures Heroku's static buildpack");
+            signs.push(Sign { dir: dir.to_owned(), why, file });
+        }
     }
     signs
 }
@@ -169,6 +205,27 @@ fn github_expressions_filled(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A static.json of heroku-buildpack-static's keys beside a package.json is a sign; one
+    /// of other keys, one without a package.json beside it, or in an example, is not.
+    #[test]
+    fn static_json_of_the_static_buildpack() {
+        let files = [
+            ("web/package.json", "{}"),
+            ("web/static.json", r#"{ "root": "build/", "routes": { "/**": "index.html" } }"#),
+            ("data/package.json", "{}"),
+            ("data/static.json", r#"{ "root": "x", "items": [] }"#),
+            ("docs/static.json", r#"{ "root": "site/" }"#),
+            ("examples/cra/package.json", "{}"),
+            ("examples/cra/static.json", r#"{ "root": "build/" }"#),
+        ];
+        let repo = crate::testing::TestRepo::with_files(&files);
+        let source = Source::Git(repo.open());
+        let signs = static_json_signs(&source);
+        let dirs: Vec<&str> = signs.iter().map(|s| s.dir.as_str()).collect();
+        assert_eq!(dirs, ["web"]);
+        assert_eq!(signs[0].file, "web/static.json");
+    }
 
     #[test]
     fn a_subtree_push_names_the_folder_heroku_sees() {
