@@ -6,7 +6,7 @@
 //! without a Procfile as the Node.js buildpack's default web process, `npm start`.
 //! A Node package without any of these is no Heroku app.
 
-use yaml_rust2::YamlLoader;
+use yaml_rust2::{Yaml, YamlLoader};
 
 use super::apps::normalize_dir;
 use super::{code, package_manifests, parent};
@@ -162,15 +162,38 @@ fn static_json_signs(source: &Source) -> Vec<Sign> {
 fn workflow_signs(path: &str, text: &str) -> Vec<Sign> {
     let Ok(docs) = YamlLoader::load_from_str(text) else { return Vec::new() };
     let mut signs = Vec::new();
-    let jobs = docs.iter().filter_map(|d| d["jobs"].as_hash()).flat_map(|jobs| jobs.values());
-    for step in jobs.filter_map(|job| job["steps"].as_vec()).flatten() {
+    let jobs = docs
+        .iter()
+        .filter_map(|d| Some((d, d["jobs"].as_hash()?)))
+        .flat_map(|(doc, jobs)| jobs.values().map(move |job| (doc, job)));
+    let steps = jobs.filter_map(|(doc, job)| Some((doc, job, job["steps"].as_vec()?)));
+    for (doc, job, step) in steps.flat_map(|(d, j, steps)| steps.iter().map(move |s| (d, j, s))) {
         if let Some(action) = step["uses"].as_str() {
             let name = action.split('@').next().unwrap_or(action).to_lowercase();
-            if name.split('/').nth(1).is_some_and(|repo| repo.contains("heroku")) {
+            // A Docker deploy (`usedocker: true`, heroku-docker-deploy) ran the image's own
+            // command, not the Node.js buildpack's `npm start`; `justlogin` deploys nothing.
+            let flag = |key: &str| match &step["with"][key] {
+                Yaml::Boolean(b) => *b,
+                Yaml::String(s) => s == "true",
+                _ => false,
+            };
+            let docker = name.contains("docker") || flag("usedocker") || flag("justlogin");
+            if !docker && name.split('/').nth(1).is_some_and(|repo| repo.contains("heroku")) {
                 let appdir = step["with"]["appdir"].as_str().unwrap_or_default();
-                let why = format!("{path} deploys it with the action `{action}`");
-                let dir = normalize_dir(appdir);
-                signs.push(Sign { dir, why, file: path.to_owned() });
+                // `appdir: ${{ env.APP_DIR }}`: the step's, job's or workflow's `env`;
+                // another expression (a secret) names a folder nobody can read here.
+                let appdir = match env_expression(appdir) {
+                    Some(name) => [&step["env"], &job["env"], &doc["env"]]
+                        .iter()
+                        .find_map(|env| env[name].as_str())
+                        .unwrap_or("${{"),
+                    None => appdir,
+                };
+                if !appdir.contains("${{") {
+                    let why = format!("{path} deploys it with the action `{action}`");
+                    let dir = normalize_dir(appdir);
+                    signs.push(Sign { dir, why, file: path.to_owned() });
+                }
             }
         }
         let Some(run) = step["run"].as_str() else { continue };
@@ -178,6 +201,10 @@ fn workflow_signs(path: &str, text: &str) -> Vec<Sign> {
             // GitHub fills in `${{ secrets.KEY }}` before the shell reads the line.
             let line = &github_expressions_filled(raw);
             let Some(what) = heroku_use(line) else { continue };
+            if what.contains("`heroku container:") {
+                // A Docker image pushed to Heroku: its Dockerfile said what ran.
+                continue;
+            }
             let dir = subtree_prefix(line).unwrap_or_default();
             let shown = crate::capsules::redacted(raw.trim());
             let why = format!("{path} runs `{shown}`, which {what}");
@@ -185,6 +212,12 @@ fn workflow_signs(path: &str, text: &str) -> Vec<Sign> {
         }
     }
     signs
+}
+
+/// `NAME` for a value that is exactly `${{ env.NAME }}`.
+fn env_expression(value: &str) -> Option<&str> {
+    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    inner.strip_prefix("env.").filter(|name| crate::shell::is_name(name))
 }
 
 /// `line` with each `${{ ... }}` expression of GitHub Actions replaced by a plain word, as
@@ -265,10 +298,25 @@ jobs:
           git push https://heroku:${{ secrets.KEY }}@git.heroku.com/shop-web.git HEAD:main
       - run: npm test
       - run: heroku config:set GIT_SHA=$GITHUB_SHA -a shop-web
+  worker:
+    runs-on: ubuntu-latest
+    env: { WORKER_DIR: jobs/worker }
+    steps:
+      - uses: akhileshns/heroku-deploy@v3
+        with: { heroku_app_name: shop-worker, appdir: "${{ env.WORKER_DIR }}" }
+      - uses: akhileshns/heroku-deploy@v3
+        with: { heroku_app_name: shop-other, appdir: "${{ secrets.DIR }}" }
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: akhileshns/heroku-deploy@v3.13.15
+        with: { heroku_app_name: shop-img, usedocker: true, appdir: image }
+      - uses: gonuit/heroku-docker-deploy@v1.3.3
+      - run: heroku container:push web -a shop-img
 "#;
         let signs = workflow_signs(".github/workflows/deploy.yml", text);
         let dirs: Vec<&str> = signs.iter().map(|s| s.dir.as_str()).collect();
-        assert_eq!(dirs, ["services/api", "", "", ""]);
+        assert_eq!(dirs, ["services/api", "", "", "", "jobs/worker"]);
         assert!(signs[0].why.contains("`AkhileshNS/heroku-deploy@v3.13.15`"), "{}", signs[0].why);
         assert!(signs[2].why.contains("deploys to Heroku"), "{}", signs[2].why);
         assert!(signs[3].why.contains("`heroku config:set`"), "{}", signs[3].why);
