@@ -184,6 +184,9 @@ fn is_workspace_root(source: &Source, dir: &str) -> bool {
     serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.get("workspaces").is_some())
 }
 
+/// The folder an app runs from when not its own, with why when its files told.
+pub(super) type RunsFrom = (String, Option<String>);
+
 /// One Procfile per app: when several Procfiles would belong to the same folder (a root
 /// `Procfile` and `server/collab/Procfile` whose folder has no package.json), the one in
 /// that folder keeps it and every other one is an app of its own folder, so no process
@@ -195,7 +198,7 @@ fn is_workspace_root(source: &Source, dir: &str) -> bool {
 /// with why when the commands told).
 pub(super) fn own_procfiles(
     claims: Vec<(Placement, String)>,
-) -> Vec<(String, String, Option<(String, Option<String>)>)> {
+) -> Vec<(String, String, Option<RunsFrom>)> {
     let mut out = Vec::new();
     for (placed, path) in &claims {
         let dir = &placed.dir;
