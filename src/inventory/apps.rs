@@ -257,9 +257,14 @@ impl Found {
         let Some(pkg) = read_package_json(source, "package.json", &mut Vec::new())? else {
             return Ok(());
         };
+        // Apps that run from the root (a multi-procfile monorepo's) are what its build
+        // hooks build: the root is no app of its own for them.
+        let built_for_others = self.run_dirs.values().any(|(run_dir, _)| run_dir.is_empty());
         if let Some((name, _)) = pkg.scripts().find(|(name, _)| name.starts_with("heroku-")) {
             inv.heroku_markers.push(format!("package.json (script {name})"));
-            self.add("", format!("package.json has the Heroku script `{name}`"));
+            if !built_for_others {
+                self.add("", format!("package.json has the Heroku script `{name}`"));
+            }
         }
         // A root package.json joins the apps when Heroku evidence points nowhere else.
         if !inv.heroku_markers.is_empty() && self.evidence.is_empty() {
@@ -378,10 +383,15 @@ impl Found {
             package_json,
             node_version_files,
             frontend: None,
+            member_package: None,
             run_dir,
             run_reason,
             skips_pre_scripts,
         };
+        if app.run_dir.is_some() && app.run_reason.is_some() {
+            app.member_package =
+                read_package_json(source, &join(&app.dir, "package.json"), warnings)?;
+        }
         let no_start = app.package_json.as_ref().is_some_and(|p| p.script("start").is_none());
         if self.signed.contains(&app.dir) && no_start {
             let pkg = app.package_json.as_ref().map_or("package.json", |p| p.path.as_str());
@@ -401,6 +411,7 @@ impl Found {
             // around it: it builds from its folder, not from the shared package.json.
             app.run_dir = None;
             app.run_reason = None;
+            app.member_package = None;
             app.package_json = read_package_json(source, &app.path_of("package.json"), warnings)?;
             app.node_version_files.clear();
             if let Some(frontend) = &mut app.frontend {

@@ -54,6 +54,10 @@ pub struct App {
     /// a nested Procfile without a package.json beside it (run from the repository by a
     /// monorepo buildpack) is an app of its own folder whose code is the enclosing one.
     pub run_dir: Option<String>,
+    /// The package.json in `dir` of an app that runs from `run_dir` (a workspace member
+    /// whose Procfile runs from the workspace's root): `package_json` is the root's, which
+    /// installs and pins Node, while this one names what the process itself loads.
+    pub member_package: Option<package_json::PackageJson>,
     /// Why it runs from `run_dir`, when its files said so rather than the lack of a
     /// package.json beside its Procfile (a workspace command, a path from the root, a
     /// multi-procfile `PROCFILE`): "runs from `.`: ...".
@@ -118,6 +122,7 @@ impl App {
             node_version_files: Vec::new(),
             frontend: None,
             run_dir: None,
+            member_package: None,
             run_reason: None,
             skips_pre_scripts: None,
         }

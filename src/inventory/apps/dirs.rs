@@ -103,14 +103,11 @@ pub(super) fn runs_from_above(
         }
         for step in crate::shell::simple_commands(command) {
             let is_cd = step.words.first().is_some_and(|w| w == "cd");
-            for word in step.words.iter().skip(1) {
+            // The program itself counts when it is a path (`./scripts/start.sh`).
+            let skip = usize::from(step.words.first().is_none_or(|w| !w.contains('/')));
+            for word in step.words.iter().skip(skip) {
                 let Some(path) = path_word(word, is_cd) else { continue };
-                let exists_here = path_exists(source, dir, path, 1);
-                let found = ancestors.iter().filter(has_package).find(|d| {
-                    let needed = if is_cd { usize::MAX } else { 2 };
-                    path_exists(source, d, path, needed)
-                });
-                if let (false, Some(root)) = (exists_here, found) {
+                if let Some(root) = resolves_above(source, dir, &ancestors, path, is_cd) {
                     let why = format!(
                         "runs from `{}`: {at} names `{path}`, a path from there, not from \
                          `{dir}`: Heroku's multi-procfile buildpack built the repository at `{}` \
@@ -118,12 +115,38 @@ pub(super) fn runs_from_above(
                         shown(root),
                         shown(root)
                     );
-                    return Some((root.to_string(), why));
+                    return Some((root.to_owned(), why));
                 }
             }
         }
     }
     None
+}
+
+/// The nearest folder above `dir` (among `ancestors`, each with a package.json) that
+/// `path` is a path from and `dir` is not: the whole path is a file or folder there and not
+/// in `dir`, or (a file the build makes: `packages/server/dist/main.js`) it starts with at
+/// least two folders there while its first step is nothing in `dir`. A `cd` needs the
+/// whole folder.
+fn resolves_above<'a>(
+    source: &Source,
+    dir: &str,
+    ancestors: &[&'a str],
+    path: &str,
+    is_cd: bool,
+) -> Option<&'a str> {
+    let has_package = |d: &&&str| source.entry(&join(d, "package.json")).is_some();
+    let whole = |base: &str| path_exists(source, base, path, usize::MAX);
+    if whole(dir) {
+        return None;
+    }
+    if let Some(root) = ancestors.iter().filter(has_package).find(|d| whole(d)) {
+        return Some(root);
+    }
+    if is_cd || path_exists(source, dir, path, 1) {
+        return None;
+    }
+    ancestors.iter().filter(has_package).find(|d| path_exists(source, d, path, 2)).copied()
 }
 
 /// A word of a command that names a relative path: `packages/server/main.js`,
@@ -292,6 +315,7 @@ mod tests {
             ("packages/server/lib/db.js", ""),
             ("packages/common/package.json", "{}"),
             ("scripts/boot.sh", ""),
+            ("packages/server/scripts/seed.sh", ""),
         ];
         let repo = TestRepo::with_files(&files);
         let source = Source::Git(repo.open());
@@ -312,6 +336,7 @@ mod tests {
             "npm start --prefix packages/server",
             "npm start --prefix=packages/server",
             "bash scripts/boot.sh",
+            "./scripts/boot.sh",
             "npm run web",
             "yarn web",
         ] {
@@ -327,6 +352,8 @@ mod tests {
             "node $ENTRY/main.js",
             "npm run missing-everywhere",
             "cd lib && node db.js",
+            "./scripts/seed.sh",
+            "bash scripts/seed.sh && node main.js",
         ] {
             assert_eq!(from(command), None, "{command}");
         }
