@@ -160,7 +160,17 @@ pub fn plan_row(
     }
     save_for_apply(&migration);
     let result = if migration.plan.is_empty() { "nothing to do" } else { "planned" };
-    Ok((Outcome::default(), row_of(settings, &migration, result)))
+    let row = row_of(settings, &migration, result);
+    free_in_background(migration);
+    Ok((Outcome::default(), row))
+}
+
+/// Drops `migration` on a thread of its own. Freeing what a large monorepo's scan built
+/// (the listing of every file, the facts of every file read) takes about 5 ms on the
+/// benchmark's 20,000 files, which the answer already written need not wait for; the
+/// process may exit before the thread ends. Without a thread, it is dropped here.
+fn free_in_background(migration: Migration) {
+    let _ = std::thread::Builder::new().spawn(move || drop(migration));
 }
 
 /// The summary row of a repository planned as `migration`.
@@ -216,7 +226,9 @@ pub fn diff_row(
         outcome.code = 1;
     }
     let result = if migration.plan.is_empty() { "nothing to do" } else { "changes" };
-    Ok((outcome, row_of(settings, &migration, result)))
+    let row = row_of(settings, &migration, result);
+    free_in_background(migration);
+    Ok((outcome, row))
 }
 
 /// Keeps the plan just shown for `apply` ([`saved`]), when there is a change to commit.

@@ -28,6 +28,27 @@ impl Lang {
         }
     }
 
+    /// The language of a program without an extension, from its `#!` line:
+    /// `#!/usr/bin/env node`, `#!/usr/bin/node`, `#!/usr/bin/env -S node --flag`,
+    /// `nodejs`; `ts-node`, `tsx` and `bun` run TypeScript too, so those are TypeScript.
+    /// `None` for other interpreters (`sh`, `python`) and files without one.
+    pub fn of_shebang(bytes: &[u8]) -> Option<Lang> {
+        let rest = bytes.strip_prefix(b"#!")?;
+        let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+        let line = std::str::from_utf8(line).ok()?;
+        let mut words = line.split_whitespace();
+        let mut program = words.next()?.rsplit('/').next()?;
+        if program == "env" {
+            // `env -S node --flag`, `env NODE_ENV=production node`.
+            program = words.find(|w| !w.starts_with('-') && !w.contains('='))?;
+        }
+        match program {
+            "node" | "nodejs" => Some(Lang::JavaScript),
+            "ts-node" | "tsx" | "bun" => Some(Lang::TypeScript),
+            _ => None,
+        }
+    }
+
     pub fn grammar(self) -> tree_sitter::Language {
         match self {
             Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
@@ -122,11 +143,34 @@ mod tests {
     #[test]
     fn languages_follow_extensions() {
         assert_eq!(Lang::of_path("a/server.ts"), Some(Lang::TypeScript));
+        assert_eq!(Lang::of_path("bin/www"), None);
         assert_eq!(Lang::of_path("a/App.tsx"), Some(Lang::Tsx));
         assert_eq!(Lang::of_path("job.mjs"), Some(Lang::JavaScript));
         assert_eq!(Lang::of_path("types/index.d.ts"), None);
         assert_eq!(Lang::of_path("README.md"), None);
         assert_eq!(Lang::of_path("Procfile"), None);
+    }
+
+    #[test]
+    fn programs_without_an_extension_follow_their_shebang() {
+        let cases: &[(&str, Option<Lang>)] = &[
+            ("#!/usr/bin/env node\nrequire('x')", Some(Lang::JavaScript)),
+            ("#!/usr/bin/node", Some(Lang::JavaScript)),
+            ("#! /usr/local/bin/nodejs --harmony\n", Some(Lang::JavaScript)),
+            ("#!/usr/bin/env -S node --enable-source-maps\n", Some(Lang::JavaScript)),
+            ("#!/usr/bin/env NODE_ENV=production node\n", Some(Lang::JavaScript)),
+            ("#!/usr/bin/env ts-node\n", Some(Lang::TypeScript)),
+            ("#!/usr/bin/env tsx\n", Some(Lang::TypeScript)),
+            ("#!/usr/bin/env bash\nnode x.js", None),
+            ("#!/bin/sh\n", None),
+            ("#!/usr/bin/env python3\n", None),
+            ("node server.js\n", None),
+            ("", None),
+            ("#!", None),
+        ];
+        for (text, lang) in cases {
+            assert_eq!(Lang::of_shebang(text.as_bytes()), *lang, "{text:?}");
+        }
     }
 
     #[test]

@@ -155,7 +155,7 @@ fn verify_names_the_capsule_and_build_when_the_build_fails_and_says_it_was_there
         "{stdout}"
     );
     assert!(
-        stdout.contains("broken-build failed at build (existing: the commit the branch is based on fails this step too): `npm run build` exited with status 2"),
+        stdout.contains("broken-build failed at build (existing: what Heroku ran on the commit the branch is based on fails this step too): `npm run build` exited with status 2"),
         "{stdout}"
     );
     // The end of the build's log, with the script's own message.
@@ -210,17 +210,98 @@ fn verify_runs_the_generated_scheduler_with_node_cron_from_the_registry() {
     std::fs::remove_dir_all(tree).unwrap();
 }
 
+/// The migration pins Node 20 (`--node 20`) where the base had no `engines.node`: Heroku
+/// built the base with its default, Node 24, which the build needs.
 #[test]
 fn verify_with_baseline_marks_a_failure_the_node_pin_caused_as_new() {
-    let (out, stdout, stderr) = verify("node-major", &["--baseline"]);
+    let repo = migrated_with("node-major", &["--node", "20"]);
+    let (out, stdout, stderr) = verify_repo(&repo, "node-major", &["--baseline", "--node", "20"]);
     assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert_eq!(row(&stdout, "old-node")[2..5], ["ok", "FAILED (new)", "not run"], "{stdout}");
-    assert!(stdout.contains("needs Node 20, not v24."), "{stdout}");
-    if local_node_major().as_deref() == Some("20") {
-        // The base commit has no engines.node: Node 20, the machine's.
-        assert!(stderr.contains("old-node: build: npm run build, with Node 20."), "{stderr}");
-        assert!(stderr.contains("(local)"), "{stderr}");
-    }
+    assert!(stdout.contains("needs Node 24, not v20."), "{stdout}");
+    assert!(stderr.contains("old-node: Heroku's Node for engines.node `24.x`"), "{stderr}");
+    assert!(stderr.contains("old-node: Heroku's build: npm run build, then npm prune"), "{stderr}");
+    std::fs::remove_dir_all(kept_logs(&stdout)).unwrap();
+}
+
+/// devconnector's shape: the base builds with `heroku-postbuild` (no `build` script),
+/// after `heroku-prebuild` wrote a file the build reads. The branch's build (Code
+/// Capsules runs no prebuild) fails: new. The baseline ran `npm run build` on the base,
+/// found no such script and called the failure existing.
+#[test]
+fn verify_with_baseline_runs_herokus_hooks_and_marks_a_dropped_prebuild_as_new() {
+    let (out, stdout, stderr) = verify("heroku-hooks", &["--baseline"]);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(row(&stdout, "hooked")[2..5], ["ok", "FAILED (new)", "not run"], "{stdout}");
+    assert!(stdout.contains("build.js: settings.generated.json is missing"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "hooked: Heroku's install: npm run heroku-prebuild, then npm install --production=false"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "hooked: Heroku's build: npm run heroku-postbuild, then npm prune, then npm run heroku-cleanup"
+        ),
+        "{stderr}"
+    );
+    let logs = kept_logs(&stdout);
+    let base_build = std::fs::read_to_string(logs.join("hooked-build-baseline.log")).unwrap();
+    assert!(base_build.contains("build.js: wrote public/built.txt"), "{base_build}");
+    assert!(base_build.contains("cleanup.js: done"), "{base_build}");
+    std::fs::remove_dir_all(logs).unwrap();
+}
+
+/// The same shape in a yarn 1 workspace: Heroku ran yarn at the root (prebuild, install
+/// with devDependencies and without engine checks, postbuild, the production reinstall
+/// that prunes) and the Procfile's `yarn workspace` command.
+#[test]
+fn verify_with_baseline_runs_herokus_yarn_steps_at_a_workspace_root() {
+    let (out, stdout, stderr) = verify("yarn-workspace-hooks", &["--baseline"]);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(row(&stdout, "crew")[2..5], ["ok", "FAILED (new)", "not run"], "{stdout}");
+    assert!(stdout.contains("build.js: settings.generated.json is missing"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "crew: Heroku's install: yarn run heroku-prebuild, then yarn install \
+             --production=false --frozen-lockfile --ignore-engines"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "crew: Heroku's build: yarn run heroku-postbuild, then yarn install \
+             --frozen-lockfile --ignore-engines --ignore-scripts --prefer-offline"
+        ),
+        "{stderr}"
+    );
+    let logs = kept_logs(&stdout);
+    let base_build = std::fs::read_to_string(logs.join("crew-build-baseline.log")).unwrap();
+    assert!(base_build.contains("build.js: wrote built.txt"), "{base_build}");
+    std::fs::remove_dir_all(logs).unwrap();
+}
+
+/// Placeholders a logger, a URL parser or a number check accepts (devconnector's pino
+/// refused `LOG_LEVEL=capsule-migrate-verify-placeholder`), a value from `.env.example`
+/// where it has the right shape, and a failure caused by a made-up value labelled so.
+#[test]
+fn verify_gives_placeholders_the_shape_of_their_name_and_labels_a_failure_they_cause() {
+    let (out, stdout, stderr) = verify("placeholder-shapes", &[]);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(row(&stdout, "shapes")[2..5], ["ok", "-", "ok"], "{stdout}");
+    assert_eq!(
+        row(&stdout, "shapes-worker")[2..5],
+        ["ok", "-", "FAILED (placeholder?)"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "  placeholder?: the log points at STRIPE_MODE=capsule-migrate-verify-placeholder, \
+             which verify made up"
+        ),
+        "{stdout}"
+    );
     std::fs::remove_dir_all(kept_logs(&stdout)).unwrap();
 }
 

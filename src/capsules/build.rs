@@ -228,6 +228,9 @@ impl Builder<'_> {
                 self.process_use(app, process, Some(&name), "runs in its own Backend Capsule");
                 let mut capsule = self.other_process(app, process, name.clone());
                 self.judge_listening(app, &process.command, &mut capsule);
+                if !jobs.is_empty() {
+                    self.warn_schedules_twice(app, process, &name);
+                }
                 capsules.push(capsule);
                 // The same command, or another spelling that runs the same files
                 // (`worker: npm run worker` and the job `node worker.js`).
@@ -263,6 +266,27 @@ impl Builder<'_> {
             Listening::Unknown => {}
         }
         capsule.serves_http
+    }
+
+    /// Warns when `process` (in Capsule `capsule`) schedules tasks in its own code while
+    /// Scheduler jobs are given for its app: the generated scheduler runs the jobs beside
+    /// it, so a job that repeats one of its tasks runs twice.
+    fn warn_schedules_twice(&mut self, app: &App, process: &Process, capsule: &str) {
+        let Some(found) = self.schedules_in_process(app, &process.command) else { return };
+        let procfile = app.procfile.as_ref().map_or("Procfile", |p| p.path.as_str());
+        self.out.warnings.push(Warning::at_line(
+            procfile,
+            process.line,
+            format!(
+                "`{}: {}` (Capsule `{capsule}`) schedules its own tasks with {found}, and \
+                 Scheduler jobs are given for `{}`: the generated scheduler runs those jobs \
+                 too, so a job that repeats one of its tasks now runs twice; leave such a job \
+                 out of the jobs file",
+                process.name,
+                redacted(&process.command),
+                app.display_dir(),
+            ),
+        ));
     }
 
     /// Whether two commands of `app` run exactly the same files of the repository, all of
@@ -367,9 +391,28 @@ impl Builder<'_> {
             }
         }
         for (command, place) in commands {
+            let chosen = crate::inventory::scripts::member_variables(&command);
+            if !chosen.is_empty() {
+                let vars: Vec<String> = chosen.iter().map(|n| format!("`{n}`")).collect();
+                capsule.notes.push(format!(
+                    "{place} picks the workspace package to run by {}: Heroku ran one app per \
+                     package from this repository, each with its own value (`heroku config -a \
+                     <heroku-app>` shows it). Create one Capsule per package, each with the \
+                     folder `/` and its own value set before the first build",
+                    vars.join(" and ")
+                ));
+            }
             for name in crate::shell::variables_read(&command) {
-                if SHELL_OWN.contains(&name.as_str()) || capsule.env.iter().any(|v| v.name == name)
-                {
+                if SHELL_OWN.contains(&name.as_str()) {
+                    continue;
+                }
+                // Known already (a build step's read, say): the process's own command
+                // reads it too, so the running Capsule needs it as well.
+                if let Some(var) = capsule.env.iter_mut().find(|v| v.name == name) {
+                    var.run_time = true;
+                    if !var.read_by.contains(&place) {
+                        var.read_by.push(place.clone());
+                    }
                     continue;
                 }
                 let mut var = super::env::blank(&name, EnvSource::Code);

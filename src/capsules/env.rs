@@ -279,8 +279,26 @@ pub(super) fn app_env(
             }
         }
     }
+    // Bundlers copy `REACT_APP_*`, `PUBLIC_URL` and the like into what they build; an app
+    // no bundler builds (a Node server: Ghost's `PUBLIC_URL`) reads them when it runs.
+    if !bundled(app) {
+        for var in &mut vars {
+            let inlined = app_reads.info.get(&var.name).is_some_and(|info| info.inlined);
+            var.build_time = inlined || !var.build_reads.is_empty();
+        }
+    }
     notes.extend(build_notes(inv, app, &mut vars, &app_reads.dropped));
     (vars, notes)
+}
+
+/// A bundler builds `app`: it is a frontend, or one of
+/// [`crate::inventory::config::BUNDLERS`] is among its dependencies.
+fn bundled(app: &App) -> bool {
+    let package = app.package_json.as_ref();
+    app.frontend.is_some()
+        || crate::inventory::config::BUNDLERS
+            .iter()
+            .any(|b| package.is_some_and(|p| p.dependency(b).is_some()))
 }
 
 pub(super) fn blank(name: &str, source: EnvSource) -> CapsuleEnv {

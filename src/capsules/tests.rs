@@ -591,3 +591,75 @@ fn a_worker_gets_the_variables_its_code_and_the_config_it_loads_read() {
     assert_eq!(web.env_scope, EnvScope::App);
     assert!(web.env.iter().any(|v| v.name == "SESSION_SECRET"));
 }
+
+/// A process whose code schedules its own tasks (node-schedule, cron, node-cron) keeps
+/// doing so on its Capsule: one replica, a note that says why, and a warning when
+/// Scheduler jobs for the same app would run beside it. A process named otherwise
+/// (`tasks`, not `clock`) is recognised by what its code loads.
+#[test]
+fn a_process_that_schedules_in_its_own_code_keeps_one_replica_and_is_warned_about_jobs() {
+    let procfile = "web: node server.js\ntasks: node tasks.js\nmailer: node mailer.js\n";
+    let app_json =
+        r#"{ "formation": { "tasks": { "quantity": 2 }, "mailer": { "quantity": 2 } } }"#;
+    let tasks = "const schedule = require('node-schedule');\nrequire('./nightly');\n";
+    let nightly = "const { CronJob } = require('cron');\nmodule.exports = new CronJob('0 0 * * *', () => {});\n";
+    let files = [
+        ("Procfile", procfile),
+        ("app.json", app_json),
+        ("package.json", PACKAGE),
+        ("server.js", "require('http').createServer().listen(process.env.PORT);\n"),
+        ("tasks.js", tasks),
+        ("nightly.js", nightly),
+        ("mailer.js", "setInterval(() => {}, 1000);\n"),
+    ];
+    let m = migrate(&files, None);
+    let d = &m.plan.capsules;
+    let capsule = |name: &str| d.capsules.iter().find(|c| c.name == name).unwrap();
+    let tasks = capsule("ledger-tasks");
+    assert_eq!(tasks.replicas, Some(1));
+    let note = tasks.notes.iter().find(|n| n.starts_with("schedules its own tasks")).unwrap();
+    assert!(note.contains("`cron` (`nightly.js`) and `node-schedule` (`tasks.js`)"), "{note}");
+    assert!(
+        tasks.notes.iter().any(|n| n.contains("Heroku ran 2 `tasks` dynos")),
+        "{:?}",
+        tasks.notes
+    );
+    let mailer = capsule("ledger-mailer");
+    assert_eq!(mailer.replicas, Some(2));
+    assert!(!mailer.notes.iter().any(|n| n.contains("schedules its own tasks")));
+    assert!(!m.plan.warnings.iter().any(|w| w.message.contains("schedules its own tasks")));
+
+    let jobs =
+        "[[job]]\napp = \".\"\ncommand = \"node report.js\"\nschedule = \"every day at 01:00\"\n";
+    let mut with_report = files.to_vec();
+    with_report.push(("report.js", "console.log('report');\n"));
+    let m = migrate(&with_report, Some(jobs));
+    let warned: Vec<&str> = m
+        .plan
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .filter(|m| m.contains("schedules its own tasks"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].starts_with("`tasks: node tasks.js` (Capsule `ledger-tasks`)"),
+        "{}",
+        warned[0]
+    );
+    assert!(warned[0].contains("a job that repeats one of its tasks now runs twice"));
+}
+
+/// `sample.env` is an env template like `.env.example`: its names are the app's.
+#[test]
+fn a_sample_env_declares_the_apps_variables() {
+    let d = deployment(
+        &[
+            ("Procfile", "web: node s.js\n"),
+            ("package.json", PACKAGE),
+            ("sample.env", "MAIL_FROM=team@example.com\n"),
+        ],
+        None,
+    );
+    assert_eq!(env_of(&d.capsules[0]), [("MAIL_FROM", &EnvSource::Code)]);
+}

@@ -93,14 +93,21 @@ pub fn scan_all(source: &Source, apps: &[App]) -> Result<Scan, Error> {
         let (path, kind) = candidates[index];
         let names_callee = frontends.iter().any(|dir| path.starts_with(dir.as_str()))
             && crate::inventory::frontend::calls::mentioned(bytes);
-        let scanned = if bytes.len() as u64 > MAX_SOURCE {
+        let kind = match kind {
+            Kind::Script => Lang::of_shebang(bytes).map(Kind::Source),
+            kind => Some(kind),
+        };
+        let scanned = if kind.is_none() {
+            None
+        } else if bytes.len() as u64 > MAX_SOURCE {
             unparsed(path, bytes).map(Scanned::Unread)
         } else if !js::worth_parsing(bytes) {
             None
         } else {
             Some(Scanned::Facts(match kind {
-                Kind::Source(lang) => js::scan(path, lang, bytes),
-                Kind::Component(component) => scan_component(path, component, bytes),
+                Some(Kind::Source(lang)) => js::scan(path, lang, bytes),
+                Some(Kind::Component(component)) => scan_component(path, component, bytes),
+                Some(Kind::Script) | None => unreachable!("resolved above"),
             }))
         };
         (scanned.is_some() || names_callee).then_some((index, scanned, names_callee))
@@ -168,13 +175,19 @@ fn unparsed(path: &str, bytes: &[u8]) -> Option<UnreadFile> {
 enum Kind {
     Source(Lang),
     Component(Component),
+    /// A file without an extension: a program when its `#!` line names Node
+    /// ([`Lang::of_shebang`]), as `bin/www` or a Scheduler task `bin/cleanup` is.
+    Script,
 }
 
 /// The path and kind of an entry worth reading: JS/TS source or a component outside
 /// node_modules.
 fn candidate(entry: &Entry) -> Option<(&str, Kind)> {
+    let name = entry.path.rsplit('/').next().unwrap_or(&entry.path);
     let kind = match Lang::of_path(&entry.path) {
         Some(lang) => Kind::Source(lang),
+        // `Procfile`, `LICENSE` and `Dockerfile` are read too: a handful of small files.
+        None if !name.contains('.') && entry.size.is_none_or(|s| s <= MAX_SOURCE) => Kind::Script,
         None => Kind::Component(Component::of_path(&entry.path)?),
     };
     // Files too large to parse are still searched by bytes (`scan_all`), never skipped.

@@ -24,8 +24,8 @@ const MAX_CONFIG: u64 = 256 * 1024;
 /// What a config file is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigKind {
-    /// `.env.example`, `.env.sample`, `.env.template`, `.env.dist`: the names an app
-    /// expects, with placeholder values.
+    /// `.env.example`, `.env.sample`, `.env.template`, `.env.dist`, `sample.env`: the
+    /// names an app expects, with placeholder values.
     EnvTemplate,
     /// A committed `.env`: real values, in git history.
     DotEnv,
@@ -86,7 +86,7 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
             continue;
         }
         let kind = match name {
-            ".env.example" | ".env.sample" | ".env.template" | ".env.dist" => {
+            ".env.example" | ".env.sample" | ".env.template" | ".env.dist" | "sample.env" => {
                 ConfigKind::EnvTemplate
             }
             ".env" => ConfigKind::DotEnv,
@@ -145,7 +145,7 @@ pub fn scan(source: &Source, apps: &[App]) -> Result<(Vec<ConfigFile>, Vec<Strin
 }
 
 /// Packages whose presence means a bundler builds the package: a frontend.
-const BUNDLERS: &[&str] = &[
+pub(crate) const BUNDLERS: &[&str] = &[
     "react-scripts",
     "vite",
     "next",

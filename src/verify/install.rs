@@ -4,41 +4,83 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// The install command Code Capsules' build runs, chosen by lockfile: a frozen install
-/// when there is one (the build fails when it is out of step with package.json, as it
-/// would on Code Capsules), `npm install` when there is none. yarn and pnpm come through
-/// npx, at the version `packageManager` pins, else one that reads the lockfile.
-pub(crate) fn install_command(dir: &Path, package: &Value) -> String {
-    let pinned = package
-        .get("packageManager")
-        .and_then(Value::as_str)
-        .and_then(|spec| spec.split_once('@'))
-        .map(|(name, version)| {
-            (name.to_owned(), version.split('+').next().unwrap_or("").to_owned())
-        });
-    let pinned_version =
-        |tool: &str| pinned.as_ref().filter(|(n, _)| n == tool).map(|(_, v)| v.clone());
-    if let Ok(lock) = std::fs::read_to_string(dir.join("yarn.lock")) {
-        // Yarn 2 and later write a `__metadata:` block; yarn 1's lockfile has none.
-        let berry = lock.contains("\n__metadata:") || lock.starts_with("__metadata:");
-        let version = pinned_version("yarn");
-        let berry = berry || version.as_deref().is_some_and(|v| !v.starts_with("1."));
-        return if berry {
-            let version = version.unwrap_or_else(|| "4".into());
-            format!("npx -y @yarnpkg/cli-dist@{version} install --immutable")
-        } else {
-            let version = version.unwrap_or_else(|| "1.22.22".into());
-            format!("npx -y yarn@{version} install --frozen-lockfile")
-        };
+/// The package manager that installs an app, chosen by lockfile as both platforms do;
+/// yarn and pnpm at the version `packageManager` pins, else one that reads the lockfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Manager {
+    /// npm; `locked` with a package-lock.json or npm-shrinkwrap.json.
+    Npm { locked: bool },
+    /// Yarn 1, at this version.
+    Yarn1(String),
+    /// Yarn 2 and later (a `__metadata:` lockfile, or a `packageManager` pin), at this version.
+    Berry(String),
+    /// pnpm, at this version.
+    Pnpm(String),
+}
+
+impl Manager {
+    /// The manager of the app in `dir`, whose package.json is `package`.
+    pub(crate) fn of(dir: &Path, package: &Value) -> Manager {
+        let pinned = package
+            .get("packageManager")
+            .and_then(Value::as_str)
+            .and_then(|spec| spec.split_once('@'))
+            .map(|(name, version)| {
+                (name.to_owned(), version.split('+').next().unwrap_or("").to_owned())
+            });
+        let pinned_version =
+            |tool: &str| pinned.as_ref().filter(|(n, _)| n == tool).map(|(_, v)| v.clone());
+        if let Ok(lock) = std::fs::read_to_string(dir.join("yarn.lock")) {
+            // Yarn 2 and later write a `__metadata:` block; yarn 1's lockfile has none.
+            let berry = lock.contains("\n__metadata:") || lock.starts_with("__metadata:");
+            let version = pinned_version("yarn");
+            let berry = berry || version.as_deref().is_some_and(|v| !v.starts_with("1."));
+            return if berry {
+                Manager::Berry(version.unwrap_or_else(|| "4".into()))
+            } else {
+                Manager::Yarn1(version.unwrap_or_else(|| "1.22.22".into()))
+            };
+        }
+        if let Ok(lock) = std::fs::read_to_string(dir.join("pnpm-lock.yaml")) {
+            let version = pinned_version("pnpm").unwrap_or_else(|| pnpm_for_lockfile(&lock).into());
+            return Manager::Pnpm(version);
+        }
+        let locked =
+            dir.join("package-lock.json").is_file() || dir.join("npm-shrinkwrap.json").is_file();
+        Manager::Npm { locked }
     }
-    if let Ok(lock) = std::fs::read_to_string(dir.join("pnpm-lock.yaml")) {
-        let version = pinned_version("pnpm").unwrap_or_else(|| pnpm_for_lockfile(&lock).into());
-        return format!("npx -y pnpm@{version} install --frozen-lockfile");
+
+    /// How to call it: `npm`, or `npx -y yarn@1.22.22` (npx fetches the version once).
+    pub(crate) fn program(&self) -> String {
+        match self {
+            Manager::Npm { .. } => "npm".into(),
+            Manager::Yarn1(version) => format!("npx -y yarn@{version}"),
+            Manager::Berry(version) => format!("npx -y @yarnpkg/cli-dist@{version}"),
+            Manager::Pnpm(version) => format!("npx -y pnpm@{version}"),
+        }
     }
-    if dir.join("package-lock.json").is_file() || dir.join("npm-shrinkwrap.json").is_file() {
-        return "npm ci".into();
+
+    /// Its name on PATH once the install step has put it there.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Manager::Npm { .. } => "npm",
+            Manager::Yarn1(_) | Manager::Berry(_) => "yarn",
+            Manager::Pnpm(_) => "pnpm",
+        }
     }
-    "npm install".into()
+
+    /// The install Code Capsules' build runs: a frozen install when there is a lockfile
+    /// (the build fails when it is out of step with package.json, as it would on Code
+    /// Capsules), `npm install` when there is none.
+    pub(crate) fn code_capsules_install(&self) -> String {
+        let program = self.program();
+        match self {
+            Manager::Npm { locked: true } => "npm ci".into(),
+            Manager::Npm { locked: false } => "npm install".into(),
+            Manager::Yarn1(_) | Manager::Pnpm(_) => format!("{program} install --frozen-lockfile"),
+            Manager::Berry(_) => format!("{program} install --immutable"),
+        }
+    }
 }
 
 /// The pnpm major that writes `lockfileVersion` of `lock`: 9.0 by pnpm 9, 6.0 by pnpm 8,
@@ -110,7 +152,11 @@ mod tests {
         ];
         for (files, package, expected) in cases {
             let dir = dir_with(files);
-            assert_eq!(install_command(dir.path(), package), *expected, "{files:?} {package}");
+            assert_eq!(
+                Manager::of(dir.path(), package).code_capsules_install(),
+                *expected,
+                "{files:?} {package}"
+            );
         }
     }
 }

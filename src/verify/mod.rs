@@ -9,6 +9,7 @@
 //! `verify`. Nothing in the repository changes: not the work tree, the index, HEAD, a
 //! ref or the object database.
 
+mod baseline;
 mod env;
 mod install;
 mod node;
@@ -132,11 +133,12 @@ pub fn verify(
         let base_dir = scratch.path().join("base");
         write(repo, planned.branch.base_tree, &base_dir)?;
         steps.shown.line(&format!(
-            "Baseline: the failing Capsules on the base commit {} in {}",
+            "Baseline: what Heroku ran for the failing Capsules, on the base commit {} in {}",
             planned.branch.base.to_hex_with_len(12),
             base_dir.display()
         ));
-        if steps.baseline(&chosen, &base_dir, &mut rows).is_none() {
+        let apps = &planned.migration.inventory.apps;
+        if steps.baseline(&chosen, apps, &base_dir, &mut rows).is_none() {
             return Ok(interrupted(shown, out));
         }
     }
@@ -251,20 +253,34 @@ impl Steps<'_, '_> {
         Some(rows)
     }
 
-    /// The Capsules of the failing `rows` again, on the base commit's tree at `root`;
-    /// `None` after Ctrl-C.
+    /// What Heroku ran for the Capsules of the failing `rows`, on the base commit's tree
+    /// at `root` (see [`baseline`]); `None` after Ctrl-C.
     fn baseline(
         &mut self,
         chosen: &[&Capsule],
+        apps: &[crate::inventory::App],
         root: &Path,
         rows: &mut [report::Row],
     ) -> Option<()> {
         let place = steps::Place { root, logs: self.logs, suffix: "-baseline" };
-        for row in rows.iter_mut().filter(|r| r.outcome.first_failure().is_some()) {
+        for row in rows.iter_mut() {
+            let Some((until, _)) = row.outcome.first_failure() else { continue };
             let Some(capsule) = chosen.iter().find(|c| c.name == row.outcome.capsule) else {
                 continue;
             };
-            row.baseline = Some(self.capsule(capsule, &place));
+            let Some(app) = apps.iter().find(|a| Some(a.display_dir()) == capsule.app.as_deref())
+            else {
+                continue;
+            };
+            row.baseline = Some(baseline::verify_base(
+                capsule,
+                app,
+                &place,
+                until,
+                &self.runner,
+                &mut self.nodes,
+                self.shown,
+            ));
             if run::interrupted() {
                 return None;
             }

@@ -216,9 +216,122 @@ fn fetch(
     Ok(entry.join("bin"))
 }
 
+/// The npm major a Node release came with, when the npm on this machine cannot run on
+/// it (npm 11 needs Node `^20.17.0 || >=22.9.0`); `None` when it can. Heroku's
+/// buildpack installs the npm bundled with the Node it picks, so an old pin built with
+/// that npm: Node 8 to 14 came with npm 6, 16 with npm 8, 18 with npm 9 or 10 (npm 10
+/// needs 18.17), 20 before 20.17 and 22 before 22.9 with npm 10.
+pub(crate) fn bundled_npm_major(node: &Version) -> Option<u64> {
+    match (node.major(), node.minor()) {
+        (20, minor) if minor >= 17 => None,
+        (22, minor) if minor >= 9 => None,
+        (major, _) if major > 22 => None,
+        (20..=22, _) => Some(10),
+        (18 | 19, _) => Some(9),
+        (16 | 17, _) => Some(8),
+        _ => Some(6),
+    }
+}
+
+impl Resolver {
+    /// A folder holding `npm` and `npx` of the npm major `node` came with (see
+    /// [`bundled_npm_major`]), to put first on PATH after `node`'s own folder; `None`
+    /// when the machine's npm runs on `node`. Fetched once with `npm pack npm@<major>`
+    /// into the cache folder.
+    pub fn npm_for(
+        &self,
+        node: &Node,
+        runner: &Runner,
+        log: &Path,
+    ) -> Result<Option<PathBuf>, String> {
+        // The machine's own node runs with the machine's own npm.
+        if node.origin == Origin::Local {
+            return Ok(None);
+        }
+        let Some(major) = bundled_npm_major(&node.version) else { return Ok(None) };
+        let cache = self
+            .cache
+            .clone()
+            .ok_or("no cache folder for npm (set CAPSULE_MIGRATE_CACHE, XDG_CACHE_HOME or HOME)")?;
+        let io = |what: &Path, e: std::io::Error| format!("{}: {e}", what.display());
+        let entry = cache.join("npm").join(major.to_string());
+        let bin = entry.join("bin");
+        if bin.join("npm").is_file() {
+            return Ok(Some(bin));
+        }
+        std::fs::create_dir_all(cache.join("npm")).map_err(|e| io(&cache, e))?;
+        let scratch = tempfile::Builder::new()
+            .prefix(".fetch-")
+            .tempdir_in(cache.join("npm"))
+            .map_err(|e| io(&cache, e))?;
+        let spec = format!("npm@{major}");
+        let mut pack = Command::new("npm");
+        pack.args(["pack", &spec, "--silent", "--pack-destination"]).arg(scratch.path());
+        match runner.run(pack, log) {
+            Ended::Exited(status) if status.success() => {}
+            ended => return Err(format!("`npm pack {spec}` {}", ended.describe())),
+        }
+        let tarball = std::fs::read_dir(scratch.path())
+            .map_err(|e| io(scratch.path(), e))?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "tgz"))
+            .ok_or_else(|| format!("`npm pack {spec}` wrote no archive"))?;
+        let mut untar = Command::new("tar");
+        untar.arg("-xzf").arg(&tarball).arg("-C").arg(scratch.path());
+        match runner.run(untar, log) {
+            Ended::Exited(status) if status.success() => {}
+            ended => return Err(format!("unpacking {spec} {}", ended.describe())),
+        }
+        // `node` is the chosen Node: its folder comes first on PATH.
+        let shims = scratch.path().join("bin");
+        std::fs::create_dir_all(&shims).map_err(|e| io(&shims, e))?;
+        let cli = entry.join("package").join("bin");
+        for (name, script) in [("npm", "npm-cli.js"), ("npx", "npx-cli.js")] {
+            let path = shims.join(name);
+            let text = format!("#!/bin/sh\nexec node \"{}\" \"$@\"\n", cli.join(script).display());
+            std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                    .map_err(|e| io(&path, e))?;
+            }
+        }
+        let _ = std::fs::remove_file(&tarball);
+        // Renamed into place whole, so a run that stops half-way leaves no entry behind.
+        let kept = scratch.keep();
+        let renamed = std::fs::rename(&kept, &entry);
+        if renamed.is_err() {
+            let _ = std::fs::remove_dir_all(&kept);
+        }
+        match renamed {
+            Ok(()) => Ok(Some(bin)),
+            // Another run put it there first.
+            Err(_) if bin.join("npm").is_file() => Ok(Some(bin)),
+            Err(e) => Err(io(&entry, e)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// npm 11 refuses Node before 20.17 (and 22.0 to 22.8): those get the npm they came with.
+    #[test]
+    fn old_nodes_get_the_npm_they_came_with() {
+        let major = |v: &str| bundled_npm_major(&Version::parse(v).unwrap());
+        assert_eq!(major("10.24.1"), Some(6));
+        assert_eq!(major("14.21.3"), Some(6));
+        assert_eq!(major("16.20.2"), Some(8));
+        assert_eq!(major("18.20.8"), Some(9));
+        assert_eq!(major("20.11.0"), Some(10));
+        assert_eq!(major("20.17.0"), None);
+        assert_eq!(major("22.3.0"), Some(10));
+        assert_eq!(major("22.9.0"), None);
+        assert_eq!(major("24.1.0"), None);
+    }
 
     #[test]
     fn cached_versions_are_complete_entries_only() {

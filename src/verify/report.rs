@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::env::PLACEHOLDER_HOST;
 use super::steps::{Outcome, Status, Step};
 use crate::capsules::{Capsule, EnvSource};
 
@@ -118,12 +119,17 @@ impl Origin {
     fn explained(self) -> String {
         match self {
             Origin::Existing => {
-                " (existing: the commit the branch is based on fails this step too)".into()
+                " (existing: what Heroku ran on the commit the branch is based on fails this \
+                 step too)"
+                    .into()
             }
-            Origin::New => " (new: the commit the branch is based on passes this step)".into(),
+            Origin::New => {
+                " (new: what Heroku ran on the commit the branch is based on passes this step)"
+                    .into()
+            }
             Origin::Unknown(earlier) => format!(
-                " (unknown: the commit the branch is based on fails earlier, at {}, so this \
-                 step never ran there)",
+                " (unknown: what Heroku ran on the commit the branch is based on fails \
+                 earlier, at {}, so this step never ran there)",
                 earlier.name()
             ),
         }
@@ -144,17 +150,71 @@ impl Row {
         Some(Origin::of(step, self.baseline.as_ref()?))
     }
 
+    /// The placeholders the failed step's log names (by name or value): the likely
+    /// cause of the failure.
+    fn suspects(&self) -> Vec<&(String, String)> {
+        let Some((step, why)) = self.outcome.first_failure() else { return Vec::new() };
+        // A failure of one of the Capsule's commands is described starting with that
+        // command in backticks; verify's own checks (a static site's page, finding Node)
+        // are not, and a placeholder does not cause them.
+        if !why.starts_with('`') {
+            return Vec::new();
+        }
+        let log = self.outcome.logs[step as usize]
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let said = |text: &str| mentions(&log, text);
+        self.outcome
+            .placeholders
+            .iter()
+            .filter(|(name, value)| said(name) || clues(value).iter().any(|c| said(c)))
+            .collect()
+    }
+
     fn cell(&self, step: Step) -> String {
         match self.outcome.status(step) {
             Status::Passed(_) => "ok".into(),
-            Status::Failed(_) => match self.origin() {
-                Some(origin) => format!("FAILED ({})", origin.word()),
-                None => "FAILED".into(),
-            },
+            Status::Failed(_) => {
+                let mut marks: Vec<&str> = self.origin().map(Origin::word).into_iter().collect();
+                if !self.suspects().is_empty() {
+                    marks.push("placeholder?");
+                }
+                match marks.is_empty() {
+                    true => "FAILED".into(),
+                    false => format!("FAILED ({})", marks.join(", ")),
+                }
+            }
             Status::NotRun => "not run".into(),
             Status::None(_) => "-".into(),
         }
     }
+}
+
+/// What in a log points at a made-up `value`: the value itself unless it is short ("info",
+/// "10", "false" are in many logs for other reasons), and a URL's `host:port`, which a
+/// client's connection error names (`ECONNREFUSED 127.0.0.1:9`).
+fn clues(value: &str) -> Vec<&str> {
+    let mut clues = Vec::new();
+    if value.len() >= 8 || value.contains(PLACEHOLDER_HOST) {
+        clues.push(value);
+    }
+    if let Some((_, rest)) = value.split_once("://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        if !host.is_empty() && host != value {
+            clues.push(host);
+        }
+    }
+    clues
+}
+
+/// True when `text` holds `clue` not followed by a digit (`127.0.0.1:9` is not in
+/// `127.0.0.1:9229`).
+fn mentions(text: &str, clue: &str) -> bool {
+    text.match_indices(clue)
+        .any(|(at, _)| !text[at + clue.len()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// The table, one row per Capsule.
@@ -215,6 +275,21 @@ pub(crate) fn write_failures(rows: &[Row], out: &mut dyn Write) -> io::Result<()
         }
         if let Some(log) = &row.outcome.logs[step as usize] {
             write_tail(log, out)?;
+        }
+        let suspects = row.suspects();
+        if !suspects.is_empty() {
+            let shown: Vec<String> = suspects.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            writeln!(
+                out,
+                "  placeholder?: the log points at {}, which verify made up (the repository gives \
+                 no value): the failure may come from it, and not happen with the Capsule's real \
+                 value",
+                shown.join(", ")
+            )?;
+        } else if !row.outcome.placeholders.is_empty() && step != Step::Install {
+            let names: Vec<&str> =
+                row.outcome.placeholders.iter().map(|(n, _)| n.as_str()).collect();
+            writeln!(out, "  placeholders verify made up for this run: {}", names.join(", "))?;
         }
         if step == Step::Start && !row.data_vars.is_empty() {
             writeln!(
@@ -305,12 +380,12 @@ mod tests {
         let mut steps =
             [Status::Passed(String::new()), Status::Passed(String::new()), Status::NotRun];
         if let Some(step) = failed_at {
-            steps[step as usize] = Status::Failed("boom".into());
+            steps[step as usize] = Status::Failed("`node server.js` exited with status 1".into());
             for later in &mut steps[step as usize + 1..] {
                 *later = Status::NotRun;
             }
         }
-        Outcome { capsule: "api".into(), node: None, steps, seconds: 1.0, logs: [None, None, None] }
+        Outcome { steps, seconds: 1.0, ..Outcome::new("api") }
     }
 
     #[test]
@@ -341,5 +416,77 @@ mod tests {
              \x20 api         -     ok       ok                 not run      1.0\n\
              \x20 api-worker  -     ok       FAILED (existing)  not run      1.0\n"
         );
+    }
+
+    /// A failure whose log names a made-up value is labelled as possibly caused by it;
+    /// one whose log does not is not, and a common short value is no evidence.
+    #[test]
+    fn a_failure_naming_a_placeholder_is_labelled() {
+        let tmp = tempfile::tempdir().unwrap();
+        let log = tmp.path().join("api-start.log");
+        std::fs::write(&log, "Error: unknown level capsule-migrate-verify-placeholder\n").unwrap();
+        let mut failed = outcome(Some(Step::Start));
+        failed.logs[2] = Some(log.clone());
+        failed.placeholders = vec![
+            ("LOG_LEVEL".into(), "capsule-migrate-verify-placeholder".into()),
+            ("FEATURE_ENABLED".into(), "false".into()),
+        ];
+        let row = Row { outcome: failed.clone(), baseline: None, data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Start), "FAILED (placeholder?)");
+        let mut out = Vec::new();
+        write_failures(std::slice::from_ref(&row), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(
+                "placeholder?: the log points at LOG_LEVEL=capsule-migrate-verify-placeholder,"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("FEATURE_ENABLED=false"), "{text}");
+
+        std::fs::write(&log, "Error: listen EADDRINUSE; debug=false\n").unwrap();
+        let row =
+            Row { outcome: failed.clone(), baseline: Some(outcome(None)), data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Start), "FAILED (new)");
+        let mut out = Vec::new();
+        write_failures(std::slice::from_ref(&row), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("placeholders verify made up for this run: LOG_LEVEL, FEATURE_ENABLED"),
+            "{text}"
+        );
+        std::fs::write(&log, "Error: LOG_LEVEL must be one of fatal, error, info\n").unwrap();
+        let row = Row { outcome: failed, baseline: Some(outcome(None)), data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Start), "FAILED (new, placeholder?)");
+
+        // A client's connection error names the placeholder URL's host and port only.
+        let mut redis = outcome(Some(Step::Start));
+        redis.logs[2] = Some(log.clone());
+        redis.placeholders = vec![(
+            "REDIS_URL".into(),
+            "redis://capsule-migrate-verify-placeholder@127.0.0.1:9/capsule-migrate-verify-placeholder"
+                .into(),
+        )];
+        std::fs::write(&log, "Error: connect ECONNREFUSED 127.0.0.1:9\n").unwrap();
+        let row = Row { outcome: redis.clone(), baseline: None, data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Start), "FAILED (placeholder?)");
+        std::fs::write(&log, "Debugger listening on ws://127.0.0.1:9229\n").unwrap();
+        let row = Row { outcome: redis, baseline: None, data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Start), "FAILED");
+
+        // verify's own check of a static site's page is no command the placeholder broke,
+        // though the build's log prints the placeholder URL it injected.
+        let mut site = outcome(Some(Step::Build));
+        site.steps[1] = Status::Failed(
+            "the build wrote BACKEND_URL into public/config.js, but \
+            public/index.html does not load it with a <script src>"
+                .into(),
+        );
+        std::fs::write(&log, "wrote public/config.js: https://capsule-migrate-verify.invalid\n")
+            .unwrap();
+        site.logs[1] = Some(log.clone());
+        site.placeholders = vec![("BACKEND_URL".into(), PLACEHOLDER_HOST.into())];
+        let row = Row { outcome: site, baseline: None, data_vars: Vec::new() };
+        assert_eq!(row.cell(Step::Build), "FAILED");
     }
 }

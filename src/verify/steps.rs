@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::env::{Env, PLACEHOLDER_HOST};
-use super::install::install_command;
+use super::install::Manager;
 use super::node::{DEFAULT_RANGE, Resolver};
 use super::probe::{answers_http, free_port};
 use super::report::Progress;
@@ -85,9 +85,23 @@ pub(crate) struct Outcome {
     pub seconds: f64,
     /// The log of each step that ran, indexed like [`Step::ALL`].
     pub logs: [Option<PathBuf>; 3],
+    /// The variables set to a placeholder verify made up, with their values.
+    pub placeholders: Vec<(String, String)>,
 }
 
 impl Outcome {
+    /// Nothing run yet.
+    pub fn new(capsule: &str) -> Outcome {
+        Outcome {
+            capsule: capsule.to_owned(),
+            node: None,
+            steps: [Status::NotRun, Status::NotRun, Status::NotRun],
+            seconds: 0.0,
+            logs: [None, None, None],
+            placeholders: Vec::new(),
+        }
+    }
+
     pub fn first_failure(&self) -> Option<(Step, &str)> {
         Step::ALL.iter().zip(&self.steps).find_map(|(step, status)| match status {
             Status::Failed(why) => Some((*step, why.as_str())),
@@ -118,13 +132,7 @@ pub(crate) fn verify_capsule(
     progress: &mut Progress,
 ) -> Outcome {
     let started = Instant::now();
-    let mut outcome = Outcome {
-        capsule: capsule.name.clone(),
-        node: None,
-        steps: [Status::NotRun, Status::NotRun, Status::NotRun],
-        seconds: 0.0,
-        logs: [None, None, None],
-    };
+    let mut outcome = Outcome::new(&capsule.name);
     if Role::of(capsule) == Role::StaticSite {
         // Shown as "-" even when an earlier step fails: nothing ever starts.
         outcome.steps[Step::Start as usize] = Status::None("served by Code Capsules".into());
@@ -155,15 +163,23 @@ pub(crate) fn verify_capsule(
         Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
     };
     outcome.node = Some(node.label());
-    let mut env = Env::for_capsule(capsule, &node);
+    let mut env = Env::for_capsule(capsule, &node, place.root);
+    outcome.placeholders = env.placeholders.clone();
+    // npm 11 cannot run on an old Node: the npm that Node came with can, as on Heroku.
+    match nodes.npm_for(&node, runner, &install_log) {
+        Ok(Some(npm)) => env.put_first_on_path(&npm),
+        Ok(None) => {}
+        Err(why) => return finish(outcome, Step::Install, Status::Failed(why), started, progress),
+    }
     let install = match &package {
         None => Status::None("no package.json".into()),
         Some(package) => {
-            let command = install_command(&dir, package);
+            let manager = Manager::of(&dir, package);
+            let command = manager.code_capsules_install();
             // Code Capsules' build puts the lockfile's package manager on PATH, so the
             // scripts and run command (`yarn prod`) find it; here it comes through npx.
             let shims = place.root.with_file_name(format!("bin-{}{}", capsule.name, place.suffix));
-            match package_manager_shim(&command, &shims) {
+            match package_manager_shim(&manager, &shims) {
                 Ok(true) => env.put_first_on_path(&shims),
                 Ok(false) => {}
                 Err(e) => {
@@ -216,7 +232,7 @@ pub(crate) fn verify_capsule(
     done(outcome, started)
 }
 
-fn finish(
+pub(super) fn finish(
     outcome: Outcome,
     step: Step,
     status: Status,
@@ -226,37 +242,38 @@ fn finish(
     done(record(outcome, step, status, progress), started)
 }
 
-fn record(mut outcome: Outcome, step: Step, status: Status, progress: &mut Progress) -> Outcome {
+pub(super) fn record(
+    mut outcome: Outcome,
+    step: Step,
+    status: Status,
+    progress: &mut Progress,
+) -> Outcome {
     progress.end(&outcome.capsule, step, &status);
     outcome.steps[step as usize] = status;
     outcome
 }
 
-fn done(mut outcome: Outcome, started: Instant) -> Outcome {
+pub(super) fn done(mut outcome: Outcome, started: Instant) -> Outcome {
     outcome.seconds = started.elapsed().as_secs_f64();
     outcome
 }
 
-fn read_package_json(dir: &Path) -> Option<Value> {
+pub(super) fn read_package_json(dir: &Path) -> Option<Value> {
     let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
     let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
     value.is_object().then_some(value)
 }
 
-/// When `install` runs yarn or pnpm through npx (`npx -y yarn@1.22.22 install ...`),
-/// writes into `dir` a `yarn` (or `pnpm`) that runs the same version the same way, and
-/// returns true; false for npm, which comes with Node.
-fn package_manager_shim(install: &str, dir: &Path) -> std::io::Result<bool> {
-    let Some(rest) = install.strip_prefix("npx -y ") else { return Ok(false) };
-    let package = rest.split_whitespace().next().unwrap_or_default();
-    let program = match package.rsplit_once('@').map(|(name, _)| name) {
-        Some("yarn" | "@yarnpkg/cli-dist") => "yarn",
-        Some("pnpm") => "pnpm",
-        _ => return Ok(false),
-    };
+/// For yarn or pnpm, which come through npx (`npx -y yarn@1.22.22`), writes into `dir` a
+/// `yarn` (or `pnpm`) that runs that version the same way, and returns true; false for
+/// npm, which comes with Node.
+pub(super) fn package_manager_shim(manager: &Manager, dir: &Path) -> std::io::Result<bool> {
+    if matches!(manager, Manager::Npm { .. }) {
+        return Ok(false);
+    }
     std::fs::create_dir_all(dir)?;
-    let path = dir.join(program);
-    std::fs::write(&path, format!("#!/bin/sh\nexec npx -y {package} \"$@\"\n"))?;
+    let path = dir.join(manager.name());
+    std::fs::write(&path, format!("#!/bin/sh\nexec {} \"$@\"\n", manager.program()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -278,6 +295,23 @@ fn run_step(command: &str, dir: &Path, env: &Env, runner: &Runner, log: &Path) -
         ended if ended.success() => Status::Passed(String::new()),
         ended => Status::Failed(format!("`{command}` {}", ended.describe())),
     }
+}
+
+/// `commands` one after the other into the same log, stopping at the first that fails.
+pub(super) fn run_steps(
+    commands: &[String],
+    dir: &Path,
+    env: &Env,
+    runner: &Runner,
+    log: &Path,
+) -> Status {
+    for command in commands {
+        let status = run_step(command, dir, env, runner, log);
+        if !matches!(status, Status::Passed(_)) {
+            return status;
+        }
+    }
+    Status::Passed(String::new())
 }
 
 /// A static site's output: `index.html` in the output folder and, when the Capsule
@@ -354,7 +388,14 @@ fn check_site(capsule: &Capsule, dir: &Path, env: &Env) -> Result<Status, String
 /// HTTP on PORT, a worker or the scheduler when it is still running after a few seconds
 /// (the scheduler must also have logged its schedule). The process group is stopped
 /// either way.
-fn start(role: Role, command: &str, dir: &Path, env: &Env, runner: &Runner, log: &Path) -> Status {
+pub(super) fn start(
+    role: Role,
+    command: &str,
+    dir: &Path,
+    env: &Env,
+    runner: &Runner,
+    log: &Path,
+) -> Status {
     let port = match free_port() {
         Ok(port) => port,
         Err(e) => return Status::Failed(format!("no free port for PORT: {e}")),
@@ -422,7 +463,7 @@ fn start(role: Role, command: &str, dir: &Path, env: &Env, runner: &Runner, log:
 
 #[cfg(test)]
 mod tests {
-    use super::super::env::{PLACEHOLDER, placeholder};
+    use super::super::env::PLACEHOLDER;
     use super::super::node::Node;
     use super::*;
     use crate::capsules::CapsuleEnv;
@@ -459,25 +500,22 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(fake.join("npx"), std::fs::Permissions::from_mode(0o755)).unwrap();
         let cases = [
-            ("npx -y yarn@1.22.22 install --frozen-lockfile", "yarn", "npx -y yarn@1.22.22 prod"),
-            (
-                "npx -y @yarnpkg/cli-dist@4 install --immutable",
-                "yarn",
-                "npx -y @yarnpkg/cli-dist@4 prod",
-            ),
-            ("npx -y pnpm@9 install --frozen-lockfile", "pnpm", "npx -y pnpm@9 prod"),
+            (Manager::Yarn1("1.22.22".into()), "yarn", "npx -y yarn@1.22.22 prod"),
+            (Manager::Berry("4".into()), "yarn", "npx -y @yarnpkg/cli-dist@4 prod"),
+            (Manager::Pnpm("9".into()), "pnpm", "npx -y pnpm@9 prod"),
         ];
-        for (i, (install, program, expected)) in cases.into_iter().enumerate() {
+        for (i, (manager, program, expected)) in cases.into_iter().enumerate() {
             let shims = tmp.path().join(format!("bin-{i}"));
-            assert!(package_manager_shim(install, &shims).unwrap(), "{install}");
+            assert!(package_manager_shim(&manager, &shims).unwrap(), "{manager:?}");
             let path = format!("{}:/usr/bin:/bin", fake.display());
-            let mut env = Env { vars: vec![("PATH".into(), path)] };
+            let mut env = Env { vars: vec![("PATH".into(), path)], placeholders: Vec::new() };
             env.put_first_on_path(&shims);
             let out = shell(&format!("{program} prod"), tmp.path(), &env).output().unwrap();
-            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected, "{install}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected, "{manager:?}");
         }
-        for npm in ["npm ci", "npm install"] {
-            assert!(!package_manager_shim(npm, &tmp.path().join("npm")).unwrap());
+        for locked in [true, false] {
+            let npm = Manager::Npm { locked };
+            assert!(!package_manager_shim(&npm, &tmp.path().join("npm")).unwrap());
         }
         assert!(!tmp.path().join("npm").exists());
     }
@@ -512,7 +550,7 @@ mod tests {
             bin_dir: Some("/cache/24.1.0/bin".into()),
             origin: super::super::node::Origin::Cached,
         };
-        let env = Env::for_capsule(&capsule, &node);
+        let env = Env::for_capsule(&capsule, &node, Path::new("/nonexistent"));
         assert_eq!(env.get("SESSION_SECRET"), Some(PLACEHOLDER));
         assert_eq!(env.get("API_TOKEN"), Some(PLACEHOLDER));
         assert_eq!(env.get("HEROKU_APP_NAME"), None);
@@ -526,26 +564,5 @@ mod tests {
         assert_eq!(Role::of(&bot), Role::Worker);
         let server = Capsule { serves_http: Some(true), ..capsule };
         assert_eq!(Role::of(&server), Role::Web);
-    }
-
-    #[test]
-    fn placeholders_say_what_they_are() {
-        let var = |name: &str, source: EnvSource, value: Option<&str>| CapsuleEnv {
-            value: value.map(str::to_owned),
-            ..CapsuleEnv::new(name, source)
-        };
-        let db = var("DATABASE_URL", EnvSource::DataCapsule { capsule: "db".into() }, None);
-        assert!(
-            placeholder(&db)
-                .starts_with("postgresql://capsule-migrate-verify-placeholder@127.0.0.1:9/")
-        );
-        let redis = var("REDIS_URL", EnvSource::DataCapsule { capsule: "cache".into() }, None);
-        assert!(placeholder(&redis).starts_with("redis://"));
-        let url = var("BACKEND_URL", EnvSource::CapsuleUrl { capsule: None }, None);
-        assert_eq!(placeholder(&url), PLACEHOLDER_HOST);
-        let known = var("LOG_LEVEL", EnvSource::AppJson { secret: false }, Some("info"));
-        assert_eq!(placeholder(&known), "info");
-        let secret = var("SESSION_SECRET", EnvSource::AppJson { secret: true }, None);
-        assert_eq!(placeholder(&secret), PLACEHOLDER);
     }
 }

@@ -129,7 +129,15 @@ impl Builder<'_> {
                 process.name
             ));
         }
-        if process.name == "clock" || process.name.contains("cron") {
+        let schedules = self.schedules_in_process(app, &process.command);
+        if let Some(found) = &schedules {
+            capsule.notes.push(format!(
+                "schedules its own tasks with {found}: it keeps doing so on this Capsule, with no \
+                 Scheduler job; every replica runs every task, and a run due while the Capsule \
+                 is down or redeploying is missed"
+            ));
+        }
+        if process.name == "clock" || process.name.contains("cron") || schedules.is_some() {
             if capsule.replicas.is_some_and(|n| n > 1) {
                 capsule.notes.push(format!(
                     "Heroku ran {} `{}` dynos; keep one replica or each scheduled task runs once \
@@ -141,6 +149,30 @@ impl Builder<'_> {
             capsule.replicas = Some(1);
         }
         capsule
+    }
+
+    /// The scheduling libraries (node-cron, node-schedule, cron) the code `command`
+    /// runs loads, each with the first file that loads it, for people: "`node-schedule`
+    /// (`clock.js`)". `None` when it loads none, or what it runs is not known.
+    pub(super) fn schedules_in_process(&self, app: &App, command: &str) -> Option<String> {
+        let reach = self.inv.reach(&app.dir, command)?;
+        let mut found: Vec<(&str, &str)> = Vec::new();
+        for path in &reach.files {
+            let Some(file) = self.inv.code.iter().find(|c| c.path == *path) else { continue };
+            let facts = &file.facts;
+            let libraries = [
+                ("node-cron", facts.uses_node_cron),
+                ("node-schedule", facts.uses_node_schedule),
+                ("cron", facts.uses_cron),
+            ];
+            for (library, used) in libraries {
+                if used && !found.iter().any(|(l, _)| *l == library) {
+                    found.push((library, path));
+                }
+            }
+        }
+        let shown: Vec<String> = found.iter().map(|(l, f)| format!("`{l}` (`{f}`)")).collect();
+        (!shown.is_empty()).then(|| shown.join(" and "))
     }
 
     /// Replicas, dyno size, and the `cd`/`VAR=value` parts of the command.

@@ -335,6 +335,13 @@ fn code_value(name: &str) -> String {
              `https://`) of the Capsule that now serves it: that Heroku app goes away"
         );
     }
+    if names_an_address(name) {
+        return format!(
+            "{from_heroku}; a `*.herokuapp.com` address in it goes away with that app: use \
+             the URL of the Capsule that replaces it (same path), also where it is registered \
+             (an OAuth provider's allowed callbacks)"
+        );
+    }
     let kind = if name == "DATABASE_URL" || name.starts_with("HEROKU_POSTGRESQL_") {
         "PostgreSQL"
     } else if matches!(name, "REDIS_URL" | "REDIS_TLS_URL" | "REDISCLOUD_URL" | "REDISTOGO_URL") {
@@ -347,6 +354,52 @@ fn code_value(name: &str) -> String {
          dashboard), the connection string of a {kind} Capsule you create and link; otherwise \
          {from_heroku}"
     )
+}
+
+/// Whether a variable the code reads may hold the address of a web app, perhaps a Heroku
+/// one: a name ending in `_URL`, `_URI`, `_ORIGIN(S)` or `_HOST`, or containing
+/// `CALLBACK`/`REDIRECT`, and not a database's, a message broker's or another service's
+/// endpoint (those come from add-ons or accounts).
+fn names_an_address(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let suffixed =
+        ["_URL", "_URI", "_ORIGIN", "_ORIGINS", "_HOST"].iter().any(|s| upper.ends_with(s))
+            || matches!(upper.as_str(), "URL" | "ORIGIN" | "HOST" | "BASE_URL")
+            || upper.contains("CALLBACK")
+            || upper.contains("REDIRECT");
+    let service = [
+        "DATABASE",
+        "POSTGRES",
+        "PG",
+        "MYSQL",
+        "MONGO",
+        "REDIS",
+        "AMQP",
+        "RABBIT",
+        "KAFKA",
+        "ELASTIC",
+        "SEARCH",
+        "MEMCACHE",
+        "WEBHOOK",
+        "SENTRY",
+        "S3",
+        "BUCKET",
+        "SMTP",
+        "MAIL",
+        "CLOUDINARY",
+        "DB",
+        "QUEUE",
+        "SQS",
+    ]
+    .iter()
+    .any(|word| {
+        // `CLOUDAMQP`, `ELASTICSEARCH`: long words anywhere in a part, short ones (`PG`,
+        // `DB`, `S3`) only at its start.
+        upper
+            .split('_')
+            .any(|part| part.starts_with(word) || (word.len() >= 4 && part.contains(word)))
+    });
+    suffixed && !service
 }
 
 fn url_value(g: &Guide, c: &Capsule, var: &CapsuleEnv, target: Option<&str>) -> String {
@@ -492,8 +545,45 @@ mod tests {
             assert!(value.contains(&format!("heroku config:get {name}")), "{value}");
             assert!(value.contains("replaced by the URL"), "{value}");
         }
-        for name in ["REACT_APP_VAPID_PUBLIC_KEY", "API_URL", "VITE_TITLE"] {
+        for name in ["REACT_APP_VAPID_PUBLIC_KEY", "VITE_TITLE", "AUTH0_DOMAIN"] {
             assert_eq!(code_value(name), format!("Heroku's value: `heroku config:get {name}`"));
+        }
+    }
+
+    /// A backend's own address, an OAuth callback or another app's origin held a Heroku
+    /// address on Heroku too: the guide says to replace it, not only to copy it.
+    #[test]
+    fn addresses_of_web_apps_are_not_copied_as_is() {
+        for name in [
+            "AUTH0_CALLBACK_URL",
+            "GOOGLE_REDIRECT_URI",
+            "OAUTH_CALLBACK",
+            "CORS_ORIGIN",
+            "ALLOWED_ORIGINS",
+            "FRONTEND_URL",
+            "API_URL",
+            "BASE_URL",
+            "SERVER_HOST",
+        ] {
+            let value = code_value(name);
+            assert!(value.starts_with(&format!("Heroku's value: `heroku config:get {name}`")));
+            assert!(value.contains("`*.herokuapp.com` address"), "{name}: {value}");
+        }
+        for name in [
+            "DATABASE_URL",
+            "MONGODB_URI",
+            "REDIS_URL",
+            "CLOUDAMQP_URL",
+            "SENTRY_DSN",
+            "SLACK_WEBHOOK_URL",
+            "SMTP_HOST",
+            "S3_BUCKET_URL",
+            "ELASTICSEARCH_URL",
+            "QUEUE_URL",
+            "DB_HOST",
+            "SESSION_SECRET",
+        ] {
+            assert!(!code_value(name).contains("herokuapp"), "{name}");
         }
     }
 }

@@ -15,6 +15,9 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
     for app in &inv.apps {
         inv.warnings.extend(programs::unknown_programs(source, app));
         inv.warnings.extend(aptfile_warning(source, app, &mut Vec::new())?);
+        for path in startup_scripts(source, app) {
+            inv.warnings.extend(startup_script_warning(source, &path, &mut Vec::new())?);
+        }
     }
     let code::Scan { files: code, unread, callee_files } = code::scan_all(source, &inv.apps)?;
     inv.code = code;
@@ -48,6 +51,85 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
         }
     }
     Ok(())
+}
+
+/// The start-up scripts of `app`'s slug root (Heroku's `$HOME`): `.profile` and the
+/// `.profile.d/*.sh` scripts committed, in path order.
+fn startup_scripts(source: &Source, app: &App) -> Vec<String> {
+    let profile = app.path_of(".profile");
+    let folder = format!("{}/", app.path_of(".profile.d"));
+    source
+        .entries()
+        .iter()
+        .map(|e| e.path.as_str())
+        .filter(|p| {
+            *p == profile
+                || p.strip_prefix(folder.as_str())
+                    .is_some_and(|name| !name.contains('/') && name.ends_with(".sh"))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The warning for a start-up script: Heroku's dyno manager sources `.profile` and
+/// `.profile.d/*.sh` in the dyno's bash before every process's command (Dev Center,
+/// "Dyno Startup Behavior"), and Code Capsules documents nothing of the kind, so what the
+/// script does (writing a config file, setting variables) would not happen there.
+fn startup_script_warning(
+    source: &Source,
+    path: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Warning>, Error> {
+    let Some(bytes) = read_small(source, path, warnings)? else { return Ok(None) };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut runs: Vec<String> = Vec::new();
+    for step in crate::shell::simple_commands(&text) {
+        let Some(program) = step.words.first() else { continue };
+        // A program's name, never its arguments (which may hold a credential).
+        let shown = format!("`{program}`");
+        if !matches!(program.as_str(), "export" | "echo" | "set" | "true" | ":")
+            && !runs.contains(&shown)
+        {
+            runs.push(shown);
+        }
+    }
+    let mut sets: Vec<String> = Vec::new();
+    for name in crate::shell::variables(&text).assigned {
+        let shown = format!("`{name}`");
+        if !sets.contains(&shown) {
+            sets.push(shown);
+        }
+    }
+    let what = match (runs.is_empty(), sets.is_empty()) {
+        (false, false) => format!("running {} and setting {}", runs.join(", "), sets.join(", ")),
+        (false, true) => format!("running {}", runs.join(", ")),
+        (true, false) => format!("setting {}", sets.join(", ")),
+        (true, true) => return Ok(None),
+    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let relative =
+        if name == ".profile" { ".profile".to_owned() } else { format!(".profile.d/{name}") };
+    let advice = if runs.is_empty() {
+        format!("set {} on the Capsules, with the values it gives", sets.join(", "))
+    } else {
+        let also = if sets.is_empty() {
+            String::new()
+        } else {
+            format!(" and set {} on the Capsules", sets.join(", "))
+        };
+        format!(
+            "start each Capsule's run command with it (`bash -c '. ./{relative} && exec npm \
+             start'`), or move its commands into a `prestart` script{also}"
+        )
+    };
+    Ok(Some(Warning::in_file(
+        path,
+        format!(
+            "Heroku ran it in each dyno's shell before the process's command (web, workers, \
+             release, Scheduler jobs); Code Capsules does not say it runs it, so {what} would \
+             not happen there: {advice}"
+        ),
+    )))
 }
 
 /// The warning for an app whose folder has an `Aptfile`: Heroku's apt buildpack

@@ -414,12 +414,13 @@ impl Walk<'_, '_> {
             self.queue.push((path, cwd.to_owned()));
             return;
         }
-        let first_line = self.source().read(&path).ok().map(|bytes| {
-            let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default().to_vec();
-            String::from_utf8_lossy(&line).into_owned()
+        let bytes = self.source().read(&path).ok();
+        let first_line = bytes.as_deref().map(|bytes| {
+            let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+            String::from_utf8_lossy(line).into_owned()
         });
         match first_line.as_deref() {
-            Some(line) if line.starts_with("#!") && line.contains("node") => {
+            Some(_) if bytes.as_deref().and_then(Lang::of_shebang).is_some() => {
                 self.queue.push((path, cwd.to_owned()));
             }
             Some(line)

@@ -34,9 +34,12 @@ impl Walk<'_, '_> {
         ));
     }
 
-    /// A file to read, run by a process whose working folder is `cwd`.
+    /// A file to read, run by a process whose working folder is `cwd`. Node runs a file
+    /// without an extension (`node bin/www`, `require("./config")` found as `config`) as
+    /// JavaScript; JSON and native addons hold no code to follow.
     pub(super) fn found(&mut self, path: String, cwd: &str) {
-        if Lang::of_path(&path).is_some() {
+        let name = path.rsplit('/').next().unwrap_or(&path);
+        if Lang::of_path(&path).is_some() || !name.contains('.') {
             self.queue.push((path, cwd.to_owned()));
         }
     }
@@ -244,7 +247,8 @@ impl Walk<'_, '_> {
                     continue;
                 }
             };
-            let lang = Lang::of_path(&path).unwrap_or(Lang::JavaScript);
+            let lang = Lang::of_path(&path).or_else(|| Lang::of_shebang(&bytes));
+            let lang = lang.unwrap_or(Lang::JavaScript);
             // The code scan has the facts of most files that matter already (the same
             // `js::scan` of the same blob); each file is parsed at most once here.
             let want_sign = self.serves.is_none() && listen::mentioned(&bytes);
