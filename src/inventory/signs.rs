@@ -94,8 +94,9 @@ pub(crate) fn heroku_signs(source: &Source) -> Vec<Sign> {
             let why = if name.starts_with("heroku-") {
                 format!("{path} has the Heroku script `{name}`")
             } else if let Some(what) = heroku_use(command) {
-                let shown = crate::capsules::redacted(command);
-                format!("{path}'s script `{name}` (`{shown}`) {what}")
+                // The command is not quoted: a script may carry a credential, and the
+                // remove-files rule names it (with secrets hidden) in a warning.
+                format!("{path}'s script `{name}` {what}")
             } else {
                 continue;
             };
@@ -206,8 +207,8 @@ fn workflow_signs(path: &str, text: &str) -> Vec<Sign> {
                 continue;
             }
             let dir = subtree_prefix(line).unwrap_or_default();
-            let shown = crate::capsules::redacted(raw.trim());
-            let why = format!("{path} runs `{shown}`, which {what}");
+            // Not quoted: a pushed URL often carries the API key (`https://heroku:KEY@...`).
+            let why = format!("{path} runs a command that {what}");
             signs.push(Sign { dir, why, file: path.to_owned() });
         }
     }
@@ -318,7 +319,7 @@ jobs:
         let dirs: Vec<&str> = signs.iter().map(|s| s.dir.as_str()).collect();
         assert_eq!(dirs, ["services/api", "", "", "", "jobs/worker"]);
         assert!(signs[0].why.contains("`AkhileshNS/heroku-deploy@v3.13.15`"), "{}", signs[0].why);
-        assert!(signs[2].why.contains("deploys to Heroku"), "{}", signs[2].why);
+        assert!(signs[2].why.contains("runs a command that deploys to Heroku"), "{}", signs[2].why);
         assert!(signs[3].why.contains("`heroku config:set`"), "{}", signs[3].why);
         assert!(workflow_signs("x.yml", "jobs: [").is_empty());
         assert!(

@@ -72,7 +72,8 @@ pub(super) fn runs_from_above(
     let shown = |d: &str| if d.is_empty() { ".".to_owned() } else { d.to_owned() };
     for process in &procfile.processes {
         let command = process.command.as_str();
-        let at = format!("its `{}` command `{}`", process.name, crate::capsules::redacted(command));
+        // Not quoted: the plan shows the command beside this, with its secrets hidden.
+        let at = format!("its `{}` command", process.name);
         if !crate::inventory::workspace::workspace_calls(command).is_empty() {
             let root = ancestors.iter().find(|d| is_workspace_root(source, d));
             if let Some(root) = root.or_else(|| ancestors.iter().find(has_package)) {
