@@ -49,6 +49,7 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     }
     found.place_procfiles(files.claims);
     found.place_app_jsons(files.describes);
+    inv.warnings.append(&mut found.app_base_conflicts);
     found.root_package(source, &mut inv)?;
     found.named_apps(source, hints.apps)?;
     if let Some((file, text)) = hints.jobs {
@@ -113,6 +114,9 @@ struct Found {
     run_dirs: BTreeMap<String, (String, Option<String>)>,
     /// App dir -> app.json path.
     app_jsons: BTreeMap<String, String>,
+    /// Procfiles whose commands read as run from above while app.json's `APP_BASE` names
+    /// their folder: built in the folder, with a warning each.
+    app_base_conflicts: Vec<Warning>,
     /// The app dirs found only from [`signs`] (no Procfile, app.json, job or `--app`).
     signed: std::collections::BTreeSet<String>,
 }
@@ -232,6 +236,25 @@ impl Found {
                 self.add(base, format!("{path} describes it"));
             }
             for target in targets {
+                // `APP_BASE` names the folder heroku-buildpack-monorepo built alone: that
+                // wins over commands that read as run from above (they then failed there).
+                let base_named = !target.built_at_base && target.why.contains("APP_BASE");
+                if base_named && let Some((_, Some(reason))) = self.run_dirs.get(&target.dir) {
+                    let procfile = self.procfiles.get(&target.dir).cloned().unwrap_or_default();
+                    self.app_base_conflicts.push(Warning::in_file(
+                        &procfile,
+                        format!(
+                            "{}; but {path} sets APP_BASE, with which heroku-buildpack-monorepo \
+                             built `{}` alone, and so does the Capsule: check that its commands \
+                             work in that folder",
+                            commands_reason(reason),
+                            target.dir
+                        ),
+                    ));
+                    let why = self.evidence.get_mut(&target.dir);
+                    why.into_iter().for_each(|e| e.retain(|line| line != reason));
+                    self.run_dirs.remove(&target.dir);
+                }
                 self.add(&target.dir, target.why);
                 let from_base = target.built_at_base
                     && target.dir != base
@@ -461,6 +484,14 @@ fn empty_procfile(
              command the app runs{hint}, or a `web:` or `worker:` line, and migrate again"
         ),
     ));
+}
+
+/// What a "runs from `X`: ..." reason says of the commands alone, without where it
+/// runs and without the multi-procfile buildpack that reason assumes.
+fn commands_reason(reason: &str) -> &str {
+    let why = reason.split_once(": ").map_or(reason, |(_, why)| why);
+    let why = why.split("Heroku's multi-procfile").next().unwrap_or(why);
+    why.trim_end_matches([',', ':', ' ']).trim_end_matches(" where").trim_end_matches(',')
 }
 
 /// See [`App::skips_pre_scripts`]. A lockfile that cannot be read counts as absent.
