@@ -29,8 +29,8 @@ use crate::inventory::App;
 pub use addons::{AddonUse, Replacement};
 pub use build::derive;
 pub use env::{
-    CapsuleEnv, EnvScope, EnvSource, HEROKU_RUNTIME, is_build_time_backend_address, shown_default,
-    url_path,
+    CapsuleEnv, DevDefault, EnvScope, EnvSource, HEROKU_RUNTIME, is_build_time_backend_address,
+    shown_default, url_path,
 };
 pub use launch::{Launch, launch, redacted, shell_quote};
 pub use links::{capsule_for_heroku_app, herokuapp_default};

@@ -1,6 +1,6 @@
 //! The migrated fixtures install with the real package managers' frozen installs, as
-//! Code Capsules installs them: `npm ci`, yarn 1 `install --frozen-lockfile`, pnpm 9
-//! `install --frozen-lockfile`. Each case also runs the same install with the lockfile
+//! Code Capsules installs them: `npm ci`, yarn 1 `install --frozen-lockfile`, yarn 4
+//! `install --immutable`, pnpm 9 `install --frozen-lockfile`. Each case also runs the same install with the lockfile
 //! as it was before the migration, which must fail: the migrated package.json needs the
 //! migrated lockfile.
 //!
@@ -149,6 +149,36 @@ fn npm_ci_installs_a_migrated_lockfile_v1_with_node_cron_3_upgraded() {
 #[test]
 fn npm_ci_installs_a_migrated_workspace_whose_member_gained_node_cron() {
     check("lock-npm-workspace", "npm", "package-lock.json", ".");
+}
+
+/// A yarn 2+ lockfile gets node-cron without the checksum only yarn computes: yarn 4's
+/// `install --immutable` accepts it, installs node-cron 4.6.0 and fills the checksum
+/// in; with the lockfile as it was, it refuses (YN0028).
+#[test]
+fn yarn_berry_immutable_install_of_a_migrated_yarn_lock() {
+    let berry = |dir: &Path| {
+        let mut command = package_manager("yarn-berry");
+        command.args(["install", "--immutable", "--mode=skip-build"]);
+        command
+            .env("YARN_ENABLE_GLOBAL_CACHE", "false")
+            .env("YARN_ENABLE_TELEMETRY", "false")
+            .env("YARN_IGNORE_PATH", "true");
+        let (ok, log) = run_in(command, dir);
+        // Its own cache folder: yarn 1's in run_in holds another format.
+        let _ = std::fs::remove_dir_all(dir.join(".yarn/cache"));
+        (ok, log)
+    };
+    let tree = migrated_tree("lock-yarn-berry", &[]);
+    let (ok, log) = berry(tree.path());
+    assert!(ok, "the migrated lock-yarn-berry must install:\n{log}");
+    let lock = std::fs::read_to_string(tree.path().join("yarn.lock")).expect("read yarn.lock");
+    let entry = lock.split("\"node-cron@npm:^4.6.0\":").nth(1).expect("node-cron's entry");
+    let entry = entry.split("\n\n").next().unwrap_or_default();
+    assert!(entry.contains("resolution: \"node-cron@npm:4.6.0\""), "{lock}");
+    assert!(entry.contains("checksum: "), "yarn filled no checksum in:\n{lock}");
+    let stale = migrated_tree("lock-yarn-berry", &["yarn.lock"]);
+    let (ok, log) = berry(stale.path());
+    assert!(!ok, "lock-yarn-berry with the lockfile as it was must not install:\n{log}");
 }
 
 #[test]

@@ -58,6 +58,8 @@ pub(super) struct DataPlan {
     pub uses: Vec<AddonUse>,
     /// (app folder as displayed, variable, data Capsule).
     pub links: Vec<(String, String, String)>,
+    /// About drivers that make no Capsule of their own.
+    pub warnings: Vec<crate::diag::Warning>,
 }
 
 impl DataPlan {
@@ -139,7 +141,7 @@ pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String)
         }
     }
     for app in &inv.apps {
-        driver_members(inv, app, &mut groups);
+        driver_members(inv, app, &mut groups, &mut plan.warnings);
     }
     for ((kind, env), members) in groups {
         let capsule = data_capsule(kind, &members, unique);
@@ -165,7 +167,12 @@ pub(super) fn plan_data(inv: &Inventory, unique: &mut dyn FnMut(&str) -> String)
 /// Adds a group member for each database the app's code uses that none of its add-ons
 /// provides: Heroku apps often got theirs from an add-on attached in the dashboard, or
 /// from a hosted service (MongoDB Atlas), which app.json does not show.
-fn driver_members(inv: &Inventory, app: &App, groups: &mut Groups) {
+fn driver_members(
+    inv: &Inventory,
+    app: &App,
+    groups: &mut Groups,
+    warnings: &mut Vec<crate::diag::Warning>,
+) {
     let used = used_databases(inv, app);
     if used.is_empty() {
         return;
@@ -180,8 +187,27 @@ fn driver_members(inv: &Inventory, app: &App, groups: &mut Groups) {
     let reads = super::env::app_reads(inv, app);
     let names: Vec<&String> = reads.reads.keys().collect();
     let db_kinds = used.iter().filter(|(k, _)| *k != CapsuleKind::Redis).count();
+    let sql = |kind: &CapsuleKind| matches!(kind, CapsuleKind::PostgreSql | CapsuleKind::MySql);
     for (kind, why) in used {
         if provided.contains(&kind) {
+            continue;
+        }
+        // ORMs speak several SQL dialects (Sequelize, Knex, TypeORM), so apps list the
+        // drivers of each; the SQL add-on Heroku attached says which one the app ran on.
+        if sql(&kind)
+            && let Some(other) = provided.iter().find(|p| sql(p))
+        {
+            warnings.push(crate::diag::Warning::in_file(
+                app.path_of("package.json"),
+                format!(
+                    "{why} is a dependency too, but app.json's add-ons give the app a {} \
+                     database, so no {} Capsule is planned: create one only if the app also \
+                     uses {} (its code or config says which database it opens)",
+                    other.label(),
+                    kind.label(),
+                    kind.label()
+                ),
+            ));
             continue;
         }
         let (env, read) = connection_var(kind, &names, db_kinds);

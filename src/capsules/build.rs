@@ -30,6 +30,7 @@ pub fn derive(inventory: &Inventory, rules: &RuleSet) -> Deployment {
     };
     let data = addons::plan_data(inventory, &mut |base| builder.unique_name(base));
     builder.out.addons = data.uses.clone();
+    builder.out.warnings.extend(data.warnings.iter().cloned());
     builder.out.capsules.extend(data.capsules.iter().cloned());
     for app in &inventory.apps {
         builder.app(app, &data);

@@ -13,8 +13,11 @@ use super::{Capsule, CapsuleKind};
 use crate::inventory::{App, Inventory};
 
 mod build;
+mod dev;
 mod narrow;
 mod reads;
+
+pub use dev::DevDefault;
 
 use build::build_notes;
 pub(super) use reads::app_reads;
@@ -63,6 +66,13 @@ pub struct CapsuleEnv {
     /// `*TOKEN*`, `*PASSWORD*`, ...) or the value looks like a credential. Unset, the
     /// deployed app runs with a secret anyone with the repository can read.
     pub default_secret: bool,
+    /// A literal default of the code only serves development: an address on this machine
+    /// (`mongodb://localhost:27017/dev`), or a credential's or identifier's placeholder
+    /// (`'changeme'`, `'myAppId'`). The variable is then not `optional`: it must be set.
+    pub dev_default: Option<DevDefault>,
+    /// app.json's `value` is such a default: it is not offered as the value to set
+    /// (`value` is then `None`), and Heroku's value is asked for instead.
+    pub dev_value: Option<DevDefault>,
 }
 
 /// Which of the app's variables a Capsule lists.
@@ -197,8 +207,21 @@ pub(super) fn app_env(
             } else {
                 EnvSource::AppJson { secret: var.secret }
             };
-            let hidden = var.value.as_deref().is_some_and(|v| looks_secret(&var.name, v));
-            let value = var.value.clone().filter(|_| !heroku_default && !var.secret && !hidden);
+            // A placeholder (`"myAppId"`, `"changeme"`) or an address on the developer's
+            // machine is no value to deploy with; a placeholder is no secret to rotate either.
+            let dev_value = var
+                .value
+                .as_deref()
+                .filter(|_| !heroku_default)
+                .and_then(|v| dev::dev_default(&var.name, v));
+            // An empty `value` (`"MAIL_PASSWORD": { "value": "" }`) holds no credential and
+            // is no value to copy: Heroku's is asked for.
+            let given = var.value.as_deref().filter(|v| !v.trim().is_empty());
+            let hidden = dev_value != Some(DevDefault::Placeholder)
+                && given.is_some_and(|v| looks_secret(&var.name, v));
+            let value = given
+                .map(str::to_owned)
+                .filter(|_| !heroku_default && !var.secret && !hidden && dev_value.is_none());
             let entry = match vars.iter_mut().find(|v| v.name == var.name) {
                 Some(entry) => entry,
                 None => {
@@ -212,6 +235,7 @@ pub(super) fn app_env(
             entry.required = Some(var.required);
             entry.value = entry.value.take().or(value);
             entry.hidden |= hidden && !var.secret;
+            entry.dev_value = entry.dev_value.or(dev_value);
         }
     }
     let prefixes: Vec<(String, String)> =
@@ -252,16 +276,21 @@ pub(super) fn app_env(
         entry.read_by = read_by;
         if let Some(info) = app_reads.info.get(&name) {
             info.apply(entry);
-            // app.json saying `"required": true` in so many words is the owner's call: a
-            // fallback in the code (`FRONTEND_URL || "*"`, a permissive CORS origin) does not
-            // make it optional, and its default is not offered as the value to keep.
-            let stated = app.app_json.as_ref().is_some_and(|j| {
-                j.value.env.iter().any(|v| v.name == name && v.required && v.required_stated)
-            });
-            if stated {
+            // A linked data Capsule sets it: the code's fallback (a database on the
+            // developer's machine, usually) never applies.
+            if matches!(entry.source, EnvSource::DataCapsule { .. }) {
                 entry.optional = false;
-                entry.default = None;
-                entry.default_hidden = false;
+            }
+            let declared =
+                app.app_json.as_ref().and_then(|j| j.value.env.iter().find(|v| v.name == name));
+            if declared.is_some_and(|d| heroku_required(d, entry)) {
+                entry.optional = false;
+                // A real default is not offered as the value to keep; a development one
+                // is still worth a word (it says why the code's fallback will not do).
+                if entry.dev_default.is_none() {
+                    entry.default = None;
+                    entry.default_hidden = false;
+                }
             }
             if entry.default_secret
                 && let Some(place) = &info.default_place
@@ -289,6 +318,33 @@ pub(super) fn app_env(
     }
     notes.extend(build_notes(inv, app, &mut vars, &app_reads.dropped));
     (vars, notes)
+}
+
+/// Whether app.json's declaration keeps `var` required whatever the code falls back to.
+///
+/// Heroku's app.json schema (Dev Center "app-json-schema"): `required` is "whether the
+/// given value is required for the app to function", default `true`; `value` fills the
+/// field in when an app is created, `generator: "secret"` generates one. So Heroku never
+/// ran the app without a value unless app.json said `"required": false`:
+///
+/// - `"required": true`, written out: the owner's call, whatever the code does;
+/// - `required` not written: `true`. With a `generator`, the app ran with that generated
+///   secret; with neither `value` nor `generator`, someone had to type one in. Either
+///   way it stays required. With a `value` that is a real default, Heroku ran the app
+///   with it: a code fallback to the same value runs it the same, so the code's word
+///   stands; one to another value (or none) does not;
+/// - `"required": false`: the code's fallbacks decide.
+fn heroku_required(declared: &crate::inventory::app_json::EnvVar, var: &CapsuleEnv) -> bool {
+    if declared.required_stated || !declared.required {
+        return declared.required;
+    }
+    if declared.secret || var.dev_value.is_some() {
+        return true;
+    }
+    match &declared.value {
+        Some(value) => var.default.as_deref() != Some(value.as_str()),
+        None => true,
+    }
 }
 
 /// A bundler builds `app`: it is a frontend, or one of
@@ -324,6 +380,8 @@ impl CapsuleEnv {
             default: None,
             default_hidden: false,
             default_secret: false,
+            dev_default: None,
+            dev_value: None,
         }
     }
 }
@@ -432,6 +490,9 @@ pub(crate) fn looks_secret(name: &str, value: &str) -> bool {
     let named = secret::name_looks_secret(name) && !secret::is_reference(value);
     named || secret::value_looks_secret(value)
 }
+
+#[cfg(test)]
+mod defaults_tests;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use crate::migration::Migration;
 use crate::settings::Settings;
 
 /// Runs the pipeline on a plain folder holding `files`, with `jobs` as the jobs file.
-fn migrate(files: &[(&str, &str)], jobs: Option<&str>) -> Migration {
+pub(super) fn migrate(files: &[(&str, &str)], jobs: Option<&str>) -> Migration {
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in files {
         let path = dir.path().join(path);
@@ -20,7 +20,7 @@ fn migrate(files: &[(&str, &str)], jobs: Option<&str>) -> Migration {
     prepare(&settings).unwrap()
 }
 
-fn deployment(files: &[(&str, &str)], jobs: Option<&str>) -> Deployment {
+pub(super) fn deployment(files: &[(&str, &str)], jobs: Option<&str>) -> Deployment {
     migrate(files, jobs).plan.capsules
 }
 

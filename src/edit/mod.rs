@@ -6,3 +6,4 @@ pub mod js_urls;
 pub mod json;
 pub mod lockfile;
 pub(crate) mod package_json;
+pub(crate) mod webpack_config;

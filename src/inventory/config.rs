@@ -16,7 +16,7 @@ mod manager;
 mod scripts;
 
 pub use manager::{PackageManager, manager_of, package_manager};
-pub use scripts::{command_warnings, run_scripts, script_line, started};
+pub use scripts::{command_warnings, run_scripts, runs_by_itself, script_line, started};
 
 /// Config files larger than this are not read.
 const MAX_CONFIG: u64 = 256 * 1024;

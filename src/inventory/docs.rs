@@ -59,6 +59,57 @@ pub fn is_text_file(path: &str) -> bool {
     )
 }
 
+/// What a file is to someone deciding what to change before the switch: the code and
+/// configuration that run in production, or documentation and tests, which only people
+/// and test runners read (a test naming a herokuapp host is usually a fixture).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Runs,
+    Docs,
+    Tests,
+}
+
+impl Place {
+    /// `documentation` or `tests`, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Place::Runs => "code and configuration",
+            Place::Docs => "documentation",
+            Place::Tests => "tests",
+        }
+    }
+}
+
+/// The [`Place`] of a repository path: documentation by its kind (Markdown, text,
+/// reStructuredText), its name (README, CHANGELOG, CONTRIBUTING, HISTORY, LICENSE) or a
+/// `doc`/`docs` folder on its path; tests by a test folder on its path (`test`, `tests`,
+/// `__tests__`, `spec`, `e2e`, `cypress`, `fixtures`, `__mocks__`) or a test file name
+/// (`x.test.js`, `x.spec.ts`); everything else runs.
+pub fn place_of(path: &str) -> Place {
+    let lower = path.to_ascii_lowercase();
+    let mut parts: Vec<&str> = lower.split('/').collect();
+    let name = parts.pop().unwrap_or_default();
+    const TEST_DIRS: [&str; 9] =
+        ["test", "tests", "__tests__", "spec", "specs", "e2e", "cypress", "fixtures", "__mocks__"];
+    if parts.iter().any(|p| TEST_DIRS.contains(p))
+        || [".test.", ".spec.", "_test.", "_spec."].iter().any(|m| name.contains(m))
+    {
+        return Place::Tests;
+    }
+    let stem = name.split('.').next().unwrap_or_default();
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    if matches!(ext, "md" | "markdown" | "txt" | "rst" | "adoc")
+        || matches!(
+            stem,
+            "readme" | "changelog" | "changes" | "history" | "contributing" | "license"
+        )
+        || parts.iter().any(|p| matches!(*p, "doc" | "docs" | "documentation"))
+    {
+        return Place::Docs;
+    }
+    Place::Runs
+}
+
 /// Every line of a text file (see [`is_text_file`]) that names a herokuapp.com host, in
 /// path order.
 pub fn herokuapp_mentions(source: &Source) -> Result<Vec<Mention>, Error> {
@@ -176,6 +227,35 @@ mod tests {
         );
         assert!(herokuapp_hosts(b"any *.herokuapp.com host").is_empty());
         assert!(herokuapp_hosts(b"nothing here").is_empty());
+    }
+
+    #[test]
+    fn documentation_and_tests_are_told_from_what_runs() {
+        for path in [
+            "README.md",
+            "lib/api3/doc/tutorial.md",
+            "CHANGELOG",
+            "docs/site/index.html",
+            "notes.txt",
+            "web/Readme.markdown",
+        ] {
+            assert_eq!(place_of(path), Place::Docs, "{path}");
+        }
+        for path in [
+            "tests/api.test.js",
+            "test/fixtures/settings.json",
+            "src/__tests__/App.js",
+            "lib/client.spec.ts",
+            "cypress/e2e/order.cy.js",
+            "server/handler_test.go",
+        ] {
+            assert_eq!(place_of(path), Place::Tests, "{path}");
+        }
+        for path in
+            ["src/api.js", ".env.production", "static.json", "lib/server/env.js", "app.json"]
+        {
+            assert_eq!(place_of(path), Place::Runs, "{path}");
+        }
     }
 
     #[test]

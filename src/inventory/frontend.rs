@@ -19,10 +19,11 @@ mod config;
 mod server;
 
 use config::{
-    Assumed, ConfigFile, Output, Tool, angular_build_options, angular_output, assignment_value,
-    build_tool, dotenv_value, first_config, flag_value, folder_option, next_config, nginx_root,
-    static_json_root, vite_output,
+    Assumed, Output, Tool, angular_build_options, angular_output, assignment_value, build_tool,
+    dotenv_value, first_config, flag_value, folder_option, next_config, nginx_root,
+    static_json_root, vite_output, webpack_output,
 };
+pub(crate) use config::{ConfigFile, WebpackConfig, webpack_config};
 pub(crate) use config::{DevProxy, dev_proxy, tidy};
 pub use config::{static_json_proxies, vite_env_prefix};
 use server::{Invocation, first_positional, is_static_server, normalise_dir};
@@ -49,6 +50,9 @@ pub enum FrontendKind {
     NextExport,
     /// Built by Parcel (`parcel build`) into `dist`.
     Parcel,
+    /// Built by webpack (`webpack --mode production`, the page written by
+    /// `html-webpack-plugin`) into the config's `output.path`, `dist` by default.
+    Webpack,
 }
 
 impl FrontendKind {
@@ -63,6 +67,7 @@ impl FrontendKind {
             FrontendKind::SvelteKit => "sveltekit",
             FrontendKind::NextExport => "next-export",
             FrontendKind::Parcel => "parcel",
+            FrontendKind::Webpack => "webpack",
         }
     }
 
@@ -77,12 +82,14 @@ impl FrontendKind {
             FrontendKind::SvelteKit => "SvelteKit (static adapter)",
             FrontendKind::NextExport => "Next.js (static export)",
             FrontendKind::Parcel => "Parcel",
+            FrontendKind::Webpack => "webpack",
         }
     }
 
     /// The variable that carries the backend URL into the build: bundlers only expose
     /// variables with their own prefix to browser code (Parcel inlines any
-    /// `process.env.X`).
+    /// `process.env.X`; webpack those its config's `EnvironmentPlugin` or `DefinePlugin`
+    /// names, whatever their names).
     /// A name that has the prefix already (`REACT_APP_API_URL`, from a static.json proxy)
     /// keeps it once.
     pub fn backend_url_var(&self, env: &str) -> String {
@@ -91,7 +98,10 @@ impl FrontendKind {
             FrontendKind::CreateReactApp => "REACT_APP_",
             FrontendKind::VueCli => "VUE_APP_",
             FrontendKind::NextExport => "NEXT_PUBLIC_",
-            FrontendKind::Static { .. } | FrontendKind::Angular | FrontendKind::Parcel => "",
+            FrontendKind::Static { .. }
+            | FrontendKind::Angular
+            | FrontendKind::Parcel
+            | FrontendKind::Webpack => "",
         };
         if env.starts_with(prefix) { env.to_owned() } else { format!("{prefix}{env}") }
     }
@@ -111,7 +121,8 @@ impl FrontendKind {
             FrontendKind::CreateReactApp
             | FrontendKind::VueCli
             | FrontendKind::NextExport
-            | FrontendKind::Parcel => format!("process.env.{var}"),
+            | FrontendKind::Parcel
+            | FrontendKind::Webpack => format!("process.env.{var}"),
             FrontendKind::Static { .. } | FrontendKind::Angular if typescript => {
                 format!("(window as any).{global}")
             }
@@ -163,6 +174,9 @@ pub fn classify(
         ("vue-cli-service", _) => Some(FrontendKind::VueCli),
         ("ng", _) => Some(FrontendKind::Angular),
         ("parcel", _) => Some(FrontendKind::Parcel),
+        // The dev server of a webpack site (some Heroku apps ran it as their web process).
+        ("webpack-dev-server", _) => Some(FrontendKind::Webpack),
+        ("webpack", Some(FrontendKind::Webpack)) => Some(FrontendKind::Webpack),
         _ => None,
     }
 }
@@ -253,6 +267,7 @@ pub(crate) fn public_dir(
             let dir = flag_value(&build, &["--dist-dir", "-d", "--out-dir"]);
             return (normalise_dir(dir.unwrap_or_else(|| "dist".into())), None);
         }
+        FrontendKind::Webpack => return webpack_output(package_json, read),
         FrontendKind::Static { server } if server == "nginx" => {
             let config = ["config/nginx.conf.erb", "config/nginx-static.conf.erb"]
                 .iter()
@@ -297,7 +312,9 @@ pub fn page_template(kind: &FrontendKind, read: ReadFile) -> Option<String> {
 pub(super) fn detect(source: &Source, app: &App, warnings: &mut Vec<Warning>) -> Option<Frontend> {
     // Config files are small; one that cannot be read counts as absent.
     let read = |name: &str| -> Option<String> {
-        let entry = source.entry(&app.path_of(name)).filter(|e| e.kind.is_regular())?;
+        // A config merged in from beside the app names `../shared/webpack.common.js`.
+        let path = tidy(&app.path_of(name)).filter(|p| !p.starts_with(".."))?;
+        let entry = source.entry(&path).filter(|e| e.kind.is_regular())?;
         if entry.size.is_some_and(|s| s > super::apps::MAX_READ) {
             return None;
         }
@@ -316,6 +333,7 @@ pub(super) fn detect(source: &Source, app: &App, warnings: &mut Vec<Warning>) ->
             let public_dir = normalize_dir(&dir);
             warnings.extend(assumed.map(|a| assumed_warning(app, &kind, &a, &dir)));
             warnings.extend(outside_warning(app, &kind, &public_dir));
+            warnings.extend(pageless_webpack_warning(app, &kind, package.as_ref(), &public_dir));
             let page_template = page_template(&kind, &read).map(|p| normalize_dir(&p));
             Frontend {
                 kind,
@@ -368,6 +386,36 @@ fn outside_warning(app: &App, kind: &FrontendKind, public_dir: &str) -> Option<W
     )))
 }
 
+/// A webpack site recognised by its dev server (`webpack-dev-server` as the web process)
+/// without html-webpack-plugin or copy-webpack-plugin: the dev server served a page from
+/// its own folder (`public/` by default), which `webpack` does not write into the
+/// output folder a Frontend Capsule publishes.
+fn pageless_webpack_warning(
+    app: &App,
+    kind: &FrontendKind,
+    package: Option<&Value>,
+    public_dir: &str,
+) -> Option<Warning> {
+    if *kind != FrontendKind::Webpack {
+        return None;
+    }
+    let depends_on = |name: &str| {
+        ["dependencies", "devDependencies"]
+            .iter()
+            .any(|section| package.and_then(|p| p.get(section)?.get(name)).is_some())
+    };
+    if depends_on("html-webpack-plugin") || depends_on("copy-webpack-plugin") {
+        return None;
+    }
+    Some(Warning::new(format!(
+        "{}: webpack's dev server served the page on Heroku, and `webpack` writes no HTML \
+         page into `{public_dir}` (no html-webpack-plugin or copy-webpack-plugin): make the \
+         build put `index.html` there (html-webpack-plugin), or the Frontend Capsule \
+         publishes scripts without a page",
+        app.display_dir()
+    )))
+}
+
 /// A web command that only a static-site buildpack provides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BuildpackServer {
@@ -377,6 +425,9 @@ enum BuildpackServer {
     /// `bin/start-nginx-static`: heroku-buildpack-nginx; serves the `root` of
     /// `config/nginx.conf.erb` (its preset says `/app/dist`).
     Nginx,
+    /// `bin/start-nginx-solo`: heroku-buildpack-nginx running nginx alone, here with a
+    /// config that serves a folder and forwards nothing.
+    NginxSolo,
 }
 
 /// The buildpack server `command` starts, when it is one and the repository has no file
@@ -389,9 +440,29 @@ fn buildpack_server(source: &Source, dir: &str, command: &str) -> Option<Buildpa
     let server = match program {
         "bin/boot" => BuildpackServer::Static,
         "bin/start-nginx-static" => BuildpackServer::Nginx,
+        // `start-nginx-solo` runs nginx alone, with whatever config/nginx.conf.erb says: a
+        // static site when that serves a folder and forwards nothing (a `proxy_pass` to
+        // another process's socket is an app behind nginx).
+        "bin/start-nginx-solo" if step.words.len() == 1 && nginx_serves_files(source, dir) => {
+            BuildpackServer::NginxSolo
+        }
         _ => return None,
     };
     source.entry(&join(dir, program)).is_none().then_some(server)
+}
+
+/// True when the app's `config/nginx.conf.erb` has a `root /app/...` and no `proxy_pass`.
+fn nginx_serves_files(source: &Source, dir: &str) -> bool {
+    let path = join(dir, "config/nginx.conf.erb");
+    let Some(text) = source.read(&path).ok().and_then(|b| String::from_utf8(b).ok()) else {
+        return false;
+    };
+    let proxies = text.lines().any(|l| {
+        let code = l.split('#').next().unwrap_or_default();
+        code.split(|c: char| c.is_whitespace() || c == '{' || c == ';')
+            .any(|word| matches!(word, "proxy_pass" | "fastcgi_pass" | "uwsgi_pass"))
+    });
+    nginx_root(&text).is_some() && !proxies
 }
 
 /// The static site a buildpack `server` served: its kind (a Vite or Create React App
@@ -403,7 +474,7 @@ fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFi
     let nginx_root = || read("config/nginx.conf.erb").and_then(|text| nginx_root(&text));
     let root = match server {
         BuildpackServer::Static => static_json_root.unwrap_or_else(|| "public_html".into()),
-        BuildpackServer::Nginx => {
+        BuildpackServer::Nginx | BuildpackServer::NginxSolo => {
             nginx_root().or(static_json_root).unwrap_or_else(|| "dist".into())
         }
     };
@@ -412,6 +483,7 @@ fn buildpack_site(server: BuildpackServer, package: Option<&Value>, read: ReadFi
     let name = match server {
         BuildpackServer::Static => "bin/boot (heroku-buildpack-static)",
         BuildpackServer::Nginx => "bin/start-nginx-static (heroku-buildpack-nginx)",
+        BuildpackServer::NginxSolo => "bin/start-nginx-solo (heroku-buildpack-nginx)",
     };
     let public_dir = root.trim_start_matches("./").trim_end_matches('/').to_owned();
     let public_dir = if public_dir == "." { String::new() } else { public_dir };
@@ -763,6 +835,116 @@ mod tests {
     }
 
     #[test]
+    fn webpack_sites_are_told_from_webpack_libraries_and_servers() {
+        let none = |_: &str| None;
+        let kind = |package: serde_json::Value, web: Option<&str>| {
+            classify(Some(&package), web, false, &none)
+        };
+        let html = json!({ "devDependencies": { "html-webpack-plugin": "5" } });
+        for build in [
+            "webpack --mode production",
+            "NODE_ENV=production npx webpack --mode production",
+            "rm -rf dist && cross-env NODE_ENV=production webpack -c webpack.prod.js",
+            "node_modules/.bin/webpack-cli build",
+        ] {
+            let mut package = html.clone();
+            package["scripts"] = json!({ "build": build });
+            assert_eq!(kind(package, None), Some(FrontendKind::Webpack), "{build}");
+        }
+        // A script the build runs.
+        let nested = json!({
+            "scripts": {
+                "build": "npm run clean && npm run build:web",
+                "build:web": "yarn bundle --progress",
+                "bundle": "webpack --mode production",
+                "clean": "rimraf dist"
+            },
+            "devDependencies": { "html-webpack-plugin": "5" }
+        });
+        assert_eq!(kind(nested, None), Some(FrontendKind::Webpack));
+        let looping = json!({
+            "scripts": { "build": "npm run build" },
+            "devDependencies": { "html-webpack-plugin": "5" }
+        });
+        assert_eq!(kind(looping, None), None);
+        // heroku-postbuild ran instead of build on Heroku.
+        let postbuild = json!({
+            "scripts": { "heroku-postbuild": "webpack -p", "start": "http-server dist" },
+            "dependencies": { "html-webpack-plugin": "4" }
+        });
+        assert_eq!(kind(postbuild, None), Some(FrontendKind::Webpack));
+        // A start command that builds with webpack (the nginx buildpack served the output).
+        let started = json!({
+            "scripts": { "build": "webpack", "start": "webpack --mode=production" },
+            "devDependencies": { "html-webpack-plugin": "5" }
+        });
+        assert_eq!(kind(started, None), Some(FrontendKind::Webpack));
+        // No page: a library or a server's bundle; an Express server: a backend.
+        let library = json!({ "scripts": { "build": "webpack" } });
+        assert_eq!(kind(library, None), None);
+        let dev_only = json!({
+            "scripts": { "build": "webpack serve" },
+            "devDependencies": { "html-webpack-plugin": "5" }
+        });
+        assert_eq!(kind(dev_only, None), None);
+        let served = json!({
+            "scripts": { "build": "webpack", "start": "node server.js" },
+            "dependencies": { "html-webpack-plugin": "5", "express": "4" }
+        });
+        assert_eq!(kind(served, None), None);
+        let dev_server = json!({ "scripts": { "start": "webpack-dev-server --port $PORT" } });
+        assert_eq!(kind(dev_server, None), Some(FrontendKind::Webpack));
+    }
+
+    #[test]
+    fn webpack_output_comes_from_output_path_of_the_config_it_builds_with() {
+        let dir = |build: &str, files: &[(&str, &str)]| {
+            let files: Vec<(String, String)> =
+                files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+            let read =
+                move |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone());
+            let package = json!({ "scripts": { "build": build } });
+            public_dir(Some(&package), None, &FrontendKind::Webpack, &read)
+        };
+        assert_eq!(dir("webpack", &[]), ("dist".to_owned(), None));
+        let cjs = "const path = require('path');\nmodule.exports = {\n  output: {\n    filename: 'main.js',\n    path: path.join(__dirname, 'dist', 'public'),\n  },\n};\n";
+        assert_eq!(dir("webpack", &[("webpack.config.cjs", cjs)]).0, "dist/public");
+        let esm = "import { fileURLToPath } from 'url';\nexport default (env) => ({ output: { path: fileURLToPath(new URL('./site', import.meta.url)) } });\n";
+        assert_eq!(dir("webpack", &[("webpack.config.mjs", esm)]).0, "site");
+        let dirname = "import path from 'path';\nimport { fileURLToPath } from 'url';\nconst here = path.dirname(fileURLToPath(import.meta.url));\nexport default { output: { path: path.resolve(here, 'www') } };\n";
+        assert_eq!(dir("webpack", &[("webpack.config.mjs", dirname)]).0, "www");
+        let meta = "export default { output: { path: `${import.meta.dirname}/out` } };\n";
+        assert_eq!(dir("webpack", &[("webpack.config.mjs", meta)]).0, "out");
+        // --config names the file; webpack-merge setups keep output in the common file.
+        let prod = "const { merge } = require('webpack-merge');\nconst common = require('./webpack.common');\nmodule.exports = merge(common, { mode: 'production' });\n";
+        let common = "module.exports = { output: { path: require('path').resolve(__dirname, '../build') } };\n";
+        let files = [("config/webpack.prod.js", prod), ("config/webpack.common.js", common)];
+        assert_eq!(dir("webpack --config config/webpack.prod.js", &files).0, "build");
+        // The working folder is the app's, wherever the config sits.
+        let cwd = "module.exports = { output: { path: require('path').resolve(process.cwd(), 'www') } };\n";
+        assert_eq!(dir("webpack -c config/webpack.js", &[("config/webpack.js", cwd)]).0, "www");
+        let bare = "module.exports = { output: { path: require('path').resolve('site') } };\n";
+        assert_eq!(dir("webpack -c config/webpack.js", &[("config/webpack.js", bare)]).0, "site");
+        // The command line wins; computed paths are named.
+        assert_eq!(dir("webpack --output-path www", &[("webpack.config.js", cjs)]).0, "www");
+        let computed = "module.exports = { output: { path: process.env.OUT } };\n";
+        let (out, assumed) = dir("webpack", &[("webpack.config.js", computed)]);
+        assert_eq!((out.as_str(), assumed.map(|a| a.option)), ("dist", Some("output.path".into())));
+    }
+
+    #[test]
+    fn webpack_dev_server_proxies_are_read_like_vue_clis() {
+        let config = "module.exports = {\n  entry: './src/index.js',\n  devServer: {\n    proxy: { '/api': 'http://localhost:3000' },\n  },\n};\n";
+        let read = |name: &str| (name == "webpack.config.js").then(|| config.to_owned());
+        let proxy = dev_proxy(&read).expect("the dev server's proxy");
+        assert_eq!(
+            (proxy.file.as_str(), proxy.line, proxy.option.as_str()),
+            ("webpack.config.js", 4, "devServer.proxy")
+        );
+        assert_eq!(proxy.prefixes, ["/api"]);
+    }
+
+    #[test]
     fn a_bare_index_html_is_static_without_a_server() {
         assert_eq!(classify(None, None, true, &|_| None), static_kind(""));
         let no_start = json!({ "name": "site", "devDependencies": { "prettier": "3" } });
@@ -805,5 +987,7 @@ mod tests {
         assert_eq!(nginx_root(conf).as_deref(), Some("dist"));
         assert_eq!(nginx_root("root \"/app/build/\";").as_deref(), Some("build"));
         assert_eq!(nginx_root("# no root here"), None);
+        assert_eq!(nginx_root("\t\troot /app/dist; # path to your app").as_deref(), Some("dist"));
+        assert_eq!(nginx_root("  # root /app/old;\n  root /app/www;").as_deref(), Some("www"));
     }
 }

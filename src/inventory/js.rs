@@ -8,7 +8,7 @@
 //! node kind ids: less than half the CPU of the tree-sitter query it replaced, which
 //! also took 80 ms per language to compile on every run.
 
-pub(super) mod ast;
+pub(crate) mod ast;
 mod collect;
 mod cron;
 mod fallback;

@@ -197,6 +197,10 @@ pub(crate) struct Inventory {
     pub lockfiles: Vec<String>,
     /// The herokuapp hosts the code and text files name, with what each is, by name.
     pub hosts: Vec<hosts::HerokuHost>,
+    /// The lines of documentation and tests that name herokuapp hosts, in path order:
+    /// summarised in one warning per folder and listed in the guide, since nothing that
+    /// runs in production reads them ([`docs::Place`]).
+    pub quiet_mentions: Vec<docs::Mention>,
     /// What each Scheduler job and each Procfile process other than `web` and `release`
     /// runs, in app order: the files its command reaches ([`reach`]).
     pub reaches: Vec<reach::Reach>,

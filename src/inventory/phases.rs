@@ -29,7 +29,9 @@ pub enum Phase {
 }
 
 /// The scripts that start the build on Code Capsules (and did on Heroku): npm's install
-/// hooks, `build` and its hooks, and `heroku-postbuild`, which becomes `build`.
+/// hooks, `build` and its hooks, and `heroku-postbuild`, which becomes `build`. Heroku ran
+/// `heroku-postbuild` *instead of* `build`, so with it `build` counts only where something
+/// calls it ([`config::runs_by_itself`]).
 const BUILD_ROOTS: &[&str] =
     &["preinstall", "install", "postinstall", "prebuild", "build", "postbuild", "heroku-postbuild"];
 
@@ -126,7 +128,7 @@ pub fn find(source: &Source, inv: &Inventory, reacher: &reach::LazyReacher) -> V
             reaches
         };
         let present = |names: &[&'static str]| -> Vec<&'static str> {
-            names.iter().copied().filter(|n| pkg.script(n).is_some()).collect()
+            names.iter().copied().filter(|n| config::runs_by_itself(pkg, n)).collect()
         };
         let files_of = |reaches: &[reach::Reach]| -> BTreeSet<String> {
             reaches.iter().flat_map(|r| r.files.iter().cloned()).collect()
@@ -171,11 +173,12 @@ pub fn find(source: &Source, inv: &Inventory, reacher: &reach::LazyReacher) -> V
     out
 }
 
+/// Those of `names` the build or Heroku's hooks run by themselves.
 fn roots(app: &App, names: &[&str]) -> Vec<String> {
     let pkg = app.package_json.as_ref();
     names
         .iter()
-        .filter(|n| pkg.is_some_and(|p| p.script(n).is_some()))
+        .filter(|n| pkg.is_some_and(|p| config::runs_by_itself(p, n)))
         .map(|n| (*n).to_owned())
         .collect()
 }
@@ -405,6 +408,57 @@ mod tests {
 
     fn app(package: &str) -> App {
         App::with_package("", package)
+    }
+
+    /// Heroku ran `heroku-postbuild` instead of `build`: a `build` (and its hooks) it does
+    /// not call is no build step, and what only that `build` runs is not the build's; one it
+    /// calls (`npm run build && ...`) is.
+    #[test]
+    fn a_postbuild_that_skips_build_leaves_build_out_of_the_build() {
+        let files = |package: &'static str| {
+            vec![
+                ("package.json", package),
+                ("scripts/assets.js", "console.log(process.env.CDN_URL);\n"),
+                ("scripts/upload.js", "console.log(process.env.BUCKET);\n"),
+                ("server.js", "require('http').createServer().listen(process.env.PORT);\n"),
+            ]
+        };
+        let phases = |package: &'static str| {
+            let repo = crate::testing::TestRepo::with_files(&files(package));
+            let source = Source::Git(repo.open());
+            let mut inv = Inventory { apps: vec![app(package)], ..Inventory::default() };
+            inv.code = code::scan_all(&source, &inv.apps).unwrap().files;
+            let found = find(&source, &inv, &reach::LazyReacher::new(&source, &inv.code));
+            let p = found.into_iter().next().expect("the app has build steps");
+            (
+                p.build_scripts.into_iter().collect::<Vec<_>>(),
+                p.build_files.into_iter().collect::<Vec<_>>(),
+            )
+        };
+        let skips = r#"{ "scripts": { "start": "node server.js", "prebuild": "echo $PRE",
+            "build": "node scripts/assets.js", "heroku-postbuild": "node scripts/upload.js" } }"#;
+        assert_eq!(
+            phases(skips),
+            (vec!["heroku-postbuild".to_owned()], vec!["scripts/upload.js".to_owned()])
+        );
+        let calls = r#"{ "scripts": { "start": "node server.js", "prebuild": "echo $PRE",
+            "build": "node scripts/assets.js", "heroku-postbuild": "npm run build && node scripts/upload.js" } }"#;
+        assert_eq!(
+            phases(calls),
+            (
+                vec!["build".to_owned(), "heroku-postbuild".to_owned(), "prebuild".to_owned()],
+                vec!["scripts/assets.js".to_owned(), "scripts/upload.js".to_owned()]
+            )
+        );
+        let app = app(skips);
+        let pkg = app.package_json.as_ref().unwrap();
+        assert!(!config::runs_by_itself(pkg, "build") && !config::runs_by_itself(pkg, "prebuild"));
+        assert!(
+            config::runs_by_itself(pkg, "heroku-postbuild") && config::runs_by_itself(pkg, "start")
+        );
+        let mut running = config::run_scripts(&app, &[]);
+        running.sort_unstable();
+        assert_eq!(running, ["heroku-postbuild", "start"]);
     }
 
     /// The variables each tool's configuration names, and `DATABASE_URL` at the script's

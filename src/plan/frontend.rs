@@ -5,10 +5,11 @@ use super::build::{Context, Error};
 use crate::component::{Component, script_blocks};
 use crate::diag::Warning;
 use crate::edit::package_json::PackageJsonEditor;
+use crate::edit::webpack_config::{Exposure, expose};
 use crate::edit::{components, html, js_urls};
 use crate::generate::frontend::build_script;
 use crate::inventory::config::manager_of;
-use crate::inventory::frontend::{FrontendKind, tidy};
+use crate::inventory::frontend::{FrontendKind, tidy, webpack_config};
 use crate::inventory::hosts::{HostRole, app_name_of};
 use crate::inventory::{App, join, parent};
 use crate::lang::Lang;
@@ -44,6 +45,9 @@ pub fn build_step(
             let names: Vec<String> =
                 vars.iter().map(|(var, _)| frontend.backend_url_var(var)).collect();
             warn_about_parcel_target(cx, app, &names)?;
+            if frontend.kind == FrontendKind::Webpack {
+                expose_to_webpack(cx, rule, app, &names)?;
+            }
             cx.note(rule, format!(
                 "{}: built by {}; set {} (with https://) on the Capsule so the build bakes it in",
                 app.display_dir(),
@@ -140,6 +144,58 @@ fn warn_about_parcel_target(cx: &mut Context, app: &App, names: &[String]) -> Re
             names.join("`, `process.env.")
         ),
     ));
+    Ok(())
+}
+
+/// webpack replaces only the `process.env.X` its config names: the config gets an
+/// `EnvironmentPlugin` for `names` unless a plugin already hands them to the bundle.
+fn expose_to_webpack(
+    cx: &mut Context,
+    rule: &Rule,
+    app: &App,
+    names: &[String],
+) -> Result<(), Error> {
+    let package = app.package_json.as_ref().map(|p| serde_json::Value::Object(p.value.clone()));
+    let files = &cx.files;
+    let read = |name: &str| -> Option<String> {
+        let path = tidy(&app.path_of(name)).filter(|p| !p.starts_with(".."))?;
+        String::from_utf8(files.read(&path).ok()??).ok()
+    };
+    let plugin = format!("new webpack.EnvironmentPlugin([\"{}\"])", names.join("\", \""));
+    let Some(config) = webpack_config(package.as_ref(), &read) else {
+        cx.warnings.push(Warning::new(format!(
+            "{}: no webpack config found (webpack.config.js, or the build's --config): add \
+             `{plugin}` to its plugins so the bundle gets `process.env.{}`",
+            app.display_dir(),
+            names.join("`, `process.env.")
+        )));
+        return Ok(());
+    };
+    match expose(&config, names) {
+        Exposure::Already => {}
+        Exposure::Edited { file, text } => {
+            // A config merged in from beside the app (`../shared/webpack.common.js`) is
+            // named by its repository path; one above the repository is not edited.
+            match tidy(&app.path_of(&file)).filter(|p| !p.starts_with("..")) {
+                Some(path) => cx.files.write(&path, text.into_bytes(), &rule.id),
+                None => cx.warnings.push(Warning::new(format!(
+                    "{}: `{file}` is outside the repository: add \
+                     `new webpack.EnvironmentPlugin([\"{}\"])` to its plugins by hand",
+                    app.display_dir(),
+                    names.join("\", \"")
+                ))),
+            }
+        }
+        Exposure::NoPlace { file, plugin } => cx.warnings.push(Warning::in_file(
+            app.path_of(&file),
+            format!(
+                "has no `plugins` array or config object capsule-migrate can find: add \
+                 `{plugin}` to the plugins of the config webpack builds with, so the bundle gets \
+                 `process.env.{}` (webpack leaves it unset otherwise)",
+                names.join("`, `process.env.")
+            ),
+        )),
+    }
     Ok(())
 }
 
@@ -343,6 +399,11 @@ pub fn rewrite_urls(cx: &mut Context, rule: &Rule, env: &str) -> Result<(), Erro
             (None, None) => None,
         };
         let (Some((app, frontend)), Some(kind)) = (frontend, kind) else {
+            if crate::inventory::docs::place_of(&file.path) == crate::inventory::docs::Place::Tests
+            {
+                // Test code: summarised per folder by the inventory.
+                continue;
+            }
             for url in &file.facts.herokuapp_urls {
                 cx.warnings.push(Warning::at_line(
                     &file.path,

@@ -20,7 +20,7 @@ use crate::rules::Rule;
 use crate::semver;
 
 mod scripts;
-use scripts::{BUILD_SCRIPTS, build_folders, member_scripts};
+use scripts::{BUILD_SCRIPTS, build_folders, give_legacy_provider, member_scripts};
 
 /// Node versions that cannot run a `.ts` file without flags: type stripping is on by
 /// default from 22.18 and 23.6 (nodejs/node doc/api/typescript.md).
@@ -206,8 +206,13 @@ pub fn run(
         };
         if let Some(range) = semver::range(&final_range) {
             check_version_file(cx, app, &range, &final_range);
+            let cra = pkg.dependency("react-scripts").unwrap_or_default();
+            let answered = give_legacy_provider(cx, rule, &mut editor, cra, &range)?;
             let warnings = toolchains::old_toolchain_warnings(
-                |name| pkg.dependency(name).map(str::to_owned),
+                // A build given the legacy provider needs no warning about it.
+                |name| {
+                    pkg.dependency(name).filter(|_| !answered.contains(&name)).map(str::to_owned)
+                },
                 &range,
                 &final_range,
                 manager_of(&cx.inventory.lockfiles, app),
@@ -259,10 +264,17 @@ pub fn run(
                         inner.get(*section)?.get(name)?.as_str().map(str::to_owned)
                     })
                 };
+                let mut answered = Vec::new();
+                if let Some(cra) = dependency("react-scripts")
+                    && let Some(mut inner_editor) = cx.package_json(&path)?
+                {
+                    answered = give_legacy_provider(cx, rule, &mut inner_editor, &cra, &range)?;
+                    cx.save(inner_editor, rule)?;
+                }
                 let lockfiles = &cx.inventory.lockfiles;
                 let manager = package_manager(lockfiles, parent(&path)).map(|(m, _)| m);
                 let warnings = toolchains::old_toolchain_warnings(
-                    dependency,
+                    |name: &str| dependency(name).filter(|_| !answered.contains(&name)),
                     &range,
                     &final_range,
                     manager.unwrap_or(PackageManager::Npm),

@@ -253,6 +253,59 @@ pub fn removed_api_caller(
         .min_by_key(|(tool, _)| tool.node_major)
 }
 
+/// Libraries whose older releases install and build but fail when the app runs, from a
+/// Node major on; every major Code Capsules runs is past it, so only an upgrade helps.
+/// pg before 8.0.3 never resolves `connect()` on Node 14 and later: every query hangs
+/// (brianc/node-postgres#2180, fixed in 8.0.3; duplicates #2174, #2177, #2181, #2202).
+pub const RUN_TIME_FAILURES: &[RemovedApi] = &[RemovedApi {
+    package: "pg",
+    fixed_in: "8.0.3",
+    node_major: 14,
+    failure: "`client.connect()` and `pool.connect()` never resolve, so every query hangs \
+              without an error (brianc/node-postgres#2180); pg 8 also needs `ssl: { \
+              rejectUnauthorized: false }` where Heroku Postgres' self-signed certificates \
+              are still in use",
+}];
+
+/// Node's flag that loads OpenSSL 3's legacy provider, whose MD4 webpack 4 hashes with.
+pub const LEGACY_PROVIDER: &str = "--openssl-legacy-provider";
+
+/// Whether react-scripts `range` (Create React App before 5, on webpack 4) fails to build
+/// on a Node `node` admits: MD4 is gone from OpenSSL 3, which Node ships from 17.
+pub fn cra_needs_legacy_provider(range: &str, node: &nodejs_semver::Range) -> bool {
+    semver::overlaps(node, ">=17")
+        && semver::range(range).is_some_and(|r| !semver::overlaps(&r, ">=5.0.0"))
+}
+
+/// `script` with Node's legacy OpenSSL provider given to each `react-scripts build` in it
+/// (`react-scripts --openssl-legacy-provider build`: react-scripts hands the words before
+/// the script's name to the `node` it starts, on every OS, unlike a `NODE_OPTIONS=`
+/// prefix). `None` when it runs no `react-scripts build` or passes the flag already.
+pub fn with_legacy_provider(script: &str) -> Option<String> {
+    if script.contains(LEGACY_PROVIDER) {
+        return None;
+    }
+    let mut at: Vec<usize> = Vec::new();
+    for command in crate::shell::commands(script)? {
+        let words = &command.words;
+        for (i, word) in words.iter().enumerate() {
+            let name = word.text.as_deref().map(|t| t.rsplit('/').next().unwrap_or(t));
+            let next = words.get(i + 1).and_then(|w| w.text.as_deref());
+            if name == Some("react-scripts") && next == Some("build") {
+                at.push(word.span.end);
+            }
+        }
+    }
+    if at.is_empty() {
+        return None;
+    }
+    let mut out = script.to_owned();
+    for end in at.into_iter().rev() {
+        out.insert_str(end, &format!(" {LEGACY_PROVIDER}"));
+    }
+    Some(out)
+}
+
 /// A known breakage of a build tool the app depends on, on the Node majors `node`
 /// admits, with the way out.
 pub fn old_toolchain_warnings(
@@ -267,8 +320,7 @@ pub fn old_toolchain_warnings(
         semver::range(range).is_some_and(|r| !semver::overlaps(&r, &format!(">={major}")))
     };
     if let Some(range) = dependency("react-scripts")
-        && seventeen_up
-        && before(&range, "5.0.0")
+        && cra_needs_legacy_provider(&range, node)
     {
         out.push(format!(
             "react-scripts `{range}` (Create React App before 5, on webpack 4) fails to build on \
@@ -287,6 +339,18 @@ pub fn old_toolchain_warnings(
              `error:0308010C:digital envelope routines::unsupported` (ERR_OSSL_EVP_UNSUPPORTED): \
              upgrade to webpack 5, or build with `NODE_OPTIONS=--openssl-legacy-provider`"
         ));
+    }
+    for tool in RUN_TIME_FAILURES {
+        if let Some(range) = dependency(tool.package)
+            && semver::overlaps(node, &format!(">={}", tool.node_major))
+            && before(&range, tool.fixed_in)
+        {
+            out.push(format!(
+                "{} `{range}` fails on Node {} and later (`{node_shown}`), when the app runs: \
+                 {}; upgrade it to {} or later",
+                tool.package, tool.node_major, tool.failure, tool.fixed_in
+            ));
+        }
     }
     for tool in REMOVED_API_CALLERS {
         if let Some(range) = dependency(tool.package)
@@ -328,6 +392,71 @@ pub fn old_toolchain_warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn react_scripts_builds_get_the_legacy_provider_where_they_run() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("react-scripts build", Some("react-scripts --openssl-legacy-provider build")),
+            (
+                "GENERATE_SOURCEMAP=false react-scripts build && cp -r build ../server/public",
+                Some(
+                    "GENERATE_SOURCEMAP=false react-scripts --openssl-legacy-provider build && \
+                     cp -r build ../server/public",
+                ),
+            ),
+            ("npx react-scripts build", Some("npx react-scripts --openssl-legacy-provider build")),
+            (
+                "./node_modules/.bin/react-scripts build",
+                Some("./node_modules/.bin/react-scripts --openssl-legacy-provider build"),
+            ),
+            (
+                "react-scripts build; react-scripts build",
+                Some(
+                    "react-scripts --openssl-legacy-provider build; react-scripts \
+                     --openssl-legacy-provider build",
+                ),
+            ),
+            // Nothing to give: other scripts, the flag already there, a build it cannot see.
+            ("react-scripts start", None),
+            ("react-scripts --openssl-legacy-provider build", None),
+            ("NODE_OPTIONS=--openssl-legacy-provider react-scripts build", None),
+            ("npm run build:app", None),
+            ("craco build", None),
+        ];
+        for (script, expected) in cases {
+            assert_eq!(with_legacy_provider(script).as_deref(), *expected, "{script}");
+        }
+    }
+
+    #[test]
+    fn old_pg_is_named_on_node_14_up_only() {
+        let node24 = semver::range("24.x").unwrap();
+        let node12 = semver::range("12.x").unwrap();
+        let deps = |pg: &'static str| move |name: &str| (name == "pg").then(|| pg.to_owned());
+        let warned = |pg: &'static str, node| {
+            old_toolchain_warnings(deps(pg), node, "24.x", PackageManager::Npm)
+                .iter()
+                .any(|w| w.starts_with("pg `"))
+        };
+        assert!(warned("^6.1.5", &node24));
+        assert!(warned("7.18.2", &node24));
+        assert!(warned("8.0.2", &node24));
+        assert!(!warned("~8.0.2", &node24));
+        assert!(!warned("^8.0.3", &node24));
+        assert!(!warned("^8.13.1", &node24));
+        assert!(!warned("^7.18.2", &node12));
+    }
+
+    #[test]
+    fn only_create_react_app_before_5_on_node_17_up_needs_the_legacy_provider() {
+        let node24 = semver::range("24.x").unwrap();
+        let node16 = semver::range("16.x").unwrap();
+        assert!(cra_needs_legacy_provider("^2.1.8", &node24));
+        assert!(cra_needs_legacy_provider("4.0.3", &node24));
+        assert!(!cra_needs_legacy_provider("^5.0.1", &node24));
+        assert!(!cra_needs_legacy_provider("4.0.3", &node16));
+        assert!(!cra_needs_legacy_provider("not a range", &node24));
+    }
 
     #[test]
     fn package_manager_ranges_on_a_node_major() {

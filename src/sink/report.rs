@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 
-use crate::capsules::{Capsule, CapsuleEnv, Deployment, EnvScope, EnvSource, Replacement};
+use crate::capsules::{
+    Capsule, CapsuleEnv, Deployment, DevDefault, EnvScope, EnvSource, Replacement,
+};
 use crate::migration::Migration;
 use crate::source::GitRepo;
 
@@ -229,8 +231,25 @@ fn env_summary(var: &CapsuleEnv) -> String {
     } else if !var.build_reads.is_empty() {
         tags.push("also at build".into());
     }
-    if var.default_secret {
+    let linked = matches!(var.source, EnvSource::DataCapsule { .. });
+    let shown = |var: &CapsuleEnv| match &var.default {
+        Some(value) => format!(" {}", crate::capsules::shown_default(value)),
+        None => String::new(),
+    };
+    if linked {
+        // The link sets it; the code's fallback never applies.
+        if var.dev_default == Some(DevDefault::Local) {
+            tags.push(format!("set by the link; code default{} is local only", shown(var)));
+        }
+    } else if var.default_secret {
         tags.push("a secret's default is in the code: set it".into());
+    } else if let Some(dev) = var.dev_default {
+        tags.push(match dev {
+            DevDefault::Local => format!("code default{} is local only: set it", shown(var)),
+            DevDefault::Placeholder => {
+                format!("required; code default{} is a placeholder", shown(var))
+            }
+        });
     } else if var.default_hidden {
         tags.push("optional, default not shown".into());
     } else if var.optional {
@@ -238,6 +257,11 @@ fn env_summary(var: &CapsuleEnv) -> String {
             Some(value) => format!("optional, default {}", crate::capsules::shown_default(value)),
             None => "optional".into(),
         });
+    }
+    match var.dev_value {
+        Some(DevDefault::Local) => tags.push("app.json's default is local only".into()),
+        Some(DevDefault::Placeholder) => tags.push("app.json's default is a placeholder".into()),
+        None => {}
     }
     let summary = source_summary(var);
     if tags.is_empty() { summary } else { format!("{summary} [{}]", tags.join("; ")) }

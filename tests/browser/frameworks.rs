@@ -8,7 +8,9 @@
 //! minutes: Vite (TypeScript, `tsc && vite build`, output moved by vite.config.ts),
 //! Create React App (react-scripts 5, output moved by `BUILD_PATH`), Vue CLI 5 (output
 //! moved by vue.config.js), Next.js (static export, `distDir` moved),
-//! Parcel 2 and SvelteKit (static adapter), where the bundler inlines the variable; and
+//! Parcel 2, SvelteKit (static adapter) and webpack 5 (html-webpack-plugin, output moved
+//! by webpack.config.js; the migration adds the `EnvironmentPlugin` that inlines the
+//! variable), where the bundler inlines the variable; and
 //! Angular, where the generated build step writes `config.js` into `ng build`'s output
 //! and the page template loads it. The apps live in `tests/browser/<name>-app`; their
 //! exact dependency versions are installed once into `target/frontend-deps/<name>` (by
@@ -257,4 +259,17 @@ fn migrated_parcel_app_built_for_the_browser_posts_to_the_injected_backend() {
     let check = ("src/app.js", "process.env.BACKEND_URL + '/api/orders?item='");
     let run = migrate_build_and_order(work.path(), "parcel", check, "BACKEND_URL");
     run.assert_order_reached_the_backend();
+}
+
+/// webpack inlines only the variables its config names: the migration adds an
+/// `EnvironmentPlugin` for `BACKEND_URL` to webpack.config.js, and the site is read from
+/// the config's `output.path`.
+#[test]
+fn migrated_webpack_app_gets_an_environment_plugin_and_posts_to_the_injected_backend() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let check = ("src/app.js", "process.env.BACKEND_URL + '/api'");
+    let run = migrate_build_and_order(work.path(), "webpack", check, "BACKEND_URL");
+    run.assert_order_reached_the_backend();
+    let config = fs::read_to_string(work.path().join("app/webpack.config.js")).unwrap();
+    assert!(config.contains("EnvironmentPlugin)([\"BACKEND_URL\"])"), "{config}");
 }

@@ -36,14 +36,14 @@ pub fn node_modules_with(package: &str, major: u32) -> PathBuf {
         Some(dir) => {
             let dir = PathBuf::from(dir);
             assert!(
-                has_package(&dir, package, major),
+                has_package(&dir, package, &major.to_string()),
                 "{MODULES_ENV}={} has no node_modules/{package} {major}.x: run \
                  `npm install --prefix {0} {spec}`",
                 dir.display()
             );
             dir
         }
-        None => install(&default_dir(), package, major),
+        None => install(&default_dir(), package, &major.to_string()),
     };
     ready.insert(spec, dir.clone());
     dir
@@ -52,15 +52,20 @@ pub fn node_modules_with(package: &str, major: u32) -> PathBuf {
 /// Set by CI to a folder where `npm install --prefix <dir> yarn@1 pnpm@9` already ran.
 const MANAGERS_ENV: &str = "CAPSULE_MIGRATE_PACKAGE_MANAGERS";
 
-/// The command that runs a package manager installed from npm: `yarn` (1.x) or `pnpm`
-/// (9.x), as `node <its entry script>`. Installed at most once into a cache folder under
+/// The command that runs a package manager installed from npm: `yarn` (1.x), `pnpm`
+/// (9.x) or `yarn-berry` (yarn 4.x, npm's `@yarnpkg/cli-dist`), as `node <its entry
+/// script>`. Installed at most once into a cache folder under
 /// `target/`, unless `CAPSULE_MIGRATE_PACKAGE_MANAGERS` names a folder that has it.
 pub fn package_manager(name: &str) -> Command {
-    let (major, script) = match name {
-        "yarn" => (1, "bin/yarn.js"),
-        "pnpm" => (9, "bin/pnpm.cjs"),
+    // yarn 4 exactly: a later 4.x rewrites the lockfile's `__metadata` version, which
+    // `--immutable` refuses.
+    let (package, major, script) = match name {
+        "yarn" => ("yarn", "1", "bin/yarn.js"),
+        "pnpm" => ("pnpm", "9", "bin/pnpm.cjs"),
+        "yarn-berry" => ("@yarnpkg/cli-dist", "4.11.0", "bin/yarn.js"),
         other => panic!("no package manager {other}"),
     };
+    let name = package;
     static LOCK: Mutex<()> = Mutex::new(());
     let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = match std::env::var_os(MANAGERS_ENV) {
@@ -86,11 +91,12 @@ fn default_dir() -> PathBuf {
     Path::new(base).join("node-deps")
 }
 
-/// Installs `package@major` into `dir` unless it is already there. An exclusive lock on a
+/// Installs `package@version` (a major, or an exact version) into `dir` unless it is
+/// already there. An exclusive lock on a
 /// file beside `dir` keeps concurrent test binaries from running npm into the same
 /// folder at once. npm records each package in `dir/package.json`, so installing one
 /// keeps the others.
-fn install(dir: &Path, package: &str, major: u32) -> PathBuf {
+fn install(dir: &Path, package: &str, major: &str) -> PathBuf {
     fs::create_dir_all(dir).expect("create the node-deps folder");
     let lock_path = dir.with_extension("lock");
     let lock = File::create(&lock_path).expect("create the node-deps lock file");
@@ -114,7 +120,7 @@ fn install(dir: &Path, package: &str, major: u32) -> PathBuf {
     dir.to_path_buf()
 }
 
-fn has_package(dir: &Path, package: &str, major: u32) -> bool {
+fn has_package(dir: &Path, package: &str, major: &str) -> bool {
     let manifest = dir.join("node_modules").join(package).join("package.json");
     let Ok(text) = fs::read_to_string(manifest) else {
         return false;
@@ -122,7 +128,7 @@ fn has_package(dir: &Path, package: &str, major: u32) -> bool {
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
         return false;
     };
-    json["version"].as_str().is_some_and(|v| v.starts_with(&format!("{major}.")))
+    json["version"].as_str().is_some_and(|v| v == major || v.starts_with(&format!("{major}.")))
 }
 
 /// Makes `node-cron` importable from files in `app_dir` (both `import` and `require`

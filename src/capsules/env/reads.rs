@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::dev::{self, DevDefault};
 use super::{CapsuleEnv, SET_BY_PLATFORM, secret};
 use crate::inventory::config::{self, ConfigKind};
 use crate::inventory::js::Fallback;
@@ -70,6 +71,20 @@ impl ReadInfo {
             } else {
                 var.default = Some(value.clone());
             }
+        }
+        // Any literal default that only serves development (`localhost`, `'changeme'`),
+        // whichever read gives it: the deployed app needs the real value.
+        var.dev_default = self
+            .fallbacks
+            .iter()
+            .filter_map(|f| match f {
+                Fallback::Value(value) => dev::dev_default(&var.name, value),
+                _ => None,
+            })
+            .min_by_key(|kind| *kind != DevDefault::Local);
+        // A secret written in the repository is no default to run with either.
+        if var.dev_default.is_some() || var.default_secret {
+            var.optional = false;
         }
     }
 }

@@ -9,6 +9,7 @@
 //! share, an override), it returns [`Outcome::Inexact`] with the reason, and the caller
 //! tells the user which command updates the file.
 
+mod berry;
 pub(crate) mod npm;
 pub(crate) mod pnpm;
 pub(crate) mod yarn;

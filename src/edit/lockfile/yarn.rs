@@ -3,9 +3,8 @@
 //! blank lines. `yarn install --frozen-lockfile` fails when a pattern of some package.json
 //! has no entry.
 //!
-//! yarn 2+ ("berry") writes a YAML `yarn.lock` with a `__metadata` entry and checksums of
-//! its own zip archives, which cannot be computed from the registry's facts: that format
-//! is reported, never edited.
+//! yarn 2+ ("berry") writes a YAML `yarn.lock` with a `__metadata` entry: its edits are
+//! `super::berry`'s.
 
 use std::ops::Range;
 
@@ -60,9 +59,7 @@ pub fn unmet(
 /// entry, and dependencies only it needed) when nothing asks for it any more.
 pub fn add(text: &str, req: &Request) -> Result<Outcome, LockError> {
     if is_berry(text) {
-        return Ok(Outcome::Inexact(
-            "it is a yarn 2+ lockfile, whose checksums only yarn can compute".into(),
-        ));
+        return super::berry::add(text, req);
     }
     parse(text)?;
     let original = text;

@@ -3,7 +3,7 @@
 use super::md::{self, Md, code, list};
 use super::{Guide, build_cell, opt_code, replaces};
 use crate::capsules::{
-    Capsule, CapsuleEnv, CapsuleKind, EnvScope, EnvSource, herokuapp_default, url_path,
+    Capsule, CapsuleEnv, CapsuleKind, DevDefault, EnvScope, EnvSource, herokuapp_default, url_path,
 };
 use crate::inventory::config::{manager_of, package_manager};
 use crate::inventory::parent;
@@ -171,7 +171,18 @@ fn install_cell(g: &Guide, app: &str) -> String {
     let dir = g.inventory.app(dir).map_or(dir, |a| a.build_dir());
     let lockfiles = &g.inventory.lockfiles;
     if let Some((manager, lockfile)) = package_manager(lockfiles, dir) {
-        return format!("{} (from {})", code(manager.install()), code(lockfile));
+        let mut cell = format!("{} (from {})", code(manager.install()), code(lockfile));
+        if let Some(pin) = yarn_berry_pin(g, dir) {
+            // Measured: yarn 4.18 rewrites a yarn 4.11 lockfile's `__metadata` version, and
+            // yarn 1 cannot read a yarn 2+ lockfile at all.
+            cell.push_str(&format!(
+                "; `packageManager` pins {}: check that the build log shows that Yarn (a \
+                 yarn 1 cannot read this lockfile, and a later one rewrites it, which an \
+                 immutable install refuses)",
+                code(&pin)
+            ));
+        }
+        return cell;
     }
     let above: Vec<&String> = lockfiles
         .iter()
@@ -191,6 +202,17 @@ fn install_cell(g: &Guide, app: &str) -> String {
                  build what Heroku built"
             .into(),
     }
+}
+
+/// The `packageManager` of the app in `dir` when it pins yarn 2 or later (`yarn@4.11.0`,
+/// without a `+sha...` hash).
+fn yarn_berry_pin(g: &Guide, dir: &str) -> Option<String> {
+    let app = g.inventory.app(dir)?;
+    let spec = app.package_json.as_ref()?.value.get("packageManager")?.as_str()?;
+    let version = spec.strip_prefix("yarn@")?;
+    let version = version.split('+').next().unwrap_or(version);
+    let major: u32 = version.split('.').next()?.parse().ok()?;
+    (major >= 2).then(|| format!("yarn@{version}"))
 }
 
 fn replicas_cell(c: &Capsule, replicas: u64) -> String {
@@ -271,11 +293,21 @@ fn value_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
             "Heroku's value: `heroku config:get {name}` (app.json's default looks like a \
              credential, so it is not shown; it is in the repository's history: rotate it)"
         ),
-        EnvSource::AppJson { secret: false } => match &var.value {
-            Some(value) => {
+        EnvSource::AppJson { secret: false } => match (&var.value, var.dev_value) {
+            (Some(value), _) => {
                 format!("{} (app.json's default), or Heroku's current value", code(value))
             }
-            None => format!("Heroku's value: `heroku config:get {name}`"),
+            (None, Some(dev)) => {
+                let what = match dev {
+                    DevDefault::Local => {
+                        "an address on a developer's machine, which nothing \
+                                          answers on Code Capsules"
+                    }
+                    DevDefault::Placeholder => "a placeholder, not a value to run with",
+                };
+                format!("Heroku's value: `heroku config:get {name}` (app.json's default is {what})")
+            }
+            (None, None) => format!("Heroku's value: `heroku config:get {name}`"),
         },
         EnvSource::Addon { service } => {
             format!("the value from your own {} account (Heroku's add-on set it)", code(service))
@@ -457,12 +489,54 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
              runs, so set it before the build and rebuild after changing it"
         ));
     }
-    if var.default_secret {
+    let linked = matches!(var.source, EnvSource::DataCapsule { .. });
+    // What the code falls back to, as the guide may show it.
+    let fallback = |var: &CapsuleEnv| match &var.default {
+        Some(value) => code(&crate::capsules::shown_default(value)),
+        None => "a value written in the repository (not shown)".into(),
+    };
+    let mut said_required = false;
+    if linked {
+        // The link sets it: the code's fallback never applies, and is only worth a word
+        // when it could mislead (a database on the developer's machine).
+        if var.dev_default == Some(DevDefault::Local) {
+            parts.push(format!(
+                "set by the link; the code's fallback {} is a database on a developer's \
+                 machine, for local development only",
+                fallback(var)
+            ));
+        }
+    } else if var.default_secret {
         parts.push(
             "the code falls back to a value written in the repository (not shown), and the \
              name says it is a secret: set it, or the app runs with a public secret"
                 .into(),
         );
+    } else if let Some(dev) = var.dev_default {
+        // A local address is wrong wherever the app uses the variable (an app that
+        // connects through a linked connection string may never read its `DB_HOST`); a
+        // placeholder credential or identifier is wrong, full stop.
+        parts.push(match dev {
+            DevDefault::Local => {
+                // app.json's `required` says it in one word; else the address says why.
+                said_required = var.required == Some(true);
+                format!(
+                    "{}: the code falls back to {}, an address on a developer's machine, for \
+                     local development only: nothing answers there on Code Capsules, so set it \
+                     wherever the app uses it",
+                    if said_required { "required" } else { "not optional" },
+                    fallback(var)
+                )
+            }
+            DevDefault::Placeholder => {
+                said_required = true;
+                format!(
+                    "required: the code falls back to {}, a development placeholder, not a \
+                     value to run with",
+                    fallback(var)
+                )
+            }
+        });
     } else if var.default_hidden {
         parts.push(
             "optional: the code falls back to a value written in the repository (not shown: \
@@ -506,6 +580,7 @@ fn about_cell(g: &Guide, c: &Capsule, var: &CapsuleEnv) -> String {
         // app.json's `required` (true unless it says otherwise) is what Heroku asked
         // for; the code's own fallback says more about what the app needs.
         Some(_) if var.optional => {}
+        Some(true) if said_required => {}
         Some(true) => parts.push("required".into()),
         Some(false) => parts.push("optional".into()),
         None => {}

@@ -152,6 +152,15 @@ fn addresses_in_code(md: &mut Md, g: &Guide) -> bool {
             c.path == file.path && c.rules.iter().any(|r| rewrite_rules.contains(&r.as_str()))
         });
         for url in &file.facts.herokuapp_urls {
+            // Summarised documentation and test lines have a section of their own.
+            let listed = g
+                .inventory
+                .quiet_mentions
+                .iter()
+                .any(|m| m.path == file.path && m.line == url.line);
+            if listed {
+                continue;
+            }
             found = true;
             let at = code(&format!("{}:{}", file.path, url.line));
             let name = crate::inventory::hosts::app_name_of(&url.url).unwrap_or_default();

@@ -101,11 +101,31 @@ pub(super) fn warnings_and_notes(md: &mut Md, g: &Guide) {
             }
         }
     }
+    quiet_mentions(md, g);
     if !g.notes.is_empty() {
         md.heading("Notes from the migration");
         for note in g.notes {
             md.line(&format!("- **{}**: {}", md::text(&note.rule), md::prose(&note.message)));
         }
+    }
+}
+
+/// The lines of documentation and tests that name herokuapp hosts, one each: the
+/// warnings above summarise them per folder.
+fn quiet_mentions(md: &mut Md, g: &Guide) {
+    let mentions = &g.inventory.quiet_mentions;
+    if mentions.is_empty() {
+        return;
+    }
+    md.heading("Heroku addresses in documentation and tests");
+    md.line(
+        "Nothing that runs in production reads these lines; update them once the new \
+         Capsules' URLs are known (a test's address may be a fixture that can stay).",
+    );
+    md.blank();
+    for mention in mentions {
+        let hosts: Vec<String> = mention.hosts.iter().map(|h| code(h)).collect();
+        md.line(&format!("- {}:{}: {}", code(&mention.path), mention.line, md::list(&hosts)));
     }
 }
 

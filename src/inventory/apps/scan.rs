@@ -2,7 +2,7 @@
 
 use super::Hints;
 use super::read::read_small;
-use super::warnings::{mention_warning, unread_warning};
+use super::warnings::{mention_warning, quiet_code_urls, quiet_summaries, unread_warning};
 use crate::diag::Warning;
 use crate::inventory::{
     App, Error, Inventory, code, config, docs, frontend, hosts, programs, reach,
@@ -58,17 +58,17 @@ pub(super) fn scan_code(source: &Source, inv: &mut Inventory) -> Result<(), Erro
 fn startup_scripts(source: &Source, app: &App) -> Vec<String> {
     let profile = app.path_of(".profile");
     let folder = format!("{}/", app.path_of(".profile.d"));
-    source
-        .entries()
+    // The entries are sorted by path: the folder's are one run, found by bisection
+    // (a monorepo has thousands of entries and dozens of apps).
+    let entries = source.entries();
+    let start = entries.partition_point(|e| e.path.as_str() < folder.as_str());
+    let in_folder = entries[start..]
         .iter()
         .map(|e| e.path.as_str())
-        .filter(|p| {
-            *p == profile
-                || p.strip_prefix(folder.as_str())
-                    .is_some_and(|name| !name.contains('/') && name.ends_with(".sh"))
-        })
-        .map(str::to_owned)
-        .collect()
+        .take_while(|p| p.starts_with(folder.as_str()))
+        .filter(|p| p[folder.len()..].ends_with(".sh") && !p[folder.len()..].contains('/'));
+    let profile = source.entry(&profile).map(|e| e.path.as_str());
+    profile.into_iter().chain(in_folder).map(str::to_owned).collect()
 }
 
 /// The warning for a start-up script: Heroku's dyno manager sources `.profile` and
@@ -217,8 +217,17 @@ pub(super) fn classify_hosts(
     let removed = |m: &&docs::Mention| {
         inv.apps.iter().any(|a| a.app_json.as_ref().is_some_and(|j| j.path == m.path))
     };
-    let warnings: Vec<Warning> =
-        mentions.iter().filter(|m| !removed(m)).map(|m| mention_warning(inv, m)).collect();
+    let (quiet, loud): (Vec<&docs::Mention>, Vec<&docs::Mention>) = mentions
+        .iter()
+        .filter(|m| !removed(m))
+        .partition(|m| docs::place_of(&m.path) != docs::Place::Runs);
+    let warnings: Vec<Warning> = loud.into_iter().map(|m| mention_warning(inv, m)).collect();
     inv.warnings.extend(warnings);
+    let mut quiet: Vec<docs::Mention> = quiet.into_iter().cloned().collect();
+    quiet.extend(quiet_code_urls(inv));
+    quiet.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    let (summaries, summarised) = quiet_summaries(inv, &quiet);
+    inv.warnings.extend(summaries);
+    inv.quiet_mentions = summarised;
     Ok(())
 }

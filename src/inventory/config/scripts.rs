@@ -2,6 +2,7 @@
 
 use crate::diag::Warning;
 use crate::inventory::App;
+use crate::inventory::package_json::PackageJson;
 
 /// The package.json scripts that run on the platform: the start and build steps and
 /// their hooks. `test`, `lint`, `deploy` and the like are tooling.
@@ -19,6 +20,20 @@ pub const RUNTIME_SCRIPTS: &[&str] = &[
     "preinstall",
     "postinstall",
 ];
+
+/// `build` and its npm hooks: what Heroku's build ran unless `heroku-postbuild` exists.
+const BUILD_SCRIPTS: &[&str] = &["build", "prebuild", "postbuild"];
+
+/// Whether Heroku's Node buildpack ran the script `name` of `pkg` on its own: every
+/// [`RUNTIME_SCRIPTS`] entry, except that `heroku-postbuild`, when present, ran instead of
+/// `build` (HEROKU.md), so `build` and its hooks then ran only if something calls them.
+/// The migration keeps that: `heroku-postbuild` becomes `build`, and an old `build` it
+/// does not call is kept under another name that nothing runs.
+pub fn runs_by_itself(pkg: &PackageJson, name: &str) -> bool {
+    RUNTIME_SCRIPTS.contains(&name)
+        && pkg.script(name).is_some()
+        && !(BUILD_SCRIPTS.contains(&name) && pkg.script("heroku-postbuild").is_some())
+}
 
 /// The line of `"name":` inside the `scripts` of a package.json text, 1 when not found.
 pub fn script_line(text: &str, name: &str) -> usize {
@@ -65,13 +80,13 @@ pub fn command_warnings(apps: &[App]) -> Vec<Warning> {
 }
 
 /// The package.json scripts that run on the platform, by name, in package.json order: the
-/// [`RUNTIME_SCRIPTS`] it has, and those that a Procfile command, one of `commands`
+/// [`RUNTIME_SCRIPTS`] it has that run by themselves ([`runs_by_itself`]), and those that a Procfile command, one of `commands`
 /// (Scheduler jobs) or an already running script starts with `npm run X`, `yarn X` or
 /// `pnpm X` (so `release: npm run migrate` makes `migrate` run).
 pub fn run_scripts<'a>(app: &'a App, commands: &[&str]) -> Vec<&'a str> {
     let Some(pkg) = &app.package_json else { return Vec::new() };
     let mut running: Vec<&str> =
-        RUNTIME_SCRIPTS.iter().copied().filter(|s| pkg.script(s).is_some()).collect();
+        RUNTIME_SCRIPTS.iter().copied().filter(|s| runs_by_itself(pkg, s)).collect();
     let mut texts: Vec<String> = app.processes().iter().map(|p| p.command.clone()).collect();
     texts.extend(commands.iter().map(|c| (*c).to_owned()));
     texts.extend(running.iter().filter_map(|s| pkg.script(s)).map(str::to_owned));

@@ -72,7 +72,128 @@ pub(super) fn build_tool(package_json: &Value, read: ReadFile) -> Tool {
     if depends_on("parcel-bundler") {
         return Tool::Static(FrontendKind::Parcel);
     }
+    // webpack alone also bundles libraries and servers; html-webpack-plugin writes the
+    // page that makes its output a site.
+    if webpack_build(package_json).is_some() && depends_on("html-webpack-plugin") {
+        return Tool::Static(FrontendKind::Webpack);
+    }
     Tool::None
+}
+
+/// The scripts a webpack site is built by on Heroku: `build`, or `heroku-postbuild`,
+/// which Heroku ran instead.
+const WEBPACK_SCRIPTS: [&str; 2] = ["build", "heroku-postbuild"];
+
+/// The arguments of the first step of the `build` (else `heroku-postbuild`) script that
+/// runs a webpack build: `webpack`, `webpack-cli` or `webpack build`, directly or through
+/// `npx`, `cross-env` or `node_modules/.bin/`, or in a script it runs (`npm run
+/// build:prod`, `yarn build:web`); not the dev server (`webpack serve`). webpack has no
+/// `build` subcommand to look for, unlike the other bundlers.
+fn webpack_build(package_json: &Value) -> Option<Vec<String>> {
+    let scripts = package_json.get("scripts")?;
+    WEBPACK_SCRIPTS.iter().find_map(|name| webpack_in_script(scripts, name, 0))
+}
+
+/// The webpack build `scripts[name]` runs, following the scripts it runs a few levels
+/// (a loop of scripts stops there).
+fn webpack_in_script(scripts: &Value, name: &str, depth: usize) -> Option<Vec<String>> {
+    if depth > 3 {
+        return None;
+    }
+    let script = scripts.get(name)?.as_str()?;
+    crate::shell::simple_commands(script).into_iter().find_map(|step| {
+        let mut words = step.words.into_iter().skip_while(|w| {
+            w == "cross-env"
+                || w == "npx"
+                || w.starts_with('-')
+                || w.split_once('=').is_some_and(|(n, _)| crate::shell::is_name(n))
+        });
+        let program = words.next()?;
+        let program = program.rsplit('/').next().unwrap_or(&program).to_owned();
+        let args: Vec<String> = words.collect();
+        let mut plain = args.iter().filter(|a| !a.starts_with('-'));
+        let run = match (program.as_str(), plain.next().map(String::as_str)) {
+            ("npm" | "pnpm", Some("run" | "run-script")) => plain.next().cloned(),
+            ("yarn", Some("run")) => plain.next().cloned(),
+            ("yarn" | "pnpm", Some(script)) if scripts.get(script).is_some() => {
+                Some(script.to_owned())
+            }
+            _ => None,
+        };
+        if let Some(run) = run {
+            return webpack_in_script(scripts, &run, depth + 1);
+        }
+        let serves = args.first().is_some_and(|a| matches!(a.as_str(), "serve" | "s" | "server"));
+        (matches!(program.as_str(), "webpack" | "webpack-cli") && !serves).then_some(args)
+    })
+}
+
+/// The config files webpack-cli reads when the build names none.
+const WEBPACK_CONFIGS: [&str; 5] = [
+    "webpack.config.js",
+    "webpack.config.cjs",
+    "webpack.config.mjs",
+    "webpack.config.ts",
+    "webpack.config.babel.js",
+];
+
+/// A webpack config the build reads, parsed, with the local configs it merges in
+/// (`require('./webpack.common')`, as webpack-merge setups do), in that order.
+pub(crate) struct WebpackConfig {
+    /// The config named by `--config` (else `webpack.config.js`, `.cjs`, `.mjs`, `.ts`).
+    pub main: ConfigFile,
+    /// The files `main` requires or imports by a relative path, each parsed.
+    pub merged: Vec<ConfigFile>,
+}
+
+/// The webpack config of the app whose package.json is `package_json`: the `--config`
+/// (`-c`) file of its webpack build, else the first `webpack.config.*` webpack-cli looks
+/// for; `None` when there is none.
+pub(crate) fn webpack_config(
+    package_json: Option<&Value>,
+    read: ReadFile,
+) -> Option<WebpackConfig> {
+    let args = package_json.and_then(webpack_build).unwrap_or_default();
+    let named = flag_in(&args, &["--config", "-c"]).map(normalise_dir);
+    let main = match named {
+        Some(name) => ConfigFile::parse(&name, read(&name)?),
+        None => first_config(read, &WEBPACK_CONFIGS)?,
+    };
+    let folder = main.name.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+    let merged = main
+        .relative_imports()
+        .into_iter()
+        .filter_map(|spec| {
+            let joined = if folder.is_empty() { spec } else { format!("{folder}/{spec}") };
+            let base = options::tidy(&joined)?;
+            ["", ".js", ".cjs", ".mjs", ".ts"].iter().find_map(|ext| {
+                let name = format!("{base}{ext}");
+                Some(ConfigFile::parse(&name, read(&name)?))
+            })
+        })
+        .collect();
+    Some(WebpackConfig { main, merged })
+}
+
+/// webpack's output folder: `--output-path` (`-o`) of its build, else `output.path` of
+/// its config (or of a config it merges in), else `dist`. webpack wants an absolute
+/// `output.path`, so configs write `path.resolve(__dirname, 'dist')`.
+pub(super) fn webpack_output(package_json: Option<&Value>, read: ReadFile) -> Output {
+    let args = package_json.and_then(webpack_build).unwrap_or_default();
+    if let Some(dir) = flag_in(&args, &["--output-path", "-o"]) {
+        return (normalise_dir(dir), None);
+    }
+    let Some(config) = webpack_config(package_json, read) else {
+        return ("dist".to_owned(), None);
+    };
+    let found = std::iter::once(&config.main)
+        .chain(&config.merged)
+        .find_map(|c| folder_option(c, &["output", "path"], "."));
+    match found {
+        Some(Ok(dir)) => (dir, None),
+        Some(Err(assumed)) => ("dist".to_owned(), Some(assumed)),
+        None => ("dist".to_owned(), None),
+    }
 }
 
 /// next.config.js, .mjs, .cjs or .ts, whichever exists, parsed.
@@ -149,9 +270,15 @@ pub(super) fn folder_option(
         option: path.join("."),
         code,
     };
+    // A config below the app (`config/webpack.prod.js`) resolves `__dirname` there.
+    let config_dir = config.name.rsplit_once('/').map(|(dir, _)| dir);
     Some(match config.folder(path)? {
         Ok(folder) => {
-            let joined = if folder.from_config_dir || root == "." {
+            let joined = if let (true, false, Some(dir)) =
+                (folder.from_config_dir, folder.from_cwd, config_dir)
+            {
+                format!("{dir}/{}", folder.path)
+            } else if folder.from_config_dir || root == "." {
                 folder.path.clone()
             } else {
                 format!("{root}/{}", folder.path)
@@ -216,6 +343,11 @@ pub(super) fn dotenv_value(text: &str, name: &str) -> Option<String> {
 pub(super) fn flag_value(command: &str, flags: &[&str]) -> Option<String> {
     let words: Vec<String> =
         crate::shell::simple_commands(command).into_iter().flat_map(|c| c.words).collect();
+    flag_in(&words, flags)
+}
+
+/// The value after one of `flags` in a command's words.
+fn flag_in(words: &[String], flags: &[&str]) -> Option<String> {
     for (i, word) in words.iter().enumerate() {
         for flag in flags {
             if word == flag {
@@ -233,8 +365,11 @@ pub(super) fn flag_value(command: &str, flags: &[&str]) -> Option<String> {
 /// app from `/app`), relative to the app, quotes removed; `.` for `/app` itself.
 pub(crate) fn nginx_root(config: &str) -> Option<String> {
     config.lines().find_map(|line| {
+        // `root /app/dist; # the site` ends at its `;`, before any comment.
+        let line = line.split('#').next().unwrap_or_default();
         let rest = line.trim().strip_prefix("root")?;
-        let path = rest.trim().trim_end_matches(';').trim().trim_matches(['"', '\'']);
+        let rest = rest.split(';').next().unwrap_or_default();
+        let path = rest.trim().trim_matches(['"', '\'']);
         let dir = path.strip_prefix("/app").filter(|d| d.is_empty() || d.starts_with('/'))?;
         Some(normalise_dir(dir.trim_start_matches('/').to_string()))
     })
@@ -321,7 +456,8 @@ pub(crate) struct DevProxy {
 }
 
 /// The dev-server proxy of a Create React App (`"proxy"` in package.json, or a
-/// `src/setupProxy.js`), Vite (`server.proxy`) or Vue CLI (`devServer.proxy`) app.
+/// `src/setupProxy.js`), Vite (`server.proxy`), Vue CLI (`devServer.proxy`) or webpack
+/// (webpack.config's `devServer.proxy`) app.
 pub(crate) fn dev_proxy(read: ReadFile) -> Option<DevProxy> {
     let proxy = |file: &str, line: usize, option: &str, prefixes: Vec<String>| DevProxy {
         file: file.to_owned(),
@@ -342,6 +478,8 @@ pub(crate) fn dev_proxy(read: ReadFile) -> Option<DevProxy> {
             first_config(read, &["vue.config.js", "vue.config.cjs", "vue.config.mjs"]),
             ["devServer", "proxy"],
         ),
+        // webpack-dev-server's, in the config a plain webpack site builds with.
+        (first_config(read, &WEBPACK_CONFIGS), ["devServer", "proxy"]),
     ] {
         let Some(config) = config else { continue };
         let Some(line) = config.line_of(&path) else { continue };

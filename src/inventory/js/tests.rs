@@ -612,6 +612,63 @@ get(process.env, "LODASH", "x");
     }
 }
 
+/// A conditional that tests the variable falls back to the branch taken when it is
+/// unset: every spelling of the test (truthiness, `!`, `!== undefined`, `!= null`,
+/// `typeof`), on either side, and both reads of the variable in it get that fallback.
+#[test]
+fn defaults_of_conditionals_that_test_the_variable() {
+    let source = r#"const a = process.env.A ? process.env.A : 'a';
+const b = process.env.B !== undefined ? Number(process.env.B) : 3000;
+const c = typeof process.env.C === 'string' ? process.env.C.trim() : "c";
+const d = !process.env.D ? 'd' : process.env.D;
+const e = process.env.E == null ? 5 : parseInt(process.env.E, 10);
+const f = undefined !== process.env.F ? process.env.F : 'f';
+const g = process.env.DEBUG ? 'debug' : 'info';
+const h = process.env.H ?? (isProd ? 'x' : 'x');
+const i = process.env.I ?? (isProd ? 'x' : 'y');
+const j = process.env.J ? process.env.OTHER : 'j';
+const k = typeof process.env.K !== 'undefined' ? process.env.K : (undefined);
+const l = process.env.L !== undefined && process.env.L !== '' ? process.env.L : 'l';
+const m = !process.env.M || isTest ? 'm' : process.env.M;
+const n = process.env.N1 && process.env.N2 ? process.env.N2 : 'n';
+"#;
+    for lang in LANGS {
+        let facts = run(lang, source);
+        let expected = [
+            ("A", value("a")),
+            ("A", value("a")),
+            ("B", value("3000")),
+            ("B", value("3000")),
+            ("C", value("c")),
+            ("C", value("c")),
+            ("D", value("d")),
+            ("D", value("d")),
+            ("E", value("5")),
+            ("E", value("5")),
+            ("F", value("f")),
+            ("F", value("f")),
+            ("DEBUG", Some(Fallback::Optional)),
+            ("H", value("x")),
+            ("I", Some(Fallback::Computed)),
+            // Only a switch for J; the read of another variable in a branch is plain.
+            ("J", Some(Fallback::Optional)),
+            ("OTHER", None),
+            ("K", Some(Fallback::Optional)),
+            ("K", Some(Fallback::Optional)),
+            ("L", value("l")),
+            ("L", value("l")),
+            ("L", value("l")),
+            ("M", value("m")),
+            ("M", value("m")),
+            // Each read of a joint test is judged for its own variable: N1 only switches.
+            ("N1", Some(Fallback::Optional)),
+            ("N2", value("n")),
+            ("N2", value("n")),
+        ];
+        assert_eq!(fallbacks(&facts), expected, "{lang:?}");
+    }
+}
+
 #[test]
 fn defaults_of_envalid_zod_and_joi_schemas() {
     let source = r#"const env = cleanEnv(process.env, {

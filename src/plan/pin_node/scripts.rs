@@ -4,9 +4,12 @@
 
 use serde_json::Value;
 
+use super::toolchains;
+use crate::edit::package_json::PackageJsonEditor;
 use crate::inventory::App;
 pub(super) use crate::inventory::workspace::workspace_calls;
 use crate::plan::build::{Context, Error};
+use crate::rules::Rule;
 
 /// The scripts that run at build time, before the app starts.
 pub(super) const BUILD_SCRIPTS: &[&str] = &[
@@ -99,4 +102,48 @@ pub(super) fn member_scripts(
         }
     }
     Ok(out)
+}
+
+/// Gives Node's legacy OpenSSL provider to every `react-scripts build` of the package
+/// `editor` edits, when its react-scripts `range` cannot build without it on the Node
+/// `node` admits ([`toolchains::cra_needs_legacy_provider`]): a branch whose build fails
+/// is worse than one that still needs an upgrade. Gives the dependencies whose warning
+/// the flag answers once the package's builds pass it (edited now or already):
+/// react-scripts, and webpack when no script runs webpack itself.
+pub(super) fn give_legacy_provider(
+    cx: &mut Context,
+    rule: &Rule,
+    editor: &mut PackageJsonEditor,
+    range: &str,
+    node: &nodejs_semver::Range,
+) -> Result<Vec<&'static str>, Error> {
+    if !toolchains::cra_needs_legacy_provider(range, node) {
+        return Ok(Vec::new());
+    }
+    let path = editor.path().to_owned();
+    let mut builds = false;
+    let mut runs_webpack = false;
+    for (name, command) in editor.scripts()? {
+        runs_webpack |= command.contains("webpack");
+        if let Some(edited) = toolchains::with_legacy_provider(&command) {
+            editor.set_script(&name, &edited)?;
+            cx.note(
+                rule,
+                format!(
+                    "{path}: the `{name}` script runs `{edited}`: react-scripts `{range}` (Create \
+                 React App before 5, on webpack 4) hashes with MD4, which Node 17 and later \
+                 only have with {}; upgrading to react-scripts 5 lets the flag go",
+                    toolchains::LEGACY_PROVIDER
+                ),
+            );
+            builds = true;
+        } else if command.contains(toolchains::LEGACY_PROVIDER) {
+            builds = true;
+        }
+    }
+    Ok(match (builds, runs_webpack) {
+        (false, _) => Vec::new(),
+        (true, true) => vec!["react-scripts"],
+        (true, false) => vec!["react-scripts", "webpack"],
+    })
 }

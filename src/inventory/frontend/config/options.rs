@@ -42,6 +42,10 @@ pub(crate) struct Folder {
     /// ...)`, `new URL('./x', import.meta.url)`, `process.cwd()`), false for a plain string,
     /// which the bundler resolves against its own root.
     pub from_config_dir: bool,
+    /// True when the path starts at the build's working folder (`process.cwd()`, or
+    /// `path.resolve('dist')` with no `__dirname`): the app's folder, wherever the config
+    /// file sits.
+    pub from_cwd: bool,
 }
 
 impl ConfigFile {
@@ -57,7 +61,14 @@ impl ConfigFile {
     /// in source order whose own key and whose enclosing objects' keys are exactly `path`,
     /// so a plugin's `outDir` (`plugins: [dts({ outDir })]`) is not the bundler's.
     fn value(&self, path: &[&str]) -> Option<Node<'_>> {
+        self.values(path, true).into_iter().next()
+    }
+
+    /// The value nodes of every property at `path` (see `value`), in source order; only
+    /// the first when `first`.
+    fn values(&self, path: &[&str], first: bool) -> Vec<Node<'_>> {
         let source = self.text.as_bytes();
+        let mut found = Vec::new();
         let mut cursor = self.tree.walk();
         loop {
             let node = cursor.node();
@@ -65,17 +76,42 @@ impl ConfigFile {
                 && path.last() == Some(&key.as_str())
                 && keys_above(node, source) == path[..path.len() - 1]
             {
-                return Some(value);
+                found.push(value);
+                if first {
+                    return found;
+                }
             }
             if cursor.goto_first_child() {
                 continue;
             }
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
-                    return None;
+                    return found;
                 }
             }
         }
+    }
+
+    /// The file's text.
+    pub fn source(&self) -> &str {
+        &self.text
+    }
+
+    /// The file's syntax tree.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// The value node of the option at `path` of the exported config (see `value`), for
+    /// an editor to find its bytes.
+    pub fn option_node(&self, path: &[&str]) -> Option<Node<'_>> {
+        self.value(path)
+    }
+
+    /// Every value node at `path`, in source order: a file may hold other objects with
+    /// the same keys (a postcss `{ plugins: [...] }` beside webpack's).
+    pub fn option_nodes(&self, path: &[&str]) -> Vec<Node<'_>> {
+        self.values(path, false)
     }
 
     /// A string option (`output: 'export'`, `envPrefix: 'APP_'`): `None` when absent,
@@ -89,9 +125,9 @@ impl ConfigFile {
     /// ([`tidy`]); an absolute path is [`Computed`] too: no folder of the repository.
     pub fn folder(&self, path: &[&str]) -> Option<Result<Folder, Computed>> {
         let value = self.value(path)?;
-        let folder = self.evaluate_folder(value, 0).and_then(|folder| {
-            Some(Folder { path: tidy(&folder.path)?, from_config_dir: folder.from_config_dir })
-        });
+        let folder = self
+            .evaluate_folder(value, 0)
+            .and_then(|folder| Some(Folder { path: tidy(&folder.path)?, ..folder }));
         Some(folder.ok_or_else(|| self.computed(value)))
     }
 
@@ -121,6 +157,42 @@ impl ConfigFile {
             .filter_map(|p| property(p, source).map(|(key, _)| (key, line(p))))
             .collect();
         Some(keys)
+    }
+
+    /// The relative paths the file requires or imports (`require('./webpack.common')`,
+    /// `import common from '../webpack.common.js'`), in source order, each once.
+    pub fn relative_imports(&self) -> Vec<String> {
+        let source = self.text.as_bytes();
+        let mut found: Vec<String> = Vec::new();
+        let mut cursor = self.tree.walk();
+        loop {
+            let node = cursor.node();
+            let spec = match node.kind() {
+                "import_statement" => node.child_by_field_name("source"),
+                "call_expression"
+                    if node
+                        .child_by_field_name("function")
+                        .is_some_and(|f| text(f, source) == b"require") =>
+                {
+                    node.child_by_field_name("arguments").and_then(|a| a.named_child(0))
+                }
+                _ => None,
+            };
+            let spec = spec.and_then(|s| literal_value(s, source)).map(lossy);
+            if let Some(spec) = spec.filter(|s| s.starts_with("./") || s.starts_with("../"))
+                && !found.contains(&spec)
+            {
+                found.push(spec);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return found;
+                }
+            }
+        }
     }
 
     /// 1-based line of the option at `path`, when present.
@@ -212,11 +284,17 @@ impl ConfigFile {
             return None;
         }
         let source = self.text.as_bytes();
-        if node.kind() == "identifier" && text(node, source) == b"__dirname" {
-            return Some(Folder { path: ".".into(), from_config_dir: true });
+        // `import.meta.dirname` is ES modules' `__dirname` (Node 20.11+).
+        let dirname = match node.kind() {
+            "identifier" => text(node, source) == b"__dirname",
+            "member_expression" => text(node, source) == b"import.meta.dirname",
+            _ => false,
+        };
+        if dirname {
+            return Some(Folder { path: ".".into(), from_config_dir: true, from_cwd: false });
         }
         let node = self.resolve(node, depth)?;
-        let relative = |path: String| Folder { path, from_config_dir: false };
+        let relative = |path: String| Folder { path, from_config_dir: false, from_cwd: false };
         match node.kind() {
             "string" | "template_string" if literal_value(node, source).is_some() => {
                 self.evaluate_string(node, depth).map(relative)
@@ -259,7 +337,7 @@ impl ConfigFile {
         let object = callee.strip_suffix(method).map(|o| o.trim_end_matches('.'));
         // `npm run build` runs in the app's folder, where its config file is.
         if callee == "process.cwd" && args.is_empty() {
-            return Some(Folder { path: ".".into(), from_config_dir: true });
+            return Some(Folder { path: ".".into(), from_config_dir: true, from_cwd: true });
         }
         if callee == "fileURLToPath" || callee == "url.fileURLToPath" {
             let url = args.first().filter(|a| a.kind() == "new_expression")?;
@@ -272,13 +350,43 @@ impl ConfigFile {
                 return None;
             }
             let path = self.evaluate_string(relative, depth + 1)?;
-            return (!path.starts_with('/')).then_some(Folder { path, from_config_dir: true });
+            let folder = Folder { path, from_config_dir: true, from_cwd: false };
+            return (!folder.path.starts_with('/')).then_some(folder);
         }
-        let path_module = matches!(object, Some("" | "path" | "posix" | "path.posix" | "nodePath"));
+        // `path.dirname(fileURLToPath(import.meta.url))`: the config's folder, as ES
+        // modules spell `__dirname`.
+        if method == "dirname"
+            && let [arg] = args[..]
+            && arg.kind() == "call_expression"
+            && matches!(
+                arg.child_by_field_name("function").map(|f| text(f, source)),
+                Some(b"fileURLToPath" | b"url.fileURLToPath")
+            )
+            && arg
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .is_some_and(|a| text(a, source) == b"import.meta.url")
+        {
+            return Some(Folder { path: ".".into(), from_config_dir: true, from_cwd: false });
+        }
+        let path_module = matches!(
+            object,
+            Some(
+                "" | "path"
+                    | "posix"
+                    | "path.posix"
+                    | "nodePath"
+                    | "require('path')"
+                    | "require(\"path\")"
+            )
+        );
         if !path_module || !matches!(method, "resolve" | "join") || args.is_empty() {
             return None;
         }
-        let mut folder = Folder { path: String::new(), from_config_dir: method == "resolve" };
+        // `path.resolve` starts at the working folder until a `__dirname` starts it over.
+        let resolve = method == "resolve";
+        let mut folder =
+            Folder { path: String::new(), from_config_dir: resolve, from_cwd: resolve };
         for arg in args {
             let part = self.evaluate_folder(arg, depth + 1)?;
             if part.path.starts_with('/') {
@@ -366,11 +474,11 @@ mod tests {
     }
 
     fn from_config(path: &str) -> Option<Result<Folder, Computed>> {
-        Some(Ok(Folder { path: path.into(), from_config_dir: true }))
+        Some(Ok(Folder { path: path.into(), from_config_dir: true, from_cwd: false }))
     }
 
     fn plain(path: &str) -> Option<Result<Folder, Computed>> {
-        Some(Ok(Folder { path: path.into(), from_config_dir: false }))
+        Some(Ok(Folder { path: path.into(), from_config_dir: false, from_cwd: false }))
     }
 
     #[test]
