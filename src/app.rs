@@ -84,6 +84,7 @@ fn scan(
         apps: &settings.apps,
         jobs: jobs_name.as_deref().zip(inputs.jobs_text.as_deref()),
         backend_hosts: &settings.backend_hosts,
+        guide: inputs.rules.guide_file(),
     };
     let inventory = inventory::discover(source, &hints)?;
     let plan = plan::build(source, &inventory, &inputs.rules)?;

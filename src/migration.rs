@@ -34,7 +34,8 @@ pub fn nothing_to_do(migration: &Migration) -> String {
         let file = guide.unwrap_or_default();
         format!("Nothing to do: the repository is already migrated to Code Capsules (see {file}).")
     } else if migration.inventory.apps.is_empty() {
-        "No Heroku app found (no Procfile, app.json or heroku-* npm script): nothing to migrate."
+        "No Heroku app found (no Procfile, app.json, static.json, heroku-* npm script, or script \
+         or GitHub workflow that deploys to Heroku or runs its CLI): nothing to migrate."
             .into()
     } else {
         "Nothing to do: the repository is already migrated to Code Capsules.".into()

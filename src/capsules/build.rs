@@ -117,7 +117,7 @@ impl Builder<'_> {
     }
 
     /// The Capsule that serves the app: its static site, its web process, or `npm start`
-    /// when there is no Procfile (Heroku's default web process).
+    /// when there is no Procfile or it declares no processes (Heroku's default web process).
     fn main_capsule(
         &mut self,
         app: &App,
@@ -144,12 +144,10 @@ impl Builder<'_> {
             };
             self.process_use(app, web, Some(&name), note);
             Some(capsule)
-        } else if (app.procfile.is_none() && service)
-            || (!service && no_jobs && has_start_script(app))
-        {
+        } else if (app.default_web() && service) || (!service && no_jobs && has_start_script(app)) {
             let name = self.unique_name(base);
             let mut capsule = self.npm_start(app, name);
-            if app.procfile.is_none() {
+            if app.default_web() {
                 self.judge_listening(app, crate::inventory::reach::DEFAULT_WEB, &mut capsule);
             }
             Some(capsule)

@@ -90,8 +90,10 @@ pub(super) fn used_databases(inv: &Inventory, app: &App) -> Vec<(CapsuleKind, St
     }
     // Only `dependencies` run: devDependencies are pruned after the build. Drivers come
     // before the queue libraries built on them (`ioredis` before `bullmq`).
-    let deps = app.package_json.as_ref().and_then(|p| p.value.get("dependencies"));
-    if let Some(deps) = deps.and_then(|d| d.as_object()) {
+    // A workspace member run from the workspace's root loads its own dependencies.
+    let manifests = [&app.package_json, &app.member_package];
+    let all_deps = manifests.into_iter().flatten().filter_map(|p| p.value.get("dependencies"));
+    for deps in all_deps.filter_map(|d| d.as_object()) {
         for name in DRIVERS.iter().filter(|d| deps.contains_key(**d)) {
             if let Some(kind) = driver_kind(name) {
                 add(kind, format!("`{name}`"));

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::frontend;
-use super::{App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile};
+use super::{
+    App, Error, Inventory, Located, app_json, in_node_modules, join, parent, procfile, signs,
+};
 use crate::diag::{FileError, Warning};
 use crate::source::{EntryKind, Source};
 
@@ -14,7 +16,7 @@ mod warnings;
 
 use crate::inventory::package_json::PackageJson;
 pub(crate) use dirs::normalize_dir;
-use dirs::{folder_exists, monorepo_dirs, own_procfiles, procfile_app_dir};
+use dirs::{folder_exists, monorepo_dirs, names_multi_procfile, own_procfiles, procfile_app_dir};
 use read::{read_app_json, read_node_version_files, read_package_json, read_procfile};
 use scan::{classify_hosts, scan_code};
 
@@ -27,6 +29,10 @@ pub struct Hints<'a> {
     pub jobs: Option<(&'a str, &'a str)>,
     /// `--backend-host`: the Heroku app names that are backends, lowercase.
     pub backend_hosts: &'a [String],
+    /// The migration guide's file name (`CODE_CAPSULES.md`), when the rules write one: its
+    /// presence marks a migrated tree, where the signs a migration keeps (scripts,
+    /// workflows, static.json) no longer make apps.
+    pub guide: Option<&'a str>,
 }
 
 /// Files larger than this are not read (a Procfile or package.json never is).
@@ -43,10 +49,14 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
     }
     found.place_procfiles(files.claims);
     found.place_app_jsons(files.describes);
+    inv.warnings.append(&mut found.app_base_conflicts);
     found.root_package(source, &mut inv)?;
     found.named_apps(source, hints.apps)?;
     if let Some((file, text)) = hints.jobs {
         found.jobs(source, file, text, &mut inv)?;
+    }
+    if hints.guide.is_none_or(|guide| source.entry(guide).is_none()) {
+        found.signs(source, &mut inv);
     }
     let mut parsed = files.parsed;
     for (dir, evidence) in std::mem::take(&mut found.evidence) {
@@ -79,10 +89,10 @@ pub fn discover(source: &Source, hints: &Hints) -> Result<Inventory, Error> {
 struct HerokuFiles {
     /// (app dir, why) of each app.json that describes its own folder, in path order.
     described: Vec<(String, String)>,
-    /// (owning dir, Procfile path).
-    claims: Vec<(String, String)>,
-    /// (app.json path, the folders its APP_BASE / PROCFILE name, with why).
-    describes: Vec<(String, Vec<(String, String)>)>,
+    /// (where its app is, Procfile path).
+    claims: Vec<(dirs::Placement, String)>,
+    /// (app.json path, the folders its APP_BASE / PROCFILE name).
+    describes: Vec<(String, Vec<dirs::Target>)>,
     parsed: Parsed,
 }
 
@@ -100,10 +110,15 @@ struct Found {
     evidence: BTreeMap<String, Vec<String>>,
     /// App dir -> Procfile path.
     procfiles: BTreeMap<String, String>,
-    /// App dir -> where it runs.
-    run_dirs: BTreeMap<String, String>,
+    /// App dir -> where it runs, and why when its files told.
+    run_dirs: BTreeMap<String, (String, Option<String>)>,
     /// App dir -> app.json path.
     app_jsons: BTreeMap<String, String>,
+    /// Procfiles whose commands read as run from above while app.json's `APP_BASE` names
+    /// their folder: built in the folder, with a warning each.
+    app_base_conflicts: Vec<Warning>,
+    /// The app dirs found only from [`signs`] (no Procfile, app.json, job or `--app`).
+    signed: std::collections::BTreeSet<String>,
 }
 
 /// Reads every Procfile and app.json outside node_modules, warning about the ones it
@@ -152,7 +167,8 @@ fn read_heroku_files(source: &Source, inv: &mut Inventory) -> Result<HerokuFiles
         if let Some(app_json) = app_json {
             inv.warnings.extend(app_json.value.warnings.iter().cloned());
             let declares_monorepo =
-                ["APP_BASE", "PROCFILE"].iter().any(|name| app_json.value.env_var(name).is_some());
+                ["APP_BASE", "PROCFILE"].iter().any(|name| app_json.value.env_var(name).is_some())
+                    || names_multi_procfile(&app_json.value);
             if declares_monorepo {
                 // It describes the app(s) its APP_BASE / PROCFILE point at, not its folder.
                 let dirs = monorepo_dirs(source, &entry.path, &app_json);
@@ -164,8 +180,8 @@ fn read_heroku_files(source: &Source, inv: &mut Inventory) -> Result<HerokuFiles
             files.parsed.app_jsons.insert(entry.path.clone(), app_json);
         } else {
             let procfile = read_procfile(source, &entry.path)?;
-            let dir = procfile_app_dir(source, &entry.path, &procfile.value);
-            files.claims.push((dir, entry.path.clone()));
+            let placed = procfile_app_dir(source, &entry.path, &procfile.value);
+            files.claims.push((placed, entry.path.clone()));
             inv.warnings.extend(procfile.value.warnings.iter().cloned());
             files.parsed.procfiles.insert(entry.path.clone(), procfile);
         }
@@ -179,20 +195,24 @@ impl Found {
     }
 
     /// Each Procfile goes to the app that owns it, which may run from another folder.
-    fn place_procfiles(&mut self, claims: Vec<(String, String)>) {
+    fn place_procfiles(&mut self, claims: Vec<(dirs::Placement, String)>) {
         for (dir, path, run_dir) in own_procfiles(claims) {
-            if let Some(run_dir) = run_dir {
-                self.run_dirs.insert(dir.clone(), run_dir);
+            let mut why = vec![format!("{path} declares its processes")];
+            if let Some((run_dir, run_why)) = run_dir {
+                why.extend(run_why.clone());
+                self.run_dirs.insert(dir.clone(), (run_dir, run_why));
             }
             // First, as when read in path order: the Procfile is the strongest evidence.
-            let why = format!("{path} declares its processes");
-            self.evidence.entry(dir.clone()).or_default().insert(0, why);
+            self.evidence.entry(dir.clone()).or_default().splice(0..0, why);
             self.procfiles.insert(dir, path);
         }
     }
 
-    /// Each monorepo app.json (APP_BASE, PROCFILE) goes to the apps it names.
-    fn place_app_jsons(&mut self, describes: Vec<(String, Vec<(String, String)>)>) {
+    /// Each monorepo app.json (APP_BASE, PROCFILE, the multi-procfile buildpack) goes to
+    /// the apps it names. The multi-procfile buildpack built the repository in the
+    /// app.json's folder: a Procfile app below it that has its own package.json still ran
+    /// from there, with that folder's lockfile.
+    fn place_app_jsons(&mut self, describes: Vec<(String, Vec<dirs::Target>)>) {
         for (path, targets) in describes {
             let base = parent(&path);
             let targets = if targets.is_empty() {
@@ -203,7 +223,11 @@ impl Found {
                 self.procfiles
                     .iter()
                     .filter(|(_, p)| below(p))
-                    .map(|(dir, _)| (dir.clone(), why.clone()))
+                    .map(|(dir, _)| dirs::Target {
+                        dir: dir.clone(),
+                        why: why.clone(),
+                        built_at_base: true,
+                    })
                     .collect()
             } else {
                 targets
@@ -211,9 +235,41 @@ impl Found {
             if targets.is_empty() {
                 self.add(base, format!("{path} describes it"));
             }
-            for (dir, why) in targets {
-                self.add(&dir, why);
-                self.app_jsons.insert(dir, path.clone());
+            for target in targets {
+                // `APP_BASE` names the folder heroku-buildpack-monorepo built alone: that
+                // wins over commands that read as run from above (they then failed there).
+                let base_named = !target.built_at_base && target.why.contains("APP_BASE");
+                if base_named && let Some((_, Some(reason))) = self.run_dirs.get(&target.dir) {
+                    let procfile = self.procfiles.get(&target.dir).cloned().unwrap_or_default();
+                    self.app_base_conflicts.push(Warning::in_file(
+                        &procfile,
+                        format!(
+                            "{}; but {path} sets APP_BASE, with which heroku-buildpack-monorepo \
+                             built `{}` alone, and so does the Capsule: check that its commands \
+                             work in that folder",
+                            commands_reason(reason),
+                            target.dir
+                        ),
+                    ));
+                    let why = self.evidence.get_mut(&target.dir);
+                    why.into_iter().for_each(|e| e.retain(|line| line != reason));
+                    self.run_dirs.remove(&target.dir);
+                }
+                self.add(&target.dir, target.why);
+                let from_base = target.built_at_base
+                    && target.dir != base
+                    && !self.run_dirs.contains_key(&target.dir);
+                if from_base {
+                    let shown = if base.is_empty() { "." } else { base };
+                    let why = format!(
+                        "runs from `{shown}`: with `PROCFILE` ({path}) Heroku's multi-procfile \
+                         buildpack built the repository at `{shown}`, with its lockfile, and ran \
+                         the Procfile's commands from there"
+                    );
+                    self.add(&target.dir, why.clone());
+                    self.run_dirs.insert(target.dir.clone(), (base.to_owned(), Some(why)));
+                }
+                self.app_jsons.insert(target.dir, path.clone());
             }
         }
     }
@@ -224,15 +280,45 @@ impl Found {
         let Some(pkg) = read_package_json(source, "package.json", &mut Vec::new())? else {
             return Ok(());
         };
+        // Apps that run from the root (a multi-procfile monorepo's) are what its build
+        // hooks build: the root is no app of its own for them.
+        let built_for_others = self.run_dirs.values().any(|(run_dir, _)| run_dir.is_empty());
         if let Some((name, _)) = pkg.scripts().find(|(name, _)| name.starts_with("heroku-")) {
             inv.heroku_markers.push(format!("package.json (script {name})"));
-            self.add("", format!("package.json has the Heroku script `{name}`"));
+            if !built_for_others {
+                self.add("", format!("package.json has the Heroku script `{name}`"));
+            }
         }
         // A root package.json joins the apps when Heroku evidence points nowhere else.
         if !inv.heroku_markers.is_empty() && self.evidence.is_empty() {
             self.add("", "package.json at the root of a Heroku repository".into());
         }
         Ok(())
+    }
+
+    /// The folders that other signs show deploy on Heroku ([`signs::heroku_signs`]: a
+    /// script that deploys there or runs its CLI, a build hook, a deploy workflow), when
+    /// they hold a package.json and no other app is inside them or around them: a root
+    /// `"logs": "heroku logs"` beside `api/Procfile`, or beside a script that deploys
+    /// `api` (`git subtree push --prefix api heroku main`), is the api's tooling, not an app.
+    fn signs(&mut self, source: &Source, inv: &mut Inventory) {
+        let found = signs::heroku_signs(source);
+        let has_package = |dir: &str| source.entry(&join(dir, "package.json")).is_some();
+        let inside = |a: &str, b: &str| a.is_empty() || b.starts_with(&format!("{a}/"));
+        let known: Vec<String> = self.evidence.keys().cloned().collect();
+        let overlaps = |dir: &str| {
+            known.iter().any(|k| k == dir || inside(dir, k) || inside(k, dir))
+                || found.iter().any(|o| o.dir != dir && inside(dir, &o.dir) && has_package(&o.dir))
+        };
+        for sign in &found {
+            if !inv.heroku_markers.contains(&sign.file) {
+                inv.heroku_markers.push(sign.file.clone());
+            }
+            if has_package(&sign.dir) && !overlaps(&sign.dir) {
+                self.add(&sign.dir, sign.why.clone());
+                self.signed.insert(sign.dir.clone());
+            }
+        }
     }
 
     /// The folders named with `--app`.
@@ -289,7 +375,8 @@ impl Found {
         parsed: &mut Parsed,
         warnings: &mut Vec<Warning>,
     ) -> Result<App, Error> {
-        let run_dir = self.run_dirs.remove(&dir);
+        let (run_dir, run_reason) = self.run_dirs.remove(&dir).unzip();
+        let run_reason = run_reason.flatten();
         let procfile = match self.procfiles.get(&dir) {
             Some(path) => match parsed.procfiles.remove(path) {
                 Some(procfile) => Some(procfile),
@@ -319,14 +406,35 @@ impl Found {
             package_json,
             node_version_files,
             frontend: None,
+            member_package: None,
             run_dir,
+            run_reason,
             skips_pre_scripts,
         };
+        if app.run_dir.is_some() && app.run_reason.is_some() {
+            app.member_package =
+                read_package_json(source, &join(&app.dir, "package.json"), warnings)?;
+        }
+        let no_start = app.package_json.as_ref().is_some_and(|p| p.script("start").is_none());
+        if self.signed.contains(&app.dir) && no_start {
+            let pkg = app.package_json.as_ref().map_or("package.json", |p| p.path.as_str());
+            warnings.push(Warning::in_file(
+                pkg,
+                "has no `start` script: without a Procfile Heroku's web process is `npm start`, \
+                 which had nothing to run here, so no Capsule is made for this app; add a \
+                 `start` script with the command the app runs and migrate again",
+            ));
+        }
+        if let Some(procfile) = app.procfile.as_ref().filter(|_| app.default_web()) {
+            empty_procfile(&mut app.evidence, procfile, app.package_json.as_ref(), warnings);
+        }
         app.frontend = frontend::detect(source, &app, warnings);
         if let Some(public) = own_static_folder(&app) {
             // A static site served from inside its own folder needs none of the code
             // around it: it builds from its folder, not from the shared package.json.
             app.run_dir = None;
+            app.run_reason = None;
+            app.member_package = None;
             app.package_json = read_package_json(source, &app.path_of("package.json"), warnings)?;
             app.node_version_files.clear();
             if let Some(frontend) = &mut app.frontend {
@@ -335,6 +443,55 @@ impl Found {
         }
         Ok(app)
     }
+}
+
+/// A Procfile that declares no processes (empty, or only comments and blank lines): Heroku
+/// ran the Node.js buildpack's default web process, `npm start`, so the evidence says so;
+/// without a `start` script that had nothing to run, which a warning explains.
+fn empty_procfile(
+    evidence: &mut [String],
+    procfile: &Located<procfile::Procfile>,
+    pkg: Option<&PackageJson>,
+    warnings: &mut Vec<Warning>,
+) {
+    let declares = format!("{} declares its processes", procfile.path);
+    let start = pkg.and_then(|p| p.script("start"));
+    for line in evidence.iter_mut().filter(|e| **e == declares) {
+        *line = match start {
+            Some(_) => format!(
+                "{} declares no processes, so Heroku ran the Node.js buildpack's default web \
+                 process, `npm start`",
+                procfile.path
+            ),
+            None => format!("{} declares no processes", procfile.path),
+        };
+    }
+    if start.is_some() {
+        return;
+    }
+    let main = pkg.and_then(|p| p.value.get("main")).and_then(|m| m.as_str());
+    let hint = match main {
+        Some(main) => format!(" (package.json's `main` is `{main}`: `node {main}`?)"),
+        None => String::new(),
+    };
+    let has =
+        if pkg.is_some() { "its package.json has no `start` script" } else { "no package.json" };
+    warnings.push(Warning::in_file(
+        &procfile.path,
+        format!(
+            "declares no processes and {has}: Heroku's default web process, `npm start`, had \
+             nothing to run, so no Capsule is made for it; add a `start` script with the \
+             command the app runs{hint}, or a `web:` or `worker:` line, and migrate again"
+        ),
+    ));
+}
+
+/// What a "runs from `X`: ..." reason says of the commands alone, without where it
+/// runs and without the multi-procfile buildpack that reason assumes.
+fn commands_reason(reason: &str) -> &str {
+    let why = reason.split_once(": ").map_or(reason, |(_, why)| why);
+    let why = why.split("Heroku's multi-procfile").next().unwrap_or(why);
+    why.trim_end_matches([',', ':', ' ']).trim_end_matches(" where").trim_end_matches(',')
 }
 
 /// See [`App::skips_pre_scripts`]. A lockfile that cannot be read counts as absent.

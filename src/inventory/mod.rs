@@ -19,6 +19,7 @@ pub mod procfile;
 pub(crate) mod programs;
 pub(crate) mod reach;
 pub mod scripts;
+pub(crate) mod signs;
 pub(crate) mod workspace;
 
 pub(crate) use apps::{Hints, discover};
@@ -53,6 +54,14 @@ pub struct App {
     /// a nested Procfile without a package.json beside it (run from the repository by a
     /// monorepo buildpack) is an app of its own folder whose code is the enclosing one.
     pub run_dir: Option<String>,
+    /// The package.json in `dir` of an app that runs from `run_dir` (a workspace member
+    /// whose Procfile runs from the workspace's root): `package_json` is the root's, which
+    /// installs and pins Node, while this one names what the process itself loads.
+    pub member_package: Option<package_json::PackageJson>,
+    /// Why it runs from `run_dir`, when its files said so rather than the lack of a
+    /// package.json beside its Procfile (a workspace command, a path from the root, a
+    /// multi-procfile `PROCFILE`): "runs from `.`: ...".
+    pub run_reason: Option<String>,
     /// Why its package manager may not run a `prestart` script before `start`, when it
     /// may not: yarn 2+ runs none of the user's pre/post scripts, pnpm runs them only from
     /// pnpm 9 (before, with `enable-pre-post-scripts=true`). Read from the lockfile's
@@ -113,6 +122,8 @@ impl App {
             node_version_files: Vec::new(),
             frontend: None,
             run_dir: None,
+            member_package: None,
+            run_reason: None,
             skips_pre_scripts: None,
         }
     }
@@ -144,6 +155,13 @@ impl App {
 
     pub fn processes(&self) -> &[procfile::Process] {
         self.procfile.as_ref().map_or(&[], |p| &p.value.processes)
+    }
+
+    /// True when Heroku's web process was the Node.js buildpack's default, `npm start`:
+    /// without a Procfile, or with one that declares no processes (only comments or
+    /// blank lines), Heroku runs the buildpack's default process types (HEROKU.md).
+    pub fn default_web(&self) -> bool {
+        self.processes().is_empty()
     }
 
     pub fn process(&self, name: &str) -> Option<&procfile::Process> {
@@ -215,7 +233,7 @@ impl Inventory {
         let is_a_job = |command: &str| {
             self.jobs_of(&app.dir).any(|j| crate::shell::same_command(&j.command, command))
         };
-        if app.procfile.is_none() {
+        if app.default_web() {
             let start = app.package_json.as_ref().and_then(|p| p.script("start"));
             return start.is_some_and(|s| !is_a_job(s));
         }

@@ -138,7 +138,7 @@ pub fn find(source: &Source, inv: &Inventory, reacher: &reach::LazyReacher) -> V
         let (mut build_files, mut dropped_files) = (BTreeSet::new(), BTreeSet::new());
         if !build_reach.is_empty() || !dropped_reach.is_empty() {
             let mut run_commands: Vec<String> = commands.iter().map(|c| (*c).to_owned()).collect();
-            if app.procfile.is_none() && pkg.script("start").is_some() {
+            if app.default_web() && pkg.script("start").is_some() {
                 run_commands.push("npm start".into());
             }
             let run_reaches: Vec<reach::Reach> =

@@ -49,9 +49,8 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Procfile, FileError> {
         parser.line(index + 1, start, line)?;
         start += raw.len() + 1;
     }
-    if parser.processes.is_empty() {
-        parser.warnings.push(Warning::in_file(file, "defines no processes"));
-    }
+    // One that defines no processes is not an error: Heroku then runs the buildpack's
+    // default process types (the inventory says what that means for the app).
     Ok(Procfile { processes: parser.processes, warnings: parser.warnings })
 }
 
@@ -331,10 +330,13 @@ mod tests {
         assert_eq!(err("\u{feff}web".as_bytes()).position, at(1, 1));
     }
 
+    /// Not an error, and no warning here: the inventory says what Heroku then ran.
     #[test]
-    fn an_empty_procfile_has_no_processes_and_a_warning() {
-        let p = ok("# nothing\n\n");
-        assert!(p.processes.is_empty());
-        assert!(p.warnings[0].message.contains("no processes"));
+    fn an_empty_procfile_has_no_processes() {
+        for text in ["", "# nothing\n\n", "\r\n  \r\n"] {
+            let p = ok(text);
+            assert!(p.processes.is_empty(), "{text:?}");
+            assert!(p.warnings.is_empty(), "{text:?}");
+        }
     }
 }

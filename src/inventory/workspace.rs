@@ -77,6 +77,54 @@ pub fn packages_of_apps(source: &Source, apps: &[App]) -> Vec<(String, Vec<Strin
     out
 }
 
+/// The package scripts `line` runs in workspace members: `(member, script)`, the member
+/// named by package name or folder, `None` for every member. Read: `yarn workspace <m>
+/// [run] <s>`, `yarn workspaces run <s>`, `npm run <s>` (or `npm start`) with `-w <m>`,
+/// `--workspace[=]<m>`, `-ws`/`--workspaces`, and `pnpm --filter`/`-F <m>` or `-r`/
+/// `--recursive` with `[run] <s>`.
+pub(crate) fn workspace_calls(line: &str) -> Vec<(Option<String>, String)> {
+    let mut out = Vec::new();
+    for command in crate::shell::commands(line).unwrap_or_default() {
+        let words: Vec<&str> = command.words.iter().filter_map(|w| w.text.as_deref()).collect();
+        let Some(program) = words.first() else { continue };
+        let mut member: Option<Option<String>> = None;
+        let mut rest: Vec<&str> = Vec::new();
+        let mut i = 1;
+        while let Some(word) = words.get(i) {
+            let value = words.get(i + 1).map(|v| (*v).to_owned());
+            match (*program, *word) {
+                ("yarn", "workspace") if member.is_none() => {
+                    member = Some(value);
+                    i += 1;
+                }
+                ("yarn", "workspaces") => member = Some(None),
+                ("npm", "-w" | "--workspace") | ("pnpm", "--filter" | "-F") => {
+                    member = Some(value);
+                    i += 1;
+                }
+                ("npm", "-ws" | "--workspaces") | ("pnpm", "-r" | "--recursive") => {
+                    member = Some(None)
+                }
+                (_, w) if w.starts_with("--workspace=") || w.starts_with("--filter=") => {
+                    member = w.split_once('=').map(|(_, v)| Some(v.to_owned()));
+                }
+                (_, w) if w.starts_with('-') => {}
+                _ => rest.push(word),
+            }
+            i += 1;
+        }
+        let Some(member) = member else { continue };
+        let script = match (*program, rest.as_slice()) {
+            (_, ["run" | "run-script", script, ..]) => *script,
+            ("npm", ["start", ..]) => "start",
+            ("yarn" | "pnpm", [script, ..]) => *script,
+            _ => continue,
+        };
+        out.push((member, script.to_owned()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,8 +27,11 @@ pub struct Written<'a> {
 /// Adds the guide to `plan`'s changes (kept sorted), unless there is nothing to describe.
 pub fn add_to(plan: &mut Plan, w: &Written) -> Result<(), Error> {
     // Whenever the migration changes anything, the guide says what and why; a migrated
-    // tree (no Heroku files, nothing left to change) gets no new guide.
-    if !has_heroku_files(w.inventory) && plan.changes.is_empty() {
+    // tree (no Heroku files, nothing left to change, a guide there) gets no new guide. An
+    // app found from its scripts or workflows alone keeps them after the migration, so
+    // the guide's presence is what tells a migrated tree from one to migrate.
+    let unmigrated_apps = !w.inventory.apps.is_empty() && w.source.entry(w.file).is_none();
+    if !has_heroku_files(w.inventory) && plan.changes.is_empty() && !unmigrated_apps {
         return Ok(());
     }
     let old = match w.source.entry(w.file) {

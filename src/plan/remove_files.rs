@@ -8,6 +8,7 @@
 
 use super::build::{Context, Error};
 use crate::capsules::launch;
+pub(crate) use crate::inventory::signs::heroku_use;
 use crate::inventory::{App, in_node_modules, parent};
 use crate::rules::Rule;
 use crate::shell;
@@ -75,38 +76,6 @@ fn reads_procfile(c: &shell::SimpleCommand) -> bool {
         });
         runs && !other_file
     }
-}
-
-/// What a command does with Heroku that nothing replaces: it deploys there (`git push
-/// heroku main`, `git subtree push --prefix api heroku main`, a push to
-/// `https://git.heroku.com/...`), or it runs the Heroku CLI (`heroku logs --tail`,
-/// `npx heroku run ...`). `None` for anything else, `heroku local` included (see
-/// [`runs_foreman`] for the one that reads the Procfile).
-pub fn heroku_use(command: &str) -> Option<String> {
-    let is_heroku_remote = |w: &str| w.starts_with("heroku") || w.contains("git.heroku.com");
-    for step in shell::simple_commands(command) {
-        let words: Vec<&str> = step.launched().iter().map(String::as_str).collect();
-        let words = match words.as_slice() {
-            ["yarn" | "pnpm", "exec", rest @ ..] => rest,
-            all => all,
-        };
-        match words {
-            ["git", "push", args @ ..] | ["git", "subtree", "push", args @ ..]
-                if args.iter().any(|w| is_heroku_remote(w)) =>
-            {
-                return Some("deploys to Heroku".into());
-            }
-            // `heroku local` runs on the developer's machine: with the Procfile it is
-            // foreman's case, with another file (`-f Procfile.dev`) it still works.
-            [program, sub, ..]
-                if program.rsplit('/').next() == Some("heroku") && *sub != "local" =>
-            {
-                return Some(format!("runs the Heroku CLI (`heroku {sub}`)"));
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// One warning per package.json script of the app that only makes sense on Heroku (see

@@ -26,8 +26,9 @@ impl Builder<'_> {
         kind: CapsuleKind,
         replaces: String,
     ) -> Capsule {
-        let notes = match (&app.run_dir, &app.procfile) {
-            (Some(run_dir), Some(procfile)) => vec![format!(
+        let notes = match (&app.run_dir, &app.procfile, &app.run_reason) {
+            (Some(_), Some(procfile), Some(why)) => vec![format!("`{}` {why}", procfile.path)],
+            (Some(run_dir), Some(procfile), None) => vec![format!(
                 "`{}` has no package.json beside it: its commands run from `{}`, the folder \
                  with the code, as Heroku's monorepo buildpack ran them",
                 procfile.path,
@@ -205,7 +206,13 @@ impl Builder<'_> {
     }
 
     pub(super) fn npm_start(&self, app: &App, name: String) -> Capsule {
-        let replaces = "`npm start` (no Procfile)".to_owned();
+        let replaces = match &app.procfile {
+            Some(procfile) if app.default_web() => {
+                format!("`npm start` ({} declares no processes)", procfile.path)
+            }
+            Some(_) => "`npm start`".to_owned(),
+            None => "`npm start` (no Procfile)".to_owned(),
+        };
         let mut capsule = self.blank(app, name, CapsuleKind::Backend, replaces);
         capsule.run_command = Some(self.manager(app).run("start"));
         // Without a Procfile, Heroku's web process was `npm start`.

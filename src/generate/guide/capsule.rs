@@ -164,9 +164,11 @@ fn settings(md: &mut Md, g: &Guide, c: &Capsule) {
     md.blank();
 }
 
-/// The package manager the build uses, from the lockfile in the Capsule's folder.
+/// The package manager the build uses, from the lockfile in the Capsule's folder (the
+/// app's, or the one above it that it runs from).
 fn install_cell(g: &Guide, app: &str) -> String {
     let dir = if app == "." { "" } else { app };
+    let dir = g.inventory.app(dir).map_or(dir, |a| a.build_dir());
     let lockfiles = &g.inventory.lockfiles;
     if let Some((manager, lockfile)) = package_manager(lockfiles, dir) {
         let mut cell = format!("{} (from {})", code(manager.install()), code(lockfile));

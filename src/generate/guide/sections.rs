@@ -222,7 +222,8 @@ pub(super) fn checklist(md: &mut Md, g: &Guide) {
 }
 
 /// `heroku ps:scale web=0 worker=0 -a <heroku-app>` for every process type that can run
-/// (all but `release`; `web` without a Procfile, since Heroku then ran `npm start`).
+/// (all but `release`; `web` without a Procfile or with an empty one, since Heroku then
+/// ran `npm start`).
 fn scale_to_zero(app: &crate::inventory::App) -> String {
     let mut types: Vec<String> = app
         .processes()
@@ -230,7 +231,7 @@ fn scale_to_zero(app: &crate::inventory::App) -> String {
         .filter(|p| p.name != "release")
         .map(|p| format!("{}=0", p.name))
         .collect();
-    if app.procfile.is_none() {
+    if app.default_web() {
         types.insert(0, "web=0".into());
     }
     format!("heroku ps:scale {} -a <heroku-app>", types.join(" "))

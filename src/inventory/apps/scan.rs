@@ -187,9 +187,7 @@ fn reaches(
         }
         let web_command = match app.process("web") {
             Some(process) => Some(process.command.as_str()),
-            None if app.procfile.is_none() && app.package_json.is_some() => {
-                Some(reach::DEFAULT_WEB)
-            }
+            None if app.default_web() && app.package_json.is_some() => Some(reach::DEFAULT_WEB),
             None => None,
         };
         if let Some(command) = web_command.filter(|_| app.frontend.is_none()) {
