@@ -119,37 +119,26 @@ fn is_webpack_plugins(array: Node, source: &[u8]) -> bool {
 /// environment (`systemvars: true`).
 fn exposes(file: &ConfigFile, name: &str) -> bool {
     let source = file.source().as_bytes();
-    let mut cursor = file.tree().walk();
-    loop {
-        let node = cursor.node();
-        if node.kind() == "new_expression"
-            && let (Some(constructor), Some(args)) =
-                (node.child_by_field_name("constructor"), node.child_by_field_name("arguments"))
-        {
-            let constructor = lossy(text(constructor, source));
-            let class = constructor.trim_end_matches(')').rsplit('.').next().unwrap_or_default();
-            let args: String = lossy(text(args, source)).split_whitespace().collect();
-            let found = match class {
-                "EnvironmentPlugin" => names_word(&args, name),
-                "DefinePlugin" => {
-                    names_word(&args, name) || args.contains("JSON.stringify(process.env)")
-                }
-                "Dotenv" => args.contains("systemvars:true"),
-                _ => false,
-            };
-            if found {
-                return true;
+    let exposing = |node: Node<'_>| {
+        if node.kind() != "new_expression" {
+            return None;
+        }
+        let constructor = node.child_by_field_name("constructor")?;
+        let args = node.child_by_field_name("arguments")?;
+        let constructor = lossy(text(constructor, source));
+        let class = constructor.trim_end_matches(')').rsplit('.').next().unwrap_or_default();
+        let args: String = lossy(text(args, source)).split_whitespace().collect();
+        let found = match class {
+            "EnvironmentPlugin" => names_word(&args, name),
+            "DefinePlugin" => {
+                names_word(&args, name) || args.contains("JSON.stringify(process.env)")
             }
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return false;
-            }
-        }
-    }
+            "Dotenv" => args.contains("systemvars:true"),
+            _ => false,
+        };
+        found.then_some(())
+    };
+    crate::inventory::js::ast::find_in(file.tree().root_node(), exposing).is_some()
 }
 
 /// True when `text` holds `name` as a whole word (not `API_URL` inside `OLD_API_URL`).

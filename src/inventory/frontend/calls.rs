@@ -16,7 +16,7 @@ use super::{DevProxy, FrontendKind, dev_proxy};
 use crate::component::{Component, line_of, script_blocks};
 use crate::inventory::code::{is_not_app_code, is_runtime_path, owner};
 use crate::inventory::js::Search;
-use crate::inventory::js::ast::{line, literal_value, lossy, text};
+use crate::inventory::js::ast::{each_node, line, literal_value, lossy, text};
 use crate::inventory::{App, Frontend, in_node_modules, join};
 use crate::lang::Lang;
 use crate::source::Source;
@@ -100,8 +100,8 @@ pub(crate) fn relative_calls(source: &str, lang: Lang) -> Vec<RelativeCall> {
     scan.sockets.insert("io".to_owned());
     // First the names: string constants, axios instances without a base URL, and the
     // names socket.io-client's `io` is imported under.
-    each_node(tree.root_node(), &mut |node| scan.learn(node));
-    each_node(tree.root_node(), &mut |node| scan.check(node));
+    each_node(tree.root_node(), |node| scan.learn(node));
+    each_node(tree.root_node(), |node| scan.check(node));
     scan.found.sort_by_key(|c| c.line);
     scan.found
 }
@@ -149,7 +149,7 @@ impl Scan<'_> {
                 }
                 // `import io from`, `import { io as connect } from`, `import * as sio from`.
                 let mut names = Vec::new();
-                each_node(node, &mut |n| {
+                each_node(node, |n| {
                     if n.kind() == "identifier"
                         && n.parent().is_some_and(|p| p.kind() != "namespace_import")
                     {
@@ -499,28 +499,6 @@ fn property<'t>(object: Node<'t>, key: &str, source: &[u8]) -> Option<Node<'t>> 
         (pair.kind() == "pair" && name == key.as_bytes())
             .then(|| pair.child_by_field_name("value"))?
     })
-}
-
-/// Calls `visit` on `root` and every node below it, in source order.
-fn each_node<'t>(root: Node<'t>, visit: &mut impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        visit(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node() == root {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

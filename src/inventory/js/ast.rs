@@ -17,6 +17,33 @@ pub fn line(node: Node<'_>) -> usize {
     node.start_position().row + 1
 }
 
+/// The first `Some` that `visit` gives for `root` and the nodes below it, in source
+/// order (a cursor made on `root` never climbs above it).
+pub fn find_in<'t, T>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Option<T>) -> Option<T> {
+    let mut cursor = root.walk();
+    loop {
+        if let Some(found) = visit(cursor.node()) {
+            return Some(found);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
+/// Calls `visit` on `root` and every node below it, in source order.
+pub fn each_node<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
+    find_in(root, |node| {
+        visit(node);
+        None::<()>
+    });
+}
+
 /// The child of `node` in field `name`, read with a cursor over its own children.
 ///
 /// `Node::child_by_field_name` can answer with a node from inside a hidden child that is

@@ -42,21 +42,7 @@ pub fn mentioned(source: &[u8]) -> bool {
 
 /// [`listens`] on the tree of `source` already parsed.
 pub fn first_sign(root: Node<'_>, source: &[u8]) -> Option<Listen> {
-    let mut cursor = root.walk();
-    'walk: loop {
-        if let Some(found) = sign(cursor.node(), source) {
-            return Some(found);
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
-    None
+    super::ast::find_in(root, |node| sign(node, source))
 }
 
 fn sign(node: Node<'_>, source: &[u8]) -> Option<Listen> {

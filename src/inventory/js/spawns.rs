@@ -5,7 +5,7 @@
 
 use tree_sitter::Node;
 
-use super::ast::{field, line, literal_value, lossy, text};
+use super::ast::{each_node, field, line, literal_value, lossy, text};
 use crate::lang::Lang;
 
 /// The npm and built-in modules whose calls start other code. A file that loads none of
@@ -130,22 +130,6 @@ fn is_function_module(node: Node<'_>, source: &[u8]) -> bool {
             .and_then(|a| a.named_child(0))
             .and_then(|a| literal_value(a, source))
             .is_some_and(|m| FUNCTION_MODULES.contains(&m))
-}
-
-/// Calls `visit` on every node of the tree under `root`, depth first.
-fn each_node<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    'walk: loop {
-        visit(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
 }
 
 fn call(node: Node<'_>, source: &[u8], functions: &[(Vec<u8>, String)]) -> Option<Spawn> {

@@ -12,7 +12,7 @@
 
 use tree_sitter::{Node, Tree};
 
-use crate::inventory::js::ast::{line, literal_value, lossy, text};
+use crate::inventory::js::ast::{each_node, find_in, line, literal_value, lossy, text};
 use crate::lang::Lang;
 
 /// A config file of the app, parsed once.
@@ -69,27 +69,16 @@ impl ConfigFile {
     fn values(&self, path: &[&str], first: bool) -> Vec<Node<'_>> {
         let source = self.text.as_bytes();
         let mut found = Vec::new();
-        let mut cursor = self.tree.walk();
-        loop {
-            let node = cursor.node();
+        find_in(self.tree.root_node(), |node| {
             if let Some((key, value)) = property(node, source)
                 && path.last() == Some(&key.as_str())
                 && keys_above(node, source) == path[..path.len() - 1]
             {
                 found.push(value);
-                if first {
-                    return found;
-                }
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return found;
-                }
-            }
-        }
+            (first && !found.is_empty()).then_some(())
+        });
+        found
     }
 
     /// The file's text.
@@ -164,9 +153,7 @@ impl ConfigFile {
     pub fn relative_imports(&self) -> Vec<String> {
         let source = self.text.as_bytes();
         let mut found: Vec<String> = Vec::new();
-        let mut cursor = self.tree.walk();
-        loop {
-            let node = cursor.node();
+        each_node(self.tree.root_node(), |node| {
             let spec = match node.kind() {
                 "import_statement" => node.child_by_field_name("source"),
                 "call_expression"
@@ -184,15 +171,8 @@ impl ConfigFile {
             {
                 found.push(spec);
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return found;
-                }
-            }
-        }
+        });
+        found
     }
 
     /// 1-based line of the option at `path`, when present.
@@ -229,9 +209,7 @@ impl ConfigFile {
     fn binding(&self, name: &[u8]) -> Option<Node<'_>> {
         let source = self.text.as_bytes();
         let mut found = Vec::new();
-        let mut cursor = self.tree.walk();
-        loop {
-            let node = cursor.node();
+        each_node(self.tree.root_node(), |node| {
             let named = |field: &str| {
                 node.child_by_field_name(field).is_some_and(|n| text(n, source) == name)
             };
@@ -244,17 +222,10 @@ impl ConfigFile {
                 // Reassigned: twice counts as "no one value".
                 found.extend([None, None]);
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return match found[..] {
-                        [only] => only,
-                        _ => None,
-                    };
-                }
-            }
+        });
+        match found[..] {
+            [only] => only,
+            _ => None,
         }
     }
 
