@@ -42,6 +42,44 @@ pub fn derive(inventory: &Inventory, rules: &RuleSet) -> Deployment {
     builder.out
 }
 
+/// The warning for a Procfile that declares processes but no `web`: Heroku's Node.js
+/// buildpack still gave the app its default web process, `npm start` (its `bin/release`
+/// prints `default_process_types: web: npm start` unless the Procfile has an `mcp*`
+/// type), and Heroku starts one web dyno on an app's first deploy (HEROKU.md). When
+/// that command is none of the Procfile's, it may have served the app beside them. Not
+/// when another app built in the same folder (a multi-procfile sibling) has a `web`
+/// process: its Capsule runs that command.
+fn default_web_beside(inv: &Inventory, app: &App) -> Option<Warning> {
+    let procfile = app.procfile.as_ref()?;
+    let processes = app.processes();
+    let mcp = processes.iter().any(|p| p.name.to_ascii_lowercase().starts_with("mcp"));
+    if processes.is_empty() || app.process("web").is_some() || mcp {
+        return None;
+    }
+    let start = app.package_json.as_ref()?.script("start")?;
+    let runs_start = |p: &Process| {
+        super::is_npm_start(&p.command) || crate::shell::same_command(&p.command, start)
+    };
+    let sibling_web = inv.apps.iter().any(|other| {
+        other.dir != app.dir
+            && other.build_dir() == app.build_dir()
+            && other.process("web").is_some()
+    });
+    if processes.iter().any(runs_start) || sibling_web {
+        return None;
+    }
+    Some(Warning::in_file(
+        &procfile.path,
+        format!(
+            "has no `web` process, so Heroku's Node.js buildpack gave the app its default \
+             one, `npm start` (`{}`), and Heroku starts one web dyno on an app's first \
+             deploy: if `heroku ps -a <heroku-app>` lists `web` dynos, that command ran too; \
+             give it a Backend Capsule running `npm start`",
+            redacted(start)
+        ),
+    ))
+}
+
 struct Builder<'a> {
     inv: &'a Inventory,
     /// The frontends' backend URL variable before any bundler prefix (`BACKEND_URL`).
@@ -63,6 +101,7 @@ impl Builder<'_> {
     }
 
     fn app(&mut self, app: &App, data: &addons::DataPlan) {
+        self.out.warnings.extend(default_web_beside(self.inv, app));
         let base = base_name(app);
         let first_process = self.out.processes.len();
         let jobs: Vec<&Job> = self.inv.jobs_of(&app.dir).collect();
