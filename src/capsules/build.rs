@@ -431,7 +431,7 @@ impl Builder<'_> {
             }
         }
         for (command, place) in commands {
-            let chosen = crate::inventory::scripts::member_variables(&command);
+            let chosen = crate::inventory::workspace::member_variables(&command);
             if !chosen.is_empty() {
                 let vars: Vec<String> = chosen.iter().map(|n| format!("`{n}`")).collect();
                 capsule.notes.push(format!(

@@ -37,49 +37,6 @@ pub fn calls(line: &str) -> Option<Vec<ScriptCall>> {
     Some(out)
 }
 
-/// The config vars that pick the workspace member `line` runs a script in:
-/// `pnpm --filter "$APP" start`, `pnpm -F $APP run start`, `--filter=$APP`,
-/// `yarn workspace $APP start`, `npm start -w $APP` and `--workspace=$APP`. In path
-/// order of first use; empty when every member is named. A repository deployed as
-/// several Heroku apps, one per member, sets a different value in each app.
-pub fn member_variables(line: &str) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for command in shell::commands(line).unwrap_or_default() {
-        let program = command.program().map(|p| p.rsplit('/').next().unwrap_or(p));
-        let flags: &[&str] = match program {
-            Some("pnpm") => &["--filter", "-F"],
-            Some("npm") => &["-w", "--workspace"],
-            Some("yarn") => &["workspace"],
-            _ => continue,
-        };
-        let args = command.args();
-        for (at, word) in args.iter().enumerate() {
-            let written = &line[word.span.clone()];
-            let chosen = match word.text.as_deref() {
-                // `yarn workspace <m> <script>`: only as yarn's first argument.
-                Some(flag) if flags.contains(&flag) && (program != Some("yarn") || at == 0) => {
-                    args.get(at + 1)
-                }
-                // `--filter=$APP`: the flag and its value are one word.
-                None if flags
-                    .iter()
-                    .any(|f| f.starts_with("--") && written.starts_with(&format!("{f}="))) =>
-                {
-                    Some(word)
-                }
-                _ => None,
-            };
-            let Some(chosen) = chosen.filter(|w| w.text.is_none()) else { continue };
-            for name in shell::variables_read(&line[chosen.span.clone()]) {
-                if !names.contains(&name) {
-                    names.push(name);
-                }
-            }
-        }
-    }
-    names
-}
-
 fn calls_of_command(command: &shell::Command, out: &mut Vec<ScriptCall>) {
     let args = command.args();
     match command.program() {
@@ -415,29 +372,6 @@ fn visit<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn member_variables_are_the_expansions_that_pick_a_member() {
-        let cases: &[(&str, &[&str])] = &[
-            ("pnpm --filter \"$DEPLOY_TARGET\" run start", &["DEPLOY_TARGET"]),
-            ("pnpm -F $APP start", &["APP"]),
-            ("pnpm --filter=${APP_NAME} start", &["APP_NAME"]),
-            ("yarn workspace $PKG start", &["PKG"]),
-            ("npm start -w \"$MEMBER\"", &["MEMBER"]),
-            ("npm run start --workspace=$MEMBER", &["MEMBER"]),
-            ("cd x && npx pnpm --filter $A start && pnpm -F \"$B\" start", &["B"]),
-            ("yarn workspace @app/$SERVICE start", &["SERVICE"]),
-            // Named members, variables elsewhere, other programs: nothing to pick.
-            ("pnpm --filter api start", &[]),
-            ("yarn workspace api start --port $PORT", &[]),
-            ("node server.js --filter $X", &[]),
-            ("yarn add workspace $X", &[]),
-            ("pnpm --filter", &[]),
-        ];
-        for (line, expected) in cases {
-            assert_eq!(member_variables(line), *expected, "{line}");
-        }
-    }
 
     fn names(line: &str) -> Vec<String> {
         calls(line).unwrap().into_iter().map(|c| c.script).collect()

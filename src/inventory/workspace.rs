@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::{App, code, join, parent};
+use crate::shell::Word;
 use crate::source::Source;
 
 /// Dependency sections whose packages the app loads; a workspace package in
@@ -77,44 +78,79 @@ pub fn packages_of_apps(source: &Source, apps: &[App]) -> Vec<(String, Vec<Strin
     out
 }
 
+/// How one npm, yarn or pnpm command of a line picks workspace members: the word that
+/// names the member (`Some(None)` for every member), and the command's other words that
+/// are no flags.
+struct MemberChoice {
+    member: Option<Option<Word>>,
+    rest: Vec<Word>,
+}
+
+/// [`MemberChoice`] of each command of `line`, with its program, for `yarn workspace
+/// <m>`, `yarn workspaces`, `npm -w`/`--workspace[=]<m>`, `-ws`/`--workspaces`, `pnpm
+/// --filter`/`-F <m>` (or `--filter=<m>`) and `-r`/`--recursive`. A member named by an
+/// expansion (`--filter "$APP"`) is kept as written.
+fn member_choices(line: &str) -> Vec<(String, MemberChoice)> {
+    let mut out = Vec::new();
+    for command in crate::shell::commands(line).unwrap_or_default() {
+        let Some(program) = command.program().map(str::to_owned) else { continue };
+        let words = command.args();
+        let mut choice = MemberChoice { member: None, rest: Vec::new() };
+        let mut i = 0;
+        while let Some(word) = words.get(i) {
+            let written = &line[word.span.clone()];
+            let next = || words.get(i + 1).cloned();
+            match (program.as_str(), word.text.as_deref()) {
+                // Only as yarn's first argument: `yarn add workspace x` adds a package.
+                ("yarn", Some("workspace")) if i == 0 => {
+                    choice.member = Some(next());
+                    i += 1;
+                }
+                ("yarn", Some("workspaces")) => choice.member = Some(None),
+                ("npm", Some("-w" | "--workspace")) | ("pnpm", Some("--filter" | "-F")) => {
+                    choice.member = Some(next());
+                    i += 1;
+                }
+                ("npm", Some("-ws" | "--workspaces")) | ("pnpm", Some("-r" | "--recursive")) => {
+                    choice.member = Some(None)
+                }
+                _ if written.starts_with("--workspace=") || written.starts_with("--filter=") => {
+                    choice.member = Some(Some(word.clone()));
+                }
+                (_, Some(w)) if w.starts_with('-') => {}
+                _ => choice.rest.push(word.clone()),
+            }
+            i += 1;
+        }
+        out.push((program, choice));
+    }
+    out
+}
+
 /// The package scripts `line` runs in workspace members: `(member, script)`, the member
 /// named by package name or folder, `None` for every member. Read: `yarn workspace <m>
 /// [run] <s>`, `yarn workspaces run <s>`, `npm run <s>` (or `npm start`) with `-w <m>`,
 /// `--workspace[=]<m>`, `-ws`/`--workspaces`, and `pnpm --filter`/`-F <m>` or `-r`/
-/// `--recursive` with `[run] <s>`.
+/// `--recursive` with `[run] <s>`. A member named by an expansion is no call here (see
+/// [`member_variables`]).
 pub(crate) fn workspace_calls(line: &str) -> Vec<(Option<String>, String)> {
     let mut out = Vec::new();
-    for command in crate::shell::commands(line).unwrap_or_default() {
-        let words: Vec<&str> = command.words.iter().filter_map(|w| w.text.as_deref()).collect();
-        let Some(program) = words.first() else { continue };
-        let mut member: Option<Option<String>> = None;
-        let mut rest: Vec<&str> = Vec::new();
-        let mut i = 1;
-        while let Some(word) = words.get(i) {
-            let value = words.get(i + 1).map(|v| (*v).to_owned());
-            match (*program, *word) {
-                ("yarn", "workspace") if member.is_none() => {
-                    member = Some(value);
-                    i += 1;
-                }
-                ("yarn", "workspaces") => member = Some(None),
-                ("npm", "-w" | "--workspace") | ("pnpm", "--filter" | "-F") => {
-                    member = Some(value);
-                    i += 1;
-                }
-                ("npm", "-ws" | "--workspaces") | ("pnpm", "-r" | "--recursive") => {
-                    member = Some(None)
-                }
-                (_, w) if w.starts_with("--workspace=") || w.starts_with("--filter=") => {
-                    member = w.split_once('=').map(|(_, v)| Some(v.to_owned()));
-                }
-                (_, w) if w.starts_with('-') => {}
-                _ => rest.push(word),
+    for (program, choice) in member_choices(line) {
+        let member = match choice.member {
+            None => continue,
+            Some(None) => None,
+            Some(Some(word)) => {
+                let Some(text) = word.text else { continue };
+                // `--filter=x`: the value after the sign.
+                Some(
+                    text.split_once('=')
+                        .filter(|(flag, _)| flag.starts_with("--"))
+                        .map_or(text.clone(), |(_, v)| v.to_owned()),
+                )
             }
-            i += 1;
-        }
-        let Some(member) = member else { continue };
-        let script = match (*program, rest.as_slice()) {
+        };
+        let rest: Vec<&str> = choice.rest.iter().filter_map(|w| w.text.as_deref()).collect();
+        let script = match (program.as_str(), rest.as_slice()) {
             (_, ["run" | "run-script", script, ..]) => *script,
             ("npm", ["start", ..]) => "start",
             ("yarn" | "pnpm", [script, ..]) => *script,
@@ -125,10 +161,55 @@ pub(crate) fn workspace_calls(line: &str) -> Vec<(Option<String>, String)> {
     out
 }
 
+/// The config vars that pick the workspace member `line` runs a script in:
+/// `pnpm --filter "$APP" start`, `pnpm -F $APP run start`, `--filter=$APP`,
+/// `yarn workspace $APP start`, `npm start -w $APP` and `--workspace=$APP`. In order of
+/// first use; empty when every member is named. A repository deployed as several Heroku
+/// apps, one per member, sets a different value in each app.
+pub fn member_variables(line: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (_, choice) in member_choices(line) {
+        let Some(Some(word)) =
+            choice.member.filter(|m| m.as_ref().is_some_and(|w| w.text.is_none()))
+        else {
+            continue;
+        };
+        for name in crate::shell::variables_read(&line[word.span.clone()]) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::TestRepo;
+
+    #[test]
+    fn member_variables_are_the_expansions_that_pick_a_member() {
+        let cases: &[(&str, &[&str])] = &[
+            ("pnpm --filter \"$DEPLOY_TARGET\" run start", &["DEPLOY_TARGET"]),
+            ("pnpm -F $APP start", &["APP"]),
+            ("pnpm --filter=${APP_NAME} start", &["APP_NAME"]),
+            ("yarn workspace $PKG start", &["PKG"]),
+            ("npm start -w \"$MEMBER\"", &["MEMBER"]),
+            ("npm run start --workspace=$MEMBER", &["MEMBER"]),
+            ("cd x && npx pnpm --filter $A start && pnpm -F \"$B\" start", &["B"]),
+            ("yarn workspace @app/$SERVICE start", &["SERVICE"]),
+            // Named members, variables elsewhere, other programs: nothing to pick.
+            ("pnpm --filter api start", &[]),
+            ("yarn workspace api start --port $PORT", &[]),
+            ("node server.js --filter $X", &[]),
+            ("yarn add workspace $X", &[]),
+            ("pnpm --filter", &[]),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(member_variables(line), *expected, "{line}");
+        }
+    }
 
     fn app(dir: &str, package: &str) -> App {
         App::with_package(dir, package)
