@@ -33,16 +33,7 @@ impl Lang {
     /// `nodejs`; `ts-node`, `tsx` and `bun` run TypeScript too, so those are TypeScript.
     /// `None` for other interpreters (`sh`, `python`) and files without one.
     pub fn of_shebang(bytes: &[u8]) -> Option<Lang> {
-        let rest = bytes.strip_prefix(b"#!")?;
-        let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
-        let line = std::str::from_utf8(line).ok()?;
-        let mut words = line.split_whitespace();
-        let mut program = words.next()?.rsplit('/').next()?;
-        if program == "env" {
-            // `env -S node --flag`, `env NODE_ENV=production node`.
-            program = words.find(|w| !w.starts_with('-') && !w.contains('='))?;
-        }
-        match program {
+        match shebang_program(bytes)? {
             "node" | "nodejs" => Some(Lang::JavaScript),
             "ts-node" | "tsx" | "bun" => Some(Lang::TypeScript),
             _ => None,
@@ -89,6 +80,27 @@ impl Lang {
         parser.set_language(&self.grammar()).expect("bundled grammar matches tree-sitter");
         parser
     }
+}
+
+/// The interpreter a `#!` line names, by file name: `node` for `#!/usr/bin/env node`,
+/// `#!/usr/bin/node` or `#!/usr/bin/env -S node --flag`, `bash` for `#!/bin/bash -e`.
+/// `None` without a `#!` line.
+pub fn shebang_program(bytes: &[u8]) -> Option<&str> {
+    let rest = bytes.strip_prefix(b"#!")?;
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = std::str::from_utf8(line).ok()?;
+    let mut words = line.split_whitespace();
+    let program = words.next()?.rsplit('/').next()?;
+    if program != "env" {
+        return Some(program);
+    }
+    // `env -S node --flag`, `env NODE_ENV=production node`.
+    words.find(|w| !w.starts_with('-') && !w.contains('='))
+}
+
+/// A `#!` line that names a POSIX shell (`sh`, `bash`, `dash`, `zsh`).
+pub fn is_shell_shebang(bytes: &[u8]) -> bool {
+    matches!(shebang_program(bytes), Some("sh" | "bash" | "dash" | "zsh"))
 }
 
 /// `text` as a JavaScript string literal in double quotes: the one way this crate writes
@@ -170,6 +182,12 @@ mod tests {
         ];
         for (text, lang) in cases {
             assert_eq!(Lang::of_shebang(text.as_bytes()), *lang, "{text:?}");
+        }
+        for shell in ["#!/bin/sh\n", "#!/bin/bash -e\n", "#!/usr/bin/env bash\n", "#!/bin/zsh"] {
+            assert!(is_shell_shebang(shell.as_bytes()), "{shell}");
+        }
+        for other in ["#!/usr/bin/env node\n", "#!/usr/bin/python3", "sh start.sh", ""] {
+            assert!(!is_shell_shebang(other.as_bytes()), "{other}");
         }
     }
 

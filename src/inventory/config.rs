@@ -235,21 +235,13 @@ fn wrapper_scripts(source: &Source, apps: &[App]) -> BTreeSet<String> {
             }
             let path = join(&app.dir, relative);
             let is_shell = path.ends_with(".sh")
-                || source.read(&path).is_ok_and(|b| b.starts_with(b"#!") && is_shell_shebang(&b));
+                || source.read(&path).is_ok_and(|b| crate::lang::is_shell_shebang(&b));
             if is_shell {
                 found.insert(path);
             }
         }
     }
     found
-}
-
-fn is_shell_shebang(bytes: &[u8]) -> bool {
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let first = String::from_utf8_lossy(first);
-    ["sh", "bash", "dash", "zsh"]
-        .iter()
-        .any(|shell| first.ends_with(&format!("/{shell}")) || first.ends_with(&format!(" {shell}")))
 }
 
 /// `NAME=value` and `export NAME=value` lines; comments and blank lines skipped.

@@ -414,22 +414,13 @@ impl Walk<'_, '_> {
             self.queue.push((path, cwd.to_owned()));
             return;
         }
-        let bytes = self.source().read(&path).ok();
-        let first_line = bytes.as_deref().map(|bytes| {
-            let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-            String::from_utf8_lossy(line).into_owned()
-        });
-        match first_line.as_deref() {
-            Some(_) if bytes.as_deref().and_then(Lang::of_shebang).is_some() => {
-                self.queue.push((path, cwd.to_owned()));
-            }
-            Some(line)
-                if line.starts_with("#!")
-                    && ["sh", "bash", "dash", "zsh"].iter().any(|s| line.ends_with(s)) =>
-            {
-                self.shell_script(&path, cwd, depth);
-            }
-            _ => self.fail(format!("it runs `{program}`, which is neither JavaScript nor shell")),
+        let bytes = self.source().read(&path).ok().unwrap_or_default();
+        if Lang::of_shebang(&bytes).is_some() {
+            self.queue.push((path, cwd.to_owned()));
+        } else if crate::lang::is_shell_shebang(&bytes) {
+            self.shell_script(&path, cwd, depth);
+        } else {
+            self.fail(format!("it runs `{program}`, which is neither JavaScript nor shell"));
         }
     }
 }
